@@ -1,0 +1,43 @@
+# Two commands for a fresh machine: `make run` and `make test`. Everything lives in .venv/.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run index test test-fast lint eval bench load clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	# torch is pinned: pip takes the local CPU build instead of a multi-GB CUDA one.
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[local-models,dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+index: install  ## build or update the guide index (incremental)
+	$(BIN)/python -m assistant ingest
+
+run: install  ## serve API + web UI on http://127.0.0.1:8000 (builds the index if missing)
+	$(BIN)/python -m assistant serve
+
+test: install  ## both test tiers (fast + integration)
+	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not integration"
+
+lint: install
+	$(BIN)/ruff check .
+
+eval: install  ## dev-set numbers
+	$(BIN)/python -m evals retrieval
+	$(BIN)/python -m evals answers
+
+bench: install  ## MSGABench + latency/memory figures
+	$(BIN)/python -m evals msgabench
+	$(BIN)/python scripts/benchmark.py
+
+clean:
+	rm -rf var/ .pytest_cache

@@ -1,0 +1,64 @@
+"""问: POST /v1/answer, its streaming variant, 好差评 feedback and cited sources."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
+
+from assistant.api.deps import AssistantDep, Guarded
+from assistant.api.models import AnswerOut, AnswerRequest, ErrorOut, FeedbackOut, FeedbackRequest, SourceOut
+from assistant.errors import InvalidInput, NotFound
+
+router = APIRouter(prefix="/v1", tags=["answer"], responses={422: {"model": ErrorOut}, 429: {"model": ErrorOut}})
+
+
+@router.post("/answer", response_model=AnswerOut, dependencies=Guarded, summary="Answer a question with citations")
+async def answer(req: AnswerRequest, bot: AssistantDep) -> dict:
+    """Routes the question to a one-thing and answers from the guides; every citation quote is a
+    verbatim substring of its source. Refuses and hands off (12345 / 综合窗口) rather than guess."""
+    ans = await run_in_threadpool(bot.run, req.question, req.session_id, req.lang)
+    return ans.to_dict()
+
+
+@router.post("/answer/stream", dependencies=Guarded, summary="Answer as a Server-Sent Events stream",
+             response_class=StreamingResponse, responses={200: {"content": {"text/event-stream": {}}}})
+async def answer_stream(req: AnswerRequest, bot: AssistantDep) -> StreamingResponse:
+    """`event: delta` carries the answer line by line; the last `event: answer` the full answer object."""
+    ans = await run_in_threadpool(bot.run, req.question, req.session_id, req.lang)
+
+    def events() -> Iterator[str]:
+        for line in ans.answer.split("\n"):
+            yield f"event: delta\ndata: {json.dumps({'text': line + chr(10)}, ensure_ascii=False)}\n\n"
+        yield f"event: answer\ndata: {json.dumps(ans.to_dict(), ensure_ascii=False)}\n\n"
+
+    return StreamingResponse(events(), media_type="text/event-stream")
+
+
+@router.post("/feedback", response_model=FeedbackOut, dependencies=Guarded, summary="好差评: rate an answer")
+async def feedback(req: FeedbackRequest, bot: AssistantDep) -> FeedbackOut:
+    if not (req.session_id or req.answer_id):
+        raise InvalidInput("give the session_id or answer_id of the answer you are rating", field="session_id")
+    question, one_thing = "", None
+    if req.session_id:
+        turns = await run_in_threadpool(bot.conversations.transcript, req.session_id)
+        rated = [t for t in turns if t["role"] == "assistant" and (not req.answer_id or t["payload"].get("answer_id") == req.answer_id)]
+        if not rated:
+            raise NotFound("no such answer in that session", )
+        question = rated[-1]["payload"].get("question", "")
+        one_thing = (rated[-1]["payload"].get("one_thing") or {}).get("id")
+    fid = await run_in_threadpool(
+        lambda: bot.conversations.add_feedback(rating=req.rating, conversation_id=req.session_id, answer_id=req.answer_id,
+                                               comment=req.comment, question=question, one_thing_id=one_thing))
+    return FeedbackOut(id=fid)
+
+
+@router.get("/sources/{source_id:path}", response_model=SourceOut, summary="The text a citation quotes from")
+async def source(source_id: str, bot: AssistantDep) -> SourceOut:
+    rec = bot.retriever.record(source_id)
+    if rec is None:
+        raise NotFound(f"no source {source_id!r}")
+    return SourceOut(source_id=rec.chunk_id, title=rec.title, text=rec.text)

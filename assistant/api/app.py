@@ -1,0 +1,164 @@
+"""The FastAPI app: one process serves the answer API, the pre-fill API and the Gradio UI.
+
+`create_app()` is a factory (uvicorn --factory). The lifespan builds the pipeline once and keeps
+it on `app.state`; routes reach it through `Depends`. Errors from the `AssistantError` family become
+one JSON shape: {"error": {"code", "message", "field"?}}.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+
+from assistant.api import answer, catalog, openai_compat
+from assistant.api.deps import RateLimiter
+from assistant.config import Settings, get_settings
+from assistant.errors import AssistantError
+
+log = logging.getLogger(__name__)
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "SAMEORIGIN",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def _error(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:
+    body = {"code": code, "message": message}
+    if field:
+        body["field"] = field
+    return JSONResponse(status_code=status, content={"error": body})
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AssistantError)
+    async def _assistant_error(_: Request, exc: AssistantError) -> JSONResponse:
+        if exc.status >= 500:
+            log.error("%s: %s", exc.code, exc.message)
+        return _error(exc.status, exc.code, exc.message, exc.field)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        loc = [str(x) for x in first.get("loc", []) if x != "body"]
+        field = ".".join(loc) or None
+        msg = first.get("msg", "invalid request")
+        if first.get("type") == "json_invalid":
+            msg = "the request body is not valid JSON"
+        return _error(422, "invalid_input", f"{field}: {msg}" if field else msg, field)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        ref = uuid.uuid4().hex[:8]
+        log.exception("unhandled error (ref %s): %s", ref, type(exc).__name__)
+        return _error(500, "internal_error", f"internal error (reference {ref}); please try again or call 12345")
+
+
+def _build_pipeline(app: FastAPI, settings: Settings) -> None:
+    if getattr(app.state, "assistant", None) is None:
+        from assistant.pipeline import build_assistant
+
+        try:
+            bot = build_assistant(settings)
+            bot.warm_up()
+            app.state.assistant = bot
+        except AssistantError as exc:  # e.g. chroma down: serve 503s, keep the rest (pre-fill, health) up
+            log.error("answer pipeline unavailable: %s", exc.message)
+            app.state.assistant = None
+    if getattr(app.state, "prefill", None) is None:
+        try:
+            from prefill.service import build_prefill_service
+        except ImportError:  # pragma: no cover - prefill package is optional at import time
+            return
+        try:
+            app.state.prefill = build_prefill_service(settings)
+        except AssistantError as exc:
+            log.error("pre-fill service unavailable: %s", exc.message)
+            app.state.prefill = None
+
+
+def create_app(settings: Settings | None = None, *, assistant=None, prefill=None, mount_ui: bool = True) -> FastAPI:
+    settings = settings or get_settings()
+    _check_production(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        _build_pipeline(app, settings)
+        yield
+
+    app = FastAPI(
+        title="一件事助手 API",
+        version="0.1.0",
+        description="Grounded answers about 高效办成一件事 service bundles, with citations; pre-fill of merged forms.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.assistant = assistant
+    app.state.prefill = prefill
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    install_error_handlers(app)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type", "X-API-Key"], allow_credentials=False)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        for k, v in SECURITY_HEADERS.items():
+            response.headers.setdefault(k, v)
+        return response
+
+    @app.get("/healthz", tags=["health"], summary="Liveness and readiness of each part")
+    async def healthz(request: Request) -> dict:
+        bot = request.app.state.assistant
+        return {
+            "status": "ok" if bot is not None else "degraded",
+            "answer": bot is not None,
+            "prefill": request.app.state.prefill is not None,
+        }
+
+    app.include_router(answer.router)
+    app.include_router(catalog.router)
+    app.include_router(openai_compat.router)
+    _include_optional(app, settings, mount_ui)
+    return app
+
+
+def _include_optional(app: FastAPI, settings: Settings, mount_ui: bool) -> None:
+    try:
+        from prefill.api import router as prefill_router
+
+        app.include_router(prefill_router)
+    except ImportError:  # pragma: no cover
+        log.warning("prefill API not available")
+    try:
+        from assistant.api.staff import router as staff_router
+
+        app.include_router(staff_router)
+    except ImportError:  # pragma: no cover
+        pass
+    if mount_ui:
+        try:
+            from ui.web import mount_ui as _mount
+        except ImportError:  # pragma: no cover
+            return
+        _mount(app, settings)
+
+
+def _check_production(settings: Settings) -> None:
+    if settings.environment != "production":
+        return
+    try:
+        from prefill.identity import check_production_safety
+    except ImportError:  # pragma: no cover
+        return
+    check_production_safety(settings)

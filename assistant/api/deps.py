@@ -1,0 +1,79 @@
+"""Dependencies: the pipeline objects built once in the lifespan, API-key checking, rate limiting."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import threading
+import time
+from collections import defaultdict, deque
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from assistant.config import Settings
+from assistant.engine import Assistant
+from assistant.errors import RateLimited, ServiceUnavailable, Unauthorized
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_assistant(request: Request) -> Assistant:
+    bot = getattr(request.app.state, "assistant", None)
+    if bot is None:
+        raise ServiceUnavailable("the assistant is not ready: the guide index could not be loaded (see server log)")
+    return bot
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def client_key(request: Request) -> str:
+    auth = request.headers.get("authorization", "")
+    key = request.headers.get("x-api-key") or (auth[7:] if auth.lower().startswith("bearer ") else "")
+    return key.strip()
+
+
+def require_api_key(request: Request, settings: Annotated[Settings, Depends(get_settings_dep)]) -> str | None:
+    """App clients present a key (Authorization: Bearer or X-API-Key); keys are stored hashed."""
+    if not settings.api_keys:
+        return None
+    key = client_key(request)
+    if not key:
+        raise Unauthorized("this endpoint needs an API key: send 'Authorization: Bearer <key>' or 'X-API-Key'")
+    digest = hash_key(key)
+    if not any(hmac.compare_digest(digest, h.lower()) for h in settings.api_keys):
+        raise Unauthorized("the API key is not valid")
+    return digest[:12]
+
+
+class RateLimiter:
+    """Sliding one-minute window per client, in process (per worker; put a gateway in front for more)."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._hits: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def check(self, client: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            q = self._hits[client]
+            while q and now - q[0] > 60:
+                q.popleft()
+            if len(q) >= self.per_minute:
+                raise RateLimited(f"more than {self.per_minute} requests a minute from this client; try again shortly")
+            q.append(now)
+
+
+def rate_limit(request: Request, key_id: Annotated[str | None, Depends(require_api_key)]) -> None:
+    client = key_id or (request.client.host if request.client else "unknown")
+    request.app.state.rate_limiter.check(client)
+
+
+AssistantDep = Annotated[Assistant, Depends(get_assistant)]
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+Guarded = [Depends(rate_limit)]

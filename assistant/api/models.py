@@ -1,0 +1,96 @@
+"""Request and response models of the HTTP API (the answer object is a fixed contract)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class AnswerRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(..., description="The citizen's question, 1-2000 characters.", examples=["孩子刚出生要办哪些手续？"])
+    session_id: str | None = Field(None, max_length=64, description="Continue a conversation (returned by the previous answer).")
+    lang: Literal["zh-Hans", "zh-Hant", "en", "zh", "zh-CN", "zh-TW", "zh-HK"] | None = Field(
+        None, description="Answer language/script; detected from the question when omitted.")
+
+
+class CandidateOut(BaseModel):
+    id: str
+    name: str
+    score: float
+
+
+class CitationOut(BaseModel):
+    source_id: str
+    title: str
+    quote: str = Field(..., description="A verbatim substring of the cited source (GET /v1/sources/{source_id}).")
+
+
+class HandoffOut(BaseModel):
+    channel: str
+    reason: str
+
+
+class AnswerOut(BaseModel):
+    answer: str
+    one_thing: CandidateOut | None
+    candidates: list[CandidateOut]
+    citations: list[CitationOut]
+    clarifying_question: str | None
+    refused: bool
+    handoff: HandoffOut | None
+    session_id: str | None = None
+    answer_id: str | None = None
+    lang: str | None = None
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody
+
+
+class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rating: Literal["好评", "差评", "good", "bad", "1", "2", "3", "4", "5"] = Field(..., description="好差评 rating.")
+    session_id: str | None = Field(None, max_length=64)
+    answer_id: str | None = Field(None, max_length=64)
+    comment: str = Field("", max_length=1000)
+
+
+class FeedbackOut(BaseModel):
+    id: int
+    status: Literal["recorded"] = "recorded"
+
+
+class SourceOut(BaseModel):
+    source_id: str
+    title: str
+    text: str
+
+
+class OneThingSummary(BaseModel):
+    id: str
+    name: str
+    name_en: str
+    audience: str
+    summary: str
+    lead_department: str
+
+
+class ChatMessage(BaseModel):
+    role: Literal["system", "user", "assistant", "tool", "developer"]
+    content: str | list | None = None
+
+
+class ChatCompletionRequest(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    model: str = "yijianshi"
+    messages: list[ChatMessage] = Field(..., min_length=1)
+    stream: bool = False
+    user: str | None = Field(None, max_length=64, description="Used as the session id, so follow-ups keep context.")

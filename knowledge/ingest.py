@@ -1,0 +1,116 @@
+"""Incremental ingestion: documents → chunks → embeddings → vector store.
+
+A document is re-embedded only when its fingerprint changed; documents that disappeared from the
+sources are deleted. Each chunk records its document's hash and chunk count, so a run killed halfway
+(a partly written document) is detected and repaired by the next run instead of being trusted.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from knowledge.chunking import chunk_document
+from knowledge.documents import Document
+from knowledge.embedders import Embedder
+from knowledge.store import Record, VectorStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    chunks_embedded: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"added {len(self.added)}, updated {len(self.updated)}, unchanged {len(self.unchanged)}, "
+            f"deleted {len(self.deleted)} documents; embedded {self.chunks_embedded} chunks"
+        )
+
+
+def complete_doc_hashes(records: list[Record]) -> dict[str, str]:
+    """doc_id → hash for documents whose chunks are all present with one hash (else 'incomplete')."""
+    by_doc: dict[str, list[Record]] = defaultdict(list)
+    for r in records:
+        by_doc[r.doc_id].append(r)
+    out = {}
+    for doc_id, recs in by_doc.items():
+        hashes = {str(r.metadata.get("doc_hash")) for r in recs}
+        expected = {int(r.metadata.get("doc_chunks", -1)) for r in recs}
+        ok = len(hashes) == 1 and expected == {len(recs)}
+        out[doc_id] = hashes.pop() if ok else "incomplete"
+    return out
+
+
+class Ingestor:
+    """Keeps a vector store in sync with a set of documents."""
+
+    def __init__(self, store: VectorStore, embedder: Embedder, *, max_chars: int = 400, progress: bool = True) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.max_chars = max_chars
+        self.progress = progress
+
+    def run(self, documents: list[Document], *, prune: bool = True) -> IngestReport:
+        """Sync the store to `documents`. With `prune`, documents not given are deleted."""
+        self.store.warm_up()
+        existing = complete_doc_hashes(self.store.all_records())
+        report = IngestReport()
+        seen = set()
+        todo: list[tuple[Document, str]] = []
+        for doc in documents:
+            if doc.doc_id in seen:
+                log.warning("duplicate document id %s: keeping the first", doc.doc_id)
+                continue
+            seen.add(doc.doc_id)
+            fp = doc.fingerprint
+            if existing.get(doc.doc_id) == fp:
+                report.unchanged.append(doc.doc_id)
+            else:
+                todo.append((doc, fp))
+                (report.updated if doc.doc_id in existing else report.added).append(doc.doc_id)
+        if prune:
+            report.deleted = sorted(set(existing) - seen)
+            if report.deleted:
+                self.store.delete_docs(report.deleted)
+        bar = tqdm(todo, desc="ingest", unit="doc", disable=not self.progress or not todo)
+        for doc, fp in bar:
+            chunks = chunk_document(doc, max_chars=self.max_chars)
+            if doc.doc_id in existing:
+                self.store.delete_docs([doc.doc_id])
+            if not chunks:
+                continue
+            vecs = self.embedder.embed_documents([c.embed_text for c in chunks])
+            records = [
+                Record(
+                    c.chunk_id,
+                    c.text,
+                    {**c.metadata, "title": c.title, "source_id": c.source_id, "doc_id": doc.doc_id,
+                     "doc_hash": fp, "doc_chunks": len(chunks)},
+                )
+                for c in chunks
+            ]
+            self.store.upsert(records, vecs)
+            report.chunks_embedded += len(chunks)
+        log.info("ingest: %s", report.summary())
+        return report
+
+
+def collect_documents(guides_dir: Path, extra_dirs: list[Path] | None = None) -> list[Document]:
+    """Our catalogue guides plus every supported file under the extra folders."""
+    from knowledge.catalog import Catalog
+    from knowledge.loaders import load_path
+
+    docs = Catalog.from_dir(guides_dir).documents()
+    for d in extra_dirs or []:
+        docs.extend(load_path(Path(d)))
+    return docs

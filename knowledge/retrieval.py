@@ -1,0 +1,218 @@
+"""Hybrid retrieval: dense (vector store) + BM25 over jieba tokens, fused with reciprocal rank fusion.
+
+A third ranked list comes from the catalogue: when the question names a one-thing or one of its
+aliases, that bundle's passages are promoted. Metadata filters (region, audience, one_thing_id)
+apply to every list. Traditional Chinese is folded to Simplified before both retrievers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from knowledge.embedders import Embedder
+from knowledge.store import Record, VectorStore, Where
+from knowledge.text import normalize, tokenize
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["hybrid", "dense", "bm25"]
+
+
+@dataclass(frozen=True)
+class Passage:
+    chunk_id: str
+    text: str
+    metadata: dict[str, Any]
+    score: float
+    dense: float | None = None
+    bm25: float | None = None
+
+    @property
+    def title(self) -> str:
+        return str(self.metadata.get("title", ""))
+
+    @property
+    def doc_id(self) -> str:
+        return str(self.metadata.get("doc_id", ""))
+
+    @property
+    def one_thing_id(self) -> str | None:
+        return self.metadata.get("one_thing_id") or None
+
+
+@dataclass(frozen=True)
+class RetrievalResult:
+    query: str
+    normalized_query: str
+    passages: list[Passage] = field(default_factory=list)
+    mentioned_one_things: list[str] = field(default_factory=list)
+
+
+class BM25Index:
+    """bm25s over jieba search-mode tokens; rebuilt from the store's records."""
+
+    def __init__(self, k1: float = 1.2, b: float = 0.75) -> None:
+        self.k1 = k1
+        self.b = b
+        self._bm25 = None
+        self._ids: list[str] = []
+        self._meta: list[dict[str, Any]] = []
+
+    def build(self, records: list[Record]) -> None:
+        import bm25s
+
+        self._ids = [r.chunk_id for r in records]
+        self._meta = [r.metadata for r in records]
+        corpus = [tokenize(f"{r.title}\n{r.text}") or ["∅"] for r in records]
+        self._bm25 = bm25s.BM25(k1=self.k1, b=self.b)
+        if corpus:
+            self._bm25.index(corpus, show_progress=False)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def search(self, query: str, k: int, where: Where | None = None) -> list[tuple[str, float]]:
+        if not self._ids or self._bm25 is None:
+            return []
+        toks = [t for t in tokenize(query) if t in self._bm25.vocab_dict]
+        if not toks:
+            return []
+        scores = np.asarray(self._bm25.get_scores(toks), dtype=np.float32)
+        if where:
+            mask = np.array([all(m.get(a) == v for a, v in where.items()) for m in self._meta])
+            scores = np.where(mask, scores, 0.0)
+        top = np.argsort(-scores)[:k]
+        return [(self._ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+
+def rrf(rankings: list[list[str]], k: int = 60, weights: list[float] | None = None) -> dict[str, float]:
+    """Reciprocal rank fusion: Σ w / (k + rank). Robust to the different score scales of the lists."""
+    weights = weights or [1.0] * len(rankings)
+    fused: dict[str, float] = defaultdict(float)
+    for ranking, w in zip(rankings, weights, strict=True):
+        for rank, cid in enumerate(ranking, 1):
+            fused[cid] += w / (k + rank)
+    return fused
+
+
+class HybridRetriever:
+    """Dense + BM25 (+ catalogue mentions) retriever. `mode` lets evals run each baseline alone."""
+
+    def __init__(
+        self,
+        store: VectorStore,
+        embedder: Embedder,
+        *,
+        catalog_terms: dict[str, list[str]] | None = None,
+        top_k: int = 8,
+        candidates: int = 40,
+        rrf_k: int = 60,
+        mode: Mode = "hybrid",
+    ) -> None:
+        if top_k < 1 or candidates < top_k:
+            raise ValueError("need 1 <= top_k <= candidates")
+        self.store = store
+        self.embedder = embedder
+        self.catalog_terms = catalog_terms or {}
+        self.top_k = top_k
+        self.candidates = candidates
+        self.rrf_k = rrf_k
+        self.mode = mode
+        self.bm25 = BM25Index()
+        self._records: dict[str, Record] = {}
+        self._by_one_thing: dict[str, list[str]] = defaultdict(list)
+        self._by_source: dict[str, list[Record]] = defaultdict(list)
+        self._warm = False
+
+    def warm_up(self) -> None:
+        if self._warm:
+            return
+        self.store.warm_up()
+        self.embedder.warm_up()
+        if self.catalog_terms:
+            from knowledge.text import add_words
+
+            add_words([t for terms in self.catalog_terms.values() for t in terms])
+        self.refresh()
+        self._warm = True
+
+    def refresh(self) -> None:
+        """Re-read the store (after an ingest) and rebuild BM25."""
+        records = self.store.all_records()
+        self._records = {r.chunk_id: r for r in records}
+        self._by_one_thing = defaultdict(list)
+        self._by_source = defaultdict(list)
+        for r in records:
+            if r.metadata.get("one_thing_id"):
+                self._by_one_thing[r.metadata["one_thing_id"]].append(r.chunk_id)
+            self._by_source[str(r.metadata.get("source_id", r.chunk_id))].append(r)
+        self.bm25.build(records)
+        log.info("retriever ready: %d chunks", len(records))
+
+    def record(self, chunk_id: str) -> Record | None:
+        return self._records.get(chunk_id)
+
+    def records_for_source(self, source_id: str) -> list[Record]:
+        """The chunks of one section, in order (a long section may have been split)."""
+        return self._by_source.get(source_id, [])
+
+    def mentioned(self, normalized_query: str) -> list[str]:
+        """One-things whose name or alias appears in the question (longest match first)."""
+        q = normalized_query.lower()
+        hits = []
+        for oid, terms in self.catalog_terms.items():
+            best = max((len(t) for t in terms if t and t.lower() in q), default=0)
+            if best:
+                hits.append((best, oid))
+        return [oid for _, oid in sorted(hits, reverse=True)]
+
+    def embed(self, query: str) -> np.ndarray:
+        """The query vector (callers that also route reuse it rather than embedding twice)."""
+        self.warm_up()
+        return self.embedder.embed_query(normalize(query))
+
+    def run(
+        self,
+        query: str,
+        *,
+        top_k: int | None = None,
+        where: Where | None = None,
+        mode: Mode | None = None,
+        query_vec: np.ndarray | None = None,
+    ) -> RetrievalResult:
+        self.warm_up()
+        mode = mode or self.mode
+        k = top_k or self.top_k
+        nq = normalize(query)
+        dense: list[tuple[str, float]] = []
+        sparse: list[tuple[str, float]] = []
+        if mode in ("hybrid", "dense"):
+            vec = query_vec if query_vec is not None else self.embedder.embed_query(nq)
+            dense = self.store.query(vec, self.candidates, where)
+        if mode in ("hybrid", "bm25"):
+            sparse = self.bm25.search(nq, self.candidates, where)
+        mentioned = self.mentioned(nq) if mode == "hybrid" else []
+        dense_s, sparse_s = dict(dense), dict(sparse)
+        if mode == "dense":
+            fused = {cid: s for cid, s in dense}
+        elif mode == "bm25":
+            fused = {cid: s for cid, s in sparse}
+        else:
+            rankings = [[c for c, _ in dense], [c for c, _ in sparse]]
+            if mentioned:
+                allowed = set(self._by_one_thing.get(mentioned[0], []))
+                rankings.append([c for c, _ in dense if c in allowed] or sorted(allowed))
+            fused = rrf(rankings, self.rrf_k)
+        ranked = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
+        passages = []
+        for cid, score in ranked:
+            rec = self._records.get(cid)
+            if rec is None:  # deleted since the last refresh
+                continue
+            passages.append(Passage(cid, rec.text, rec.metadata, score, dense_s.get(cid), sparse_s.get(cid)))
+        return RetrievalResult(query, nq, passages, mentioned)

@@ -1,0 +1,143 @@
+"""The service-guide schema: one-things (一件事), the service items (事项) they bundle, and FAQs.
+
+The guides under ``knowledge/data/one_things/*.yaml`` are written by this project in its own words.
+Facts come from public reform documents (see each guide's ``sources``); where a region's practice
+varies the guide says so and sets ``sample_data: true`` so the assistant can warn the citizen to
+check locally.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
+
+Audience = Literal["个人", "企业"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Model):
+    """Where the facts of a guide come from (a public policy document or official guide)."""
+
+    title: str
+    url: str | None = None
+    note: str | None = None
+
+
+class Material(_Model):
+    """One material (申请材料) a person must provide."""
+
+    name: str
+    note: str | None = None
+    e_licence: bool = Field(False, description="Replaceable by an e-licence / shared data: no paper copy needed.")
+    required: bool = True
+    tolerance: bool = Field(False, description="容缺: may be supplied later under a written commitment.")
+
+
+class ServiceItem(_Model):
+    """A single department's service (事项) that a one-thing bundles."""
+
+    id: str
+    name: str
+    department: str
+    legal_basis: list[str] = []
+    conditions: list[str] = []
+    materials: list[Material] = []
+    steps: list[str] = []
+    time_limit: str | None = None
+    fees: str | None = None
+    channels: list[str] = []
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        if not SLUG.match(v):
+            raise ValueError(f"service id {v!r} must be a lower-case slug like 'birth_registration'")
+        return v
+
+
+class Channels(_Model):
+    """How and where to apply."""
+
+    online: list[str] = []
+    offline: list[str] = []
+    cross_province: str | None = Field(None, description="跨省通办: whether and how it works across provinces.")
+    proxy: str | None = Field(None, description="代办/帮办: who may apply on the person's behalf and with what.")
+    tolerance: str | None = Field(None, description="容缺承诺: which materials may follow later.")
+
+
+class FAQ(_Model):
+    question: str
+    answer: str
+
+
+class OneThing(_Model):
+    """A bundle of several departments' services handled as one (一件事)."""
+
+    id: str
+    name: str
+    name_en: str = Field(..., description="English name, used for English answers and routing.")
+    aliases: list[str] = Field([], description="Other names people use, e.g. 出生一件事, 新生儿落户.")
+    life_events: list[str] = Field([], description="Colloquial triggers: 孩子刚出生, 爸爸去世了, 想开个奶茶店.")
+    audience: Audience
+    summary: str
+    batch: str | None = Field(None, description="National list the item appeared in, e.g. 2024-第一批.")
+    lead_department: str
+    cooperating_departments: list[str] = []
+    services: list[ServiceItem]
+    eligibility: list[str] = []
+    merged_form_id: str
+    materials: list[Material] = Field(..., description="The bundle's one set of materials (after bundling).")
+    replaced: list[str] = Field([], description="What the bundle removes: separate forms, trips, paper proofs.")
+    savings: str | None = Field(None, description="Reported effect, e.g. 跑动4→1次 (with its region).")
+    steps: list[str] = []
+    time_limit: str
+    fees: str
+    channels: Channels
+    region: str = Field("全国", description="Region whose practice the guide describes.")
+    sample_data: bool = Field(True, description="True where details follow one region's practice and vary locally.")
+    effective_date: dt.date
+    sources: list[Source]
+    faqs: list[FAQ] = Field(..., min_length=5)
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        if not SLUG.match(v):
+            raise ValueError(f"one-thing id {v!r} must be a lower-case slug like 'newborn'")
+        return v
+
+    @model_validator(mode="after")
+    def _unique_services(self) -> OneThing:
+        ids = [s.id for s in self.services]
+        dupes = {i for i in ids if ids.count(i) > 1}
+        if dupes:
+            raise ValueError(f"one-thing {self.id!r} has duplicate service ids: {sorted(dupes)}")
+        if len(self.services) < 2:
+            raise ValueError(f"one-thing {self.id!r} must bundle at least two services")
+        return self
+
+    def service(self, service_id: str) -> ServiceItem:
+        for s in self.services:
+            if s.id == service_id:
+                return s
+        raise KeyError(service_id)
+
+
+# The contract list of one-thing ids (see the knowledge issue). Order = catalogue order.
+ONE_THING_IDS: tuple[str, ...] = (
+    "newborn", "school_enrollment", "social_security_card", "disability_services", "retirement",
+    "after_death", "veteran_retirement", "hardship_assistance", "car_trade_in_subsidy",
+    "house_transfer_utilities", "hukou_migration", "flexible_employment", "childcare_subsidy",
+    "elderly_welfare", "cross_region_medical", "start_business", "enterprise_info_change",
+    "open_restaurant", "open_transport_company", "employee_recruitment", "utility_connection",
+    "credit_repair", "bankruptcy_info_check", "listing_compliance_check", "enterprise_relocation",
+    "self_employed_operator_change", "enterprise_deregistration",
+)
