@@ -88,17 +88,28 @@ class GroundedComposer:
 
     # -- selection --------------------------------------------------------------------------
     def _lines(self, anchor_source: str, keep: Callable[[str], bool] | None = None) -> list[tuple[Record, str]]:
-        """Contiguous blocks of kept lines per chunk of a section, each a verbatim substring."""
+        """Blocks of consecutive kept lines of a section's chunks; each block is a verbatim substring.
+
+        A kept heading line ("线上渠道：") carries its list items ("- …") with it.
+        """
         blocks = []
         for rec in self.section_records(anchor_source):
-            lines = rec.text.split("\n")
-            chosen = [ln for ln in lines if keep is None or keep(ln)]
-            if not chosen:
-                continue
             if keep is None:
                 blocks.append((rec, rec.text))
-            else:
-                blocks.extend((rec, ln) for ln in chosen)
+                continue
+            current: list[str] = []
+            carrying = False
+            for ln in rec.text.split("\n"):
+                take = keep(ln) or (carrying and ln.startswith(("- ", "1", "2", "3", "4", "5", "6", "7", "8", "9")))
+                if take:
+                    current.append(ln)
+                    carrying = True
+                else:
+                    if current:
+                        blocks.append((rec, "\n".join(current)))
+                    current, carrying = [], False
+            if current:
+                blocks.append((rec, "\n".join(current)))
         return blocks
 
     def _add(self, comp: Composition, label: str, blocks: list[tuple[Record, str]]) -> bool:

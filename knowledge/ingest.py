@@ -108,9 +108,11 @@ class Ingestor:
 def collect_documents(guides_dir: Path, extra_dirs: list[Path] | None = None) -> list[Document]:
     """Our catalogue guides plus every supported file under the extra folders."""
     from knowledge.catalog import Catalog
-    from knowledge.loaders import load_path
 
     docs = Catalog.from_dir(guides_dir).documents()
-    for d in extra_dirs or []:
-        docs.extend(load_path(Path(d)))
+    if extra_dirs:
+        from knowledge.loaders import load_path
+
+        for d in extra_dirs:
+            docs.extend(load_path(Path(d)))
     return docs

@@ -1,0 +1,128 @@
+"""The HTTP API through FastAPI's TestClient on the fast stack."""
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from assistant.api.app import create_app
+from assistant.api.deps import hash_key
+
+
+@pytest.fixture
+def client(fast_assistant, settings):
+    app = create_app(settings, assistant=fast_assistant, mount_ui=False)
+    with TestClient(app) as c:
+        yield c
+
+
+def test_answer_contract(client):
+    r = client.post("/v1/answer", json={"question": "户口迁移一件事要带什么材料", "session_id": None, "lang": None})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["one_thing"]["id"] == "hukou_migration"
+    assert body["citations"] and all({"source_id", "title", "quote"} <= set(c) for c in body["citations"])
+    src = client.get(f"/v1/sources/{body['citations'][0]['source_id']}").json()
+    assert body["citations"][0]["quote"] in src["text"]
+
+
+@pytest.mark.parametrize(
+    "payload,field",
+    [
+        ({"question": ""}, "question"),
+        ({"question": "x" * 5000}, "question"),
+        ({"question": 12}, "question"),
+        ({}, "question"),
+        ({"question": "退休", "lang": "fr"}, "lang"),
+        ({"question": "退休", "extra": 1}, "extra"),
+        ({"question": "退休", "session_id": "s" * 100}, "session_id"),
+    ],
+)
+def test_bad_input_is_a_clear_422(client, payload, field):
+    r = client.post("/v1/answer", json=payload)
+    assert r.status_code == 422, r.text
+    err = r.json()["error"]
+    assert err["code"] == "invalid_input" and field in (err.get("field") or "") + err["message"]
+
+
+def test_malformed_json(client):
+    r = client.post("/v1/answer", content=b'{"question": ', headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    assert "JSON" in r.json()["error"]["message"]
+
+
+def test_stream_ends_with_answer_object(client):
+    with client.stream("POST", "/v1/answer/stream", json={"question": "退休一件事要多久"}) as r:
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+        raw = "".join(r.iter_text())
+    events = [e for e in raw.split("\n\n") if e.strip()]
+    assert events[0].startswith("event: delta")
+    last = events[-1]
+    assert last.startswith("event: answer")
+    obj = json.loads(last.split("data: ", 1)[1])
+    assert obj["one_thing"]["id"] == "retirement"
+
+
+def test_catalogue(client):
+    items = client.get("/v1/one-things").json()
+    assert len(items) == 27 and items[0]["id"] == "newborn"
+    one = client.get("/v1/one-things/start_business").json()
+    assert one["merged_form_id"] == "start_business_form" and one["faqs"]
+    r = client.get("/v1/one-things/nope")
+    assert r.status_code == 404 and "nope" in r.json()["error"]["message"]
+
+
+def test_feedback_goes_to_knowledge_gaps(client, fast_assistant):
+    ans = client.post("/v1/answer", json={"question": "退休一件事要多久"}).json()
+    r = client.post("/v1/feedback", json={"rating": "差评", "session_id": ans["session_id"], "answer_id": ans["answer_id"],
+                                          "comment": "没说清楚"})
+    assert r.status_code == 200 and r.json()["status"] == "recorded"
+    gaps = fast_assistant.conversations.knowledge_gaps()
+    assert any(g["kind"] == "差评" and "退休" in g["question"] for g in gaps)
+    assert client.post("/v1/feedback", json={"rating": "meh", "session_id": ans["session_id"]}).status_code == 422
+    assert client.post("/v1/feedback", json={"rating": "好评"}).status_code == 422
+
+
+def test_chat_completions(client):
+    r = client.post("/v1/chat/completions", json={"model": "yijianshi", "messages": [{"role": "user", "content": "企业开办一件事要多久"}]})
+    body = r.json()
+    assert r.status_code == 200 and body["object"] == "chat.completion"
+    assert "来源" in body["choices"][0]["message"]["content"] and body["citations"]
+    assert client.post("/v1/chat/completions", json={"messages": []}).status_code == 422
+
+
+def test_healthz_and_openapi(client):
+    assert client.get("/healthz").json()["answer"] is True
+    spec = client.get("/openapi.json").json()
+    assert "/v1/answer" in spec["paths"] and "/v1/chat/completions" in spec["paths"]
+
+
+def test_security_headers(client):
+    r = client.get("/healthz")
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["x-frame-options"] == "SAMEORIGIN"
+
+
+def test_api_keys_are_checked_against_hashes(fast_assistant, settings):
+    s = settings.model_copy(update={"api_keys": [hash_key("secret-key-1")]})
+    with TestClient(create_app(s, assistant=fast_assistant, mount_ui=False)) as c:
+        assert c.post("/v1/answer", json={"question": "退休"}).status_code == 401
+        assert c.post("/v1/answer", json={"question": "退休"}, headers={"X-API-Key": "wrong"}).status_code == 401
+        ok = c.post("/v1/answer", json={"question": "退休一件事"}, headers={"Authorization": "Bearer secret-key-1"})
+        assert ok.status_code == 200
+
+
+def test_rate_limit(fast_assistant, settings):
+    s = settings.model_copy(update={"rate_limit_per_minute": 3})
+    with TestClient(create_app(s, assistant=fast_assistant, mount_ui=False)) as c:
+        codes = [c.post("/v1/answer", json={"question": "退休一件事"}).status_code for _ in range(5)]
+    assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
+
+
+def test_unavailable_pipeline_is_a_503_not_a_traceback(settings):
+    s = settings.model_copy(update={"chroma_url": "http://127.0.0.1:9"})  # nothing listens there
+    with TestClient(create_app(s, mount_ui=False)) as c:
+        r = c.post("/v1/answer", json={"question": "退休一件事"})
+        assert r.status_code == 503
+        assert "not ready" in r.json()["error"]["message"]
+        assert c.get("/healthz").json()["status"] == "degraded"

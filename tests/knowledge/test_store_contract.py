@@ -1,0 +1,54 @@
+"""One contract for every VectorStore: the in-memory fake and the real chroma store behave alike."""
+
+import numpy as np
+import pytest
+
+from knowledge.store import ChromaStore, InMemoryStore, Record
+
+
+def _vec(*xs):
+    v = np.asarray(xs, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+@pytest.fixture(params=["memory", pytest.param("chroma", marks=pytest.mark.integration)])
+def store(request, tmp_path):
+    s = InMemoryStore() if request.param == "memory" else ChromaStore("contract", path=tmp_path / "chroma")
+    s.warm_up()
+    recs = [
+        Record("a#1", "出生登记", {"doc_id": "a", "doc_hash": "h1", "region": "广东", "doc_chunks": 2}),
+        Record("a#2", "医保参保", {"doc_id": "a", "doc_hash": "h1", "region": "广东", "doc_chunks": 2}),
+        Record("b#1", "企业开办", {"doc_id": "b", "doc_hash": "h2", "region": "上海", "doc_chunks": 1, "tags": ["x", "y"], "none": None}),
+    ]
+    s.upsert(recs, np.vstack([_vec(1, 0, 0), _vec(0.8, 0.6, 0), _vec(0, 0, 1)]))
+    return s
+
+
+def test_query_ranks_by_cosine(store):
+    hits = store.query(_vec(1, 0.1, 0), k=3)
+    assert [h[0] for h in hits][:2] == ["a#1", "a#2"]
+    assert hits[0][1] > hits[1][1] > hits[2][1]
+    assert hits[0][1] == pytest.approx(float(_vec(1, 0, 0) @ _vec(1, 0.1, 0)), abs=1e-3)
+
+
+def test_where_filter(store):
+    hits = store.query(_vec(1, 0, 0), k=3, where={"region": "上海"})
+    assert [h[0] for h in hits] == ["b#1"]
+    assert store.query(_vec(1, 0, 0), k=3, where={"region": "广东", "doc_id": "a"})[0][0] == "a#1"
+
+
+def test_records_hashes_and_delete(store):
+    assert store.count() == 3
+    assert store.doc_hashes() == {"a": "h1", "b": "h2"}
+    rec = {r.chunk_id: r for r in store.all_records()}["b#1"]
+    assert rec.text == "企业开办" and rec.metadata["tags"] == "x,y" and "none" not in rec.metadata
+    store.delete_docs(["a"])
+    assert [r.chunk_id for r in store.all_records()] == ["b#1"]
+    assert store.count() == 1
+
+
+def test_upsert_replaces(store):
+    store.upsert([Record("b#1", "企业注销", {"doc_id": "b", "doc_hash": "h3"})], np.vstack([_vec(0, 1, 0)]))
+    assert store.count() == 3
+    assert {r.chunk_id: r.text for r in store.all_records()}["b#1"] == "企业注销"
+    assert store.query(_vec(0, 1, 0), k=1)[0][0] == "b#1"
