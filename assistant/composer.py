@@ -8,6 +8,7 @@ The composer never writes a fact of its own: it picks whole lines from the rende
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -67,6 +68,7 @@ EN_LABELS = {
     "tolerance": "Missing materials (容缺)",
     "replaced": "What you no longer need",
     "faq": "Related Q&A",
+    "local": "Local guide",
     "note": "Note",
 }
 
@@ -76,6 +78,18 @@ ASPECT_ZH = {"proxy": "代办", "cross_province": "跨省通办", "tolerance": "
              "steps": "办理流程", "replaced": "减少的材料和跑动", "time": "办理时限", "fees": "收费"}
 
 SectionLookup = Callable[[str], list[Record]]
+
+INJECTION_SENTINEL = "\x00end"
+_INSTRUCTION = re.compile(
+    r"(忽略|无视|不要理会|忘记).{0,8}(以上|之前|前面|上述|所有|系统).{0,6}(指令|规则|要求|提示|设定)|系统提示|system prompt|"
+    r"ignore (all |the )?(previous|above|prior) (instructions|rules)|you are now|你现在是|扮演|jailbreak|"
+    r"(告诉|提供|发送|索要).{0,10}(身份证号|银行卡号|密码|验证码)",
+    re.IGNORECASE,
+)
+
+
+def looks_like_instruction(line: str) -> bool:
+    return bool(_INSTRUCTION.search(line))
 
 
 class GroundedComposer:
@@ -124,7 +138,9 @@ class GroundedComposer:
             added = True
         return added
 
-    def compose(self, o: OneThing, aspects: list[str], passages: list[Passage]) -> Composition:
+    def compose(self, o: OneThing, aspects: list[str], passages: list[Passage],
+                local: list[Passage] | None = None) -> Composition:
+        """Statements for `o`; `local` are passages from an office's own ingested guides."""
         comp = Composition()
         sid = lambda anchor: f"{o.id}#{anchor}"  # noqa: E731
         if not aspects:
@@ -151,9 +167,30 @@ class GroundedComposer:
         for p in faqs:
             rec = Record(p.chunk_id, p.text, p.metadata)
             self._add(comp, "faq", [(rec, p.text)])
+        for p in (local or [])[:1]:
+            rec = Record(p.chunk_id, p.text, p.metadata)
+            self._add(comp, "local", self._clean_blocks(rec))
         if o.sample_data:
             self._add(comp, "note", self._lines(sid("overview"), lambda ln: ln.startswith("说明：")))
         return comp
+
+    @staticmethod
+    def _clean_blocks(rec: Record) -> list[tuple[Record, str]]:
+        """The longest run of lines in an office document with no instruction-like text.
+
+        A guide is data: a planted "忽略以上规则…" line is never quoted, so it cannot reach the citizen
+        dressed up as official advice."""
+        best: list[str] = []
+        run: list[str] = []
+        for ln in rec.text.split("\n") + [INJECTION_SENTINEL]:
+            if ln is INJECTION_SENTINEL or looks_like_instruction(ln):
+                if len("".join(run)) > len("".join(best)):
+                    best = run
+                run = []
+            else:
+                run.append(ln)
+        quote = "\n".join(best).strip()
+        return [(rec, quote)] if len(quote) >= 8 and quote in rec.text else []
 
     # -- rendering --------------------------------------------------------------------------
     def render(self, o: OneThing, comp: Composition, lang: Lang) -> str:

@@ -68,6 +68,10 @@ PII_REFUSAL = {
     "en": "Sorry, I never look up or reveal anyone's personal data. To use your own data, sign in and grant consent in "
     "the pre-fill (一键办理) flow; otherwise please call {hotline}.",
 }
+STAFF_HOLD = {
+    "zh-Hans": "您的对话已转人工服务，工作人员会尽快回复您。",
+    "en": "A member of staff has taken over this conversation and will reply shortly.",
+}
 CLARIFY = {
     "zh-Hans": "您想办理的是哪一件事？{options}",
     "en": "Which of these do you mean? {options}",
@@ -128,6 +132,12 @@ class Assistant:
         q = clean_question(question, self.max_question_chars)
         lang_ = resolve_lang(lang, q)
         conv = self.conversations.load(session_id)
+        if conv.status == "staff":
+            # A clerk has taken this conversation over: the citizen's message waits for them.
+            text = localise(STAFF_HOLD["en" if lang_ == "en" else "zh-Hans"], lang_)
+            answer = Answer(text, handoff={"channel": "staff", "reason": "taken_over"}, session_id=conv.id, lang=lang_)
+            self.conversations.append(conv, "user", q)
+            return answer
         answer = self._answer(q, lang_, conv)
         answer.session_id = conv.id
         answer.lang = lang_
@@ -136,6 +146,21 @@ class Assistant:
         status = "handoff" if answer.handoff else None
         self.conversations.append(conv, "assistant", answer.answer, {"question": q, **answer.to_dict()}, status=status)
         return answer
+
+    def suggest(self, conversation_id: str) -> Answer | None:
+        """智能辅助: the assistant's draft reply to the citizen's last message, for a clerk to edit.
+
+        Runs on a copy of the conversation state and stores nothing.
+        """
+        conv = self.conversations.load(conversation_id)
+        last = next((t for t in reversed(conv.history) if t["role"] == "user"), None)
+        if last is None:
+            return None
+        draft = Conversation(conv.id, "bot", dict(conv.state), conv.history)
+        draft.state.pop("pending", None)
+        ans = self._answer(last["text"], detect_lang(last["text"]), draft)
+        ans.session_id = conv.id
+        return ans
 
     def _answer(self, q: str, lang: Lang, conv: Conversation) -> Answer:
         lang_key = "en" if lang == "en" else "zh-Hans"
@@ -161,13 +186,13 @@ class Assistant:
         if active and self.catalog.get(active) and not retrieval.mentioned_one_things and (
             top is None or top.score < self.follow_up_threshold or top.id == active
         ):
-            return self._compose(active, q, lang, conv, routing=routing)
+            return self._compose(active, q, lang, conv, routing=routing, retrieved=retrieval.passages)
 
         if top is None or top.score < self.refuse_threshold:
             return self._refuse(lang, routing, reason="out_of_scope_or_weak_evidence")
         if routing.clarify or not routing.in_scope:
             return self._clarify(q, lang, conv, routing)
-        return self._compose(top.id, q, lang, conv, routing=routing)
+        return self._compose(top.id, q, lang, conv, routing=routing, retrieved=retrieval.passages)
 
     def _resolve_choice(self, reply: str, options: list[str]) -> str | None:
         m = _CHOICE.match(reply)
@@ -202,13 +227,17 @@ class Assistant:
         text = localise(CLARIFY[key].format(options=opts), lang)
         return Answer(text, candidates=routing.candidates, clarifying_question=text, options=options)
 
-    def _compose(self, one_thing_id: str, q: str, lang: Lang, conv: Conversation, routing: Routing | None) -> Answer:
+    def _compose(self, one_thing_id: str, q: str, lang: Lang, conv: Conversation, routing: Routing | None,
+                 retrieved: list | None = None) -> Answer:
         o = self.catalog.get(one_thing_id)
         conv.state["active_one_thing"] = o.id
         # Retrieve again inside the chosen bundle: the follow-up is rewritten with the bundle's name.
         rewritten = q if o.name in q else f"{o.name} {q}"
         passages = self.retriever.run(rewritten, where={"one_thing_id": o.id}).passages
-        comp = self.composer.compose(o, detect_aspects(q), passages)
+        # An office's own ingested guides (not our catalogue) that rank near the top are quoted too.
+        local = [p for p in (retrieved or [])[:3] if p.metadata.get("source_type") not in (None, "guide")
+                 and p.metadata.get("one_thing_id") in (None, o.id)]
+        comp = self.composer.compose(o, detect_aspects(q), passages, local=local)
         text = self.composer.render(o, comp, lang)
         if self.generator is not None and comp.statements:
             text = ground_check(self.generator.rephrase(q, comp, lang), comp, fallback=text)

@@ -172,6 +172,30 @@ class ConversationStore:
             row.assigned_to = assigned_to
             row.updated_at = utcnow()
 
+    def take_over(self, conversation_id: str, staff_user: str) -> None:
+        """A clerk takes the conversation: the bot stops answering until it is handed back."""
+        self.set_status(conversation_id, "staff", assigned_to=staff_user)
+
+    def hand_back(self, conversation_id: str) -> None:
+        self.set_status(conversation_id, "bot", assigned_to=None)
+
+    def staff_reply(self, conversation_id: str, staff_user: str, text: str) -> None:
+        text = (text or "").strip()
+        if not text:
+            raise InvalidInput("the reply is empty", field="text")
+        if len(text) > 4000:
+            raise InvalidInput("the reply is longer than 4000 characters", field="text")
+        conv = self.load(conversation_id)
+        if not conv.history and conv.status == "bot":
+            raise NotFound(f"no conversation {conversation_id!r}")
+        self.append(conv, "staff", text, {"staff": staff_user})
+
+    def request_handoff(self, conversation_id: str, reason: str = "citizen_request") -> None:
+        """The citizen asks for a person (转人工)."""
+        conv = self.load(conversation_id)
+        conv.state["handoff_reason"] = reason
+        self.append(conv, "user", "（请求转人工）", {"handoff_request": reason}, status="handoff")
+
     # -- 好差评 --------------------------------------------------------------------------------
     def add_feedback(self, *, rating: str, conversation_id: str | None, answer_id: str | None, comment: str = "",
                      question: str = "", one_thing_id: str | None = None) -> int:

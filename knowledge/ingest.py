@@ -54,11 +54,18 @@ def complete_doc_hashes(records: list[Record]) -> dict[str, str]:
 class Ingestor:
     """Keeps a vector store in sync with a set of documents."""
 
-    def __init__(self, store: VectorStore, embedder: Embedder, *, max_chars: int = 400, progress: bool = True) -> None:
+    def __init__(self, store: VectorStore, embedder: Embedder, *, max_chars: int = 400, progress: bool = True,
+                 batch_chunks: int = 128) -> None:
         self.store = store
         self.embedder = embedder
         self.max_chars = max_chars
         self.progress = progress
+        self.batch_chunks = batch_chunks
+
+    def _flush(self, pending: list[tuple[Record, str]]) -> int:
+        """Embed (the heading-carrying embed texts) and write a batch of chunks."""
+        self.store.upsert([r for r, _ in pending], self.embedder.embed_documents([t for _, t in pending]))
+        return len(pending)
 
     def run(self, documents: list[Document], *, prune: bool = True) -> IngestReport:
         """Sync the store to `documents`. With `prune`, documents not given are deleted."""
@@ -82,25 +89,30 @@ class Ingestor:
             report.deleted = sorted(set(existing) - seen)
             if report.deleted:
                 self.store.delete_docs(report.deleted)
-        bar = tqdm(todo, desc="ingest", unit="doc", disable=not self.progress or not todo)
-        for doc, fp in bar:
+        # Chunks of several documents are embedded and written together: far fewer model calls and
+        # store round trips than one per document. Completeness is still judged per document.
+        bar = tqdm(total=len(todo), desc="ingest", unit="doc", disable=not self.progress or not todo)
+        pending: list[tuple[Record, str]] = []
+        replaced = [doc.doc_id for doc, _ in todo if doc.doc_id in existing]
+        if replaced:
+            self.store.delete_docs(replaced)
+        for doc, fp in todo:
             chunks = chunk_document(doc, max_chars=self.max_chars)
-            if doc.doc_id in existing:
-                self.store.delete_docs([doc.doc_id])
-            if not chunks:
-                continue
-            vecs = self.embedder.embed_documents([c.embed_text for c in chunks])
-            records = [
-                Record(
-                    c.chunk_id,
-                    c.text,
-                    {**c.metadata, "title": c.title, "source_id": c.source_id, "doc_id": doc.doc_id,
-                     "doc_hash": fp, "doc_chunks": len(chunks)},
+            pending.extend(
+                (
+                    Record(c.chunk_id, c.text, {**c.metadata, "title": c.title, "source_id": c.source_id,
+                                                "doc_id": doc.doc_id, "doc_hash": fp, "doc_chunks": len(chunks)}),
+                    c.embed_text,
                 )
                 for c in chunks
-            ]
-            self.store.upsert(records, vecs)
-            report.chunks_embedded += len(chunks)
+            )
+            if len(pending) >= self.batch_chunks:
+                report.chunks_embedded += self._flush(pending)
+                pending = []
+            bar.update(1)
+        if pending:
+            report.chunks_embedded += self._flush(pending)
+        bar.close()
         log.info("ingest: %s", report.summary())
         return report
 

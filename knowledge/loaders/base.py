@@ -93,7 +93,7 @@ _CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff"
 _INLINE_WS = re.compile(r"[^\S\n]+")
 _INVISIBLE = re.compile(r"[\u200b\ufeff\x00-\x08\x0b\x0e-\x1f\x7f]")
 SOFT_BREAK = "\ue000"  # a private-use marker for "line break that is only layout"
-_SOFT_CJK = re.compile(rf"(?<=[{_CJK}])\s*{SOFT_BREAK}\s*(?=[{_CJK}])")
+_SOFT_CJK = re.compile(rf"(?<=[{_CJK}])\s*{SOFT_BREAK}\s*|\s*{SOFT_BREAK}\s*(?=[{_CJK}])")
 _SOFT_ANY = re.compile(rf"\s*{SOFT_BREAK}\s*")
 
 
@@ -110,7 +110,7 @@ def clean_line(text: str) -> str:
 
 
 def resolve_soft_breaks(text: str) -> str:
-    """A layout line break vanishes between two CJK characters and becomes a space elsewhere.
+    """A layout line break next to a CJK character vanishes; between two Latin words it is a space.
 
     Chinese has no spaces between words, so a source wrap (Markdown soft break, a newline in HTML
     source, a PDF line wrap) inside a sentence must not leave a space (or a sentence boundary) behind.
@@ -132,7 +132,8 @@ _HEADING_PATTERNS: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(rf"^[{_NUM}]+[、．.]\s*\S"), 3),
     (re.compile(rf"^[（(][{_NUM}]+[）)]\s*\S"), 4),
 )
-_SENTENCE_END = "。；;，,、！!？?"
+# A numbered line ending like a sentence is a list item; a question ("一、可以网上办吗？") may be a heading.
+_SENTENCE_END = "。；;，,、！!"
 MAX_HEADING_CHARS = 30
 
 
@@ -149,6 +150,14 @@ def heading_level(line: str) -> int | None:
         if pattern.match(line):
             return level
     return None
+
+
+_JUNK_TITLE = re.compile(r"^(?:microsoft word\s*-|untitled|wps|无标题)|\.(?:docx?|wps|pdf)$", re.IGNORECASE)
+
+
+def is_junk_title(title: str | None) -> bool:
+    """File-property titles are often empty or tool-made ("Microsoft Word - 附件1.doc")."""
+    return not title or _JUNK_TITLE.search(title) is not None
 
 
 # --------------------------------------------------------------------------------------------

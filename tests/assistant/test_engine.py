@@ -80,7 +80,8 @@ def test_traditional_question_gets_traditional_answer(fast_assistant):
 
 def test_english_question_gets_english_framing(fast_assistant):
     ans = fast_assistant.run("What materials do I need for the 企业开办 bundle?", lang="en")
-    assert ans.one_thing.id == "start_business" and ans.answer.startswith(ans.one_thing and "")
+    assert ans.one_thing.id == "start_business"
+    assert ans.answer.startswith(fast_assistant.catalog.get("start_business").name_en)
     assert "Materials" in ans.answer
     _assert_grounded(fast_assistant, ans)
 
@@ -143,3 +144,20 @@ def test_real_refusal(real_stack):
 
 def test_key_fact_normalisation_helper():
     assert normalize("戶口") == "户口"
+
+
+def test_staff_take_over_suggest_and_reply(fast_assistant):
+    bot = fast_assistant
+    first = bot.run("企业开办一件事要多久")
+    bot.conversations.take_over(first.session_id, "clerk1")
+    held = bot.run("能快点吗？", session_id=first.session_id)
+    assert held.handoff == {"channel": "staff", "reason": "taken_over"} and not held.citations
+    draft = bot.suggest(first.session_id)
+    assert draft is not None and draft.one_thing.id == "start_business" and draft.citations
+    bot.conversations.staff_reply(first.session_id, "clerk1", "您好，材料齐全一般当天可办结。")
+    turns = bot.conversations.transcript(first.session_id)
+    assert turns[-1]["role"] == "staff" and turns[-1]["payload"]["staff"] == "clerk1"
+    with pytest.raises(InvalidInput):
+        bot.conversations.staff_reply(first.session_id, "clerk1", "  ")
+    queue = bot.conversations.list_conversations(status="staff")
+    assert any(c["id"] == first.session_id and c["assigned_to"] == "clerk1" for c in queue)
