@@ -25,6 +25,10 @@ _CLAUSE_END = re.compile(r"[，、：,:]")
 
 @dataclass(frozen=True)
 class Chunk:
+    """A piece of one section. `text` is a verbatim substring of the section's text; `title` is the
+    section's title (document · heading); metadata is the section's plus doc_id, source_id and the
+    1-based chunk_index within the section (ids sort "~10" before "~2"; sort by chunk_index)."""
+
     chunk_id: str
     source_id: str
     doc_id: str

@@ -151,6 +151,8 @@ class HybridRetriever:
             if r.metadata.get("one_thing_id"):
                 self._by_one_thing[r.metadata["one_thing_id"]].append(r.chunk_id)
             self._by_source[str(r.metadata.get("source_id", r.chunk_id))].append(r)
+        for recs in self._by_source.values():  # "~10" sorts before "~2" as text; chunk_index is numeric
+            recs.sort(key=lambda r: int(r.metadata.get("chunk_index", 0)))
         self.bm25.build(records)
         log.info("retriever ready: %d chunks", len(records))
 

@@ -11,12 +11,15 @@ stay a substring of the text the citizen can find in the original file.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from knowledge.documents import Document, Section
+
+log = logging.getLogger(__name__)
 
 
 class LoadError(Exception):
@@ -48,13 +51,30 @@ class Parsed:
 # --------------------------------------------------------------------------------------------
 # Decoding
 
+MAX_DAMAGED_BYTES = 16
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 # Control characters that never occur in a real text file (tab, newlines and form feed do).
 _BINARY = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
-def decode_text(data: bytes, declared: str | None = None) -> str:
-    """Decode a text file: BOM, then UTF-8, then a declared charset, then GB18030 (a superset of GBK).
+def _damaged_utf8(data: bytes, name: str) -> str | None:
+    """UTF-8 with a few bad bytes (a damaged copy) rather than another encoding: keep it, marked.
+
+    GBK text read as UTF-8 yields about one valid multi-byte character per five bad ones, so it
+    never passes this.
+    """
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ord(ch) > 0x7F and ch != "\ufffd")
+    if bad <= MAX_DAMAGED_BYTES and good >= 3 * bad:
+        log.warning("%s: %d invalid UTF-8 sequence(s) replaced with U+FFFD", name or "<text>", bad)
+        return text
+    return None
+
+
+def decode_text(data: bytes, declared: str | None = None, name: str = "") -> str:
+    """Decode a text file: BOM, then UTF-8 (a few damaged bytes are replaced, with a warning), then a
+    declared charset, then GB18030 (a superset of GBK).
 
     Mainland offices still save text as GBK, so GB18030 is the fallback. Big5 files would decode to
     nonsense through it; they need a declared charset (HTML ``<meta charset>``) to load correctly.
@@ -70,7 +90,12 @@ def decode_text(data: bytes, declared: str | None = None) -> str:
                 raise LoadError(f"invalid {codec} text ({exc.reason} at byte {exc.start})") from exc
             break
     if text is None:
-        for codec in dict.fromkeys(c for c in ("utf-8", declared, "gb18030") if c):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = _damaged_utf8(data, name)
+    if text is None:
+        for codec in dict.fromkeys(c for c in (declared, "gb18030") if c):
             try:
                 text = data.decode(codec)
                 break

@@ -46,7 +46,7 @@ def load(path: Path) -> Parsed:
         raise LoadError("empty file")
     try:
         document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile) as exc:
+    except (PackageNotFoundError, zipfile.BadZipFile, OSError) as exc:
         raise LoadError(f"not a valid .docx file ({exc})") from exc
 
     items: list[tuple[str, str, int | None]] = []  # (kind, text, heading level from style)

@@ -77,6 +77,22 @@ def _table_rows(table: Any) -> list[str]:
     return rows
 
 
+def _heading(node: Any, blocks: list[Block]) -> None:
+    """A heading is its inline text up to the first block inside it. An unclosed ``<h2>`` swallows
+    the paragraphs after it (``<h2>办理条件<p>正文``); those are read as body text, not heading."""
+    children = list(node.children)
+    first_block = next(
+        (i for i, c in enumerate(children) if getattr(c, "name", None) and (c.name in BLOCK_TAGS or _has_block(c))),
+        len(children),
+    )
+    text = "".join(_inline(c) for c in children[:first_block])
+    blocks.append(Block(resolve_soft_breaks(text), HEADINGS[node.name]))
+    if first_block < len(children):
+        for c in children[:first_block]:
+            c.extract()
+        _walk(node, blocks)
+
+
 def _walk(node: Any, blocks: list[Block]) -> None:
     buf: list[str] = []
 
@@ -94,7 +110,7 @@ def _walk(node: Any, blocks: list[Block]) -> None:
             buf.append("\n")
         elif name in HEADINGS:
             flush()
-            blocks.append(Block(resolve_soft_breaks(_inline(child)), HEADINGS[name]))
+            _heading(child, blocks)
         elif name == "table":
             flush()
             blocks.extend(Block(r) for r in _table_rows(child))
@@ -130,4 +146,4 @@ def parse_html(text: str) -> Parsed:
 
 def load(path: Path) -> Parsed:
     data = path.read_bytes()
-    return parse_html(decode_text(data, declared=declared_charset(data)))
+    return parse_html(decode_text(data, declared=declared_charset(data), name=str(path)))

@@ -104,4 +104,4 @@ def parse_markdown(text: str, name: str = "<markdown>") -> Parsed:
 
 
 def load(path: Path) -> Parsed:
-    return parse_markdown(decode_text(path.read_bytes()), str(path))
+    return parse_markdown(decode_text(path.read_bytes(), name=str(path)), str(path))

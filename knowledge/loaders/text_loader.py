@@ -17,4 +17,4 @@ def parse_text(text: str) -> Parsed:
 
 
 def load(path: Path) -> Parsed:
-    return parse_text(decode_text(path.read_bytes()))
+    return parse_text(decode_text(path.read_bytes(), name=str(path)))

@@ -23,7 +23,9 @@ def load(path: Path) -> Document:
         return render(load_one_thing(path))
     except ConfigurationError as exc:
         # The message starts with the path, which the warning already names.
-        reason = exc.message.removeprefix(f"{path}: ")
+        # Keep a pydantic report short: its headline and the first failing field.
+        lines = exc.message.removeprefix(f"{path}: ").splitlines()
+        reason = "; ".join(line.split(" [type=")[0].strip() for line in lines[:3])
         raise LoadError(f"not a one-thing guide: {reason}") from exc
     except UnicodeDecodeError as exc:
         raise LoadError(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
