@@ -94,6 +94,11 @@ class Settings(BaseSettings):
     )
     rate_limit_per_minute: int = Field(120, ge=1, description="Requests per client per minute on the API.")
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS; empty = same-origin only.")
+    ticket_model_path: Path | None = Field(
+        None,
+        description="Help-desk ticket-routing model file (python -m assistant.tickets train ...); "
+        "default <data_dir>/ticket-model.joblib when present.",
+    )
 
     # --- identity and pre-fill (办) ------------------------------------------------------------
     secret_key: SecretStr = Field(
@@ -115,6 +120,10 @@ class Settings(BaseSettings):
     @property
     def resolved_shared_data_url(self) -> str:
         return self.shared_data_url or f"sqlite:///{(self.data_dir / 'shared_data.db').as_posix()}"
+
+    @property
+    def resolved_ticket_model_path(self) -> Path:
+        return self.ticket_model_path or self.data_dir / "ticket-model.joblib"
 
     @property
     def guide_dirs(self) -> list[Path]:

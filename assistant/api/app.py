@@ -16,8 +16,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
-from assistant.api import answer, catalog, openai_compat
+from assistant.api import answer, catalog, openai_compat, session
 from assistant.api.deps import RateLimiter
+from assistant.auth import StaffDirectory, TokenSigner, check_production_safety
 from assistant.config import Settings, get_settings
 from assistant.errors import AssistantError
 
@@ -105,6 +106,8 @@ def create_app(settings: Settings | None = None, *, assistant=None, prefill=None
     app.state.assistant = assistant
     app.state.prefill = prefill
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.signer = TokenSigner(settings.secret_key.get_secret_value())
+    app.state.staff_directory = StaffDirectory(settings.staff_accounts, allow_demo=settings.environment != "production")
     install_error_handlers(app)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
@@ -129,6 +132,7 @@ def create_app(settings: Settings | None = None, *, assistant=None, prefill=None
     app.include_router(answer.router)
     app.include_router(catalog.router)
     app.include_router(openai_compat.router)
+    app.include_router(session.router)
     _include_optional(app, settings, mount_ui)
     return app
 
@@ -155,10 +159,5 @@ def _include_optional(app: FastAPI, settings: Settings, mount_ui: bool) -> None:
 
 
 def _check_production(settings: Settings) -> None:
-    if settings.environment != "production":
-        return
-    try:
-        from prefill.identity import check_production_safety
-    except ImportError:  # pragma: no cover
-        return
-    check_production_safety(settings)
+    if settings.environment == "production":
+        check_production_safety(settings)

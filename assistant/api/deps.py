@@ -11,9 +11,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from assistant.auth import Principal, StaffDirectory, TokenSigner
 from assistant.config import Settings
 from assistant.engine import Assistant
-from assistant.errors import RateLimited, ServiceUnavailable, Unauthorized
+from assistant.errors import Forbidden, RateLimited, ServiceUnavailable, Unauthorized
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -74,6 +75,49 @@ def rate_limit(request: Request, key_id: Annotated[str | None, Depends(require_a
     request.app.state.rate_limiter.check(client)
 
 
+def get_signer(request: Request) -> TokenSigner:
+    return request.app.state.signer
+
+
+def get_staff_directory(request: Request) -> StaffDirectory:
+    return request.app.state.staff_directory
+
+
+def bearer_token(request: Request) -> str:
+    auth = request.headers.get("authorization", "")
+    token = auth[7:].strip() if auth.lower().startswith("bearer ") else request.cookies.get("yjs_session", "")
+    if not token:
+        raise Unauthorized("sign in first: send 'Authorization: Bearer <token>' from /v1/auth/...")
+    return token
+
+
+def current_principal(request: Request, signer: Annotated[TokenSigner, Depends(get_signer)]) -> Principal:
+    return signer.verify(bearer_token(request))
+
+
+def current_citizen(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    """A citizen, or a clerk acting for one under the citizen's consent code (帮办代办)."""
+    if principal.kind != "citizen":
+        raise Forbidden("this needs a citizen sign-in (a clerk acts for a citizen with their consent code)")
+    return principal
+
+
+def current_staff(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    if principal.kind != "staff":
+        raise Forbidden("this needs a staff sign-in")
+    return principal
+
+
+def user_rate_limit(request: Request, principal: Annotated[Principal, Depends(current_principal)]) -> None:
+    request.app.state.rate_limiter.check(principal.actor)
+
+
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SignerDep = Annotated[TokenSigner, Depends(get_signer)]
+StaffDirectoryDep = Annotated[StaffDirectory, Depends(get_staff_directory)]
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+CitizenDep = Annotated[Principal, Depends(current_citizen)]
+StaffDep = Annotated[Principal, Depends(current_staff)]
 Guarded = [Depends(rate_limit)]
+UserGuarded = [Depends(user_rate_limit)]

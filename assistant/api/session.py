@@ -1,0 +1,33 @@
+"""Sign-in for help-desk staff: POST /v1/auth/staff-login → a bearer token.
+
+Citizens sign in through the deployment's identity provider; the demo identity (a synthetic
+person, development only) is issued by the pre-fill API, which owns the population registry.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.api.deps import SignerDep, StaffDirectoryDep
+from assistant.api.models import ErrorOut
+
+router = APIRouter(prefix="/v1/auth", tags=["auth"], responses={401: {"model": ErrorOut}, 422: {"model": ErrorOut}})
+
+
+class StaffLogin(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    user: str = Field(..., min_length=1, max_length=64)
+    password: str = Field(..., min_length=1, max_length=256)
+
+
+class TokenOut(BaseModel):
+    token: str
+    kind: str
+    subject: str
+
+
+@router.post("/staff-login", response_model=TokenOut, summary="Staff sign-in (help-desk mode)")
+async def staff_login(req: StaffLogin, signer: SignerDep, staff: StaffDirectoryDep) -> TokenOut:
+    user = staff.authenticate(req.user, req.password)
+    return TokenOut(token=signer.issue("staff", user), kind="staff", subject=user)

@@ -1,0 +1,139 @@
+"""Who is calling: citizens (a person in the shared-data registry) and help-desk staff.
+
+One place for identity, so a real deployment plugs its login (统一身份认证, e.g. a provincial SSO)
+in here and nothing else changes:
+
+- `TokenSigner` issues and checks signed, expiring tokens (itsdangerous) for both kinds of user.
+- `StaffDirectory` checks staff passwords against salted scrypt hashes from settings; a demo clerk
+  exists only in development.
+- `check_production_safety` refuses to start production with a default secret, the demo login,
+  a demo staff account or plain-text passwords.
+
+The demo identity (choose a synthetic person) is allowed only when ``demo_login`` is on and the
+environment is not production.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import secrets
+from dataclasses import dataclass
+from typing import Literal
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from assistant.errors import ConfigurationError, Unauthorized
+
+log = logging.getLogger(__name__)
+
+Kind = Literal["citizen", "staff"]
+DEFAULT_SECRET = "dev-only-insecure-secret"
+DEMO_STAFF_USER = "clerk"
+DEMO_STAFF_PASSWORD = "clerk-demo"  # development only; production refuses to start with it
+TOKEN_TTL_S = 8 * 3600
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated caller. `subject` is a person id (citizen) or a staff user name."""
+
+    kind: Kind
+    subject: str
+    via_staff: str | None = None  # set when a clerk acts for a citizen (帮办代办) under a consent code
+
+    @property
+    def actor(self) -> str:
+        """How the audit log names the one acting: ``citizen:P0001`` or ``staff:clerk for citizen:P0001``."""
+        me = f"{self.kind}:{self.subject}"
+        return f"staff:{self.via_staff} for {me}" if self.via_staff else me
+
+
+class TokenSigner:
+    """Signed, expiring bearer tokens (``Authorization: Bearer <token>``)."""
+
+    def __init__(self, secret: str, ttl_s: int = TOKEN_TTL_S) -> None:
+        if not secret:
+            raise ConfigurationError("YJS_SECRET_KEY must not be empty")
+        self.ttl_s = ttl_s
+        self._s = URLSafeTimedSerializer(secret, salt="yjs-token")
+
+    def issue(self, kind: Kind, subject: str, via_staff: str | None = None) -> str:
+        return self._s.dumps({"k": kind, "s": subject, "v": via_staff})
+
+    def verify(self, token: str, kind: Kind | None = None) -> Principal:
+        try:
+            data = self._s.loads(token, max_age=self.ttl_s)
+        except SignatureExpired as exc:
+            raise Unauthorized("the session has expired; please sign in again") from exc
+        except BadSignature as exc:
+            raise Unauthorized("the session token is not valid; please sign in") from exc
+        if not isinstance(data, dict) or data.get("k") not in ("citizen", "staff") or not data.get("s"):
+            raise Unauthorized("the session token is not valid; please sign in")
+        if kind and data["k"] != kind:
+            raise Unauthorized(f"this needs a {kind} sign-in")
+        return Principal(data["k"], str(data["s"]), data.get("v"))
+
+
+# --- staff passwords ----------------------------------------------------------------------------
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+def hash_password(password: str, salt: bytes | None = None) -> str:
+    """``scrypt$<salt b64>$<hash b64>``; put the result in YJS_STAFF_ACCOUNTS, never the password."""
+    salt = salt or secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, dklen=32, **_SCRYPT)
+    return "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(digest).decode()
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        scheme, salt_b64, digest_b64 = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    expected = base64.b64decode(digest_b64)
+    got = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt_b64), dklen=len(expected), **_SCRYPT)
+    return hmac.compare_digest(got, expected)
+
+
+class StaffDirectory:
+    """Staff accounts: user → scrypt hash (settings.staff_accounts), plus the demo clerk in development."""
+
+    def __init__(self, accounts: dict[str, str], *, allow_demo: bool) -> None:
+        self.accounts = dict(accounts)
+        if allow_demo and DEMO_STAFF_USER not in self.accounts:
+            self.accounts[DEMO_STAFF_USER] = hash_password(DEMO_STAFF_PASSWORD)
+
+    def authenticate(self, user: str, password: str) -> str:
+        stored = self.accounts.get(user or "")
+        # Check a dummy hash for unknown users too, so timing does not reveal which names exist.
+        ok = verify_password(password or "", stored or hash_password("x", salt=b"0" * 16))
+        if not (stored and ok):
+            raise Unauthorized("unknown staff user or wrong password")
+        return user
+
+
+def check_production_safety(settings) -> None:
+    """Startup refuses unsafe production settings; the message names each setting to fix."""
+    problems = []
+    if settings.secret_key.get_secret_value() in ("", DEFAULT_SECRET) or len(settings.secret_key.get_secret_value()) < 32:
+        problems.append("YJS_SECRET_KEY must be set to a random value of 32+ characters")
+    if settings.demo_login:
+        problems.append("YJS_DEMO_LOGIN must be false (no demo identities in production)")
+    if not settings.staff_accounts:
+        problems.append("YJS_STAFF_ACCOUNTS must list staff users with scrypt hashes (no default admin)")
+    for user, stored in settings.staff_accounts.items():
+        if not stored.startswith("scrypt$"):
+            problems.append(f"YJS_STAFF_ACCOUNTS[{user!r}] must be a scrypt hash (python -m assistant hash-password)")
+        elif user == DEMO_STAFF_USER and verify_password(DEMO_STAFF_PASSWORD, stored):
+            problems.append("the demo clerk password must not be used in production")
+    for key in settings.api_keys:
+        if len(key) != 64 or any(c not in "0123456789abcdefABCDEF" for c in key):
+            problems.append("YJS_API_KEYS must hold SHA-256 hex digests of keys, not the keys themselves")
+            break
+    if problems:
+        raise ConfigurationError("refusing to start in production: " + "; ".join(problems))

@@ -1,0 +1,89 @@
+"""Masking of personal data for display and logs: 身份证号 110105********1234, phone 138****5678,
+bank card ************4321, address kept to its district.
+
+One place for the rules, used by the UI, the printable documents, API errors and a logging
+filter installed by every entry point, so no log line carries an unmasked ID or phone number.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+# 18-character resident ID (GB 11643): 17 digits and a digit or X check character.
+ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")
+# Mainland mobile numbers, optionally with +86.
+PHONE = re.compile(r"(?<!\d)((?:\+?86[- ]?)?1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+# Bank cards: 16-19 digits, optionally grouped by spaces or dashes.
+BANK_CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,15}(\d{4})(?!\d)")
+_ADDRESS_TAIL = re.compile(r"^(.*?(?:区|县|旗|市))(.+)$")
+
+
+def mask_id_number(value: str) -> str:
+    """110105199001011234 → 110105********1234 (region and last four kept)."""
+    v = (value or "").strip()
+    if len(v) == 18:
+        return f"{v[:6]}{'*' * 8}{v[-4:]}"
+    return "*" * len(v) if len(v) <= 4 else f"{v[:2]}{'*' * (len(v) - 4)}{v[-2:]}"
+
+
+def mask_phone(value: str) -> str:
+    digits = re.sub(r"\D", "", value or "")
+    if len(digits) >= 11:
+        return f"{digits[-11:-8]}****{digits[-4:]}"
+    return "*" * len(digits)
+
+
+def mask_bank_card(value: str) -> str:
+    digits = re.sub(r"\D", "", value or "")
+    return "*" * max(0, len(digits) - 4) + digits[-4:]
+
+
+def mask_name(value: str) -> str:
+    """张三丰 → 张**: the surname is enough for a clerk to recognise a record on screen."""
+    v = (value or "").strip()
+    return v[:1] + "*" * (len(v) - 1) if len(v) > 1 else v
+
+
+def mask_address(value: str) -> str:
+    """Keep the address down to its district/county; hide the street and house number."""
+    v = (value or "").strip()
+    m = _ADDRESS_TAIL.match(v)
+    if m and len(m.group(2)) > 0:
+        return m.group(1) + "****"
+    return v[:3] + "****" if len(v) > 3 else "****"
+
+
+def mask_text(text: str) -> str:
+    """Mask every ID number, phone number and bank-card number found in free text."""
+    if not text:
+        return text
+    text = ID_NUMBER.sub(lambda m: f"{m.group(1)}{'*' * 8}{m.group(3)[-4:]}", text)
+    text = PHONE.sub(lambda m: f"{m.group(1)[-3:]}****{m.group(3)}", text)
+    return BANK_CARD.sub(lambda m: mask_bank_card(m.group(0)), text)
+
+
+class PiiMaskingFilter(logging.Filter):
+    """Rewrites each record's message with `mask_text`, so handlers never see raw personal data."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed log call must not break logging
+            return True
+        masked = mask_text(message)
+        if masked != message or record.args:
+            record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = mask_text(logging.Formatter().formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = mask_text(record.exc_text)
+        return True
+
+
+def install_log_masking(logger: logging.Logger | None = None) -> None:
+    """Attach the filter to every handler of `logger` (default: root). Safe to call twice."""
+    target = logger or logging.getLogger()
+    for handler in target.handlers:
+        if not any(isinstance(f, PiiMaskingFilter) for f in handler.filters):
+            handler.addFilter(PiiMaskingFilter())
