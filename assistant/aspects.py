@@ -40,3 +40,21 @@ TIME_PREFIX = {"time": "办理时限", "fees": "收费标准"}
 def detect_aspects(question: str) -> list[str]:
     q = normalize(question).lower()
     return [name for name, (_, words) in ASPECTS.items() if any(w in q for w in words)]
+
+
+# Words that only point back at the conversation ("那", "这个") or carry no topic of their own.
+_ANAPHORA = frozenset("那 那么 那个 这 这个 它 还有 另外 然后 呢 吗 嗯 好的 ok 呀 and then what about it that this".split())
+
+
+def is_elliptical(question: str) -> bool:
+    """A follow-up that leans on the conversation: at most one content word once aspect keywords
+    ("多久", "代办"), pointers back ("那", "这个") and stopwords are removed — "那要多久？",
+    "可以代办吗？", "那社保卡呢？"."""
+    from knowledge.text import tokenize
+
+    triggers = {w for _, words in ASPECTS.values() for w in words}
+    content = [t for t in tokenize(question) if t not in _ANAPHORA and t not in triggers
+               and not any(t in w for w in triggers if len(t) >= 2)]
+    # Search-mode tokens include the sub-words of a compound (社保卡 → 社保, 社保卡): count words once.
+    words = {t for t in content if not any(t != u and t in u for u in content)}
+    return len(words) <= 1

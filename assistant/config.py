@@ -65,9 +65,14 @@ class Settings(BaseSettings):
     )
 
     # --- answering ---------------------------------------------------------------------------
-    route_threshold: float = Field(0.35, ge=0, le=1, description="Minimum routing score to answer about a one-thing.")
-    clarify_margin: float = Field(0.08, ge=0, le=1, description="Ask a clarifying question when the top two are closer.")
-    refuse_threshold: float = Field(0.35, ge=0, le=1, description="Evidence score below which the assistant refuses.")
+    clarify_margin: float = Field(
+        0.05, ge=0, lt=1, description="Ask a clarifying question when the top two one-things score closer than this."
+    )
+    relevance_floor: float | None = Field(
+        None, ge=0, le=1,
+        description="Override of the calibrated in-scope floor (blend of best profile/passage cosine); "
+        "below it the assistant refuses and hands off. Default: calibrated per embedder and language.",
+    )
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are rejected with a 4xx.")
     handoff_hotline: str = Field("12345", description="Hotline named in hand-offs.")
 
@@ -107,6 +112,13 @@ class Settings(BaseSettings):
     )
     demo_login: bool = Field(True, description="Allow choosing a synthetic demo identity (never in production).")
     seed_people: int = Field(300, ge=10, le=100000, description="Synthetic people seeded into the shared-data DB.")
+    seed_enterprises: int = Field(60, ge=0, le=10000, description="Synthetic enterprises (legal reps are seeded people).")
+    seed_random: int = Field(
+        20240116, description="Random seed of the synthetic shared data: the same seed gives the same database."
+    )
+    consent_code_ttl_s: int = Field(
+        600, ge=60, le=3600, description="Lifetime of a citizen's 6-digit consent code for a clerk (帮办代办), seconds."
+    )
 
     # --- derived paths -----------------------------------------------------------------------
     @property

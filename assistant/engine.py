@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.aspects import detect_aspects
+from assistant.aspects import detect_aspects, is_elliptical
 from assistant.composer import Citation, GroundedComposer
 from assistant.generators import Generator, ground_check
 from assistant.guard import asks_for_personal_data, clean_question
@@ -104,20 +104,16 @@ class Assistant:
         conversations: ConversationStore,
         *,
         generator: Generator | None = None,
-        refuse_threshold: float = 0.3,
         hotline: str = "12345",
         max_question_chars: int = 2000,
-        follow_up_threshold: float = 0.55,
     ) -> None:
         self.catalog = catalog
         self.retriever = retriever
         self.router = router
         self.conversations = conversations
         self.generator = generator
-        self.refuse_threshold = refuse_threshold
         self.hotline = hotline
         self.max_question_chars = max_question_chars
-        self.follow_up_threshold = follow_up_threshold
         self.composer = GroundedComposer(retriever.records_for_source, hotline=hotline)
 
     def warm_up(self) -> None:
@@ -178,19 +174,22 @@ class Assistant:
         # 2. Retrieve and route on the question as asked.
         qvec = self.retriever.embed(q)
         retrieval = self.retriever.run(q, query_vec=qvec)
-        routing = self.router.run(qvec, retrieval)
+        routing = self.router.run(qvec, retrieval, lang)
         top = routing.top
 
-        # 3. A follow-up ("那要多久？") continues the active one-thing when the question alone is weak.
+        # 3. A follow-up ("那要多久？") continues the active one-thing: the question leans on the
+        #    conversation, or routes to the active bundle anyway. Naming another bundle, or asking
+        #    about something out of scope ("明天天气怎么样"), starts afresh.
         active = conv.state.get("active_one_thing")
-        if active and self.catalog.get(active) and not retrieval.mentioned_one_things and (
-            top is None or top.score < self.follow_up_threshold or top.id == active
-        ):
+        mentioned = retrieval.mentioned_one_things[:1]
+        if (active and self.catalog.get(active) and mentioned in ([], [active])
+                and routing.nearest_out_of_scope is None
+                and (is_elliptical(q) or (top is not None and top.id == active))):
             return self._compose(active, q, lang, conv, routing=routing, retrieved=retrieval.passages)
 
-        if top is None or top.score < self.refuse_threshold:
+        if top is None or not routing.in_scope:
             return self._refuse(lang, routing, reason="out_of_scope_or_weak_evidence")
-        if routing.clarify or not routing.in_scope:
+        if routing.clarify:
             return self._clarify(q, lang, conv, routing)
         return self._compose(top.id, q, lang, conv, routing=routing, retrieved=retrieval.passages)
 

@@ -16,7 +16,10 @@ _PII_WORDS = r"(身份证号|身份证号码|证件号|手机号|手机号码|�
 _ASK_WORDS = r"(告诉我|给我|发给我|查一下|查查|查询|是多少|是什么|透露|列出|导出|tell me|give me|show me|what is|list)"
 _PII_REQUEST = re.compile(rf"{_ASK_WORDS}.{{0,16}}(他人|别人|某人|邻居|同事|[\u4e00-\u9fff]{{2,3}}的|其他人|所有人|用户).{{0,8}}{_PII_WORDS}"
                           rf"|(他人|别人|某人|邻居|同事|其他人|所有人|用户|[\u4e00-\u9fff]{{1,3}}的){_PII_WORDS}.{{0,8}}{_ASK_WORDS}"
-                          rf"|{_ASK_WORDS}.{{0,6}}(someone|other people|another person|my neighbou?r|[A-Z][a-z]+'s).{{0,12}}{_PII_WORDS}",
+                          rf"|{_ASK_WORDS}.{{0,6}}(someone|other people|another person|my neighbou?r|[A-Z][a-z]+'s).{{0,12}}{_PII_WORDS}"
+                          rf"|{_ASK_WORDS}.{{0,12}}{_PII_WORDS}(e?s)?\s+(of|for|belonging to)\s+(the\s+)?"
+                          rf"(someone|somebody|other people|another person|other users|other applicants|everyone|all users"
+                          rf"|my neighbou?r|my colleague)",
                           re.IGNORECASE)
 _ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
 

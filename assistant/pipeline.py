@@ -82,12 +82,15 @@ def build_assistant(settings: Settings, *, knowledge: Knowledge | None = None, e
     from assistant.router import OneThingRouter
     from assistant.state import ConversationStore
 
+    from knowledge.catalog import load_out_of_scope
+
     kb = knowledge or build_knowledge(settings, embedder=embedder)
     router = OneThingRouter(
         kb.catalog,
         kb.embedder,
-        route_threshold=settings.route_threshold,
+        out_of_scope=load_out_of_scope(settings.guides_dir),
         clarify_margin=settings.clarify_margin,
+        relevance_floor=settings.relevance_floor,
         cache_dir=settings.data_dir / "cache",
     )
     return Assistant(
@@ -96,7 +99,6 @@ def build_assistant(settings: Settings, *, knowledge: Knowledge | None = None, e
         router,
         ConversationStore(settings.resolved_database_url),
         generator=build_generator(settings),
-        refuse_threshold=settings.refuse_threshold,
         hotline=settings.handoff_hotline,
         max_question_chars=settings.max_question_chars,
     )

@@ -22,6 +22,30 @@ from knowledge.schema import ONE_THING_IDS, Material, OneThing, ServiceItem
 log = logging.getLogger(__name__)
 
 ONE_THINGS_SUBDIR = "one_things"
+OUT_OF_SCOPE_FILE = "out_of_scope.yaml"
+
+
+@dataclass(frozen=True)
+class ScopeTopic:
+    """A topic people ask about that no one-thing covers (婚姻登记, 天气…): the router hands these off."""
+
+    id: str
+    name: str
+    kind: str  # government | off_topic
+    examples: tuple[str, ...]
+
+
+def load_out_of_scope(guides_dir: Path) -> list[ScopeTopic]:
+    """The out-of-scope topics next to the guides; none when the file is absent (an office's own corpus)."""
+    path = guides_dir / OUT_OF_SCOPE_FILE
+    if not path.exists():
+        return []
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return [ScopeTopic(str(t["id"]), str(t["name"]), str(t.get("kind", "off_topic")), tuple(map(str, t["examples"])))
+                for t in raw.get("topics", [])]
+    except (yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
+        raise ConfigurationError(f"{path}: each topic needs id, name and examples ({exc})") from exc
 
 
 def load_one_thing(path: Path) -> OneThing:

@@ -17,6 +17,7 @@ import numpy as np
 from knowledge.embedders import Embedder
 from knowledge.store import Record, VectorStore, Where
 from knowledge.text import normalize, tokenize
+from knowledge.typos import HomophoneCorrector
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,9 @@ class RetrievalResult:
     normalized_query: str
     passages: list[Passage] = field(default_factory=list)
     mentioned_one_things: list[str] = field(default_factory=list)
+    # Best dense cosine per one-thing among all dense candidates (not only the fused top k): the
+    # router's passage signal and its in-scope test use it.
+    dense_by_one_thing: dict[str, float] = field(default_factory=dict)
 
 
 class BM25Index:
@@ -124,6 +128,7 @@ class HybridRetriever:
         self.rrf_k = rrf_k
         self.mode = mode
         self.bm25 = BM25Index()
+        self.typos = HomophoneCorrector()
         self._records: dict[str, Record] = {}
         self._by_one_thing: dict[str, list[str]] = defaultdict(list)
         self._by_source: dict[str, list[Record]] = defaultdict(list)
@@ -154,7 +159,9 @@ class HybridRetriever:
         for recs in self._by_source.values():  # "~10" sorts before "~2" as text; chunk_index is numeric
             recs.sort(key=lambda r: int(r.metadata.get("chunk_index", 0)))
         self.bm25.build(records)
-        log.info("retriever ready: %d chunks", len(records))
+        terms = [t for ts in self.catalog_terms.values() for t in ts]
+        self.typos.build((r.text for r in records), [*terms, *(t.removesuffix("一件事") for t in terms)])
+        log.info("retriever ready: %d chunks, %d terms for typo repair", len(records), len(self.typos))
 
     def record(self, chunk_id: str) -> Record | None:
         return self._records.get(chunk_id)
@@ -173,10 +180,14 @@ class HybridRetriever:
                 hits.append((best, oid))
         return [oid for _, oid in sorted(hits, reverse=True)]
 
+    def prepare(self, query: str) -> str:
+        """What both retrievers see: width and script folded (繁→简), pinyin-IME typos repaired."""
+        self.warm_up()
+        return self.typos.correct(normalize(query))
+
     def embed(self, query: str) -> np.ndarray:
         """The query vector (callers that also route reuse it rather than embedding twice)."""
-        self.warm_up()
-        return self.embedder.embed_query(normalize(query))
+        return self.embedder.embed_query(self.prepare(query))
 
     def run(
         self,
@@ -190,7 +201,7 @@ class HybridRetriever:
         self.warm_up()
         mode = mode or self.mode
         k = top_k or self.top_k
-        nq = normalize(query)
+        nq = self.prepare(query)
         dense: list[tuple[str, float]] = []
         sparse: list[tuple[str, float]] = []
         if mode in ("hybrid", "dense"):
@@ -210,6 +221,12 @@ class HybridRetriever:
                 allowed = set(self._by_one_thing.get(mentioned[0], []))
                 rankings.append([c for c, _ in dense if c in allowed] or sorted(allowed))
             fused = rrf(rankings, self.rrf_k)
+        best_dense: dict[str, float] = {}
+        for cid, cos in dense:
+            rec = self._records.get(cid)
+            oid = rec.metadata.get("one_thing_id") if rec else None
+            if oid and cos > best_dense.get(oid, -1.0):
+                best_dense[oid] = cos
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
         passages = []
         for cid, score in ranked:
@@ -217,4 +234,4 @@ class HybridRetriever:
             if rec is None:  # deleted since the last refresh
                 continue
             passages.append(Passage(cid, rec.text, rec.metadata, score, dense_s.get(cid), sparse_s.get(cid)))
-        return RetrievalResult(query, nq, passages, mentioned)
+        return RetrievalResult(query, nq, passages, mentioned, best_dense)

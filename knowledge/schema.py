@@ -86,6 +86,9 @@ class OneThing(_Model):
     name_en: str = Field(..., description="English name, used for English answers and routing.")
     aliases: list[str] = Field([], description="Other names people use, e.g. 出生一件事, 新生儿落户.")
     life_events: list[str] = Field([], description="Colloquial triggers: 孩子刚出生, 爸爸去世了, 想开个奶茶店.")
+    life_events_en: list[str] = Field(
+        [], description="The same in English (we just had a baby, my father passed away), for English routing."
+    )
     audience: Audience
     summary: str
     batch: str | None = Field(None, description="National list the item appeared in, e.g. 2024-第一批.")

@@ -1,6 +1,7 @@
 """The HTTP API through FastAPI's TestClient on the fast stack."""
 
 import json
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -22,7 +23,8 @@ def test_answer_contract(client):
     body = r.json()
     assert body["one_thing"]["id"] == "hukou_migration"
     assert body["citations"] and all({"source_id", "title", "quote"} <= set(c) for c in body["citations"])
-    src = client.get(f"/v1/sources/{body['citations'][0]['source_id']}").json()
+    # Source ids contain '#', so a client must percent-encode them in the path.
+    src = client.get(f"/v1/sources/{quote(body['citations'][0]['source_id'], safe='')}").json()
     assert body["citations"][0]["quote"] in src["text"]
 
 
