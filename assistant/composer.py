@@ -68,6 +68,7 @@ EN_LABELS = {
     "tolerance": "Missing materials (容缺)",
     "replaced": "What you no longer need",
     "faq": "Related Q&A",
+    "service": "Service details",
     "local": "Local guide",
     "note": "Note",
 }
@@ -78,6 +79,7 @@ ASPECT_ZH = {"proxy": "代办", "cross_province": "跨省通办", "tolerance": "
              "steps": "办理流程", "replaced": "减少的材料和跑动", "time": "办理时限", "fees": "收费"}
 
 SectionLookup = Callable[[str], list[Record]]
+PASSAGE_KINDS = ("faq", "service", "eligibility", "replaced")
 
 INJECTION_SENTINEL = "\x00end"
 _INSTRUCTION = re.compile(
@@ -95,10 +97,10 @@ def looks_like_instruction(line: str) -> bool:
 class GroundedComposer:
     """Builds statements for a one-thing and the aspects asked about, from its guide sections."""
 
-    def __init__(self, section_records: SectionLookup, *, hotline: str = "12345", max_faq: int = 1) -> None:
+    def __init__(self, section_records: SectionLookup, *, hotline: str = "12345", max_passages: int = 2) -> None:
         self.section_records = section_records
         self.hotline = hotline
-        self.max_faq = max_faq
+        self.max_passages = max_passages
 
     # -- selection --------------------------------------------------------------------------
     def _lines(self, anchor_source: str, keep: Callable[[str], bool] | None = None) -> list[tuple[Record, str]]:
@@ -163,10 +165,11 @@ class GroundedComposer:
                     ok = self._add(comp, aspect, self._lines(sid(anchor))) or ok
             if not ok:
                 comp.missing.append(aspect)
-        faqs = [p for p in passages if p.one_thing_id == o.id and p.metadata.get("kind") == "faq"][: self.max_faq]
-        for p in faqs:
+        # The passages retrieval ranks highest inside the bundle answer what the fixed sections may
+        # not: a service's own conditions, time and fees, or the FAQ closest to the question.
+        for p in [p for p in passages if p.one_thing_id == o.id and p.metadata.get("kind") in PASSAGE_KINDS][: self.max_passages]:
             rec = Record(p.chunk_id, p.text, p.metadata)
-            self._add(comp, "faq", [(rec, p.text)])
+            self._add(comp, str(p.metadata["kind"]), [(rec, p.text)])
         for p in (local or [])[:1]:
             rec = Record(p.chunk_id, p.text, p.metadata)
             self._add(comp, "local", self._clean_blocks(rec))

@@ -217,3 +217,116 @@ class ConversationStore:
             out += [{"kind": "refused", "question": t.payload.get("question", ""), "one_thing_id": None, "comment": "",
                      "at": t.created_at.isoformat()} for t in refused if t.payload.get("refused")][:limit]
             return out
+
+
+# -- staff actions and knowledge gaps by topic (help-desk mode) --------------------------------------
+class StaffActionRow(Base):
+    """One row per staff action (查看、接管、发送回复、交还、分办…): who, what, which conversation, when."""
+
+    __tablename__ = "staff_actions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    staff_user: Mapped[str] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    conversation_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class StaffAuditLog:
+    """Append-only audit of staff actions, in the same database as the conversations.
+
+    Details hold counts and labels, never the text a clerk read or wrote (that is in the turns).
+    """
+
+    def __init__(self, store: ConversationStore) -> None:
+        self.store = store
+
+    def record(self, staff_user: str, action: str, conversation_id: str | None = None,
+               detail: dict[str, Any] | None = None) -> int:
+        with self.store._tx() as s:
+            row = StaffActionRow(staff_user=staff_user, action=action, conversation_id=conversation_id,
+                                 detail=json.loads(json.dumps(detail or {}, ensure_ascii=False)))
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def entries(self, *, conversation_id: str | None = None, staff_user: str | None = None,
+                limit: int = 200) -> list[dict[str, Any]]:
+        """Newest first."""
+        with self.store._tx() as s:
+            q = select(StaffActionRow).order_by(StaffActionRow.id.desc()).limit(limit)
+            if conversation_id:
+                q = q.where(StaffActionRow.conversation_id == conversation_id)
+            if staff_user:
+                q = q.where(StaffActionRow.staff_user == staff_user)
+            return [{"id": r.id, "at": r.at.isoformat(), "staff_user": r.staff_user, "action": r.action,
+                     "conversation_id": r.conversation_id, "detail": r.detail or {}} for r in s.scalars(q).all()]
+
+
+def last_user_messages(store: ConversationStore, conversation_ids: list[str]) -> dict[str, str]:
+    """The latest citizen message of each conversation (for the staff queue's preview column)."""
+    if not conversation_ids:
+        return {}
+    out: dict[str, str] = {}
+    with store._tx() as s:
+        rows = s.scalars(select(TurnRow).where(TurnRow.conversation_id.in_(conversation_ids), TurnRow.role == "user")
+                         .order_by(TurnRow.id.desc())).all()
+        for t in rows:
+            if not (t.payload or {}).get("handoff_request"):  # "（请求转人工）" is not what they asked
+                out.setdefault(t.conversation_id, t.text)
+    return out
+
+
+GAP_TOPIC_MIN_SCORE = 0.2  # a refused question's best candidate names its topic only above this score
+
+
+def _keyword_topic(question: str) -> str:
+    import jieba.analyse
+
+    tags = jieba.analyse.extract_tags(question, topK=1, allowPOS=("n", "nz", "vn", "ns", "nt", "nr")) \
+        or jieba.analyse.extract_tags(question, topK=1)
+    return tags[0] if tags else ""
+
+
+def knowledge_gaps_by_topic(store: ConversationStore, names: dict[str, str] | None = None,
+                            limit: int = 200) -> list[dict[str, Any]]:
+    """Refused and 差评 questions grouped so staff fix one guide at a time.
+
+    The topic is the one-thing the rated answer was about; for a refused question, the one-thing
+    the router found nearest (when it scored at least ``GAP_TOPIC_MIN_SCORE``); else the question's
+    main jieba keyword. Groups are sorted by size; each lists its distinct questions, newest first.
+    """
+    names = names or {}
+    items: list[dict[str, Any]] = []
+    with store._tx() as s:
+        bad = s.scalars(select(FeedbackRow).where(FeedbackRow.rating.in_(["差评", "bad", "1", "2"]))
+                        .order_by(FeedbackRow.id.desc()).limit(limit)).all()
+        items += [{"kind": "差评", "question": f.question, "one_thing_id": f.one_thing_id, "comment": f.comment,
+                   "at": f.created_at.isoformat()} for f in bad]
+        turns = s.scalars(select(TurnRow).where(TurnRow.role == "assistant").order_by(TurnRow.id.desc())
+                          .limit(limit * 5)).all()
+        for t in turns:
+            p = t.payload or {}
+            if not p.get("refused"):
+                continue
+            near = next((c for c in p.get("candidates") or [] if float(c.get("score", 0)) >= GAP_TOPIC_MIN_SCORE), None)
+            items.append({"kind": "refused", "question": p.get("question", ""), "one_thing_id": None,
+                          "near": near["id"] if near else None, "comment": "", "at": t.created_at.isoformat()})
+    groups: dict[str, dict[str, Any]] = {}
+    for it in items[: limit * 2]:
+        if it["one_thing_id"]:
+            key, label = f"one_thing:{it['one_thing_id']}", names.get(it["one_thing_id"], it["one_thing_id"])
+        elif it.get("near"):
+            key, label = f"near:{it['near']}", names.get(it["near"], it["near"])
+        else:
+            kw = _keyword_topic(it["question"]) if it["question"] else ""
+            key, label = (f"keyword:{kw}", kw) if kw else ("other", "")
+        g = groups.setdefault(key, {"topic": key, "label": label, "one_thing_id": it["one_thing_id"] or it.get("near"),
+                                    "count": 0, "refused": 0, "bad": 0, "questions": [], "comments": []})
+        g["count"] += 1
+        g["refused" if it["kind"] == "refused" else "bad"] += 1
+        if it["question"] and it["question"] not in g["questions"]:
+            g["questions"].append(it["question"])
+        if it["comment"]:
+            g["comments"].append(it["comment"])
+    return sorted(groups.values(), key=lambda g: (-g["count"], g["topic"]))

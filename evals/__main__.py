@@ -1,4 +1,4 @@
-"""`python -m evals {retrieval,routing,answers,msgabench,tickets} [--json]`.
+"""`python -m evals {retrieval,routing,answers,msgabench,tickets,prefill} [--json]`.
 
 Each command prints a table; with --json the last line is one JSON object of metrics.
 Dev-set commands build (incrementally) an index under --data-dir (default var/eval) with the
@@ -112,15 +112,22 @@ def _dev_eval(args, answers: bool) -> dict:
             if answers and c.key_facts:
                 text = normalize(final.answer)
                 facts_total += len(c.key_facts)
-                facts_hit += sum(normalize(f) in text for f in c.key_facts)
+                missing = [f for f in c.key_facts if normalize(f) not in text]
+                facts_hit += len(c.key_facts) - len(missing)
+                if missing:
+                    failures.append((c.id, c.question, "facts", "missing", missing))
         elif c.expected == "clarify":
             n_amb += 1
             amb_clarified += bool(first.clarifying_question)
         if c.expected == "refuse":
             refuse_tp += first.refused
             refuse_fn += not first.refused
+            if not first.refused:
+                failures.append((c.id, c.question, "refuse", "answered", ranked[:3]))
         else:
             refuse_fp += first.refused
+            if first.refused and not c.in_scope:
+                failures.append((c.id, c.question, c.expected, "refused", ranked[:3]))
         for cit in final.citations:
             total_quotes += 1
             rec = bot.retriever.record(cit.source_id)
@@ -158,9 +165,15 @@ def cmd_tickets(args) -> dict | None:
     return run_ticket_eval(Path(args.benchmarks), as_json=False)
 
 
+def cmd_prefill(args) -> dict:
+    from evals.prefill import run_prefill_eval
+
+    return run_prefill_eval(Path(args.data_dir) / "prefill")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m evals")
-    p.add_argument("command", choices=["retrieval", "routing", "answers", "msgabench", "tickets"])
+    p.add_argument("command", choices=["retrieval", "routing", "answers", "msgabench", "tickets", "prefill"])
     p.add_argument("--json", action="store_true", help="print one JSON object of metrics as the last line")
     p.add_argument("--cases", type=Path, default=None, help="JSONL file or folder (default: evals/datasets/dev)")
     p.add_argument("--data-dir", default="var/eval", help="index and state for the eval run")
@@ -171,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     fn = {"retrieval": cmd_retrieval, "routing": cmd_routing, "answers": cmd_answers,
-          "msgabench": cmd_msgabench, "tickets": cmd_tickets}[args.command]
+          "msgabench": cmd_msgabench, "tickets": cmd_tickets, "prefill": cmd_prefill}[args.command]
     metrics = fn(args)
     if args.json and metrics is not None:
         emit_json(metrics)

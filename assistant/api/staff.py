@@ -1,0 +1,393 @@
+"""The staff smart help-desk (智能帮办): queue, transcript, take-over, suggested reply, ticket routing.
+
+`StaffDesk` holds the help-desk actions once, for both edges: the REST routes below and the staff
+page of the web UI (ui/staff.py) call the same methods, so every action is checked and audited in
+one place. Each action takes the signed-in `Principal`, refuses anyone but staff, and writes one
+row to the staff audit log (who, what, which conversation; counts and labels, never the text).
+
+Citizen text is shown to staff with ID, phone and bank-card numbers masked: answering a question
+about a guide never needs them.
+
+Routes (all need a staff token from POST /v1/auth/staff-login):
+  GET  /v1/staff/conversations[?status=]                 the queue (hand-offs first)
+  GET  /v1/staff/conversations/{id}                      transcript, matched one-thing, materials
+  POST /v1/staff/conversations/{id}/take-over            the bot stops answering
+  GET  /v1/staff/conversations/{id}/suggestion           the assistant's draft reply with sources
+  POST /v1/staff/conversations/{id}/reply                send the (edited) reply
+  POST /v1/staff/conversations/{id}/hand-back            the bot answers again
+  GET  /v1/staff/knowledge-gaps                          refused / 差评 questions by topic
+  POST /v1/staff/tickets/route                           12345-style message → domain, department, type
+  GET  /v1/staff/audit[?conversation_id=]                the staff audit log
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.api.deps import StaffDep, UserGuarded
+from assistant.api.models import AnswerOut, ErrorOut
+from assistant.auth import Principal
+from assistant.errors import Conflict, Forbidden, ServiceUnavailable
+
+log = logging.getLogger(__name__)
+
+QUEUE_ORDER = {"handoff": 0, "staff": 1, "bot": 2, "closed": 3}
+PREVIEW_CHARS = 60
+
+
+def _mask(text: str) -> str:
+    from prefill.masking import mask_text
+
+    return mask_text(text or "")
+
+
+# --- ticket model --------------------------------------------------------------------------------
+class TicketModel:
+    """The ticket router loaded lazily from its file, reloaded when the file changes.
+
+    No model ships with the product, so a missing file is a normal state: `get()` returns None and
+    `hint` says how to train one.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._router = None
+        self._mtime: float | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def hint(self) -> str:
+        return (f"No ticket-routing model at {self.path}. Train one with "
+                f"`python -m assistant.tickets train tickets.jsonl {self.path}` "
+                "(records {message, domain, message_type}); `make run` trains one from "
+                "../shared/benchmarks/msgabench/messages.jsonl when that file exists.")
+
+    def get(self):
+        """The loaded `TicketRouter`, or None when no model file exists."""
+        if not self.path.is_file():
+            return None
+        mtime = self.path.stat().st_mtime
+        with self._lock:
+            if self._router is None or mtime != self._mtime:
+                from assistant.tickets import TicketRouter
+
+                router = TicketRouter(self.path)
+                router.warm_up()
+                self._router, self._mtime = router, mtime
+            return self._router
+
+
+# --- the desk ------------------------------------------------------------------------------------
+class StaffDesk:
+    """Help-desk actions over the conversation store, each checked and audited."""
+
+    def __init__(self, assistant, tickets: TicketModel | None = None) -> None:
+        from assistant.state import StaffAuditLog
+
+        self.assistant = assistant
+        self.store = assistant.conversations
+        self.catalog = assistant.catalog
+        self.tickets = tickets
+        self.audit = StaffAuditLog(self.store)
+
+    @staticmethod
+    def _check(actor: Principal | None) -> str:
+        if actor is None or actor.kind != "staff":
+            raise Forbidden("this needs a staff sign-in")
+        return actor.subject
+
+    def _one_thing(self, one_thing_id: str | None) -> dict[str, Any] | None:
+        o = self.catalog.get(one_thing_id) if one_thing_id else None
+        if o is None:
+            return None
+        return {"id": o.id, "name": o.name, "name_en": o.name_en,
+                "materials": [{"name": m.name, "e_licence": m.e_licence, "required": m.required,
+                               "tolerance": m.tolerance, "note": m.note} for m in o.materials]}
+
+    # -- queue and conversation -------------------------------------------------------------------
+    def queue(self, actor: Principal, status: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """Conversations, hand-offs first, then newest. Polled every few seconds, so not audited
+        (it shows metadata and a masked preview, not a conversation)."""
+        from assistant.state import last_user_messages
+
+        self._check(actor)
+        rows = self.store.list_conversations(status=status, limit=limit)
+        previews = last_user_messages(self.store, [r["id"] for r in rows])
+        for r in rows:
+            o = self.catalog.get(r["one_thing_id"]) if r["one_thing_id"] else None
+            r["one_thing_name"] = o.name if o else None
+            text = _mask(previews.get(r["id"], ""))
+            r["preview"] = text[:PREVIEW_CHARS] + ("…" if len(text) > PREVIEW_CHARS else "")
+        rows.sort(key=lambda r: QUEUE_ORDER.get(r["status"], 9))  # stable: newest first within a status
+        return rows
+
+    def open(self, actor: Principal, conversation_id: str) -> dict[str, Any]:
+        """The citizen's conversation (masked), its status, the matched one-thing and its materials."""
+        user = self._check(actor)
+        turns = self.store.transcript(conversation_id)
+        conv = self.store.load(conversation_id)
+        self.audit.record(user, "view", conversation_id, {"turns": len(turns)})
+        return {
+            "id": conversation_id, "status": conv.status, "assigned_to": conv.assigned_to,
+            "one_thing": self._one_thing(conv.state.get("active_one_thing")),
+            "turns": [{"role": t["role"], "text": _mask(t["text"]) if t["role"] == "user" else t["text"],
+                       "at": t["at"], "staff": (t["payload"] or {}).get("staff")} for t in turns],
+        }
+
+    def take_over(self, actor: Principal, conversation_id: str) -> dict[str, Any]:
+        user = self._check(actor)
+        conv = self._existing(conversation_id)
+        if conv.status == "staff" and conv.assigned_to not in (None, user):
+            raise Conflict(f"conversation {conversation_id!r} is already taken over by {conv.assigned_to}; "
+                           "ask them to hand it back first")
+        self.store.take_over(conversation_id, user)
+        self.audit.record(user, "take_over", conversation_id, {"from_status": conv.status})
+        return {"conversation_id": conversation_id, "status": "staff", "assigned_to": user}
+
+    def suggest(self, actor: Principal, conversation_id: str) -> dict[str, Any] | None:
+        """The assistant's draft reply to the citizen's last message (stores nothing but the audit row)."""
+        user = self._check(actor)
+        self._existing(conversation_id)
+        ans = self._draft(conversation_id)
+        self.audit.record(user, "suggest", conversation_id,
+                          {"one_thing": ans.one_thing.id if ans and ans.one_thing else None,
+                           "citations": len(ans.citations) if ans else 0})
+        return ans.to_dict() if ans else None
+
+    def _draft(self, conversation_id: str):
+        """`Assistant.suggest`, except that a 转人工 request is not the question to answer.
+
+        `ConversationStore.request_handoff` records the request as a user turn, and `suggest`
+        answers the last user turn, so after 转人工 it would answer "（请求转人工）". Until the engine
+        skips those turns itself, answer the citizen's last real question here (same steps as
+        `suggest`: a copy of the state, nothing stored).
+        """
+        from assistant.state import Conversation
+        from knowledge.text import detect_lang
+
+        conv = self.store.load(conversation_id)
+        users = [t for t in conv.history if t["role"] == "user"]
+        if not users or not (users[-1].get("payload") or {}).get("handoff_request"):
+            return self.assistant.suggest(conversation_id)
+        real = next((t for t in reversed(users) if not (t.get("payload") or {}).get("handoff_request")), None)
+        if real is None:
+            return None
+        draft = Conversation(conv.id, "bot", dict(conv.state), conv.history)
+        draft.state.pop("pending", None)
+        ans = self.assistant._answer(real["text"], detect_lang(real["text"]), draft)
+        ans.session_id = conv.id
+        return ans
+
+    def reply(self, actor: Principal, conversation_id: str, text: str) -> dict[str, Any]:
+        """Send a reply; the clerk must have taken the conversation over first."""
+        user = self._check(actor)
+        conv = self._existing(conversation_id)
+        if conv.status != "staff" or conv.assigned_to != user:
+            raise Conflict(f"take conversation {conversation_id!r} over before replying "
+                           f"(it is {conv.status}{', with ' + conv.assigned_to if conv.assigned_to else ''})")
+        self.store.staff_reply(conversation_id, user, text)
+        self.audit.record(user, "reply", conversation_id, {"chars": len(text.strip())})
+        return {"conversation_id": conversation_id, "status": "staff", "assigned_to": user}
+
+    def hand_back(self, actor: Principal, conversation_id: str) -> dict[str, Any]:
+        user = self._check(actor)
+        conv = self._existing(conversation_id)
+        if conv.status == "staff" and conv.assigned_to not in (None, user):
+            raise Conflict(f"conversation {conversation_id!r} is assigned to {conv.assigned_to}; only they can hand it back")
+        self.store.hand_back(conversation_id)
+        self.audit.record(user, "hand_back", conversation_id, {"from_status": conv.status})
+        return {"conversation_id": conversation_id, "status": "bot", "assigned_to": None}
+
+    def _existing(self, conversation_id: str):
+        self.store.transcript(conversation_id)  # NotFound names the id when there is no such conversation
+        return self.store.load(conversation_id)
+
+    # -- knowledge gaps and tickets ---------------------------------------------------------------
+    def knowledge_gaps(self, actor: Principal, limit: int = 200) -> list[dict[str, Any]]:
+        from assistant.state import knowledge_gaps_by_topic
+
+        user = self._check(actor)
+        names = {o.id: o.name for o in self.catalog}
+        groups = knowledge_gaps_by_topic(self.store, names, limit=limit)
+        for g in groups:
+            g["questions"] = [_mask(q) for q in g["questions"]]
+            g["comments"] = [_mask(c) for c in g["comments"]]
+        self.audit.record(user, "knowledge_gaps", None, {"groups": len(groups)})
+        return groups
+
+    def route_ticket(self, actor: Principal, message: str) -> dict[str, Any]:
+        """12345-style message → domain, department and message type with probabilities."""
+        user = self._check(actor)
+        router = self.tickets.get() if self.tickets else None
+        if router is None:
+            raise ServiceUnavailable(self.tickets.hint if self.tickets else "ticket routing is not configured")
+        pred = router.run(message)
+        self.audit.record(user, "route_ticket", None, {"chars": len(message), "domain": pred.domain,
+                                                       "message_type": pred.message_type})
+        return pred.to_dict()
+
+    def audit_log(self, actor: Principal, conversation_id: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+        self._check(actor)
+        return self.audit.entries(conversation_id=conversation_id, limit=limit)
+
+
+def desk_for(app) -> StaffDesk:
+    """The desk over the pipeline the lifespan built (`app.state.assistant`); 503 when it is not up."""
+    bot = getattr(app.state, "assistant", None)
+    if bot is None:
+        raise ServiceUnavailable("the help-desk is not ready: the assistant pipeline is not loaded (see server log)")
+    tickets = getattr(app.state, "ticket_model", None)
+    if tickets is None:
+        tickets = app.state.ticket_model = TicketModel(app.state.settings.resolved_ticket_model_path)
+    return StaffDesk(bot, tickets)
+
+
+def get_desk(request: Request) -> StaffDesk:
+    return desk_for(request.app)
+
+
+# --- REST ----------------------------------------------------------------------------------------
+class QueueItemOut(BaseModel):
+    id: str
+    status: str
+    updated_at: str
+    assigned_to: str | None
+    one_thing_id: str | None
+    one_thing_name: str | None
+    preview: str = Field(..., description="The citizen's latest message, personal numbers masked.")
+
+
+class MaterialOut(BaseModel):
+    name: str
+    e_licence: bool
+    required: bool
+    tolerance: bool
+    note: str | None
+
+
+class OneThingBrief(BaseModel):
+    id: str
+    name: str
+    name_en: str
+    materials: list[MaterialOut]
+
+
+class TurnOut(BaseModel):
+    role: str
+    text: str
+    at: str
+    staff: str | None = None
+
+
+class ConversationOut(BaseModel):
+    id: str
+    status: str
+    assigned_to: str | None
+    one_thing: OneThingBrief | None
+    turns: list[TurnOut]
+
+
+class ActionOut(BaseModel):
+    conversation_id: str
+    status: str
+    assigned_to: str | None
+
+
+class ReplyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(..., min_length=1, max_length=4000)
+
+
+class GapGroupOut(BaseModel):
+    topic: str = Field(..., description="one_thing:<id>, near:<id> (refused, nearest bundle), keyword:<word> or other")
+    label: str
+    one_thing_id: str | None
+    count: int
+    refused: int
+    bad: int
+    questions: list[str]
+    comments: list[str]
+
+
+class TicketIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    message: str = Field(..., min_length=1, max_length=4000, examples=["小区门口的路灯坏了一个多月了，晚上很不安全"])
+
+
+class TicketOut(BaseModel):
+    domain: str
+    department: str
+    domain_score: float
+    message_type: str
+    type_score: float
+    top_domains: list[tuple[str, float]]
+
+
+class AuditEntryOut(BaseModel):
+    id: int
+    at: str
+    staff_user: str
+    action: str
+    conversation_id: str | None
+    detail: dict[str, Any]
+
+
+router = APIRouter(prefix="/v1/staff", tags=["staff help-desk"], dependencies=UserGuarded,
+                   responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut},
+                              409: {"model": ErrorOut}, 422: {"model": ErrorOut}, 503: {"model": ErrorOut}})
+DeskDep = Annotated[StaffDesk, Depends(get_desk)]
+
+
+@router.get("/conversations", response_model=list[QueueItemOut], summary="The queue: hand-offs first")
+def queue(staff: StaffDep, desk: DeskDep,
+          status: Annotated[Literal["bot", "handoff", "staff", "closed"] | None, Query()] = None) -> list[dict]:
+    return desk.queue(staff, status)
+
+
+@router.get("/conversations/{conversation_id}", response_model=ConversationOut,
+            summary="A citizen's conversation with the matched one-thing and its materials")
+def conversation(conversation_id: str, staff: StaffDep, desk: DeskDep) -> dict:
+    return desk.open(staff, conversation_id)
+
+
+@router.post("/conversations/{conversation_id}/take-over", response_model=ActionOut, summary="Take over (转人工)")
+def take_over(conversation_id: str, staff: StaffDep, desk: DeskDep) -> dict:
+    return desk.take_over(staff, conversation_id)
+
+
+@router.get("/conversations/{conversation_id}/suggestion", response_model=AnswerOut | None,
+            summary="The assistant's suggested reply, with sources")
+def suggestion(conversation_id: str, staff: StaffDep, desk: DeskDep) -> dict | None:
+    return desk.suggest(staff, conversation_id)
+
+
+@router.post("/conversations/{conversation_id}/reply", response_model=ActionOut, summary="Send a reply to the citizen")
+def reply(conversation_id: str, body: ReplyIn, staff: StaffDep, desk: DeskDep) -> dict:
+    return desk.reply(staff, conversation_id, body.text)
+
+
+@router.post("/conversations/{conversation_id}/hand-back", response_model=ActionOut, summary="Hand back to the assistant")
+def hand_back(conversation_id: str, staff: StaffDep, desk: DeskDep) -> dict:
+    return desk.hand_back(staff, conversation_id)
+
+
+@router.get("/knowledge-gaps", response_model=list[GapGroupOut], summary="Refused and 差评 questions by topic")
+def knowledge_gaps(staff: StaffDep, desk: DeskDep) -> list[dict]:
+    return desk.knowledge_gaps(staff)
+
+
+@router.post("/tickets/route", response_model=TicketOut, summary="Route a 12345-style message")
+def route_ticket(body: TicketIn, staff: StaffDep, desk: DeskDep) -> dict:
+    return desk.route_ticket(staff, body.message)
+
+
+@router.get("/audit", response_model=list[AuditEntryOut], summary="The staff audit log, newest first")
+def audit(staff: StaffDep, desk: DeskDep,
+          conversation_id: Annotated[str | None, Query(max_length=64)] = None) -> list[dict]:
+    return desk.audit_log(staff, conversation_id)
