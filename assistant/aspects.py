@@ -46,15 +46,19 @@ def detect_aspects(question: str) -> list[str]:
 _ANAPHORA = frozenset("那 那么 那个 这 这个 它 还有 另外 然后 呢 吗 嗯 好的 ok 呀 and then what about it that this".split())
 
 
-def is_elliptical(question: str) -> bool:
-    """A follow-up that leans on the conversation: at most one content word once aspect keywords
-    ("多久", "代办"), pointers back ("那", "这个") and stopwords are removed — "那要多久？",
-    "可以代办吗？", "那社保卡呢？"."""
+def content_words(question: str) -> set[str]:
+    """The words that say what the question is about, beyond which aspect it asks for: tokens
+    minus aspect keywords ("多久", "代办"), pointers back ("那", "这个") and stopwords. Search-mode
+    sub-words of a compound count once (社保卡 → 社保, 社保卡 is one word)."""
     from knowledge.text import tokenize
 
     triggers = {w for _, words in ASPECTS.values() for w in words}
     content = [t for t in tokenize(question) if t not in _ANAPHORA and t not in triggers
                and not any(t in w for w in triggers if len(t) >= 2)]
-    # Search-mode tokens include the sub-words of a compound (社保卡 → 社保, 社保卡): count words once.
-    words = {t for t in content if not any(t != u and t in u for u in content)}
-    return len(words) <= 1
+    return {t for t in content if not any(t != u and t in u for u in content)}
+
+
+def is_elliptical(question: str) -> bool:
+    """A follow-up that leans on the conversation: at most one content word — "那要多久？",
+    "可以代办吗？", "那社保卡呢？"."""
+    return len(content_words(question)) <= 1

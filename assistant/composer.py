@@ -141,8 +141,13 @@ class GroundedComposer:
         return added
 
     def compose(self, o: OneThing, aspects: list[str], passages: list[Passage],
-                local: list[Passage] | None = None) -> Composition:
-        """Statements for `o`; `local` are passages from an office's own ingested guides."""
+                local: list[Passage] | None = None, topic_words: set[str] | None = None) -> Composition:
+        """Statements for `o`; `local` are passages from an office's own ingested guides.
+
+        `topic_words` are the question's content words (assistant.aspects.content_words): a
+        retrieved passage is quoted only if it shares one, so "那要多久？" gets the time limit and
+        nothing else, while "残疾证收工本费吗" also gets the service section that names 工本费.
+        """
         comp = Composition()
         sid = lambda anchor: f"{o.id}#{anchor}"  # noqa: E731
         if not aspects:
@@ -167,7 +172,14 @@ class GroundedComposer:
                 comp.missing.append(aspect)
         # The passages retrieval ranks highest inside the bundle answer what the fixed sections may
         # not: a service's own conditions, time and fees, or the FAQ closest to the question.
-        for p in [p for p in passages if p.one_thing_id == o.id and p.metadata.get("kind") in PASSAGE_KINDS][: self.max_passages]:
+        words = {w for w in (topic_words or set()) if w not in o.name}
+        ranked = [p for p in passages if p.one_thing_id == o.id and p.metadata.get("kind") in PASSAGE_KINDS]
+        on_topic = [p for p in ranked if any(len(w) >= 2 and w in p.text for w in words)]
+        # A question with a topic of its own may also take retrieval's best passages (English words
+        # never occur in the Chinese guides); an elliptical follow-up takes only on-topic ones.
+        if len(words) >= 2:
+            on_topic += [p for p in ranked if p not in on_topic]
+        for p in on_topic[: self.max_passages]:
             rec = Record(p.chunk_id, p.text, p.metadata)
             self._add(comp, str(p.metadata["kind"]), [(rec, p.text)])
         for p in (local or [])[:1]:

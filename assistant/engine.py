@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.aspects import detect_aspects, is_elliptical
+from assistant.aspects import content_words, detect_aspects, is_elliptical
 from assistant.composer import Citation, GroundedComposer
 from assistant.generators import Generator, ground_check
 from assistant.guard import asks_for_personal_data, clean_question
@@ -236,7 +236,7 @@ class Assistant:
         # An office's own ingested guides (not our catalogue) that rank near the top are quoted too.
         local = [p for p in (retrieved or [])[:3] if p.metadata.get("source_type") not in (None, "guide")
                  and p.metadata.get("one_thing_id") in (None, o.id)]
-        comp = self.composer.compose(o, detect_aspects(q), passages, local=local)
+        comp = self.composer.compose(o, detect_aspects(q), passages, local=local, topic_words=content_words(q))
         text = self.composer.render(o, comp, lang)
         if self.generator is not None and comp.statements:
             text = ground_check(self.generator.rephrase(q, comp, lang), comp, fallback=text)
