@@ -16,6 +16,7 @@ ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-
 PHONE = re.compile(r"(?<!\d)((?:\+?86[- ]?)?1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 # Bank cards: 16-19 digits, optionally grouped by spaces or dashes.
 BANK_CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,15}(\d{4})(?!\d)")
+_ADDRESS_DISTRICT = re.compile(r"^(.{2,20}?(?:区|县|旗))(.+)$")
 _ADDRESS_TAIL = re.compile(r"^(.*?(?:区|县|旗|市))(.+)$")
 
 
@@ -48,10 +49,40 @@ def mask_name(value: str) -> str:
 def mask_address(value: str) -> str:
     """Keep the address down to its district/county; hide the street and house number."""
     v = (value or "").strip()
-    m = _ADDRESS_TAIL.match(v)
+    m = _ADDRESS_DISTRICT.match(v) or _ADDRESS_TAIL.match(v)
     if m and len(m.group(2)) > 0:
         return m.group(1) + "****"
     return v[:3] + "****" if len(v) > 3 else "****"
+
+
+def mask_code(value: str) -> str:
+    """A card or certificate number (社保卡号, 结婚证字号): keep the first two and last two characters."""
+    v = (value or "").strip()
+    return "*" * len(v) if len(v) <= 4 else f"{v[:2]}{'*' * (len(v) - 4)}{v[-2:]}"
+
+
+# Field types (see prefill.validators.FIELD_TYPES) whose values are personal identifiers on screen.
+_MASK_BY_TYPE = {
+    "id_number": mask_id_number,
+    "phone": mask_phone,
+    "bank_card": mask_bank_card,
+    "address": mask_address,
+}
+
+
+def mask_for_type(ftype: str, value: str | None, *, sensitive: bool = False) -> str | None:
+    """The on-screen form of a field value: identifiers masked by type, `sensitive` codes masked too.
+
+    Unknown types fall back to `mask_text`, so an identifier typed into a free-text field is still hidden.
+    """
+    if value is None:
+        return None
+    fn = _MASK_BY_TYPE.get(ftype)
+    if fn:
+        return fn(value)
+    if sensitive:
+        return mask_code(value)
+    return mask_text(value)
 
 
 def mask_text(text: str) -> str:

@@ -1,0 +1,277 @@
+"""The pre-fill engine: resolve whose data each form role is, then fill fields from granted sources.
+
+Resolution and filling both read only through `ConsentGate`, so a role whose lookup is not granted
+stays unresolved and its fields stay to-be-entered. Every filled value carries provenance (source,
+record id, fetched-at, role) and a state: authoritative (read-only, 纠错 path), prefilled
+(editable) or to_be_entered. Values the person typed, edited or confirmed from OCR are never
+overwritten by a later pre-fill.
+
+Who decides (the grantor) for a resolved role: the applicant for their own data, for a minor child
+(guardian), for a deceased relative (next of kin) and for an enterprise they represent; any other
+adult decides for themselves and gets an ask to approve from their own sign-in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.errors import ConsentRequired, InvalidInput
+from prefill.audit import AuditLog
+from prefill.consent import ConsentGate, ConsentStore
+from prefill.forms import RELATION_FIELD, FormField, MergedForm, SubjectRole
+from prefill.masking import mask_id_number
+from prefill.models import PREFILLED_STATES
+from prefill.sources import PopulationSource
+from prefill.store import StateDB, iso, utcnow
+from prefill.validators import validate
+
+log = logging.getLogger(__name__)
+
+USER_STATES = ("entered", "edited", "ocr")
+# The applicant's relation to a role's person, from that person's relation to the one it was found from.
+RELATION_LABEL = {"father": "子女", "mother": "子女", "child": "父母", "spouse": "配偶"}
+
+
+@dataclass
+class DraftState:
+    """The mutable part of a draft that the engine works on (the service persists it)."""
+
+    id: str
+    owner_id: str
+    bindings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)
+    requested: dict[str, str] = field(default_factory=dict)
+
+
+def age_years(birth_date: str, today: dt.date) -> float:
+    return (today - dt.date.fromisoformat(birth_date)).days / 365.25
+
+
+def owner_binding(owner_id: str) -> dict[str, Any]:
+    return {"subject_id": owner_id, "kind": "person", "relation": "self", "record_id": None, "grantor_id": owner_id,
+            "minor": False, "deceased": False, "display": None, "resolved_at": iso(utcnow())}
+
+
+def owner_decides(spec: SubjectRole) -> bool:
+    """Whether the applicant decides for a role before it is resolved (guardian, heir, representative)."""
+    if spec.kind == "enterprise" or spec.deceased:
+        return True
+    if spec.kind == "relation" and spec.relations == ["child"] and spec.max_age is not None and spec.max_age <= 18:
+        return True
+    return spec.kind == "relation" and spec.of != "self" and set(spec.relations) <= {"father", "mother"}
+
+
+def owner_roles(form: MergedForm, bindings: dict[str, dict]) -> list[str]:
+    roles = ["self"]
+    for role, spec in form.subjects.items():
+        b = bindings.get(role)
+        if (b and b["grantor_id"] == bindings["self"]["subject_id"]) or (b is None and owner_decides(spec)):
+            roles.append(role)
+    return roles
+
+
+def lookup_fields(form: MergedForm, source: str, roles: list[str]) -> list[str]:
+    """Fields read to resolve roles from one of `roles` (family relations, represented enterprises)."""
+    out = []
+    for spec in form.subjects.values():
+        if spec.of in roles and spec.kind == "relation" and source == "population":
+            out.append("relations")
+        if spec.of in roles and spec.kind == "enterprise" and source == "enterprise":
+            out.append("legal_rep_of")
+    return sorted(set(out))
+
+
+def fields_for_grantor(form: MergedForm, source: str, bindings: dict[str, dict], grantor: str) -> list[str]:
+    """The source fields a grantor decides about in this draft."""
+    owner = bindings["self"]["subject_id"]
+    roles = owner_roles(form, bindings) if grantor == owner else \
+        [r for r, b in bindings.items() if b["grantor_id"] == grantor]
+    fields = {f for r in roles for f in form.source_fields(source, r)}
+    if grantor == owner:
+        fields |= set(lookup_fields(form, source, roles))
+    return sorted(fields)
+
+
+def form_sources(form: MergedForm) -> list[str]:
+    out: list[str] = []
+    for f in form.fields():
+        if f.source and f.source.source not in out:
+            out.append(f.source.source)
+    if form.subjects and any(s.kind == "relation" for s in form.subjects.values()) and "population" not in out:
+        out.append("population")
+    if any(s.kind == "enterprise" for s in form.subjects.values()) and "enterprise" not in out:
+        out.append("enterprise")
+    return out
+
+
+def field_value(value: Any, state: str, provenance: dict | None = None) -> dict[str, Any]:
+    return {"value": value, "state": state, "provenance": provenance}
+
+
+def prefill_rate(form: MergedForm, values: dict[str, dict]) -> float:
+    fields = list(form.fields())
+    filled = sum(1 for f in fields if (values.get(f.key) or {}).get("state") in PREFILLED_STATES)
+    return round(filled / len(fields), 4) if fields else 0.0
+
+
+class PrefillEngine:
+    """Resolves roles and fills a draft's fields; reads only through the consent gate."""
+
+    def __init__(self, db: StateDB, gate: ConsentGate, consents: ConsentStore, audit: AuditLog,
+                 population: PopulationSource | None, *, today: Callable[[], dt.date] = dt.date.today) -> None:
+        self.db = db
+        self.gate = gate
+        self.consents = consents
+        self.audit = audit
+        self.population = population
+        self.today = today
+
+    # -- role resolution -------------------------------------------------------------------------
+    def resolve(self, st: DraftState, form: MergedForm, actor: str) -> None:
+        """Bind every role that can be bound now; create asks for roles whose person decides themselves."""
+        st.bindings.setdefault("self", owner_binding(st.owner_id))
+        for role, spec in form.subjects.items():
+            if role in st.bindings:
+                continue
+            base = st.bindings.get(spec.of)
+            if base is None:
+                continue
+            binding = self._resolve_role(st, form, role, spec, base, actor)
+            if binding is None:
+                continue
+            st.bindings[role] = binding
+            if binding["grantor_id"] != st.owner_id:
+                with self.db.tx() as s:
+                    for source in form_sources(form):
+                        fields = form.source_fields(source, role)
+                        if fields:
+                            self.consents.ask(s, draft_id=st.id, source=source, grantor_id=binding["grantor_id"],
+                                              roles=[role], fields=fields)
+
+    def _read(self, st: DraftState, form: MergedForm, role: str, binding: dict, source: str, fields: list[str],
+              actor: str):
+        return self.gate.read(draft_id=st.id, owner_id=st.owner_id, role=role, subject_id=binding["subject_id"],
+                              grantor_id=binding["grantor_id"], source=source, fields=fields, actor=actor,
+                              purpose=f"{form.one_thing_id}: {form.purpose}")
+
+    def _resolve_role(self, st: DraftState, form: MergedForm, role: str, spec: SubjectRole, base: dict,
+                      actor: str) -> dict | None:
+        if spec.kind == "by_id_number":
+            return self._resolve_by_id(st, form, role, spec, actor)
+        source, lookup = ("population", "relations") if spec.kind == "relation" else ("enterprise", "legal_rep_of")
+        try:
+            record = self._read(st, form, spec.of, base, source, [lookup], actor)
+        except ConsentRequired:
+            return None
+        candidates = record.get(lookup) or []
+        today = self.today()
+        if spec.kind == "relation":
+            candidates = [c for c in candidates if c["relation"] in spec.relations and self._fits(spec, c, today)]
+            if spec.pick != "first":
+                candidates.sort(key=lambda c: c["birth_date"], reverse=spec.pick == "youngest")
+        else:
+            candidates = [c for c in candidates if (not spec.enterprise_kinds or c["kind"] in spec.enterprise_kinds)
+                          and (not spec.enterprise_statuses or c["status"] in spec.enterprise_statuses)]
+        wanted = st.requested.get(role)
+        key = "person_id" if spec.kind == "relation" else "enterprise_id"
+        if wanted:
+            candidates = [c for c in candidates if c[key] == wanted]
+        if not candidates:
+            return None
+        c = candidates[0]
+        subject = c[key]
+        minor = spec.kind == "relation" and age_years(c["birth_date"], today) < 18
+        deceased = bool(c.get("deceased"))
+        owner = st.owner_id
+        grantor = owner if (subject == owner or spec.kind == "enterprise" or deceased
+                            or (minor and c["relation"] == "child" and base["subject_id"] == owner)) else subject
+        return {"subject_id": subject, "kind": "person" if spec.kind == "relation" else "enterprise",
+                "relation": c.get("relation") or c.get("role"), "record_id": c["record_id"], "grantor_id": grantor,
+                "minor": minor, "deceased": deceased, "display": None, "resolved_at": iso(utcnow())}
+
+    @staticmethod
+    def _fits(spec: SubjectRole, c: dict, today: dt.date) -> bool:
+        age = age_years(c["birth_date"], today)
+        return ((spec.deceased is None or c["deceased"] == spec.deceased)
+                and (spec.min_age is None or age >= spec.min_age) and (spec.max_age is None or age < spec.max_age)
+                and (spec.hukou_status is None or c["hukou_status"] == spec.hukou_status))
+
+    def _resolve_by_id(self, st: DraftState, form: MergedForm, role: str, spec: SubjectRole, actor: str) -> dict | None:
+        typed = (st.values.get(spec.input_field) or {}).get("value")
+        if not typed or self.population is None:
+            return None
+        person = self.population.find_by_id_number(typed)
+        if person is None:
+            return None
+        # The person found will see this lookup in their own access log.
+        self.audit.record(actor=actor, action="identity_lookup", subject_id=person, owner_id=st.owner_id,
+                          draft_id=st.id, source="population", fields=["id_number"],
+                          purpose=f"{form.one_thing_id}: 按申请人填写的身份证号识别{spec.label}以请其本人授权")
+        grantor = st.owner_id if person == st.owner_id else person
+        return {"subject_id": person, "kind": "person", "relation": "other", "record_id": None, "grantor_id": grantor,
+                "minor": False, "deceased": False, "display": mask_id_number(typed), "resolved_at": iso(utcnow())}
+
+    def unbind(self, st: DraftState, form: MergedForm, input_field: str) -> None:
+        """A by-ID-number role's input changed: forget the old person and the values read about them."""
+        for role, spec in form.subjects.items():
+            if spec.kind == "by_id_number" and spec.input_field == input_field and role in st.bindings:
+                del st.bindings[role]
+                for f in form.fields():
+                    if f.source and f.source.subject == role and (st.values.get(f.key) or {}).get("state") not in USER_STATES:
+                        st.values[f.key] = field_value(None, "to_be_entered")
+
+    # -- filling -------------------------------------------------------------------------------
+    def prefill(self, st: DraftState, form: MergedForm, actor: str) -> None:
+        self.resolve(st, form, actor)
+        groups: dict[tuple[str, str], list[FormField]] = {}
+        for f in form.fields():
+            if f.source and f.source.field != RELATION_FIELD:
+                groups.setdefault((f.source.source, f.source.subject), []).append(f)
+        for (source, role), flds in groups.items():
+            binding = st.bindings.get(role)
+            record = None
+            if binding is not None:
+                try:
+                    record = self._read(st, form, role, binding, source, sorted({f.source.field for f in flds}), actor)
+                except ConsentRequired:
+                    record = None
+            for f in flds:
+                if (st.values.get(f.key) or {}).get("state") in USER_STATES:
+                    continue
+                sv = record.values.get(f.source.field) if record else None
+                if sv is None:
+                    st.values[f.key] = field_value(None, "to_be_entered")
+                    continue
+                prov = {"source": source, "record_id": sv.record_id, "fetched_at": iso(record.fetched_at),
+                        "subject_role": role}
+                st.values[f.key] = field_value(self._normalise(f, sv.value), "authoritative" if f.authoritative else "prefilled", prov)
+        for f in form.fields():
+            current = st.values.get(f.key) or {}
+            if current.get("state") in USER_STATES:
+                continue
+            if f.source and f.source.field == RELATION_FIELD:
+                b = st.bindings.get(f.source.subject)
+                label = RELATION_LABEL.get(b["relation"]) if b else None
+                if label and b.get("record_id"):
+                    prov = {"source": "population", "record_id": b["record_id"], "fetched_at": b["resolved_at"],
+                            "subject_role": f.source.subject}
+                    st.values[f.key] = field_value(label, "authoritative", prov)
+                else:
+                    st.values[f.key] = field_value(None, "to_be_entered")
+            elif f.source is None and f.key not in st.values:
+                st.values[f.key] = field_value(None, "to_be_entered")
+
+    @staticmethod
+    def _normalise(f: FormField, value: Any) -> Any:
+        """Registry values go through the same validators; one that fails stays editable for the person to fix."""
+        try:
+            v = f.validation
+            return validate(f.key, f.type, value, options=f.options, min_length=v.min_length, max_length=v.max_length,
+                            minimum=v.minimum, maximum=v.maximum)
+        except InvalidInput as exc:
+            log.warning("shared-data value for %s does not validate: %s", f.key, exc.message)
+            return str(value)

@@ -1,0 +1,279 @@
+"""What the pre-fill service returns: plain pydantic models shared by the API, the CLI and the UI.
+
+Personal identifiers appear masked (``display``); full values leave the service only in the
+department payloads (`DepartmentPayload`) and the department copies of the printable document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+FieldState = Literal["authoritative", "prefilled", "edited", "entered", "ocr", "to_be_entered"]
+ConsentStatus = Literal["pending", "granted", "refused", "awaiting_other", "unresolved"]
+DraftStatus = Literal["open", "confirmed", "submitted"]
+
+STATE_LABELS: dict[str, str] = {
+    "authoritative": "权威数据（只读，可纠错）", "prefilled": "已预填（可修改）", "edited": "已修改",
+    "entered": "本人填写", "ocr": "识别结果（待确认）", "to_be_entered": "待填写",
+}
+PREFILLED_STATES = ("authoritative", "prefilled")
+
+
+class Provenance(BaseModel):
+    source: str
+    source_label: str
+    record_id: str
+    fetched_at: str
+    subject_role: str
+
+
+class FieldView(BaseModel):
+    key: str
+    label: str
+    label_en: str
+    section: str
+    type: str
+    required: bool
+    options: list[str] = []
+    departments: list[str]
+    state: FieldState
+    state_label: str
+    display: str | None = Field(None, description="The value as shown on screen (identifiers masked).")
+    has_value: bool
+    editable: bool
+    provenance: Provenance | None = None
+    correction_path: str | None = Field(None, description="Where to report a wrong registry value (纠错).")
+    help: str | None = None
+
+
+class ConsentFieldRef(BaseModel):
+    name: str
+    label: str
+
+
+class ConsentItem(BaseModel):
+    """One source's data about one role, and who decides."""
+
+    source: str
+    source_label: str
+    role: str
+    role_label: str
+    subject_display: str | None = None
+    decided_by: Literal["you", "other"]
+    decided_by_display: str
+    fields: list[ConsentFieldRef]
+    departments: list[str]
+    status: ConsentStatus
+
+
+class ConsentRequest(BaseModel):
+    draft_id: str
+    one_thing_id: str
+    title: str
+    purpose: str
+    departments: list[str]
+    items: list[ConsentItem]
+    your_sources: list[str] = Field(..., description="Sources you decide (grant or refuse) for this application.")
+    note: str = ("同意后，系统仅为本事项调取所列字段，调取记录可在“我的数据使用记录”中查看；拒绝的来源需手工填写。"
+                 "涉及家庭成员本人的数据，需其本人登录授权。")
+
+
+class SubjectView(BaseModel):
+    role: str
+    label: str
+    display: str | None
+    resolved: bool
+    decided_by: Literal["you", "other"] | None = None
+
+
+class DraftView(BaseModel):
+    draft_id: str
+    one_thing_id: str
+    form_id: str
+    title: str
+    status: DraftStatus
+    created_at: str
+    updated_at: str
+    confirmed_at: str | None = None
+    submitted_at: str | None = None
+    tracking_no: str | None = None
+    prefilled: bool
+    prefill_rate: float = Field(..., description="Share of the form's fields filled from shared data.")
+    counts: dict[str, int]
+    subjects: list[SubjectView]
+    consent: ConsentRequest
+    fields: list[FieldView]
+
+
+class DraftSummary(BaseModel):
+    draft_id: str
+    one_thing_id: str
+    title: str
+    status: DraftStatus
+    updated_at: str
+    tracking_no: str | None = None
+
+
+class ReviewItem(BaseModel):
+    key: str
+    label: str
+    display: str | None
+    state: FieldState
+    required: bool
+
+
+class ReviewGroup(BaseModel):
+    key: str
+    title: str
+    edit_target: str = Field(..., description="Where the 修改 (edit) link of this group goes, e.g. section:parents.")
+    edit_label: str = "修改"
+    items: list[ReviewItem]
+
+
+class Problem(BaseModel):
+    key: str
+    message: str
+
+
+class ReviewSummary(BaseModel):
+    draft_id: str
+    title: str
+    status: DraftStatus
+    by_section: list[ReviewGroup]
+    by_department: list[ReviewGroup]
+    problems: list[Problem]
+    ready_to_confirm: bool
+    prefill_rate: float
+
+
+class EditRecord(BaseModel):
+    key: str
+    label: str
+    old_display: str | None
+    new_display: str | None
+    old_state: str
+    new_state: str
+    actor: str
+    at: str
+
+
+class DepartmentStatus(BaseModel):
+    department: str
+    status: str
+    updated_at: str
+    note: str = ""
+
+
+class SubmissionView(BaseModel):
+    tracking_no: str
+    draft_id: str
+    one_thing_id: str
+    title: str
+    submitted_at: str
+    departments: list[DepartmentStatus]
+    finished: bool
+
+
+class DepartmentPayload(BaseModel):
+    """What one department receives: only the fields its own form needs, in full."""
+
+    tracking_no: str
+    form_id: str
+    one_thing_id: str
+    department: str
+    submitted_at: str
+    applicant_id: str
+    fields: dict[str, Any]
+    labels: dict[str, str]
+    provenance: dict[str, Provenance | None]
+
+
+class AccessLogEntry(BaseModel):
+    """One line of “my data use record” (like Estonia's Data Tracker)."""
+
+    at: str
+    who: str
+    action: str
+    action_label: str
+    about_you: bool
+    source_label: str | None = None
+    fields: list[str] = []
+    purpose: str = ""
+    draft_id: str | None = None
+
+
+class ConsentCode(BaseModel):
+    code: str
+    expires_at: str
+    note: str = "请将此6位授权码当面告知窗口工作人员；10分钟内有效，仅可使用一次。"
+
+
+class PendingApproval(BaseModel):
+    draft_id: str
+    applicant_display: str
+    one_thing_id: str
+    title: str
+    purpose: str
+    source: str
+    source_label: str
+    roles: list[str]
+    fields: list[ConsentFieldRef]
+    departments: list[str]
+    asked_at: str
+
+
+class DemoPerson(BaseModel):
+    person_id: str
+    name_masked: str
+    id_number_masked: str | None
+    sex: str
+    age: int
+    scenarios: list[dict[str, str]]
+
+
+class DemoPeople(BaseModel):
+    synthetic: bool = True
+    note: str = "以下均为系统生成的合成演示数据（非真实人员），仅用于体验预填流程。"
+    people: list[DemoPerson]
+
+
+class FormSummary(BaseModel):
+    one_thing_id: str
+    form_id: str
+    title: str
+    title_en: str
+    audience: str
+    departments: list[str]
+    fields: int
+    fields_from_shared_data: int
+
+
+class CorrectionReport(BaseModel):
+    id: int
+    draft_id: str
+    key: str
+    label: str
+    source_label: str | None
+    status: str
+    at: str
+    note: str = "纠错申请已转数据提供部门核实，核实更正后可重新预填。"
+
+
+class StatusChange(BaseModel):
+    tracking_no: str
+    department: str
+    old_status: str
+    new_status: str
+    at: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """A printable document (DOCX or PDF)."""
+
+    filename: str
+    media_type: str
+    content: bytes

@@ -1,0 +1,254 @@
+"""Pre-fill state in the state database (``YJS_DATABASE_URL``): drafts, edits, consent, submissions,
+department status, 纠错 reports and the audit log — in tables of its own (``prefill_*``).
+
+Every operation is one short transaction, so a killed process loses at most the request in flight
+and several API workers can share the database. On SQLite transactions begin IMMEDIATE (they take
+the write lock up front), which serialises read-modify-write of a draft across workers; on
+PostgreSQL rows are locked with ``SELECT … FOR UPDATE``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import JSON, Integer, String, Text, UniqueConstraint, event, text
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from assistant.errors import ServiceUnavailable
+from assistant.state import make_engine
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def iso(t: dt.datetime) -> str:
+    """Timestamps are stored as fixed-width UTC ISO strings: sortable, and hashed identically everywhere."""
+    return t.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class PrefillBase(DeclarativeBase):
+    pass
+
+
+class DraftRow(PrefillBase):
+    __tablename__ = "prefill_drafts"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(String(32), index=True)
+    one_thing_id: Mapped[str] = mapped_column(String(64))
+    form_id: Mapped[str] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | confirmed | submitted
+    bindings: Mapped[dict] = mapped_column(JSON, default=dict)
+    values: Mapped[dict] = mapped_column(JSON, default=dict)
+    requested: Mapped[dict] = mapped_column(JSON, default=dict)  # role -> subject id the applicant chose
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[str] = mapped_column(String(32))
+    prefilled_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    confirmed_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    confirmed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    submitted_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    tracking_no: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class EditRow(PrefillBase):
+    __tablename__ = "prefill_edits"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    draft_id: Mapped[str] = mapped_column(String(32), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    old: Mapped[dict] = mapped_column(JSON)
+    new: Mapped[dict] = mapped_column(JSON)
+    actor: Mapped[str] = mapped_column(String(120))
+    at: Mapped[str] = mapped_column(String(32))
+
+
+class ConsentDecisionRow(PrefillBase):
+    __tablename__ = "prefill_consent_decisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    draft_id: Mapped[str] = mapped_column(String(32), index=True)
+    source: Mapped[str] = mapped_column(String(32))
+    grantor_id: Mapped[str] = mapped_column(String(32), index=True)
+    granted: Mapped[bool] = mapped_column()
+    fields: Mapped[list] = mapped_column(JSON)
+    actor: Mapped[str] = mapped_column(String(120))
+    at: Mapped[str] = mapped_column(String(32))
+
+
+class ConsentAskRow(PrefillBase):
+    """A request to another person (spouse, buyer, employee …) to approve use of their own data."""
+
+    __tablename__ = "prefill_consent_asks"
+    __table_args__ = (UniqueConstraint("draft_id", "source", "grantor_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    draft_id: Mapped[str] = mapped_column(String(32), index=True)
+    source: Mapped[str] = mapped_column(String(32))
+    grantor_id: Mapped[str] = mapped_column(String(32), index=True)
+    roles: Mapped[list] = mapped_column(JSON)
+    fields: Mapped[list] = mapped_column(JSON)
+    at: Mapped[str] = mapped_column(String(32))
+
+
+class ConsentCodeRow(PrefillBase):
+    __tablename__ = "prefill_consent_codes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code_hash: Mapped[str] = mapped_column(String(64), index=True)
+    person_id: Mapped[str] = mapped_column(String(32))
+    expires_at: Mapped[str] = mapped_column(String(32))
+    used_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    used_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+
+
+class CodeFailureRow(PrefillBase):
+    __tablename__ = "prefill_code_failures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    staff: Mapped[str] = mapped_column(String(120), index=True)
+    at: Mapped[str] = mapped_column(String(32))
+
+
+class SubmissionRow(PrefillBase):
+    __tablename__ = "prefill_submissions"
+    tracking_no: Mapped[str] = mapped_column(String(32), primary_key=True)
+    draft_id: Mapped[str] = mapped_column(String(32), unique=True)
+    owner_id: Mapped[str] = mapped_column(String(32), index=True)
+    one_thing_id: Mapped[str] = mapped_column(String(64))
+    submitted_at: Mapped[str] = mapped_column(String(32))
+    payloads: Mapped[dict] = mapped_column(JSON)
+
+
+class StatusRow(PrefillBase):
+    """Per-department status history of a submission; the latest row per department is current."""
+
+    __tablename__ = "prefill_status"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tracking_no: Mapped[str] = mapped_column(String(32), index=True)
+    department: Mapped[str] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    actor: Mapped[str] = mapped_column(String(120))
+    at: Mapped[str] = mapped_column(String(32))
+
+
+class CorrectionRow(PrefillBase):
+    """A 纠错 report: the person says a registry value is wrong; routed to the source's owner."""
+
+    __tablename__ = "prefill_corrections"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    draft_id: Mapped[str] = mapped_column(String(32), index=True)
+    owner_id: Mapped[str] = mapped_column(String(32), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    record_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    note: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="已提交")
+    actor: Mapped[str] = mapped_column(String(120))
+    at: Mapped[str] = mapped_column(String(32))
+
+
+class AuditRow(PrefillBase):
+    __tablename__ = "prefill_audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    owner_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    draft_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    source: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    fields: Mapped[list] = mapped_column(JSON, default=list)
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHeadRow(PrefillBase):
+    """One row: the sequence number and hash of the newest audit entry (locked on every append)."""
+
+    __tablename__ = "prefill_audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+GENESIS = "0" * 64
+
+_SQLITE_TRIGGERS = (
+    "CREATE TRIGGER IF NOT EXISTS prefill_audit_no_update BEFORE UPDATE ON prefill_audit_log "
+    "BEGIN SELECT RAISE(ABORT, 'prefill_audit_log is append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS prefill_audit_no_delete BEFORE DELETE ON prefill_audit_log "
+    "BEGIN SELECT RAISE(ABORT, 'prefill_audit_log is append-only'); END",
+)
+_PG_TRIGGERS = (
+    "CREATE OR REPLACE FUNCTION prefill_audit_append_only() RETURNS trigger AS $$ BEGIN "
+    "RAISE EXCEPTION 'prefill_audit_log is append-only'; END $$ LANGUAGE plpgsql",
+    "DROP TRIGGER IF EXISTS prefill_audit_append_only ON prefill_audit_log",
+    "CREATE TRIGGER prefill_audit_append_only BEFORE UPDATE OR DELETE ON prefill_audit_log "
+    "FOR EACH ROW EXECUTE FUNCTION prefill_audit_append_only()",
+)
+
+UNAVAILABLE = "the state database is unreachable; check YJS_DATABASE_URL"
+
+
+class StateDB:
+    """Engine, schema (with the append-only triggers) and transactions for the pre-fill tables."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine = None
+        self._Session: sessionmaker | None = None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+    def warm_up(self) -> None:
+        if self._engine is not None:
+            return
+        try:
+            engine = make_engine(self.url)
+            if self.is_sqlite:
+                _begin_immediate(engine)
+            PrefillBase.metadata.create_all(engine)
+            with engine.begin() as conn:
+                for stmt in _SQLITE_TRIGGERS if self.is_sqlite else _PG_TRIGGERS if engine.dialect.name == "postgresql" else ():
+                    conn.execute(text(stmt))
+                if conn.execute(text("SELECT COUNT(*) FROM prefill_audit_head")).scalar() == 0:
+                    conn.execute(text("INSERT INTO prefill_audit_head (id, seq, last_hash) VALUES (1, 0, :h)"), {"h": GENESIS})
+        except (SQLAlchemyError, OSError) as exc:
+            log.error("state database unavailable: %s", type(exc).__name__)
+            raise ServiceUnavailable(UNAVAILABLE) from exc
+        self._engine = engine
+        self._Session = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def engine(self):
+        self.warm_up()
+        return self._engine
+
+    @contextmanager
+    def tx(self) -> Iterator[Session]:
+        self.warm_up()
+        try:
+            with self._Session.begin() as s:
+                yield s
+        except OperationalError as exc:
+            log.error("state database error: %s", type(exc).__name__)
+            raise ServiceUnavailable(UNAVAILABLE) from exc
+
+
+def _begin_immediate(engine) -> None:
+    """pysqlite's own transaction handling is replaced so every transaction takes the write lock first."""
+
+    @event.listens_for(engine, "connect")
+    def _no_autobegin(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _immediate(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,65 @@
+"""Merged forms: one per one-thing, valid, asked-once keys, departments from the guides."""
+
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import ConfigurationError, NotFound
+from knowledge.schema import ONE_THING_IDS
+from prefill.forms import FORMS_DIR, FormLibrary, load_form
+
+
+@pytest.fixture(scope="module")
+def library() -> FormLibrary:
+    return FormLibrary.from_dir()
+
+
+def test_a_form_for_every_one_thing(library):
+    assert set(library.by_one_thing) == set(ONE_THING_IDS) and len(library) == 27
+    for form in library:
+        assert form.form_id == f"{form.one_thing_id}_form"
+        assert len(form.by_key) == len(list(form.fields())), "a field is asked once"
+
+
+def test_most_fields_can_come_from_shared_data(library):
+    total = sum(len(f.by_key) for f in library)
+    sourced = sum(1 for f in library for x in f.fields() if x.source)
+    assert sourced / total >= 0.85
+    for form in library:
+        to_enter = [x for x in form.fields() if not x.source]
+        assert 1 <= len(to_enter) <= 4, f"{form.form_id}: personal choices stay to be entered"
+
+
+def test_departments_follow_the_guides(library, settings):
+    from knowledge.catalog import Catalog
+
+    catalog = Catalog.from_dir(settings.guides_dir)
+    for form in library:
+        guide = catalog.get(form.one_thing_id)
+        if guide is None:  # guide not written yet: nothing to compare with
+            continue
+        known = " ".join([guide.lead_department, *guide.cooperating_departments, *(s.department for s in guide.services)])
+        for dept in form.departments:
+            assert dept in known, f"{form.form_id}: {dept} is not a department of the {guide.id} guide"
+        assert guide.merged_form_id == form.form_id
+
+
+def test_unknown_form_is_not_found(library):
+    with pytest.raises(NotFound):
+        library.get("moon_landing")
+
+
+def test_loader_names_the_file_and_the_problem(tmp_path: Path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("form_id: [unclosed", encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="bad.yaml"):
+        load_form(bad)
+    text = (FORMS_DIR / "retirement.yaml").read_text(encoding="utf-8")
+    dup = tmp_path / "dup.yaml"
+    dup.write_text(text.replace("key: sex,", "key: name,"), encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="asked more than once"):
+        load_form(dup)
+    wrong_source = tmp_path / "src.yaml"
+    wrong_source.write_text(text.replace("field: enrol_date", "field: shoe_size"), encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="shoe_size"):
+        load_form(wrong_source)
