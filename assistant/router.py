@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.aspects import content_words
 from knowledge.catalog import Catalog, ScopeTopic
 from knowledge.embedders import Embedder
 from knowledge.retrieval import RetrievalResult
@@ -97,6 +98,9 @@ DEFAULT_CALIBRATIONS = {
 }
 
 
+VAGUE_MAX_WORDS = 3  # content words (assistant.aspects.content_words) of a question too vague to route alone
+
+
 def calibration_for(embedder_name: str, lang: Lang) -> Calibration:
     family = "en" if lang == "en" else "zh"
     return CALIBRATIONS.get((embedder_name, family), DEFAULT_CALIBRATIONS[family])
@@ -120,6 +124,7 @@ class OneThingRouter:
         *,
         out_of_scope: list[ScopeTopic] | None = None,
         clarify_margin: float = 0.05,
+        vague_margin: float = 0.15,
         relevance_floor: float | None = None,
         cache_dir: Path | None = None,
         weights: RouterWeights | None = None,
@@ -130,6 +135,7 @@ class OneThingRouter:
         self.embedder = embedder
         self.out_of_scope = out_of_scope or []
         self.clarify_margin = clarify_margin
+        self.vague_margin = vague_margin
         self.relevance_floor = relevance_floor  # operator override of the calibrated floor
         self.cache_dir = cache_dir
         self.weights = weights or RouterWeights()
@@ -210,9 +216,11 @@ class OneThingRouter:
         # Naming a bundle outright ("户口迁移一件事…") is in scope whatever the cosines say.
         in_scope = bool(mentioned) or (relevance >= floor and not beaten_by_oos)
         keep = [c for c in scored[:5] if c.score > 0]
-        clarify = bool(
-            in_scope and not mentioned and len(keep) > 1 and keep[0].score - keep[1].score < self.clarify_margin
-        )
+        gap = keep[0].score - keep[1].score if len(keep) > 1 else 1.0
+        # Ask rather than guess when the top two are neck and neck, or when a short, vague question
+        # ("社保的事情怎么弄", "户口的事想咨询一下") leads by only a little.
+        vague = len(content_words(retrieval.query)) <= VAGUE_MAX_WORDS and gap < self.vague_margin
+        clarify = bool(in_scope and not mentioned and (gap < self.clarify_margin or vague))
         return Routing(
             keep, clarify, in_scope, round(relevance, 4),
             oos_id.removeprefix("oos:") if (beaten_by_oos and not mentioned) else None,
