@@ -52,7 +52,11 @@ class Settings(BaseSettings):
     # --- retrieval ---------------------------------------------------------------------------
     retrieval_top_k: int = Field(8, ge=1, le=100, description="Passages returned per query.")
     retrieval_candidates: int = Field(40, ge=1, le=500, description="Candidates each retriever contributes before fusion.")
-    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    fusion: Literal["convex", "rrf"] = Field(
+        "convex", description="How dense and BM25 lists are fused: convex (min-max scores, weighted) or rrf."
+    )
+    dense_weight: float = Field(0.8, ge=0, le=1, description="Weight of the dense list in convex fusion (BM25 gets the rest).")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant (fusion=rrf).")
 
     # --- state -------------------------------------------------------------------------------
     database_url: str | None = Field(

@@ -56,6 +56,8 @@ def build_knowledge(settings: Settings, *, store: VectorStore | None = None, emb
         top_k=settings.retrieval_top_k,
         candidates=settings.retrieval_candidates,
         rrf_k=settings.rrf_k,
+        fusion=settings.fusion,
+        dense_weight=settings.dense_weight,
     )
     return Knowledge(catalog, store, embedder, retriever)
 
@@ -81,7 +83,6 @@ def build_assistant(settings: Settings, *, knowledge: Knowledge | None = None, e
     from assistant.generators import build_generator
     from assistant.router import OneThingRouter
     from assistant.state import ConversationStore
-
     from knowledge.catalog import load_out_of_scope
 
     kb = knowledge or build_knowledge(settings, embedder=embedder)

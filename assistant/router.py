@@ -5,6 +5,7 @@ Per one-thing, three signals:
   life events such as "孩子刚出生", service names, and its FAQ questions — the questions citizens
   actually ask), embedded once at warm-up and cached on disk;
 - passage: the best dense cosine of the bundle's guide passages among the retrieved candidates;
+- evidence: its share of the top passages when dense and BM25 lists are rank-fused (agreement);
 - mention: the question names the bundle or an alias verbatim.
 Candidates are ranked by a weighted sum of the normalised signals; when the top two are close the
 engine asks a clarifying question instead of guessing.
@@ -187,11 +188,7 @@ class OneThingRouter:
         passage: dict[str, float] = defaultdict(float)
         for oid, cos in retrieval.dense_by_one_thing.items():
             passage[oid] = cos
-        evidence: dict[str, float] = defaultdict(float)
-        total = sum(p.score for p in retrieval.passages) or 1.0
-        for p in retrieval.passages:
-            if p.one_thing_id:
-                evidence[p.one_thing_id] += p.score / total
+        evidence = retrieval.agreement_by_one_thing
         mentioned = retrieval.mentioned_one_things[:1]
         span = cal.cos_ceiling - cal.cos_floor
 

@@ -22,6 +22,7 @@ from knowledge.typos import HomophoneCorrector
 log = logging.getLogger(__name__)
 
 Mode = Literal["hybrid", "dense", "bm25"]
+Fusion = Literal["convex", "rrf"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,9 @@ class RetrievalResult:
     # Best dense cosine per one-thing among all dense candidates (not only the fused top k): the
     # router's passage signal and its in-scope test use it.
     dense_by_one_thing: dict[str, float] = field(default_factory=dict)
+    # Each one-thing's share of the reciprocal-rank-fused top k of both lists: how much dense and
+    # BM25 agree on it, on a scale that does not depend on the fusion used for the passages.
+    agreement_by_one_thing: dict[str, float] = field(default_factory=dict)
 
 
 class BM25Index:
@@ -104,6 +108,22 @@ def rrf(rankings: list[list[str]], k: int = 60, weights: list[float] | None = No
     return fused
 
 
+def convex(dense: list[tuple[str, float]], sparse: list[tuple[str, float]], dense_weight: float) -> dict[str, float]:
+    """Convex combination of min-max normalised scores: w·dense + (1-w)·bm25 (absent = 0).
+
+    Unlike RRF it keeps how far ahead a candidate is, so a confident dense match is not dragged down
+    by a weak BM25 list (on MSGABench RRF fell below dense alone; this beats both)."""
+
+    def minmax(hits: list[tuple[str, float]]) -> dict[str, float]:
+        if not hits:
+            return {}
+        lo, hi = min(s for _, s in hits), max(s for _, s in hits)
+        return {c: (s - lo) / (hi - lo) if hi > lo else 1.0 for c, s in hits}
+
+    d, s = minmax(dense), minmax(sparse)
+    return {c: dense_weight * d.get(c, 0.0) + (1 - dense_weight) * s.get(c, 0.0) for c in {*d, *s}}
+
+
 class HybridRetriever:
     """Dense + BM25 (+ catalogue mentions) retriever. `mode` lets evals run each baseline alone."""
 
@@ -116,6 +136,9 @@ class HybridRetriever:
         top_k: int = 8,
         candidates: int = 40,
         rrf_k: int = 60,
+        fusion: Fusion = "convex",
+        dense_weight: float = 0.8,
+        mention_weight: float = 0.3,
         mode: Mode = "hybrid",
     ) -> None:
         if top_k < 1 or candidates < top_k:
@@ -125,7 +148,12 @@ class HybridRetriever:
         self.catalog_terms = catalog_terms or {}
         self.top_k = top_k
         self.candidates = candidates
+        if not 0 <= dense_weight <= 1:
+            raise ValueError(f"dense_weight must be in [0, 1], got {dense_weight}")
         self.rrf_k = rrf_k
+        self.fusion = fusion
+        self.dense_weight = dense_weight
+        self.mention_weight = mention_weight
         self.mode = mode
         self.bm25 = BM25Index()
         self.typos = HomophoneCorrector()
@@ -211,20 +239,27 @@ class HybridRetriever:
             sparse = self.bm25.search(nq, self.candidates, where)
         mentioned = self.mentioned(nq) if mode == "hybrid" else []
         dense_s, sparse_s = dict(dense), dict(sparse)
+        agreement: dict[str, float] = {}
         if mode == "dense":
             fused = {cid: s for cid, s in dense}
         elif mode == "bm25":
             fused = {cid: s for cid, s in sparse}
         else:
-            rankings = [[c for c, _ in dense], [c for c, _ in sparse]]
-            if mentioned:
-                allowed = set(self._by_one_thing.get(mentioned[0], []))
-                rankings.append([c for c, _ in dense if c in allowed] or sorted(allowed))
-            fused = rrf(rankings, self.rrf_k)
+            # The bundle the question names ("户口迁移一件事…") gets its passages promoted.
+            allowed = set(self._by_one_thing.get(mentioned[0], [])) if mentioned else set()
+            named = [c for c, _ in dense if c in allowed] or sorted(allowed)
+            rankings = [[c for c, _ in dense], [c for c, _ in sparse]] + ([named] if named else [])
+            by_rank = rrf(rankings, self.rrf_k)
+            if self.fusion == "rrf":
+                fused = by_rank
+            else:
+                fused = convex(dense, sparse, self.dense_weight)
+                for rank, cid in enumerate(named):
+                    fused[cid] = fused.get(cid, 0.0) + self.mention_weight / (1 + 0.1 * rank)
+            agreement = self._share_per_one_thing(sorted(by_rank.items(), key=lambda kv: -kv[1])[:k])
         best_dense: dict[str, float] = {}
         for cid, cos in dense:
-            rec = self._records.get(cid)
-            oid = rec.metadata.get("one_thing_id") if rec else None
+            oid = self._one_thing_of(cid)
             if oid and cos > best_dense.get(oid, -1.0):
                 best_dense[oid] = cos
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
@@ -234,4 +269,17 @@ class HybridRetriever:
             if rec is None:  # deleted since the last refresh
                 continue
             passages.append(Passage(cid, rec.text, rec.metadata, score, dense_s.get(cid), sparse_s.get(cid)))
-        return RetrievalResult(query, nq, passages, mentioned, best_dense)
+        return RetrievalResult(query, nq, passages, mentioned, best_dense, agreement)
+
+    def _one_thing_of(self, chunk_id: str) -> str | None:
+        rec = self._records.get(chunk_id)
+        return rec.metadata.get("one_thing_id") if rec else None
+
+    def _share_per_one_thing(self, scored: list[tuple[str, float]]) -> dict[str, float]:
+        total = sum(s for _, s in scored) or 1.0
+        share: dict[str, float] = defaultdict(float)
+        for cid, s in scored:
+            oid = self._one_thing_of(cid)
+            if oid:
+                share[oid] += s / total
+        return dict(share)

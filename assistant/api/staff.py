@@ -127,12 +127,16 @@ class StaffDesk:
         rows.sort(key=lambda r: QUEUE_ORDER.get(r["status"], 9))  # stable: newest first within a status
         return rows
 
-    def open(self, actor: Principal, conversation_id: str) -> dict[str, Any]:
-        """The citizen's conversation (masked), its status, the matched one-thing and its materials."""
+    def open(self, actor: Principal, conversation_id: str, *, audit: bool = True) -> dict[str, Any]:
+        """The citizen's conversation (masked), its status, the matched one-thing and its materials.
+
+        `audit=False` only for the desk's own refresh of a conversation the clerk already opened.
+        """
         user = self._check(actor)
         turns = self.store.transcript(conversation_id)
         conv = self.store.load(conversation_id)
-        self.audit.record(user, "view", conversation_id, {"turns": len(turns)})
+        if audit:
+            self.audit.record(user, "view", conversation_id, {"turns": len(turns)})
         return {
             "id": conversation_id, "status": conv.status, "assigned_to": conv.assigned_to,
             "one_thing": self._one_thing(conv.state.get("active_one_thing")),
