@@ -73,6 +73,7 @@ def _batch(bot, path: Path, lang: str | None) -> int:
         for lineno, line in enumerate(fh, 1):
             if not line.strip():
                 continue
+            item = None
             try:
                 item = json.loads(line)
                 if not isinstance(item, dict) or "question" not in item:
@@ -82,7 +83,7 @@ def _batch(bot, path: Path, lang: str | None) -> int:
             except (ValueError, AssistantError) as exc:
                 failures += 1
                 msg = exc.message if isinstance(exc, AssistantError) else str(exc)
-                out = {"id": item.get("id") if isinstance(locals().get("item"), dict) else None,
+                out = {"id": item.get("id") if isinstance(item, dict) else None,
                        "error": {"code": "invalid_input", "message": f"line {lineno}: {msg}"}}
             print(json.dumps(out, ensure_ascii=False), flush=True)
     return 1 if failures else 0

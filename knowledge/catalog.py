@@ -153,7 +153,7 @@ def render(o: OneThing) -> Document:
             sec.append(Section(f"{o.id}#{anchor}", f"{o.name} · {title}", "\n".join(lines), {**meta, "kind": kind}))
 
     region_note = (
-        f"说明：本指南以{o.region}的做法为例，各地材料、时限和渠道可能不同，请以当地政务服务中心公布为准。"
+        f"说明：本指南的做法取材于{o.region}，各地材料、时限和渠道可能不同，请以当地政务服务中心公布为准。"
         if o.sample_data
         else f"适用地区：{o.region}"
     )

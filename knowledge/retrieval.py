@@ -74,6 +74,7 @@ class BM25Index:
     def build(self, records: list[Record]) -> None:
         import bm25s
 
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
         self._ids = [r.chunk_id for r in records]
         self._meta = [r.metadata for r in records]
         corpus = [tokenize(f"{r.title}\n{r.text}") or ["∅"] for r in records]
