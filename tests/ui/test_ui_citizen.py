@@ -1,0 +1,156 @@
+"""Citizen-page callbacks on the fast stack, called directly (no browser, no server)."""
+
+from types import SimpleNamespace
+
+import gradio as gr
+import pytest
+
+from assistant.composer import Citation
+from assistant.engine import Answer
+from assistant.router import Candidate
+from ui import citizen as citizen_mod
+from ui.citizen import CitizenUI, answer_view, new_session
+from ui.i18n import t
+
+
+@pytest.fixture
+def app(fast_assistant):
+    return SimpleNamespace(state=SimpleNamespace(assistant=fast_assistant, prefill=None))
+
+
+@pytest.fixture
+def ui(app, monkeypatch):
+    monkeypatch.setattr(citizen_mod, "STREAM_DELAY_S", 0)
+    with gr.Blocks():
+        yield CitizenUI(app)
+
+
+def _ask(ui, question, st=None, history=None):
+    steps = list(ui.respond(question, history or [], st or new_session()))
+    return steps, steps[-1]
+
+
+def test_answer_streams_with_sources_panel_and_rating(ui):
+    steps, final = _ask(ui, "退休一件事要准备什么材料")
+    assert len(steps) >= 3  # the question at once, partial answers, then the full answer
+    assert steps[0][ui.chatbot][-1]["content"] == t("thinking") and steps[0][ui.question] == ""
+    partial = [s[ui.chatbot][-1]["content"] for s in steps[1:-1]]
+    chat = final[ui.chatbot]
+    assert chat[0] == {"role": "user", "content": "退休一件事要准备什么材料"}
+    assert all(chat[-1]["content"].startswith(p) for p in partial)
+    assert "[1]" in chat[-1]["content"] and "依据：[1]" in chat[-1]["content"]
+    st = final[ui.state]
+    assert st["session_id"] and st["answer_id"] and st["one_thing"] == "retirement"
+    assert "<details" in final[ui.sources] and final[ui.source_pick]["choices"]
+    assert "退休一件事" in final[ui.panel] and "所需材料" in final[ui.panel]
+    assert final[ui.rating_box]["visible"] is True
+    assert final[ui.prefill_btn]["visible"] is False  # app.state.prefill is None
+
+
+def test_follow_up_keeps_the_session(ui):
+    _, first = _ask(ui, "退休一件事要准备什么材料")
+    _, second = _ask(ui, "要多久？", first[ui.state], first[ui.chatbot])
+    assert second[ui.state]["session_id"] == first[ui.state]["session_id"]
+    assert len(second[ui.chatbot]) == 4 and second[ui.state]["one_thing"] == "retirement"
+
+
+def test_full_source_text_on_demand(ui):
+    _, final = _ask(ui, "退休一件事要准备什么材料")
+    cite = final[ui.state]["citations"][0]
+    text = ui.show_source(cite["source_id"], final[ui.state])
+    assert cite["quote"] in text
+    assert ui.show_source("no-such#source", final[ui.state]) == t("source_missing")
+    assert ui.show_source(None, final[ui.state]) == ""
+
+
+def test_clarifying_options_become_buttons_that_answer(ui, fast_assistant):
+    cat = fast_assistant.catalog
+    ans = Answer("您想办理的是哪一件事？1. 退休一件事；2. 新生儿出生一件事", clarifying_question="?",
+                 candidates=[Candidate("retirement", "退休一件事", 0.5), Candidate("newborn", "新生儿出生一件事", 0.5)],
+                 options=[Candidate("retirement", "退休一件事", 0.5), Candidate("newborn", "新生儿出生一件事", 0.5)])
+    view = answer_view(ans, cat, "zh-Hans")
+    assert view.options == [("1. 退休一件事", "退休一件事"), ("2. 新生儿出生一件事", "新生儿出生一件事")]
+    assert view.candidates == [] and view.one_thing is None
+    en = answer_view(ans, cat, "en")
+    assert en.options[0] == (f"1. {cat.get('retirement').name_en}（退休一件事）", "退休一件事")
+    st = {**new_session(), "options": view.options}
+    final = list(ui._picker("options", 1)([], st))[-1]
+    assert final[ui.chatbot][0]["content"] == "2. 新生儿出生一件事"  # the button's label is shown
+    assert final[ui.state]["one_thing"] == "newborn" and "新生儿出生一件事" in final[ui.panel]
+    assert list(ui._picker("options", 2)([], st)) == []  # an empty slot does nothing
+
+
+def test_suggested_one_things_exclude_the_routed_one(ui, fast_assistant):
+    ans = Answer("x", one_thing=Candidate("retirement", "退休一件事", 0.9),
+                 candidates=[Candidate("retirement", "退休一件事", 0.9), Candidate("newborn", "新生儿出生一件事", 0.4)],
+                 citations=[Citation("retirement#overview", "退休一件事 · 概述", "x")])
+    view = answer_view(ans, fast_assistant.catalog, "zh-Hant")
+    assert view.candidates == [("新生兒出生一件事", "新生儿出生一件事")]  # shown in 繁體, sent as the catalogue name
+    assert view.text.endswith("依據：[1] 退休一件事 · 概述")
+
+
+def test_errors_become_gr_error(ui, app):
+    with pytest.raises(gr.Error):
+        list(ui.respond("   ", [], new_session()))
+    with pytest.raises(gr.Error):  # the engine's InvalidInput (too long) with its own message
+        list(ui.respond("退" * 3000, [], new_session()))
+    app.state.assistant = None
+    with pytest.raises(gr.Error, match="12345"):
+        list(ui.respond("退休", [], new_session()))
+
+
+def test_rating_is_recorded_as_feedback(ui, fast_assistant):
+    with pytest.raises(gr.Error):
+        ui.rate("好评", "", new_session())
+    _, final = _ask(ui, "退休一件事要多久")
+    box, comment, status, st = ui.rate("差评", "没说清楚", final[ui.state])
+    assert box["visible"] is False and comment == "" and status == t("rate_thanks")
+    gaps = fast_assistant.conversations.knowledge_gaps()
+    assert any(g["question"] == "退休一件事要多久" and g["comment"] == "没说清楚" and g["one_thing_id"] == "retirement"
+               for g in gaps)
+
+
+def test_handoff_then_staff_reply_reaches_the_page(ui, fast_assistant):
+    _, final = _ask(ui, "退休一件事要多久")
+    chat, timer, st = ui.handoff(final[ui.chatbot], final[ui.state])
+    assert chat[-1]["content"] == t("handoff_done") and timer.active and st["handed_off"]
+    store = fast_assistant.conversations
+    assert store.load(st["session_id"]).status == "handoff"
+    assert ui.poll(chat, st) == (gr.skip(), gr.skip())
+    store.take_over(st["session_id"], "clerk")
+    store.staff_reply(st["session_id"], "clerk", "您好，一般20个工作日。")
+    chat2, st2 = ui.poll(chat, st)
+    assert chat2[-1]["content"] == "【工作人员】您好，一般20个工作日。" and st2["staff_seen"] == 1
+    assert ui.poll(chat2, st2) == (gr.skip(), gr.skip())  # shown once
+
+
+def test_handoff_before_any_question_starts_a_conversation(ui, fast_assistant):
+    _, _, st = ui.handoff([], new_session())
+    assert fast_assistant.conversations.load(st["session_id"]).status == "handoff"
+
+
+def test_language_switch_relabels_and_sets_answer_language(ui):
+    upd = ui.switch_lang("en", new_session())
+    assert upd[ui.state]["lang"] == "en" and upd[ui.send]["value"] == "Send"
+    assert upd[ui.example_btns[0]]["value"] == t("example_1", "en")
+    assert upd[ui.question]["label"] == "Your question"
+    _, final = _ask(ui, "退休一件事要多久", upd[ui.state])
+    assert final[ui.state]["lang"] == "en" and "Time limit" in final[ui.panel]
+    hant = ui.switch_lang("zh-Hant", final[ui.state])
+    assert hant[ui.send]["value"] == "發送" and "退休" in hant[ui.panel]
+
+
+def test_prefill_placeholder(ui, app):
+    with pytest.raises(gr.Error):
+        ui.on_prefill({**new_session(), "one_thing": "newborn"})
+    app.state.prefill = object()
+    _, final = _ask(ui, "退休一件事要准备什么材料")
+    assert final[ui.prefill_btn]["visible"] is True
+    assert ui.on_prefill(final[ui.state])["visible"] is False
+
+
+def test_new_chat_resets(ui):
+    _, final = _ask(ui, "退休一件事要多久")
+    upd = ui.new_chat(final[ui.state])
+    assert upd[ui.chatbot] == [] and upd[ui.state]["session_id"] is None and upd[ui.state]["lang"] == "zh-Hans"
+    assert upd[ui.panel] == t("panel_empty")

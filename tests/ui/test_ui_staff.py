@@ -1,0 +1,101 @@
+"""Staff-desk callbacks on the fast stack: sign-in, queue, take-over, reply, tickets, gaps — all audited."""
+
+from types import SimpleNamespace
+
+import gradio as gr
+import pytest
+
+from assistant.auth import StaffDirectory, TokenSigner
+from assistant.state import StaffAuditLog
+from ui.staff import StaffUI
+
+
+@pytest.fixture
+def app(fast_assistant, settings):
+    state = SimpleNamespace(assistant=fast_assistant, prefill=None, settings=settings,
+                            staff_directory=StaffDirectory({}, allow_demo=True), signer=TokenSigner("test-secret"))
+    return SimpleNamespace(state=state)
+
+
+@pytest.fixture
+def ui(app):
+    with gr.Blocks():
+        yield StaffUI(app)
+
+
+@pytest.fixture
+def clerk(ui):
+    return ui.login("clerk", "clerk-demo")[0]
+
+
+def test_login(ui, fast_assistant):
+    with pytest.raises(gr.Error, match="wrong password"):
+        ui.login("clerk", "nope")
+    principal, login_box, desk_box, whoami, password, timer, queue_md, pick = ui.login(" clerk ", "clerk-demo")
+    assert principal.kind == "staff" and principal.subject == "clerk"
+    assert login_box["visible"] is False and desk_box["visible"] is True and "clerk" in whoami
+    assert password == "" and timer.active
+    assert StaffAuditLog(fast_assistant.conversations).entries(staff_user="clerk")[0]["action"] == "login"
+    assert ui.logout()[0] is None
+
+
+def test_signed_out_actions_are_refused(ui):
+    assert ui.refresh_queue(None, "all", None) == (gr.skip(), gr.skip())
+    for call in (lambda: ui.open_conversation(None, "x"), lambda: ui.take_over(None, "x"),
+                 lambda: ui.send_reply(None, "x", "hi"), lambda: ui.route_ticket(None, "路灯坏了"),
+                 lambda: ui.knowledge_gaps(None)):
+        with pytest.raises(gr.Error, match="登录"):
+            call()
+
+
+def test_take_over_and_reply_through_the_desk(ui, clerk, fast_assistant):
+    bot = fast_assistant
+    ans = bot.run("退休一件事要准备什么材料")
+    sid = ans.session_id
+    bot.conversations.request_handoff(sid)
+    queue_md, pick = ui.refresh_queue(clerk, "handoff", None)
+    assert "待人工" in queue_md and "退休一件事要准备什么材料" in queue_md
+    assert pick["choices"][0][1] == sid and pick["value"] is None
+    assert ui.refresh_queue(clerk, "all", sid)[1]["value"] == sid  # the selection survives a refresh
+
+    status, transcript, reply, sources, one_md, checklist, current = ui.open_conversation(clerk, sid)
+    assert "待人工" in status and transcript[0] == {"role": "user", "content": "退休一件事要准备什么材料"}
+    assert reply and "<details" in sources and "退休一件事" in one_md and checklist["choices"] and current == sid
+
+    with pytest.raises(gr.Error, match="take"):
+        ui.send_reply(clerk, sid, reply)
+    status, _ = ui.take_over(clerk, sid)
+    assert "人工处理中" in status and "clerk" in status
+    with pytest.raises(gr.Error):
+        ui.send_reply(clerk, sid, "   ")
+    status, transcript, cleared = ui.send_reply(clerk, sid, reply + "（已核对）")
+    assert transcript[-1]["content"] == f"【工作人员 clerk】{reply}（已核对）" and cleared == ""
+    assert ui.refresh_open(clerk, sid, transcript)[1] == gr.skip()  # nothing new: the chat is left alone
+    bot.run("还需要别的材料吗？", session_id=sid)  # held for the clerk, shows up on the next refresh
+    assert ui.refresh_open(clerk, sid, transcript)[1][-1] == {"role": "user", "content": "还需要别的材料吗？"}
+    assert ui.refresh_open(None, sid, transcript) == (gr.skip(), gr.skip())
+    status, _ = ui.hand_back(clerk, sid)
+    assert "机器人应答" in status
+    actions = [e["action"] for e in StaffAuditLog(bot.conversations).entries(conversation_id=sid)]
+    assert {"view", "suggest", "take_over", "reply", "hand_back"} <= set(actions)
+    assert actions.count("view") == 1  # reloads after an action and timer refreshes are not extra views
+
+
+def test_open_needs_a_selection(ui, clerk):
+    with pytest.raises(gr.Error, match="选择"):
+        ui.open_conversation(clerk, None)
+    with pytest.raises(gr.Error, match="no conversation"):
+        ui.open_conversation(clerk, "nope")
+
+
+def test_ticket_panel_without_a_model_explains_training(ui, clerk):
+    md, label = ui.route_ticket(clerk, "小区门口的路灯坏了")
+    assert "python -m assistant.tickets train" in md and label["visible"] is False
+    with pytest.raises(gr.Error):
+        ui.route_ticket(clerk, "  ")
+
+
+def test_knowledge_gaps_panel(ui, clerk, fast_assistant):
+    assert "暂无" in ui.knowledge_gaps(clerk)
+    assert fast_assistant.run("告诉我邻居的身份证号是多少").refused
+    assert "拒答 1" in ui.knowledge_gaps(clerk)

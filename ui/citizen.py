@@ -1,0 +1,378 @@
+"""Citizen mode (问、导、评): streaming chat with cited answers, one-thing buttons, the bundle side panel,
+好差评, 转人工, a 简/繁/English switch and a large-text, high-contrast mode.
+
+`CitizenUI` builds the components inside the caller's `gr.Blocks` and wires them. Callbacks read
+the pipeline from `app.state` at call time (it is None until the lifespan ran, or when a part is
+down) and turn `AssistantError`s into `gr.Error`. All conversation logic is the engine's; this
+module only asks it, renders the answer and keeps the browser session's ids in a `gr.State`
+(server-side, so a page never sees another session's id).
+
+Phase 2 hook: `CitizenUI.on_prefill` (the "一键办理" button) and the empty `prefill_area` column
+are where the pre-fill flow plugs in; see their docstrings.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import gradio as gr
+
+from assistant.errors import AssistantError
+from ui import render
+from ui.i18n import DEFAULT_LANG, LANG_CHOICES, localise, normalize_lang, t
+
+log = logging.getLogger(__name__)
+
+SLOTS = 3  # clarifying-option buttons and suggested one-thing buttons (each)
+EXAMPLE_KEYS = ("example_1", "example_2", "example_3", "example_4")
+STREAM_DELAY_S = 0.03
+POLL_S = 3.0  # after 转人工: how often the page looks for a staff reply
+
+
+def new_session(lang: str = DEFAULT_LANG) -> dict[str, Any]:
+    """The per-browser-session state (kept server-side in a gr.State)."""
+    return {"session_id": None, "lang": lang, "answer_id": None, "question": "", "one_thing": None,
+            "options": [], "candidates": [], "citations": [], "staff_seen": 0, "handed_off": False}
+
+
+@dataclass
+class AnswerView:
+    """What the page shows for one engine `Answer` (pure: built without gradio, unit-tested)."""
+
+    text: str
+    sources_html: str
+    source_choices: list[tuple[str, str]]
+    citations: list[dict[str, str]]
+    options: list[tuple[str, str]] = field(default_factory=list)  # (button label, text sent when clicked)
+    candidates: list[tuple[str, str]] = field(default_factory=list)
+    one_thing: str | None = None
+    waiting_for_staff: bool = False
+
+
+def _choice(catalog, cid: str, name: str, lang: str, n: int | None = None) -> tuple[str, str]:
+    o = catalog.get(cid)
+    label = f"{o.name_en}（{o.name}）" if (o and lang == "en") else localise(name, lang)
+    return (f"{n}. {label}" if n else label, o.name if o else name)
+
+
+def answer_view(answer, catalog, lang: str) -> AnswerView:
+    """Turn an engine `Answer` into chat text, sources, buttons and the chosen one-thing."""
+    cites = [c.to_dict() for c in answer.citations]
+    footer = render.citation_footer(cites, lang)
+    text = answer.answer + (f"\n\n{footer}" if footer else "")
+    options = [_choice(catalog, o.id, o.name, lang, n) for n, o in enumerate(answer.options[:SLOTS], 1)]
+    chosen = answer.one_thing.id if answer.one_thing else None
+    cands = [] if options else [_choice(catalog, c.id, c.name, lang) for c in answer.candidates
+                                if c.id != chosen][:SLOTS]
+    waiting = bool(answer.handoff and answer.handoff.get("channel") == "staff")
+    return AnswerView(text, render.citations_html(cites, lang), render.source_choices(cites), cites, options, cands,
+                      chosen, waiting)
+
+
+def panel_markdown(catalog, one_thing_id: str | None, lang: str) -> str:
+    o = catalog.get(one_thing_id) if (catalog is not None and one_thing_id) else None
+    return render.bundle_markdown(o, lang) if o else t("panel_empty", lang)
+
+
+class CitizenUI:
+    """The citizen page's components and callbacks (build inside a `gr.Blocks` context)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self._build()
+        self._wire()
+
+    # -- layout -----------------------------------------------------------------------------------
+    def _build(self) -> None:
+        lang = DEFAULT_LANG
+        self.state = gr.State(new_session())
+        with gr.Row(elem_classes="yjs-topbar"):
+            self.heading = gr.Markdown(self._heading(lang), elem_id="yjs-heading")
+            with gr.Column(scale=0, min_width=220):
+                self.lang_radio = gr.Radio(LANG_CHOICES, value=lang, label=t("lang_label", lang), elem_id="yjs-lang")
+                self.large = gr.Checkbox(False, label=t("large_mode", lang), elem_id="yjs-large-toggle")
+        with gr.Row(equal_height=False, elem_classes="yjs-main"):
+            with gr.Column(scale=3, min_width=260):
+                self._build_chat(lang)
+            with gr.Column(scale=2, min_width=260, elem_id="yjs-panel", variant="panel"):
+                self.panel_title = gr.Markdown(f"### {t('panel_title', lang)}")
+                self.panel = gr.Markdown(t("panel_empty", lang), elem_id="yjs-panel-body")
+                # PHASE-2 HOOK: visible only when app.state.prefill is set and a one-thing is chosen.
+                self.prefill_btn = gr.Button(t("prefill", lang), variant="primary", visible=False, elem_id="yjs-prefill-btn")
+                # PHASE-2 HOOK: the pre-fill flow (consent → form → review → confirm) renders here.
+                self.prefill_area = gr.Column(visible=False, elem_id="yjs-prefill-area")
+        self.poll_timer = gr.Timer(POLL_S, active=False)
+
+    def _build_chat(self, lang: str) -> None:
+        self.chatbot = gr.Chatbot(label=t("chat_label", lang), height=440, elem_id="yjs-chat", feedback_options=None,
+                                  autoscroll=True, buttons=["copy"])
+        with gr.Column(visible=False, elem_id="yjs-options") as self.options_box:
+            self.options_label = gr.Markdown(t("clarify_label", lang))
+            with gr.Row():
+                self.option_btns = [gr.Button("", size="sm", visible=False, elem_classes="yjs-choice",
+                                              elem_id=f"yjs-option-{i}") for i in range(SLOTS)]
+        with gr.Column(visible=False, elem_id="yjs-candidates") as self.cands_box:
+            self.cands_label = gr.Markdown(t("candidates_label", lang))
+            with gr.Row():
+                self.cand_btns = [gr.Button("", size="sm", visible=False, elem_classes="yjs-choice",
+                                            elem_id=f"yjs-candidate-{i}") for i in range(SLOTS)]
+        with gr.Row(elem_classes="yjs-ask"):
+            self.question = gr.Textbox(label=t("question_label", lang), placeholder=t("question_placeholder", lang),
+                                       lines=1, max_lines=4, max_length=2000, scale=4, min_width=180,
+                                       elem_id="yjs-question")
+            self.send = gr.Button(t("send", lang), variant="primary", scale=1, min_width=80, elem_id="yjs-send")
+        self.examples_label = gr.Markdown(t("examples", lang))
+        with gr.Row(elem_classes="yjs-examples"):
+            self.example_btns = [gr.Button(t(k, lang), size="sm", elem_id=f"yjs-example-{i}")
+                                 for i, k in enumerate(EXAMPLE_KEYS)]
+        with gr.Column(visible=False, elem_id="yjs-rating") as self.rating_box:
+            self.rate_label = gr.Markdown(t("rate_label", lang))
+            self.rate_comment = gr.Textbox(label=t("rate_comment", lang), lines=1, max_length=1000,
+                                           elem_id="yjs-rate-comment")
+            with gr.Row():
+                self.good_btn = gr.Button(t("rate_good", lang), size="sm", elem_id="yjs-rate-good")
+                self.bad_btn = gr.Button(t("rate_bad", lang), size="sm", elem_id="yjs-rate-bad")
+        self.rate_status = gr.Markdown("", elem_id="yjs-rate-status")
+        with gr.Row():
+            self.handoff_btn = gr.Button(t("handoff", lang), size="sm", variant="secondary", elem_id="yjs-handoff")
+            self.new_btn = gr.Button(t("new_chat", lang), size="sm", variant="secondary", elem_id="yjs-new")
+        with gr.Accordion(t("sources_title", lang), open=True, elem_id="yjs-sources-acc") as self.sources_acc:
+            self.sources = gr.HTML(render.citations_html([], lang), elem_id="yjs-sources", js_on_load=None)
+            self.source_pick = gr.Dropdown([], value=None, label=t("source_pick", lang), elem_id="yjs-source-pick")
+            self.source_text = gr.Textbox(label=t("source_text", lang), lines=6, interactive=False,
+                                          elem_id="yjs-source-text")
+
+    @staticmethod
+    def _heading(lang: str) -> str:
+        return f"## {t('title', lang)}\n{t('intro', lang)}"
+
+    # -- wiring -----------------------------------------------------------------------------------
+    def _turn_outputs(self) -> list:
+        return [self.chatbot, self.question, self.sources, self.source_pick, self.source_text, self.options_box,
+                *self.option_btns, self.cands_box, *self.cand_btns, self.panel, self.prefill_btn, self.rating_box,
+                self.rate_status, self.poll_timer, self.state]
+
+    def _wire(self) -> None:
+        out, priv = self._turn_outputs(), {"api_visibility": "private"}
+        ask_inputs = [self.question, self.chatbot, self.state]
+        self.send.click(self.respond, ask_inputs, out, **priv)
+        self.question.submit(self.respond, ask_inputs, out, **priv)
+        for btn in self.example_btns:
+            btn.click(self.respond, [btn, self.chatbot, self.state], out, **priv)
+        for i, btn in enumerate(self.option_btns):
+            btn.click(self._picker("options", i), [self.chatbot, self.state], out, **priv)
+        for i, btn in enumerate(self.cand_btns):
+            btn.click(self._picker("candidates", i), [self.chatbot, self.state], out, **priv)
+        self.source_pick.change(self.show_source, [self.source_pick, self.state], [self.source_text], **priv)
+        self.good_btn.click(self._rater("好评"), [self.rate_comment, self.state],
+                            [self.rating_box, self.rate_comment, self.rate_status, self.state], **priv)
+        self.bad_btn.click(self._rater("差评"), [self.rate_comment, self.state],
+                           [self.rating_box, self.rate_comment, self.rate_status, self.state], **priv)
+        self.handoff_btn.click(self.handoff, [self.chatbot, self.state], [self.chatbot, self.poll_timer, self.state], **priv)
+        self.poll_timer.tick(self.poll, [self.chatbot, self.state], [self.chatbot, self.state], **priv)
+        self.new_btn.click(self.new_chat, [self.state], out, **priv)
+        self.prefill_btn.click(self.on_prefill, [self.state], [self.prefill_area], **priv)
+        self.lang_radio.change(self.switch_lang, [self.lang_radio, self.state], self._lang_outputs(), **priv)
+        self.lang_radio.change(None, [self.lang_radio], None, js="(l) => { document.documentElement.lang = l; }")
+        self.large.change(None, [self.large], None,
+                          js="(on) => { document.body.classList.toggle('yjs-large', !!on); "
+                             "document.documentElement.classList.toggle('yjs-large', !!on); }")
+
+    # -- callbacks --------------------------------------------------------------------------------
+    def _bot(self, lang: str):
+        bot = getattr(self.app.state, "assistant", None)
+        if bot is None:
+            raise gr.Error(t("not_ready", lang))
+        return bot
+
+    def respond(self, question: str, history: list | None, st: dict) -> Iterator[dict]:
+        """Send a question (typed, an example button's label) and stream the answer."""
+        yield from self._turn(question, history, st)
+
+    def _picker(self, kind: str, index: int):
+        def pick(history: list | None, st: dict) -> Iterator[dict]:
+            choices = st.get(kind) or []
+            if index >= len(choices):
+                return
+            yield from self._turn(choices[index][1], history, st, shown=choices[index][0])
+
+        return pick
+
+    def _turn(self, question: str, history: list | None, st: dict, shown: str | None = None) -> Iterator[dict]:
+        lang = normalize_lang(st.get("lang"))
+        question = (question or "").strip()
+        if not question:
+            raise gr.Error(t("empty_question", lang))
+        bot = self._bot(lang)
+        before = list(history or [])
+        chat = before + [{"role": "user", "content": shown or question},
+                         {"role": "assistant", "content": t("thinking", lang)}]
+        yield {self.chatbot: chat, self.question: "", self.options_box: gr.update(visible=False),
+               self.cands_box: gr.update(visible=False), self.rating_box: gr.update(visible=False),
+               self.rate_status: ""}
+        try:
+            ans = bot.run(question, st.get("session_id"), lang)
+        except AssistantError as exc:
+            yield {self.chatbot: before, self.question: question}
+            raise gr.Error(exc.message) from exc
+        view = answer_view(ans, bot.catalog, lang)
+        for part in render.stream_prefixes(view.text)[:-1]:
+            yield {self.chatbot: [*chat[:-1], {"role": "assistant", "content": part}]}
+            time.sleep(STREAM_DELAY_S)
+        chat = [*chat[:-1], {"role": "assistant", "content": view.text}]
+        st = self._remember(st, ans, question, view)
+        yield self._final(chat, view, st, bot)
+
+    @staticmethod
+    def _remember(st: dict, ans, question: str, view: AnswerView) -> dict:
+        st = dict(st)
+        st.update(session_id=ans.session_id, answer_id=ans.answer_id, question=question, options=view.options,
+                  candidates=view.candidates, citations=view.citations)
+        if view.one_thing:
+            st["one_thing"] = view.one_thing
+        if view.waiting_for_staff:
+            st["handed_off"] = True
+        return st
+
+    def _final(self, chat: list, view: AnswerView, st: dict, bot) -> dict:
+        lang = st["lang"]
+        upd: dict = {self.chatbot: chat, self.sources: view.sources_html,
+                     self.source_pick: gr.update(choices=view.source_choices, value=None), self.source_text: "",
+                     self.options_box: gr.update(visible=bool(view.options)),
+                     self.cands_box: gr.update(visible=bool(view.candidates)),
+                     self.panel: panel_markdown(bot.catalog, st["one_thing"], lang),
+                     self.prefill_btn: gr.update(visible=self._prefill_ready(st)),
+                     self.rating_box: gr.update(visible=not view.waiting_for_staff), self.rate_status: "",
+                     self.poll_timer: gr.Timer(active=st["handed_off"]), self.state: st}
+        upd.update(self._slot_updates(self.option_btns, view.options))
+        upd.update(self._slot_updates(self.cand_btns, view.candidates))
+        return upd
+
+    @staticmethod
+    def _slot_updates(buttons: list, choices: list[tuple[str, str]]) -> dict:
+        return {b: gr.update(value=choices[i][0], visible=True) if i < len(choices) else gr.update(visible=False)
+                for i, b in enumerate(buttons)}
+
+    def _prefill_ready(self, st: dict) -> bool:
+        return getattr(self.app.state, "prefill", None) is not None and bool(st.get("one_thing"))
+
+    def show_source(self, source_id: str | None, st: dict) -> str:
+        """The full text of a cited source, on demand."""
+        if not source_id:
+            return ""
+        lang = normalize_lang(st.get("lang"))
+        rec = self._bot(lang).retriever.record(source_id)
+        return localise(rec.text, lang) if rec is not None else t("source_missing", lang)
+
+    def _rater(self, rating: str):
+        def rate(comment: str, st: dict) -> tuple:
+            return self.rate(rating, comment, st)
+
+        return rate
+
+    def rate(self, rating: str, comment: str, st: dict) -> tuple:
+        """好差评 on the last answer: the same record POST /v1/feedback writes."""
+        lang = normalize_lang(st.get("lang"))
+        if not st.get("answer_id"):
+            raise gr.Error(t("rate_first", lang))
+        bot = self._bot(lang)
+        try:
+            bot.conversations.add_feedback(rating=rating, conversation_id=st["session_id"], answer_id=st["answer_id"],
+                                           comment=(comment or "").strip()[:1000], question=st.get("question", ""),
+                                           one_thing_id=st.get("one_thing"))
+        except AssistantError as exc:
+            raise gr.Error(exc.message) from exc
+        return gr.update(visible=False), "", t("rate_thanks", lang), st
+
+    def handoff(self, history: list | None, st: dict) -> tuple:
+        """转人工: mark the conversation for staff and start looking for their reply."""
+        lang = normalize_lang(st.get("lang"))
+        bot = self._bot(lang)
+        sid = st.get("session_id") or bot.conversations.new_id()
+        try:
+            bot.conversations.request_handoff(sid)
+        except AssistantError as exc:
+            raise gr.Error(exc.message) from exc
+        chat = list(history or []) + [{"role": "assistant", "content": t("handoff_done", lang)}]
+        return chat, gr.Timer(active=True), {**st, "session_id": sid, "handed_off": True}
+
+    def poll(self, history: list | None, st: dict) -> tuple:
+        """Show staff replies that arrived since the last look (runs on the timer after 转人工)."""
+        bot = getattr(self.app.state, "assistant", None)
+        if bot is None or not st.get("session_id"):
+            return gr.skip(), gr.skip()
+        try:
+            turns = bot.conversations.transcript(st["session_id"])
+        except AssistantError:
+            return gr.skip(), gr.skip()
+        staff = [x for x in turns if x["role"] == "staff"]
+        new = staff[st.get("staff_seen", 0):]
+        if not new:
+            return gr.skip(), gr.skip()
+        label = t("staff_says", st.get("lang"))
+        chat = list(history or []) + [{"role": "assistant", "content": f"【{label}】{x['text']}"} for x in new]
+        return chat, {**st, "staff_seen": len(staff)}
+
+    def new_chat(self, st: dict) -> dict:
+        lang = normalize_lang(st.get("lang"))
+        fresh = new_session(lang)
+        upd = {self.chatbot: [], self.question: "", self.sources: render.citations_html([], lang),
+               self.source_pick: gr.update(choices=[], value=None), self.source_text: "",
+               self.options_box: gr.update(visible=False), self.cands_box: gr.update(visible=False),
+               self.panel: t("panel_empty", lang), self.prefill_btn: gr.update(visible=False),
+               self.rating_box: gr.update(visible=False), self.rate_status: "",
+               self.poll_timer: gr.Timer(active=False), self.state: fresh}
+        upd.update(self._slot_updates(self.option_btns, []))
+        upd.update(self._slot_updates(self.cand_btns, []))
+        return upd
+
+    def on_prefill(self, st: dict):
+        """PHASE-2 HOOK — the "一键办理" button of the side panel.
+
+        Phase 2 replaces this body: take `st["one_thing"]` (the chosen one-thing id) and
+        `st["lang"]`, start the pre-fill flow on `self.app.state.prefill` (consent → pre-filled
+        merged form → review → confirm → tracking number) and render it in `self.prefill_area`
+        (an empty, hidden `gr.Column`; add outputs to the click wiring in `_wire` as needed).
+        """
+        lang = normalize_lang(st.get("lang"))
+        if getattr(self.app.state, "prefill", None) is None:
+            raise gr.Error(t("prefill_pending", lang))
+        gr.Info(t("prefill_pending", lang))
+        return gr.update(visible=False)
+
+    # -- language ---------------------------------------------------------------------------------
+    def _lang_outputs(self) -> list:
+        return [self.heading, self.lang_radio, self.large, self.chatbot, self.question, self.send, self.new_btn,
+                self.handoff_btn, self.examples_label, *self.example_btns, self.options_label, self.cands_label,
+                self.sources_acc, self.sources, self.source_pick, self.source_text, self.panel_title, self.panel,
+                self.prefill_btn, self.rate_label, self.rate_comment, self.good_btn, self.bad_btn, self.state]
+
+    def switch_lang(self, lang: str, st: dict) -> dict:
+        """Set the answer language and relabel the page (answers already given stay as they were)."""
+        lang = normalize_lang(lang)
+        st = {**st, "lang": lang}
+        bot = getattr(self.app.state, "assistant", None)
+        upd = {
+            self.heading: self._heading(lang), self.lang_radio: gr.update(label=t("lang_label", lang)),
+            self.large: gr.update(label=t("large_mode", lang)), self.chatbot: gr.update(label=t("chat_label", lang)),
+            self.question: gr.update(label=t("question_label", lang), placeholder=t("question_placeholder", lang)),
+            self.send: gr.update(value=t("send", lang)), self.new_btn: gr.update(value=t("new_chat", lang)),
+            self.handoff_btn: gr.update(value=t("handoff", lang)), self.examples_label: t("examples", lang),
+            self.options_label: t("clarify_label", lang), self.cands_label: t("candidates_label", lang),
+            self.sources_acc: gr.update(label=t("sources_title", lang)),
+            self.sources: render.citations_html(st.get("citations") or [], lang),
+            self.source_pick: gr.update(label=t("source_pick", lang)),
+            self.source_text: gr.update(label=t("source_text", lang)),
+            self.panel_title: f"### {t('panel_title', lang)}",
+            self.panel: panel_markdown(bot.catalog if bot else None, st.get("one_thing"), lang),
+            self.prefill_btn: gr.update(value=t("prefill", lang)), self.rate_label: t("rate_label", lang),
+            self.rate_comment: gr.update(label=t("rate_comment", lang)),
+            self.good_btn: gr.update(value=t("rate_good", lang)),
+            self.bad_btn: gr.update(value=t("rate_bad", lang)), self.state: st,
+        }
+        upd.update({b: gr.update(value=t(k, lang)) for b, k in zip(self.example_btns, EXAMPLE_KEYS, strict=True)})
+        return upd

@@ -1,0 +1,203 @@
+"""Pure rendering helpers for the web UI: answer streaming, citations, the bundle side panel and the
+staff desk's tables. No gradio here, so they are unit-tested directly.
+
+Everything that ends up as HTML is escaped: guide text, citizen questions and staff replies are
+data, never markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from html import escape
+from typing import Any
+
+from ui.i18n import localise, t
+
+STREAM_STEP_CHARS = 24
+MAX_STREAM_STEPS = 40
+
+
+def stream_prefixes(text: str, step: int = STREAM_STEP_CHARS, max_steps: int = MAX_STREAM_STEPS) -> list[str]:
+    """Growing prefixes of `text` for a progressive display, ending with the whole text.
+
+    Steps break after a newline or a Chinese/English sentence end when one is near, so a partial
+    message rarely stops mid-word; at most `max_steps` steps however long the answer.
+    """
+    if not text:
+        return [""]
+    step = max(step, -(-len(text) // max_steps))
+    cuts, i = [], 0
+    while i < len(text):
+        j = min(len(text), i + step)
+        window = text[i:j]
+        for mark in ("\n", "。", "；", ". ", "，", ", "):
+            k = window.rfind(mark)
+            if k >= step // 2:
+                j = i + k + len(mark)
+                break
+        cuts.append(j)
+        i = j
+    return [text[:c] for c in cuts]
+
+
+# --- citations ------------------------------------------------------------------------------------
+def _cite(c: Any, key: str) -> str:
+    return str(c.get(key, "") if isinstance(c, Mapping) else getattr(c, key, ""))
+
+
+def citation_footer(citations: Iterable[Any], lang: str) -> str:
+    """One line under an answer naming its sources by number, e.g. ``依据：[1] 新生儿… · 联办事项``."""
+    items = [f"[{n}] {_cite(c, 'title')}" for n, c in enumerate(citations, 1)]
+    if not items:
+        return ""
+    label = "Sources" if lang == "en" else localise("依据", lang)
+    return f"{label}: " + "; ".join(items) if lang == "en" else f"{label}：" + "；".join(items)
+
+
+def citations_html(citations: Iterable[Any], lang: str) -> str:
+    """Each citation as a keyboard-usable ``<details>``: the title, the verbatim quote, the source id."""
+    cites = list(citations)
+    if not cites:
+        return f'<p class="yjs-muted">{escape(t("sources_none", lang))}</p>'
+    parts = [f'<div class="yjs-sources" aria-label="{escape(t("sources_title", lang))}">']
+    for n, c in enumerate(cites, 1):
+        parts.append(
+            f'<details class="yjs-source" data-source-id="{escape(_cite(c, "source_id"))}">'
+            f"<summary>[{n}] {escape(_cite(c, 'title'))}</summary>"
+            f'<blockquote>{escape(_cite(c, "quote")).replace(chr(10), "<br>")}</blockquote>'
+            f'<p class="yjs-muted">{escape(t("source_id", lang))}: <code>{escape(_cite(c, "source_id"))}</code></p>'
+            "</details>"
+        )
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def source_choices(citations: Iterable[Any]) -> list[tuple[str, str]]:
+    """Dropdown choices (label, source id) for 'show the full source text'."""
+    return [(f"[{n}] {_cite(c, 'title')}", _cite(c, "source_id")) for n, c in enumerate(citations, 1)]
+
+
+def source_text(records: Iterable[Any]) -> str:
+    """The full text of a cited section (a long section may be stored as several chunks)."""
+    return "\n".join(getattr(r, "text", "") for r in records).strip()
+
+
+# --- the bundle side panel ------------------------------------------------------------------------
+def _material_line(m: Any, lang: str) -> str:
+    notes = []
+    if m.e_licence:
+        notes.append(t("e_licence", lang))
+    if not m.required:
+        notes.append(t("optional", lang))
+    if m.tolerance:
+        notes.append(t("tolerance", lang))
+    if m.note:
+        notes.append(localise(m.note, lang))
+    return f"- {localise(m.name, lang)}" + (f" —— {'；'.join(notes)}" if notes else "")
+
+
+def bundle_markdown(o: Any, lang: str) -> str:
+    """The one-thing at a glance: summary, services bundled, what it replaces, materials (marking
+    e-licence and 容缺 ones), time limit, fees and channels incl. 跨省通办 / 代办 / 容缺."""
+    L = lambda s: localise(s, lang)  # noqa: E731
+    title = f"{o.name_en}（{o.name}）" if lang == "en" else L(o.name)
+    out = [f"### {title}"]
+    if lang == "en":
+        out.append(f"*{t('content_in_chinese', lang)}*")
+    out += [f"**{t('summary', lang)}**：{L(o.summary)}", f"**{t('lead_department', lang)}**：{L(o.lead_department)}"]
+    if o.services:
+        out.append(f"**{t('bundles', lang)}**：" + "、".join(L(s.name) for s in o.services))
+    if o.replaced:
+        out.append(f"**{t('replaced', lang)}**：\n" + "\n".join(f"- ~~{L(r)}~~" for r in o.replaced))
+    if o.materials:
+        out.append(f"**{t('materials', lang)}**：\n" + "\n".join(_material_line(m, lang) for m in o.materials))
+    out += [f"**{t('time_limit', lang)}**：{L(o.time_limit)}", f"**{t('fees', lang)}**：{L(o.fees)}"]
+    ch = o.channels
+    lines = []
+    if ch.online:
+        lines.append(f"- {t('online', lang)}：" + "、".join(L(x) for x in ch.online))
+    if ch.offline:
+        lines.append(f"- {t('offline', lang)}：" + "、".join(L(x) for x in ch.offline))
+    for key, value in (("cross_province", ch.cross_province), ("proxy", ch.proxy), ("tolerance_policy", ch.tolerance)):
+        if value:
+            lines.append(f"- **{t(key, lang)}**：{L(value)}")
+    if lines:
+        out.append(f"**{t('channels', lang)}**：\n" + "\n".join(lines))
+    if getattr(o, "sample_data", False):
+        out.append(f"> {t('sample_note', lang).format(region=L(o.region))}")
+    return "\n\n".join(out)
+
+
+# --- staff desk -----------------------------------------------------------------------------------
+STATUS_LABELS = {"handoff": "待人工", "staff": "人工处理中", "bot": "机器人应答", "closed": "已结束"}
+
+
+def queue_markdown(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "当前没有会话。"
+    head = "| 状态 | 一件事 | 最近留言 | 处理人 | 更新时间 |\n|---|---|---|---|---|"
+    body = [
+        f"| {STATUS_LABELS.get(r['status'], r['status'])} | {_cell(r.get('one_thing_name') or '—')} | "
+        f"{_cell(r.get('preview') or '')} | {_cell(r.get('assigned_to') or '—')} | {r['updated_at'][:19].replace('T', ' ')} |"
+        for r in rows
+    ]
+    return "\n".join([head, *body])
+
+
+def _cell(text: str) -> str:
+    """A table cell: no pipes or newlines, markup escaped."""
+    return escape(text.replace("|", "/").replace("\n", " "))
+
+
+def queue_choices(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [(f"{STATUS_LABELS.get(r['status'], r['status'])} · {r.get('one_thing_name') or '未识别'} · "
+             f"{(r.get('preview') or '')[:20]} · {r['id'][:8]}", r["id"]) for r in rows]
+
+
+def transcript_messages(turns: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Turns as chatbot messages: citizen on the right, assistant and staff (labelled) on the left."""
+    out = []
+    for turn in turns:
+        if turn["role"] == "user":
+            out.append({"role": "user", "content": turn["text"]})
+        elif turn["role"] == "staff":
+            out.append({"role": "assistant", "content": f"【工作人员 {turn.get('staff') or ''}】{turn['text']}"})
+        else:
+            out.append({"role": "assistant", "content": f"【智能助手】{turn['text']}"})
+    return out
+
+
+def materials_choices(one_thing: Mapping[str, Any] | None) -> list[str]:
+    """The materials checklist of the matched one-thing, each marked when an e-licence replaces it."""
+    if not one_thing:
+        return []
+    out = []
+    for m in one_thing["materials"]:
+        tags = [x for x, on in (("电子证照", m["e_licence"]), ("可容缺", m["tolerance"]), ("视情况", not m["required"])) if on]
+        out.append(m["name"] + (f"（{'、'.join(tags)}）" if tags else ""))
+    return out
+
+
+def ticket_markdown(pred: Mapping[str, Any]) -> str:
+    return (f"**承办领域**：{escape(pred['domain'])}（{pred['domain_score']:.0%}）\n\n"
+            f"**建议承办部门**：{escape(pred['department'])}\n\n"
+            f"**留言类型**：{escape(pred['message_type'])}（{pred['type_score']:.0%}）")
+
+
+def ticket_label(pred: Mapping[str, Any]) -> dict[str, float]:
+    """The top domains with their probabilities, for a gr.Label."""
+    return {label: float(score) for label, score in pred["top_domains"]}
+
+
+def gaps_markdown(groups: list[dict[str, Any]]) -> str:
+    if not groups:
+        return "暂无知识缺口：还没有被拒答或差评的问题。"
+    kinds = {"one_thing": "一件事", "near": "接近", "keyword": "关键词", "other": "其他"}
+    out = []
+    for g in groups:
+        kind = kinds.get(g["topic"].split(":", 1)[0], "")
+        label = escape(g["label"] or "未归类")
+        out.append(f"#### {kind}：{label} —— {g['count']} 条（拒答 {g['refused']}，差评 {g['bad']}）")
+        out += [f"- {_cell(q)}" for q in g["questions"][:8]]
+        out += [f"- 意见：{_cell(c)}" for c in g["comments"][:3]]
+    return "\n".join(out)

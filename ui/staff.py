@@ -1,0 +1,259 @@
+"""Staff smart help-desk mode (智能帮办): sign-in, the live queue, a citizen's conversation with the
+assistant's suggested reply and its sources, take-over / reply / hand-back, the matched one-thing's
+materials checklist, 12345 ticket routing and knowledge gaps by topic.
+
+Every action goes through `assistant.api.staff.StaffDesk` (the same object the /v1/staff routes
+use), which checks the staff principal and audits the action. The signed-in `Principal` lives in
+a server-side `gr.State`, so the browser never holds a token it could replay elsewhere.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import gradio as gr
+
+from assistant.errors import AssistantError
+from ui import render
+
+log = logging.getLogger(__name__)
+
+QUEUE_POLL_S = 5.0
+STATUS_FILTERS = [("全部", "all"), ("待人工", "handoff"), ("人工处理中", "staff"), ("机器人应答", "bot")]
+TICKET_EXAMPLE = "小区门口的路灯坏了一个多月了，晚上出行很不安全，希望尽快修好。"
+
+
+def _call(fn, *args):
+    """Run a desk action; its `AssistantError` becomes the UI's `gr.Error` with the same message."""
+    try:
+        return fn(*args)
+    except AssistantError as exc:
+        raise gr.Error(exc.message) from exc
+
+
+class StaffUI:
+    """The staff page's components and callbacks (build inside a `gr.Blocks` context)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self._build()
+        self._wire()
+
+    def desk(self):
+        from assistant.api.staff import desk_for
+
+        return _call(desk_for, self.app)
+
+    @staticmethod
+    def _need(principal) -> Any:
+        if principal is None:
+            raise gr.Error("请先登录窗口工作台。")
+        return principal
+
+    # -- layout -----------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.principal = gr.State(None)
+        self.current = gr.State(None)  # the open conversation id
+        with gr.Column(elem_id="yjs-staff-login", variant="panel") as self.login_box:
+            gr.Markdown("### 工作人员登录\n窗口工作台仅供政务服务中心和12345热线工作人员使用，所有操作都会记录审计日志。")
+            self.user = gr.Textbox(label="工号 / 用户名", max_length=64, elem_id="yjs-staff-user")
+            self.password = gr.Textbox(label="密码", type="password", max_length=256, elem_id="yjs-staff-password")
+            self.login_btn = gr.Button("登录", variant="primary", elem_id="yjs-staff-login-btn")
+        with gr.Column(visible=False, elem_id="yjs-staff-desk") as self.desk_box:
+            with gr.Row():
+                self.whoami = gr.Markdown("", elem_id="yjs-staff-whoami")
+                self.logout_btn = gr.Button("退出登录", size="sm", scale=0, min_width=100)
+            with gr.Tabs():
+                with gr.Tab("会话队列", id="queue"):
+                    self._build_queue()
+                with gr.Tab("工单分办", id="tickets"):
+                    self._build_tickets()
+                with gr.Tab("知识缺口", id="gaps"):
+                    self.gaps_btn = gr.Button("刷新知识缺口", size="sm", elem_id="yjs-gaps-refresh")
+                    self.gaps = gr.Markdown("点击“刷新知识缺口”查看被拒答或差评的问题（按主题归类）。", elem_id="yjs-gaps")
+        self.timer = gr.Timer(QUEUE_POLL_S, active=False)
+
+    def _build_queue(self) -> None:
+        with gr.Row():
+            self.status_filter = gr.Radio(STATUS_FILTERS, value="all", label="筛选", scale=2, elem_id="yjs-queue-filter")
+            self.refresh_btn = gr.Button("刷新", size="sm", scale=0, min_width=80, elem_id="yjs-queue-refresh")
+        self.queue_md = gr.Markdown("", elem_id="yjs-queue")
+        with gr.Row():
+            self.pick = gr.Dropdown([], value=None, label="选择会话", scale=3, elem_id="yjs-queue-pick")
+            self.open_btn = gr.Button("打开", variant="primary", scale=0, min_width=80, elem_id="yjs-open")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=260):
+                self.conv_status = gr.Markdown("", elem_id="yjs-conv-status")
+                self.transcript = gr.Chatbot(label="群众对话", height=320, feedback_options=None, elem_id="yjs-transcript")
+                with gr.Row():
+                    self.take_btn = gr.Button("接管会话", variant="primary", size="sm", elem_id="yjs-take-over")
+                    self.back_btn = gr.Button("交还智能助手", size="sm", elem_id="yjs-hand-back")
+                    self.suggest_btn = gr.Button("重新生成建议", size="sm", elem_id="yjs-suggest")
+                self.reply = gr.Textbox(label="建议回复（可编辑后发送）", lines=5, max_length=4000, elem_id="yjs-reply")
+                self.send_btn = gr.Button("发送回复", variant="primary", elem_id="yjs-send-reply")
+                with gr.Accordion("建议回复的依据", open=False):
+                    self.reply_sources = gr.HTML("", elem_id="yjs-reply-sources", js_on_load=None)
+            with gr.Column(scale=2, min_width=260, variant="panel"):
+                self.one_thing_md = gr.Markdown("**匹配的一件事**：—", elem_id="yjs-staff-one-thing")
+                self.checklist = gr.CheckboxGroup([], label="材料核对清单", elem_id="yjs-checklist")
+
+    def _build_tickets(self) -> None:
+        gr.Markdown("粘贴一条12345热线或网上留言，预测承办领域 / 部门和留言类型（附概率），供分办参考。")
+        self.ticket_in = gr.Textbox(label="留言内容", lines=4, max_length=4000, placeholder=TICKET_EXAMPLE,
+                                    elem_id="yjs-ticket-in")
+        self.ticket_btn = gr.Button("预测分办", variant="primary", elem_id="yjs-ticket-btn")
+        self.ticket_md = gr.Markdown("", elem_id="yjs-ticket-out")
+        self.ticket_label = gr.Label(label="承办领域（前三）", num_top_classes=3, visible=False, elem_id="yjs-ticket-label")
+
+    # -- wiring -----------------------------------------------------------------------------------
+    def _conv_outputs(self) -> list:
+        return [self.conv_status, self.transcript, self.reply, self.reply_sources, self.one_thing_md, self.checklist,
+                self.current]
+
+    def _wire(self) -> None:
+        priv = {"api_visibility": "private"}
+        queue_out = [self.queue_md, self.pick]
+        self.login_btn.click(self.login, [self.user, self.password],
+                             [self.principal, self.login_box, self.desk_box, self.whoami, self.password, self.timer,
+                              *queue_out], **priv)
+        self.password.submit(self.login, [self.user, self.password],
+                             [self.principal, self.login_box, self.desk_box, self.whoami, self.password, self.timer,
+                              *queue_out], **priv)
+        self.logout_btn.click(self.logout, None, [self.principal, self.login_box, self.desk_box, self.timer, self.current],
+                              **priv)
+        for trigger in (self.timer.tick, self.refresh_btn.click, self.status_filter.change):
+            trigger(self.refresh_queue, [self.principal, self.status_filter, self.pick], queue_out, **priv)
+        self.timer.tick(self.refresh_open, [self.principal, self.current, self.transcript],
+                        [self.conv_status, self.transcript], **priv)
+        self.open_btn.click(self.open_conversation, [self.principal, self.pick], self._conv_outputs(), **priv)
+        self.take_btn.click(self.take_over, [self.principal, self.current], [self.conv_status, self.transcript], **priv)
+        self.back_btn.click(self.hand_back, [self.principal, self.current], [self.conv_status, self.transcript], **priv)
+        self.suggest_btn.click(self.suggest, [self.principal, self.current], [self.reply, self.reply_sources], **priv)
+        self.send_btn.click(self.send_reply, [self.principal, self.current, self.reply],
+                            [self.conv_status, self.transcript, self.reply], **priv)
+        self.ticket_btn.click(self.route_ticket, [self.principal, self.ticket_in], [self.ticket_md, self.ticket_label],
+                              **priv)
+        self.gaps_btn.click(self.knowledge_gaps, [self.principal], [self.gaps], **priv)
+
+    # -- sign-in ----------------------------------------------------------------------------------
+    def login(self, user: str, password: str) -> tuple:
+        """Check the password against the StaffDirectory; keep the principal server-side."""
+        from assistant.auth import Principal
+
+        directory = self.app.state.staff_directory
+        name = _call(directory.authenticate, (user or "").strip(), password or "")
+        principal = Principal("staff", name)
+        try:
+            self.desk().audit.record(name, "login")
+        except gr.Error:  # the desk needs the pipeline; signing in still works without it
+            log.warning("staff login of %s not audited: the pipeline is not loaded", name)
+        md, choices = self._queue_view(principal, "all", None)
+        return (principal, gr.update(visible=False), gr.update(visible=True), f"已登录：**{name}**", "",
+                gr.Timer(active=True), md, choices)
+
+    def logout(self, *_: Any) -> tuple:
+        return None, gr.update(visible=True), gr.update(visible=False), gr.Timer(active=False), None
+
+    # -- queue and conversation -------------------------------------------------------------------
+    def _queue_view(self, principal, status: str | None, selected: str | None) -> tuple:
+        try:
+            rows = self.desk().queue(principal, None if status in (None, "all") else status)
+        except gr.Error as exc:
+            return f"队列暂不可用：{exc.message}", gr.update()
+        choices = render.queue_choices(rows)
+        keep = selected if selected in {v for _, v in choices} else None
+        return render.queue_markdown(rows), gr.update(choices=choices, value=keep)
+
+    def refresh_queue(self, principal, status: str, selected: str | None) -> tuple:
+        if principal is None:
+            return gr.skip(), gr.skip()
+        return self._queue_view(principal, status, selected)
+
+    def refresh_open(self, principal, conversation_id: str | None, shown: list | None) -> tuple:
+        """On the timer: show the open conversation's new messages (already audited when opened)."""
+        if principal is None or not conversation_id:
+            return gr.skip(), gr.skip()
+        try:
+            conv = self.desk().open(principal, conversation_id, audit=False)
+        except (gr.Error, AssistantError):
+            return gr.skip(), gr.skip()
+        messages = render.transcript_messages(conv["turns"])
+        if len(messages) == len(shown or []):
+            return self._status_line(conv), gr.skip()
+        return self._status_line(conv), messages
+
+    def _status_line(self, conv: dict) -> str:
+        who = f"（{conv['assigned_to']}）" if conv.get("assigned_to") else ""
+        return f"**会话** `{conv['id'][:8]}` · 状态：**{render.STATUS_LABELS.get(conv['status'], conv['status'])}**{who}"
+
+    def open_conversation(self, principal, conversation_id: str | None) -> tuple:
+        """Transcript, suggested reply with sources, the matched one-thing and its materials."""
+        self._need(principal)
+        if not conversation_id:
+            raise gr.Error("请先在队列中选择一个会话。")
+        desk = self.desk()
+        conv = _call(desk.open, principal, conversation_id)
+        reply, sources = self._suggestion(desk, principal, conversation_id)
+        o = conv["one_thing"]
+        one_md = f"**匹配的一件事**：{o['name']}（{o['name_en']}）" if o else "**匹配的一件事**：尚未识别"
+        return (self._status_line(conv), render.transcript_messages(conv["turns"]), reply, sources, one_md,
+                gr.update(choices=render.materials_choices(o), value=[]), conversation_id)
+
+    def _suggestion(self, desk, principal, conversation_id: str) -> tuple[str, str]:
+        ans = _call(desk.suggest, principal, conversation_id)
+        if not ans:
+            return "", '<p class="yjs-muted">该会话还没有群众提问，无法生成建议。</p>'
+        return ans["answer"], render.citations_html(ans["citations"], "zh-Hans")
+
+    def _reload(self, desk, principal, conversation_id: str) -> tuple:
+        """The conversation again after an action (the action itself is the audit record)."""
+        conv = _call(lambda: desk.open(principal, conversation_id, audit=False))
+        return self._status_line(conv), render.transcript_messages(conv["turns"])
+
+    def take_over(self, principal, conversation_id: str | None) -> tuple:
+        desk = self._desk_for_conv(principal, conversation_id)
+        _call(desk.take_over, principal, conversation_id)
+        gr.Info("已接管：智能助手暂停应答，群众的新消息会等待您回复。")
+        return self._reload(desk, principal, conversation_id)
+
+    def hand_back(self, principal, conversation_id: str | None) -> tuple:
+        desk = self._desk_for_conv(principal, conversation_id)
+        _call(desk.hand_back, principal, conversation_id)
+        gr.Info("已交还智能助手。")
+        return self._reload(desk, principal, conversation_id)
+
+    def suggest(self, principal, conversation_id: str | None) -> tuple:
+        desk = self._desk_for_conv(principal, conversation_id)
+        return self._suggestion(desk, principal, conversation_id)
+
+    def send_reply(self, principal, conversation_id: str | None, text: str) -> tuple:
+        desk = self._desk_for_conv(principal, conversation_id)
+        if not (text or "").strip():
+            raise gr.Error("回复内容为空。")
+        _call(desk.reply, principal, conversation_id, text)
+        gr.Info("回复已发送。")
+        return (*self._reload(desk, principal, conversation_id), "")
+
+    def _desk_for_conv(self, principal, conversation_id: str | None):
+        self._need(principal)
+        if not conversation_id:
+            raise gr.Error("请先打开一个会话。")
+        return self.desk()
+
+    # -- tickets and knowledge gaps ---------------------------------------------------------------
+    def route_ticket(self, principal, message: str) -> tuple:
+        self._need(principal)
+        message = (message or "").strip()
+        if not message:
+            raise gr.Error("请先粘贴留言内容。")
+        desk = self.desk()
+        if desk.tickets is None or desk.tickets.get() is None:
+            hint = desk.tickets.hint if desk.tickets else "ticket routing is not configured"
+            return f"**尚未配置工单分办模型。** {hint}", gr.update(visible=False)
+        pred = _call(desk.route_ticket, principal, message)
+        return render.ticket_markdown(pred), gr.update(value=render.ticket_label(pred), visible=True)
+
+    def knowledge_gaps(self, principal) -> str:
+        self._need(principal)
+        return render.gaps_markdown(_call(self.desk().knowledge_gaps, principal))

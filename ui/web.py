@@ -1,0 +1,76 @@
+"""The web UI: one Gradio Blocks app with two tabs (办事咨询 for citizens, 窗口工作台 for staff),
+mounted on the FastAPI app so one process and one port serve the API and the UI.
+
+URL layout: the UI lives at ``/ui/`` and ``/`` redirects there, so ``make run`` →
+http://127.0.0.1:8000 opens it while ``/v1/*``, ``/docs``, ``/openapi.json`` and ``/healthz`` stay
+plain FastAPI routes (and unknown paths keep the API's JSON 404). ``/ui/?mode=staff`` opens the
+staff tab directly.
+
+No model is loaded here: callbacks read ``app.state.assistant`` / ``app.state.prefill`` at call time.
+The app's security-header middleware wraps the mounted UI too; Gradio's run history (which would
+keep conversations in the browser's storage), its API page and its MCP server are switched off, and
+unexpected exceptions show a generic error (only `gr.Error` messages reach the page).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import gradio as gr
+
+log = logging.getLogger(__name__)
+
+UI_PATH = "/ui"
+CSS_PATH = Path(__file__).with_name("theme.css")
+# System fonts only: nothing is fetched from a font CDN (air-gapped intranets), CJK faces first.
+FONTS = ["PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC",
+         "WenQuanYi Micro Hei", "system-ui", "sans-serif"]
+MONO_FONTS = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"]
+HEAD = '<meta name="robots" content="noindex"><meta name="color-scheme" content="light">'
+
+
+def build_blocks(app):
+    """The Blocks app (citizen and staff tabs) over `app`'s pipeline."""
+    from ui.citizen import CitizenUI
+    from ui.i18n import t
+    from ui.staff import StaffUI
+
+    with gr.Blocks(title=t("title"), analytics_enabled=False) as demo:
+        with gr.Tabs(elem_id="yjs-tabs") as tabs:
+            with gr.Tab(t("tab_citizen"), id="citizen", elem_id="yjs-tab-citizen") as citizen_tab:
+                citizen = CitizenUI(app)
+            with gr.Tab(t("tab_staff"), id="staff", elem_id="yjs-tab-staff") as staff_tab:
+                StaffUI(app)
+        citizen.lang_radio.change(
+            lambda lang: (gr.update(label=t("tab_citizen", lang)), gr.update(label=t("tab_staff", lang))),
+            [citizen.lang_radio], [citizen_tab, staff_tab], api_visibility="private")
+        demo.load(_initial_tab, None, [tabs], api_visibility="private")
+        demo.load(None, None, None, js="() => { document.documentElement.lang = 'zh-Hans'; }")
+    return demo
+
+
+def _initial_tab(request: gr.Request):
+    """``?mode=staff`` opens the staff desk tab."""
+    mode = request.query_params.get("mode") if request is not None else None
+    return gr.Tabs(selected="staff") if mode == "staff" else gr.skip()
+
+
+def _theme():
+    return gr.themes.Default(primary_hue="blue", neutral_hue="slate", font=FONTS, font_mono=MONO_FONTS)
+
+
+def mount_ui(app, settings) -> None:
+    """Mount the UI on the FastAPI `app` at ``/ui`` and redirect ``/`` to it (called by create_app)."""
+    from fastapi.responses import RedirectResponse
+
+    demo = build_blocks(app)
+    gr.mount_gradio_app(app, demo, path=UI_PATH, theme=_theme(), css_paths=[CSS_PATH], head=HEAD,
+                        footer_links=[], run_history=False, ssr_mode=False, mcp_server=False, pwa=False,
+                        max_file_size="1mb", show_error=False)
+
+    @app.get("/", include_in_schema=False)
+    async def _root() -> RedirectResponse:
+        return RedirectResponse(url=f"{UI_PATH}/", status_code=307)
+
+    log.info("web UI mounted at %s/ (environment %s)", UI_PATH, settings.environment)
