@@ -133,7 +133,8 @@ def check_production_safety(settings) -> None:
             problems.append("the demo clerk password must not be used in production")
     for key in settings.api_keys:
         if len(key) != 64 or any(c not in "0123456789abcdefABCDEF" for c in key):
-            problems.append("YJS_API_KEYS must hold SHA-256 hex digests of keys, not the keys themselves")
+            problems.append("YJS_API_KEYS must hold SHA-256 hex digests of keys, not the keys themselves "
+                            "(python -m assistant hash-api-key)")
             break
     if problems:
         raise ConfigurationError("refusing to start in production: " + "; ".join(problems))

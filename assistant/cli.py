@@ -89,13 +89,69 @@ def _batch(bot, path: Path, lang: str | None) -> int:
     return 1 if failures else 0
 
 
+def uvicorn_log_config(verbose: bool) -> dict:
+    """uvicorn's logging config with the PII masking filters on every handler.
+
+    uvicorn installs its own handlers (access log, errors) that bypass the root handler set up by
+    `_setup_logging`, and worker processes (--workers N) start with no root handler at all; without
+    this, a request path holding an ID number reached the access log unmasked.
+    """
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    cfg = copy.deepcopy(LOGGING_CONFIG)
+    cfg["filters"] = {"pii": {"()": "prefill.masking.PiiMaskingFilter"},
+                      "pii_args": {"()": "prefill.masking.PiiArgsMaskingFilter"}}
+    cfg["formatters"]["app"] = {"format": "%(levelname)s %(name)s: %(message)s"}
+    cfg["handlers"]["default"]["filters"] = ["pii"]
+    cfg["handlers"]["access"]["filters"] = ["pii_args"]
+    cfg["handlers"]["app"] = {"formatter": "app", "class": "logging.StreamHandler", "stream": "ext://sys.stderr",
+                              "filters": ["pii"]}
+    cfg["root"] = {"handlers": ["app"], "level": "INFO" if verbose else "WARNING"}
+    return cfg
+
+
 def cmd_serve(args) -> int:
     import uvicorn
 
     settings = get_settings()
+    if settings.environment == "production":
+        # Refuse unsafe settings before spending minutes on building the index.
+        from assistant.auth import check_production_safety
+
+        check_production_safety(settings)
     _ensure_index(settings)
     uvicorn.run("assistant.api.app:create_app", factory=True, host=args.host or settings.host,
-                port=args.port or settings.port, workers=args.workers, log_level="info")
+                port=args.port or settings.port, workers=args.workers, log_level="info",
+                log_config=uvicorn_log_config(getattr(args, "verbose", False)))
+    return 0
+
+
+def cmd_hash_password(args) -> int:
+    """Read a staff password on stdin, print the scrypt hash for YJS_STAFF_ACCOUNTS (never the password)."""
+    import getpass
+
+    from assistant.auth import hash_password
+
+    password = getpass.getpass("staff password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    if len(password) < 12:
+        raise AssistantError("use a staff password of at least 12 characters")
+    print(hash_password(password))
+    return 0
+
+
+def cmd_hash_api_key(args) -> int:
+    """Read an app client's API key on stdin, print its SHA-256 digest for YJS_API_KEYS."""
+    import getpass
+
+    from assistant.api.deps import hash_key
+
+    key = getpass.getpass("API key: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
+    if len(key) < 24:
+        raise AssistantError("use an API key of at least 24 random characters (e.g. python -c 'import secrets; "
+                             "print(secrets.token_urlsafe(32))')")
+    print(hash_key(key))
     return 0
 
 
@@ -119,6 +175,11 @@ def main(argv: list[str] | None = None) -> int:
     ps.add_argument("--port", type=int)
     ps.add_argument("--workers", type=int, default=1)
     ps.set_defaults(fn=cmd_serve)
+    # The production start-up check names these commands; secrets are read on stdin, never argv.
+    ph = sub.add_parser("hash-password", help="scrypt hash of a staff password (stdin) for YJS_STAFF_ACCOUNTS")
+    ph.set_defaults(fn=cmd_hash_password)
+    pk = sub.add_parser("hash-api-key", help="SHA-256 digest of an API key (stdin) for YJS_API_KEYS")
+    pk.set_defaults(fn=cmd_hash_api_key)
     args = p.parse_args(argv)
     _setup_logging(args.verbose)
     try:

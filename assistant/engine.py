@@ -15,12 +15,13 @@ from typing import Any
 from assistant.aspects import content_words, detect_aspects, is_elliptical
 from assistant.composer import Citation, GroundedComposer
 from assistant.generators import Generator, ground_check
-from assistant.guard import asks_for_personal_data, clean_question
+from assistant.guard import asks_for_personal_data, clean_question, contains_personal_data
 from assistant.router import Candidate, OneThingRouter, Routing
 from assistant.state import Conversation, ConversationStore
 from knowledge.catalog import Catalog
 from knowledge.retrieval import HybridRetriever
 from knowledge.text import Lang, detect_lang, normalize, to_traditional
+from prefill.masking import mask_text
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +65,11 @@ REFUSAL = {
     "government service hotline or visit the comprehensive window (综合窗口) of your local service centre.",
 }
 PII_REFUSAL = {
-    "zh-Hans": "抱歉，我不能查询或透露任何人的个人信息。如需办理本人业务，请登录后在“一键办理”中授权使用本人数据；其他情况请拨打{hotline}。",
-    "en": "Sorry, I never look up or reveal anyone's personal data. To use your own data, sign in and grant consent in "
-    "the pre-fill (一键办理) flow; otherwise please call {hotline}.",
+    "zh-Hans": "抱歉，我不能在对话中查询或透露任何人的个人信息，也请不要在这里输入身份证号、手机号或银行卡号。"
+    "如需办理本人业务，请登录后在“一键办理”中授权使用本人数据；其他情况请拨打{hotline}。",
+    "en": "Sorry, I never look up or reveal anyone's personal data in the chat, and please don't type ID, phone or "
+    "bank-card numbers here. To use your own data, sign in and grant consent in the pre-fill (一键办理) flow; "
+    "otherwise please call {hotline}.",
 }
 STAFF_HOLD = {
     "zh-Hans": "您的对话已转人工服务，工作人员会尽快回复您。",
@@ -132,15 +135,17 @@ class Assistant:
             # A clerk has taken this conversation over: the citizen's message waits for them.
             text = localise(STAFF_HOLD["en" if lang_ == "en" else "zh-Hans"], lang_)
             answer = Answer(text, handoff={"channel": "staff", "reason": "taken_over"}, session_id=conv.id, lang=lang_)
-            self.conversations.append(conv, "user", q)
+            self.conversations.append(conv, "user", mask_text(q))
             return answer
         answer = self._answer(q, lang_, conv)
         answer.session_id = conv.id
         answer.lang = lang_
         conv.state["last_answer_id"] = answer.answer_id
-        self.conversations.append(conv, "user", q)
+        # Stored turns never keep an ID, phone or bank-card number the citizen typed.
+        stored_q = mask_text(q)
+        self.conversations.append(conv, "user", stored_q)
         status = "handoff" if answer.handoff else None
-        self.conversations.append(conv, "assistant", answer.answer, {"question": q, **answer.to_dict()}, status=status)
+        self.conversations.append(conv, "assistant", answer.answer, {"question": stored_q, **answer.to_dict()}, status=status)
         return answer
 
     def suggest(self, conversation_id: str) -> Answer | None:
@@ -149,7 +154,9 @@ class Assistant:
         Runs on a copy of the conversation state and stores nothing.
         """
         conv = self.conversations.load(conversation_id)
-        last = next((t for t in reversed(conv.history) if t["role"] == "user"), None)
+        # The 转人工 marker is not a question: draft a reply to what the citizen actually asked.
+        last = next((t for t in reversed(conv.history)
+                     if t["role"] == "user" and not (t.get("payload") or {}).get("handoff_request")), None)
         if last is None:
             return None
         draft = Conversation(conv.id, "bot", dict(conv.state), conv.history)
@@ -160,7 +167,9 @@ class Assistant:
 
     def _answer(self, q: str, lang: Lang, conv: Conversation) -> Answer:
         lang_key = "en" if lang == "en" else "zh-Hans"
-        if asks_for_personal_data(q):
+        if asks_for_personal_data(q) or contains_personal_data(q):
+            # Never look anyone up from the chat, not even the asker: personal data goes through the
+            # consented pre-fill flow only.
             conv.state.pop("pending", None)
             return Answer(localise(PII_REFUSAL[lang_key].format(hotline=self.hotline), lang), refused=True,
                           handoff={"channel": self.hotline, "reason": "personal_data_request"})

@@ -43,3 +43,10 @@ def asks_for_personal_data(question: str) -> bool:
 
 def contains_id_number(question: str) -> bool:
     return bool(_ID_NUMBER.search(question))
+
+
+def contains_personal_data(question: str) -> bool:
+    """An ID, mobile or bank-card number typed into the chat (the masking rules decide what counts)."""
+    from prefill.masking import mask_text
+
+    return mask_text(question) != question

@@ -10,7 +10,16 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from assistant.api.deps import AssistantDep, Guarded
-from assistant.api.models import AnswerOut, AnswerRequest, ErrorOut, FeedbackOut, FeedbackRequest, SourceOut
+from assistant.api.models import (
+    AnswerOut,
+    AnswerRequest,
+    ErrorOut,
+    FeedbackOut,
+    FeedbackRequest,
+    HandoffAck,
+    HandoffRequest,
+    SourceOut,
+)
 from assistant.errors import InvalidInput, NotFound
 
 router = APIRouter(prefix="/v1", tags=["answer"], responses={422: {"model": ErrorOut}, 429: {"model": ErrorOut}})
@@ -54,6 +63,15 @@ async def feedback(req: FeedbackRequest, bot: AssistantDep) -> FeedbackOut:
         lambda: bot.conversations.add_feedback(rating=req.rating, conversation_id=req.session_id, answer_id=req.answer_id,
                                                comment=req.comment, question=question, one_thing_id=one_thing))
     return FeedbackOut(id=fid)
+
+
+@router.post("/handoff", response_model=HandoffAck, dependencies=Guarded, summary="转人工: hand the conversation to staff",
+             responses={404: {"model": ErrorOut}})
+async def handoff(req: HandoffRequest, bot: AssistantDep) -> HandoffAck:
+    """The citizen asks for a person: the conversation joins the help-desk queue (status handoff)."""
+    await run_in_threadpool(bot.conversations.transcript, req.session_id)  # 404 for an unknown session
+    await run_in_threadpool(bot.conversations.request_handoff, req.session_id, req.reason)
+    return HandoffAck(session_id=req.session_id)
 
 
 @router.get("/sources/{source_id:path}", response_model=SourceOut, summary="The text a citation quotes from")

@@ -15,12 +15,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.api import answer, catalog, openai_compat, session
 from assistant.api.deps import RateLimiter
 from assistant.auth import StaffDirectory, TokenSigner, check_production_safety
 from assistant.config import Settings, get_settings
 from assistant.errors import AssistantError
+from prefill.masking import mask_text
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +35,17 @@ SECURITY_HEADERS = {
 }
 
 
-def _error(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:
-    body = {"code": code, "message": message}
+def _error(status: int, code: str, message: str, field: str | None = None,
+           headers: dict[str, str] | None = None) -> JSONResponse:
+    # Messages may quote what the caller sent (an unknown draft id, a department name); an ID,
+    # phone or bank-card number typed there must not come back unmasked in the error body.
+    body = {"code": code, "message": mask_text(message)}
     if field:
-        body["field"] = field
-    return JSONResponse(status_code=status, content={"error": body})
+        body["field"] = mask_text(field)
+    return JSONResponse(status_code=status, content={"error": body}, headers=headers)
+
+
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type"}
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -57,6 +65,13 @@ def install_error_handlers(app: FastAPI) -> None:
             msg = "the request body is not valid JSON"
         return _error(422, "invalid_input", f"{field}: {msg}" if field else msg, field)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # Routing errors (unknown path, wrong method) use the same one error shape as everything else.
+        code = _HTTP_CODES.get(exc.status_code, "invalid_input" if exc.status_code < 500 else "internal_error")
+        message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+        return _error(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         ref = uuid.uuid4().hex[:8]
@@ -75,6 +90,13 @@ def _build_pipeline(app: FastAPI, settings: Settings) -> None:
         except AssistantError as exc:  # e.g. chroma down: serve 503s, keep the rest (pre-fill, health) up
             log.error("answer pipeline unavailable: %s", exc.message)
             app.state.assistant = None
+            # The catalogue is read from the guide files, not the index: keep serving it.
+            try:
+                from knowledge.catalog import Catalog
+
+                app.state.catalog = Catalog.from_dir(settings.guides_dir)
+            except AssistantError as cexc:
+                log.error("catalogue unavailable: %s", cexc.message)
     if getattr(app.state, "prefill", None) is None:
         try:
             from prefill.service import build_prefill_service
@@ -105,13 +127,15 @@ def create_app(settings: Settings | None = None, *, assistant=None, prefill=None
     app.state.settings = settings
     app.state.assistant = assistant
     app.state.prefill = prefill
+    app.state.catalog = None
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     app.state.signer = TokenSigner(settings.secret_key.get_secret_value())
     app.state.staff_directory = StaffDirectory(settings.staff_accounts, allow_demo=settings.environment != "production")
     install_error_handlers(app)
-    if settings.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
-                           allow_headers=["Authorization", "Content-Type", "X-API-Key"], allow_credentials=False)
+    # Always installed, even with no origins: it answers cross-origin requests with "not allowed",
+    # and the mounted Gradio app then defers to it instead of adding its own, laxer policy.
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "PUT", "PATCH"],
+                       allow_headers=["Authorization", "Content-Type", "X-API-Key"], allow_credentials=False)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):

@@ -15,6 +15,7 @@ from assistant.auth import Principal, StaffDirectory, TokenSigner
 from assistant.config import Settings
 from assistant.engine import Assistant
 from assistant.errors import Forbidden, RateLimited, ServiceUnavailable, Unauthorized
+from knowledge.catalog import Catalog
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -26,6 +27,18 @@ def get_assistant(request: Request) -> Assistant:
     if bot is None:
         raise ServiceUnavailable("the assistant is not ready: the guide index could not be loaded (see server log)")
     return bot
+
+
+def get_catalog(request: Request) -> Catalog:
+    """The one-thing catalogue: the pipeline's, or the one loaded from the guide files when the
+    index (chroma) is down, so 导 (browsing the bundles) keeps working while answers are 503."""
+    bot = getattr(request.app.state, "assistant", None)
+    if bot is not None:
+        return bot.catalog
+    catalog = getattr(request.app.state, "catalog", None)
+    if catalog is None:
+        raise ServiceUnavailable("the catalogue is not ready: the guide files could not be loaded (see server log)")
+    return catalog
 
 
 def hash_key(key: str) -> str:
@@ -113,6 +126,7 @@ def user_rate_limit(request: Request, principal: Annotated[Principal, Depends(cu
 
 
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
+CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SignerDep = Annotated[TokenSigner, Depends(get_signer)]
 StaffDirectoryDep = Annotated[StaffDirectory, Depends(get_staff_directory)]

@@ -68,6 +68,17 @@ class FeedbackOut(BaseModel):
     status: Literal["recorded"] = "recorded"
 
 
+class HandoffRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    session_id: str = Field(..., min_length=1, max_length=64, description="The conversation to hand to a person.")
+    reason: str = Field("citizen_request", max_length=200, description="Why, in a few words (shown to staff).")
+
+
+class HandoffAck(BaseModel):
+    session_id: str
+    status: Literal["handoff"] = "handoff"
+
+
 class SourceOut(BaseModel):
     source_id: str
     title: str

@@ -165,28 +165,7 @@ class StaffDesk:
         return ans.to_dict() if ans else None
 
     def _draft(self, conversation_id: str):
-        """`Assistant.suggest`, except that a 转人工 request is not the question to answer.
-
-        `ConversationStore.request_handoff` records the request as a user turn, and `suggest`
-        answers the last user turn, so after 转人工 it would answer "（请求转人工）". Until the engine
-        skips those turns itself, answer the citizen's last real question here (same steps as
-        `suggest`: a copy of the state, nothing stored).
-        """
-        from assistant.state import Conversation
-        from knowledge.text import detect_lang
-
-        conv = self.store.load(conversation_id)
-        users = [t for t in conv.history if t["role"] == "user"]
-        if not users or not (users[-1].get("payload") or {}).get("handoff_request"):
-            return self.assistant.suggest(conversation_id)
-        real = next((t for t in reversed(users) if not (t.get("payload") or {}).get("handoff_request")), None)
-        if real is None:
-            return None
-        draft = Conversation(conv.id, "bot", dict(conv.state), conv.history)
-        draft.state.pop("pending", None)
-        ans = self.assistant._answer(real["text"], detect_lang(real["text"]), draft)
-        ans.session_id = conv.id
-        return ans
+        return self.assistant.suggest(conversation_id)
 
     def reply(self, actor: Principal, conversation_id: str, text: str) -> dict[str, Any]:
         """Send a reply; the clerk must have taken the conversation over first."""

@@ -128,3 +128,21 @@ def test_unavailable_pipeline_is_a_503_not_a_traceback(settings):
         assert r.status_code == 503
         assert "not ready" in r.json()["error"]["message"]
         assert c.get("/healthz").json()["status"] == "degraded"
+
+
+def test_handoff_puts_the_conversation_in_the_staff_queue(client, fast_assistant):
+    ans = client.post("/v1/answer", json={"question": "退休一件事要多久"}).json()
+    r = client.post("/v1/handoff", json={"session_id": ans["session_id"], "reason": "想问人工"})
+    assert r.status_code == 200 and r.json()["status"] == "handoff"
+    queue = fast_assistant.conversations.list_conversations(status="handoff")
+    assert any(c["id"] == ans["session_id"] for c in queue)
+    draft = fast_assistant.suggest(ans["session_id"])  # drafts a reply to the question, not to the 转人工 marker
+    assert draft.one_thing.id == "retirement"
+    assert client.post("/v1/handoff", json={"session_id": "no-such-session"}).status_code == 404
+
+
+def test_personal_numbers_in_a_question_are_refused_and_never_stored(client, fast_assistant):
+    ans = client.post("/v1/answer", json={"question": "帮我查一下110105199001011234这个人的社保记录"}).json()
+    assert ans["refused"] and ans["handoff"]["reason"] == "personal_data_request"
+    turns = fast_assistant.conversations.transcript(ans["session_id"])
+    assert all("110105199001011234" not in t["text"] and "110105199001011234" not in str(t["payload"]) for t in turns)
