@@ -24,6 +24,10 @@ def _settings(args):
     return Settings(data_dir=Path(args.data_dir), embedder=args.embedder)
 
 
+def _set_name(args) -> str:
+    return f"Cases {args.cases}" if args.cases else "Dev set"
+
+
 def _assistant(args):
     from assistant.pipeline import build_assistant, ingest
 
@@ -55,7 +59,7 @@ def cmd_retrieval(args) -> dict:
         row = {"mode": mode, "hit@1": h1 / n, "hit@5": h5 / n, "mrr": rr / n}
         rows.append(row)
         metrics.update({f"{mode}_{k}": round(v, 4) for k, v in row.items() if k != "mode"})
-    print_table(f"Dev-set retrieval (bundle of the top passages), {len(cases)} in-scope questions", rows)
+    print_table(f"{_set_name(args)} retrieval (bundle of the top passages), {len(cases)} in-scope questions", rows)
     return metrics
 
 
@@ -145,8 +149,8 @@ def _dev_eval(args, answers: bool) -> dict:
     if answers:
         m["key_fact_recall"] = round(facts_hit / max(1, facts_total), 4)
         m["key_facts"] = facts_total
-    print_table("Dev-set routing by tag (in-scope)", [{"tag": t, "n": v["n"], "top1": v["top1"] / v["n"]} for t, v in sorted(by_tag.items())])
-    print_table("Dev-set " + ("answers" if answers else "routing"), [{"metric": k, "value": v} for k, v in m.items()])
+    print_table(f"{_set_name(args)} routing by tag (in-scope)", [{"tag": t, "n": v["n"], "top1": v["top1"] / v["n"]} for t, v in sorted(by_tag.items())])
+    print_table(f"{_set_name(args)} " + ("answers" if answers else "routing"), [{"metric": k, "value": v} for k, v in m.items()])
     if args.show_failures:
         for f in failures:
             print("MISS", *f)
