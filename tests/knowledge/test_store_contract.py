@@ -1,5 +1,13 @@
 """One contract for every VectorStore: the in-memory fake and the real chroma store behave alike."""
 
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -11,9 +19,45 @@ def _vec(*xs):
     return v / np.linalg.norm(v)
 
 
-@pytest.fixture(params=["memory", pytest.param("chroma", marks=pytest.mark.integration)])
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory):
+    """A real `chroma run` server on loopback: the scale-out mode (YJS_CHROMA_URL, HttpClient)."""
+    exe = str(Path(sys.executable).parent / "chroma")  # the CLI that ships with the chromadb package
+    if not Path(exe).exists():
+        exe = shutil.which("chroma") or pytest.fail("the chroma CLI (chromadb package) is not installed")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen([exe, "run", "--path", str(tmp_path_factory.mktemp("chroma-server")), "--host", "127.0.0.1",
+                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("chroma server did not start")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def _make(kind: str, tmp_path, request) -> object:
+    if kind == "memory":
+        return InMemoryStore()
+    if kind == "chroma":
+        return ChromaStore("contract", path=tmp_path / "chroma")
+    return ChromaStore(f"contract-{uuid.uuid4().hex[:8]}", url=request.getfixturevalue("chroma_server"))
+
+
+@pytest.fixture(params=["memory", pytest.param("chroma", marks=pytest.mark.integration),
+                        pytest.param("chroma-server", marks=pytest.mark.integration)])
 def store(request, tmp_path):
-    s = InMemoryStore() if request.param == "memory" else ChromaStore("contract", path=tmp_path / "chroma")
+    s = _make(request.param, tmp_path, request)
     s.warm_up()
     recs = [
         Record("a#1", "出生登记", {"doc_id": "a", "doc_hash": "h1", "region": "广东", "doc_chunks": 2}),
