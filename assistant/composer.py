@@ -73,6 +73,12 @@ EN_LABELS = {
     "note": "Note",
 }
 
+# Framing, not a fact: when the question touches a condition (age, another province...), say why
+# the quoted conditions matter before quoting them.
+ELIGIBILITY_LEAD = {
+    "zh": "请先对照办理条件，它们决定您的情况能否走联办：",
+    "en": "Check these conditions first; they decide whether the bundle applies to your situation:",
+}
 MISSING_ZH = "指南中没有关于“{what}”的说明，请咨询{hotline}热线或当地政务服务中心综合窗口。"
 MISSING_EN = "The guide does not cover {what}; please ask the {hotline} hotline or the local service centre."
 ASPECT_ZH = {"proxy": "代办", "cross_province": "跨省通办", "tolerance": "容缺受理", "eligibility": "办理条件",
@@ -215,6 +221,8 @@ class GroundedComposer:
             parts.append(f"{o.name_en} ({o.name}). The official guide is in Chinese; quoted with sources:")
             for s in comp.statements:
                 n = cites[(s.citation.source_id, s.quote)]
+                if s.label == "eligibility" and ELIGIBILITY_LEAD["en"] not in parts:
+                    parts.append(ELIGIBILITY_LEAD["en"])
                 parts.append(f"{EN_LABELS.get(s.label, s.label)}: {s.quote} [{n}]")
             for m in comp.missing:
                 parts.append(MISSING_EN.format(what=EN_LABELS.get(m, m).lower(), hotline=self.hotline))
@@ -222,6 +230,8 @@ class GroundedComposer:
         parts.append(f"关于「{o.name}」：")
         for s in comp.statements:
             n = cites[(s.citation.source_id, s.quote)]
+            if s.label == "eligibility" and ELIGIBILITY_LEAD["zh"] not in parts:
+                parts.append(ELIGIBILITY_LEAD["zh"])
             parts.append(f"{s.quote} [{n}]")
         for m in comp.missing:
             parts.append(MISSING_ZH.format(what=ASPECT_ZH.get(m, m), hotline=self.hotline))

@@ -161,3 +161,20 @@ def test_staff_take_over_suggest_and_reply(fast_assistant):
         bot.conversations.staff_reply(first.session_id, "clerk1", "  ")
     queue = bot.conversations.list_conversations(status="staff")
     assert any(c["id"] == first.session_id and c["assigned_to"] == "clerk1" for c in queue)
+
+
+def test_a_stated_circumstance_gets_an_eligibility_hint_with_its_source(fast_assistant):
+    ans = fast_assistant.run("孩子已经两岁了，还能办新生儿出生一件事吗")
+    assert ans.one_thing.id == "newborn"
+    assert "请先对照办理条件" in ans.answer and "未满1周岁" in ans.answer
+    assert any(c.source_id == "newborn#eligibility" for c in ans.citations)
+    _assert_grounded(fast_assistant, ans)
+    other = fast_assistant.run("我老公是外省户口，新生儿出生一件事能跨省办吗")
+    assert "跨省通办" in other.answer and any(c.source_id == "newborn#channels" for c in other.citations)
+
+
+def test_follow_ups_quote_only_what_was_asked(fast_assistant):
+    first = fast_assistant.run("新生儿出生一件事需要哪些材料？")
+    follow = fast_assistant.run("那要多久？", session_id=first.session_id)
+    assert follow.one_thing.id == "newborn"
+    assert {c.source_id for c in follow.citations} <= {"newborn#time_fees", "newborn#overview"}
