@@ -103,3 +103,59 @@ def live_server(real_stack):
     yield base
     server.should_exit = True
     thread.join(timeout=10)
+
+
+def _initdb() -> str | None:
+    import glob
+    import shutil
+
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return found[-1] if found else shutil.which("initdb")
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL cluster on a unix socket (Debian's postgresql package), for the
+    scale-out claim that every piece of state works on any SQLAlchemy URL. Yields a factory that
+    creates a fresh database and returns its URL."""
+    import pwd
+    import shutil
+    import subprocess
+    import uuid
+
+    initdb = _initdb()
+    if initdb is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed (apt-get install postgresql); .ci/run installs it")
+        pytest.skip("needs Debian's postgresql package (apt-get install postgresql)")
+    import tempfile
+    from pathlib import Path
+
+    bindir = os.path.dirname(initdb)
+    # Not under pytest's tmp folder: that is private to root, and the server runs as postgres.
+    root = Path(tempfile.mkdtemp(prefix="yjs-pg-"))
+    data, sock = root / "data", root / "sock"
+    sock.mkdir()
+    run_as: list[str] = []
+    if os.geteuid() == 0:  # postgres refuses to run as root: use the package's postgres user
+        user = pwd.getpwnam("postgres")
+        for p in (root, sock):
+            os.chown(p, user.pw_uid, user.pw_gid)
+        run_as = ["runuser", "-u", "postgres", "--"]
+    port = str(_free_port())
+    subprocess.run([*run_as, initdb, "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"],
+                   check=True, capture_output=True)
+    subprocess.run([*run_as, f"{bindir}/pg_ctl", "-D", str(data), "-w", "-l", str(root / "pg.log"), "-o",
+                    f"-p {port} -k {sock} -c listen_addresses='' -c fsync=off", "start"], check=True, capture_output=True)
+
+    def new_database() -> str:
+        import psycopg
+
+        name = f"yjs_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(host=str(sock), port=port, user="postgres", dbname="postgres", autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return f"postgresql+psycopg://postgres@/{name}?host={sock}&port={port}"
+
+    yield new_database
+    subprocess.run([*run_as, f"{bindir}/pg_ctl", "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+    shutil.rmtree(root, ignore_errors=True)
