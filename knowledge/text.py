@@ -41,7 +41,9 @@ def to_simplified(text: str) -> str:
 
 
 def to_traditional(text: str) -> str:
-    return _converter("s2t").convert(text)
+    """Traditional characters in the Taiwan standard (為, 裡), which readers of 繁體 recognise
+    more readily than OpenCC's etymological forms (爲, 裏)."""
+    return _converter("s2tw").convert(text)
 
 
 def normalize(text: str) -> str:
