@@ -7,8 +7,9 @@ down) and turn `AssistantError`s into `gr.Error`. All conversation logic is the 
 module only asks it, renders the answer and keeps the browser session's ids in a `gr.State`
 (server-side, so a page never sees another session's id).
 
-Phase 2 hook: `CitizenUI.on_prefill` (the "一键办理" button) and the empty `prefill_area` column
-are where the pre-fill flow plugs in; see their docstrings.
+一键办理 (办): the side panel's button opens `ui.prefill_flow.PrefillFlow` in `prefill_area` for the
+signed-in person (`ui.account.AccountUI`: the demo identity bar at the top, 我的办事 — 查进度, 家人授权,
+数据使用记录, 帮办授权码 — under the chat).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ import gradio as gr
 
 from assistant.errors import AssistantError
 from ui import render
+from ui.account import AccountUI
 from ui.i18n import DEFAULT_LANG, LANG_CHOICES, localise, normalize_lang, t
+from ui.prefill_flow import PrefillFlow
 
 log = logging.getLogger(__name__)
 
@@ -95,16 +98,20 @@ class CitizenUI:
             with gr.Column(scale=0, min_width=220):
                 self.lang_radio = gr.Radio(LANG_CHOICES, value=lang, label=t("lang_label", lang), elem_id="yjs-lang")
                 self.large = gr.Checkbox(False, label=t("large_mode", lang), elem_id="yjs-large-toggle")
+        self.account = AccountUI(self.app)
+        self.account.build_identity(lang)
         with gr.Row(equal_height=False, elem_classes="yjs-main"):
             with gr.Column(scale=3, min_width=260):
                 self._build_chat(lang)
             with gr.Column(scale=2, min_width=260, elem_id="yjs-panel", variant="panel"):
                 self.panel_title = gr.Markdown(f"### {t('panel_title', lang)}")
                 self.panel = gr.Markdown(t("panel_empty", lang), elem_id="yjs-panel-body")
-                # PHASE-2 HOOK: visible only when app.state.prefill is set and a one-thing is chosen.
+                # Visible only when app.state.prefill is set and a one-thing is chosen.
                 self.prefill_btn = gr.Button(t("prefill", lang), variant="primary", visible=False, elem_id="yjs-prefill-btn")
-                # PHASE-2 HOOK: the pre-fill flow (consent → form → review → confirm) renders here.
-                self.prefill_area = gr.Column(visible=False, elem_id="yjs-prefill-area")
+                # The 一键办理 flow (consent → form → review → confirm → tracking number).
+                with gr.Column(visible=False, elem_id="yjs-prefill-area") as self.prefill_area:
+                    self.flow = PrefillFlow(self.app, self.account.who, self.prefill_area)
+        self.account.build_affairs(lang)
         self.poll_timer = gr.Timer(POLL_S, active=False)
 
     def _build_chat(self, lang: str) -> None:
@@ -153,8 +160,8 @@ class CitizenUI:
     # -- wiring -----------------------------------------------------------------------------------
     def _turn_outputs(self) -> list:
         return [self.chatbot, self.question, self.sources, self.source_pick, self.source_text, self.options_box,
-                *self.option_btns, self.cands_box, *self.cand_btns, self.panel, self.prefill_btn, self.rating_box,
-                self.rate_status, self.poll_timer, self.state]
+                *self.option_btns, self.cands_box, *self.cand_btns, self.panel, self.prefill_btn, self.prefill_area,
+                self.rating_box, self.rate_status, self.poll_timer, self.state]
 
     def _wire(self) -> None:
         out, priv = self._turn_outputs(), {"api_visibility": "private"}
@@ -175,8 +182,18 @@ class CitizenUI:
         self.handoff_btn.click(self.handoff, [self.chatbot, self.state], [self.chatbot, self.poll_timer, self.state], **priv)
         self.poll_timer.tick(self.poll, [self.chatbot, self.state], [self.chatbot, self.state], **priv)
         self.new_btn.click(self.new_chat, [self.state], out, **priv)
-        self.prefill_btn.click(self.on_prefill, [self.state], [self.prefill_area], **priv)
+        self.prefill_btn.click(self.on_prefill, [self.state, self.account.who], self.flow.outputs, **priv).then(
+            None, None, None, js="() => document.getElementById('yjs-prefill-area')?.scrollIntoView({block: 'start'})")
+        self.account.wire(self.state)
+        for event in (self.account.signin_event, self.account.signout_event):
+            event.then(self.reset_flow, [self.state], self.flow.outputs, **priv)
         self.lang_radio.change(self.switch_lang, [self.lang_radio, self.state], self._lang_outputs(), **priv)
+        self.lang_radio.change(self.flow.switch_lang, [self.lang_radio, self.account.who, self.flow.flow],
+                               self.flow.outputs, **priv)
+        self.lang_radio.change(lambda lang: self.flow.relabel(normalize_lang(lang)), [self.lang_radio],
+                               self.flow.label_outputs, **priv)
+        self.lang_radio.change(lambda lang, who: self.account.relabel(normalize_lang(lang), who),
+                               [self.lang_radio, self.account.who], self.account.label_outputs, **priv)
         self.lang_radio.change(None, [self.lang_radio], None, js="(l) => { document.documentElement.lang = l; }")
         self.large.change(None, [self.large], None,
                           js="(on) => { document.body.classList.toggle('yjs-large', !!on); "
@@ -324,25 +341,25 @@ class CitizenUI:
                self.source_pick: gr.update(choices=[], value=None), self.source_text: "",
                self.options_box: gr.update(visible=False), self.cands_box: gr.update(visible=False),
                self.panel: t("panel_empty", lang), self.prefill_btn: gr.update(visible=False),
-               self.rating_box: gr.update(visible=False), self.rate_status: "",
+               self.prefill_area: gr.update(visible=False), self.rating_box: gr.update(visible=False), self.rate_status: "",
                self.poll_timer: gr.Timer(active=False), self.state: fresh}
         upd.update(self._slot_updates(self.option_btns, []))
         upd.update(self._slot_updates(self.cand_btns, []))
         return upd
 
-    def on_prefill(self, st: dict):
-        """PHASE-2 HOOK — the "一键办理" button of the side panel.
-
-        Phase 2 replaces this body: take `st["one_thing"]` (the chosen one-thing id) and
-        `st["lang"]`, start the pre-fill flow on `self.app.state.prefill` (consent → pre-filled
-        merged form → review → confirm → tracking number) and render it in `self.prefill_area`
-        (an empty, hidden `gr.Column`; add outputs to the click wiring in `_wire` as needed).
-        """
+    def on_prefill(self, st: dict, who=None) -> dict:
+        """The "一键办理" button: open the pre-fill flow for the chosen one-thing (`st["one_thing"]`) and the
+        signed-in person (`who`); signed out, the flow area asks to sign in first."""
         lang = normalize_lang(st.get("lang"))
         if getattr(self.app.state, "prefill", None) is None:
-            raise gr.Error(t("prefill_pending", lang))
-        gr.Info(t("prefill_pending", lang))
-        return gr.update(visible=False)
+            raise gr.Error(t("prefill_down", lang))
+        if not st.get("one_thing"):
+            raise gr.Error(t("panel_empty", lang))
+        return self.flow.start(who, st["one_thing"], lang, st.get("session_id"))
+
+    def reset_flow(self, st: dict) -> dict:
+        """After a sign-in or sign-out the open flow belonged to someone else: hide it."""
+        return self.flow.reset(normalize_lang(st.get("lang")))
 
     # -- language ---------------------------------------------------------------------------------
     def _lang_outputs(self) -> list:

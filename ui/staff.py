@@ -1,6 +1,7 @@
 """Staff smart help-desk mode (智能帮办): sign-in, the live queue, a citizen's conversation with the
 assistant's suggested reply and its sources, take-over / reply / hand-back, the matched one-thing's
-materials checklist, 12345 ticket routing and knowledge gaps by topic.
+materials checklist, 12345 ticket routing, knowledge gaps by topic, 帮办代办 (the 一键办理 flow run
+by a clerk for a citizen who gave them their consent code) and departments' status updates.
 
 Every action goes through `assistant.api.staff.StaffDesk` (the same object the /v1/staff routes
 use), which checks the staff principal and audits the action. The signed-in `Principal` lives in
@@ -15,13 +16,18 @@ from typing import Any
 import gradio as gr
 
 from assistant.errors import AssistantError
-from ui import render
+from ui import prefill_render, render
+from ui.prefill_flow import PrefillFlow
 
 log = logging.getLogger(__name__)
 
 QUEUE_POLL_S = 5.0
 STATUS_FILTERS = [("全部", "all"), ("待人工", "handoff"), ("人工处理中", "staff"), ("机器人应答", "bot")]
 TICKET_EXAMPLE = "小区门口的路灯坏了一个多月了，晚上出行很不安全，希望尽快修好。"
+STATUSES = ("待受理", "已受理", "办理中", "需补正", "已办结", "不予受理")  # prefill.service.STATUSES
+ASSIST_INTRO = ("群众在“办事咨询 → 我的办事 → 帮办授权码”生成6位授权码（10分钟内有效，仅可使用一次）并当面告知您。"
+                "核验后即可代其办理一件事：授权、预填、核对都要与群众当面确认；每一步都以“工作人员代群众办理”"
+                "记入审计日志和群众本人的数据使用记录。")
 
 
 def _call(fn, *args):
@@ -69,6 +75,10 @@ class StaffUI:
                     self._build_queue()
                 with gr.Tab("工单分办", id="tickets"):
                     self._build_tickets()
+                with gr.Tab("帮办代办", id="assist", elem_id="yjs-staff-tab-assist"):
+                    self._build_assist()
+                with gr.Tab("办理进度", id="progress", elem_id="yjs-staff-tab-progress"):
+                    self._build_progress()
                 with gr.Tab("知识缺口", id="gaps"):
                     self.gaps_btn = gr.Button("刷新知识缺口", size="sm", elem_id="yjs-gaps-refresh")
                     self.gaps = gr.Markdown("点击“刷新知识缺口”查看被拒答或差评的问题（按主题归类）。", elem_id="yjs-gaps")
@@ -98,6 +108,39 @@ class StaffUI:
                 self.one_thing_md = gr.Markdown("**匹配的一件事**：—", elem_id="yjs-staff-one-thing")
                 self.checklist = gr.CheckboxGroup([], label="材料核对清单", elem_id="yjs-checklist")
 
+    def _build_assist(self) -> None:
+        self.acting = gr.State(None)  # the citizen Principal (via_staff=this clerk) after a valid consent code
+        gr.Markdown(ASSIST_INTRO)
+        with gr.Row(elem_classes="yjs-wrap"):
+            self.code_in = gr.Textbox(label="群众授权码（6位数字）", max_length=6, lines=1, scale=2, min_width=160,
+                                      elem_id="yjs-assist-code")
+            self.redeem_btn = gr.Button("核验授权码", variant="primary", scale=0, min_width=120, elem_id="yjs-assist-redeem")
+        self.acting_md = gr.Markdown("", elem_id="yjs-assist-acting")
+        with gr.Column(visible=False, elem_id="yjs-assist-box") as self.assist_box:
+            with gr.Row(elem_classes="yjs-wrap"):
+                self.assist_thing = gr.Dropdown([], value=None, label="新办一件事", min_width=200, elem_id="yjs-assist-thing")
+                self.assist_draft = gr.Dropdown([], value=None, label="或继续群众未提交的申请", min_width=200,
+                                                elem_id="yjs-assist-draft")
+            with gr.Row(elem_classes="yjs-wrap"):
+                self.assist_start = gr.Button("开始 / 继续办理", variant="primary", elem_id="yjs-assist-start")
+                self.assist_end = gr.Button("结束代办", elem_id="yjs-assist-end")
+            with gr.Column(visible=False, elem_id="yjs-assist-area") as self.assist_area:
+                self.flow = PrefillFlow(self.app, self.acting, self.assist_area, prefix="yjs-sf", mode="staff")
+
+    def _build_progress(self) -> None:
+        gr.Markdown("按受理编号查询一件事申请在各部门的办理状态，并更新本部门的进度（待受理 → 已受理 → 办理中 → 已办结；"
+                    "全程审计，群众在“查进度”中可见）。")
+        with gr.Row(elem_classes="yjs-wrap"):
+            self.prog_no = gr.Textbox(label="受理编号", placeholder="YJS-20261123-ABC234", max_length=32, lines=1, scale=2,
+                                      min_width=200, elem_id="yjs-prog-no")
+            self.prog_query = gr.Button("查询", scale=0, min_width=90, elem_id="yjs-prog-query")
+        self.prog_html = gr.HTML("", elem_id="yjs-prog-out", js_on_load=None)
+        with gr.Row(elem_classes="yjs-wrap"):
+            self.prog_dept = gr.Dropdown([], value=None, label="部门", min_width=200, elem_id="yjs-prog-dept")
+            self.prog_status = gr.Dropdown(list(STATUSES), value=None, label="新状态", min_width=160, elem_id="yjs-prog-status")
+        self.prog_note = gr.Textbox(label="说明（可选，群众可见）", max_length=500, lines=1, elem_id="yjs-prog-note")
+        self.prog_update = gr.Button("更新状态", variant="primary", elem_id="yjs-prog-update")
+
     def _build_tickets(self) -> None:
         gr.Markdown("粘贴一条12345热线或网上留言，预测承办领域 / 部门和留言类型（附概率），供分办参考。")
         self.ticket_in = gr.Textbox(label="留言内容", lines=4, max_length=4000, placeholder=TICKET_EXAMPLE,
@@ -120,8 +163,7 @@ class StaffUI:
         self.password.submit(self.login, [self.user, self.password],
                              [self.principal, self.login_box, self.desk_box, self.whoami, self.password, self.timer,
                               *queue_out], **priv)
-        self.logout_btn.click(self.logout, None, [self.principal, self.login_box, self.desk_box, self.timer, self.current],
-                              **priv)
+        self.logout_btn.click(self.logout, [self.principal, self.acting], self._logout_outputs(), **priv)
         for trigger in (self.timer.tick, self.refresh_btn.click, self.status_filter.change):
             trigger(self.refresh_queue, [self.principal, self.status_filter, self.pick], queue_out, **priv)
         self.timer.tick(self.refresh_open, [self.principal, self.current, self.transcript],
@@ -135,6 +177,18 @@ class StaffUI:
         self.ticket_btn.click(self.route_ticket, [self.principal, self.ticket_in], [self.ticket_md, self.ticket_label],
                               **priv)
         self.gaps_btn.click(self.knowledge_gaps, [self.principal], [self.gaps], **priv)
+        assist_out = [self.acting, self.acting_md, self.assist_box, self.assist_thing, self.assist_draft, self.code_in,
+                      *self.flow.outputs]
+        self.redeem_btn.click(self.act_for, [self.principal, self.code_in], assist_out, **priv)
+        self.code_in.submit(self.act_for, [self.principal, self.code_in], assist_out, **priv)
+        self.assist_start.click(self.assist, [self.principal, self.acting, self.assist_thing, self.assist_draft],
+                                self.flow.outputs, **priv)
+        self.assist_end.click(self.end_acting, [self.principal, self.acting], assist_out, **priv)
+        prog_out = [self.prog_html, self.prog_dept]
+        self.prog_query.click(self.track, [self.principal, self.prog_no, self.prog_dept], prog_out, **priv)
+        self.prog_no.submit(self.track, [self.principal, self.prog_no, self.prog_dept], prog_out, **priv)
+        self.prog_update.click(self.update_status, [self.principal, self.prog_no, self.prog_dept, self.prog_status,
+                                                    self.prog_note], [*prog_out, self.prog_note], **priv)
 
     # -- sign-in ----------------------------------------------------------------------------------
     def login(self, user: str, password: str) -> tuple:
@@ -152,8 +206,17 @@ class StaffUI:
         return (principal, gr.update(visible=False), gr.update(visible=True), f"已登录：**{name}**", "",
                 gr.Timer(active=True), md, choices)
 
-    def logout(self, *_: Any) -> tuple:
-        return None, gr.update(visible=True), gr.update(visible=False), gr.Timer(active=False), None
+    def _logout_outputs(self) -> list:
+        return [self.principal, self.login_box, self.desk_box, self.timer, self.current, self.acting, self.acting_md,
+                self.assist_box, *self.flow.outputs]
+
+    def logout(self, principal=None, acting=None) -> dict:
+        upd = self.end_acting(principal, acting) if principal is not None else {}
+        upd.update({self.principal: None, self.login_box: gr.update(visible=True), self.desk_box: gr.update(visible=False),
+                    self.timer: gr.Timer(active=False), self.current: None, self.acting: None, self.acting_md: "",
+                    self.assist_box: gr.update(visible=False)})
+        upd.update(self.flow.reset("zh-Hans"))
+        return upd
 
     # -- queue and conversation -------------------------------------------------------------------
     def _queue_view(self, principal, status: str | None, selected: str | None) -> tuple:
@@ -257,3 +320,65 @@ class StaffUI:
     def knowledge_gaps(self, principal) -> str:
         self._need(principal)
         return render.gaps_markdown(_call(self.desk().knowledge_gaps, principal))
+
+    # -- 帮办代办 and department status ---------------------------------------------------------------
+    def act_for(self, principal, code: str) -> dict:
+        """Check the citizen's consent code; the clerk then acts for that citizen (every step audited as such)."""
+        self._need(principal)
+        code = (code or "").strip()
+        if len(code) != 6 or not code.isdigit():
+            raise gr.Error("请输入群众告知的6位数字授权码。")
+        desk = self.desk()
+        acting = _call(desk.act_for, principal, code)
+        svc = desk.prefill
+        things = [(f.title.removesuffix("申请表"), f.one_thing_id) for f in svc.forms()]
+        drafts = [(f"{d.title} · {prefill_render.fmt_time(d.updated_at)} · {'已确认' if d.status == 'confirmed' else '填写中'}",
+                   d.draft_id) for d in _call(desk.assist_drafts, principal, acting)]
+        gr.Info("授权码有效：现在可以代该群众办理。")
+        upd = {self.acting: acting, self.code_in: "", self.assist_box: gr.update(visible=True),
+               self.acting_md: f"**正在代办**：群众编号 `{acting.subject}`（授权码已核验；操作记为 {principal.subject} 代办）",
+               self.assist_thing: gr.update(choices=things, value=None),
+               self.assist_draft: gr.update(choices=drafts, value=None)}
+        upd.update(self.flow.reset("zh-Hans"))
+        return upd
+
+    def assist(self, principal, acting, one_thing_id: str | None, draft_id: str | None) -> dict:
+        """Start the chosen one-thing, or continue the chosen draft, in the flow below (as the citizen, via_staff)."""
+        self._need(principal)
+        if acting is None:
+            raise gr.Error("请先核验群众的授权码。")
+        if not (one_thing_id or draft_id):
+            raise gr.Error("请选择要办理的一件事，或要继续的申请。")
+        view = _call(self.desk().assist, principal, acting, None if draft_id else one_thing_id, draft_id)
+        return self.flow.open_draft(acting, view, "zh-Hans")
+
+    def end_acting(self, principal, acting) -> dict:
+        if principal is not None and acting is not None:
+            try:
+                self.desk().end_acting(principal, acting)
+            except gr.Error:
+                log.warning("end of acting-for not audited: the desk is not available")
+        upd = {self.acting: None, self.acting_md: "", self.assist_box: gr.update(visible=False), self.code_in: "",
+               self.assist_thing: gr.update(value=None), self.assist_draft: gr.update(choices=[], value=None)}
+        upd.update(self.flow.reset("zh-Hans"))
+        return upd
+
+    def track(self, principal, tracking_no: str, department: str | None) -> tuple:
+        self._need(principal)
+        no = (tracking_no or "").strip().upper()
+        if not no:
+            raise gr.Error("请输入受理编号。")
+        sub = _call(self.desk().track_submission, principal, no)
+        depts = [d.department for d in sub.departments]
+        return (prefill_render.submission_html(sub, "zh-Hans"),
+                gr.update(choices=depts, value=department if department in depts else None))
+
+    def update_status(self, principal, tracking_no: str, department: str | None, status: str | None, note: str) -> tuple:
+        self._need(principal)
+        if not department or not status:
+            raise gr.Error("请先查询受理编号，再选择部门和新状态。")
+        no = (tracking_no or "").strip().upper()
+        change = _call(self.desk().update_submission_status, principal, no, department, status, (note or "").strip())
+        gr.Info(f"{change.department}：{change.old_status} → {change.new_status}")
+        html, dept = self.track(principal, no, department)
+        return html, dept, ""

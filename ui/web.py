@@ -7,6 +7,8 @@ plain FastAPI routes (and unknown paths keep the API's JSON 404). ``/ui/?mode=st
 staff tab directly.
 
 No model is loaded here: callbacks read ``app.state.assistant`` / ``app.state.prefill`` at call time.
+The citizen's identity comes from one function, `ui.identity.current_citizen` (the demo sign-in
+today; a deployment's single sign-on goes there).
 The app's security-header middleware wraps the mounted UI too; Gradio's run history (which would
 keep conversations in the browser's storage), its API page and its MCP server are switched off, and
 unexpected exceptions show a generic error (only `gr.Error` messages reach the page).
@@ -46,6 +48,7 @@ def build_blocks(app):
             lambda lang: (gr.update(label=t("tab_citizen", lang)), gr.update(label=t("tab_staff", lang))),
             [citizen.lang_radio], [citizen_tab, staff_tab], api_visibility="private")
         demo.load(_initial_tab, None, [tabs], api_visibility="private")
+        demo.load(citizen.account.load_choices, [citizen.state], [citizen.account.id_pick], api_visibility="private")
         demo.load(None, None, None, js="() => { document.documentElement.lang = 'zh-Hans'; }")
     return demo
 

@@ -18,6 +18,11 @@ Routes (all need a staff token from POST /v1/auth/staff-login):
   GET  /v1/staff/knowledge-gaps                          refused / 差评 questions by topic
   POST /v1/staff/tickets/route                           12345-style message → domain, department, type
   GET  /v1/staff/audit[?conversation_id=]                the staff audit log
+
+帮办代办 (web UI staff desk): `act_for` redeems the citizen's consent code for a citizen principal
+with ``via_staff`` set, so the pre-fill service audits every step as ``staff:<clerk> for citizen:<id>``;
+`assist` starts or continues that citizen's application, `update_submission_status` moves a
+department's status. Each is also a row in the staff audit log.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from assistant.api.deps import StaffDep, UserGuarded
 from assistant.api.models import AnswerOut, ErrorOut
 from assistant.auth import Principal
-from assistant.errors import Conflict, Forbidden, ServiceUnavailable
+from assistant.errors import AssistantError, Conflict, Forbidden, InvalidInput, ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -87,9 +92,10 @@ class TicketModel:
 class StaffDesk:
     """Help-desk actions over the conversation store, each checked and audited."""
 
-    def __init__(self, assistant, tickets: TicketModel | None = None) -> None:
+    def __init__(self, assistant, tickets: TicketModel | None = None, prefill=None) -> None:
         from assistant.state import StaffAuditLog
 
+        self.prefill = prefill  # the PrefillService (帮办代办, submission status); None when it is down
         self.assistant = assistant
         self.store = assistant.conversations
         self.catalog = assistant.catalog
@@ -215,6 +221,77 @@ class StaffDesk:
                                                        "message_type": pred.message_type})
         return pred.to_dict()
 
+    # -- 帮办代办: acting for a citizen under their consent code ----------------------------------------
+    def _prefill(self):
+        if self.prefill is None:
+            raise ServiceUnavailable("the pre-fill service is not available: the state or shared-data database could "
+                                     "not be opened (see the server log)")
+        return self.prefill
+
+    def act_for(self, actor: Principal, code: str) -> Principal:
+        """Redeem the citizen's 6-digit consent code; the returned citizen principal carries ``via_staff``.
+
+        The pre-fill audit records the redemption (or the rejected code) against the citizen; this
+        row records it for the clerk."""
+        user = self._check(actor)
+        svc = self._prefill()
+        try:
+            person = svc.redeem_consent_code(actor, code)
+        except AssistantError as exc:
+            self.audit.record(user, "act_for_rejected", None, {"reason": exc.code})
+            raise
+        self.audit.record(user, "act_for", None, {"citizen": person})
+        return Principal("citizen", person, via_staff=user)
+
+    def _acting_check(self, actor: Principal, acting: Principal | None) -> str:
+        user = self._check(actor)
+        if acting is None or acting.kind != "citizen" or acting.via_staff != user:
+            raise Forbidden("enter the citizen's consent code first (帮办代办需群众本人生成的授权码)")
+        return user
+
+    def assist_drafts(self, actor: Principal, acting: Principal | None) -> list:
+        """The acting-for citizen's applications not yet submitted (to continue one)."""
+        user = self._acting_check(actor, acting)
+        drafts = [d for d in self._prefill().my_drafts(acting) if d.status != "submitted"]
+        self.audit.record(user, "assist_list", None, {"citizen": acting.subject, "drafts": len(drafts)})
+        return drafts
+
+    def assist(self, actor: Principal, acting: Principal | None, one_thing_id: str | None = None,
+               draft_id: str | None = None):
+        """Start (`one_thing_id`) or continue (`draft_id`) an application for the citizen the clerk acts for."""
+        user = self._acting_check(actor, acting)
+        svc = self._prefill()
+        if draft_id:
+            view, action = svc.draft(acting, draft_id), "assist_continue"
+        elif one_thing_id:
+            view, action = svc.start_draft(acting, one_thing_id), "assist_start"
+        else:
+            raise InvalidInput("one_thing_id: choose what to apply for, or a draft to continue", field="one_thing_id")
+        self.audit.record(user, action, None, {"citizen": acting.subject, "draft_id": view.draft_id,
+                                               "one_thing": view.one_thing_id})
+        return view
+
+    def end_acting(self, actor: Principal, acting: Principal | None) -> None:
+        user = self._check(actor)
+        if acting is not None and acting.via_staff == user:
+            self.audit.record(user, "act_for_end", None, {"citizen": acting.subject})
+
+    def track_submission(self, actor: Principal, tracking_no: str):
+        """A submission's per-department status (any submission: staff)."""
+        user = self._check(actor)
+        sub = self._prefill().track(actor, tracking_no)
+        self.audit.record(user, "track", None, {"tracking_no": sub.tracking_no})
+        return sub
+
+    def update_submission_status(self, actor: Principal, tracking_no: str, department: str, status: str,
+                                 note: str = ""):
+        """A department moves its part of a submission along (待受理 → 已受理 → 办理中 → 已办结 …)."""
+        user = self._check(actor)
+        change = self._prefill().update_status(actor, tracking_no, department, status, note)
+        self.audit.record(user, "update_status", None, {"tracking_no": change.tracking_no, "department": department,
+                                                        "from": change.old_status, "to": change.new_status})
+        return change
+
     def audit_log(self, actor: Principal, conversation_id: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
         self._check(actor)
         return self.audit.entries(conversation_id=conversation_id, limit=limit)
@@ -228,7 +305,7 @@ def desk_for(app) -> StaffDesk:
     tickets = getattr(app.state, "ticket_model", None)
     if tickets is None:
         tickets = app.state.ticket_model = TicketModel(app.state.settings.resolved_ticket_model_path)
-    return StaffDesk(bot, tickets)
+    return StaffDesk(bot, tickets, prefill=getattr(app.state, "prefill", None))
 
 
 def get_desk(request: Request) -> StaffDesk:

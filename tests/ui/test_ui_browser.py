@@ -205,3 +205,175 @@ def test_staff_takes_over_a_hand_off_and_replies(new_page, live_server, real_sta
     actions = {e["action"] for e in StaffAuditLog(real_stack[1].conversations).entries(staff_user="clerk")}
     assert {"login", "view", "suggest", "take_over", "reply"} <= actions
     assert not citizen.errors and not staff.errors, citizen.errors + staff.errors
+
+
+# --- 一键办理 -----------------------------------------------------------------------------------------
+FULL_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+TRACKING = re.compile(r"YJS-\d{8}-[A-Z2-9]{6}")
+
+
+def _sign_in(page, one_thing: str, nth: int = 0) -> str:
+    """Pick the nth synthetic demo person who can try `one_thing`; returns the option's (masked) label."""
+    page.click("#yjs-id-pick input")
+    option = page.locator("[role='option']").filter(has_text=re.compile(rf"· {one_thing}$")).nth(nth)
+    label = option.inner_text().strip()
+    option.click()
+    page.click("#yjs-signin")
+    page.wait_for_function("() => document.querySelector('#yjs-whoami').innerText.includes('已登录')")
+    return label
+
+
+def _choose(page, selector: str, text: str) -> None:
+    page.click(f"{selector} input")
+    page.locator("[role='option']", has_text=text).first.click()
+
+
+def test_citizen_applies_in_one_go_and_tracks_it(new_page, live_server):
+    page = new_page()
+    _open(page, live_server)
+    label = _sign_in(page, "退休一件事")
+    assert "****" in label and "演示数据" in page.locator("#yjs-whoami").inner_text()
+    assert "合成数据" in page.locator("#yjs-id-pick").inner_text()
+
+    _ask(page, "退休一件事要准备什么材料")
+    page.click("#yjs-prefill-btn")
+    page.wait_for_selector("#yjs-pf-consent", state="visible")
+    consent = page.locator("#yjs-pf-consent-html").inner_text()
+    for text in ("人口库", "社保医保", "调取字段", "接收部门", "人力资源社会保障部门", "由谁授权"):
+        assert text in consent, text
+    assert "1. 授权" in page.locator("#yjs-pf-steps").inner_text()
+    page.screenshot(path=str(SHOTS / "prefill_consent.png"), full_page=True)
+
+    page.click("#yjs-pf-grant-all")
+    page.wait_for_selector("#yjs-pf-save", state="visible")
+    form = page.locator("#yjs-pf-form").inner_text()
+    assert re.search(r"已从共享数据预填 \d+/\d+ 项", form)
+    for text in ("权威数据·只读", "已预填·可修改", "待填写", "来源：人口库 · 调取于", "来源：社保医保 · 调取于"):
+        assert text in form, text
+    assert page.locator("#yjs-pf-form .yjs-correct").count() >= 5  # 纠错 next to each registry value
+    assert not FULL_ID.search(page.locator("#yjs-prefill-area").inner_text())
+    page.locator("#yjs-pf-f-retirement_type").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "prefill_form.png"), full_page=True)
+
+    # The empty required fields are flagged next to the field, then filled in.
+    page.click("#yjs-pf-save")
+    page.wait_for_selector("#yjs-pf-err-retirement_type", state="visible")
+    assert "此项必填" in page.locator("#yjs-pf-err-retirement_type").inner_text()
+    _choose(page, "#yjs-pf-f-retirement_type", "正常退休")
+    _choose(page, "#yjs-pf-f-only_child_award", "不申请")
+    page.click("#yjs-pf-save")
+    page.wait_for_selector("#yjs-pf-edit-pension", state="visible")
+    review = page.locator("#yjs-pf-review").inner_text()
+    assert "按栏目核对" in review and "正常退休" in review and "本人填写" in review
+    assert page.locator("#yjs-pf-submit").is_disabled()  # nothing is sent before the person confirms
+    page.screenshot(path=str(SHOTS / "prefill_review.png"), full_page=True)
+
+    page.check("#yjs-pf-confirm input")
+    page.wait_for_function("() => !document.querySelector('#yjs-pf-submit').disabled")
+    page.click("#yjs-pf-submit")
+    page.wait_for_selector("#yjs-pf-done", state="visible")
+    done = page.locator("#yjs-pf-done-html").inner_text()
+    tracking = TRACKING.search(done).group(0)
+    assert "待受理" in done and page.locator("#yjs-pf-docx").is_visible()
+    with page.expect_download() as download:
+        page.click("#yjs-pf-docx")
+    assert download.value.suggested_filename.endswith(".docx")
+
+    # 查进度 under 我的办事.
+    page.fill("#yjs-track-no textarea", tracking)
+    page.click("#yjs-track-btn")
+    page.wait_for_function("(n) => document.querySelector('#yjs-track-out').innerText.includes(n)", arg=tracking)
+    assert "人力资源社会保障部门" in page.locator("#yjs-track-out").inner_text()
+    page.locator("#yjs-track-out").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "prefill_tracking.png"), full_page=True)
+
+    # 好差评 of the submission.
+    page.fill("#yjs-pf-rate-comment textarea", "一次办好")
+    page.click("#yjs-pf-rate-good")
+    page.wait_for_function("() => document.querySelector('#yjs-pf-rate-status').innerText.includes('感谢')")
+    assert not page.errors, page.errors
+
+
+def test_one_go_by_keyboard_on_a_phone_with_large_text(new_page, live_server):
+    page = new_page(375, 812)
+    _open(page, live_server)
+    page.focus("#yjs-large-toggle input")
+    page.keyboard.press("Space")
+    page.wait_for_function("() => document.documentElement.classList.contains('yjs-large')")
+
+    # Sign in with the keyboard only: type to filter the demo identities, pick one, Tab to 登录.
+    page.focus("#yjs-id-pick input")
+    page.keyboard.type("退休一件事")
+    page.locator("[role='option']").filter(has_text=re.compile("· 退休一件事$")).nth(1).wait_for()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelector('#yjs-id-pick input').value.endsWith('· 退休一件事')")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.id") == "yjs-signin"
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelector('#yjs-whoami').innerText.includes('已登录')")
+
+    before = _bots(page)
+    page.focus("#yjs-question textarea")
+    page.keyboard.type("退休一件事要准备什么材料")
+    page.keyboard.press("Enter")
+    _wait_answer(page, before)
+    page.focus("#yjs-prefill-btn")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#yjs-pf-consent", state="visible")
+    assert _no_horizontal_scroll(page)
+    page.focus("#yjs-pf-grant-all")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#yjs-pf-save", state="visible")
+    assert _no_horizontal_scroll(page)
+    size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('#yjs-pf-form .yjs-ro-value')).fontSize)")
+    assert size >= 22
+    page.focus("#yjs-pf-f-retirement_type input")
+    page.locator("[role='option']", has_text="弹性提前退休").wait_for()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelector('#yjs-pf-f-retirement_type input').value === '正常退休'")
+    page.focus("#yjs-pf-f-contact_phone textarea")
+    assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") != "none"
+    page.locator("#yjs-pf-f-retirement_type").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "prefill_phone_large.png"))
+    assert not page.errors, page.errors
+
+
+def test_clerk_applies_for_a_citizen_with_their_consent_code(new_page, live_server):
+    citizen = new_page()
+    _open(citizen, live_server)
+    citizen.click("#yjs-id-pick input")
+    citizen.locator("[role='option']").filter(has_text=re.compile(r"· 社会保障卡[^·]*$")).first.click()
+    citizen.click("#yjs-signin")
+    citizen.wait_for_function("() => document.querySelector('#yjs-whoami').innerText.includes('已登录')")
+    citizen.get_by_role("tab", name="帮办授权码").click()
+    citizen.click("#yjs-code-btn")
+    citizen.wait_for_function("() => /\\d{6}/.test(document.querySelector('#yjs-code-out').innerText)")
+    code = re.search(r"\d{6}", citizen.locator("#yjs-code-out").inner_text()).group(0)
+
+    staff = new_page()
+    staff.goto(live_server + "/ui/?mode=staff")
+    staff.wait_for_selector("#yjs-staff-user", state="visible")
+    staff.fill("#yjs-staff-user textarea, #yjs-staff-user input", "clerk")
+    staff.fill("#yjs-staff-password input", "clerk-demo")
+    staff.click("#yjs-staff-login-btn")
+    staff.wait_for_selector("#yjs-staff-desk", state="visible")
+    staff.get_by_role("tab", name="帮办代办").click()
+    staff.fill("#yjs-assist-code textarea", code)
+    staff.click("#yjs-assist-redeem")
+    staff.wait_for_selector("#yjs-assist-box", state="visible")
+    assert "正在代办" in staff.locator("#yjs-assist-acting").inner_text()
+    _choose(staff, "#yjs-assist-thing", "社会保障卡")
+    staff.click("#yjs-assist-start")
+    staff.wait_for_selector("#yjs-sf-consent", state="visible")
+    staff.click("#yjs-sf-grant-all")
+    staff.wait_for_selector("#yjs-sf-save", state="visible")
+    assert "来源：社保医保" in staff.locator("#yjs-sf-form").inner_text()
+    staff.screenshot(path=str(SHOTS / "staff_assist.png"), full_page=True)
+
+    # The citizen sees the clerk's reads in their own data use record.
+    citizen.get_by_role("tab", name="数据使用记录").click()
+    citizen.wait_for_function("() => document.querySelector('#yjs-log').innerText.includes('凭您的授权码代办')")
+    assert not citizen.errors and not staff.errors, citizen.errors + staff.errors

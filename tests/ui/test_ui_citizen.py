@@ -140,17 +140,18 @@ def test_language_switch_relabels_and_sets_answer_language(ui):
     assert hant[ui.send]["value"] == "發送" and "退休" in hant[ui.panel]
 
 
-def test_prefill_placeholder(ui, app):
+def test_prefill_button_needs_the_service(ui, app):
     with pytest.raises(gr.Error):
         ui.on_prefill({**new_session(), "one_thing": "newborn"})
-    app.state.prefill = object()
+    _, final = _ask(ui, "退休一件事要准备什么材料")
+    assert final[ui.prefill_btn]["visible"] is False
+    app.state.prefill = object()  # any service: the button shows once a one-thing is chosen
     _, final = _ask(ui, "退休一件事要准备什么材料")
     assert final[ui.prefill_btn]["visible"] is True
-    assert ui.on_prefill(final[ui.state])["visible"] is False
 
 
 def test_new_chat_resets(ui):
     _, final = _ask(ui, "退休一件事要多久")
     upd = ui.new_chat(final[ui.state])
     assert upd[ui.chatbot] == [] and upd[ui.state]["session_id"] is None and upd[ui.state]["lang"] == "zh-Hans"
-    assert upd[ui.panel] == t("panel_empty")
+    assert upd[ui.panel] == t("panel_empty") and upd[ui.prefill_area]["visible"] is False

@@ -36,7 +36,8 @@ def test_login(ui, fast_assistant):
     assert login_box["visible"] is False and desk_box["visible"] is True and "clerk" in whoami
     assert password == "" and timer.active
     assert StaffAuditLog(fast_assistant.conversations).entries(staff_user="clerk")[0]["action"] == "login"
-    assert ui.logout()[0] is None
+    out = ui.logout(principal, None)
+    assert out[ui.principal] is None and out[ui.desk_box]["visible"] is False and out[ui.acting] is None
 
 
 def test_signed_out_actions_are_refused(ui):

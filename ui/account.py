@@ -1,0 +1,251 @@
+"""The citizen's identity bar (demo sign-in) and 我的办事: 查进度, 家人授权, 数据使用记录, 帮办授权码.
+
+`AccountUI` owns the signed-in `Principal` (`self.who`, a server-side `gr.State`); the identity comes
+from `ui.identity.current_citizen`, the one place a real deployment plugs its login in. Every other
+callback here is a thin call to the pre-fill service with that principal; the service decides what
+this person may see (a tracking number that is not theirs is simply "not found").
+"""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+from typing import Any
+
+import gradio as gr
+
+from assistant.errors import AssistantError, NotFound
+from ui import identity
+from ui import prefill_render as pr
+from ui.i18n import DEFAULT_LANG, normalize_lang, t
+
+log = logging.getLogger(__name__)
+PRIV = {"api_visibility": "private"}
+
+
+def _lang(st: dict | None) -> str:
+    return normalize_lang((st or {}).get("lang"))
+
+
+class AccountUI:
+    """Build with `build_identity()` (top of the page) and `build_affairs()` (我的办事), then `wire(lang_state)`."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.who = gr.State(None)
+
+    # -- layout -----------------------------------------------------------------------------------
+    def build_identity(self, lang: str = DEFAULT_LANG) -> None:
+        with gr.Row(elem_id="yjs-identity", elem_classes="yjs-wrap", equal_height=False):
+            self.id_pick = gr.Dropdown([], value=None, label=t("id_label", lang), filterable=True, scale=3, min_width=240,
+                                       elem_id="yjs-id-pick")
+            with gr.Column(scale=2, min_width=200):
+                self.whoami = gr.Markdown(t("id_none", lang), elem_id="yjs-whoami")
+                with gr.Row(elem_classes="yjs-wrap"):
+                    self.signin_btn = gr.Button(t("id_signin", lang), variant="primary", size="sm", elem_id="yjs-signin")
+                    self.signout_btn = gr.Button(t("id_signout", lang), size="sm", visible=False, elem_id="yjs-signout")
+
+    def build_affairs(self, lang: str = DEFAULT_LANG) -> None:
+        with gr.Column(elem_id="yjs-my", variant="panel"):
+            self.my_title = gr.Markdown(f"### {t('my_title', lang)}")
+            with gr.Tabs(elem_id="yjs-my-tabs"):
+                with gr.Tab(t("tab_track", lang), id="track", elem_id="yjs-tab-track") as self.tab_track:
+                    with gr.Row(elem_classes="yjs-wrap"):
+                        self.track_no = gr.Textbox(label=t("track_no", lang), placeholder="YJS-20261123-ABC234", max_length=32,
+                                                   lines=1, scale=3, min_width=200, elem_id="yjs-track-no")
+                        self.track_btn = gr.Button(t("track_btn", lang), variant="primary", scale=0, min_width=90,
+                                                   elem_id="yjs-track-btn")
+                    self.track_out = gr.HTML("", elem_id="yjs-track-out", js_on_load=None)
+                with gr.Tab(t("tab_approvals", lang), id="approvals", elem_id="yjs-tab-approvals") as self.tab_appr:
+                    self.appr_html = gr.HTML("", elem_id="yjs-approvals", js_on_load=None)
+                    self.appr_pick = gr.Dropdown([], value=None, label=t("appr_pick", lang), elem_id="yjs-appr-pick")
+                    with gr.Row(elem_classes="yjs-wrap"):
+                        self.appr_grant = gr.Button(t("appr_grant", lang), variant="primary", size="sm", elem_id="yjs-appr-grant")
+                        self.appr_refuse = gr.Button(t("appr_refuse", lang), size="sm", elem_id="yjs-appr-refuse")
+                        self.appr_refresh = gr.Button(t("appr_refresh", lang), size="sm", elem_id="yjs-appr-refresh")
+                    self.appr_status = gr.Markdown("", elem_id="yjs-appr-status")
+                with gr.Tab(t("tab_log", lang), id="log", elem_id="yjs-tab-log") as self.tab_log:
+                    self.log_refresh = gr.Button(t("log_refresh", lang), size="sm", elem_id="yjs-log-refresh")
+                    self.log_html = gr.HTML("", elem_id="yjs-log", js_on_load=None)
+                with gr.Tab(t("tab_code", lang), id="code", elem_id="yjs-tab-code") as self.tab_code:
+                    self.code_intro = gr.Markdown(t("code_intro", lang))
+                    self.code_btn = gr.Button(t("code_btn", lang), variant="primary", elem_id="yjs-code-btn")
+                    self.code_out = gr.Markdown("", elem_id="yjs-code-out")
+
+    # -- wiring -----------------------------------------------------------------------------------
+    @property
+    def signin_outputs(self) -> list:
+        return [self.who, self.whoami, self.signin_btn, self.signout_btn, self.appr_html, self.appr_pick, self.appr_status,
+                self.track_out, self.log_html, self.code_out]
+
+    def wire(self, lang_state: gr.State) -> None:
+        """`lang_state` is the citizen page's session state (its ``lang`` is used for messages)."""
+        appr_out = [self.appr_html, self.appr_pick, self.appr_status]
+        self.signin_event = self.signin_btn.click(self.signin, [self.id_pick, lang_state], self.signin_outputs, **PRIV)
+        self.signout_event = self.signout_btn.click(self.signout, [lang_state], self.signin_outputs, **PRIV)
+        self.track_btn.click(self.track, [self.who, self.track_no, lang_state], [self.track_out], **PRIV)
+        self.track_no.submit(self.track, [self.who, self.track_no, lang_state], [self.track_out], **PRIV)
+        self.appr_refresh.click(self.approvals, [self.who, lang_state], appr_out, **PRIV)
+        self.tab_appr.select(self.approvals, [self.who, lang_state], appr_out, **PRIV)
+        self.appr_grant.click(lambda w, c, s: self.decide(w, c, True, s), [self.who, self.appr_pick, lang_state], appr_out,
+                              **PRIV)
+        self.appr_refuse.click(lambda w, c, s: self.decide(w, c, False, s), [self.who, self.appr_pick, lang_state],
+                               appr_out, **PRIV)
+        self.log_refresh.click(self.access_log, [self.who, lang_state], [self.log_html], **PRIV)
+        self.tab_log.select(self.access_log, [self.who, lang_state], [self.log_html], **PRIV)
+        self.code_btn.click(self.consent_code, [self.who, lang_state], [self.code_out], **PRIV)
+
+    # -- helpers ------------------------------------------------------------------------------------
+    def _svc(self, lang: str):
+        svc = getattr(self.app.state, "prefill", None)
+        if svc is None:
+            raise gr.Error(t("prefill_down", lang))
+        return svc
+
+    @staticmethod
+    def _call(lang: str, fn, *args):
+        try:
+            return fn(*args)
+        except AssistantError as exc:
+            raise gr.Error(pr.friendly_error(exc.message, lang)) from exc
+
+    @staticmethod
+    def _need(who, lang: str):
+        if who is None:
+            raise gr.Error(t("need_signin", lang))
+        return who
+
+    # -- sign-in ----------------------------------------------------------------------------------
+    def load_choices(self, st: dict | None = None) -> Any:
+        """The demo identities (on page load: the pre-fill service is up only after start-up)."""
+        lang = _lang(st)
+        if not identity.demo_enabled(self.app):
+            return gr.update(choices=[], value=None, interactive=False, label=t("id_demo_off", lang))
+        svc = self.app.state.prefill
+        try:
+            choices = pr.demo_choices(svc.demo_people(), self._names(svc, lang), lang)
+        except AssistantError as exc:
+            log.warning("demo identities unavailable: %s", exc.message)
+            return gr.update(choices=[], value=None)
+        return gr.update(choices=choices, label=t("id_label", lang), interactive=True)
+
+    def _names(self, svc, lang: str) -> dict[str, str]:
+        """One-thing names: the catalogue's when the assistant is up, else from the merged forms' titles."""
+        names = pr.one_thing_names(svc.forms(), lang)
+        bot = getattr(self.app.state, "assistant", None)
+        for o in (bot.catalog if bot is not None else []):
+            names[o.id] = o.name_en if lang == "en" else pr.localise(o.name, lang)
+        return names
+
+    def _whoami(self, who, lang: str) -> str:
+        if who is None:
+            return t("id_none", lang)
+        name, idno = self._describe(who)
+        md = lambda x: x.replace("*", r"\*")  # noqa: E731 - masked values are full of Markdown stars
+        return t("id_signed", lang).format(name=md(name), id=md(idno))
+
+    def _describe(self, who) -> tuple[str, str]:
+        """Masked name and ID number for the identity bar (from the demo population; a real SSO supplies them)."""
+        svc = getattr(self.app.state, "prefill", None)
+        try:
+            people = svc.demo_people().people if svc is not None and identity.demo_enabled(self.app) else []
+        except AssistantError:
+            people = []
+        p = next((p for p in people if p.person_id == who.subject), None)
+        return (p.name_masked, p.id_number_masked or "—") if p else (who.subject, "—")
+
+    def signin(self, choice: str | None, st: dict | None, request: gr.Request | None = None) -> dict:
+        lang = _lang(st)
+        if not identity.demo_enabled(self.app):
+            raise gr.Error(t("id_demo_off", lang) if getattr(self.app.state, "prefill", None) else t("prefill_down", lang))
+        if not choice:
+            raise gr.Error(t("id_pick_first", lang))
+        who = identity.current_citizen(request, choice, self.app)
+        if who is None:
+            raise gr.Error(t("id_pick_first", lang))
+        upd = {self.who: who, self.whoami: self._whoami(who, lang),
+               self.signin_btn: gr.update(visible=True), self.signout_btn: gr.update(visible=True),
+               self.track_out: "", self.log_html: "", self.code_out: ""}
+        upd.update(dict(zip([self.appr_html, self.appr_pick, self.appr_status], self.approvals(who, st), strict=True)))
+        return upd
+
+    def signout(self, st: dict | None) -> dict:
+        lang = _lang(st)
+        return {self.who: None, self.whoami: t("id_none", lang), self.signin_btn: gr.update(visible=True),
+                self.signout_btn: gr.update(visible=False), self.appr_html: "", self.appr_pick: gr.update(choices=[], value=None),
+                self.appr_status: "", self.track_out: "", self.log_html: "", self.code_out: ""}
+
+    # -- 查进度 -------------------------------------------------------------------------------------
+    def track(self, who, tracking_no: str | None, st: dict | None) -> str:
+        """Per-department status of one of my submissions; without a number, all of mine."""
+        lang = _lang(st)
+        who = self._need(who, lang)
+        svc = self._svc(lang)
+        no = (tracking_no or "").strip().upper()
+        if not no:
+            return pr.submissions_html(self._call(lang, svc.my_submissions, who), lang)
+        try:
+            sub = svc.track(who, no)
+        except AssistantError as exc:
+            if isinstance(exc, NotFound) or exc.field == "tracking_no":  # someone else's number is "not found" too
+                return f'<p class="yjs-alert" role="alert">{escape(t("track_not_found", lang).format(no=no[:32]))}</p>'
+            raise gr.Error(pr.friendly_error(exc.message, lang)) from exc
+        return pr.submission_html(sub, lang)
+
+    # -- 家人授权 -----------------------------------------------------------------------------------
+    def approvals(self, who, st: dict | None) -> tuple:
+        lang = _lang(st)
+        if who is None:
+            return f'<p class="yjs-muted">{t("need_signin", lang)}</p>', gr.update(choices=[], value=None), ""
+        svc = self._svc(lang)
+        pending = self._call(lang, svc.pending_approvals, who)
+        choices = pr.approval_choices(pending, lang)
+        return (pr.approvals_html(pending, lang), gr.update(choices=choices, value=choices[0][1] if choices else None), "")
+
+    def decide(self, who, choice: str | None, grant: bool, st: dict | None) -> tuple:
+        """Approve or refuse one request to use my own data in a family member's application."""
+        lang = _lang(st)
+        who = self._need(who, lang)
+        if not choice or "|" not in choice:
+            raise gr.Error(t("appr_pick_first", lang))
+        draft_id, source = choice.split("|", 1)
+        svc = self._svc(lang)
+        self._call(lang, svc.approve, who, draft_id, source, grant)
+        html, pick, _ = self.approvals(who, st)
+        return html, pick, t("appr_done_grant" if grant else "appr_done_refuse", lang)
+
+    # -- 数据使用记录, 帮办授权码 --------------------------------------------------------------------------
+    def access_log(self, who, st: dict | None) -> str:
+        lang = _lang(st)
+        if who is None:
+            return f'<p class="yjs-muted">{t("need_signin", lang)}</p>'
+        return pr.access_log_html(self._call(lang, self._svc(lang).my_access_log, who), lang)
+
+    def consent_code(self, who, st: dict | None) -> str:
+        """生成帮办授权码: a 6-digit, 10-minute, single-use code for a clerk (issued only by the person themselves)."""
+        lang = _lang(st)
+        who = self._need(who, lang)
+        if who.via_staff:
+            raise gr.Error(t("code_by_staff", lang))
+        return pr.code_markdown(self._call(lang, self._svc(lang).issue_consent_code, who), lang)
+
+    # -- language -----------------------------------------------------------------------------------
+    @property
+    def label_outputs(self) -> list:
+        return [self.id_pick, self.whoami, self.signin_btn, self.signout_btn, self.my_title, self.tab_track,
+                self.tab_appr, self.tab_log, self.tab_code, self.track_no, self.track_btn, self.appr_pick, self.appr_grant,
+                self.appr_refuse, self.appr_refresh, self.log_refresh, self.code_intro, self.code_btn]
+
+    def relabel(self, lang: str, who) -> dict:
+        upd = {self.id_pick: self.load_choices({"lang": lang}),
+               self.signin_btn: gr.update(value=t("id_signin", lang)), self.signout_btn: gr.update(value=t("id_signout", lang)),
+               self.my_title: f"### {t('my_title', lang)}", self.tab_track: gr.update(label=t("tab_track", lang)),
+               self.tab_appr: gr.update(label=t("tab_approvals", lang)), self.tab_log: gr.update(label=t("tab_log", lang)),
+               self.tab_code: gr.update(label=t("tab_code", lang)), self.track_no: gr.update(label=t("track_no", lang)),
+               self.track_btn: gr.update(value=t("track_btn", lang)), self.appr_pick: gr.update(label=t("appr_pick", lang)),
+               self.appr_grant: gr.update(value=t("appr_grant", lang)), self.appr_refuse: gr.update(value=t("appr_refuse", lang)),
+               self.appr_refresh: gr.update(value=t("appr_refresh", lang)),
+               self.log_refresh: gr.update(value=t("log_refresh", lang)), self.code_intro: t("code_intro", lang),
+               self.code_btn: gr.update(value=t("code_btn", lang))}
+        upd[self.whoami] = self._whoami(who, lang)
+        return upd

@@ -1,0 +1,386 @@
+"""Pure rendering for the 一键办理 flow and 我的办事: consent screen, the pre-filled form's field specs,
+the review summary, tracking, approvals, the access log. No gradio here, so they are unit-tested directly.
+
+Values come from the pre-fill service's views, which already mask identifiers (`display`). The form
+never puts a masked value in an edit box (typing over it would submit the mask): a field whose
+screen value is masked shows an empty box with the masked value as its placeholder, and an empty
+box keeps the stored value. Everything that ends up as HTML is escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from html import escape
+from typing import Any
+
+from ui.i18n import localise, t
+
+BEIJING = dt.timezone(dt.timedelta(hours=8), "CST")  # times shown in China Standard Time
+STEPS = ("consent", "form", "review", "done")
+PREFILLED = ("authoritative", "prefilled")
+CHOICE_TYPES = ("enum", "boolean")
+PLACEHOLDER_TYPES = ("date", "phone", "id_number", "bank_card", "region_code", "uscc", "integer", "decimal")
+STATUS_EN = {"待受理": "received", "已受理": "accepted", "办理中": "in progress", "需补正": "more information needed",
+             "已办结": "done", "不予受理": "not accepted"}
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_RULE = re.compile(r"^(?:[a-z][a-z0-9_]*: )?(?P<en>.*?)\s*\((?P<zh>[^()]*)\)\s*$", re.S)
+
+
+# --- small pieces -----------------------------------------------------------------------------------
+def fmt_time(iso: str | None) -> str:
+    """``2026-11-23T07:28:18Z`` → ``2026-11-23 15:28`` (Beijing time); unparsable text is shown as is."""
+    if not iso:
+        return ""
+    try:
+        when = dt.datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso[:16].replace("T", " ")
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+def friendly_error(message: str, lang: str) -> str:
+    """A service error such as ``phone: must be an 11-digit … (手机号码格式错误)`` in the page's language."""
+    m = _RULE.match(message or "")
+    if not m or not _CJK.search(m["zh"]):  # only "rule (中文)" messages carry a Chinese version
+        return localise(message, lang)
+    return m["en"] if lang == "en" else localise(m["zh"], lang)
+
+
+def source_name(source: str | None, lang: str) -> str:
+    key = f"src_{source}"
+    from ui.i18n import STRINGS
+
+    return t(key, lang) if key in STRINGS else (source or "")
+
+
+def state_name(state: str, lang: str) -> str:
+    return t(f"state_{state}", lang)
+
+
+def status_name(status: str, lang: str) -> str:
+    return f"{status}（{STATUS_EN[status]}）" if lang == "en" and status in STATUS_EN else localise(status, lang)
+
+
+def field_label(f: Any, lang: str) -> str:
+    return f.label_en if lang == "en" else localise(f.label, lang)
+
+
+def section_titles(form: Any, lang: str) -> dict[str, str]:
+    return {s.key: (s.title_en if lang == "en" else localise(s.title, lang)) for s in form.sections}
+
+
+def role_name(form: Any, role: str, lang: str) -> str:
+    if lang == "en":
+        return "you" if role == "self" else form.subjects[role].label_en
+    return localise(form.role_label(role), lang)
+
+
+def form_title(form: Any, lang: str) -> str:
+    return form.title_en if lang == "en" else localise(form.title, lang)
+
+
+def one_thing_names(forms: Iterable[Any], lang: str) -> dict[str, str]:
+    """One-thing id → short name from the merged forms' titles (退休一件事申请表 → 退休一件事)."""
+    return {f.one_thing_id: (f.title_en.split(" — ")[0] if lang == "en" else localise(f.title.removesuffix("申请表"), lang))
+            for f in forms}
+
+
+def _c(lang: str) -> str:
+    """The colon after a label: full-width in Chinese."""
+    return ": " if lang == "en" else "："
+
+
+def _list(items: Iterable[str], lang: str) -> str:
+    return (", " if lang == "en" else "、").join(escape(localise(x, lang)) for x in items)
+
+
+def _table(head: list[str], rows: list[list[str]], cls: str = "yjs-table") -> str:
+    """Rows are already-escaped HTML cells."""
+    th = "".join(f'<th scope="col">{escape(h)}</th>' for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    return f'<table class="{cls}"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def steps_html(step: str, lang: str, title: str = "") -> str:
+    """The step indicator: 授权 → 填写 → 核对确认 → 提交完成, the current one marked for screen readers too."""
+    n = STEPS.index(step) + 1 if step in STEPS else 0
+    items = []
+    for i, s in enumerate(STEPS, 1):
+        cls = "yjs-step-now" if i == n else ("yjs-step-done" if i < n else "yjs-step-next")
+        cur = ' aria-current="step"' if i == n else ""
+        items.append(f'<li class="{cls}"{cur}>{i}. {escape(t("step_" + s, lang))}</li>')
+    head = f"<h3>{escape(t('flow_title', lang).format(title=title))}</h3>" if title else ""
+    label = escape(t("step_of", lang).format(n=n)) if n else ""
+    return f'{head}<ol class="yjs-steps" aria-label="{label}">{"".join(items)}</ol>'
+
+
+# --- sign-in -----------------------------------------------------------------------------------------
+def demo_choices(people: Any, names: Mapping[str, str], lang: str) -> list[tuple[str, str]]:
+    """Dropdown choices (label, person id) for the synthetic demo population — masked name and ID number,
+    sex, age and what the person can try (e.g. 退休一件事)."""
+    out = []
+    for p in people.people:
+        things = _list([names.get(s["one_thing_id"], s["one_thing_id"]) for s in p.scenarios], lang)
+        sex = {"男": "M", "女": "F"}.get(p.sex, p.sex) if lang == "en" else localise(p.sex, lang)
+        out.append((t("id_option", lang).format(name=p.name_masked, id=p.id_number_masked or "—", sex=sex, age=p.age,
+                                                things=things), p.person_id))
+    return out
+
+
+# --- consent -----------------------------------------------------------------------------------------
+def _decider(item: Any, form: Any, lang: str) -> str:
+    if lang != "en":
+        return localise(item.decided_by_display, lang)
+    role = role_name(form, item.role, lang)
+    if item.decided_by == "you":
+        return "you" if item.role == "self" else f"you (for the {role})"
+    return f"the {role} themselves" + (" (once identified)" if item.status == "unresolved" else " (from their own sign-in)")
+
+
+def _consent_item(item: Any, form: Any, lang: str, *, with_source: bool = False) -> str:
+    about = escape(role_name(form, item.role, lang)) + (f"（{escape(item.subject_display)}）" if item.subject_display else "")
+    src = f"{escape(source_name(item.source, lang))} · " if with_source else ""
+    return (f'<div class="yjs-consent-item" data-role="{escape(item.role)}">'
+            f'<p><span class="yjs-cs yjs-cs-{escape(item.status)}">{escape(t("cs_" + item.status, lang))}</span> · '
+            f'{src}{escape(t("consent_about", lang))}{_c(lang)}{about} · {escape(t("consent_decider", lang))}{_c(lang)}'
+            f'{escape(_decider(item, form, lang))}</p>'
+            f'<p><strong>{escape(t("consent_fields", lang))}</strong>{_c(lang)}{_list([f.label for f in item.fields], lang)}</p>'
+            f'<p><strong>{escape(t("consent_receivers", lang))}</strong>{_c(lang)}{_list(item.departments, lang)}</p></div>')
+
+
+def consent_html(consent: Any, form: Any, lang: str) -> str:
+    """Per source: which fields about whom, for which one-thing and purpose, which departments receive
+    them, who decides and the decision so far; then the items other people must approve themselves."""
+    title = form_title(form, lang)
+    out = [f'<div class="yjs-consent"><p>{escape(t("consent_intro", lang).format(title=title))}</p>',
+           f'<p><strong>{escape(t("consent_purpose", lang))}</strong>{_c(lang)}{escape(localise(consent.purpose, lang))}</p>',
+           f'<p><strong>{escape(t("consent_receivers", lang))}</strong>{_c(lang)}{_list(consent.departments, lang)}</p>']
+    if not consent.items:
+        out.append(f"<p>{escape(t('consent_none', lang))}</p></div>")
+        return "".join(out)
+    mine = [i for i in consent.items if i.decided_by == "you"]
+    others = [i for i in consent.items if i.decided_by != "you"]
+    for source in dict.fromkeys(i.source for i in mine):
+        items = "".join(_consent_item(i, form, lang) for i in mine if i.source == source)
+        out.append(f'<section class="yjs-consent-source" data-source="{escape(source)}">'
+                   f'<h4>{escape(t("consent_source", lang))}{_c(lang)}{escape(source_name(source, lang))}</h4>{items}</section>')
+    if others:
+        items = "".join(_consent_item(i, form, lang, with_source=True) for i in others)
+        out.append(f'<section class="yjs-consent-others"><h4>{escape(t("consent_others", lang))}</h4>{items}</section>')
+    out.append("</div>")
+    return "".join(out)
+
+
+def consent_choices(consent: Any, lang: str) -> list[tuple[str, str]]:
+    """The sources the applicant decides, as checkbox choices (label, source)."""
+    return [(source_name(s, lang), s) for s in consent.your_sources]
+
+
+def granted_sources(consent: Any) -> list[str]:
+    """Sources the applicant has already granted (every one of their items for it granted)."""
+    out = []
+    for s in consent.your_sources:
+        items = [i for i in consent.items if i.source == s and i.decided_by == "you"]
+        if items and all(i.status == "granted" for i in items):
+            out.append(s)
+    return out
+
+
+def waiting_note(consent: Any, form: Any, lang: str) -> str:
+    """'Waiting for approval: 新生儿母亲本人 (人口库、社保医保)' — other people's data not granted yet."""
+    by_role: dict[str, list[str]] = {}
+    for i in consent.items:
+        if i.decided_by != "you" and i.status in ("awaiting_other", "unresolved"):
+            by_role.setdefault(i.role, []).append(source_name(i.source, lang))
+    if not by_role:
+        return ""
+    sep = ", " if lang == "en" else "、"
+    items = (";" if lang == "en" else "；").join(f"{role_name(form, r, lang)}（{sep.join(dict.fromkeys(s))}）"
+                                                 for r, s in by_role.items())
+    return t("form_waiting", lang).format(items=items)
+
+
+# --- the pre-filled form -------------------------------------------------------------------------------
+def _info(f: Any, lang: str) -> str:
+    parts = [state_name(f.state, lang)]
+    if f.provenance is not None:
+        parts.append(t("src_badge", lang).format(src=source_name(f.provenance.source, lang),
+                                                 at=fmt_time(f.provenance.fetched_at)))
+    if f.help:
+        parts.append(localise(f.help, lang))
+    return " · ".join(parts)
+
+
+def _badges(f: Any, lang: str) -> str:
+    out = [f'<span class="yjs-badge yjs-st-{escape(f.state)}">{escape(state_name(f.state, lang))}</span>']
+    if f.provenance is not None:
+        out.append(f'<span class="yjs-badge yjs-src yjs-src-{escape(f.provenance.source)}">'
+                   f'{escape(t("src_badge", lang).format(src=source_name(f.provenance.source, lang), at=fmt_time(f.provenance.fetched_at)))}'
+                   "</span>")
+    return "".join(out)
+
+
+def _readonly_html(f: Any, lang: str) -> str:
+    req = '<span class="yjs-req" aria-hidden="true"> *</span>' if f.required else ""
+    return (f'<div class="yjs-ro" data-key="{escape(f.key)}"><div class="yjs-ro-label">{escape(field_label(f, lang))}{req}</div>'
+            f'<div class="yjs-ro-value">{escape(localise(f.display or "", lang))}</div>'
+            f'<div class="yjs-badges">{_badges(f, lang)}</div></div>')
+
+
+def form_spec(draft: Any, form: Any, raw: Mapping[str, Any], lang: str, errors: Mapping[str, str] | None = None,
+              typed: Mapping[str, Any] | None = None, focus: str | None = None) -> dict[str, Any]:
+    """What the form step shows, as plain data (kept in a gr.State and drawn by a gr.render).
+
+    `raw` is `PrefillService.raw_values` (the caller's own unmasked values); it is used only to tell
+    whether a screen value is masked, never put on screen. `typed` holds what the person just typed
+    into fields that failed validation, shown back so they can fix it; `errors` the message per field.
+    """
+    errors, typed = dict(errors or {}), dict(typed or {})
+    titles = section_titles(form, lang)
+    by_section: dict[str, list[dict[str, Any]]] = {s.key: [] for s in form.sections}
+    for f in draft.fields:
+        spec: dict[str, Any] = {"key": f.key, "label": field_label(f, lang) + (" *" if f.required else ""),
+                                "state": f.state, "required": f.required, "info": _info(f, lang), "error": errors.get(f.key),
+                                "value": None, "placeholder": None, "options": [], "correctable": False,
+                                "ocr_upload": False, "accept_ocr": f.state == "ocr", "html": ""}
+        if not f.editable:
+            spec.update(kind="readonly", html=_readonly_html(f, lang),
+                        correctable=f.state == "authoritative" and f.correction_path is not None)
+        else:
+            masked = f.has_value and (f.key not in raw or str(raw[f.key]) != (f.display or ""))
+            if f.key in typed:
+                value = typed[f.key]
+            elif not f.has_value or masked:
+                value = None
+            else:
+                value = f.display
+            if f.type in CHOICE_TYPES:
+                spec.update(kind="choice", options=f.options or ["是", "否"], value=value,
+                            placeholder=t("choose", lang))
+            else:
+                ph = t("field_keep", lang).format(value=f.display) if masked and f.key not in typed else (
+                    t(f"ph_{f.type}", lang) if f.type in PLACEHOLDER_TYPES else None)
+                spec.update(kind="input", value=value, placeholder=ph,
+                            ocr_upload=f.state in ("to_be_entered", "ocr"))
+        by_section.setdefault(f.section, []).append(spec)
+    sections = [{"key": s.key, "title": titles.get(s.key, s.key), "open": focus in (None, s.key),
+                 "fields": by_section.get(s.key, [])} for s in form.sections]
+    total = len(draft.fields)
+    filled = sum(1 for f in draft.fields if f.provenance is not None and f.provenance.source != "ocr" and f.has_value)
+    todo = sum(1 for f in draft.fields if not f.has_value)
+    summary = t("form_summary", lang).format(filled=filled, total=total, rate=f"{draft.prefill_rate:.0%}", todo=todo)
+    return {"draft_id": draft.draft_id, "lang": lang, "sections": sections, "summary": summary,
+            "waiting": waiting_note(draft.consent, form, lang), "errors": len(errors), "focus": focus}
+
+
+def problem_message(problem: Any, lang: str) -> str:
+    """One blocking problem of the review, as the message shown next to its field."""
+    if "必填" in problem.message:
+        return t("field_required_msg", lang)
+    if "OCR" in problem.message:
+        return t("field_ocr_msg", lang)
+    return friendly_error(problem.message, lang)
+
+
+def problems_by_field(review: Any, lang: str) -> dict[str, str]:
+    """The review's blocking problems as inline messages per field."""
+    return {p.key: problem_message(p, lang) for p in review.problems}
+
+
+# --- review ------------------------------------------------------------------------------------------
+def _review_table(items: Iterable[Any], labels: Mapping[str, str], lang: str) -> str:
+    rows = [[escape(labels.get(i.key, i.label)) + ('<span class="yjs-req"> *</span>' if i.required else ""),
+             escape(localise(i.display, lang)) if i.display else f'<span class="yjs-muted">{escape(t("review_empty_value", lang))}</span>',
+             f'<span class="yjs-badge yjs-st-{escape(i.state)}">{escape(state_name(i.state, lang))}</span>'] for i in items]
+    return _table([t("review_field", lang), t("review_value", lang), t("review_state", lang)], rows, "yjs-table yjs-review")
+
+
+def review_spec(review: Any, draft: Any, form: Any, lang: str) -> dict[str, Any]:
+    """The review summary grouped by section and by department; each group has its 修改 target section."""
+    labels = {f.key: field_label(f, lang) for f in draft.fields}
+    titles = section_titles(form, lang)
+
+    def group(g: Any, title: str) -> dict[str, Any]:
+        target = g.edit_target.split(":", 1)[1] if g.edit_target.startswith("section:") else None
+        return {"key": g.key, "title": title, "target": target, "html": _review_table(g.items, labels, lang),
+                "edit_label": t("review_edit", lang).format(title=title)}
+
+    problems = [f"<li>{escape(labels.get(p.key, p.key))}{_c(lang)}{escape(problem_message(p, lang))}</li>" for p in review.problems]
+    status = (f'<div class="yjs-problems" role="alert"><p>{escape(t("review_problems", lang))}</p><ul>{"".join(problems)}</ul></div>'
+              if problems else f'<p class="yjs-ok">{escape(t("review_ready", lang))}</p>')
+    return {"draft_id": review.draft_id, "lang": lang, "intro": t("review_intro", lang), "status_html": status,
+            "ready": review.ready_to_confirm,
+            "sections": [group(g, titles.get(g.key, g.title)) for g in review.by_section],
+            "departments": [group(g, localise(g.title, lang)) for g in review.by_department]}
+
+
+# --- tracking ----------------------------------------------------------------------------------------
+def submission_html(sub: Any, lang: str, title: str | None = None) -> str:
+    """A submission's per-department status table."""
+    rows = [[escape(localise(d.department, lang)),
+             f'<span class="yjs-status">{escape(status_name(d.status, lang))}</span>', escape(fmt_time(d.updated_at)),
+             escape(localise(d.note, lang))] for d in sub.departments]
+    done = f"<p>{escape(t('all_finished', lang))}</p>" if sub.finished else ""
+    return (f'<div class="yjs-submission" data-tracking-no="{escape(sub.tracking_no)}">'
+            f"<h4>{escape(title or localise(sub.title, lang))} · <code>{escape(sub.tracking_no)}</code></h4>"
+            f'<p class="yjs-muted">{escape(t("submitted_at", lang))}{_c(lang)}{escape(fmt_time(sub.submitted_at))}</p>'
+            + _table([t("col_department", lang), t("col_status", lang), t("col_updated", lang), t("col_note", lang)], rows)
+            + done + "</div>")
+
+
+def submissions_html(subs: list[Any], lang: str) -> str:
+    if not subs:
+        return f'<p class="yjs-muted">{escape(t("track_none", lang))}</p>'
+    return f"<h4>{escape(t('track_mine', lang))}</h4>" + "".join(submission_html(s, lang) for s in subs)
+
+
+def done_html(sub: Any, lang: str) -> str:
+    return (f'<div class="yjs-done" role="status"><h3>{escape(t("done_title", lang).format(no=sub.tracking_no))}</h3>'
+            f"<p>{escape(t('done_keep', lang))}</p>{submission_html(sub, lang)}</div>")
+
+
+# --- family approvals, access log, consent code ---------------------------------------------------------
+def approvals_html(pending: list[Any], lang: str) -> str:
+    if not pending:
+        return f'<p class="yjs-muted">{escape(t("appr_none", lang))}</p>'
+    rows = []
+    for p in pending:
+        line = t("appr_line", lang).format(applicant=p.applicant_display, title=localise(p.title, lang),
+                                           roles=_plain_list(p.roles, lang), source=source_name(p.source, lang))
+        rows.append(f'<li class="yjs-approval"><p><strong>{escape(line)}</strong></p>'
+                    f'<p>{escape(t("consent_fields", lang))}{_c(lang)}{_list([f.label for f in p.fields], lang)}</p>'
+                    f'<p>{escape(t("consent_receivers", lang))}{_c(lang)}{_list(p.departments, lang)}</p>'
+                    f'<p>{escape(t("consent_purpose", lang))}{_c(lang)}{escape(localise(p.purpose, lang))}</p>'
+                    f'<p class="yjs-muted">{escape(t("appr_asked", lang))}{_c(lang)}{escape(fmt_time(p.asked_at))}</p></li>')
+    return f'<ul class="yjs-approvals">{"".join(rows)}</ul>'
+
+
+def _plain_list(items: Iterable[str], lang: str) -> str:
+    return (", " if lang == "en" else "、").join(localise(x, lang) for x in items)
+
+
+def approval_choices(pending: list[Any], lang: str) -> list[tuple[str, str]]:
+    """(label, "draft_id|source") per pending approval."""
+    return [(f"{localise(p.title, lang)} · {source_name(p.source, lang)} · {p.applicant_display}", f"{p.draft_id}|{p.source}")
+            for p in pending]
+
+
+def access_log_html(entries: list[Any], lang: str) -> str:
+    """My data use record: who used which of my data, when, for what (newest first)."""
+    intro = f'<p class="yjs-muted">{escape(t("log_intro", lang))}</p>'
+    if not entries:
+        return intro + f'<p class="yjs-muted">{escape(t("log_none", lang))}</p>'
+    rows = [[escape(fmt_time(e.at)), escape(localise(e.who, lang)), escape(localise(e.action_label, lang)),
+             escape(localise(e.source_label or "", lang)), _list(e.fields, lang), escape(localise(e.purpose, lang))]
+            for e in entries]
+    head = [t("col_time", lang), t("col_who", lang), t("col_action", lang), t("col_source", lang), t("col_fields", lang),
+            t("col_purpose", lang)]
+    return intro + _table(head, rows, "yjs-table yjs-log")
+
+
+def code_markdown(code: Any, lang: str) -> str:
+    return t("code_show", lang).format(code=code.code, expires=fmt_time(code.expires_at))
