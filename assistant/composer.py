@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,7 +17,7 @@ from assistant.aspects import ASPECTS, CHANNEL_PREFIX, TIME_PREFIX
 from knowledge.retrieval import Passage
 from knowledge.schema import OneThing
 from knowledge.store import Record
-from knowledge.text import Lang, to_traditional
+from knowledge.text import Lang, to_simplified, to_traditional
 
 log = logging.getLogger(__name__)
 
@@ -88,16 +89,36 @@ SectionLookup = Callable[[str], list[Record]]
 PASSAGE_KINDS = ("faq", "service", "eligibility", "replaced")
 
 INJECTION_SENTINEL = "\x00end"
+# Lines of an office's own guide that are not guide text but instructions aimed at the assistant, or a
+# scam aimed at the citizen. Matched after NFKC (fullwidth letters), 繁→简 and removing zero-width
+# characters, so "忽略以上所有規則" or "ｉｇｎｏｒｅ ｐｒｅｖｉｏｕｓ ｉｎｓｔｒｕｃｔｉｏｎｓ" are caught too.
 _INSTRUCTION = re.compile(
-    r"(忽略|无视|不要理会|忘记).{0,8}(以上|之前|前面|上述|所有|系统).{0,6}(指令|规则|要求|提示|设定)|系统提示|system prompt|"
-    r"ignore (all |the )?(previous|above|prior) (instructions|rules)|you are now|你现在是|扮演|jailbreak|"
-    r"(告诉|提供|发送|索要).{0,10}(身份证号|银行卡号|密码|验证码)",
-    re.IGNORECASE,
+    "|".join([
+        # "ignore / forget / override the rules above", in Chinese and English
+        r"(忽略|无视|不要理会|不用理会|忘记|忘掉|跳过|覆盖|取消|解除|绕过).{0,12}(以上|之前|前面|上述|所有|全部|系统|原有|一切)"
+        r".{0,8}(指令|规则|要求|提示|设定|限制|约束)",
+        r"\b(ignore|disregard|forget|override|bypass)\W+((all|any|the|your|previous|prior|above|earlier|system|these)\W+)*"
+        r"(instructions?|rules|prompts?|guidelines|restrictions)",
+        # posing as the system or addressing the assistant
+        r"系统提示(词|[:：])|系统消息[:：]|系统指令|system prompt|system message|新指令|new instructions?|最高优先级"
+        r"|highest priority",
+        r"(ai助手|\bai\b|人工智能|助手|机器人|大模型|\bassistant\b|chatbot|language model)\s*[,，:：]?\s*"
+        r"(请|必须|应当|应该|注意|务必|\bmust\b|\bshould\b|\bplease\b)",
+        r"you are now|from now on|你现在是|从现在(开始|起)|扮演|充当|开发者模式|developer mode|jailbreak|越狱|限制已解除",
+        r"<\|?im_(start|end)\|?>|\[/?(inst|system)\]|\b(system|assistant|instruction)\s*[:：]",
+        # asking for secrets, or to send data or money somewhere
+        r"(告诉|提供|发送|发给|发到|发至|索要|报上|转发).{0,12}(身份证号|身份证照片|银行卡号|密码|验证码|cvv)",
+        r"(密码|验证码|cvv).{0,12}(告诉|提供|发送|发给|发到|发至|报给)",
+        r"(发送|发给|发到|发至|转账|汇款|打款|转入).{0,20}(1[3-9]\d{9}|微信|qq|邮箱|私人账户|个人账户)",
+    ]),
+    re.IGNORECASE | re.MULTILINE,
 )
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
 
 
 def looks_like_instruction(line: str) -> bool:
-    return bool(_INSTRUCTION.search(line))
+    norm = to_simplified(_INVISIBLE.sub("", unicodedata.normalize("NFKC", line)))
+    return bool(_INSTRUCTION.search(norm))
 
 
 class GroundedComposer:

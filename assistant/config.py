@@ -102,6 +102,9 @@ class Settings(BaseSettings):
         default_factory=dict, description="Staff user -> password hash (see docs); demo account only in development."
     )
     rate_limit_per_minute: int = Field(120, ge=1, description="Requests per client per minute on the API.")
+    login_attempts_per_minute: int = Field(
+        10, ge=1, description="Staff sign-in attempts per client address per minute (slows password guessing)."
+    )
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS; empty = same-origin only.")
     ticket_model_path: Path | None = Field(
         None,

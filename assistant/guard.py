@@ -38,7 +38,10 @@ def clean_question(text: object, max_chars: int) -> str:
 
 def asks_for_personal_data(question: str) -> bool:
     """A request to look up someone's ID number, phone, address... The assistant never does that."""
-    return bool(_PII_REQUEST.search(question))
+    from knowledge.text import to_simplified
+
+    # The patterns are written in Simplified Chinese; "告訴我張三的身份證號" must match them too.
+    return bool(_PII_REQUEST.search(question) or _PII_REQUEST.search(to_simplified(question)))
 
 
 def contains_id_number(question: str) -> bool:

@@ -16,6 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from assistant.errors import ConfigurationError
+from knowledge import safeyaml
 from knowledge.documents import Document, Section
 from knowledge.schema import ONE_THING_IDS, Material, OneThing, ServiceItem
 
@@ -41,7 +42,7 @@ def load_out_of_scope(guides_dir: Path) -> list[ScopeTopic]:
     if not path.exists():
         return []
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = safeyaml.safe_load(path.read_text(encoding="utf-8")) or {}
         return [ScopeTopic(str(t["id"]), str(t["name"]), str(t.get("kind", "off_topic")), tuple(map(str, t["examples"])))
                 for t in raw.get("topics", [])]
     except (yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
@@ -51,7 +52,7 @@ def load_out_of_scope(guides_dir: Path) -> list[ScopeTopic]:
 def load_one_thing(path: Path) -> OneThing:
     """Parse and validate one guide file; the error names the file and the bad field."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = safeyaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ConfigurationError(f"{path}: not valid YAML ({exc})") from exc
     if not isinstance(raw, dict):

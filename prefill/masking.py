@@ -112,6 +112,23 @@ class PiiMaskingFilter(logging.Filter):
         return True
 
 
+class PiiArgsMaskingFilter(PiiMaskingFilter):
+    """Like `PiiMaskingFilter`, for handlers whose formatter unpacks ``record.args`` itself (uvicorn's
+    access log reads ``(client, method, path, version, status)`` from them): each argument is masked
+    in place, so the request path ``/v1/prefill/drafts/<an ID number>`` is logged masked."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(mask_text(a) if isinstance(a, str) else a for a in record.args)
+        if isinstance(record.msg, str):
+            record.msg = mask_text(record.msg)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = mask_text(logging.Formatter().formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = mask_text(record.exc_text)
+        return True
+
+
 def install_log_masking(logger: logging.Logger | None = None) -> None:
     """Attach the filter to every handler of `logger` (default: root). Safe to call twice."""
     target = logger or logging.getLogger()

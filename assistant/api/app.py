@@ -7,6 +7,7 @@ one JSON shape: {"error": {"code", "message", "field"?}}.
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from contextlib import asynccontextmanager
@@ -15,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.api import answer, catalog, openai_compat, session
@@ -39,13 +41,33 @@ def _error(status: int, code: str, message: str, field: str | None = None,
            headers: dict[str, str] | None = None) -> JSONResponse:
     # Messages may quote what the caller sent (an unknown draft id, a department name); an ID,
     # phone or bank-card number typed there must not come back unmasked in the error body.
-    body = {"code": code, "message": mask_text(message)}
+    # Capped too: a 10,000-character id quoted back would only echo the caller's input.
+    body = {"code": code, "message": mask_text(message)[:600]}
     if field:
         body["field"] = mask_text(field)
     return JSONResponse(status_code=status, content={"error": body}, headers=headers)
 
 
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type"}
+
+
+def _has_lone_surrogate(body: bytes) -> bool:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return False  # not JSON at all: FastAPI's own parsing reports that
+    stack = [data]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, str):
+            if any("\ud800" <= ch <= "\udfff" for ch in x):
+                return True
+        elif isinstance(x, dict):
+            stack.extend(x.keys())
+            stack.extend(x.values())
+        elif isinstance(x, list):
+            stack.extend(x)
+    return False
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -62,7 +84,7 @@ def install_error_handlers(app: FastAPI) -> None:
         field = ".".join(loc) or None
         msg = first.get("msg", "invalid request")
         if first.get("type") == "json_invalid":
-            msg = "the request body is not valid JSON"
+            msg, field = "the request body is not valid JSON", None  # loc is a character position, not a field
         return _error(422, "invalid_input", f"{field}: {msg}" if field else msg, field)
 
     @app.exception_handler(StarletteHTTPException)
@@ -70,7 +92,17 @@ def install_error_handlers(app: FastAPI) -> None:
         # Routing errors (unknown path, wrong method) use the same one error shape as everything else.
         code = _HTTP_CODES.get(exc.status_code, "invalid_input" if exc.status_code < 500 else "internal_error")
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+        if exc.status_code == 400 and message == "There was an error parsing the body":
+            message = "the request body could not be parsed: send UTF-8 encoded JSON (not nested too deeply)"
         return _error(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(OperationalError)
+    async def _database_down(_: Request, exc: OperationalError) -> JSONResponse:
+        # A database that is unreachable, locked too long or out of disk is an outage, not a bug:
+        # 503 with a message (the conversation store raises SQLAlchemy's errors as they are).
+        log.error("database unavailable: %s", type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__)
+        return _error(503, "service_unavailable", "a database is unavailable right now; please try again shortly "
+                      "or call 12345 (operators: check YJS_DATABASE_URL and the server log)")
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
@@ -87,8 +119,11 @@ def _build_pipeline(app: FastAPI, settings: Settings) -> None:
             bot = build_assistant(settings)
             bot.warm_up()
             app.state.assistant = bot
-        except AssistantError as exc:  # e.g. chroma down: serve 503s, keep the rest (pre-fill, health) up
-            log.error("answer pipeline unavailable: %s", exc.message)
+        except (AssistantError, SQLAlchemyError, OSError) as exc:
+            # e.g. chroma down, or the conversation database cannot be opened: serve 503s and keep the
+            # rest (health, catalogue, pre-fill) up instead of failing the whole start-up.
+            log.error("answer pipeline unavailable: %s",
+                      exc.message if isinstance(exc, AssistantError) else type(exc).__name__)
             app.state.assistant = None
             # The catalogue is read from the guide files, not the index: keep serving it.
             try:
@@ -129,6 +164,7 @@ def create_app(settings: Settings | None = None, *, assistant=None, prefill=None
     app.state.prefill = prefill
     app.state.catalog = None
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.login_limiter = RateLimiter(settings.login_attempts_per_minute)
     app.state.signer = TokenSigner(settings.secret_key.get_secret_value())
     app.state.staff_directory = StaffDirectory(settings.staff_accounts, allow_demo=settings.environment != "production")
     install_error_handlers(app)
@@ -136,6 +172,18 @@ def create_app(settings: Settings | None = None, *, assistant=None, prefill=None
     # and the mounted Gradio app then defers to it instead of adding its own, laxer policy.
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "PUT", "PATCH"],
                        allow_headers=["Authorization", "Content-Type", "X-API-Key"], allow_credentials=False)
+
+    @app.middleware("http")
+    async def reject_lone_surrogates(request: Request, call_next):
+        # JSON may carry "\ud800" escapes that decode to half a UTF-16 pair: Python keeps them in str,
+        # but they cannot be encoded to UTF-8 again, so OpenCC, SQLite or a response would fail with
+        # a 500 deep inside. Refuse them at the edge with a 422 that names the problem.
+        if request.method in ("POST", "PUT", "PATCH") and "json" in request.headers.get("content-type", ""):
+            body = await request.body()
+            if b"\\u" in body and len(body) <= 1_000_000 and _has_lone_surrogate(body):
+                return _error(422, "invalid_input", "the request contains invalid Unicode (a lone UTF-16 "
+                              "surrogate such as \\ud800); send proper UTF-8 text")
+        return await call_next(request)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):

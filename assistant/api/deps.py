@@ -25,7 +25,8 @@ def get_settings_dep(request: Request) -> Settings:
 def get_assistant(request: Request) -> Assistant:
     bot = getattr(request.app.state, "assistant", None)
     if bot is None:
-        raise ServiceUnavailable("the assistant is not ready: the guide index could not be loaded (see server log)")
+        raise ServiceUnavailable("the assistant is not ready: the guide index or the conversation database could not "
+                                 "be opened (see the server log)")
     return bot
 
 
@@ -88,6 +89,12 @@ def rate_limit(request: Request, key_id: Annotated[str | None, Depends(require_a
     request.app.state.rate_limiter.check(client)
 
 
+def login_rate_limit(request: Request) -> None:
+    """Sign-in attempts per client address, on a budget of their own (YJS_LOGIN_ATTEMPTS_PER_MINUTE)."""
+    limiter = getattr(request.app.state, "login_limiter", None) or request.app.state.rate_limiter
+    limiter.check("login:" + (request.client.host if request.client else "unknown"))
+
+
 def get_signer(request: Request) -> TokenSigner:
     return request.app.state.signer
 
@@ -135,3 +142,4 @@ CitizenDep = Annotated[Principal, Depends(current_citizen)]
 StaffDep = Annotated[Principal, Depends(current_staff)]
 Guarded = [Depends(rate_limit)]
 UserGuarded = [Depends(user_rate_limit)]
+LoginGuarded = [Depends(login_rate_limit)]

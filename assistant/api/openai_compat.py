@@ -26,8 +26,8 @@ MODEL = "yijianshi"
 def _text(content) -> str:
     if isinstance(content, str):
         return content
-    if isinstance(content, list):  # [{"type": "text", "text": ...}]
-        return "".join(p.get("text", "") for p in content if isinstance(p, dict))
+    if isinstance(content, list):  # [{"type": "text", "text": ...}]; other parts (images, junk) are skipped
+        return "".join(p["text"] for p in content if isinstance(p, dict) and isinstance(p.get("text"), str))
     return ""
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.api.deps import SignerDep, StaffDirectoryDep
+from assistant.api.deps import LoginGuarded, SignerDep, StaffDirectoryDep
 from assistant.api.models import ErrorOut
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"], responses={401: {"model": ErrorOut}, 422: {"model": ErrorOut}})
@@ -27,7 +27,10 @@ class TokenOut(BaseModel):
     subject: str
 
 
-@router.post("/staff-login", response_model=TokenOut, summary="Staff sign-in (help-desk mode)")
+# Rate-limited per client address: every attempt costs a scrypt hash, so an unlimited sign-in would
+# let anyone guess passwords (and burn CPU) as fast as they can send. No API key is needed to sign in.
+@router.post("/staff-login", response_model=TokenOut, dependencies=LoginGuarded, summary="Staff sign-in (help-desk mode)",
+             responses={429: {"model": ErrorOut}})
 async def staff_login(req: StaffLogin, signer: SignerDep, staff: StaffDirectoryDep) -> TokenOut:
     user = staff.authenticate(req.user, req.password)
     return TokenOut(token=signer.issue("staff", user), kind="staff", subject=user)

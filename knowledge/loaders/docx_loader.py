@@ -37,6 +37,21 @@ def _row_text(row: Any) -> str:
     return " | ".join(cells) if any(cells) else ""
 
 
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+
+
+def _check_unpacked_size(path: Path) -> None:
+    """A .docx is a zip: refuse one that would unpack to more than MAX_UNPACKED_BYTES (a zip bomb)
+    before python-docx reads its parts into memory. zipfile never reads past an entry's stated size."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            total = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise LoadError(f"not a valid .docx file ({exc})") from exc
+    if total > MAX_UNPACKED_BYTES:
+        raise LoadError(f"not a valid .docx file (unpacks to {total >> 20} MB; a zip bomb?)")
+
+
 def load(path: Path) -> Parsed:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
@@ -44,6 +59,7 @@ def load(path: Path) -> Parsed:
 
     if path.stat().st_size == 0:
         raise LoadError("empty file")
+    _check_unpacked_size(path)
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, OSError) as exc:

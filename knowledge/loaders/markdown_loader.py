@@ -33,8 +33,10 @@ def split_front_matter(text: str, name: str) -> tuple[dict[str, Any], str]:
         return {}, text
     import yaml
 
+    from knowledge import safeyaml
+
     try:
-        raw = yaml.safe_load(m.group(1))
+        raw = safeyaml.safe_load(m.group(1))
     except yaml.YAMLError as exc:
         log.warning("%s: ignoring front matter that is not valid YAML (%s)", name, str(exc).splitlines()[0])
         raw = None

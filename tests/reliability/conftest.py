@@ -1,0 +1,54 @@
+"""Fixtures for the reliability tests: a prepared data dir and real server processes.
+
+A data dir is prepared once per session (guide index built by `python -m assistant ingest` with the
+hash embedder, shared data seeded by `python -m prefill seed`) and copied for each test, so every
+test starts from the same state without paying for ingestion again.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from procs import Server, run_cli, server_env
+
+
+@pytest.fixture(scope="session")
+def prepared_data_dir(tmp_path_factory) -> Path:
+    """A data dir with the guide index (hash embedder, chroma on disk) and seeded shared data."""
+    data = tmp_path_factory.mktemp("prepared") / "var"
+    env = server_env(data)
+    r = run_cli(["-m", "assistant", "ingest", "-q"], env)
+    assert r.returncode == 0, r.stderr
+    r = run_cli(["-m", "prefill", "seed"], env)
+    assert r.returncode == 0, r.stderr
+    return data
+
+
+@pytest.fixture
+def data_dir(prepared_data_dir, tmp_path) -> Path:
+    """A private copy of the prepared data dir for one test."""
+    dst = tmp_path / "var"
+    shutil.copytree(prepared_data_dir, dst)
+    return dst
+
+
+@pytest.fixture
+def servers(tmp_path):
+    """Start servers with `servers(data_dir, n)`; every one still running is stopped at teardown."""
+    started: list[Server] = []
+
+    def start(data_dir: Path, n: int = 1, *, together: bool = False, **env: str) -> list[Server]:
+        """`together`: start all at once (like `serve --workers N`); else one after the other is ready."""
+        new = [Server(data_dir, tmp_path / f"server{len(started) + i}.log", **env) for i in range(n)]
+        started.extend(new)
+        if together:
+            for s in new:
+                s.start()
+            return [s.wait_ready() for s in new]
+        return [s.start().wait_ready() for s in new]
+
+    yield start
+    for s in started:
+        s.stop()

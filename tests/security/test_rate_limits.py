@@ -1,0 +1,82 @@
+"""Rate limiting per client: anonymous app clients by address (or API key), signed-in users by user —
+also on the pre-fill API — and staff sign-in attempts on a budget of their own."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sectools import SECRET
+
+from assistant.api.app import create_app
+from assistant.api.deps import hash_key
+from assistant.config import Settings
+
+LIMIT = 5
+
+
+@pytest.fixture
+def limited(fast_assistant, svc, tmp_path):
+    s = Settings(data_dir=tmp_path / "var", embedder="hash", rate_limit_per_minute=LIMIT, secret_key=SECRET,
+                 login_attempts_per_minute=3)
+    app = create_app(s, assistant=fast_assistant, prefill=svc, mount_ui=False)
+    with TestClient(app, client=("10.0.0.1", 1111)) as one, TestClient(app, client=("10.0.0.2", 2222)) as two:
+        yield app, one, two
+
+
+def _tok(app, pid: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {app.state.signer.issue('citizen', pid)}"}
+
+
+def test_prefill_api_is_limited_per_user_wherever_they_come_from(limited, shared):
+    app, one, two = limited
+    a, b = (_tok(app, shared.scenario(o).applicant_id) for o in ("retirement", "newborn"))
+    # User A, alternating between two addresses, shares one budget.
+    codes = [(one if i % 2 else two).get("/v1/prefill/drafts", headers=a).status_code for i in range(LIMIT + 2)]
+    assert codes == [200] * LIMIT + [429, 429]
+    r = one.post("/v1/prefill/drafts", json={"one_thing_id": "retirement"}, headers=a)
+    assert r.status_code == 429 and r.json()["error"]["code"] == "rate_limited"
+    assert "try again" in r.json()["error"]["message"]
+    # User B, on the same addresses, is not affected; nor is the anonymous answer API.
+    assert one.get("/v1/prefill/drafts", headers=b).status_code == 200
+    assert one.post("/v1/answer", json={"question": "退休一件事要多久"}).status_code == 200
+
+
+def test_answer_api_is_limited_per_client_address_and_per_api_key(fast_assistant, tmp_path):
+    keys = ["client-a-key-" + "a" * 24, "client-b-key-" + "b" * 24]
+    s = Settings(data_dir=tmp_path / "var", embedder="hash", rate_limit_per_minute=LIMIT,
+                 api_keys=[hash_key(k) for k in keys])
+    app = create_app(s, assistant=fast_assistant, mount_ui=False)
+    q = {"question": "退休一件事要多久"}
+    with TestClient(app, client=("10.0.0.1", 1)) as one, TestClient(app, client=("10.0.0.2", 2)) as two:
+        codes = [(one if i % 2 else two).post("/v1/answer", json=q, headers={"X-API-Key": keys[0]}).status_code
+                 for i in range(LIMIT + 1)]
+        assert codes == [200] * LIMIT + [429], "one key, one budget, whichever address it comes from"
+        assert one.post("/v1/answer", json=q, headers={"X-API-Key": keys[1]}).status_code == 200
+    s2 = s.model_copy(update={"api_keys": []})
+    app2 = create_app(s2, assistant=fast_assistant, mount_ui=False)
+    with TestClient(app2, client=("10.0.0.1", 1)) as one, TestClient(app2, client=("10.0.0.2", 2)) as two:
+        assert [one.post("/v1/answer", json=q).status_code for _ in range(LIMIT + 1)][-1] == 429
+        assert one.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": "退休"}]}).status_code == 429
+        assert two.post("/v1/answer", json=q).status_code == 200, "another address has its own budget"
+
+
+def test_the_window_slides(limited, shared, monkeypatch):
+    import assistant.api.deps as deps
+
+    app, one, _ = limited
+    a = _tok(app, shared.scenario("retirement").applicant_id)
+    now = [1000.0]
+    monkeypatch.setattr(deps.time, "monotonic", lambda: now[0])
+    assert [one.get("/v1/prefill/drafts", headers=a).status_code for _ in range(LIMIT + 1)][-1] == 429
+    now[0] += 61
+    assert one.get("/v1/prefill/drafts", headers=a).status_code == 200
+
+
+def test_staff_sign_in_attempts_are_limited_per_address(limited):
+    _, one, two = limited
+    wrong = {"user": "clerk", "password": "guess"}
+    codes = [one.post("/v1/auth/staff-login", json=wrong).status_code for _ in range(4)]
+    assert codes == [401, 401, 401, 429]
+    right = {"user": "clerk", "password": "clerk-demo"}
+    assert one.post("/v1/auth/staff-login", json=right).status_code == 429, "no more tries from here this minute"
+    assert two.post("/v1/auth/staff-login", json=right).status_code == 200
