@@ -10,14 +10,13 @@ import datetime as dt
 import json
 import logging
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, create_engine, event, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from assistant.db import Database
 from assistant.errors import InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
@@ -72,22 +71,7 @@ class Conversation:
     assigned_to: str | None = None
 
 
-def make_engine(url: str):
-    if url.startswith("sqlite:///"):
-        from pathlib import Path
-
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, pool_pre_ping=True, connect_args={"timeout": 30} if url.startswith("sqlite") else {})
-    if url.startswith("sqlite"):
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # WAL: readers never block the writer, safe across workers
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.close()
-
-    return engine
+GAP_TOPIC_MIN_SCORE = 0.2  # a refused question's best candidate names its topic only above this score
 
 
 class ConversationStore:
@@ -96,21 +80,14 @@ class ConversationStore:
     def __init__(self, url: str, history_turns: int = 6) -> None:
         self.url = url
         self.history_turns = history_turns
-        self._engine = None
-        self._Session: sessionmaker | None = None
+        self.db = Database(url, Base.metadata, setting="YJS_DATABASE_URL", label="conversation database")
 
     def warm_up(self) -> None:
-        if self._engine is not None:
-            return
-        self._engine = make_engine(self.url)
-        Base.metadata.create_all(self._engine)
-        self._Session = sessionmaker(self._engine, expire_on_commit=False)
+        self.db.warm_up()
 
-    @contextmanager
-    def _tx(self) -> Iterator[Session]:
-        self.warm_up()
-        with self._Session.begin() as s:
-            yield s
+    def session(self):
+        """One short transaction on the conversation database (also used by `StaffAuditLog`)."""
+        return self.db.session()
 
     @staticmethod
     def new_id() -> str:
@@ -122,7 +99,7 @@ class ConversationStore:
             raise InvalidInput("session_id must be 1-64 characters", field="session_id")
         if conversation_id is None:
             return Conversation(self.new_id())
-        with self._tx() as s:
+        with self.session() as s:
             row = s.get(ConversationRow, conversation_id)
             if row is None:
                 return Conversation(conversation_id)
@@ -133,7 +110,7 @@ class ConversationStore:
             return Conversation(row.id, row.status, dict(row.state or {}), history, row.assigned_to)
 
     def append(self, conv: Conversation, role: str, text: str, payload: dict | None = None, *, status: str | None = None) -> None:
-        with self._tx() as s:
+        with self.session() as s:
             row = s.get(ConversationRow, conv.id)
             if row is None:
                 row = ConversationRow(id=conv.id, state={}, status="bot")
@@ -146,14 +123,14 @@ class ConversationStore:
             s.add(TurnRow(conversation_id=conv.id, role=role, text=text, payload=payload or {}))
 
     def transcript(self, conversation_id: str) -> list[dict[str, Any]]:
-        with self._tx() as s:
+        with self.session() as s:
             if s.get(ConversationRow, conversation_id) is None:
                 raise NotFound(f"no conversation {conversation_id!r}")
             turns = s.scalars(select(TurnRow).where(TurnRow.conversation_id == conversation_id).order_by(TurnRow.id)).all()
             return [{"role": t.role, "text": t.text, "payload": t.payload, "at": t.created_at.isoformat()} for t in turns]
 
     def list_conversations(self, status: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-        with self._tx() as s:
+        with self.session() as s:
             q = select(ConversationRow).order_by(ConversationRow.updated_at.desc()).limit(limit)
             if status:
                 q = q.where(ConversationRow.status == status)
@@ -164,7 +141,7 @@ class ConversationStore:
             ]
 
     def set_status(self, conversation_id: str, status: str, assigned_to: str | None = None) -> None:
-        with self._tx() as s:
+        with self.session() as s:
             row = s.get(ConversationRow, conversation_id)
             if row is None:
                 raise NotFound(f"no conversation {conversation_id!r}")
@@ -199,7 +176,7 @@ class ConversationStore:
     # -- 好差评 --------------------------------------------------------------------------------
     def add_feedback(self, *, rating: str, conversation_id: str | None, answer_id: str | None, comment: str = "",
                      question: str = "", one_thing_id: str | None = None) -> int:
-        with self._tx() as s:
+        with self.session() as s:
             row = FeedbackRow(conversation_id=conversation_id, answer_id=answer_id, rating=rating, comment=comment,
                               question=question, one_thing_id=one_thing_id)
             s.add(row)
@@ -207,16 +184,37 @@ class ConversationStore:
             return row.id
 
     def knowledge_gaps(self, limit: int = 200) -> list[dict[str, Any]]:
-        """Questions the assistant refused or that were rated 差评, newest first (for staff to fix guides)."""
-        with self._tx() as s:
+        """Questions rated 差评, then questions the assistant refused, each newest first (for staff to
+        fix the guides). A refused item's ``near`` is the one-thing the router found nearest, when it
+        scored at least ``GAP_TOPIC_MIN_SCORE``."""
+        with self.session() as s:
             bad = s.scalars(select(FeedbackRow).where(FeedbackRow.rating.in_(["差评", "bad", "1", "2"]))
                             .order_by(FeedbackRow.id.desc()).limit(limit)).all()
-            refused = s.scalars(select(TurnRow).where(TurnRow.role == "assistant").order_by(TurnRow.id.desc()).limit(limit * 5)).all()
-            out = [{"kind": "差评", "question": f.question, "one_thing_id": f.one_thing_id, "comment": f.comment,
-                    "at": f.created_at.isoformat()} for f in bad]
-            out += [{"kind": "refused", "question": t.payload.get("question", ""), "one_thing_id": None, "comment": "",
-                     "at": t.created_at.isoformat()} for t in refused if t.payload.get("refused")][:limit]
-            return out
+            items = [{"kind": "差评", "question": f.question, "one_thing_id": f.one_thing_id, "comment": f.comment,
+                      "at": f.created_at.isoformat()} for f in bad]
+            turns = s.scalars(select(TurnRow).where(TurnRow.role == "assistant").order_by(TurnRow.id.desc())
+                              .limit(limit * 5)).all()
+            for t in turns:
+                p = t.payload or {}
+                if not p.get("refused"):
+                    continue
+                near = next((c for c in p.get("candidates") or [] if float(c.get("score", 0)) >= GAP_TOPIC_MIN_SCORE), None)
+                items.append({"kind": "refused", "question": p.get("question", ""), "one_thing_id": None,
+                              "near": near["id"] if near else None, "comment": "", "at": t.created_at.isoformat()})
+            return items[: limit * 2]
+
+    def last_user_messages(self, conversation_ids: list[str]) -> dict[str, str]:
+        """The latest citizen message of each conversation (for the staff queue's preview column)."""
+        if not conversation_ids:
+            return {}
+        out: dict[str, str] = {}
+        with self.session() as s:
+            rows = s.scalars(select(TurnRow).where(TurnRow.conversation_id.in_(conversation_ids), TurnRow.role == "user")
+                             .order_by(TurnRow.id.desc())).all()
+            for t in rows:
+                if not (t.payload or {}).get("handoff_request"):  # "（请求转人工）" is not what they asked
+                    out.setdefault(t.conversation_id, t.text)
+        return out
 
 
 # -- staff actions and knowledge gaps by topic (help-desk mode) --------------------------------------
@@ -243,7 +241,7 @@ class StaffAuditLog:
 
     def record(self, staff_user: str, action: str, conversation_id: str | None = None,
                detail: dict[str, Any] | None = None) -> int:
-        with self.store._tx() as s:
+        with self.store.session() as s:
             row = StaffActionRow(staff_user=staff_user, action=action, conversation_id=conversation_id,
                                  detail=json.loads(json.dumps(detail or {}, ensure_ascii=False)))
             s.add(row)
@@ -253,7 +251,7 @@ class StaffAuditLog:
     def entries(self, *, conversation_id: str | None = None, staff_user: str | None = None,
                 limit: int = 200) -> list[dict[str, Any]]:
         """Newest first."""
-        with self.store._tx() as s:
+        with self.store.session() as s:
             q = select(StaffActionRow).order_by(StaffActionRow.id.desc()).limit(limit)
             if conversation_id:
                 q = q.where(StaffActionRow.conversation_id == conversation_id)
@@ -261,23 +259,6 @@ class StaffAuditLog:
                 q = q.where(StaffActionRow.staff_user == staff_user)
             return [{"id": r.id, "at": r.at.isoformat(), "staff_user": r.staff_user, "action": r.action,
                      "conversation_id": r.conversation_id, "detail": r.detail or {}} for r in s.scalars(q).all()]
-
-
-def last_user_messages(store: ConversationStore, conversation_ids: list[str]) -> dict[str, str]:
-    """The latest citizen message of each conversation (for the staff queue's preview column)."""
-    if not conversation_ids:
-        return {}
-    out: dict[str, str] = {}
-    with store._tx() as s:
-        rows = s.scalars(select(TurnRow).where(TurnRow.conversation_id.in_(conversation_ids), TurnRow.role == "user")
-                         .order_by(TurnRow.id.desc())).all()
-        for t in rows:
-            if not (t.payload or {}).get("handoff_request"):  # "（请求转人工）" is not what they asked
-                out.setdefault(t.conversation_id, t.text)
-    return out
-
-
-GAP_TOPIC_MIN_SCORE = 0.2  # a refused question's best candidate names its topic only above this score
 
 
 def _keyword_topic(question: str) -> str:
@@ -297,23 +278,9 @@ def knowledge_gaps_by_topic(store: ConversationStore, names: dict[str, str] | No
     main jieba keyword. Groups are sorted by size; each lists its distinct questions, newest first.
     """
     names = names or {}
-    items: list[dict[str, Any]] = []
-    with store._tx() as s:
-        bad = s.scalars(select(FeedbackRow).where(FeedbackRow.rating.in_(["差评", "bad", "1", "2"]))
-                        .order_by(FeedbackRow.id.desc()).limit(limit)).all()
-        items += [{"kind": "差评", "question": f.question, "one_thing_id": f.one_thing_id, "comment": f.comment,
-                   "at": f.created_at.isoformat()} for f in bad]
-        turns = s.scalars(select(TurnRow).where(TurnRow.role == "assistant").order_by(TurnRow.id.desc())
-                          .limit(limit * 5)).all()
-        for t in turns:
-            p = t.payload or {}
-            if not p.get("refused"):
-                continue
-            near = next((c for c in p.get("candidates") or [] if float(c.get("score", 0)) >= GAP_TOPIC_MIN_SCORE), None)
-            items.append({"kind": "refused", "question": p.get("question", ""), "one_thing_id": None,
-                          "near": near["id"] if near else None, "comment": "", "at": t.created_at.isoformat()})
+    items = store.knowledge_gaps(limit)
     groups: dict[str, dict[str, Any]] = {}
-    for it in items[: limit * 2]:
+    for it in items:
         if it["one_thing_id"]:
             key, label = f"one_thing:{it['one_thing_id']}", names.get(it["one_thing_id"], it["one_thing_id"])
         elif it.get("near"):

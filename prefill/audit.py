@@ -64,12 +64,12 @@ class AuditLog:
 
     def record(self, **kwargs: Any) -> int:
         """Append in a transaction of its own (for events not tied to another write)."""
-        with self.db.tx() as s:
+        with self.db.session() as s:
             return self.append(s, **kwargs)
 
     def entries(self, *, subject_or_owner: str | None = None, draft_id: str | None = None, action: str | None = None,
                 limit: int = 500) -> list[AuditRow]:
-        with self.db.tx() as s:
+        with self.db.session() as s:
             q = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
             if subject_or_owner:
                 q = q.where(or_(AuditRow.subject_id == subject_or_owner, AuditRow.owner_id == subject_or_owner))
@@ -81,7 +81,7 @@ class AuditLog:
 
     def verify_chain(self) -> ChainReport:
         """Recompute every hash in order; report the first entry that does not match."""
-        with self.db.tx() as s:
+        with self.db.session() as s:
             prev = GENESIS
             n = 0
             for row in s.scalars(select(AuditRow).order_by(AuditRow.id)).yield_per(500):

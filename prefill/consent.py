@@ -103,10 +103,10 @@ class ConsentGate:
              fields: Sequence[str], actor: str, purpose: str) -> SourceRecord:
         if source not in self.sources:
             raise InvalidInput(f"unknown data source {source!r}", field="source")
-        with self.db.tx() as s:
+        with self.db.session() as s:
             self.consents.check(s, draft_id=draft_id, source=source, grantor_id=grantor_id, fields=fields)
         record = self.sources[source].fetch(subject_id, list(fields), purpose=purpose)
-        with self.db.tx() as s:
+        with self.db.session() as s:
             self.audit.append(s, actor=actor, action="read", subject_id=subject_id, owner_id=owner_id,
                               draft_id=draft_id, source=source, fields=sorted(fields), purpose=purpose,
                               detail={"role": role, "records": sorted({v.record_id for v in record.values.values()}),
@@ -136,7 +136,7 @@ class ConsentCodes:
             raise Forbidden("only the citizen, signed in themselves, can issue a consent code")
         now = self.clock()
         expires = iso(now + dt.timedelta(seconds=self.ttl_s))
-        with self.db.tx() as s:
+        with self.db.session() as s:
             while True:  # an active code must be unambiguous
                 code = f"{secrets.randbelow(10**6):06d}"
                 clash = s.scalar(select(func.count()).select_from(ConsentCodeRow).where(
@@ -159,7 +159,7 @@ class ConsentCodes:
             raise InvalidInput("code: must be the 6 digits the citizen was given (授权码应为6位数字)", field="code")
         now = self.clock()
         window = iso(now - dt.timedelta(seconds=self.ttl_s))
-        with self.db.tx() as s:
+        with self.db.session() as s:
             failures = s.scalar(select(func.count()).select_from(CodeFailureRow).where(
                 CodeFailureRow.staff == staff.subject, CodeFailureRow.at > window)) or 0
             if failures >= self.max_failures:

@@ -145,7 +145,7 @@ class PrefillEngine:
                 continue
             st.bindings[role] = binding
             if binding["grantor_id"] != st.owner_id:
-                with self.db.tx() as s:
+                with self.db.session() as s:
                     for source in form_sources(form):
                         fields = form.source_fields(source, role)
                         if fields:

@@ -216,7 +216,7 @@ class PrefillService:
         now = iso(utcnow())
         draft_id = uuid.uuid4().hex
         values = {f.key: field_value(None, "to_be_entered") for f in form.fields()}
-        with self.state.tx() as s:
+        with self.state.session() as s:
             s.add(DraftRow(id=draft_id, owner_id=who.subject, one_thing_id=form.one_thing_id, form_id=form.form_id,
                            status="open", bindings={"self": owner_binding(who.subject)}, values=values,
                            requested=requested, version=1, created_at=now, updated_at=now))
@@ -225,13 +225,13 @@ class PrefillService:
         return self.draft(who, draft_id)
 
     def draft(self, who: Principal, draft_id: str) -> DraftView:
-        with self.state.tx() as s:
+        with self.state.session() as s:
             row = self._owned(s, who, draft_id)
             return self._view(s, row)
 
     def my_drafts(self, who: Principal) -> list[DraftSummary]:
         _require_citizen(who)
-        with self.state.tx() as s:
+        with self.state.session() as s:
             rows = s.scalars(select(DraftRow).where(DraftRow.owner_id == who.subject)
                              .order_by(DraftRow.updated_at.desc()).limit(200)).all()
             return [DraftSummary(draft_id=r.id, one_thing_id=r.one_thing_id, title=self.form(r.one_thing_id).title,
@@ -259,13 +259,13 @@ class PrefillService:
 
     # -- consent ---------------------------------------------------------------------------------
     def consent_request(self, who: Principal, draft_id: str) -> ConsentRequest:
-        with self.state.tx() as s:
+        with self.state.session() as s:
             row = self._owned(s, who, draft_id)
             return self._consent_request(s, row, self.form(row.one_thing_id))
 
     def decide_consent(self, who: Principal, draft_id: str, source: str, grant: bool) -> ConsentRequest:
         """The applicant grants or refuses one source (for themselves and whom they act for)."""
-        with self.state.tx() as s:
+        with self.state.session() as s:
             row = self._owned(s, who, draft_id)
             form = self.form(row.one_thing_id)
             if row.status != "open":
@@ -282,7 +282,7 @@ class PrefillService:
             st, version = self._state(row), row.version
         if grant:
             self.engine.resolve(st, form, who.actor)  # family members found now get their asks
-            with self.state.tx() as s:
+            with self.state.session() as s:
                 row = self._owned(s, who, draft_id)
                 self._save(s, row, st, version)
         return self.consent_request(who, draft_id)
@@ -297,7 +297,7 @@ class PrefillService:
         """Requests from other applicants to use this person's own data, not yet decided."""
         _require_citizen(who)
         out = []
-        with self.state.tx() as s:
+        with self.state.session() as s:
             for ask in self.consents.asks_for_grantor(s, who.subject):
                 decided = self.consents.decisions(s, ask.draft_id).get((ask.source, who.subject))
                 if decided is not None:
@@ -317,7 +317,7 @@ class PrefillService:
         """A family member (or buyer, employee …) grants or refuses use of their own data for a draft."""
         _require_citizen(who)
         _check_id(draft_id, "draft_id")
-        with self.state.tx() as s:
+        with self.state.session() as s:
             ask = next((a for a in self.consents.asks_for_grantor(s, who.subject)
                         if a.draft_id == draft_id and a.source == source), None)
             row = s.get(DraftRow, draft_id)
@@ -393,14 +393,14 @@ class PrefillService:
     # -- pre-fill, edits, review -------------------------------------------------------------------
     def prefill(self, who: Principal, draft_id: str) -> DraftView:
         """Fill the draft from every granted source; refused or missing grants leave fields to be entered."""
-        with self.state.tx() as s:
+        with self.state.session() as s:
             row = self._owned(s, who, draft_id)
             if row.status != "open":
                 raise Conflict("the form is confirmed; reopen it before pre-filling again")
             form = self.form(row.one_thing_id)
             st, version = self._state(row), row.version
         self.engine.prefill(st, form, who.actor)
-        with self.state.tx() as s:
+        with self.state.session() as s:
             row = self._owned(s, who, draft_id)
             self._save(s, row, st, version)
             row.prefilled_at = iso(utcnow())
@@ -415,7 +415,7 @@ class PrefillService:
             raise InvalidInput("values: give at least one field to change", field="values")
         if len(values) > 200:
             raise InvalidInput("values: too many fields in one request", field="values")
-        with self.state.tx() as s:
+        with self.state.session() as s:
             row = self._owned(s, who, draft_id)
             form = self.form(row.one_thing_id)
             if row.status != "open":
@@ -455,14 +455,14 @@ class PrefillService:
             version += 1
         if changed_inputs:  # a new person named by ID number: identify them and send their ask
             self.engine.resolve(st, form, who.actor)
-            with self.state.tx() as s:
+            with self.state.session() as s:
                 row = self._owned(s, who, draft_id)
                 self._save(s, row, st, version)
         return self.draft(who, draft_id)
 
     def accept_ocr(self, who: Principal, draft_id: str, key: str) -> DraftView:
         """The person confirms a value read by OCR from their upload; it becomes their own entry."""
-        with self.state.tx() as s:
+        with self.state.session() as s:
             row = self._owned(s, who, draft_id)
             v = (row.values or {}).get(key) or {}
             if v.get("state") != "ocr":
@@ -472,7 +472,7 @@ class PrefillService:
 
     def ocr_field(self, who: Principal, draft_id: str, key: str, image: bytes) -> DraftView:
         """Read a field still to be entered from a certificate photo; the value waits for the person's confirmation."""
-        with self.state.tx() as s:
+        with self.state.session() as s:
             row = self._owned(s, who, draft_id)
             form = self.form(row.one_thing_id)
             f = form.field(key)
@@ -484,7 +484,7 @@ class PrefillService:
         if value is None:
             raise InvalidInput(f"image: no valid {f.label} could be read from the photo; please type it", field="image")
         digest = hashlib.sha256(image).hexdigest()
-        with self.state.tx() as s:
+        with self.state.session() as s:
             row = self._owned(s, who, draft_id)
             st, version = self._state(row), row.version
             old = st.values.get(key) or field_value(None, "to_be_entered")
@@ -499,7 +499,7 @@ class PrefillService:
             return self._view(s, row)
 
     def history(self, who: Principal, draft_id: str) -> list[EditRecord]:
-        with self.state.tx() as s:
+        with self.state.session() as s:
             row = self._owned(s, who, draft_id)
             form = self.form(row.one_thing_id)
             edits = s.scalars(select(EditRow).where(EditRow.draft_id == row.id).order_by(EditRow.id)).all()
@@ -517,7 +517,7 @@ class PrefillService:
         note = (note or "").strip()
         if not note or len(note) > 500:
             raise InvalidInput("note: describe what is wrong in 1-500 characters", field="note")
-        with self.state.tx() as s:
+        with self.state.session() as s:
             row = self._owned(s, who, draft_id)
             form = self.form(row.one_thing_id)
             f = form.field(key)
@@ -537,7 +537,7 @@ class PrefillService:
 
     def review(self, who: Principal, draft_id: str) -> ReviewSummary:
         """Everything grouped by section and by department, each group with its 修改 target, and what blocks confirming."""
-        with self.state.tx() as s:
+        with self.state.session() as s:
             row = self._owned(s, who, draft_id)
             form = self.form(row.one_thing_id)
             values = row.values or {}
@@ -583,7 +583,7 @@ class PrefillService:
 
     def confirm(self, who: Principal, draft_id: str) -> DraftView:
         """The explicit confirmation: locks the values; nothing can be submitted before it."""
-        with self.state.tx() as s:
+        with self.state.session() as s:
             row = self._owned(s, who, draft_id)
             form = self.form(row.one_thing_id)
             if row.status != "open":
@@ -601,7 +601,7 @@ class PrefillService:
             return self._view(s, row)
 
     def reopen(self, who: Principal, draft_id: str) -> DraftView:
-        with self.state.tx() as s:
+        with self.state.session() as s:
             row = self._owned(s, who, draft_id)
             if row.status != "confirmed":
                 raise Conflict("only a confirmed, not yet submitted form can be reopened")
@@ -614,7 +614,7 @@ class PrefillService:
     # -- submission, tracking ---------------------------------------------------------------------
     def submit(self, who: Principal, draft_id: str) -> SubmissionView:
         """Fan the confirmed form out: one payload per department with only its fields; a tracking number."""
-        with self.state.tx() as s:
+        with self.state.session() as s:
             row = self._owned(s, who, draft_id)
             form = self.form(row.one_thing_id)
             if row.status == "submitted":
@@ -679,13 +679,13 @@ class PrefillService:
 
     def track(self, who: Principal, tracking_no: str) -> SubmissionView:
         """查: per-department status. Citizens see only their own; staff see any."""
-        with self.state.tx() as s:
+        with self.state.session() as s:
             sub = self._submission_for(s, who, tracking_no)
             return self._submission(s, sub.tracking_no)
 
     def my_submissions(self, who: Principal) -> list[SubmissionView]:
         _require_citizen(who)
-        with self.state.tx() as s:
+        with self.state.session() as s:
             nos = s.scalars(select(SubmissionRow.tracking_no).where(SubmissionRow.owner_id == who.subject)
                             .order_by(SubmissionRow.submitted_at.desc()).limit(100)).all()
             return [self._submission(s, n) for n in nos]
@@ -697,7 +697,7 @@ class PrefillService:
             raise InvalidInput(f"status: must be one of {', '.join(STATUSES)}", field="status")
         if len(note or "") > 500:
             raise InvalidInput("note: at most 500 characters", field="note")
-        with self.state.tx() as s:
+        with self.state.session() as s:
             sub = self._submission_for(s, who, tracking_no)
             current = {r.department: r.status for r in s.scalars(
                 select(StatusRow).where(StatusRow.tracking_no == sub.tracking_no).order_by(StatusRow.id)).all()}
@@ -718,7 +718,7 @@ class PrefillService:
     def department_payload(self, who: Principal, tracking_no: str, department: str) -> DepartmentPayload:
         """A department's full-value payload (staff only; the read is audited against the applicant)."""
         _require_staff(who)
-        with self.state.tx() as s:
+        with self.state.session() as s:
             sub = self._submission_for(s, who, tracking_no)
             payload = (sub.payloads or {}).get(department)
             if payload is None:
@@ -734,7 +734,7 @@ class PrefillService:
         for the citizen) has that department's fields in full."""
         if fmt not in ("docx", "pdf"):
             raise InvalidInput("format: must be docx or pdf", field="format")
-        with self.state.tx() as s:
+        with self.state.session() as s:
             row = self._owned(s, who, draft_id)
             form = self.form(row.one_thing_id)
             if copy != CITIZEN_COPY and copy not in form.departments:
@@ -813,7 +813,7 @@ class PrefillService:
     def raw_values(self, who: Principal, draft_id: str) -> dict[str, Any]:
         """Unmasked values for the caller's edit boxes: what they typed and data about themselves or those
         they act for. Another adult's data (a spouse's ID number) stays out: it was shared with departments."""
-        with self.state.tx() as s:
+        with self.state.session() as s:
             row = self._owned(s, who, draft_id)
             bindings = row.bindings or {}
             out = {}
@@ -826,7 +826,7 @@ class PrefillService:
 
     def all_values(self, draft_id: str) -> dict[str, Any]:
         """Every stored value of a draft, unmasked — for trusted in-process checks (the eval, tests), never an edge."""
-        with self.state.tx() as s:
+        with self.state.session() as s:
             row = s.get(DraftRow, _check_id(draft_id, "draft_id"))
             if row is None:
                 raise NotFound(f"no draft {draft_id!r}")

@@ -14,22 +14,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy import JSON, ForeignKey, String, Text, select
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from assistant.errors import InvalidInput, ServiceUnavailable
-from assistant.state import make_engine
+from assistant.db import Database
+from assistant.errors import InvalidInput
 
 log = logging.getLogger(__name__)
-
-UNAVAILABLE = ("the shared-data database is unreachable or broken; check YJS_SHARED_DATA_URL "
-               "(pre-fill is unavailable, manual entry still works)")
 
 
 def utcnow() -> dt.datetime:
@@ -153,42 +148,14 @@ class SeedMetaRow(SharedBase):
     value: Mapped[str] = mapped_column(Text)
 
 
-class SharedDataDB:
-    """Engine and sessions for the shared-data database; every failure becomes ServiceUnavailable."""
+class SharedDataDB(Database):
+    """The shared-data database; any failure to reach or read it is a 503 that says manual entry still works."""
 
     def __init__(self, url: str) -> None:
         if not url:
             raise InvalidInput("YJS_SHARED_DATA_URL must not be empty", field="shared_data_url")
-        self.url = url
-        self._engine = None
-        self._Session: sessionmaker | None = None
-
-    def warm_up(self) -> None:
-        if self._engine is not None:
-            return
-        try:
-            engine = make_engine(self.url)
-            SharedBase.metadata.create_all(engine)
-        except (SQLAlchemyError, OSError) as exc:
-            log.error("shared-data database unavailable: %s", type(exc).__name__)
-            raise ServiceUnavailable(UNAVAILABLE) from exc
-        self._engine = engine
-        self._Session = sessionmaker(engine, expire_on_commit=False)
-
-    @property
-    def engine(self):
-        self.warm_up()
-        return self._engine
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        self.warm_up()
-        try:
-            with self._Session.begin() as s:
-                yield s
-        except SQLAlchemyError as exc:
-            log.error("shared-data database error: %s", type(exc).__name__)
-            raise ServiceUnavailable(UNAVAILABLE) from exc
+        super().__init__(url, SharedBase.metadata, setting="YJS_SHARED_DATA_URL", label="shared-data database",
+                         unavailable_hint="pre-fill is unavailable, manual entry still works")
 
     def meta(self) -> dict[str, str]:
         with self.session() as s:

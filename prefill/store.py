@@ -11,15 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from sqlalchemy import JSON, Integer, String, Text, UniqueConstraint, event, text
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy import JSON, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from assistant.errors import ServiceUnavailable
-from assistant.state import make_engine
+from assistant.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -192,63 +188,19 @@ _PG_TRIGGERS = (
     "FOR EACH ROW EXECUTE FUNCTION prefill_audit_append_only()",
 )
 
-UNAVAILABLE = "the state database is unreachable; check YJS_DATABASE_URL"
+def _audit_schema(conn) -> None:
+    """Append-only triggers on the audit log and the hash chain's head row, in the schema transaction."""
+    dialect = conn.dialect.name
+    for stmt in _SQLITE_TRIGGERS if dialect == "sqlite" else _PG_TRIGGERS if dialect == "postgresql" else ():
+        conn.execute(text(stmt))
+    if conn.execute(text("SELECT COUNT(*) FROM prefill_audit_head")).scalar() == 0:
+        conn.execute(text("INSERT INTO prefill_audit_head (id, seq, last_hash) VALUES (1, 0, :h)"), {"h": GENESIS})
 
 
-class StateDB:
-    """Engine, schema (with the append-only triggers) and transactions for the pre-fill tables."""
+class StateDB(Database):
+    """The pre-fill tables in the state database, with the append-only triggers; SQLite transactions
+    take the write lock at BEGIN (see the module docstring)."""
 
     def __init__(self, url: str) -> None:
-        self.url = url
-        self._engine = None
-        self._Session: sessionmaker | None = None
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.url.startswith("sqlite")
-
-    def warm_up(self) -> None:
-        if self._engine is not None:
-            return
-        try:
-            engine = make_engine(self.url)
-            if self.is_sqlite:
-                _begin_immediate(engine)
-            PrefillBase.metadata.create_all(engine)
-            with engine.begin() as conn:
-                for stmt in _SQLITE_TRIGGERS if self.is_sqlite else _PG_TRIGGERS if engine.dialect.name == "postgresql" else ():
-                    conn.execute(text(stmt))
-                if conn.execute(text("SELECT COUNT(*) FROM prefill_audit_head")).scalar() == 0:
-                    conn.execute(text("INSERT INTO prefill_audit_head (id, seq, last_hash) VALUES (1, 0, :h)"), {"h": GENESIS})
-        except (SQLAlchemyError, OSError) as exc:
-            log.error("state database unavailable: %s", type(exc).__name__)
-            raise ServiceUnavailable(UNAVAILABLE) from exc
-        self._engine = engine
-        self._Session = sessionmaker(engine, expire_on_commit=False)
-
-    @property
-    def engine(self):
-        self.warm_up()
-        return self._engine
-
-    @contextmanager
-    def tx(self) -> Iterator[Session]:
-        self.warm_up()
-        try:
-            with self._Session.begin() as s:
-                yield s
-        except OperationalError as exc:
-            log.error("state database error: %s", type(exc).__name__)
-            raise ServiceUnavailable(UNAVAILABLE) from exc
-
-
-def _begin_immediate(engine) -> None:
-    """pysqlite's own transaction handling is replaced so every transaction takes the write lock first."""
-
-    @event.listens_for(engine, "connect")
-    def _no_autobegin(dbapi_conn, _record):
-        dbapi_conn.isolation_level = None
-
-    @event.listens_for(engine, "begin")
-    def _immediate(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        super().__init__(url, PrefillBase.metadata, setting="YJS_DATABASE_URL", label="state database",
+                         write_lock=True, after_create=_audit_schema)

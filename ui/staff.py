@@ -191,10 +191,13 @@ class StaffUI:
                                                     self.prog_note], [*prog_out, self.prog_note], **priv)
 
     # -- sign-in ----------------------------------------------------------------------------------
-    def login(self, user: str, password: str) -> tuple:
-        """Check the password against the StaffDirectory; keep the principal server-side."""
+    def login(self, user: str, password: str, request: gr.Request | None = None) -> tuple:
+        """Check the password against the StaffDirectory; keep the principal server-side. Attempts
+        share the HTTP sign-in route's per-address budget (YJS_LOGIN_ATTEMPTS_PER_MINUTE)."""
         from assistant.auth import Principal
 
+        host = request.client.host if request is not None and request.client else "unknown"
+        _call(self.app.state.login_limiter.check, "login:" + host)
         directory = self.app.state.staff_directory
         name = _call(directory.authenticate, (user or "").strip(), password or "")
         principal = Principal("staff", name)

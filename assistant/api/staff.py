@@ -120,11 +120,9 @@ class StaffDesk:
     def queue(self, actor: Principal, status: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
         """Conversations, hand-offs first, then newest. Polled every few seconds, so not audited
         (it shows metadata and a masked preview, not a conversation)."""
-        from assistant.state import last_user_messages
-
         self._check(actor)
         rows = self.store.list_conversations(status=status, limit=limit)
-        previews = last_user_messages(self.store, [r["id"] for r in rows])
+        previews = self.store.last_user_messages([r["id"] for r in rows])
         for r in rows:
             o = self.catalog.get(r["one_thing_id"]) if r["one_thing_id"] else None
             r["one_thing_name"] = o.name if o else None

@@ -97,7 +97,7 @@ def test_kill9_around_confirm_and_submit_loses_nothing_acknowledged(data_dir, se
 
     # On disk, right after the crash (SQLite replays its WAL on open).
     db = _state(data_dir)
-    with db.tx() as s:
+    with db.session() as s:
         for d in acked["confirm"]:
             assert s.get(DraftRow, d).status in ("confirmed", "submitted")
         for d, tracking in acked["submit"]:

@@ -85,10 +85,6 @@ def test_concurrent_writes_through_two_workers_keep_one_audit_chain(data_dir, se
         assert "Traceback" not in s.log()
 
 
-@pytest.mark.xfail(reason="assistant/state.py: ConversationStore.warm_up runs create_all without a write lock, so "
-                          "workers creating a fresh state DB together race ('table conversations already exists' "
-                          "aborts one worker's start-up). Reported to the lead; remove this mark once fixed.",
-                   strict=False)
 def test_workers_creating_a_fresh_state_db_together_all_start(tmp_path):
     """What `serve --workers N` does on a first start, made deterministic with threads and a barrier."""
     import threading

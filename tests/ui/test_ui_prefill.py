@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import gradio as gr
 import pytest
 
+from assistant.api.deps import RateLimiter
 from assistant.auth import Principal, StaffDirectory, TokenSigner
 from assistant.state import StaffAuditLog
 from prefill.ocr import OcrResult
@@ -34,7 +35,8 @@ def svc(settings):
 @pytest.fixture
 def app(svc, settings, fast_assistant):
     state = SimpleNamespace(assistant=fast_assistant, prefill=svc, settings=settings,
-                            staff_directory=StaffDirectory({}, allow_demo=True), signer=TokenSigner("test-secret"))
+                            staff_directory=StaffDirectory({}, allow_demo=True), signer=TokenSigner("test-secret"),
+                            login_limiter=RateLimiter(60))
     return SimpleNamespace(state=state)
 
 

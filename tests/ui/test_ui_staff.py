@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import gradio as gr
 import pytest
 
+from assistant.api.deps import RateLimiter
 from assistant.auth import StaffDirectory, TokenSigner
 from assistant.state import StaffAuditLog
 from ui.staff import StaffUI
@@ -13,7 +14,8 @@ from ui.staff import StaffUI
 @pytest.fixture
 def app(fast_assistant, settings):
     state = SimpleNamespace(assistant=fast_assistant, prefill=None, settings=settings,
-                            staff_directory=StaffDirectory({}, allow_demo=True), signer=TokenSigner("test-secret"))
+                            staff_directory=StaffDirectory({}, allow_demo=True), signer=TokenSigner("test-secret"),
+                            login_limiter=RateLimiter(5))
     return SimpleNamespace(state=state)
 
 
@@ -38,6 +40,15 @@ def test_login(ui, fast_assistant):
     assert StaffAuditLog(fast_assistant.conversations).entries(staff_user="clerk")[0]["action"] == "login"
     out = ui.logout(principal, None)
     assert out[ui.principal] is None and out[ui.desk_box]["visible"] is False and out[ui.acting] is None
+
+
+def test_sign_in_attempts_share_the_per_address_budget(ui):
+    for _ in range(4):
+        with pytest.raises(gr.Error, match="wrong password"):
+            ui.login("clerk", "guess")
+    assert ui.login("clerk", "clerk-demo")[0].subject == "clerk"  # the 5th attempt is still allowed
+    with pytest.raises(gr.Error, match="try again"):
+        ui.login("clerk", "clerk-demo")  # the 6th is refused, even with the right password
 
 
 def test_signed_out_actions_are_refused(ui):
