@@ -35,6 +35,12 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+# The web UI's pages load nothing from elsewhere (offline by design) and nobody may frame them.
+# Gradio's front end needs inline scripts and styles and eval (it does not start without
+# 'unsafe-eval'), so the policy's worth is in what it shuts out: other origins, framing, plugins.
+UI_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+          "img-src 'self' data: blob:; media-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+          "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
 
 
 def _error(status: int, code: str, message: str, field: str | None = None,
@@ -190,6 +196,8 @@ def create_app(settings: Settings | None = None, *, assistant=None, prefill=None
         response = await call_next(request)
         for k, v in SECURITY_HEADERS.items():
             response.headers.setdefault(k, v)
+        if request.url.path == "/ui" or request.url.path.startswith("/ui/"):
+            response.headers.setdefault("Content-Security-Policy", UI_CSP)
         return response
 
     @app.get("/healthz", tags=["health"], summary="Liveness and readiness of each part")

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sectools import SECRET
 
-from assistant.api.app import SECURITY_HEADERS, create_app
+from assistant.api.app import SECURITY_HEADERS, UI_CSP, create_app
 from assistant.api.deps import hash_key
 from assistant.auth import DEMO_STAFF_PASSWORD, hash_password
 from assistant.config import Settings
@@ -168,6 +168,8 @@ def test_security_headers_and_cookie_flags_on_every_kind_of_response(full_app):
         responses["429"] = c.post("/v1/answer", json={"question": "退休一件事要多久"}, headers=key)
     assert responses["429"].status_code == 429 and responses["405"].status_code == 405
     assert responses["GET /ui/"].status_code == 200 and "text/html" in responses["GET /ui/"].headers["content-type"]
+    assert responses["GET /ui/"].headers["content-security-policy"] == UI_CSP
+    assert "frame-ancestors 'self'" in UI_CSP and "object-src 'none'" in UI_CSP
     for what, r in responses.items():
         for name, value in SECURITY_HEADERS.items():
             assert r.headers.get(name) == value, (mode, what, name)
