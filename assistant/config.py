@@ -70,7 +70,8 @@ class Settings(BaseSettings):
 
     # --- answering ---------------------------------------------------------------------------
     clarify_margin: float = Field(
-        0.05, ge=0, lt=1, description="Ask a clarifying question when the top two one-things score closer than this."
+        0.05, ge=0, lt=1, description="Ask a clarifying question when the top two one-things score closer than this "
+        "(on questions of fewer than 10 content words; detailed questions state their intent)."
     )
     relevance_floor: float | None = Field(
         None, ge=0, le=1,

@@ -7,8 +7,8 @@ Per one-thing, three signals:
 - passage: the best dense cosine of the bundle's guide passages among the retrieved candidates;
 - evidence: its share of the top passages when dense and BM25 lists are rank-fused (agreement);
 - mention: the question names the bundle or an alias verbatim.
-Candidates are ranked by a weighted sum of the normalised signals; when the top two are close the
-engine asks a clarifying question instead of guessing.
+Candidates are ranked by a weighted sum of the normalised signals; when the top two are close on a
+question that is not detailed, the engine asks a clarifying question instead of guessing.
 
 Whether the question is in scope at all is a separate decision, because a cosine of 0.90 means
 "related" for Chinese text and "unrelated" never comes near 0 with e5 models:
@@ -102,6 +102,10 @@ DEFAULT_CALIBRATIONS = {
 
 
 VAGUE_MAX_WORDS = 3  # content words (assistant.aspects.content_words) of a question too vague to route alone
+# A question this detailed states its intent: two bundles scoring close on it share vocabulary
+# ("社保", "公积金"), which is no reason to interrupt. Fitted on the dev set: its ambiguous
+# questions have at most 5 content words, its close-scored in-scope ones 7 to 15.
+DETAILED_MIN_WORDS = 10
 
 
 def calibration_for(embedder_name: str, lang: Lang) -> Calibration:
@@ -216,10 +220,12 @@ class OneThingRouter:
         in_scope = bool(mentioned) or (relevance >= floor and not beaten_by_oos)
         keep = [c for c in scored[:5] if c.score > 0]
         gap = keep[0].score - keep[1].score if len(keep) > 1 else 1.0
-        # Ask rather than guess when the top two are neck and neck, or when a short, vague question
-        # ("社保的事情怎么弄", "户口的事想咨询一下") leads by only a little.
-        vague = len(content_words(retrieval.query)) <= VAGUE_MAX_WORDS and gap < self.vague_margin
-        clarify = bool(in_scope and not mentioned and (gap < self.clarify_margin or vague))
+        # Ask rather than guess when the top two are neck and neck on a question that is not detailed,
+        # or when a short, vague question ("社保的事情怎么弄", "户口的事想咨询一下") leads by only a little.
+        words = len(content_words(retrieval.query))
+        vague = words <= VAGUE_MAX_WORDS and gap < self.vague_margin
+        close = gap < self.clarify_margin and words < DETAILED_MIN_WORDS
+        clarify = bool(in_scope and not mentioned and (close or vague))
         return Routing(
             keep, clarify, in_scope, round(relevance, 4),
             oos_id.removeprefix("oos:") if (beaten_by_oos and not mentioned) else None,
