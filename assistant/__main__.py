@@ -1,4 +1,4 @@
-from assistant.cli import main
+from app.cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assistant.aspects import ASPECTS, CHANNEL_PREFIX, TIME_PREFIX
+from core.lang import Lang, localise, to_simplified
 from knowledge.retrieval import Passage
 from knowledge.schema import OneThing
 from knowledge.store import Record
-from knowledge.text import Lang, to_simplified, to_traditional
 
 log = logging.getLogger(__name__)
 
@@ -257,4 +257,4 @@ class GroundedComposer:
         for m in comp.missing:
             parts.append(MISSING_ZH.format(what=ASPECT_ZH.get(m, m), hotline=self.hotline))
         text = "\n".join(parts)
-        return to_traditional(text) if lang == "zh-Hant" else text
+        return localise(text, lang)

@@ -18,15 +18,14 @@ from assistant.generators import Generator, ground_check
 from assistant.guard import asks_for_personal_data, clean_question, contains_personal_data
 from assistant.router import Candidate, OneThingRouter, Routing
 from assistant.state import Conversation, ConversationStore
+from core.lang import Lang, detect_lang, family, localise, resolve_lang
+from core.masking import mask_text
 from knowledge.catalog import Catalog
 from knowledge.retrieval import HybridRetriever
-from knowledge.text import Lang, detect_lang, normalize, to_traditional
-from prefill.masking import mask_text
+from knowledge.text import normalize
 
 log = logging.getLogger(__name__)
 
-LANGS = {"zh-Hans", "zh-Hant", "en", "zh", "zh-CN", "zh-TW", "zh-HK"}
-_LANG_ALIASES = {"zh": "zh-Hans", "zh-CN": "zh-Hans", "zh-TW": "zh-Hant", "zh-HK": "zh-Hant"}
 
 
 @dataclass
@@ -84,20 +83,6 @@ _CHOICE = re.compile(r"^\s*(?:第)?\s*([1-9一二三四五])\s*(?:个|项)?\s*$"
 _CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
 
 
-def resolve_lang(requested: str | None, question: str) -> Lang:
-    if requested:
-        if requested not in LANGS:
-            from assistant.errors import InvalidInput
-
-            raise InvalidInput(f"lang {requested!r} is not supported; use zh-Hans, zh-Hant or en", field="lang")
-        return _LANG_ALIASES.get(requested, requested)  # type: ignore[return-value]
-    return detect_lang(question)
-
-
-def localise(text: str, lang: Lang) -> str:
-    return to_traditional(text) if lang == "zh-Hant" else text
-
-
 class Assistant:
     def __init__(
         self,
@@ -133,7 +118,7 @@ class Assistant:
         conv = self.conversations.load(session_id)
         if conv.status == "staff":
             # A clerk has taken this conversation over: the citizen's message waits for them.
-            text = localise(STAFF_HOLD["en" if lang_ == "en" else "zh-Hans"], lang_)
+            text = localise(STAFF_HOLD[family(lang_)], lang_)
             answer = Answer(text, handoff={"channel": "staff", "reason": "taken_over"}, session_id=conv.id, lang=lang_)
             self.conversations.append(conv, "user", mask_text(q))
             return answer
@@ -166,7 +151,7 @@ class Assistant:
         return ans
 
     def _answer(self, q: str, lang: Lang, conv: Conversation) -> Answer:
-        lang_key = "en" if lang == "en" else "zh-Hans"
+        lang_key = family(lang)
         if asks_for_personal_data(q) or contains_personal_data(q):
             # Never look anyone up from the chat, not even the asker: personal data goes through the
             # consented pre-fill flow only.
@@ -216,7 +201,7 @@ class Assistant:
         return None
 
     def _refuse(self, lang: Lang, routing: Routing | None, reason: str) -> Answer:
-        key = "en" if lang == "en" else "zh-Hans"
+        key = family(lang)
         return Answer(
             localise(REFUSAL[key].format(hotline=self.hotline), lang),
             candidates=routing.candidates[:3] if routing else [],
@@ -231,7 +216,7 @@ class Assistant:
             opts = "; ".join(f"{n}. {self.catalog.get(c.id).name_en} ({c.name})" for n, c in enumerate(options, 1))
         else:
             opts = "；".join(f"{n}. {c.name}" for n, c in enumerate(options, 1))
-        key = "en" if lang == "en" else "zh-Hans"
+        key = family(lang)
         text = localise(CLARIFY[key].format(options=opts), lang)
         return Answer(text, candidates=routing.candidates, clarifying_question=text, options=options)
 

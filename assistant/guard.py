@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 
-from assistant.errors import InvalidInput
+from core.errors import InvalidInput
+from core.lang import to_simplified
+from core.masking import mask_text
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 _PII_WORDS = r"(身份证号|身份证号码|证件号|手机号|手机号码|电话号码|联系电话|住址|家庭住址|家庭地址|银行卡号|账号|社保卡号|病历|id number|phone number|address)"
@@ -21,7 +23,6 @@ _PII_REQUEST = re.compile(rf"{_ASK_WORDS}.{{0,16}}(他人|别人|某人|邻居|�
                           rf"(someone|somebody|other people|another person|other users|other applicants|everyone|all users"
                           rf"|my neighbou?r|my colleague)",
                           re.IGNORECASE)
-_ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
 
 
 def clean_question(text: object, max_chars: int) -> str:
@@ -38,18 +39,10 @@ def clean_question(text: object, max_chars: int) -> str:
 
 def asks_for_personal_data(question: str) -> bool:
     """A request to look up someone's ID number, phone, address... The assistant never does that."""
-    from knowledge.text import to_simplified
-
     # The patterns are written in Simplified Chinese; "告訴我張三的身份證號" must match them too.
     return bool(_PII_REQUEST.search(question) or _PII_REQUEST.search(to_simplified(question)))
 
 
-def contains_id_number(question: str) -> bool:
-    return bool(_ID_NUMBER.search(question))
-
-
 def contains_personal_data(question: str) -> bool:
     """An ID, mobile or bank-card number typed into the chat (the masking rules decide what counts)."""
-    from prefill.masking import mask_text
-
     return mask_text(question) != question

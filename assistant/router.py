@@ -32,11 +32,12 @@ from pathlib import Path
 import numpy as np
 
 from assistant.aspects import content_words
+from core.lang import Lang
 from knowledge.catalog import Catalog, ScopeTopic
 from knowledge.embedders import Embedder
 from knowledge.retrieval import RetrievalResult
 from knowledge.schema import OneThing
-from knowledge.text import Lang, normalize
+from knowledge.text import normalize
 
 log = logging.getLogger(__name__)
 

@@ -16,14 +16,11 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from assistant.db import Database
-from assistant.errors import InvalidInput, NotFound
+from core.clock import utcnow
+from core.db import Database
+from core.errors import InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class Base(DeclarativeBase):

@@ -25,6 +25,7 @@ import json
 import logging
 import re
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -32,7 +33,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from assistant.errors import ConfigurationError, InvalidInput
+from core.errors import ConfigurationError, InvalidInput
 
 log = logging.getLogger(__name__)
 
@@ -493,3 +494,37 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# --- the model file, loaded lazily --------------------------------------------------------------------------------
+class TicketModel:
+    """The ticket router loaded lazily from its file, reloaded when the file changes.
+
+    No model ships with the product, so a missing file is a normal state: `get()` returns None and
+    `hint` says how to train one.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._router = None
+        self._mtime: float | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def hint(self) -> str:
+        return (f"No ticket-routing model at {self.path}. Train one with "
+                f"`python -m assistant.tickets train tickets.jsonl {self.path}` "
+                "(records {message, domain, message_type}); `make run` trains one from "
+                "../shared/benchmarks/msgabench/messages.jsonl when that file exists.")
+
+    def get(self):
+        """The loaded `TicketRouter`, or None when no model file exists."""
+        if not self.path.is_file():
+            return None
+        mtime = self.path.stat().st_mtime
+        with self._lock:
+            if self._router is None or mtime != self._mtime:
+                router = TicketRouter(self.path)
+                router.warm_up()
+                self._router, self._mtime = router, mtime
+            return self._router

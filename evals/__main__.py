@@ -19,7 +19,7 @@ from evals.metrics import emit_json, hit_at, percentiles, precision_recall, prin
 
 
 def _settings(args):
-    from assistant.config import Settings
+    from core.settings import Settings
 
     return Settings(data_dir=Path(args.data_dir), embedder=args.embedder)
 
@@ -29,7 +29,7 @@ def _set_name(args) -> str:
 
 
 def _assistant(args):
-    from assistant.pipeline import build_assistant, ingest
+    from app.pipeline import build_assistant, ingest
 
     settings = _settings(args)
     ingest(settings, progress=False)
@@ -39,7 +39,7 @@ def _assistant(args):
 
 
 def cmd_retrieval(args) -> dict:
-    from assistant.pipeline import build_knowledge, ingest
+    from app.pipeline import build_knowledge, ingest
 
     settings = _settings(args)
     ingest(settings, progress=False)

@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assistant.auth import Principal
-from assistant.errors import InvalidInput
+from core.errors import InvalidInput
+from core.identity import Principal
 from evals.metrics import print_table
 from prefill.forms import RELATION_FIELD, FormField
 from prefill.models import PREFILLED_STATES

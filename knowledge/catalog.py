@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from assistant.errors import ConfigurationError
+from core.errors import ConfigurationError
 from knowledge import safeyaml
 from knowledge.documents import Document, Section
 from knowledge.schema import ONE_THING_IDS, Material, OneThing, ServiceItem
@@ -211,7 +211,7 @@ def render(o: OneThing) -> Document:
 def main() -> None:  # pragma: no cover - thin CLI: python -m knowledge.catalog [DIR]
     import sys
 
-    from assistant.config import DEFAULT_GUIDES_DIR
+    from core.settings import DEFAULT_GUIDES_DIR
 
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_GUIDES_DIR
     errors = 0

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from assistant.errors import ServiceUnavailable
+from core.errors import ServiceUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -11,15 +11,13 @@ import logging
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Literal
+
+from core.lang import to_simplified
 
 log = logging.getLogger(__name__)
 
-Lang = Literal["zh-Hans", "zh-Hant", "en"]
 
 _PUNCT = re.compile(r"^[\W_]+$", re.UNICODE)
-_CJK = re.compile(r"[\u3400-\u9fff]")
-_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
 # Function words that carry no retrieval signal in service questions.
 STOPWORDS = frozenset(
@@ -29,39 +27,11 @@ STOPWORDS = frozenset(
 )
 
 
-@lru_cache(maxsize=2)
-def _converter(config: str):
-    import opencc  # lazy: loads conversion tables
-
-    return opencc.OpenCC(config)
-
-
-def to_simplified(text: str) -> str:
-    return _converter("t2s").convert(text)
-
-
-def to_traditional(text: str) -> str:
-    """Traditional characters in the Taiwan standard (為, 裡), which readers of 繁體 recognise
-    more readily than OpenCC's etymological forms (爲, 裏)."""
-    return _converter("s2tw").convert(text)
-
-
 def normalize(text: str) -> str:
     """Fold width (full-width ASCII → ASCII), fold Traditional → Simplified, collapse whitespace."""
     text = unicodedata.normalize("NFKC", text)
     text = to_simplified(text)
     return re.sub(r"\s+", " ", text).strip()
-
-
-def detect_lang(text: str) -> Lang:
-    """The script the user wrote in: English if Latin words dominate, else 简 or 繁 by opencc round trip."""
-    cjk = len(_CJK.findall(text))
-    latin = sum(len(w) for w in _LATIN_WORD.findall(text))
-    if cjk == 0 and latin > 0 or latin > 3 * cjk:
-        return "en"
-    simplified = to_simplified(text)
-    changed = sum(1 for a, b in zip(text, simplified, strict=False) if a != b)
-    return "zh-Hant" if changed >= 1 else "zh-Hans"
 
 
 @lru_cache(maxsize=1)

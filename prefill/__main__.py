@@ -1,4 +1,4 @@
-from prefill.cli import main
+from app.prefill_cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

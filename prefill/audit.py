@@ -21,7 +21,8 @@ from pydantic import BaseModel
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from prefill.store import GENESIS, AuditHeadRow, AuditRow, StateDB, iso, utcnow
+from core.clock import utcnow
+from prefill.store import GENESIS, AuditHeadRow, AuditRow, StateDB, iso
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,9 @@ from collections.abc import Callable, Mapping, Sequence
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from assistant.auth import Principal
-from assistant.errors import ConsentRequired, Forbidden, InvalidInput, RateLimited
+from core.clock import utcnow
+from core.errors import ConsentRequired, Forbidden, InvalidInput, RateLimited
+from core.identity import Principal
 from prefill.audit import AuditLog
 from prefill.models import ConsentCode
 from prefill.sources import DataSource, SourceRecord
@@ -33,7 +34,6 @@ from prefill.store import (
     ConsentDecisionRow,
     StateDB,
     iso,
-    utcnow,
 )
 
 log = logging.getLogger(__name__)

@@ -13,9 +13,10 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.errors import ServiceUnavailable
+from core.errors import ServiceUnavailable
+from core.masking import mask_for_type
+from core.status import DRAFT_STATUS_ZH
 from prefill.forms import MergedForm
-from prefill.masking import mask_for_type
 from prefill.models import STATE_LABELS
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ def _rows(ctx: DocumentContext, copy: str) -> list[tuple[str, list[tuple[str, st
 
 
 def _header_lines(ctx: DocumentContext, copy: str) -> list[str]:
-    lines = [f"申请编号：{ctx.draft_id}", f"状态：{ {'open': '填写中', 'confirmed': '已确认', 'submitted': '已提交'}.get(ctx.status, ctx.status)}"]
+    lines = [f"申请编号：{ctx.draft_id}", f"状态：{DRAFT_STATUS_ZH.get(ctx.status, ctx.status)}"]
     if ctx.tracking_no:
         lines.append(f"受理查询号：{ctx.tracking_no}（提交时间 {ctx.submitted_at}）")
     lines.append(f"生成时间：{ctx.generated_at}")

@@ -19,14 +19,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.errors import ConsentRequired, InvalidInput
+from core.clock import utcnow
+from core.errors import ConsentRequired, InvalidInput
+from core.masking import mask_id_number
 from prefill.audit import AuditLog
 from prefill.consent import ConsentGate, ConsentStore
 from prefill.forms import RELATION_FIELD, FormField, MergedForm, SubjectRole
-from prefill.masking import mask_id_number
 from prefill.models import PREFILLED_STATES
 from prefill.sources import PopulationSource
-from prefill.store import StateDB, iso, utcnow
+from prefill.store import StateDB, iso
 from prefill.validators import validate
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from assistant.errors import ConfigurationError, NotFound
+from core.errors import ConfigurationError, NotFound
 from prefill.sources import (
     ENTERPRISE_FIELDS,
     HOUSING_FUND_FIELDS,

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from assistant.errors import InvalidInput, ServiceUnavailable
+from core.errors import InvalidInput, ServiceUnavailable
 from prefill.forms import FormField
 from prefill.validators import validate
 

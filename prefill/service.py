@@ -25,8 +25,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from assistant.auth import Principal
-from assistant.errors import AssistantError, Conflict, Forbidden, InvalidInput, NotFound
+from core.clock import utcnow
+from core.errors import AssistantError, Conflict, Forbidden, InvalidInput, NotFound
+from core.identity import Principal, demo_login_allowed
+from core.masking import mask_for_type, mask_id_number, mask_name
+from core.status import DEPARTMENT_FINAL as FINAL
+from core.status import DEPARTMENT_STATUSES as STATUSES
+from core.status import DEPARTMENT_TRANSITIONS as TRANSITIONS
 from prefill.audit import AuditLog, ChainReport
 from prefill.consent import ConsentCodes, ConsentGate, ConsentStore
 from prefill.documents import CITIZEN_COPY, DocumentContext, render_docx, render_pdf
@@ -43,7 +48,6 @@ from prefill.engine import (
     prefill_rate,
 )
 from prefill.forms import FORMS_DIR, SOURCE_FIELDS, FormLibrary, MergedForm
-from prefill.masking import mask_for_type, mask_id_number, mask_name
 from prefill.models import (
     STATE_LABELS,
     AccessLogEntry,
@@ -83,16 +87,11 @@ from prefill.store import (
     StatusRow,
     SubmissionRow,
     iso,
-    utcnow,
 )
 from prefill.validators import validate
 
 log = logging.getLogger(__name__)
 
-STATUSES = ("待受理", "已受理", "办理中", "需补正", "已办结", "不予受理")
-TRANSITIONS = {"待受理": ("已受理", "不予受理"), "已受理": ("办理中", "需补正", "已办结"),
-               "办理中": ("需补正", "已办结"), "需补正": ("办理中", "不予受理"), "已办结": (), "不予受理": ()}
-FINAL = ("已办结", "不予受理")
 _TRACKING_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 ACTION_LABELS = {
     "read": "调取了数据", "identity_lookup": "按身份证号识别您以请您授权", "draft_start": "创建申请",
@@ -860,6 +859,6 @@ def build_prefill_service(settings) -> PrefillService:
         secret=settings.secret_key.get_secret_value(), seed_people=settings.seed_people,
         seed_enterprises=settings.seed_enterprises, seed=settings.seed_random,
         code_ttl_s=settings.consent_code_ttl_s,
-        demo=settings.demo_login and settings.environment != "production")
+        demo=demo_login_allowed(settings))
     service.warm_up()
     return service

@@ -21,14 +21,11 @@ from typing import Any, Protocol, runtime_checkable
 from sqlalchemy import JSON, ForeignKey, String, Text, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from assistant.db import Database
-from assistant.errors import InvalidInput
+from core.clock import utcnow
+from core.db import Database
+from core.errors import InvalidInput
 
 log = logging.getLogger(__name__)
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 # --- the Protocol and its value types ---------------------------------------------------------

@@ -15,13 +15,9 @@ import logging
 from sqlalchemy import JSON, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from assistant.db import Database
+from core.db import Database
 
 log = logging.getLogger(__name__)
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def iso(t: dt.datetime) -> str:

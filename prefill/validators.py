@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from assistant.errors import InvalidInput
+from core.errors import InvalidInput
 from prefill.regions import ID_PROVINCE_PREFIXES, PROVINCES, is_known_region
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)

@@ -14,8 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from assistant.config import Settings
-from assistant.pipeline import build_assistant, ingest
+from app.pipeline import build_assistant, ingest
+from core.settings import Settings
 from evals.datasets import load_cases
 from evals.metrics import percentiles
 

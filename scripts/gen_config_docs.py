@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.config import PACKAGE_ROOT, Settings
+from core.settings import PACKAGE_ROOT, Settings
 
 HEADER = """# Configuration
 
-Every knob is a field of `assistant.config.Settings` (pydantic-settings). Set it as an environment
+Every knob is a field of `core.settings.Settings` (pydantic-settings). Set it as an environment
 variable with the prefix `YJS_` (e.g. `YJS_DATABASE_URL=postgresql+psycopg://…`) or in a `.env` file
 in the working directory. Lists and dicts are JSON (`YJS_API_KEYS='["<sha256 hex>"]'`).
 Components never read the environment themselves; the CLI, API and UI pass settings down.

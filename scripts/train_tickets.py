@@ -18,8 +18,8 @@ import logging
 import sys
 from pathlib import Path
 
-from assistant.config import get_settings
-from assistant.errors import AssistantError
+from core.errors import AssistantError
+from core.settings import get_settings
 
 DEFAULT_BENCHMARKS = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks"
 

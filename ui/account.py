@@ -14,10 +14,11 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.errors import AssistantError, NotFound
+from core.errors import AssistantError, NotFound
 from ui import identity
 from ui import prefill_render as pr
 from ui.i18n import DEFAULT_LANG, normalize_lang, t
+from ui.services import UIServices
 
 log = logging.getLogger(__name__)
 PRIV = {"api_visibility": "private"}
@@ -30,8 +31,8 @@ def _lang(st: dict | None) -> str:
 class AccountUI:
     """Build with `build_identity()` (top of the page) and `build_affairs()` (我的办事), then `wire(lang_state)`."""
 
-    def __init__(self, app) -> None:
-        self.app = app
+    def __init__(self, services: UIServices) -> None:
+        self.services = services
         self.who = gr.State(None)
 
     # -- layout -----------------------------------------------------------------------------------
@@ -97,7 +98,7 @@ class AccountUI:
 
     # -- helpers ------------------------------------------------------------------------------------
     def _svc(self, lang: str):
-        svc = getattr(self.app.state, "prefill", None)
+        svc = self.services.prefill
         if svc is None:
             raise gr.Error(t("prefill_down", lang))
         return svc
@@ -119,9 +120,9 @@ class AccountUI:
     def load_choices(self, st: dict | None = None) -> Any:
         """The demo identities (on page load: the pre-fill service is up only after start-up)."""
         lang = _lang(st)
-        if not identity.demo_enabled(self.app):
+        if not identity.demo_enabled(self.services):
             return gr.update(choices=[], value=None, interactive=False, label=t("id_demo_off", lang))
-        svc = self.app.state.prefill
+        svc = self.services.prefill
         try:
             choices = pr.demo_choices(svc.demo_people(), self._names(svc, lang), lang)
         except AssistantError as exc:
@@ -132,7 +133,7 @@ class AccountUI:
     def _names(self, svc, lang: str) -> dict[str, str]:
         """One-thing names: the catalogue's when the assistant is up, else from the merged forms' titles."""
         names = pr.one_thing_names(svc.forms(), lang)
-        bot = getattr(self.app.state, "assistant", None)
+        bot = self.services.assistant
         for o in (bot.catalog if bot is not None else []):
             names[o.id] = o.name_en if lang == "en" else pr.localise(o.name, lang)
         return names
@@ -146,9 +147,9 @@ class AccountUI:
 
     def _describe(self, who) -> tuple[str, str]:
         """Masked name and ID number for the identity bar (from the demo population; a real SSO supplies them)."""
-        svc = getattr(self.app.state, "prefill", None)
+        svc = self.services.prefill
         try:
-            people = svc.demo_people().people if svc is not None and identity.demo_enabled(self.app) else []
+            people = svc.demo_people().people if svc is not None and identity.demo_enabled(self.services) else []
         except AssistantError:
             people = []
         p = next((p for p in people if p.person_id == who.subject), None)
@@ -156,11 +157,11 @@ class AccountUI:
 
     def signin(self, choice: str | None, st: dict | None, request: gr.Request | None = None) -> dict:
         lang = _lang(st)
-        if not identity.demo_enabled(self.app):
-            raise gr.Error(t("id_demo_off", lang) if getattr(self.app.state, "prefill", None) else t("prefill_down", lang))
+        if not identity.demo_enabled(self.services):
+            raise gr.Error(t("id_demo_off", lang) if self.services.prefill else t("prefill_down", lang))
         if not choice:
             raise gr.Error(t("id_pick_first", lang))
-        who = identity.current_citizen(request, choice, self.app)
+        who = identity.current_citizen(request, choice, self.services)
         if who is None:
             raise gr.Error(t("id_pick_first", lang))
         upd = {self.who: who, self.whoami: self._whoami(who, lang),

@@ -2,7 +2,7 @@
 好差评, 转人工, a 简/繁/English switch and a large-text, high-contrast mode.
 
 `CitizenUI` builds the components inside the caller's `gr.Blocks` and wires them. Callbacks read
-the pipeline from `app.state` at call time (it is None until the lifespan ran, or when a part is
+the pipeline from its `UIServices` at call time (it is None until the lifespan ran, or when a part is
 down) and turn `AssistantError`s into `gr.Error`. All conversation logic is the engine's; this
 module only asks it, renders the answer and keeps the browser session's ids in a `gr.State`
 (server-side, so a page never sees another session's id).
@@ -22,11 +22,12 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.errors import AssistantError
+from core.errors import AssistantError
 from ui import render
 from ui.account import AccountUI
 from ui.i18n import DEFAULT_LANG, LANG_CHOICES, localise, normalize_lang, t
 from ui.prefill_flow import PrefillFlow
+from ui.services import UIServices
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +85,8 @@ def panel_markdown(catalog, one_thing_id: str | None, lang: str) -> str:
 class CitizenUI:
     """The citizen page's components and callbacks (build inside a `gr.Blocks` context)."""
 
-    def __init__(self, app) -> None:
-        self.app = app
+    def __init__(self, services: UIServices) -> None:
+        self.services = services
         self._build()
         self._wire()
 
@@ -98,7 +99,7 @@ class CitizenUI:
             with gr.Column(scale=0, min_width=220):
                 self.lang_radio = gr.Radio(LANG_CHOICES, value=lang, label=t("lang_label", lang), elem_id="yjs-lang")
                 self.large = gr.Checkbox(False, label=t("large_mode", lang), elem_id="yjs-large-toggle")
-        self.account = AccountUI(self.app)
+        self.account = AccountUI(self.services)
         self.account.build_identity(lang)
         with gr.Row(equal_height=False, elem_classes="yjs-main"):
             with gr.Column(scale=3, min_width=260):
@@ -106,11 +107,11 @@ class CitizenUI:
             with gr.Column(scale=2, min_width=260, elem_id="yjs-panel", variant="panel"):
                 self.panel_title = gr.Markdown(f"### {t('panel_title', lang)}")
                 self.panel = gr.Markdown(t("panel_empty", lang), elem_id="yjs-panel-body")
-                # Visible only when app.state.prefill is set and a one-thing is chosen.
+                # Visible only when services.prefill is set and a one-thing is chosen.
                 self.prefill_btn = gr.Button(t("prefill", lang), variant="primary", visible=False, elem_id="yjs-prefill-btn")
                 # The 一键办理 flow (consent → form → review → confirm → tracking number).
                 with gr.Column(visible=False, elem_id="yjs-prefill-area") as self.prefill_area:
-                    self.flow = PrefillFlow(self.app, self.account.who, self.prefill_area)
+                    self.flow = PrefillFlow(self.services, self.account.who, self.prefill_area)
         self.account.build_affairs(lang)
         self.poll_timer = gr.Timer(POLL_S, active=False)
 
@@ -201,7 +202,7 @@ class CitizenUI:
 
     # -- callbacks --------------------------------------------------------------------------------
     def _bot(self, lang: str):
-        bot = getattr(self.app.state, "assistant", None)
+        bot = self.services.assistant
         if bot is None:
             raise gr.Error(t("not_ready", lang))
         return bot
@@ -275,7 +276,7 @@ class CitizenUI:
                 for i, b in enumerate(buttons)}
 
     def _prefill_ready(self, st: dict) -> bool:
-        return getattr(self.app.state, "prefill", None) is not None and bool(st.get("one_thing"))
+        return self.services.prefill is not None and bool(st.get("one_thing"))
 
     def show_source(self, source_id: str | None, st: dict) -> str:
         """The full text of a cited source, on demand."""
@@ -319,7 +320,7 @@ class CitizenUI:
 
     def poll(self, history: list | None, st: dict) -> tuple:
         """Show staff replies that arrived since the last look (runs on the timer after 转人工)."""
-        bot = getattr(self.app.state, "assistant", None)
+        bot = self.services.assistant
         if bot is None or not st.get("session_id"):
             return gr.skip(), gr.skip()
         try:
@@ -351,7 +352,7 @@ class CitizenUI:
         """The "一键办理" button: open the pre-fill flow for the chosen one-thing (`st["one_thing"]`) and the
         signed-in person (`who`); signed out, the flow area asks to sign in first."""
         lang = normalize_lang(st.get("lang"))
-        if getattr(self.app.state, "prefill", None) is None:
+        if self.services.prefill is None:
             raise gr.Error(t("prefill_down", lang))
         if not st.get("one_thing"):
             raise gr.Error(t("panel_empty", lang))
@@ -372,7 +373,7 @@ class CitizenUI:
         """Set the answer language and relabel the page (answers already given stay as they were)."""
         lang = normalize_lang(lang)
         st = {**st, "lang": lang}
-        bot = getattr(self.app.state, "assistant", None)
+        bot = self.services.assistant
         upd = {
             self.heading: self._heading(lang), self.lang_radio: gr.update(label=t("lang_label", lang)),
             self.large: gr.update(label=t("large_mode", lang)), self.chatbot: gr.update(label=t("chat_label", lang)),

@@ -7,10 +7,10 @@ language falls back to Simplified Chinese.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from core.lang import DEFAULT_LANG, SUPPORTED_LANGS, localise, normalize_lang, to_traditional
 
-LANGS: tuple[str, ...] = ("zh-Hans", "zh-Hant", "en")
-DEFAULT_LANG = "zh-Hans"
+LANGS = SUPPORTED_LANGS
+__all__ = ["DEFAULT_LANG", "LANGS", "LANG_CHOICES", "STRINGS", "localise", "normalize_lang", "t"]
 # Radio choices: (label shown, value); each label is written in its own script.
 LANG_CHOICES: list[tuple[str, str]] = [("简体中文", "zh-Hans"), ("繁體中文", "zh-Hant"), ("English", "en")]
 
@@ -296,17 +296,6 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
-@lru_cache(maxsize=2048)
-def _traditional(text: str) -> str:
-    from knowledge.text import to_traditional
-
-    return to_traditional(text)
-
-
-def normalize_lang(lang: str | None) -> str:
-    return lang if lang in LANGS else DEFAULT_LANG
-
-
 def t(key: str, lang: str | None = DEFAULT_LANG) -> str:
     """The UI string `key` in `lang` (zh-Hans | zh-Hant | en)."""
     entry = STRINGS[key]
@@ -314,10 +303,5 @@ def t(key: str, lang: str | None = DEFAULT_LANG) -> str:
     if lang in entry:
         return entry[lang]
     if lang == "zh-Hant":
-        return _traditional(entry["zh-Hans"])
+        return to_traditional(entry["zh-Hans"])
     return entry["zh-Hans"]
-
-
-def localise(text: str, lang: str | None) -> str:
-    """Content written in Simplified Chinese (guides), shown in Traditional when asked."""
-    return _traditional(text) if normalize_lang(lang) == "zh-Hant" and text else text

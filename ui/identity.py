@@ -12,22 +12,22 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from assistant.auth import Principal
-from assistant.errors import AssistantError
+from core.errors import AssistantError
+from core.identity import Principal, demo_login_allowed
 
 log = logging.getLogger(__name__)
 
 
-def demo_enabled(app) -> bool:
+def demo_enabled(services) -> bool:
     """Demo identities are offered only with ``demo_login`` on, outside production, and a pre-fill service."""
-    settings = getattr(app.state, "settings", None)
-    svc = getattr(app.state, "prefill", None)
+    settings = services.settings
+    svc = services.prefill
     if svc is None or not getattr(svc, "demo", False):
         return False
-    return settings is None or (settings.demo_login and settings.environment != "production")
+    return settings is None or demo_login_allowed(settings)
 
 
-def current_citizen(request: Any, choice: str | None, app) -> Principal | None:
+def current_citizen(request: Any, choice: str | None, services) -> Principal | None:
     """The citizen signed in for this browser session, or None.
 
     Demo (development): `choice` is the person id picked from the "选择演示身份" dropdown; it must be
@@ -39,9 +39,9 @@ def current_citizen(request: Any, choice: str | None, app) -> Principal | None:
     person id the shared-data sources use, and return ``Principal("citizen", person_id)``; ignore
     `choice` and turn `demo_login` off.
     """
-    if not choice or not demo_enabled(app):
+    if not choice or not demo_enabled(services):
         return None
-    svc = app.state.prefill
+    svc = services.prefill
     try:
         if not svc.demo_person_exists(choice):
             return None

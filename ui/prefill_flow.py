@@ -4,7 +4,7 @@
 `PrefillFlow` is used twice: in the citizen page (the "一键办理" button of the side panel) and in the
 staff desk's 帮办代办 tab, where the principal is the citizen with ``via_staff`` set (the clerk acting
 under the citizen's consent code). All business rules are the pre-fill service's
-(`app.state.prefill`, read at call time); this module calls it, turns its views into screen specs
+(`services.prefill`, read at call time); this module calls it, turns its views into screen specs
 with `ui.prefill_render` and its errors into `gr.Error` or messages next to the field.
 
 The form and the review have a different shape per one-thing, so each is drawn by a `gr.render`
@@ -24,9 +24,10 @@ from typing import Any, Literal
 
 import gradio as gr
 
-from assistant.errors import AssistantError, ServiceUnavailable
+from core.errors import AssistantError, ServiceUnavailable
 from ui import prefill_render as pr
 from ui.i18n import DEFAULT_LANG, normalize_lang, t
+from ui.services import UIServices
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +62,9 @@ class PrefillFlow:
     "citizen" or "staff" (a clerk acting for a citizen: no rating, the confirmation says so).
     """
 
-    def __init__(self, app, who: gr.State, area: gr.Column, *, prefix: str = "yjs-pf",
+    def __init__(self, services: UIServices, who: gr.State, area: gr.Column, *, prefix: str = "yjs-pf",
                  mode: Literal["citizen", "staff"] = "citizen") -> None:
-        self.app = app
+        self.services = services
         self.who = who
         self.area = area
         self.prefix = prefix
@@ -233,7 +234,7 @@ class PrefillFlow:
 
     # -- helpers ------------------------------------------------------------------------------------
     def _svc(self, lang: str):
-        svc = getattr(self.app.state, "prefill", None)
+        svc = self.services.prefill
         if svc is None:
             raise gr.Error(t("prefill_down", lang))
         return svc
@@ -525,7 +526,7 @@ class PrefillFlow:
         lang = normalize_lang(flow.get("lang"))
         if not flow.get("tracking_no"):
             raise gr.Error(t("rate_first", lang))
-        bot = getattr(self.app.state, "assistant", None)
+        bot = self.services.assistant
         if bot is None:
             raise gr.Error(t("not_ready", lang))
         self._call(lang, bot.conversations.add_feedback, rating=rating, conversation_id=flow.get("session_id"),
@@ -572,7 +573,7 @@ class PrefillFlow:
         lang = normalize_lang(lang)
         flow = {**flow, "lang": lang}
         upd: dict = {self.flow: flow}
-        svc = getattr(self.app.state, "prefill", None)
+        svc = self.services.prefill
         if not flow.get("draft_id") or who is None or svc is None:
             return upd
         flow["title"] = self._title(svc, flow["one_thing"], lang)

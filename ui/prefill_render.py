@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from html import escape
 from typing import Any
 
+from core.status import DEPARTMENT_STATUS_EN
 from ui.i18n import localise, t
 
 BEIJING = dt.timezone(dt.timedelta(hours=8), "CST")  # times shown in China Standard Time
@@ -22,8 +23,7 @@ STEPS = ("consent", "form", "review", "done")
 PREFILLED = ("authoritative", "prefilled")
 CHOICE_TYPES = ("enum", "boolean")
 PLACEHOLDER_TYPES = ("date", "phone", "id_number", "bank_card", "region_code", "uscc", "integer", "decimal")
-STATUS_EN = {"待受理": "received", "已受理": "accepted", "办理中": "in progress", "需补正": "more information needed",
-             "已办结": "done", "不予受理": "not accepted"}
+STATUS_EN = DEPARTMENT_STATUS_EN
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _RULE = re.compile(r"^(?:[a-z][a-z0-9_]*: )?(?P<en>.*?)\s*\((?P<zh>[^()]*)\)\s*$", re.S)
 

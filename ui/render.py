@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from html import escape
 from typing import Any
 
+from core.status import CONVERSATION_STATUS_ZH
 from ui.i18n import localise, t
 
 STREAM_STEP_CHARS = 24
@@ -129,7 +130,7 @@ def bundle_markdown(o: Any, lang: str) -> str:
 
 
 # --- staff desk -----------------------------------------------------------------------------------
-STATUS_LABELS = {"handoff": "待人工", "staff": "人工处理中", "bot": "机器人应答", "closed": "已结束"}
+STATUS_LABELS = CONVERSATION_STATUS_ZH
 
 
 def queue_markdown(rows: list[dict[str, Any]]) -> str:

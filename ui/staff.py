@@ -3,7 +3,7 @@ assistant's suggested reply and its sources, take-over / reply / hand-back, the 
 materials checklist, 12345 ticket routing, knowledge gaps by topic, 帮办代办 (the 一键办理 flow run
 by a clerk for a citizen who gave them their consent code) and departments' status updates.
 
-Every action goes through `assistant.api.staff.StaffDesk` (the same object the /v1/staff routes
+Every action goes through `assistant.desk.StaffDesk` (the same object the /v1/staff routes
 use), which checks the staff principal and audits the action. The signed-in `Principal` lives in
 a server-side `gr.State`, so the browser never holds a token it could replay elsewhere.
 """
@@ -15,16 +15,17 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.errors import AssistantError
+from core.errors import AssistantError
+from core.status import DEPARTMENT_STATUSES as STATUSES
 from ui import prefill_render, render
 from ui.prefill_flow import PrefillFlow
+from ui.services import UIServices
 
 log = logging.getLogger(__name__)
 
 QUEUE_POLL_S = 5.0
 STATUS_FILTERS = [("全部", "all"), ("待人工", "handoff"), ("人工处理中", "staff"), ("机器人应答", "bot")]
 TICKET_EXAMPLE = "小区门口的路灯坏了一个多月了，晚上出行很不安全，希望尽快修好。"
-STATUSES = ("待受理", "已受理", "办理中", "需补正", "已办结", "不予受理")  # prefill.service.STATUSES
 ASSIST_INTRO = ("群众在“办事咨询 → 我的办事 → 帮办授权码”生成6位授权码（10分钟内有效，仅可使用一次）并当面告知您。"
                 "核验后即可代其办理一件事：授权、预填、核对都要与群众当面确认；每一步都以“工作人员代群众办理”"
                 "记入审计日志和群众本人的数据使用记录。")
@@ -41,15 +42,13 @@ def _call(fn, *args):
 class StaffUI:
     """The staff page's components and callbacks (build inside a `gr.Blocks` context)."""
 
-    def __init__(self, app) -> None:
-        self.app = app
+    def __init__(self, services: UIServices) -> None:
+        self.services = services
         self._build()
         self._wire()
 
     def desk(self):
-        from assistant.api.staff import desk_for
-
-        return _call(desk_for, self.app)
+        return _call(self.services.desk)
 
     @staticmethod
     def _need(principal) -> Any:
@@ -125,7 +124,7 @@ class StaffUI:
                 self.assist_start = gr.Button("开始 / 继续办理", variant="primary", elem_id="yjs-assist-start")
                 self.assist_end = gr.Button("结束代办", elem_id="yjs-assist-end")
             with gr.Column(visible=False, elem_id="yjs-assist-area") as self.assist_area:
-                self.flow = PrefillFlow(self.app, self.acting, self.assist_area, prefix="yjs-sf", mode="staff")
+                self.flow = PrefillFlow(self.services, self.acting, self.assist_area, prefix="yjs-sf", mode="staff")
 
     def _build_progress(self) -> None:
         gr.Markdown("按受理编号查询一件事申请在各部门的办理状态，并更新本部门的进度（待受理 → 已受理 → 办理中 → 已办结；"
@@ -194,11 +193,11 @@ class StaffUI:
     def login(self, user: str, password: str, request: gr.Request | None = None) -> tuple:
         """Check the password against the StaffDirectory; keep the principal server-side. Attempts
         share the HTTP sign-in route's per-address budget (YJS_LOGIN_ATTEMPTS_PER_MINUTE)."""
-        from assistant.auth import Principal
+        from core.identity import Principal
 
         host = request.client.host if request is not None and request.client else "unknown"
-        _call(self.app.state.login_limiter.check, "login:" + host)
-        directory = self.app.state.staff_directory
+        _call(self.services.login_limiter.check, "login:" + host)
+        directory = self.services.staff_directory
         name = _call(directory.authenticate, (user or "").strip(), password or "")
         principal = Principal("staff", name)
         try:

@@ -6,7 +6,7 @@ http://127.0.0.1:8000 opens it while ``/v1/*``, ``/docs``, ``/openapi.json`` and
 plain FastAPI routes (and unknown paths keep the API's JSON 404). ``/ui/?mode=staff`` opens the
 staff tab directly.
 
-No model is loaded here: callbacks read ``app.state.assistant`` / ``app.state.prefill`` at call time.
+No model is loaded here: callbacks read ``services.assistant`` / ``services.prefill`` at call time.
 The citizen's identity comes from one function, `ui.identity.current_citizen` (the demo sign-in
 today; a deployment's single sign-on goes there).
 The app's security-header middleware wraps the mounted UI too; Gradio's run history (which would
@@ -21,6 +21,8 @@ from pathlib import Path
 
 import gradio as gr
 
+from ui.services import UIServices
+
 log = logging.getLogger(__name__)
 
 UI_PATH = "/ui"
@@ -32,8 +34,8 @@ MONO_FONTS = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"
 HEAD = '<meta name="robots" content="noindex"><meta name="color-scheme" content="light">'
 
 
-def build_blocks(app):
-    """The Blocks app (citizen and staff tabs) over `app`'s pipeline."""
+def build_blocks(services: UIServices):
+    """The Blocks app (citizen and staff tabs) over the running app's services."""
     from ui.citizen import CitizenUI
     from ui.i18n import t
     from ui.staff import StaffUI
@@ -41,9 +43,9 @@ def build_blocks(app):
     with gr.Blocks(title=t("title"), analytics_enabled=False) as demo:
         with gr.Tabs(elem_id="yjs-tabs") as tabs:
             with gr.Tab(t("tab_citizen"), id="citizen", elem_id="yjs-tab-citizen") as citizen_tab:
-                citizen = CitizenUI(app)
+                citizen = CitizenUI(services)
             with gr.Tab(t("tab_staff"), id="staff", elem_id="yjs-tab-staff") as staff_tab:
-                StaffUI(app)
+                StaffUI(services)
         citizen.lang_radio.change(
             lambda lang: (gr.update(label=t("tab_citizen", lang)), gr.update(label=t("tab_staff", lang))),
             [citizen.lang_radio], [citizen_tab, staff_tab], api_visibility="private")
@@ -59,21 +61,5 @@ def _initial_tab(request: gr.Request):
     return gr.Tabs(selected="staff") if mode == "staff" else gr.skip()
 
 
-def _theme():
+def theme():
     return gr.themes.Default(primary_hue="blue", neutral_hue="slate", font=FONTS, font_mono=MONO_FONTS)
-
-
-def mount_ui(app, settings) -> None:
-    """Mount the UI on the FastAPI `app` at ``/ui`` and redirect ``/`` to it (called by create_app)."""
-    from fastapi.responses import RedirectResponse
-
-    demo = build_blocks(app)
-    gr.mount_gradio_app(app, demo, path=UI_PATH, theme=_theme(), css_paths=[CSS_PATH], head=HEAD,
-                        footer_links=[], run_history=False, ssr_mode=False, mcp_server=False, pwa=False,
-                        max_file_size="1mb", show_error=False)
-
-    @app.get("/", include_in_schema=False)
-    async def _root() -> RedirectResponse:
-        return RedirectResponse(url=f"{UI_PATH}/", status_code=307)
-
-    log.info("web UI mounted at %s/ (environment %s)", UI_PATH, settings.environment)

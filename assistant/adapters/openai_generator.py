@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from assistant.errors import ConfigurationError, ServiceUnavailable
 from assistant.generators import PromptedGenerator
+from core.errors import ConfigurationError, ServiceUnavailable
 
 log = logging.getLogger(__name__)
 

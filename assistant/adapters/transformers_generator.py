@@ -9,8 +9,8 @@ import logging
 import os
 from pathlib import Path
 
-from assistant.errors import ConfigurationError
 from assistant.generators import PromptedGenerator
+from core.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
 

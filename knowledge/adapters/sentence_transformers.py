@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.errors import ConfigurationError
+from core.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
-from assistant.errors import ConfigurationError
+from core.errors import ConfigurationError
 from knowledge.loaders.folder import SUPPORTED_SUFFIXES, PathLoader
 
 

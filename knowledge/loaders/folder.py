@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.errors import ConfigurationError
+from core.errors import ConfigurationError
 from knowledge.documents import Document
 from knowledge.loaders import docx_loader, html_loader, markdown_loader, pdf_loader, text_loader, yaml_loader
 from knowledge.loaders.base import LoadError, Parsed, assemble

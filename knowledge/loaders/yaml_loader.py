@@ -14,7 +14,7 @@ from knowledge.loaders.base import LoadError
 
 
 def load(path: Path) -> Document:
-    from assistant.errors import ConfigurationError
+    from core.errors import ConfigurationError
     from knowledge.catalog import load_one_thing, render
 
     if not path.read_bytes().strip():

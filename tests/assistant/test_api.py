@@ -6,8 +6,8 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.api.app import create_app
-from assistant.api.deps import hash_key
+from app.deps import hash_key
+from app.main import create_app
 
 
 @pytest.fixture

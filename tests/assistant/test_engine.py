@@ -3,7 +3,7 @@
 
 import pytest
 
-from assistant.errors import InvalidInput
+from core.errors import InvalidInput
 from knowledge.text import normalize
 
 
@@ -87,7 +87,7 @@ def test_english_question_gets_english_framing(fast_assistant):
 
 
 def test_sessions_survive_a_new_engine(fast_stack, tmp_path):
-    from assistant.pipeline import build_assistant
+    from app.pipeline import build_assistant
 
     s, kb = fast_stack
     s2 = s.model_copy(update={"data_dir": tmp_path / "var"})

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from assistant.composer import Citation, Composition, Statement
-from assistant.errors import ConfigurationError
 from assistant.generators import build_prompt, ground_check
+from core.errors import ConfigurationError
 
 
 def _comp() -> Composition:

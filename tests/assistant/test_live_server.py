@@ -51,7 +51,7 @@ def test_answer_endpoint_and_multi_turn(live_server):
 
 def test_unreachable_generator_is_a_clear_error():
     from assistant.adapters.openai_generator import OpenAIGenerator
-    from assistant.errors import ServiceUnavailable
+    from core.errors import ServiceUnavailable
 
     gen = OpenAIGenerator("http://127.0.0.1:9/v1", "m", timeout=2)
     with pytest.raises(ServiceUnavailable, match="127.0.0.1:9"):

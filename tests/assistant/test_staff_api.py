@@ -3,8 +3,8 @@
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.api.app import create_app
-from assistant.auth import hash_password
+from app.main import create_app
+from core.identity import hash_password
 
 ID_NUMBER = "110105199001011234"
 
@@ -57,7 +57,7 @@ ROUTES = [
 def test_staff_routes_need_a_staff_sign_in(client, app, method, path, body):
     r = client.request(method, path, json=body)
     assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
-    citizen = {"Authorization": f"Bearer {app.state.signer.issue('citizen', 'P0001')}"}
+    citizen = {"Authorization": f"Bearer {app.state.services.signer.issue('citizen', 'P0001')}"}
     r = client.request(method, path, json=body, headers=citizen)
     assert r.status_code == 403 and "staff" in r.json()["error"]["message"]
     r = client.request(method, path, json=body, headers={"Authorization": "Bearer forged.token"})
@@ -160,7 +160,7 @@ def test_ticket_routing_with_a_model_is_audited(client, staff, app):
 
     router = TicketRouter(min_class_examples=2)
     router.train(_tiny_records())
-    router.save(app.state.settings.resolved_ticket_model_path)
+    router.save(app.state.services.settings.resolved_ticket_model_path)
     r = client.post("/v1/staff/tickets/route", json={"message": "我家门口的路灯坏了，晚上很黑"}, headers=staff)
     assert r.status_code == 200, r.text
     body = r.json()

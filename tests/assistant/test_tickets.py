@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import ConfigurationError, InvalidInput
 from assistant.tickets import (
     OTHER,
     SETTING,
@@ -16,6 +15,7 @@ from assistant.tickets import (
     domain_to_department,
     train_from_jsonl,
 )
+from core.errors import ConfigurationError, InvalidInput
 
 # What a citizen writes about, per domain; each is combined with one phrasing per message type.
 TOPICS = {

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import DEFAULT_GUIDES_DIR
-from assistant.errors import ConfigurationError
+from core.errors import ConfigurationError
+from core.settings import DEFAULT_GUIDES_DIR
 from knowledge.catalog import Catalog, load_one_thing, render
 from knowledge.schema import ONE_THING_IDS
 

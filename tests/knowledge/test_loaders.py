@@ -480,7 +480,7 @@ def test_ids_stable_across_loads(tmp_path):
 
 
 def test_missing_path_is_a_configuration_error(tmp_path):
-    from assistant.errors import ConfigurationError
+    from core.errors import ConfigurationError
 
     with pytest.raises(ConfigurationError, match="does not exist"):
         load_path(tmp_path / "nope")

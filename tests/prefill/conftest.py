@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.auth import Principal
+from core.identity import Principal
 from prefill.seed import scenarios_from_meta
 from prefill.service import PrefillService
 

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from assistant.config import get_settings
-from prefill.cli import main
+from app.prefill_cli import main
+from core.settings import get_settings
 from prefill.seed import scenarios_from_meta
 from prefill.sources import SharedDataDB
 
@@ -47,7 +47,7 @@ def test_commands_and_exit_codes(cli_env, capsys):
 
 
 def test_status_update_from_the_cli(cli_env, capsys):
-    from assistant.auth import Principal
+    from core.identity import Principal
     from prefill.service import build_prefill_service
 
     svc = build_prefill_service(cli_env)

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from assistant.errors import ConsentRequired, Forbidden, InvalidInput, NotFound, RateLimited
+from core.errors import ConsentRequired, Forbidden, InvalidInput, NotFound, RateLimited
 from prefill.consent import ConsentCodes
 
 

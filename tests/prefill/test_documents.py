@@ -6,7 +6,7 @@ import io
 import pytest
 from docx import Document as Docx
 
-from assistant.errors import Forbidden, InvalidInput, ServiceUnavailable
+from core.errors import Forbidden, InvalidInput, ServiceUnavailable
 from prefill.documents import find_cjk_font
 
 

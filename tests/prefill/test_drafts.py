@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from assistant.errors import Conflict, Forbidden, InvalidInput, NotFound
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
 def test_review_groups_by_section_and_department(svc, scenario, h):

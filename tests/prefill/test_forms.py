@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import ConfigurationError, NotFound
+from core.errors import ConfigurationError, NotFound
 from knowledge.schema import ONE_THING_IDS
 from prefill.forms import FORMS_DIR, FormLibrary, load_form
 

@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from assistant.errors import Conflict, InvalidInput
+from core.errors import Conflict, InvalidInput
 from prefill.ocr import OcrResult, RapidOcrReader, check_image, extract
 
 
@@ -92,14 +92,14 @@ def test_rapidocr_reads_a_printed_date_offline(svc, scenario, h):
 def test_ocr_upload_over_http(svc, scenario, h, tmp_path):
     from fastapi.testclient import TestClient
 
-    from assistant.api.app import create_app
-    from assistant.config import Settings
+    from app.main import create_app
+    from core.settings import Settings
 
     me, d = _draft(svc, scenario, h)
     svc.ocr = FakeReader("2026-02-01")
     client = TestClient(create_app(Settings(data_dir=tmp_path / "var", embedder="hash"), assistant=None, prefill=svc,
                                    mount_ui=False))
-    tok = {"Authorization": f"Bearer {client.app.state.signer.issue('citizen', me.subject)}"}
+    tok = {"Authorization": f"Bearer {client.app.state.services.signer.issue('citizen', me.subject)}"}
     r = client.post(f"/v1/prefill/drafts/{d}/fields/filing_start/ocr", headers=tok,
                     files={"image": ("cert.png", _png("x"), "image/png")})
     assert r.status_code == 200, r.text

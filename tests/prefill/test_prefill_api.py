@@ -5,8 +5,8 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.api.app import create_app
-from assistant.config import Settings
+from app.main import create_app
+from core.settings import Settings
 from prefill.sources import PersonRow
 
 
@@ -166,7 +166,7 @@ def test_service_missing_or_data_source_down_is_503(svc, scenario, tmp_path):
     broken.warm_up()  # logs the outage, keeps the rest working
     client = TestClient(create_app(settings, assistant=None, prefill=broken, mount_ui=False))
     sc = scenario("retirement")
-    tok = {"Authorization": f"Bearer {client.app.state.signer.issue('citizen', sc.applicant_id)}"}
+    tok = {"Authorization": f"Bearer {client.app.state.services.signer.issue('citizen', sc.applicant_id)}"}
     d = client.post("/v1/prefill/drafts", json={"one_thing_id": "retirement"}, headers=tok).json()["draft_id"]
     client.post(f"/v1/prefill/drafts/{d}/consent/grant-all", headers=tok)
     r = client.post(f"/v1/prefill/drafts/{d}/prefill", headers=tok)

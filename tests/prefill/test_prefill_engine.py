@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound
 from prefill.engine import prefill_rate
 
 

@@ -4,8 +4,8 @@ import logging
 
 import pytest
 
-from assistant.errors import AssistantError
-from prefill.masking import BANK_CARD, ID_NUMBER, PHONE, PiiMaskingFilter, mask_for_type, mask_text
+from core.errors import AssistantError
+from core.masking import BANK_CARD, ID_NUMBER, PHONE, PiiMaskingFilter, mask_for_type, mask_text
 
 
 def test_a_full_run_logs_no_personal_identifiers(svc, scenario, h, caplog):

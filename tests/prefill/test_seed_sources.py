@@ -6,7 +6,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from assistant.errors import InvalidInput, ServiceUnavailable
+from core.errors import InvalidInput, ServiceUnavailable
 from prefill.seed import generate, regenerate_from_meta, seed_database
 from prefill.sources import (
     DataSource,

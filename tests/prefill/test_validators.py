@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from assistant.errors import InvalidInput
+from core.errors import InvalidInput
 from prefill.seed import generate
 from prefill.validators import (
     check_address,

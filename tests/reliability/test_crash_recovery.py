@@ -146,8 +146,8 @@ def test_kill9_around_confirm_and_submit_loses_nothing_acknowledged(data_dir, se
 CHECK_INDEX = """
 import json, sys
 from pathlib import Path
-from assistant.config import Settings
-from assistant.pipeline import build_knowledge, build_store
+from core.settings import Settings
+from app.pipeline import build_knowledge, build_store
 from knowledge.ingest import collect_documents, complete_doc_hashes
 
 s = Settings(data_dir=Path(sys.argv[1]), embedder="hash")

@@ -20,8 +20,8 @@ import pytest
 from fastapi.testclient import TestClient
 from procs import free_port
 
-from assistant.api.app import create_app
-from assistant.config import Settings
+from app.main import create_app
+from core.settings import Settings
 from prefill.service import PrefillService
 
 SECRET = "reliability-" + "s" * 32
@@ -101,7 +101,7 @@ def test_shared_data_db_breaking_while_serving_is_503_then_recovers(tmp_path, fa
         from prefill.seed import scenarios_from_meta
 
         sc = next(s for s in scenarios_from_meta(svc.shared.meta()) if s.one_thing_id == "retirement")
-        me = {"Authorization": f"Bearer {c.app.state.signer.issue('citizen', sc.applicant_id)}"}
+        me = {"Authorization": f"Bearer {c.app.state.services.signer.issue('citizen', sc.applicant_id)}"}
         d = c.post("/v1/prefill/drafts", json={"one_thing_id": "retirement"}, headers=me).json()["draft_id"]
         c.post(f"/v1/prefill/drafts/{d}/consent/grant-all", headers=me)
 
@@ -150,7 +150,7 @@ def _chroma(path: Path, port: int, log: Path) -> subprocess.Popen:
 @pytest.mark.skipif(shutil.which("chroma", path=str(Path(sys.executable).parent)) is None,
                     reason="the chroma CLI of the chromadb package is not installed")
 def test_chroma_server_going_away_while_serving_is_503_and_answers_come_back(tmp_path):
-    from assistant.pipeline import ingest
+    from app.pipeline import ingest
 
     port = free_port()
     chroma = _chroma(tmp_path / "chroma", port, tmp_path / "chroma.log")

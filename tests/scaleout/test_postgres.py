@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
-from assistant.auth import Principal
 from assistant.state import ConversationStore
+from core.identity import Principal
 
 pytestmark = pytest.mark.integration
 

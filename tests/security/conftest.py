@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sectools import ENTERPRISES, PEOPLE, SECRET
 
-from assistant.config import Settings
+from core.settings import Settings
 from prefill.service import PrefillService
 
 
@@ -40,8 +40,8 @@ def app_settings(tmp_path) -> Settings:
 @pytest.fixture
 def client(fast_stack, svc, app_settings):
     """The whole API (answers, help desk, pre-fill) in process; the answer pipeline on the fast stack."""
-    from assistant.api.app import create_app
-    from assistant.pipeline import build_assistant
+    from app.main import create_app
+    from app.pipeline import build_assistant
 
     _, kb = fast_stack
     bot = build_assistant(app_settings, knowledge=kb)

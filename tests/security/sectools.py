@@ -20,14 +20,14 @@ PEOPLE, ENTERPRISES = 160, 36
 
 
 def bearer(client: TestClient, kind: str, subject: str, via: str | None = None) -> dict[str, str]:
-    return {"Authorization": f"Bearer {client.app.state.signer.issue(kind, subject, via_staff=via)}"}
+    return {"Authorization": f"Bearer {client.app.state.services.signer.issue(kind, subject, via_staff=via)}"}
 
 
 @contextlib.contextmanager
 def server_logging(level: int = logging.DEBUG):
     """The logging the server runs with (`python -m assistant -v serve`: uvicorn's config plus the PII
     filters), writing to a buffer, at `level` — SQL echo included. Restores the previous setup afterwards."""
-    from assistant.cli import uvicorn_log_config
+    from app.cli import uvicorn_log_config
 
     names = ["", "uvicorn", "uvicorn.error", "uvicorn.access", "sqlalchemy.engine"]
     saved = {n: (logging.getLogger(n).handlers[:], logging.getLogger(n).level, logging.getLogger(n).propagate)

@@ -124,7 +124,7 @@ def test_malformed_inputs_are_handled(fast_assistant, question):
 
 
 def test_instructions_planted_in_an_office_guide_are_never_quoted(fast_stack, tmp_path):
-    from assistant.pipeline import build_assistant, build_knowledge, ingest
+    from app.pipeline import build_assistant, build_knowledge, ingest
     from knowledge.embedders import HashEmbedder
     from knowledge.store import InMemoryStore
 

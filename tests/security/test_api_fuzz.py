@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, settings
 from sectools import SECRET
 from starlette.testclient import TestClient
 
-from assistant.auth import Principal
-from assistant.config import Settings
+from core.identity import Principal
+from core.settings import Settings
 
 EXAMPLES = 12  # per operation; ~40 operations, so a few hundred requests in all
 
@@ -26,8 +26,8 @@ EXAMPLES = 12  # per operation; ~40 operations, so a few hundred requests in all
 def fuzz_env(fast_stack, shared_url, tmp_path_factory):
     from httpflow import Shared
 
-    from assistant.api.app import create_app
-    from assistant.pipeline import build_assistant
+    from app.main import create_app
+    from app.pipeline import build_assistant
     from prefill.service import PrefillService
 
     tmp = tmp_path_factory.mktemp("fuzz")
@@ -52,7 +52,7 @@ def fuzz_env(fast_stack, shared_url, tmp_path_factory):
         tracking = c.post(f"/v1/prefill/drafts/{submitted}/submit", headers=headers).json()["tracking_no"]
         open_draft = c.post("/v1/prefill/drafts", json={"one_thing_id": "retirement"}, headers=headers).json()["draft_id"]
         conversation = c.post("/v1/answer", json={"question": "退休一件事要多久"}).json()["session_id"]
-    signer = app.state.signer
+    signer = app.state.services.signer
     return {
         "app": app,
         "citizen": {"Authorization": f"Bearer {signer.issue('citizen', me.subject)}"},
@@ -78,7 +78,7 @@ def _spec() -> dict:
     """The OpenAPI document, from an app that is only built (no lifespan, no models, no databases)."""
     import tempfile
 
-    from assistant.api.app import create_app
+    from app.main import create_app
 
     with tempfile.TemporaryDirectory() as tmp:
         return create_app(Settings(data_dir=tmp, embedder="hash"), mount_ui=False).openapi()

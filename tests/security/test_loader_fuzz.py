@@ -224,9 +224,9 @@ def test_front_matter_bombs_are_ignored_and_the_body_still_loads(hostile_folder,
 
 def test_ingesting_a_folder_of_hostile_files_indexes_the_good_ones(hostile_folder, tmp_path, monkeypatch, capsys):
     """Through the CLI, as an office would run it: exit 0, the good guides indexed and retrievable."""
-    from assistant.cli import main
-    from assistant.config import Settings, get_settings
-    from assistant.pipeline import build_knowledge
+    from app.cli import main
+    from app.pipeline import build_knowledge
+    from core.settings import Settings, get_settings
 
     folder, good, _ = hostile_folder
     monkeypatch.setenv("YJS_DATA_DIR", str(tmp_path / "var"))

@@ -9,8 +9,8 @@ import pytest
 from httpflow import ready_draft
 from sectools import SECRET, bearer, find_pii, server_logging
 
-from assistant.auth import Principal
-from assistant.errors import ConsentRequired
+from core.errors import ConsentRequired
+from core.identity import Principal
 from prefill.store import AuditRow
 
 # Numbers a citizen types: valid ones, and invalid ones that must be rejected without being echoed.
@@ -190,8 +190,8 @@ def test_reads_without_consent_are_impossible_through_the_service(svc, shared):
 def test_reads_without_consent_are_impossible_through_the_cli(tmp_path, monkeypatch, capsys, shared):
     """`python -m prefill preview` reads only with the citizen's own consent code (or demo data), and
     never another person's data without that person's approval."""
-    from assistant.config import get_settings
-    from prefill.cli import main
+    from app.prefill_cli import main
+    from core.settings import get_settings
     from prefill.service import PrefillService
 
     data = tmp_path / "var"
@@ -282,7 +282,7 @@ def test_a_citizen_never_reaches_another_citizens_drafts_log_or_tracking(client,
 
 
 def test_tokens_cannot_be_forged_or_swapped(client, shared):
-    from assistant.auth import TokenSigner
+    from core.identity import TokenSigner
 
     sc = shared.scenario("retirement")
     forged = TokenSigner("another-secret-" + "x" * 32).issue("citizen", sc.applicant_id)

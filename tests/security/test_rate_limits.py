@@ -7,9 +7,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sectools import SECRET
 
-from assistant.api.app import create_app
-from assistant.api.deps import hash_key
-from assistant.config import Settings
+from app.deps import hash_key
+from app.main import create_app
+from core.settings import Settings
 
 LIMIT = 5
 
@@ -24,7 +24,7 @@ def limited(fast_assistant, svc, tmp_path):
 
 
 def _tok(app, pid: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {app.state.signer.issue('citizen', pid)}"}
+    return {"Authorization": f"Bearer {app.state.services.signer.issue('citizen', pid)}"}
 
 
 def test_prefill_api_is_limited_per_user_wherever_they_come_from(limited, shared):
@@ -61,7 +61,7 @@ def test_answer_api_is_limited_per_client_address_and_per_api_key(fast_assistant
 
 
 def test_the_window_slides(limited, shared, monkeypatch):
-    import assistant.api.deps as deps
+    import app.ratelimit as deps
 
     app, one, _ = limited
     a = _tok(app, shared.scenario("retirement").applicant_id)

@@ -10,11 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sectools import SECRET
 
-from assistant.api.app import SECURITY_HEADERS, UI_CSP, create_app
-from assistant.api.deps import hash_key
-from assistant.auth import DEMO_STAFF_PASSWORD, hash_password
-from assistant.config import Settings
-from assistant.errors import ConfigurationError
+from app.deps import hash_key
+from app.main import SECURITY_HEADERS, UI_CSP, create_app
+from core.errors import ConfigurationError
+from core.identity import DEMO_STAFF_PASSWORD, hash_password
+from core.settings import Settings
 
 STAFF_PW = "window-3-strong-passphrase"
 GOOD_PROD = {"environment": "production", "secret_key": SECRET, "demo_login": False,
@@ -53,8 +53,8 @@ def test_safe_production_starts_without_demo_identities_or_demo_clerk(tmp_path, 
 
 
 def test_serve_refuses_unsafe_production_before_building_anything(tmp_path, monkeypatch, capsys):
-    from assistant.cli import main
-    from assistant.config import get_settings
+    from app.cli import main
+    from core.settings import get_settings
 
     monkeypatch.setenv("YJS_ENVIRONMENT", "production")
     monkeypatch.setenv("YJS_DATA_DIR", str(tmp_path / "var"))
@@ -70,7 +70,7 @@ def test_serve_refuses_unsafe_production_before_building_anything(tmp_path, monk
 
 
 def test_keys_and_passwords_are_stored_hashed_and_the_hash_is_not_a_key(tmp_path, fast_assistant, monkeypatch, capsys):
-    from assistant.cli import main
+    from app.cli import main
 
     key = "app-client-key-" + "y" * 24
     monkeypatch.setattr("sys.stdin", __import__("io").StringIO(key + "\n"))
@@ -134,7 +134,7 @@ def test_cors_when_set_allows_exactly_the_listed_origins_without_credentials(fas
 @pytest.fixture(scope="module", params=["development", "production"])
 def full_app(request, fast_stack, tmp_path_factory):
     """The app as `make run` serves it (API + Gradio UI), in development and in safe production."""
-    from assistant.pipeline import build_assistant
+    from app.pipeline import build_assistant
 
     _, kb = fast_stack
     extra = GOOD_PROD if request.param == "production" else {}

@@ -1,10 +1,10 @@
 """Citizen-page callbacks on the fast stack, called directly (no browser, no server)."""
 
-from types import SimpleNamespace
 
 import gradio as gr
 import pytest
 
+from app.services import Services
 from assistant.composer import Citation
 from assistant.engine import Answer
 from assistant.router import Candidate
@@ -14,8 +14,8 @@ from ui.i18n import t
 
 
 @pytest.fixture
-def app(fast_assistant):
-    return SimpleNamespace(state=SimpleNamespace(assistant=fast_assistant, prefill=None))
+def app(fast_assistant, settings):
+    return Services.from_settings(settings, assistant=fast_assistant)
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def test_answer_streams_with_sources_panel_and_rating(ui):
     assert "<details" in final[ui.sources] and final[ui.source_pick]["choices"]
     assert "退休一件事" in final[ui.panel] and "所需材料" in final[ui.panel]
     assert final[ui.rating_box]["visible"] is True
-    assert final[ui.prefill_btn]["visible"] is False  # app.state.prefill is None
+    assert final[ui.prefill_btn]["visible"] is False  # app.prefill is None
 
 
 def test_follow_up_keeps_the_session(ui):
@@ -94,7 +94,7 @@ def test_errors_become_gr_error(ui, app):
         list(ui.respond("   ", [], new_session()))
     with pytest.raises(gr.Error):  # the engine's InvalidInput (too long) with its own message
         list(ui.respond("退" * 3000, [], new_session()))
-    app.state.assistant = None
+    app.assistant = None
     with pytest.raises(gr.Error, match="12345"):
         list(ui.respond("退休", [], new_session()))
 
@@ -145,7 +145,7 @@ def test_prefill_button_needs_the_service(ui, app):
         ui.on_prefill({**new_session(), "one_thing": "newborn"})
     _, final = _ask(ui, "退休一件事要准备什么材料")
     assert final[ui.prefill_btn]["visible"] is False
-    app.state.prefill = object()  # any service: the button shows once a one-thing is chosen
+    app.prefill = object()  # any service: the button shows once a one-thing is chosen
     _, final = _ask(ui, "退休一件事要准备什么材料")
     assert final[ui.prefill_btn]["visible"] is True
 

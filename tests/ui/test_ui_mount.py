@@ -3,13 +3,13 @@
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.api.app import SECURITY_HEADERS, create_app
+from app.main import SECURITY_HEADERS, create_app
 from ui.web import UI_PATH
 
 
 @pytest.fixture(scope="module")
 def client(fast_stack, tmp_path_factory):
-    from assistant.pipeline import build_assistant
+    from app.pipeline import build_assistant
 
     settings, kb = fast_stack
     s = settings.model_copy(update={"data_dir": tmp_path_factory.mktemp("mount") / "var"})

@@ -8,14 +8,14 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from types import SimpleNamespace
 
 import gradio as gr
 import pytest
 
-from assistant.api.deps import RateLimiter
-from assistant.auth import Principal, StaffDirectory, TokenSigner
+from app.ratelimit import RateLimiter
+from app.services import Services
 from assistant.state import StaffAuditLog
+from core.identity import Principal, StaffDirectory, TokenSigner
 from prefill.ocr import OcrResult
 from prefill.seed import scenarios_from_meta
 from prefill.service import build_prefill_service
@@ -34,10 +34,11 @@ def svc(settings):
 
 @pytest.fixture
 def app(svc, settings, fast_assistant):
-    state = SimpleNamespace(assistant=fast_assistant, prefill=svc, settings=settings,
-                            staff_directory=StaffDirectory({}, allow_demo=True), signer=TokenSigner("test-secret"),
-                            login_limiter=RateLimiter(60))
-    return SimpleNamespace(state=state)
+    services = Services.from_settings(settings, assistant=fast_assistant, prefill=svc)
+    services.staff_directory = StaffDirectory({}, allow_demo=True)
+    services.signer = TokenSigner("test-secret")
+    services.login_limiter = RateLimiter(60)
+    return services
 
 
 @pytest.fixture
@@ -112,7 +113,7 @@ def test_prefill_button_asks_to_sign_in_first(ui, svc):
 def test_prefill_button_shows_when_the_service_is_up(ui, app):
     st = {**new_session(), "one_thing": "retirement"}
     assert ui._prefill_ready(st)
-    app.state.prefill = None
+    app.prefill = None
     assert not ui._prefill_ready(st)
     with pytest.raises(gr.Error, match="暂不可用"):
         ui.on_prefill(st, Principal("citizen", "P00010"))
@@ -378,7 +379,7 @@ def test_flow_in_english_and_traditional(ui, svc):
 
 
 def test_demo_sign_in_off(ui, app):
-    app.state.settings = app.state.settings.model_copy(update={"demo_login": False})
+    app.settings = app.settings.model_copy(update={"demo_login": False})
     assert ui.account.load_choices({"lang": "zh-Hans"})["interactive"] is False
     with pytest.raises(gr.Error, match="统一身份认证"):
         ui.account.signin("P00010", {"lang": "zh-Hans"})

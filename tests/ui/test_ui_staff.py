@@ -1,22 +1,23 @@
 """Staff-desk callbacks on the fast stack: sign-in, queue, take-over, reply, tickets, gaps — all audited."""
 
-from types import SimpleNamespace
 
 import gradio as gr
 import pytest
 
-from assistant.api.deps import RateLimiter
-from assistant.auth import StaffDirectory, TokenSigner
+from app.ratelimit import RateLimiter
+from app.services import Services
 from assistant.state import StaffAuditLog
+from core.identity import StaffDirectory, TokenSigner
 from ui.staff import StaffUI
 
 
 @pytest.fixture
 def app(fast_assistant, settings):
-    state = SimpleNamespace(assistant=fast_assistant, prefill=None, settings=settings,
-                            staff_directory=StaffDirectory({}, allow_demo=True), signer=TokenSigner("test-secret"),
-                            login_limiter=RateLimiter(5))
-    return SimpleNamespace(state=state)
+    services = Services.from_settings(settings, assistant=fast_assistant)
+    services.staff_directory = StaffDirectory({}, allow_demo=True)
+    services.signer = TokenSigner("test-secret")
+    services.login_limiter = RateLimiter(5)
+    return services
 
 
 @pytest.fixture

@@ -1,44 +1,31 @@
-"""The staff smart help-desk (智能帮办): queue, transcript, take-over, suggested reply, ticket routing.
+"""The staff smart help-desk (智能帮办) service: queue, transcript, take-over, suggested reply,
+ticket routing, 帮办代办.
 
-`StaffDesk` holds the help-desk actions once, for both edges: the REST routes below and the staff
-page of the web UI (ui/staff.py) call the same methods, so every action is checked and audited in
-one place. Each action takes the signed-in `Principal`, refuses anyone but staff, and writes one
-row to the staff audit log (who, what, which conversation; counts and labels, never the text).
+`StaffDesk` holds the help-desk actions once, for both edges: the REST routes (app/routers/staff.py)
+and the staff page of the web UI (ui/staff.py) call the same methods, so every action is checked and
+audited in one place. Each action takes the signed-in `Principal`, refuses anyone but staff, and
+writes one row to the staff audit log (who, what, which conversation; counts and labels, never the
+text).
 
 Citizen text is shown to staff with ID, phone and bank-card numbers masked: answering a question
 about a guide never needs them.
 
-Routes (all need a staff token from POST /v1/auth/staff-login):
-  GET  /v1/staff/conversations[?status=]                 the queue (hand-offs first)
-  GET  /v1/staff/conversations/{id}                      transcript, matched one-thing, materials
-  POST /v1/staff/conversations/{id}/take-over            the bot stops answering
-  GET  /v1/staff/conversations/{id}/suggestion           the assistant's draft reply with sources
-  POST /v1/staff/conversations/{id}/reply                send the (edited) reply
-  POST /v1/staff/conversations/{id}/hand-back            the bot answers again
-  GET  /v1/staff/knowledge-gaps                          refused / 差评 questions by topic
-  POST /v1/staff/tickets/route                           12345-style message → domain, department, type
-  GET  /v1/staff/audit[?conversation_id=]                the staff audit log
-
-帮办代办 (web UI staff desk): `act_for` redeems the citizen's consent code for a citizen principal
-with ``via_staff`` set, so the pre-fill service audits every step as ``staff:<clerk> for citizen:<id>``;
-`assist` starts or continues that citizen's application, `update_submission_status` moves a
-department's status. Each is also a row in the staff audit log.
+帮办代办: `act_for` redeems the citizen's consent code for a citizen principal with ``via_staff``
+set, so the pre-fill service audits every step as ``staff:<clerk> for citizen:<id>``; `assist`
+starts or continues that citizen's application, `update_submission_status` moves a department's
+status. Each is also a row in the staff audit log.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
-
-from assistant.api.deps import StaffDep, UserGuarded
-from assistant.api.models import AnswerOut, ErrorOut
-from assistant.auth import Principal
-from assistant.errors import AssistantError, Conflict, Forbidden, InvalidInput, ServiceUnavailable
+from assistant.state import StaffAuditLog, knowledge_gaps_by_topic
+from assistant.tickets import TicketModel
+from core.errors import AssistantError, Conflict, Forbidden, InvalidInput, ServiceUnavailable
+from core.identity import Principal
+from core.masking import mask_text
 
 log = logging.getLogger(__name__)
 
@@ -47,45 +34,7 @@ PREVIEW_CHARS = 60
 
 
 def _mask(text: str) -> str:
-    from prefill.masking import mask_text
-
     return mask_text(text or "")
-
-
-# --- ticket model --------------------------------------------------------------------------------
-class TicketModel:
-    """The ticket router loaded lazily from its file, reloaded when the file changes.
-
-    No model ships with the product, so a missing file is a normal state: `get()` returns None and
-    `hint` says how to train one.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self._router = None
-        self._mtime: float | None = None
-        self._lock = threading.Lock()
-
-    @property
-    def hint(self) -> str:
-        return (f"No ticket-routing model at {self.path}. Train one with "
-                f"`python -m assistant.tickets train tickets.jsonl {self.path}` "
-                "(records {message, domain, message_type}); `make run` trains one from "
-                "../shared/benchmarks/msgabench/messages.jsonl when that file exists.")
-
-    def get(self):
-        """The loaded `TicketRouter`, or None when no model file exists."""
-        if not self.path.is_file():
-            return None
-        mtime = self.path.stat().st_mtime
-        with self._lock:
-            if self._router is None or mtime != self._mtime:
-                from assistant.tickets import TicketRouter
-
-                router = TicketRouter(self.path)
-                router.warm_up()
-                self._router, self._mtime = router, mtime
-            return self._router
 
 
 # --- the desk ------------------------------------------------------------------------------------
@@ -93,8 +42,6 @@ class StaffDesk:
     """Help-desk actions over the conversation store, each checked and audited."""
 
     def __init__(self, assistant, tickets: TicketModel | None = None, prefill=None) -> None:
-        from assistant.state import StaffAuditLog
-
         self.prefill = prefill  # the PrefillService (帮办代办, submission status); None when it is down
         self.assistant = assistant
         self.store = assistant.conversations
@@ -197,8 +144,6 @@ class StaffDesk:
 
     # -- knowledge gaps and tickets ---------------------------------------------------------------
     def knowledge_gaps(self, actor: Principal, limit: int = 200) -> list[dict[str, Any]]:
-        from assistant.state import knowledge_gaps_by_topic
-
         user = self._check(actor)
         names = {o.id: o.name for o in self.catalog}
         groups = knowledge_gaps_by_topic(self.store, names, limit=limit)
@@ -293,159 +238,3 @@ class StaffDesk:
     def audit_log(self, actor: Principal, conversation_id: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
         self._check(actor)
         return self.audit.entries(conversation_id=conversation_id, limit=limit)
-
-
-def desk_for(app) -> StaffDesk:
-    """The desk over the pipeline the lifespan built (`app.state.assistant`); 503 when it is not up."""
-    bot = getattr(app.state, "assistant", None)
-    if bot is None:
-        raise ServiceUnavailable("the help-desk is not ready: the assistant pipeline is not loaded (see server log)")
-    tickets = getattr(app.state, "ticket_model", None)
-    if tickets is None:
-        tickets = app.state.ticket_model = TicketModel(app.state.settings.resolved_ticket_model_path)
-    return StaffDesk(bot, tickets, prefill=getattr(app.state, "prefill", None))
-
-
-def get_desk(request: Request) -> StaffDesk:
-    return desk_for(request.app)
-
-
-# --- REST ----------------------------------------------------------------------------------------
-class QueueItemOut(BaseModel):
-    id: str
-    status: str
-    updated_at: str
-    assigned_to: str | None
-    one_thing_id: str | None
-    one_thing_name: str | None
-    preview: str = Field(..., description="The citizen's latest message, personal numbers masked.")
-
-
-class MaterialOut(BaseModel):
-    name: str
-    e_licence: bool
-    required: bool
-    tolerance: bool
-    note: str | None
-
-
-class OneThingBrief(BaseModel):
-    id: str
-    name: str
-    name_en: str
-    materials: list[MaterialOut]
-
-
-class TurnOut(BaseModel):
-    role: str
-    text: str
-    at: str
-    staff: str | None = None
-
-
-class ConversationOut(BaseModel):
-    id: str
-    status: str
-    assigned_to: str | None
-    one_thing: OneThingBrief | None
-    turns: list[TurnOut]
-
-
-class ActionOut(BaseModel):
-    conversation_id: str
-    status: str
-    assigned_to: str | None
-
-
-class ReplyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    text: str = Field(..., min_length=1, max_length=4000)
-
-
-class GapGroupOut(BaseModel):
-    topic: str = Field(..., description="one_thing:<id>, near:<id> (refused, nearest bundle), keyword:<word> or other")
-    label: str
-    one_thing_id: str | None
-    count: int
-    refused: int
-    bad: int
-    questions: list[str]
-    comments: list[str]
-
-
-class TicketIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    message: str = Field(..., min_length=1, max_length=4000, examples=["小区门口的路灯坏了一个多月了，晚上很不安全"])
-
-
-class TicketOut(BaseModel):
-    domain: str
-    department: str
-    domain_score: float
-    message_type: str
-    type_score: float
-    top_domains: list[tuple[str, float]]
-
-
-class AuditEntryOut(BaseModel):
-    id: int
-    at: str
-    staff_user: str
-    action: str
-    conversation_id: str | None
-    detail: dict[str, Any]
-
-
-router = APIRouter(prefix="/v1/staff", tags=["staff help-desk"], dependencies=UserGuarded,
-                   responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut},
-                              409: {"model": ErrorOut}, 422: {"model": ErrorOut}, 503: {"model": ErrorOut}})
-DeskDep = Annotated[StaffDesk, Depends(get_desk)]
-
-
-@router.get("/conversations", response_model=list[QueueItemOut], summary="The queue: hand-offs first")
-def queue(staff: StaffDep, desk: DeskDep,
-          status: Annotated[Literal["bot", "handoff", "staff", "closed"] | None, Query()] = None) -> list[dict]:
-    return desk.queue(staff, status)
-
-
-@router.get("/conversations/{conversation_id}", response_model=ConversationOut,
-            summary="A citizen's conversation with the matched one-thing and its materials")
-def conversation(conversation_id: str, staff: StaffDep, desk: DeskDep) -> dict:
-    return desk.open(staff, conversation_id)
-
-
-@router.post("/conversations/{conversation_id}/take-over", response_model=ActionOut, summary="Take over (转人工)")
-def take_over(conversation_id: str, staff: StaffDep, desk: DeskDep) -> dict:
-    return desk.take_over(staff, conversation_id)
-
-
-@router.get("/conversations/{conversation_id}/suggestion", response_model=AnswerOut | None,
-            summary="The assistant's suggested reply, with sources")
-def suggestion(conversation_id: str, staff: StaffDep, desk: DeskDep) -> dict | None:
-    return desk.suggest(staff, conversation_id)
-
-
-@router.post("/conversations/{conversation_id}/reply", response_model=ActionOut, summary="Send a reply to the citizen")
-def reply(conversation_id: str, body: ReplyIn, staff: StaffDep, desk: DeskDep) -> dict:
-    return desk.reply(staff, conversation_id, body.text)
-
-
-@router.post("/conversations/{conversation_id}/hand-back", response_model=ActionOut, summary="Hand back to the assistant")
-def hand_back(conversation_id: str, staff: StaffDep, desk: DeskDep) -> dict:
-    return desk.hand_back(staff, conversation_id)
-
-
-@router.get("/knowledge-gaps", response_model=list[GapGroupOut], summary="Refused and 差评 questions by topic")
-def knowledge_gaps(staff: StaffDep, desk: DeskDep) -> list[dict]:
-    return desk.knowledge_gaps(staff)
-
-
-@router.post("/tickets/route", response_model=TicketOut, summary="Route a 12345-style message")
-def route_ticket(body: TicketIn, staff: StaffDep, desk: DeskDep) -> dict:
-    return desk.route_ticket(staff, body.message)
-
-
-@router.get("/audit", response_model=list[AuditEntryOut], summary="The staff audit log, newest first")
-def audit(staff: StaffDep, desk: DeskDep,
-          conversation_id: Annotated[str | None, Query(max_length=64)] = None) -> list[dict]:
-    return desk.audit_log(staff, conversation_id)

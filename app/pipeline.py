@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.config import Settings
+from core.settings import Settings
 from knowledge.catalog import Catalog
 from knowledge.embedders import Embedder, build_embedder
 from knowledge.ingest import Ingestor, IngestReport, collect_documents

@@ -20,14 +20,14 @@ import argparse
 import logging
 import sys
 
-from assistant.auth import Principal
-from assistant.errors import AssistantError, Forbidden
+from core.errors import AssistantError, Forbidden
+from core.identity import Principal, demo_login_allowed
 
 log = logging.getLogger("prefill")
 
 
 def _setup_logging(verbose: bool) -> None:
-    from prefill.masking import install_log_masking
+    from core.masking import install_log_masking
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     install_log_masking()
@@ -87,7 +87,7 @@ def cmd_preview(args, settings) -> int:
         person = svc.redeem_consent_code(staff, args.code)
         who = Principal("citizen", person, via_staff=args.staff)
     elif args.as_citizen:
-        if not settings.demo_login or settings.environment == "production":
+        if not demo_login_allowed(settings):
             raise Forbidden("--as-citizen is for synthetic demo data only (YJS_DEMO_LOGIN, not production); "
                             "use the citizen's --code")
         who = Principal("citizen", args.as_citizen)
@@ -133,7 +133,7 @@ def cmd_audit_verify(args, settings) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from assistant.config import get_settings
+    from core.settings import get_settings
 
     p = argparse.ArgumentParser(prog="python -m prefill", description="Staff tools for the pre-fill service (办).")
     p.add_argument("-v", "--verbose", action="store_true")

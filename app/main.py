@@ -1,7 +1,7 @@
 """The FastAPI app: one process serves the answer API, the pre-fill API and the Gradio UI.
 
-`create_app()` is a factory (uvicorn --factory). The lifespan builds the pipeline once and keeps
-it on `app.state`; routes reach it through `Depends`. Errors from the `AssistantError` family become
+`create_app()` is a factory (uvicorn --factory). The lifespan builds the pipeline once into
+`Services` (``app.state.services``); routes reach it through `Depends`. Errors from the `AssistantError` family become
 one JSON shape: {"error": {"code", "message", "field"?}}.
 """
 
@@ -19,12 +19,18 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.api import answer, catalog, openai_compat, session
-from assistant.api.deps import RateLimiter
-from assistant.auth import StaffDirectory, TokenSigner, check_production_safety
-from assistant.config import Settings, get_settings
-from assistant.errors import AssistantError
-from prefill.masking import mask_text
+from app.pipeline import build_assistant
+from app.routers import answer, catalog, openai_compat, session
+from app.routers import prefill as prefill_routes
+from app.routers import staff as staff_routes
+from app.services import Services
+from app.web import mount_web_ui
+from core.errors import AssistantError
+from core.identity import check_production_safety
+from core.masking import mask_text
+from core.settings import Settings, get_settings
+from knowledge.catalog import Catalog
+from prefill.service import build_prefill_service
 
 log = logging.getLogger(__name__)
 
@@ -117,46 +123,40 @@ def install_error_handlers(app: FastAPI) -> None:
         return _error(500, "internal_error", f"internal error (reference {ref}); please try again or call 12345")
 
 
-def _build_pipeline(app: FastAPI, settings: Settings) -> None:
-    if getattr(app.state, "assistant", None) is None:
-        from assistant.pipeline import build_assistant
-
+def _build_parts(services: Services) -> None:
+    """Build what was not passed in. A part that cannot start stays None (its routes answer 503) and
+    the rest of the app (health, catalogue, pre-fill) keeps serving."""
+    settings = services.settings
+    if services.assistant is None:
         try:
             bot = build_assistant(settings)
             bot.warm_up()
-            app.state.assistant = bot
+            services.assistant = bot
         except (AssistantError, SQLAlchemyError, OSError) as exc:
-            # e.g. chroma down, or the conversation database cannot be opened: serve 503s and keep the
-            # rest (health, catalogue, pre-fill) up instead of failing the whole start-up.
+            # e.g. chroma down, or the conversation database cannot be opened.
             log.error("answer pipeline unavailable: %s",
                       exc.message if isinstance(exc, AssistantError) else type(exc).__name__)
-            app.state.assistant = None
             # The catalogue is read from the guide files, not the index: keep serving it.
             try:
-                from knowledge.catalog import Catalog
-
-                app.state.catalog = Catalog.from_dir(settings.guides_dir)
+                services.fallback_catalog = Catalog.from_dir(settings.guides_dir)
             except AssistantError as cexc:
                 log.error("catalogue unavailable: %s", cexc.message)
-    if getattr(app.state, "prefill", None) is None:
+    if services.prefill is None:
         try:
-            from prefill.service import build_prefill_service
-        except ImportError:  # pragma: no cover - prefill package is optional at import time
-            return
-        try:
-            app.state.prefill = build_prefill_service(settings)
+            services.prefill = build_prefill_service(settings)
         except AssistantError as exc:
             log.error("pre-fill service unavailable: %s", exc.message)
-            app.state.prefill = None
 
 
 def create_app(settings: Settings | None = None, *, assistant=None, prefill=None, mount_ui: bool = True) -> FastAPI:
     settings = settings or get_settings()
     _check_production(settings)
 
+    services = Services.from_settings(settings, assistant=assistant, prefill=prefill)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        _build_pipeline(app, settings)
+        _build_parts(services)
         yield
 
     app = FastAPI(
@@ -165,14 +165,7 @@ def create_app(settings: Settings | None = None, *, assistant=None, prefill=None
         description="Grounded answers about 高效办成一件事 service bundles, with citations; pre-fill of merged forms.",
         lifespan=lifespan,
     )
-    app.state.settings = settings
-    app.state.assistant = assistant
-    app.state.prefill = prefill
-    app.state.catalog = None
-    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
-    app.state.login_limiter = RateLimiter(settings.login_attempts_per_minute)
-    app.state.signer = TokenSigner(settings.secret_key.get_secret_value())
-    app.state.staff_directory = StaffDirectory(settings.staff_accounts, allow_demo=settings.environment != "production")
+    app.state.services = services
     install_error_handlers(app)
     # Always installed, even with no origins: it answers cross-origin requests with "not allowed",
     # and the mounted Gradio app then defers to it instead of adding its own, laxer policy.
@@ -202,40 +195,22 @@ def create_app(settings: Settings | None = None, *, assistant=None, prefill=None
 
     @app.get("/healthz", tags=["health"], summary="Liveness and readiness of each part")
     async def healthz(request: Request) -> dict:
-        bot = request.app.state.assistant
+        parts = request.app.state.services
         return {
-            "status": "ok" if bot is not None else "degraded",
-            "answer": bot is not None,
-            "prefill": request.app.state.prefill is not None,
+            "status": "ok" if parts.assistant is not None else "degraded",
+            "answer": parts.assistant is not None,
+            "prefill": parts.prefill is not None,
         }
 
     app.include_router(answer.router)
     app.include_router(catalog.router)
     app.include_router(openai_compat.router)
     app.include_router(session.router)
-    _include_optional(app, settings, mount_ui)
-    return app
-
-
-def _include_optional(app: FastAPI, settings: Settings, mount_ui: bool) -> None:
-    try:
-        from prefill.api import router as prefill_router
-
-        app.include_router(prefill_router)
-    except ImportError:  # pragma: no cover
-        log.warning("prefill API not available")
-    try:
-        from assistant.api.staff import router as staff_router
-
-        app.include_router(staff_router)
-    except ImportError:  # pragma: no cover
-        pass
+    app.include_router(prefill_routes.router)
+    app.include_router(staff_routes.router)
     if mount_ui:
-        try:
-            from ui.web import mount_ui as _mount
-        except ImportError:  # pragma: no cover
-            return
-        _mount(app, settings)
+        mount_web_ui(app, services)
+    return app
 
 
 def _check_production(settings: Settings) -> None:

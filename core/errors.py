@@ -1,7 +1,7 @@
 """The `AssistantError` family: specific errors that name the bad value and the fix.
 
 The API turns them into one JSON error shape, the UI into `gr.Error`, the CLI into a non-zero exit.
-Messages must never contain unmasked personal data (use `prefill.masking` helpers when quoting).
+Messages must never contain unmasked personal data (use `core.masking` helpers when quoting).
 """
 
 from __future__ import annotations

@@ -15,9 +15,9 @@ from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
-from assistant.api.deps import AssistantDep, Guarded
-from assistant.api.models import ChatCompletionRequest, ErrorOut
-from assistant.errors import InvalidInput
+from app.deps import AssistantDep, Guarded
+from app.models import ChatCompletionRequest, ErrorOut
+from core.errors import InvalidInput
 
 router = APIRouter(prefix="/v1", tags=["openai-compatible"], responses={422: {"model": ErrorOut}})
 MODEL = "yijianshi"

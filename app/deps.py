@@ -4,42 +4,39 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import threading
-import time
-from collections import defaultdict, deque
 from typing import Annotated
 
 from fastapi import Depends, Request
 
-from assistant.auth import Principal, StaffDirectory, TokenSigner
-from assistant.config import Settings
+from app.services import Services
 from assistant.engine import Assistant
-from assistant.errors import Forbidden, RateLimited, ServiceUnavailable, Unauthorized
+from core.errors import Forbidden, Unauthorized
+from core.identity import Principal, StaffDirectory, TokenSigner
+from core.settings import Settings
 from knowledge.catalog import Catalog
+from prefill.service import PrefillService
+
+
+def get_services(request: Request) -> Services:
+    return request.app.state.services
 
 
 def get_settings_dep(request: Request) -> Settings:
-    return request.app.state.settings
+    return get_services(request).settings
 
 
 def get_assistant(request: Request) -> Assistant:
-    bot = getattr(request.app.state, "assistant", None)
-    if bot is None:
-        raise ServiceUnavailable("the assistant is not ready: the guide index or the conversation database could not "
-                                 "be opened (see the server log)")
-    return bot
+    return get_services(request).require_assistant()
 
 
 def get_catalog(request: Request) -> Catalog:
     """The one-thing catalogue: the pipeline's, or the one loaded from the guide files when the
     index (chroma) is down, so 导 (browsing the bundles) keeps working while answers are 503."""
-    bot = getattr(request.app.state, "assistant", None)
-    if bot is not None:
-        return bot.catalog
-    catalog = getattr(request.app.state, "catalog", None)
-    if catalog is None:
-        raise ServiceUnavailable("the catalogue is not ready: the guide files could not be loaded (see server log)")
-    return catalog
+    return get_services(request).catalog
+
+
+def get_prefill(request: Request) -> PrefillService:
+    return get_services(request).require_prefill()
 
 
 def hash_key(key: str) -> str:
@@ -65,42 +62,22 @@ def require_api_key(request: Request, settings: Annotated[Settings, Depends(get_
     return digest[:12]
 
 
-class RateLimiter:
-    """Sliding one-minute window per client, in process (per worker; put a gateway in front for more)."""
-
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self._hits: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def check(self, client: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            q = self._hits[client]
-            while q and now - q[0] > 60:
-                q.popleft()
-            if len(q) >= self.per_minute:
-                raise RateLimited(f"more than {self.per_minute} requests a minute from this client; try again shortly")
-            q.append(now)
-
-
 def rate_limit(request: Request, key_id: Annotated[str | None, Depends(require_api_key)]) -> None:
     client = key_id or (request.client.host if request.client else "unknown")
-    request.app.state.rate_limiter.check(client)
+    get_services(request).rate_limiter.check(client)
 
 
 def login_rate_limit(request: Request) -> None:
     """Sign-in attempts per client address, on a budget of their own (YJS_LOGIN_ATTEMPTS_PER_MINUTE)."""
-    limiter = getattr(request.app.state, "login_limiter", None) or request.app.state.rate_limiter
-    limiter.check("login:" + (request.client.host if request.client else "unknown"))
+    get_services(request).login_limiter.check("login:" + (request.client.host if request.client else "unknown"))
 
 
 def get_signer(request: Request) -> TokenSigner:
-    return request.app.state.signer
+    return get_services(request).signer
 
 
 def get_staff_directory(request: Request) -> StaffDirectory:
-    return request.app.state.staff_directory
+    return get_services(request).staff_directory
 
 
 def bearer_token(request: Request) -> str:
@@ -129,9 +106,11 @@ def current_staff(principal: Annotated[Principal, Depends(current_principal)]) -
 
 
 def user_rate_limit(request: Request, principal: Annotated[Principal, Depends(current_principal)]) -> None:
-    request.app.state.rate_limiter.check(principal.actor)
+    get_services(request).rate_limiter.check(principal.actor)
 
 
+ServicesDep = Annotated[Services, Depends(get_services)]
+PrefillDep = Annotated[PrefillService, Depends(get_prefill)]
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
 CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]

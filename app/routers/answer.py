@@ -9,8 +9,8 @@ from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
-from assistant.api.deps import AssistantDep, Guarded
-from assistant.api.models import (
+from app.deps import AssistantDep, Guarded
+from app.models import (
     AnswerOut,
     AnswerRequest,
     ErrorOut,
@@ -20,7 +20,7 @@ from assistant.api.models import (
     HandoffRequest,
     SourceOut,
 )
-from assistant.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound
 
 router = APIRouter(prefix="/v1", tags=["answer"], responses={422: {"model": ErrorOut}, 429: {"model": ErrorOut}})
 

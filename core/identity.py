@@ -25,7 +25,7 @@ from typing import Literal
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from assistant.errors import ConfigurationError, Unauthorized
+from core.errors import ConfigurationError, Unauthorized
 
 log = logging.getLogger(__name__)
 
@@ -138,3 +138,14 @@ def check_production_safety(settings) -> None:
             break
     if problems:
         raise ConfigurationError("refusing to start in production: " + "; ".join(problems))
+
+
+# --- policy: the one place that decides whether demo identities exist ----------------------------
+def demo_login_allowed(settings) -> bool:
+    """Synthetic demo citizens (choose a seeded person) only with ``demo_login`` on, never in production."""
+    return bool(settings.demo_login) and settings.environment != "production"
+
+
+def demo_clerk_allowed(settings) -> bool:
+    """The demo clerk account (``clerk`` / ``clerk-demo``) exists in development only."""
+    return settings.environment != "production"

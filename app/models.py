@@ -6,12 +6,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.lang import LangTag
+
 
 class AnswerRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     question: str = Field(..., description="The citizen's question, 1-2000 characters.", examples=["孩子刚出生要办哪些手续？"])
     session_id: str | None = Field(None, max_length=64, description="Continue a conversation (returned by the previous answer).")
-    lang: Literal["zh-Hans", "zh-Hant", "en", "zh", "zh-CN", "zh-TW", "zh-HK"] | None = Field(
+    lang: LangTag | None = Field(
         None, description="Answer language/script; detected from the question when omitted.")
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.api.deps import LoginGuarded, SignerDep, StaffDirectoryDep
-from assistant.api.models import ErrorOut
+from app.deps import LoginGuarded, SignerDep, StaffDirectoryDep
+from app.models import ErrorOut
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"], responses={401: {"model": ErrorOut}, 422: {"model": ErrorOut}})
 

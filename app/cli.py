@@ -11,14 +11,14 @@ import logging
 import sys
 from pathlib import Path
 
-from assistant.config import get_settings
-from assistant.errors import AssistantError
+from core.errors import AssistantError
+from core.settings import get_settings
 
 log = logging.getLogger("assistant")
 
 
 def _setup_logging(verbose: bool) -> None:
-    from prefill.masking import PiiMaskingFilter
+    from core.masking import PiiMaskingFilter
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     for h in logging.getLogger().handlers:
@@ -26,7 +26,7 @@ def _setup_logging(verbose: bool) -> None:
 
 
 def cmd_ingest(args) -> int:
-    from assistant.pipeline import ingest
+    from app.pipeline import ingest
 
     settings = get_settings()
     report = ingest(settings, [Path(p) for p in args.paths], progress=not args.quiet)
@@ -35,7 +35,7 @@ def cmd_ingest(args) -> int:
 
 
 def _ensure_index(settings) -> None:
-    from assistant.pipeline import index_is_empty, ingest
+    from app.pipeline import index_is_empty, ingest
 
     if index_is_empty(settings):
         print("index is empty: ingesting the service guides first…", file=sys.stderr)
@@ -43,7 +43,7 @@ def _ensure_index(settings) -> None:
 
 
 def cmd_ask(args) -> int:
-    from assistant.pipeline import build_assistant
+    from app.pipeline import build_assistant
 
     settings = get_settings()
     _ensure_index(settings)
@@ -101,8 +101,8 @@ def uvicorn_log_config(verbose: bool) -> dict:
     from uvicorn.config import LOGGING_CONFIG
 
     cfg = copy.deepcopy(LOGGING_CONFIG)
-    cfg["filters"] = {"pii": {"()": "prefill.masking.PiiMaskingFilter"},
-                      "pii_args": {"()": "prefill.masking.PiiArgsMaskingFilter"}}
+    cfg["filters"] = {"pii": {"()": "core.masking.PiiMaskingFilter"},
+                      "pii_args": {"()": "core.masking.PiiArgsMaskingFilter"}}
     cfg["formatters"]["app"] = {"format": "%(levelname)s %(name)s: %(message)s"}
     cfg["handlers"]["default"]["filters"] = ["pii"]
     cfg["handlers"]["access"]["filters"] = ["pii_args"]
@@ -118,11 +118,11 @@ def cmd_serve(args) -> int:
     settings = get_settings()
     if settings.environment == "production":
         # Refuse unsafe settings before spending minutes on building the index.
-        from assistant.auth import check_production_safety
+        from core.identity import check_production_safety
 
         check_production_safety(settings)
     _ensure_index(settings)
-    uvicorn.run("assistant.api.app:create_app", factory=True, host=args.host or settings.host,
+    uvicorn.run("app.main:create_app", factory=True, host=args.host or settings.host,
                 port=args.port or settings.port, workers=args.workers, log_level="info",
                 log_config=uvicorn_log_config(getattr(args, "verbose", False)))
     return 0
@@ -132,7 +132,7 @@ def cmd_hash_password(args) -> int:
     """Read a staff password on stdin, print the scrypt hash for YJS_STAFF_ACCOUNTS (never the password)."""
     import getpass
 
-    from assistant.auth import hash_password
+    from core.identity import hash_password
 
     password = getpass.getpass("staff password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
     if len(password) < 12:
@@ -145,7 +145,7 @@ def cmd_hash_api_key(args) -> int:
     """Read an app client's API key on stdin, print its SHA-256 digest for YJS_API_KEYS."""
     import getpass
 
-    from assistant.api.deps import hash_key
+    from app.deps import hash_key
 
     key = getpass.getpass("API key: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
     if len(key) < 24:

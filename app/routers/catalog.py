@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from assistant.api.deps import CatalogDep
-from assistant.api.models import ErrorOut, OneThingSummary
-from assistant.errors import NotFound
+from app.deps import CatalogDep
+from app.models import ErrorOut, OneThingSummary
+from core.errors import NotFound
 
 router = APIRouter(prefix="/v1/one-things", tags=["catalogue"])
 

@@ -34,21 +34,24 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
+from fastapi import APIRouter, File, Path, Query, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.api.deps import (
+from app.deps import (
     CitizenDep,
     Guarded,
+    PrefillDep,
     PrincipalDep,
     SettingsDep,
     SignerDep,
     StaffDep,
     UserGuarded,
 )
-from assistant.api.models import ErrorOut
-from assistant.errors import Forbidden, InvalidInput, NotFound, ServiceUnavailable
+from app.models import ErrorOut
+from core.errors import Forbidden, InvalidInput, NotFound
+from core.identity import demo_login_allowed
+from core.status import DepartmentStatusName
 from prefill.audit import ChainReport
 from prefill.forms import MergedForm
 from prefill.models import (
@@ -67,7 +70,6 @@ from prefill.models import (
     StatusChange,
     SubmissionView,
 )
-from prefill.service import PrefillService
 
 log = logging.getLogger(__name__)
 
@@ -80,15 +82,6 @@ router = APIRouter(prefix="/v1/prefill", tags=["prefill"], responses={
     422: {"model": ErrorOut}, 429: {"model": ErrorOut}, 503: {"model": ErrorOut}})
 
 
-def get_prefill(request: Request) -> PrefillService:
-    service = getattr(request.app.state, "prefill", None)
-    if service is None:
-        raise ServiceUnavailable("pre-fill service unavailable: the state or shared-data database could not be "
-                                 "opened (see the server log; check YJS_DATABASE_URL and YJS_SHARED_DATA_URL)")
-    return service
-
-
-PrefillDep = Annotated[PrefillService, Depends(get_prefill)]
 DraftId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")]
 FieldKey = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
 TrackingNo = Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9-]+$")]
@@ -141,13 +134,13 @@ class CodeRedeemIn(_In):
 
 class StatusIn(_In):
     department: str = Field(..., min_length=1, max_length=120)
-    status: Literal["待受理", "已受理", "办理中", "需补正", "已办结", "不予受理"]
+    status: DepartmentStatusName
     note: str = Field("", max_length=500)
 
 
 # --- demo identity, forms -----------------------------------------------------------------------
 def _demo_allowed(settings) -> None:
-    if not settings.demo_login or settings.environment == "production":
+    if not demo_login_allowed(settings):
         raise Forbidden("demo sign-in is disabled here (YJS_DEMO_LOGIN=false or production)")
 
 
