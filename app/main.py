@@ -87,7 +87,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _assistant_error(_: Request, exc: AssistantError) -> JSONResponse:
         if exc.status >= 500:
             log.error("%s: %s", exc.code, exc.message)
-        return _error(exc.status, exc.code, exc.message, exc.field)
+        retry_after = getattr(exc, "retry_after", None)
+        return _error(exc.status, exc.code, exc.message, exc.field,
+                      headers={"Retry-After": str(retry_after)} if retry_after else None)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -44,8 +44,8 @@ class Services:
             settings=settings,
             signer=TokenSigner(settings.secret_key.get_secret_value()),
             staff_directory=StaffDirectory(settings.staff_accounts, allow_demo=demo_clerk_allowed(settings)),
-            rate_limiter=RateLimiter(settings.rate_limit_per_minute),
-            login_limiter=RateLimiter(settings.login_attempts_per_minute),
+            rate_limiter=RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_storage_url, "api"),
+            login_limiter=RateLimiter(settings.login_attempts_per_minute, settings.rate_limit_storage_url, "login"),
             assistant=assistant,
             prefill=prefill,
         )

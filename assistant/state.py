@@ -19,6 +19,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from core.clock import utcnow
 from core.db import Database
 from core.errors import InvalidInput, NotFound
+from core.masking import mask_text
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ class Conversation:
     assigned_to: str | None = None
 
 
+MAX_COMMENT_CHARS = 1000
 GAP_TOPIC_MIN_SCORE = 0.2  # a refused question's best candidate names its topic only above this score
 
 
@@ -171,10 +173,37 @@ class ConversationStore:
         self.append(conv, "user", "（请求转人工）", {"handoff_request": reason}, status="handoff")
 
     # -- 好差评 --------------------------------------------------------------------------------
+    # The one way a rating is written, whichever edge it comes from (API, chat, submission panel):
+    # the rated question and one-thing come from the stored conversation, never from the caller,
+    # and the comment is masked before it is stored.
+    def rate_answer(self, *, rating: str, conversation_id: str | None, answer_id: str | None,
+                    comment: str = "") -> int:
+        """好差评 of an answer. With a conversation, the answer must be one of its turns (the latest
+        when `answer_id` is not given); its question and one-thing are recorded with the rating."""
+        if not (conversation_id or answer_id):
+            raise InvalidInput("give the session_id or answer_id of the answer you are rating", field="session_id")
+        question, one_thing = "", None
+        if conversation_id:
+            rated = [t for t in self.transcript(conversation_id) if t["role"] == "assistant"
+                     and (not answer_id or (t["payload"] or {}).get("answer_id") == answer_id)]
+            if not rated:
+                raise NotFound("no such answer in that session")
+            payload = rated[-1]["payload"] or {}
+            question, one_thing = payload.get("question", ""), (payload.get("one_thing") or {}).get("id")
+        return self.add_feedback(rating=rating, conversation_id=conversation_id, answer_id=answer_id,
+                                 comment=comment, question=question, one_thing_id=one_thing)
+
+    def rate_submission(self, *, rating: str, conversation_id: str | None, tracking_no: str, title: str,
+                        one_thing_id: str | None, comment: str = "") -> int:
+        """好差评 of a submitted application (一键办理); staff see its 差评 among the knowledge gaps."""
+        return self.add_feedback(rating=rating, conversation_id=conversation_id, answer_id=f"submission:{tracking_no}",
+                                 comment=comment, question=f"一键办理：{title}（{tracking_no}）", one_thing_id=one_thing_id)
+
     def add_feedback(self, *, rating: str, conversation_id: str | None, answer_id: str | None, comment: str = "",
                      question: str = "", one_thing_id: str | None = None) -> int:
         with self.session() as s:
-            row = FeedbackRow(conversation_id=conversation_id, answer_id=answer_id, rating=rating, comment=comment,
+            row = FeedbackRow(conversation_id=conversation_id, answer_id=answer_id, rating=rating,
+                              comment=mask_text((comment or "").strip())[:MAX_COMMENT_CHARS],
                               question=question, one_thing_id=one_thing_id)
             s.add(row)
             s.flush()

@@ -76,5 +76,11 @@ class Conflict(AssistantError):
 
 
 class RateLimited(AssistantError):
+    """Too many requests; `retry_after` is the number of seconds until one more is allowed."""
+
     status = 429
     code = "rate_limited"
+
+    def __init__(self, message: str, *, field: str | None = None, retry_after: int | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = retry_after

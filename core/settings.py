@@ -103,6 +103,10 @@ class Settings(BaseSettings):
         default_factory=dict, description="Staff user -> password hash (see docs); demo account only in development."
     )
     rate_limit_per_minute: int = Field(120, ge=1, description="Requests per client per minute on the API.")
+    rate_limit_storage_url: str = Field(
+        "memory://", description="Where rate-limit counters live (the `limits` library): memory:// counts per "
+        "worker process; redis://host:6379 or memcached://host:11211 share one budget across workers.",
+    )
     login_attempts_per_minute: int = Field(
         10, ge=1, description="Staff sign-in attempts per client address per minute (slows password guessing)."
     )

@@ -299,9 +299,8 @@ class CitizenUI:
             raise gr.Error(t("rate_first", lang))
         bot = self._bot(lang)
         try:
-            bot.conversations.add_feedback(rating=rating, conversation_id=st["session_id"], answer_id=st["answer_id"],
-                                           comment=(comment or "").strip()[:1000], question=st.get("question", ""),
-                                           one_thing_id=st.get("one_thing"))
+            bot.conversations.rate_answer(rating=rating, conversation_id=st["session_id"], answer_id=st["answer_id"],
+                                          comment=comment or "")
         except AssistantError as exc:
             raise gr.Error(exc.message) from exc
         return gr.update(visible=False), "", t("rate_thanks", lang), st

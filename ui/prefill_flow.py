@@ -529,9 +529,9 @@ class PrefillFlow:
         bot = self.services.assistant
         if bot is None:
             raise gr.Error(t("not_ready", lang))
-        self._call(lang, bot.conversations.add_feedback, rating=rating, conversation_id=flow.get("session_id"),
-                   answer_id=f"submission:{flow['tracking_no']}", comment=(comment or "").strip()[:1000],
-                   question=f"一键办理：{flow.get('title', '')}（{flow['tracking_no']}）", one_thing_id=flow.get("one_thing"))
+        self._call(lang, bot.conversations.rate_submission, rating=rating, conversation_id=flow.get("session_id"),
+                   tracking_no=flow["tracking_no"], title=flow.get("title", ""), one_thing_id=flow.get("one_thing"),
+                   comment=comment or "")
         return {self.rating_box: gr.update(visible=False), self.rate_comment: "", self.rate_status: t("rate_thanks", lang)}
 
     def close(self, flow: dict) -> dict:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
+from sse_starlette import EventSourceResponse
 
 from app.deps import AssistantDep, Guarded
 from app.models import (
@@ -20,7 +21,7 @@ from app.models import (
     HandoffRequest,
     SourceOut,
 )
-from core.errors import InvalidInput, NotFound
+from core.errors import NotFound
 
 router = APIRouter(prefix="/v1", tags=["answer"], responses={422: {"model": ErrorOut}, 429: {"model": ErrorOut}})
 
@@ -35,33 +36,24 @@ async def answer(req: AnswerRequest, bot: AssistantDep) -> dict:
 
 @router.post("/answer/stream", dependencies=Guarded, summary="Answer as a Server-Sent Events stream",
              response_class=StreamingResponse, responses={200: {"content": {"text/event-stream": {}}}})
-async def answer_stream(req: AnswerRequest, bot: AssistantDep) -> StreamingResponse:
+async def answer_stream(req: AnswerRequest, bot: AssistantDep) -> EventSourceResponse:
     """`event: delta` carries the answer line by line; the last `event: answer` the full answer object."""
     ans = await run_in_threadpool(bot.run, req.question, req.session_id, req.lang)
 
-    def events() -> Iterator[str]:
+    # Events as dicts, so the response's own separator ("\n", what simple clients split on) applies.
+    def events() -> Iterator[dict]:
         for line in ans.answer.split("\n"):
-            yield f"event: delta\ndata: {json.dumps({'text': line + chr(10)}, ensure_ascii=False)}\n\n"
-        yield f"event: answer\ndata: {json.dumps(ans.to_dict(), ensure_ascii=False)}\n\n"
+            yield {"event": "delta", "data": json.dumps({"text": line + "\n"}, ensure_ascii=False)}
+        yield {"event": "answer", "data": json.dumps(ans.to_dict(), ensure_ascii=False)}
 
-    return StreamingResponse(events(), media_type="text/event-stream")
+    return EventSourceResponse(events(), sep="\n")
 
 
 @router.post("/feedback", response_model=FeedbackOut, dependencies=Guarded, summary="好差评: rate an answer")
 async def feedback(req: FeedbackRequest, bot: AssistantDep) -> FeedbackOut:
-    if not (req.session_id or req.answer_id):
-        raise InvalidInput("give the session_id or answer_id of the answer you are rating", field="session_id")
-    question, one_thing = "", None
-    if req.session_id:
-        turns = await run_in_threadpool(bot.conversations.transcript, req.session_id)
-        rated = [t for t in turns if t["role"] == "assistant" and (not req.answer_id or t["payload"].get("answer_id") == req.answer_id)]
-        if not rated:
-            raise NotFound("no such answer in that session", )
-        question = rated[-1]["payload"].get("question", "")
-        one_thing = (rated[-1]["payload"].get("one_thing") or {}).get("id")
     fid = await run_in_threadpool(
-        lambda: bot.conversations.add_feedback(rating=req.rating, conversation_id=req.session_id, answer_id=req.answer_id,
-                                               comment=req.comment, question=question, one_thing_id=one_thing))
+        lambda: bot.conversations.rate_answer(rating=req.rating, conversation_id=req.session_id, answer_id=req.answer_id,
+                                              comment=req.comment))
     return FeedbackOut(id=fid)
 
 

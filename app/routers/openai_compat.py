@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import StreamingResponse
+from sse_starlette import EventSourceResponse
 
 from app.deps import AssistantDep, Guarded
 from app.models import ChatCompletionRequest, ErrorOut
@@ -61,13 +61,17 @@ async def chat_completions(req: ChatCompletionRequest, bot: AssistantDep):
             **extra,
         }
 
-    def chunks() -> Iterator[str]:
+    def chunks() -> Iterator[dict]:
         base = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": MODEL}
-        yield "data: " + json.dumps({**base, "choices": [{"index": 0, "delta": {"role": "assistant"}, "finish_reason": None}]}) + "\n\n"
-        for line in content.split("\n"):
-            delta = {"content": line + "\n"}
-            yield "data: " + json.dumps({**base, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}, ensure_ascii=False) + "\n\n"
-        yield "data: " + json.dumps({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}], **extra}, ensure_ascii=False) + "\n\n"
-        yield "data: [DONE]\n\n"
 
-    return StreamingResponse(chunks(), media_type="text/event-stream")
+        def chunk(delta: dict, finish: str | None = None, **more) -> dict:
+            body = {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **more}
+            return {"data": json.dumps(body, ensure_ascii=False)}
+
+        yield chunk({"role": "assistant"})
+        for line in content.split("\n"):
+            yield chunk({"content": line + "\n"})
+        yield chunk({}, "stop", **extra)
+        yield {"data": "[DONE]"}
+
+    return EventSourceResponse(chunks(), sep="\n")

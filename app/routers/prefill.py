@@ -5,28 +5,39 @@ acting for a citizen uses the citizen token obtained by redeeming the citizen's 
 Errors use the app's one JSON shape; a citizen asking for someone else's draft, submission or log
 gets 404. If the pre-fill service could not start (or a data source is down) the answer is 503.
 
-  GET  /demo-people                       synthetic identities (masked; development only)
-  POST /demo-login                        {"person_id"} → citizen token (development only)
-  GET  /forms, /forms/{one_thing_id}      merged-form schemas
-  POST /drafts                            start: returns the draft and its consent request
-  GET  /drafts, /drafts/{id}              my drafts, one draft (values masked)
-  GET|POST /drafts/{id}/consent           the consent request / grant or refuse one source
-  POST /drafts/{id}/consent/grant-all     grant every source you decide
-  POST /drafts/{id}/prefill               fill from granted sources
-  PUT  /drafts/{id}/fields/{key}          edit one field;  PATCH /drafts/{id}/fields  several
-  POST /drafts/{id}/fields/{key}/report-error   纠错 for a read-only registry value
-  POST /drafts/{id}/fields/{key}/ocr      read a missing field from a certificate photo (OCR)
-  POST /drafts/{id}/fields/{key}/accept-ocr     confirm an OCR value
-  GET  /drafts/{id}/history, /review      edits (old → new), review grouped by section and department
-  POST /drafts/{id}/confirm, /reopen, /submit
-  GET  /drafts/{id}/document?format=docx|pdf&copy=citizen|<department>
-  GET  /approvals; POST /approvals/{draft_id}/{source}   family members approve their own data
-  GET  /submissions, /submissions/{tracking_no}          查: per-department status
-  POST /submissions/{tracking_no}/status                 staff: advance a department's status
-  GET  /submissions/{tracking_no}/payload?department=    staff: a department's full payload
-  GET  /me/access-log                                    who used my data, when, for what
-  POST /consent-codes; POST /consent-codes/redeem        帮办代办 code: citizen issues, staff redeems
-  GET  /audit/verify                                     staff: verify the audit hash chain
+Routes (one per line; tests/app/test_route_docs.py checks this table against the real routes):
+  GET   /v1/prefill/demo-people                                   synthetic identities (masked; development only)
+  POST  /v1/prefill/demo-login                                    {"person_id"} → citizen token (development only)
+  GET   /v1/prefill/forms                                         merged-form schemas
+  GET   /v1/prefill/forms/{one_thing_id}                          one merged-form schema
+  POST  /v1/prefill/drafts                                        start: returns the draft and its consent request
+  GET   /v1/prefill/drafts                                        my drafts
+  GET   /v1/prefill/drafts/{draft_id}                             one draft (values masked)
+  GET   /v1/prefill/drafts/{draft_id}/consent                     the consent request
+  POST  /v1/prefill/drafts/{draft_id}/consent                     grant or refuse one source
+  POST  /v1/prefill/drafts/{draft_id}/consent/grant-all           grant every source you decide
+  POST  /v1/prefill/drafts/{draft_id}/prefill                     fill from granted sources
+  PUT   /v1/prefill/drafts/{draft_id}/fields/{key}                edit one field
+  PATCH /v1/prefill/drafts/{draft_id}/fields                      edit several fields
+  POST  /v1/prefill/drafts/{draft_id}/fields/{key}/report-error   纠错 for a read-only registry value
+  POST  /v1/prefill/drafts/{draft_id}/fields/{key}/ocr            read a missing field from a certificate photo (OCR)
+  POST  /v1/prefill/drafts/{draft_id}/fields/{key}/accept-ocr     confirm an OCR value
+  GET   /v1/prefill/drafts/{draft_id}/history                     edits (old → new)
+  GET   /v1/prefill/drafts/{draft_id}/review                      review grouped by section and department
+  POST  /v1/prefill/drafts/{draft_id}/confirm                     the citizen confirms the content
+  POST  /v1/prefill/drafts/{draft_id}/reopen                      withdraw the confirmation to edit again
+  POST  /v1/prefill/drafts/{draft_id}/submit                      submit and fan out to each department
+  GET   /v1/prefill/drafts/{draft_id}/document                    ?format=docx|pdf&copy=citizen|<department>
+  GET   /v1/prefill/approvals                                     family members' pending approvals
+  POST  /v1/prefill/approvals/{draft_id}/{source}                 a family member approves their own data
+  GET   /v1/prefill/submissions                                   查: my submissions
+  GET   /v1/prefill/submissions/{tracking_no}                     查: per-department status
+  POST  /v1/prefill/submissions/{tracking_no}/status              staff: advance a department's status
+  GET   /v1/prefill/submissions/{tracking_no}/payload             staff: a department's full payload (?department=)
+  GET   /v1/prefill/me/access-log                                 who used my data, when, for what
+  POST  /v1/prefill/consent-codes                                 帮办代办 code: the citizen issues one
+  POST  /v1/prefill/consent-codes/redeem                          帮办代办 code: staff redeem it
+  GET   /v1/prefill/audit/verify                                  staff: verify the audit hash chain
 """
 
 from __future__ import annotations

@@ -1,15 +1,16 @@
 """Staff help-desk routes; the actions themselves live in `assistant.desk.StaffDesk`.
 
-Routes (all need a staff token from POST /v1/auth/staff-login):
-  GET  /v1/staff/conversations[?status=]                 the queue (hand-offs first)
-  GET  /v1/staff/conversations/{id}                      transcript, matched one-thing, materials
-  POST /v1/staff/conversations/{id}/take-over            the bot stops answering
-  GET  /v1/staff/conversations/{id}/suggestion           the assistant's draft reply with sources
-  POST /v1/staff/conversations/{id}/reply                send the (edited) reply
-  POST /v1/staff/conversations/{id}/hand-back            the bot answers again
-  GET  /v1/staff/knowledge-gaps                          refused / 差评 questions by topic
-  POST /v1/staff/tickets/route                           12345-style message → domain, department, type
-  GET  /v1/staff/audit[?conversation_id=]                the staff audit log
+Routes (all need a staff token from POST /v1/auth/staff-login; tests/app/test_route_docs.py checks
+this table against the real routes):
+  GET  /v1/staff/conversations                                   the queue (hand-offs first; ?status=)
+  GET  /v1/staff/conversations/{conversation_id}                 transcript, matched one-thing, materials
+  POST /v1/staff/conversations/{conversation_id}/take-over       the bot stops answering
+  GET  /v1/staff/conversations/{conversation_id}/suggestion      the assistant's draft reply with sources
+  POST /v1/staff/conversations/{conversation_id}/reply           send the (edited) reply
+  POST /v1/staff/conversations/{conversation_id}/hand-back       the bot answers again
+  GET  /v1/staff/knowledge-gaps                                  refused / 差评 questions by topic
+  POST /v1/staff/tickets/route                                   12345-style message → domain, department, type
+  GET  /v1/staff/audit                                           the staff audit log (?conversation_id=)
 """
 
 from __future__ import annotations
