@@ -4,8 +4,9 @@ Looks for MSGABench's messages (evaluation data outside the product, never copie
 at ``<benchmarks>/msgabench/messages.jsonl``, trains on its train split only (rows with
 ``row % 5 != 0``; the test split is kept for ``python -m evals tickets``) and writes the model to
 the configured ``YJS_TICKET_MODEL_PATH`` (default ``var/ticket-model.joblib``). Does nothing when
-the model already exists or the data is absent: a deployer trains from their own messages with
-``python -m assistant.tickets train tickets.jsonl var/ticket-model.joblib``.
+a usable model already exists or the data is absent; a model file this code cannot read (an older
+format version, say) is re-trained, since the staff desk could not use it anyway. A deployer trains
+from their own messages with ``python -m assistant.tickets train tickets.jsonl var/ticket-model.joblib``.
 
     python scripts/train_tickets.py [--benchmarks DIR] [--force]
 """
@@ -18,7 +19,7 @@ import logging
 import sys
 from pathlib import Path
 
-from core.errors import AssistantError
+from core.errors import AssistantError, ConfigurationError
 from core.settings import get_settings
 
 DEFAULT_BENCHMARKS = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks"
@@ -38,13 +39,22 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     out = get_settings().resolved_ticket_model_path
     data = args.benchmarks / "msgabench" / "messages.jsonl"
+    from assistant.tickets import TicketRouter
+
     if out.exists() and not args.force:
-        print(f"ticket model: {out} exists (use --force to re-train)")
-        return 0
+        try:
+            TicketRouter(out).warm_up()
+        except ConfigurationError as exc:
+            if not data.is_file():
+                print(f"ticket model: {exc.message}", file=sys.stderr)
+                return 0
+            print(f"ticket model: {out} is not usable, re-training ({exc.message})")
+        else:
+            print(f"ticket model: {out} exists (use --force to re-train)")
+            return 0
     if not data.is_file():
         print(f"ticket model: none at {out} and no training data at {data}; the staff desk will say how to train one")
         return 0
-    from assistant.tickets import TicketRouter
 
     try:
         router = TicketRouter()
