@@ -4,7 +4,8 @@ Resolution and filling both read only through `ConsentGate`, so a role whose loo
 stays unresolved and its fields stay to-be-entered. Every filled value carries provenance (source,
 record id, fetched-at, role) and a state: authoritative (read-only, 纠错 path), prefilled
 (editable) or to_be_entered. Values the person typed, edited or confirmed from OCR are never
-overwritten by a later pre-fill.
+overwritten by a later pre-fill. A registry value that fails the form's own rules is kept as read
+but marked prefilled (editable), never authoritative: the person can correct it and the review flags it.
 
 Who decides (the grantor) for a resolved role: the applicant for their own data, for a minor child
 (guardian), for a deceased relative (next of kin) and for an enterprise they represent; any other
@@ -28,7 +29,7 @@ from prefill.forms import RELATION_FIELD, FormField, MergedForm, SubjectRole
 from prefill.models import PREFILLED_STATES
 from prefill.sources import PopulationSource
 from prefill.store import StateDB, iso
-from prefill.validators import validate
+from prefill.validators import validate_field
 
 log = logging.getLogger(__name__)
 
@@ -249,7 +250,9 @@ class PrefillEngine:
                     continue
                 prov = {"source": source, "record_id": sv.record_id, "fetched_at": iso(record.fetched_at),
                         "subject_role": role}
-                st.values[f.key] = field_value(self._normalise(f, sv.value), "authoritative" if f.authoritative else "prefilled", prov)
+                value, valid = normalise_registry_value(f, sv.value, today=self.today())
+                state = "authoritative" if f.authoritative and valid else "prefilled"
+                st.values[f.key] = field_value(value, state, prov)
         for f in form.fields():
             current = st.values.get(f.key) or {}
             if current.get("state") in USER_STATES:
@@ -266,13 +269,13 @@ class PrefillEngine:
             elif f.source is None and f.key not in st.values:
                 st.values[f.key] = field_value(None, "to_be_entered")
 
-    @staticmethod
-    def _normalise(f: FormField, value: Any) -> Any:
-        """Registry values go through the same validators; one that fails stays editable for the person to fix."""
-        try:
-            v = f.validation
-            return validate(f.key, f.type, value, options=f.options, min_length=v.min_length, max_length=v.max_length,
-                            minimum=v.minimum, maximum=v.maximum)
-        except InvalidInput as exc:
-            log.warning("shared-data value for %s does not validate: %s", f.key, exc.message)
-            return str(value)
+
+def normalise_registry_value(f: FormField, value: Any, *, today: dt.date | None = None) -> tuple[Any, bool]:
+    """A shared-data value through the field's own validator: (normalised value, True), or, when the
+    registry holds something the form does not accept (a birth date in the future), (the value as
+    text, False) — kept so the person sees what the registry says, and left for them to correct."""
+    try:
+        return validate_field(f, value, today=today), True
+    except InvalidInput as exc:
+        log.warning("shared-data value for %s does not validate: %s", f.key, exc.message)
+        return str(value), False

@@ -88,7 +88,7 @@ from prefill.store import (
     SubmissionRow,
     iso,
 )
-from prefill.validators import validate
+from prefill.validators import validate_field
 
 log = logging.getLogger(__name__)
 
@@ -433,10 +433,7 @@ class PrefillService:
                         raise InvalidInput(f"{key}: is required (必填项不能为空)", field=key)
                     new = field_value(None, "to_be_entered")
                 else:
-                    v = f.validation
-                    norm = validate(key, f.type, raw, options=f.options, min_length=v.min_length,
-                                    max_length=v.max_length, not_future=v.not_future, not_past=v.not_past,
-                                    minimum=v.minimum, maximum=v.maximum)
+                    norm = validate_field(f, raw)
                     state = "edited" if old["state"] in ("prefilled", "edited") else "entered"
                     new = field_value(norm, state)
                 if new == old:
@@ -573,9 +570,7 @@ class PrefillService:
                 out.append(Problem(key=f.key, message=f"{f.key}: value read by OCR must be confirmed (识别结果需确认)"))
                 continue
             try:
-                r = f.validation
-                validate(f.key, f.type, v["value"], options=f.options, min_length=r.min_length, max_length=r.max_length,
-                         not_future=r.not_future, not_past=r.not_past, minimum=r.minimum, maximum=r.maximum)
+                validate_field(f, v["value"])
             except InvalidInput as exc:
                 out.append(Problem(key=f.key, message=exc.message))
         return out
