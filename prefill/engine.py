@@ -7,6 +7,10 @@ record id, fetched-at, role) and a state: authoritative (read-only, 纠错 path)
 overwritten by a later pre-fill. A registry value that fails the form's own rules is kept as read
 but marked prefilled (editable), never authoritative: the person can correct it and the review flags it.
 
+The engine writes nothing itself outside the session it is handed: consent asks, the audit entries
+of reads and identity look-ups go into the caller's transaction, so a command's reads are logged
+together with the change they lead to (and a command that fails leaves neither).
+
 Who decides (the grantor) for a resolved role: the applicant for their own data, for a minor child
 (guardian), for a deceased relative (next of kin) and for an enterprise they represent; any other
 adult decides for themselves and gets an ask to approve from their own sign-in.
@@ -20,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from core.clock import utcnow
 from core.errors import ConsentRequired, InvalidInput
 from core.masking import mask_id_number
@@ -27,8 +33,8 @@ from prefill.audit import AuditLog
 from prefill.consent import ConsentGate, ConsentStore
 from prefill.forms import RELATION_FIELD, FormField, MergedForm, SubjectRole
 from prefill.models import PREFILLED_STATES
-from prefill.sources import PopulationSource
-from prefill.store import StateDB, iso
+from prefill.sources import PopulationSource, SourceRecord
+from prefill.store import iso
 from prefill.validators import validate_field
 
 log = logging.getLogger(__name__)
@@ -123,9 +129,8 @@ def prefill_rate(form: MergedForm, values: dict[str, dict]) -> float:
 class PrefillEngine:
     """Resolves roles and fills a draft's fields; reads only through the consent gate."""
 
-    def __init__(self, db: StateDB, gate: ConsentGate, consents: ConsentStore, audit: AuditLog,
+    def __init__(self, gate: ConsentGate, consents: ConsentStore, audit: AuditLog,
                  population: PopulationSource | None, *, today: Callable[[], dt.date] = dt.date.today) -> None:
-        self.db = db
         self.gate = gate
         self.consents = consents
         self.audit = audit
@@ -133,7 +138,7 @@ class PrefillEngine:
         self.today = today
 
     # -- role resolution -------------------------------------------------------------------------
-    def resolve(self, st: DraftState, form: MergedForm, actor: str) -> None:
+    def resolve(self, s: Session, st: DraftState, form: MergedForm, actor: str) -> None:
         """Bind every role that can be bound now; create asks for roles whose person decides themselves."""
         st.bindings.setdefault("self", owner_binding(st.owner_id))
         for role, spec in form.subjects.items():
@@ -142,31 +147,30 @@ class PrefillEngine:
             base = st.bindings.get(spec.of)
             if base is None:
                 continue
-            binding = self._resolve_role(st, form, role, spec, base, actor)
+            binding = self._resolve_role(s, st, form, role, spec, base, actor)
             if binding is None:
                 continue
             st.bindings[role] = binding
             if binding["grantor_id"] != st.owner_id:
-                with self.db.session() as s:
-                    for source in form_sources(form):
-                        fields = form.source_fields(source, role)
-                        if fields:
-                            self.consents.ask(s, draft_id=st.id, source=source, grantor_id=binding["grantor_id"],
-                                              roles=[role], fields=fields)
+                for source in form_sources(form):
+                    fields = form.source_fields(source, role)
+                    if fields:
+                        self.consents.ask(s, draft_id=st.id, source=source, grantor_id=binding["grantor_id"],
+                                          roles=[role], fields=fields)
 
-    def _read(self, st: DraftState, form: MergedForm, role: str, binding: dict, source: str, fields: list[str],
-              actor: str):
-        return self.gate.read(draft_id=st.id, owner_id=st.owner_id, role=role, subject_id=binding["subject_id"],
+    def _read(self, s: Session, st: DraftState, form: MergedForm, role: str, binding: dict, source: str,
+              fields: list[str], actor: str) -> SourceRecord:
+        return self.gate.read(session=s, draft_id=st.id, owner_id=st.owner_id, role=role, subject_id=binding["subject_id"],
                               grantor_id=binding["grantor_id"], source=source, fields=fields, actor=actor,
                               purpose=f"{form.one_thing_id}: {form.purpose}")
 
-    def _resolve_role(self, st: DraftState, form: MergedForm, role: str, spec: SubjectRole, base: dict,
+    def _resolve_role(self, s: Session, st: DraftState, form: MergedForm, role: str, spec: SubjectRole, base: dict,
                       actor: str) -> dict | None:
         if spec.kind == "by_id_number":
-            return self._resolve_by_id(st, form, role, spec, actor)
+            return self._resolve_by_id(s, st, form, role, spec, actor)
         source, lookup = ("population", "relations") if spec.kind == "relation" else ("enterprise", "legal_rep_of")
         try:
-            record = self._read(st, form, spec.of, base, source, [lookup], actor)
+            record = self._read(s, st, form, spec.of, base, source, [lookup], actor)
         except ConsentRequired:
             return None
         candidates = record.get(lookup) or []
@@ -202,7 +206,8 @@ class PrefillEngine:
                 and (spec.min_age is None or age >= spec.min_age) and (spec.max_age is None or age < spec.max_age)
                 and (spec.hukou_status is None or c["hukou_status"] == spec.hukou_status))
 
-    def _resolve_by_id(self, st: DraftState, form: MergedForm, role: str, spec: SubjectRole, actor: str) -> dict | None:
+    def _resolve_by_id(self, s: Session, st: DraftState, form: MergedForm, role: str, spec: SubjectRole,
+                       actor: str) -> dict | None:
         typed = (st.values.get(spec.input_field) or {}).get("value")
         if not typed or self.population is None:
             return None
@@ -210,7 +215,7 @@ class PrefillEngine:
         if person is None:
             return None
         # The person found will see this lookup in their own access log.
-        self.audit.record(actor=actor, action="identity_lookup", subject_id=person, owner_id=st.owner_id,
+        self.audit.append(s, actor=actor, action="identity_lookup", subject_id=person, owner_id=st.owner_id,
                           draft_id=st.id, source="population", fields=["id_number"],
                           purpose=f"{form.one_thing_id}: 按申请人填写的身份证号识别{spec.label}以请其本人授权")
         grantor = st.owner_id if person == st.owner_id else person
@@ -227,8 +232,8 @@ class PrefillEngine:
                         st.values[f.key] = field_value(None, "to_be_entered")
 
     # -- filling -------------------------------------------------------------------------------
-    def prefill(self, st: DraftState, form: MergedForm, actor: str) -> None:
-        self.resolve(st, form, actor)
+    def prefill(self, s: Session, st: DraftState, form: MergedForm, actor: str) -> None:
+        self.resolve(s, st, form, actor)
         groups: dict[tuple[str, str], list[FormField]] = {}
         for f in form.fields():
             if f.source and f.source.field != RELATION_FIELD:
@@ -238,7 +243,8 @@ class PrefillEngine:
             record = None
             if binding is not None:
                 try:
-                    record = self._read(st, form, role, binding, source, sorted({f.source.field for f in flds}), actor)
+                    record = self._read(s, st, form, role, binding, source, sorted({f.source.field for f in flds}),
+                                        actor)
                 except ConsentRequired:
                     record = None
             for f in flds:
