@@ -34,7 +34,6 @@ from prefill.common import (
     store_state,
 )
 from prefill.engine import PrefillEngine, field_value, owner_binding
-from prefill.forms import MergedForm
 from prefill.lifecycle import require_editable
 from prefill.models import DraftSummary, DraftView, EditRecord
 from prefill.ocr import OcrReader, RapidOcrReader, extract
@@ -158,7 +157,8 @@ class Drafts:
             self._apply_edits(s, who, row, {key: v["value"]})
             return self.views.draft(s, row)
 
-    def _ocr_target(self, row: DraftRow, form: MergedForm, key: str) -> None:
+    @staticmethod
+    def _check_ocr_target(row: DraftRow, key: str) -> None:
         require_editable(row, "confirmed values are locked; reopen the form first")
         if ((row.values or {}).get(key) or {}).get("state", "to_be_entered") not in ("to_be_entered", "ocr"):
             raise Conflict(f"{key}: already has a value; OCR only fills fields still to be entered", field=key)
@@ -169,14 +169,14 @@ class Drafts:
             row = owned_draft(s, who, draft_id)
             form = self.catalogue.form(row.one_thing_id)
             f = form.field(key)
-            self._ocr_target(row, form, key)
+            self._check_ocr_target(row, key)
         value = extract(f, self.ocr.run(image).lines)
         if value is None:
             raise InvalidInput(f"image: no valid {f.label} could be read from the photo; please type it", field="image")
         digest = hashlib.sha256(image).hexdigest()
         with self.state.session() as s:
             row = owned_draft(s, who, draft_id, lock=True)
-            self._ocr_target(row, form, key)  # again: the draft may have been confirmed while the model ran
+            self._check_ocr_target(row, key)  # again: the draft may have been confirmed while the model ran
             st = draft_state(row)
             now = iso(utcnow())
             old = st.values.get(key) or field_value(None, "to_be_entered")
