@@ -63,11 +63,6 @@ class AuditLog:
         s.flush()
         return head.seq
 
-    def record(self, **kwargs: Any) -> int:
-        """Append in a transaction of its own (for events not tied to another write)."""
-        with self.db.session() as s:
-            return self.append(s, **kwargs)
-
     def entries(self, *, subject_or_owner: str | None = None, draft_id: str | None = None, action: str | None = None,
                 limit: int = 500) -> list[AuditRow]:
         with self.db.session() as s:

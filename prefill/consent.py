@@ -4,7 +4,8 @@
   sent to family members or other persons whose own data a form needs.
 - `ConsentGate` is the only path from the engine to a `DataSource`: it checks the grant at read
   time (raising `ConsentRequired`), fetches, and appends the audit entry before handing data back.
-  A refused or missing grant therefore means no read and no audit entry of a read.
+  A refused or missing grant therefore means no read and no audit entry of a read. Given the
+  caller's session, the check and the audit entry are part of the caller's transaction.
 - `ConsentCodes` issues the citizen's short-lived 6-digit code (帮办代办) and lets a clerk redeem it
   once; both are audited, and wrong guesses are limited per clerk.
 """
@@ -100,17 +101,22 @@ class ConsentGate:
         self.audit = audit
 
     def read(self, *, draft_id: str, owner_id: str, role: str, subject_id: str, grantor_id: str, source: str,
-             fields: Sequence[str], actor: str, purpose: str) -> SourceRecord:
+             fields: Sequence[str], actor: str, purpose: str, session: Session | None = None) -> SourceRecord:
+        """One consented read. With `session`, the grant is checked and the read logged inside the
+        caller's transaction (a command's decisions made earlier in it count); without, in one of its own."""
         if source not in self.sources:
             raise InvalidInput(f"unknown data source {source!r}", field="source")
-        with self.db.session() as s:
-            self.consents.check(s, draft_id=draft_id, source=source, grantor_id=grantor_id, fields=fields)
+        if session is None:
+            with self.db.session() as s:
+                return self.read(draft_id=draft_id, owner_id=owner_id, role=role, subject_id=subject_id,
+                                 grantor_id=grantor_id, source=source, fields=fields, actor=actor, purpose=purpose,
+                                 session=s)
+        self.consents.check(session, draft_id=draft_id, source=source, grantor_id=grantor_id, fields=fields)
         record = self.sources[source].fetch(subject_id, list(fields), purpose=purpose)
-        with self.db.session() as s:
-            self.audit.append(s, actor=actor, action="read", subject_id=subject_id, owner_id=owner_id,
-                              draft_id=draft_id, source=source, fields=sorted(fields), purpose=purpose,
-                              detail={"role": role, "records": sorted({v.record_id for v in record.values.values()}),
-                                      "returned": len(record.values)})
+        self.audit.append(session, actor=actor, action="read", subject_id=subject_id, owner_id=owner_id,
+                          draft_id=draft_id, source=source, fields=sorted(fields), purpose=purpose,
+                          detail={"role": role, "records": sorted({v.record_id for v in record.values.values()}),
+                                  "returned": len(record.values)})
         return record
 
 

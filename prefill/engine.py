@@ -4,7 +4,12 @@ Resolution and filling both read only through `ConsentGate`, so a role whose loo
 stays unresolved and its fields stay to-be-entered. Every filled value carries provenance (source,
 record id, fetched-at, role) and a state: authoritative (read-only, 纠错 path), prefilled
 (editable) or to_be_entered. Values the person typed, edited or confirmed from OCR are never
-overwritten by a later pre-fill.
+overwritten by a later pre-fill. A registry value that fails the form's own rules is kept as read
+but marked prefilled (editable), never authoritative: the person can correct it and the review flags it.
+
+The engine writes nothing itself outside the session it is handed: consent asks, the audit entries
+of reads and identity look-ups go into the caller's transaction, so a command's reads are logged
+together with the change they lead to (and a command that fails leaves neither).
 
 Who decides (the grantor) for a resolved role: the applicant for their own data, for a minor child
 (guardian), for a deceased relative (next of kin) and for an enterprise they represent; any other
@@ -19,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from core.clock import utcnow
 from core.errors import ConsentRequired, InvalidInput
 from core.masking import mask_id_number
@@ -26,9 +33,9 @@ from prefill.audit import AuditLog
 from prefill.consent import ConsentGate, ConsentStore
 from prefill.forms import RELATION_FIELD, FormField, MergedForm, SubjectRole
 from prefill.models import PREFILLED_STATES
-from prefill.sources import PopulationSource
-from prefill.store import StateDB, iso
-from prefill.validators import validate
+from prefill.sources import PopulationSource, SourceRecord
+from prefill.store import iso
+from prefill.validators import validate_field
 
 log = logging.getLogger(__name__)
 
@@ -122,9 +129,8 @@ def prefill_rate(form: MergedForm, values: dict[str, dict]) -> float:
 class PrefillEngine:
     """Resolves roles and fills a draft's fields; reads only through the consent gate."""
 
-    def __init__(self, db: StateDB, gate: ConsentGate, consents: ConsentStore, audit: AuditLog,
+    def __init__(self, gate: ConsentGate, consents: ConsentStore, audit: AuditLog,
                  population: PopulationSource | None, *, today: Callable[[], dt.date] = dt.date.today) -> None:
-        self.db = db
         self.gate = gate
         self.consents = consents
         self.audit = audit
@@ -132,7 +138,7 @@ class PrefillEngine:
         self.today = today
 
     # -- role resolution -------------------------------------------------------------------------
-    def resolve(self, st: DraftState, form: MergedForm, actor: str) -> None:
+    def resolve(self, s: Session, st: DraftState, form: MergedForm, actor: str) -> None:
         """Bind every role that can be bound now; create asks for roles whose person decides themselves."""
         st.bindings.setdefault("self", owner_binding(st.owner_id))
         for role, spec in form.subjects.items():
@@ -141,31 +147,30 @@ class PrefillEngine:
             base = st.bindings.get(spec.of)
             if base is None:
                 continue
-            binding = self._resolve_role(st, form, role, spec, base, actor)
+            binding = self._resolve_role(s, st, form, role, spec, base, actor)
             if binding is None:
                 continue
             st.bindings[role] = binding
             if binding["grantor_id"] != st.owner_id:
-                with self.db.session() as s:
-                    for source in form_sources(form):
-                        fields = form.source_fields(source, role)
-                        if fields:
-                            self.consents.ask(s, draft_id=st.id, source=source, grantor_id=binding["grantor_id"],
-                                              roles=[role], fields=fields)
+                for source in form_sources(form):
+                    fields = form.source_fields(source, role)
+                    if fields:
+                        self.consents.ask(s, draft_id=st.id, source=source, grantor_id=binding["grantor_id"],
+                                          roles=[role], fields=fields)
 
-    def _read(self, st: DraftState, form: MergedForm, role: str, binding: dict, source: str, fields: list[str],
-              actor: str):
-        return self.gate.read(draft_id=st.id, owner_id=st.owner_id, role=role, subject_id=binding["subject_id"],
+    def _read(self, s: Session, st: DraftState, form: MergedForm, role: str, binding: dict, source: str,
+              fields: list[str], actor: str) -> SourceRecord:
+        return self.gate.read(session=s, draft_id=st.id, owner_id=st.owner_id, role=role, subject_id=binding["subject_id"],
                               grantor_id=binding["grantor_id"], source=source, fields=fields, actor=actor,
                               purpose=f"{form.one_thing_id}: {form.purpose}")
 
-    def _resolve_role(self, st: DraftState, form: MergedForm, role: str, spec: SubjectRole, base: dict,
+    def _resolve_role(self, s: Session, st: DraftState, form: MergedForm, role: str, spec: SubjectRole, base: dict,
                       actor: str) -> dict | None:
         if spec.kind == "by_id_number":
-            return self._resolve_by_id(st, form, role, spec, actor)
+            return self._resolve_by_id(s, st, form, role, spec, actor)
         source, lookup = ("population", "relations") if spec.kind == "relation" else ("enterprise", "legal_rep_of")
         try:
-            record = self._read(st, form, spec.of, base, source, [lookup], actor)
+            record = self._read(s, st, form, spec.of, base, source, [lookup], actor)
         except ConsentRequired:
             return None
         candidates = record.get(lookup) or []
@@ -201,7 +206,8 @@ class PrefillEngine:
                 and (spec.min_age is None or age >= spec.min_age) and (spec.max_age is None or age < spec.max_age)
                 and (spec.hukou_status is None or c["hukou_status"] == spec.hukou_status))
 
-    def _resolve_by_id(self, st: DraftState, form: MergedForm, role: str, spec: SubjectRole, actor: str) -> dict | None:
+    def _resolve_by_id(self, s: Session, st: DraftState, form: MergedForm, role: str, spec: SubjectRole,
+                       actor: str) -> dict | None:
         typed = (st.values.get(spec.input_field) or {}).get("value")
         if not typed or self.population is None:
             return None
@@ -209,7 +215,7 @@ class PrefillEngine:
         if person is None:
             return None
         # The person found will see this lookup in their own access log.
-        self.audit.record(actor=actor, action="identity_lookup", subject_id=person, owner_id=st.owner_id,
+        self.audit.append(s, actor=actor, action="identity_lookup", subject_id=person, owner_id=st.owner_id,
                           draft_id=st.id, source="population", fields=["id_number"],
                           purpose=f"{form.one_thing_id}: 按申请人填写的身份证号识别{spec.label}以请其本人授权")
         grantor = st.owner_id if person == st.owner_id else person
@@ -226,8 +232,8 @@ class PrefillEngine:
                         st.values[f.key] = field_value(None, "to_be_entered")
 
     # -- filling -------------------------------------------------------------------------------
-    def prefill(self, st: DraftState, form: MergedForm, actor: str) -> None:
-        self.resolve(st, form, actor)
+    def prefill(self, s: Session, st: DraftState, form: MergedForm, actor: str) -> None:
+        self.resolve(s, st, form, actor)
         groups: dict[tuple[str, str], list[FormField]] = {}
         for f in form.fields():
             if f.source and f.source.field != RELATION_FIELD:
@@ -237,7 +243,8 @@ class PrefillEngine:
             record = None
             if binding is not None:
                 try:
-                    record = self._read(st, form, role, binding, source, sorted({f.source.field for f in flds}), actor)
+                    record = self._read(s, st, form, role, binding, source, sorted({f.source.field for f in flds}),
+                                        actor)
                 except ConsentRequired:
                     record = None
             for f in flds:
@@ -249,7 +256,9 @@ class PrefillEngine:
                     continue
                 prov = {"source": source, "record_id": sv.record_id, "fetched_at": iso(record.fetched_at),
                         "subject_role": role}
-                st.values[f.key] = field_value(self._normalise(f, sv.value), "authoritative" if f.authoritative else "prefilled", prov)
+                value, valid = normalise_registry_value(f, sv.value, today=self.today())
+                state = "authoritative" if f.authoritative and valid else "prefilled"
+                st.values[f.key] = field_value(value, state, prov)
         for f in form.fields():
             current = st.values.get(f.key) or {}
             if current.get("state") in USER_STATES:
@@ -266,13 +275,13 @@ class PrefillEngine:
             elif f.source is None and f.key not in st.values:
                 st.values[f.key] = field_value(None, "to_be_entered")
 
-    @staticmethod
-    def _normalise(f: FormField, value: Any) -> Any:
-        """Registry values go through the same validators; one that fails stays editable for the person to fix."""
-        try:
-            v = f.validation
-            return validate(f.key, f.type, value, options=f.options, min_length=v.min_length, max_length=v.max_length,
-                            minimum=v.minimum, maximum=v.maximum)
-        except InvalidInput as exc:
-            log.warning("shared-data value for %s does not validate: %s", f.key, exc.message)
-            return str(value)
+
+def normalise_registry_value(f: FormField, value: Any, *, today: dt.date | None = None) -> tuple[Any, bool]:
+    """A shared-data value through the field's own validator: (normalised value, True), or, when the
+    registry holds something the form does not accept (a birth date in the future), (the value as
+    text, False) — kept so the person sees what the registry says, and left for them to correct."""
+    try:
+        return validate_field(f, value, today=today), True
+    except InvalidInput as exc:
+        log.warning("shared-data value for %s does not validate: %s", f.key, exc.message)
+        return str(value), False

@@ -18,7 +18,7 @@ from typing import Protocol
 
 from core.errors import InvalidInput, ServiceUnavailable
 from prefill.forms import FormField
-from prefill.validators import validate
+from prefill.validators import validate_field
 
 log = logging.getLogger(__name__)
 
@@ -105,9 +105,7 @@ def extract(f: FormField, lines: Sequence[str]) -> str | None:
     for raw in candidates:
         text = re.sub(r"\s+", "", raw) if f.type in ("date", "bank_card", "id_number", "phone") else raw
         try:
-            return validate(f.key, f.type, text, options=f.options, min_length=f.validation.min_length,
-                            max_length=f.validation.max_length, minimum=f.validation.minimum,
-                            maximum=f.validation.maximum)
+            return validate_field(f, text)
         except InvalidInput:
             continue
     return None

@@ -1,10 +1,11 @@
 """Pre-fill state in the state database (``YJS_DATABASE_URL``): drafts, edits, consent, submissions,
 department status, 纠错 reports and the audit log — in tables of its own (``prefill_*``).
 
-Every operation is one short transaction, so a killed process loses at most the request in flight
-and several API workers can share the database. On SQLite transactions begin IMMEDIATE (they take
-the write lock up front), which serialises read-modify-write of a draft across workers; on
-PostgreSQL rows are locked with ``SELECT … FOR UPDATE``.
+Every command is one short transaction (its change and its audit entries commit together), so a
+killed process loses at most the request in flight and several API workers can share the database.
+On SQLite transactions begin IMMEDIATE (they take the write lock up front), which serialises
+read-modify-write of a draft across workers; on PostgreSQL the draft (or submission) row a command
+changes is locked with ``SELECT … FOR UPDATE``, and the audit chain's head row on every append.
 """
 
 from __future__ import annotations

@@ -9,6 +9,15 @@ Rules: 身份证号 (GB 11643: 18 characters, ISO 7064 MOD 11-2 check, a valid b
 region prefix), 统一社会信用代码 (GB 32100: 18 characters from the code's charset without I O Z S V,
 MOD 31 check), mainland mobile phone, dates, GB/T 2260 region codes, bank cards (Luhn), enums,
 names, addresses, numbers and bounded text.
+
+The check digits come from python-stdnum (`stdnum.cn.ric`, `stdnum.cn.uscc`, `stdnum.luhn`), a
+maintained implementation with its own test vectors; the rules around them (which region prefixes
+and registration authorities we accept, the 1870 floor for birth dates) stay here, because stdnum's
+full `validate()` differs from ours: its RIC check wants the birth county in its own table, and its
+USCC check rejects the letter authorities (A, N, Y) that GB 32100 allows.
+
+`validate_field(field, value)` is the one entry point for a form field: it reads every rule the
+form declares (options, lengths, not_future / not_past, bounds), so callers cannot drop one.
 """
 
 from __future__ import annotations
@@ -17,15 +26,19 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from stdnum import luhn
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import ValidationError
 
 from core.errors import InvalidInput
 from prefill.regions import ID_PROVINCE_PREFIXES, PROVINCES, is_known_region
 
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ID_CHECK = "10X98765432"
+if TYPE_CHECKING:  # forms imports FIELD_TYPES from here, so the field model is only a type hint
+    from prefill.forms import FormField
+
 USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100: no I, O, Z, S, V
-USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 USCC_AUTHORITIES = "123456789ANY"  # 登记管理部门代码
 ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)  # GB 11714 organisation code inside the USCC
 
@@ -60,14 +73,13 @@ def _clean(value: Any, field: str) -> str:
 # --- check-digit helpers (also used by the seed to make valid data) ----------------------------
 def id_check_char(first17: str) -> str:
     """The GB 11643 check character for the first 17 digits (ISO 7064 MOD 11-2)."""
-    total = sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True))
-    return ID_CHECK[total % 11]
+    # stdnum takes the whole 18-character number and ignores its last character.
+    return ric.calc_check_digit(first17 + "0")
 
 
 def uscc_check_char(first17: str) -> str:
     """The GB 32100 check character for the first 17 characters (MOD 31)."""
-    total = sum(USCC_CHARSET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
-    return USCC_CHARSET[(31 - total % 31) % 31]
+    return uscc.calc_check_digit(first17)
 
 
 def org_code_check_char(first8: str) -> str:
@@ -80,21 +92,13 @@ def org_code_check_char(first8: str) -> str:
 
 
 def luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2 == 1:
-            d = d * 2 - 9 if d * 2 > 9 else d * 2
-        total += d
-    return total % 10 == 0
+    """Whether a digit string passes the Luhn (mod 10) check that bank card numbers carry."""
+    return luhn.is_valid(digits)
 
 
 def luhn_check_digit(partial: str) -> str:
     """The digit that makes `partial + digit` pass Luhn."""
-    for d in "0123456789":
-        if luhn_ok(partial + d):
-            return d
-    raise AssertionError("unreachable")
+    return luhn.calc_check_digit(partial)
 
 
 def _parse_date(text: str) -> dt.date | None:
@@ -115,10 +119,13 @@ def check_id_number(value: Any, field: str, *, today: dt.date | None = None) -> 
         raise _bad(field, "must be 17 digits followed by a digit or X (身份证号格式错误)")
     if text[:2] not in ID_PROVINCE_PREFIXES:
         raise _bad(field, "region code prefix is unknown (身份证号地区码无效)")
-    birth = _parse_date(text[6:14])
+    try:
+        birth = ric.get_birth_date(text)
+    except ValidationError:
+        birth = None
     if birth is None or birth.year < 1870 or birth > (today or dt.date.today()):
         raise _bad(field, "birth date part is not a valid date (身份证号出生日期无效)")
-    if id_check_char(text[:17]) != text[17]:
+    if ric.calc_check_digit(text) != text[17]:
         raise _bad(field, "check digit does not match (身份证号校验位错误)")
     return text
 
@@ -133,7 +140,7 @@ def check_uscc(value: Any, field: str) -> str:
         raise _bad(field, "registration authority code is not valid (登记管理部门代码无效)")
     if not text[2:8].isdigit() or text[2:4] + "0000" not in PROVINCES:
         raise _bad(field, "administrative region part is not valid (统一社会信用代码行政区划码无效)")
-    if uscc_check_char(text[:17]) != text[17]:
+    if uscc.calc_check_digit(text) != text[17]:
         raise _bad(field, "check character does not match (统一社会信用代码校验位错误)")
     return text
 
@@ -175,7 +182,7 @@ def check_bank_card(value: Any, field: str) -> str:
     text = re.sub(r"[\s-]", "", _clean(value, field))
     if not text.isdigit() or not 12 <= len(text) <= 19:
         raise _bad(field, "must be 12-19 digits (银行卡号应为12至19位数字)")
-    if not luhn_ok(text):
+    if not luhn.is_valid(text):
         raise _bad(field, "Luhn check failed (银行卡号校验错误)")
     return text
 
@@ -235,10 +242,24 @@ def check_boolean(value: Any, field: str) -> str:
     raise _bad(field, "must be 是 or 否 (请选择是或否)")
 
 
+def validate_field(f: FormField, value: Any, *, today: dt.date | None = None) -> str:
+    """Check `value` against every rule the form declares for field `f`; return the normalised text.
+
+    The one way the service, the pre-fill engine and OCR validate a form field: each used to spell
+    out the rules itself, and the engine's copy left out not_future / not_past."""
+    rules = f.validation
+    return validate(f.key, f.type, value, options=f.options, min_length=rules.min_length,
+                    max_length=rules.max_length, not_future=rules.not_future, not_past=rules.not_past,
+                    minimum=rules.minimum, maximum=rules.maximum, today=today)
+
+
 def validate(field: str, ftype: str, value: Any, *, options: Sequence[str] = (), min_length: int | None = None,
              max_length: int | None = None, not_future: bool = False, not_past: bool = False,
              minimum: float | None = None, maximum: float | None = None, today: dt.date | None = None) -> str:
-    """Check `value` against the field's type and rules; return the normalised text value."""
+    """Check `value` against a type and explicit rules; return the normalised text value.
+
+    For a form field use `validate_field`, which cannot forget a rule; this is the rule table
+    underneath it, for values that are not a form field (tests, the eval's comparisons)."""
     handlers: dict[str, Callable[[], str]] = {
         "id_number": lambda: check_id_number(value, field, today=today),
         "uscc": lambda: check_uscc(value, field),

@@ -100,3 +100,42 @@ def test_raw_values_leave_out_another_adults_data(svc, scenario, h):
     assert f"{other_role}_id_number" not in mine
     assert mine["child_name"] and mine["child_ethnicity"], "the child's data and typed values are there"
     assert svc.all_values(view.draft_id)[f"{other_role}_id_number"]
+
+
+def test_registry_value_failing_the_form_rules_is_rejected_and_left_editable(svc, scenario, h, monkeypatch):
+    """Regression: the engine validated shared-data values without not_future / not_past, so a birth
+    date in the future from the registry became an authoritative, read-only value the person could
+    neither fix nor confirm. It now fails validation and stays editable, and the review flags it."""
+    import dataclasses
+    import datetime as dt
+
+    from prefill.engine import normalise_registry_value
+    from prefill.sources import SourceValue
+
+    field = svc.form("newborn").field("child_birth_date")
+    future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    assert normalise_registry_value(field, future) == (future, False)  # accepted as valid before the fix
+    assert normalise_registry_value(field, "2025/3/4") == ("2025-03-04", True)
+
+    licences = svc.sources["e_licence"]
+
+    class FutureBirthDate:  # the e-licence library with a mistyped birth certificate
+        name, label, fields = licences.name, licences.label, licences.fields
+
+        def fetch(self, subject_id, fields, *, purpose):
+            record = licences.fetch(subject_id, fields, purpose=purpose)
+            values = dict(record.values)
+            if "birth_cert.birth_date" in values:
+                values["birth_cert.birth_date"] = SourceValue(future, values["birth_cert.birth_date"].record_id)
+            return dataclasses.replace(record, values=values)
+
+    monkeypatch.setitem(svc.sources, "e_licence", FutureBirthDate())
+    sc = scenario("newborn")
+    me, view, _ = h.full_flow(svc, sc, confirm=False)
+    f = {x.key: x for x in view.fields}["child_birth_date"]
+    assert f.state == "prefilled" and f.editable and f.provenance.source == "e_licence"
+    assert f.correction_path is None
+    problems = {p.key: p.message for p in svc.review(me, view.draft_id).problems}
+    assert "future" in problems["child_birth_date"]
+    fixed = svc.edit(me, view.draft_id, "child_birth_date", "2025-03-04")
+    assert {x.key: x for x in fixed.fields}["child_birth_date"].state == "edited"

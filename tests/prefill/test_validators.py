@@ -17,8 +17,12 @@ from prefill.validators import (
     check_region_code,
     check_text,
     check_uscc,
+    id_check_char,
+    luhn_check_digit,
     luhn_ok,
+    uscc_check_char,
     validate,
+    validate_field,
 )
 
 TODAY = dt.date(2026, 11, 23)
@@ -131,3 +135,28 @@ def test_every_seeded_identifier_is_valid():
 def test_unknown_type_is_a_programming_error():
     with pytest.raises(ValueError):
         validate("x", "colour", "red")
+
+
+def test_check_characters_come_out_right():
+    # Published examples: GB 11643's 11010519491231002X, an issued USCC, a test card number.
+    assert id_check_char("11010519491231002") == "X"
+    assert uscc_check_char("91110000600037341") == "L"
+    assert luhn_check_digit("622202123456789012") == "8" and luhn_ok("6222021234567890128")
+
+
+def test_validate_field_applies_every_rule_the_form_declares():
+    from prefill.forms import FormField
+
+    f = FormField.model_validate({"key": "child_birth_date", "label": "出生日期", "label_en": "Date of birth",
+                                  "type": "date", "validation": {"not_future": True}, "departments": ["all"]})
+    assert validate_field(f, "2026/11/1", today=TODAY) == "2026-11-01"
+    with pytest.raises(InvalidInput, match="child_birth_date: must not be in the future"):
+        validate_field(f, "2026-12-01", today=TODAY)
+    g = FormField.model_validate({"key": "filing_start", "label": "备案开始日期", "label_en": "From", "type": "date",
+                                  "validation": {"not_past": True}, "departments": ["all"]})
+    with pytest.raises(InvalidInput, match="in the past"):
+        validate_field(g, "2026-11-22", today=TODAY)
+    t = FormField.model_validate({"key": "school_choice", "label": "意向学校", "label_en": "School", "type": "text",
+                                  "validation": {"max_length": 4}, "departments": ["all"]})
+    with pytest.raises(InvalidInput, match="at most 4"):
+        validate_field(t, "第一实验小学")

@@ -1,0 +1,53 @@
+"""The citizen's view of the audit log (Data Tracker): who used my data, when, which fields, for what.
+
+Entries are about the person (their data was read) or on their applications; actors are named in
+words (您本人, a clerk with your consent code, a department's clerk, another applicant by number).
+"""
+
+from __future__ import annotations
+
+from core.identity import Principal
+from prefill.audit import AuditLog, ChainReport
+from prefill.common import ACTION_LABELS, SOURCE_LABELS, require_citizen
+from prefill.forms import SOURCE_FIELDS
+from prefill.models import AccessLogEntry
+
+# Actions whose fields are a source's field names (shown with the source's labels); others are form keys.
+_SOURCE_FIELD_ACTIONS = ("read", "consent_grant", "consent_refuse", "identity_lookup")
+
+
+def describe_actor(actor: str, me: str) -> str:
+    if actor == f"citizen:{me}":
+        return "您本人"
+    if actor.startswith("staff:") and actor.endswith(f" for citizen:{me}"):
+        return f"窗口工作人员 {actor.split(' ', 1)[0].removeprefix('staff:')}（凭您的授权码代办）"
+    if actor.startswith("staff:"):
+        return f"工作人员 {actor.split(' ', 1)[0].removeprefix('staff:')}"
+    if actor.startswith("citizen:"):
+        return f"申请人（编号 {actor.split(' ')[0].removeprefix('citizen:')}）"
+    return actor
+
+
+class AccessLog:
+    """Reads of the audit log: the citizen's access log and the hash-chain check."""
+
+    def __init__(self, audit: AuditLog) -> None:
+        self.audit = audit
+
+    def my_access_log(self, who: Principal, limit: int = 200) -> list[AccessLogEntry]:
+        """Who used my data, when, which fields and for what (Data Tracker); plus events on my applications."""
+        require_citizen(who)
+        limit = max(1, min(int(limit), 1000))
+        out = []
+        for e in self.audit.entries(subject_or_owner=who.subject, limit=limit):
+            out.append(AccessLogEntry(
+                at=e.at, who=describe_actor(e.actor, who.subject), action=e.action,
+                action_label=ACTION_LABELS.get(e.action, e.action), about_you=e.subject_id == who.subject,
+                source_label=SOURCE_LABELS.get(e.source) if e.source else None,
+                fields=([SOURCE_FIELDS.get(e.source, {}).get(f, f) for f in e.fields]
+                        if e.action in _SOURCE_FIELD_ACTIONS else list(e.fields)),
+                purpose=e.purpose, draft_id=e.draft_id if e.owner_id == who.subject else None))
+        return out
+
+    def verify(self) -> ChainReport:
+        return self.audit.verify_chain()
