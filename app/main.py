@@ -19,10 +19,12 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.body_limit import BodySizeLimit
 from app.pipeline import build_assistant
 from app.routers import answer, catalog, openai_compat, session
 from app.routers import prefill as prefill_routes
 from app.routers import staff as staff_routes
+from app.routers.prefill import MAX_UPLOAD
 from app.services import Services
 from app.web import mount_web_ui
 from core.errors import AssistantError
@@ -194,6 +196,10 @@ def create_app(settings: Settings | None = None, *, assistant=None, prefill=None
         if request.url.path == "/ui" or request.url.path.startswith("/ui/"):
             response.headers.setdefault("Content-Security-Policy", UI_CSP)
         return response
+
+    # Added last, so it is the outermost: a body over its limit is refused before any middleware or route reads it.
+    app.add_middleware(BodySizeLimit, api_bytes=settings.max_body_kb * 1024, upload_bytes=MAX_UPLOAD + 64 * 1024,
+                       other_bytes=2 * 1024 * 1024)
 
     @app.get("/healthz", tags=["health"], summary="Liveness and readiness of each part")
     async def healthz(request: Request) -> dict:

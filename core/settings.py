@@ -78,6 +78,10 @@ class Settings(BaseSettings):
         description="Override of the calibrated in-scope floor (blend of best profile/passage cosine); "
         "below it the assistant refuses and hands off. Default: calibrated per embedder and language.",
     )
+    max_body_kb: int = Field(
+        64, ge=4, le=10240, description="Largest JSON request body on the API (/v1/...), in KB; larger bodies get "
+        "413 before they are read. Uploads (certificate photos) have their own 8 MB cap.",
+    )
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are rejected with a 4xx.")
     handoff_hotline: str = Field("12345", description="Hotline named in hand-offs.")
 

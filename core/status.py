@@ -24,6 +24,8 @@ DRAFT_TRANSITIONS: dict[DraftStatus, tuple[DraftStatus, ...]] = {
     DraftStatus.CONFIRMED: (DraftStatus.OPEN, DraftStatus.SUBMITTED),
     DraftStatus.SUBMITTED: (),
 }
+# Values, consent decisions and pre-fill change only in these states; confirming locks them.
+DRAFT_EDITABLE: tuple[DraftStatus, ...] = (DraftStatus.OPEN,)
 DRAFT_STATUS_ZH = {DraftStatus.OPEN: "填写中", DraftStatus.CONFIRMED: "已确认", DraftStatus.SUBMITTED: "已提交"}
 
 

@@ -64,9 +64,13 @@ def cmd_retrieval(args) -> dict:
 
 
 def _run_case(bot, c):
-    """Ask as a citizen would; if asked to clarify and the right option is offered, pick it."""
+    """Ask as a citizen would (after the earlier turns of a follow-up case, in the same session); if
+    asked to clarify and the right option is offered, pick it. Only the case's own question is timed."""
+    session = None
+    for earlier in c.history:
+        session = bot.run(earlier, session_id=session).session_id
     t0 = time.perf_counter()
-    ans = bot.run(c.question)
+    ans = bot.run(c.question, session_id=session)
     ms = (time.perf_counter() - t0) * 1000
     final = ans
     if ans.clarifying_question and c.in_scope:

@@ -18,6 +18,8 @@ class Case:
     key_facts: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     options: list[str] = field(default_factory=list)
+    # Earlier questions of the same conversation (oldest first): the case's question is a follow-up.
+    history: list[str] = field(default_factory=list)
 
     @property
     def in_scope(self) -> bool:
@@ -36,7 +38,8 @@ def load_cases(path: Path | None = None) -> list[Case]:
             try:
                 d = json.loads(line)
                 cases.append(Case(str(d["id"]), d["question"], d["expected"], list(d.get("key_facts", [])),
-                                  list(d.get("tags", [])), list(d.get("options", []))))
+                                  list(d.get("tags", [])), list(d.get("options", [])),
+                                  list(d.get("history", []))))
             except (ValueError, KeyError) as exc:
                 raise SystemExit(f"{f}:{n}: bad eval case ({exc})") from exc
     return cases

@@ -9,11 +9,9 @@ draft's status and what that status allows, so a caller (or a clerk reading the 
 from __future__ import annotations
 
 from core.errors import Conflict
+from core.status import DRAFT_EDITABLE as EDITABLE
 from core.status import DRAFT_TRANSITIONS, DraftStatus
 from prefill.store import DraftRow
-
-# Values, consent decisions and pre-fill change only here; confirming locks them.
-EDITABLE: tuple[DraftStatus, ...] = (DraftStatus.OPEN,)
 
 
 def status_of(row: DraftRow) -> DraftStatus:

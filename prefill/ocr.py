@@ -61,6 +61,9 @@ def check_image(image: bytes) -> None:
             if img.width * img.height > MAX_PIXELS:
                 raise InvalidInput("image: too many pixels; send a smaller photo", field="image")
             img.verify()
+    except Image.DecompressionBombError as exc:
+        # A header that declares billions of pixels (a "decompression bomb"): refuse before decoding.
+        raise InvalidInput("image: too many pixels; send a smaller photo", field="image") from exc
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise InvalidInput("image: not a readable PNG or JPEG photo", field="image") from exc
 

@@ -313,7 +313,7 @@ class StaffUI:
         if not message:
             raise gr.Error("请先粘贴留言内容。")
         desk = self.desk()
-        if desk.tickets is None or desk.tickets.get() is None:
+        if desk.tickets is None or _call(desk.tickets.get) is None:
             hint = desk.tickets.hint if desk.tickets else "ticket routing is not configured"
             return f"**尚未配置工单分办模型。** {hint}", gr.update(visible=False)
         pred = _call(desk.route_ticket, principal, message)

@@ -107,3 +107,20 @@ def test_ocr_upload_over_http(svc, scenario, h, tmp_path):
     r = client.post(f"/v1/prefill/drafts/{d}/fields/filing_start/ocr", headers=tok,
                     files={"image": ("cert.txt", b"hello", "text/plain")})
     assert r.status_code == 422
+
+
+def _png_declaring(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims `width` x `height` pixels (a decompression bomb's calling card)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+
+
+def test_a_decompression_bomb_is_refused_not_a_500():
+    with pytest.raises(InvalidInput, match="too many pixels"):
+        check_image(_png_declaring(30000, 30000))

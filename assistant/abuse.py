@@ -1,0 +1,85 @@
+"""Abuse intent: requests to forge, fake, cheat, impersonate or evade in a government service.
+
+The assistant explains lawful procedures; it never explains how to get round them. A request such
+as "怎么弄一张假的出生证明" or "how do I hide my savings to get 低保" is refused before routing,
+however well it matches a guide (matching the guide is exactly the danger: the bundle's materials
+list would read as a recipe), and the refusal points to the lawful route where one exists.
+
+The rules are an explainable lexicon, not a model: an *act* of fraud (伪造, 冒名, 骗取, forge,
+stand-in …), written in Simplified Chinese or English and checked after folding Traditional to
+Simplified. Questions *about* the law ("提供虚假材料会有什么后果", "what is the penalty for a fake
+certificate") are lawful and pass: a consequence word in the question lets it through.
+
+Where the words came from: written from the kinds of fraud public notices warn about (骗保, 冒领
+养老金, 虚报收入骗取低保, 代考, 私刻公章, 假证); they were not fitted to any evaluation set. The
+blind abuse set (evals/datasets/blind/abuse.jsonl) measures them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from core.lang import to_simplified
+
+# Acts of fraud in Chinese. Each alternative names the act itself, so a bare "假" (请假, 产假, 暑假)
+# or "虚假" in a question about penalties does not fire.
+_ZH_ACTS = [
+    r"伪造", r"变造", r"仿造", r"假冒", r"冒用", r"冒名", r"冒领", r"冒充", r"顶替", r"顶名",
+    r"替考", r"代考", r"枪手", r"替(我|他|她|人)(去)?考", r"找人(替|代)(我|他|她)?(考|去考|参加考试)",
+    r"骗取", r"骗保", r"骗(补贴|低保|救助|养老金|医保|社保|钱)", r"套取", r"套(补贴|医保|社保|现)",
+    r"虚报", r"谎报", r"瞒报", r"虚开", r"造假", r"作假", r"弄虚作假", r"做假(账|材料|证明|合同)?",
+    r"(?<![请休产病事年婚丧寒暑放度])假(的)?(证|证件|证明|证书|执照|营业执照|公章|印章|章|合同|发票|材料|文凭|学历|户口|身份证|残疾证|出生证|死亡证明|病历|诊断|流水|结婚证|离婚证)",
+    r"(办|做|买|弄|搞|开|刻|印|P|p|PS|ps)(一?[个张份本套])?假",
+    r"私刻", r"(偷偷|私下|背着[^，。？]{0,6})(刻|盖|用)[^，。？]{0,8}(章|公章)",
+    r"(刻|盖)[^，。？]{0,6}(别人|他人|人家|其他公司|别家)[^，。？]{0,6}(章|公章)",
+    r"(隐瞒|藏|转移|不报|少报)[^，。？]{0,8}(收入|存款|财产|房产|车|工资|积蓄|钱)",
+    r"(转到|转移到|挂到|放到|过户到|过户给)[^，。？]{0,8}名下[^。？]{0,16}(低保|救助|特困|补贴|审核|查)",
+    r"(把|将)[^，。？]{0,8}(存款|钱|财产|房子|车)[^，。？]{0,8}(转到|过户给|挂到|放到)[^，。？]{0,12}(低保|救助|特困|补贴|资格|审核)",
+    r"(篡改|涂改|私自改|私自修改|偷偷改|偷偷修改|P|PS|p)[^，。？]{0,4}(出生日期|出生年月|年龄|户口本|户籍|学籍|档案|证件|身份证|证明|病历|记录|日期)",
+    r"倒签", r"提前签.{0,4}日期", r"(补|改)成.{0,6}(以前|之前|去年)的日期",
+    r"(去世|死亡|过世|走了)[^，。？]{0,12}(不报|不销户|瞒着|先不注销|先别注销)",
+    r"(买|办|弄)[^，。？]{0,4}(学区房)?(空挂|挂靠)户口", r"假(结婚|离婚)", r"(钻|找)[^，。？]{0,4}(空子|漏洞)",
+    r"(躲过|逃过|绕过|规避|避开|糊弄|应付)[^，。？]{0,6}(审核|检查|核查|监管|抽查|查验|核验|年检)",
+    r"不让[^，。？]{0,6}(查到|发现)", r"(买|卖)(一?[个张份本套])?(证书|资质|资格证|学历|文凭|毕业证|驾照|指标|名额)",
+    r"挂证", r"(走后门|托关系|送礼|行贿|塞钱|给红包)",
+]
+# Acts of fraud in English (matched on lower-cased text).
+_EN_ACTS = [
+    r"\bforg(e|ed|ing|ery)\b", r"\bfake[ds]?\b", r"\bfaking\b", r"\bcounterfeit", r"\bfalsif", r"\bfabricat",
+    r"\bdoctor(ed|ing)? (the|a|my|his|her)\b", r"\bimpersonat", r"\bpretend(ing)? to be\b", r"\bpose as\b",
+    r"\bstand-?in\b", r"\b(someone|somebody|a friend|another person) (else )?(to )?(take|sit|do) (the|my|his|her) (test|exam)",
+    r"\bcheat", r"\blie about\b", r"\blying about\b", r"\bhide (my|our|his|her|the)? ?(savings|income|assets|money|property|car)",
+    r"\bhiding (my|our|his|her)? ?(savings|income|assets|money)", r"\bconceal", r"\bunder[- ]the[- ]table\b",
+    r"\bback-?dat", r"\b(double|twice)[- ]claim", r"\bclaim (it )?twice\b",
+    r"\bkeep (collecting|receiving|getting|drawing) \w+ (late|dead|deceased)", r"\b(dead|deceased) \w+'?s? pension",
+    r"\bbribe", r"\bkickback", r"\bevade\b", r"\bevading\b", r"\bget (a|an)round the\b", r"\bbypass (the )?(check|review|inspection|rules)",
+    r"\bwithout (them|anyone|the (authorities|government|officials)) (knowing|noticing|finding out)",
+    r"\bsham marriage\b", r"\bfake (marriage|divorce)\b", r"\bbuy (a|an) (certificate|licen[cs]e|diploma|degree)",
+    r"\bborrow(ed|ing)? (someone|somebody|a friend)'?s? (id|identity)", r"\buse (someone|somebody|another person|a dead)",
+]
+# A question about the law, not a request to break it: penalties, consequences, how to report.
+_ABOUT_THE_LAW = re.compile(
+    r"(后果|处罚|罚款|惩罚|法律责任|会怎样|会怎么样|会被|违法吗|犯法吗|是否违法|算不算|举报|投诉|防骗|被骗|上当|识别|辨别|怎么办才能撤销|被冒用|被冒名|被盗用|真伪|真假|是不是假的|是真的吗)"
+    r"|\b(penalt|consequence|punish|is it (illegal|legal)|report (a|the|someone)|been (scammed|defrauded)|scam|"
+    r"someone (used|forged|faked) my|stolen identity|identity theft|"
+    r"(know|tell|check|verify|spot) (if|whether|that)|is (it|this|that) (a )?(fake|real|genuine))",
+    re.IGNORECASE,
+)
+_ZH = re.compile("|".join(_ZH_ACTS))
+_EN = re.compile("|".join(_EN_ACTS), re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class AbuseCheck:
+    flagged: bool
+    matched: str = ""  # the words that decided it, for the log and the staff desk
+
+
+def check_abuse(question: str) -> AbuseCheck:
+    """Does the question ask for help to forge, fake, cheat, impersonate or evade?"""
+    text = to_simplified(question)
+    if _ABOUT_THE_LAW.search(text):
+        return AbuseCheck(False)
+    m = _ZH.search(text) or _EN.search(text)
+    return AbuseCheck(True, m.group(0)) if m else AbuseCheck(False)
