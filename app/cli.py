@@ -124,8 +124,17 @@ def cmd_serve(args) -> int:
     _ensure_index(settings)
     uvicorn.run("app.main:create_app", factory=True, host=args.host or settings.host,
                 port=args.port or settings.port, workers=args.workers, log_level="info",
-                log_config=uvicorn_log_config(getattr(args, "verbose", False)))
+                log_config=uvicorn_log_config(getattr(args, "verbose", False)), **proxy_options(settings))
     return 0
+
+
+def proxy_options(settings) -> dict:
+    """Whose X-Forwarded-For / -Proto uvicorn believes: only the configured proxies'. uvicorn's own
+    default trusts any loopback peer, which let a local client rotate X-Forwarded-For to dodge
+    the per-address rate and sign-in limits."""
+    if not settings.trusted_proxies:
+        return {"proxy_headers": False, "forwarded_allow_ips": ""}
+    return {"proxy_headers": True, "forwarded_allow_ips": ",".join(settings.trusted_proxies)}
 
 
 def cmd_hash_password(args) -> int:

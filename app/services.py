@@ -15,7 +15,7 @@ from assistant.desk import StaffDesk
 from assistant.engine import Assistant
 from assistant.tickets import TicketModel
 from core.errors import ServiceUnavailable
-from core.identity import StaffDirectory, TokenSigner, demo_clerk_allowed
+from core.identity import StaffDirectory, TokenSigner, demo_clerk_allowed, signing_secret
 from core.settings import Settings
 from knowledge.catalog import Catalog
 from prefill.service import PrefillService
@@ -42,7 +42,7 @@ class Services:
                       prefill: PrefillService | None = None) -> Services:
         return cls(
             settings=settings,
-            signer=TokenSigner(settings.secret_key.get_secret_value()),
+            signer=TokenSigner(signing_secret(settings)),
             staff_directory=StaffDirectory(settings.staff_accounts, allow_demo=demo_clerk_allowed(settings)),
             rate_limiter=RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_storage_url, "api"),
             login_limiter=RateLimiter(settings.login_attempts_per_minute, settings.rate_limit_storage_url, "login"),

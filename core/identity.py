@@ -19,8 +19,11 @@ import base64
 import hashlib
 import hmac
 import logging
+import os
 import secrets
+import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -138,6 +141,38 @@ def check_production_safety(settings) -> None:
             break
     if problems:
         raise ConfigurationError("refusing to start in production: " + "; ".join(problems))
+
+
+# --- the signing secret ---------------------------------------------------------------------------
+SECRET_FILE = "secret_key"
+
+
+def signing_secret(settings) -> str:
+    """The secret that signs tokens and consent codes: YJS_SECRET_KEY when set; otherwise a random
+    one generated on first start and kept in ``<data_dir>/secret_key`` (mode 0600), so a
+    development install never signs with a secret printed in the source. Production refuses to
+    start without YJS_SECRET_KEY (`check_production_safety`). Safe for several workers starting at
+    once: the first creates the file exclusively, the others read it."""
+    configured = settings.secret_key.get_secret_value()
+    if configured and configured != DEFAULT_SECRET:
+        return configured
+    path = Path(settings.data_dir) / SECRET_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # another worker is writing it right now
+            secret = path.read_text(encoding="ascii").strip()
+            if secret:
+                return secret
+            time.sleep(0.05)
+        raise ConfigurationError(f"{path} is empty: delete it or set YJS_SECRET_KEY") from None
+    secret = secrets.token_urlsafe(48)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(secret)
+    log.warning("YJS_SECRET_KEY is not set: generated a random signing secret in %s (development only; "
+                "production must set YJS_SECRET_KEY)", path)
+    return secret
 
 
 # --- policy: the one place that decides whether demo identities exist ----------------------------

@@ -114,6 +114,11 @@ class Settings(BaseSettings):
     login_attempts_per_minute: int = Field(
         10, ge=1, description="Staff sign-in attempts per client address per minute (slows password guessing)."
     )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses of reverse proxies whose X-Forwarded-For is believed (e.g. [\"10.0.0.5\"]); "
+        "empty = the peer address is the client (nobody can rotate the header to dodge rate limits).",
+    )
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS; empty = same-origin only.")
     ticket_model_path: Path | None = Field(
         None,

@@ -34,7 +34,7 @@ from typing import Any
 
 from core.clock import utcnow
 from core.errors import AssistantError
-from core.identity import Principal, demo_login_allowed
+from core.identity import Principal, demo_login_allowed, signing_secret
 from core.settings import Settings
 from prefill.access_log import AccessLog
 from prefill.approvals import Approvals
@@ -248,7 +248,7 @@ def build_prefill_service(settings: Settings) -> PrefillService:
     """Create the pre-fill service from settings: state tables, forms, and a seeded shared-data DB if empty."""
     service = PrefillService(
         shared_data_url=settings.resolved_shared_data_url, state_url=settings.resolved_database_url,
-        secret=settings.secret_key.get_secret_value(), seed_people=settings.seed_people,
+        secret=signing_secret(settings), seed_people=settings.seed_people,
         seed_enterprises=settings.seed_enterprises, seed=settings.seed_random,
         code_ttl_s=settings.consent_code_ttl_s,
         demo=demo_login_allowed(settings))

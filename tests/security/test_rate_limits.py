@@ -84,3 +84,12 @@ def test_staff_sign_in_attempts_are_limited_per_address(limited):
     right = {"user": "clerk", "password": "clerk-demo"}
     assert one.post("/v1/auth/staff-login", json=right).status_code == 429, "no more tries from here this minute"
     assert two.post("/v1/auth/staff-login", json=right).status_code == 200
+
+
+def test_forwarded_headers_are_believed_only_from_configured_proxies(tmp_path):
+    """Issue 15, item 8: uvicorn's default trusts X-Forwarded-For from any loopback peer."""
+    from app.cli import proxy_options
+
+    assert proxy_options(Settings(data_dir=tmp_path)) == {"proxy_headers": False, "forwarded_allow_ips": ""}
+    opts = proxy_options(Settings(data_dir=tmp_path, trusted_proxies=["10.0.0.5"]))
+    assert opts == {"proxy_headers": True, "forwarded_allow_ips": "10.0.0.5"}

@@ -189,3 +189,18 @@ def test_errors_never_carry_stack_traces_or_settings(client, app_settings):
     dumped = json.dumps([client.get("/v1/nope").json(), r.json()])
     for secret in (SECRET, "Traceback", "site-packages", str(app_settings.data_dir)):
         assert secret not in dumped
+
+
+def test_an_unconfigured_install_signs_with_a_random_secret_kept_in_the_data_dir(tmp_path):
+    """Issue 15, item 2: never the public default secret; the same secret after a restart."""
+    import stat
+
+    from core.identity import DEFAULT_SECRET, signing_secret
+
+    s = Settings(data_dir=tmp_path / "var")
+    first, again = signing_secret(s), signing_secret(s)
+    assert first == again and first != DEFAULT_SECRET and len(first) >= 32
+    path = tmp_path / "var" / "secret_key"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert signing_secret(Settings(data_dir=tmp_path / "other")) != first, "each install its own"
+    assert signing_secret(Settings(data_dir=tmp_path / "var", secret_key="x" * 40)) == "x" * 40
