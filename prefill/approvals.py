@@ -23,7 +23,7 @@ from prefill.common import (
     store_state,
 )
 from prefill.consent import ConsentStore
-from prefill.engine import PrefillEngine, fields_for_grantor
+from prefill.engine import PrefillEngine, clear_source_values, fields_for_grantor
 from prefill.forms import SOURCE_FIELDS, MergedForm
 from prefill.lifecycle import is_editable, require_editable
 from prefill.models import ConsentRequest, PendingApproval
@@ -57,11 +57,16 @@ class Approvals:
             return self.views.consent_request(s, row, form)
 
     def grant_all(self, who: Principal, draft_id: str) -> ConsentRequest:
-        """Grant every source the applicant decides (the "同意全部" button), all or none."""
+        """Grant every source the applicant decides (the "同意全部" button), all or none. A source the
+        applicant explicitly refused stays refused: only its own switch can reverse that."""
         with self.state.session() as s:
             row = owned_draft(s, who, draft_id, lock=True)
             form = self.catalogue.form(row.one_thing_id)
+            decided = self.consents.decisions(s, row.id)
             for source in self.views.consent_request(s, row, form).your_sources:
+                earlier = decided.get((source, who.subject))
+                if earlier is not None and not earlier.granted:
+                    continue
                 self._decide(s, who, row, form, source, True)
             return self.views.consent_request(s, row, form)
 
@@ -75,10 +80,13 @@ class Approvals:
         self.audit.append(s, actor=who.actor, action="consent_grant" if grant else "consent_refuse",
                           subject_id=who.subject, owner_id=row.owner_id, draft_id=row.id, source=source,
                           fields=fields, purpose=purpose(form), detail={"departments": form.departments})
+        st = draft_state(row)
         if grant:  # family members found now get their asks
-            st = draft_state(row)
             self.engine.resolve(s, st, form, who.actor)
-            store_state(row, st)
+        else:  # a withdrawal clears at once every value read from that source under this grant
+            roles = {r for r, b in st.bindings.items() if b.get("grantor_id") == who.subject}
+            clear_source_values(st, source, roles)
+        store_state(row, st)
 
     def pending_approvals(self, who: Principal) -> list[PendingApproval]:
         """Requests from other applicants to use this person's own data, not yet decided."""

@@ -120,6 +120,15 @@ def field_value(value: Any, state: str, provenance: dict | None = None) -> dict[
     return {"value": value, "state": state, "provenance": provenance}
 
 
+def clear_source_values(st: DraftState, source: str, roles: set[str]) -> None:
+    """Forget every value read from `source` about one of `roles` (a withdrawn consent); values the
+    citizen typed, edited or confirmed from a photo are theirs and stay."""
+    for key, v in st.values.items():
+        prov = v.get("provenance") or {}
+        if prov.get("source") == source and prov.get("subject_role") in roles and v.get("state") not in USER_STATES:
+            st.values[key] = field_value(None, "to_be_entered")
+
+
 def prefill_rate(form: MergedForm, values: dict[str, dict]) -> float:
     fields = list(form.fields())
     filled = sum(1 for f in fields if (values.get(f.key) or {}).get("state") in PREFILLED_STATES)
@@ -163,6 +172,18 @@ class PrefillEngine:
         return self.gate.read(session=s, draft_id=st.id, owner_id=st.owner_id, role=role, subject_id=binding["subject_id"],
                               grantor_id=binding["grantor_id"], source=source, fields=fields, actor=actor,
                               purpose=f"{form.one_thing_id}: {form.purpose}")
+
+    def _relation_consented(self, s: Session, st: DraftState, form: MergedForm, role: str) -> bool:
+        spec = (form.subjects or {}).get(role)
+        base = st.bindings.get(spec.of) if spec is not None else None
+        if base is None:
+            return False
+        try:
+            self.gate.consents.check(s, draft_id=st.id, source="population", grantor_id=base["grantor_id"],
+                                     fields=["relations"])
+        except ConsentRequired:
+            return False
+        return True
 
     def _resolve_role(self, s: Session, st: DraftState, form: MergedForm, role: str, spec: SubjectRole, base: dict,
                       actor: str) -> dict | None:
@@ -266,7 +287,9 @@ class PrefillEngine:
             if f.source and f.source.field == RELATION_FIELD:
                 b = st.bindings.get(f.source.subject)
                 label = RELATION_LABEL.get(b["relation"]) if b else None
-                if label and b.get("record_id"):
+                # The relation was read from the population register about the role it hangs off:
+                # shown only while that consent still stands (a withdrawal must not leave it behind).
+                if label and b.get("record_id") and self._relation_consented(s, st, form, f.source.subject):
                     prov = {"source": "population", "record_id": b["record_id"], "fetched_at": b["resolved_at"],
                             "subject_role": f.source.subject}
                     st.values[f.key] = field_value(label, "authoritative", prov)

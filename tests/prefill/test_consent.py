@@ -163,3 +163,30 @@ def test_consent_code_expires_and_guessing_is_limited(svc, scenario, h):
     with pytest.raises(RateLimited):
         codes.redeem(h.STAFF, wrong)
     assert len(svc.audit.entries(action="consent_code_rejected")) == 3
+
+
+def test_withdrawal_clears_every_value_of_that_source_including_the_relation(svc, scenario, h):
+    """Issue 15, item 10: guardian_relation (school_enrollment) survived a withdrawn population grant."""
+    sc = scenario("school_enrollment")
+    me = h.citizen(sc.applicant_id)
+    d = svc.start_draft(me, sc.one_thing_id).draft_id
+    svc.grant_all(me, d)
+    before = {f.key: f for f in svc.prefill(me, d).fields}
+    from_population = [k for k, f in before.items() if f.has_value and f.provenance and f.provenance.source == "population"]
+    assert "guardian_relation" in from_population
+    svc.decide_consent(me, d, "population", False)
+    cleared = {f.key: f for f in svc.draft(me, d).fields}
+    assert [k for k in from_population if cleared[k].has_value] == [], "cleared at once"
+    again = {f.key: f for f in svc.prefill(me, d).fields}
+    assert [k for k in from_population if again[k].has_value] == [], "and not back on the next pre-fill"
+
+
+def test_grant_all_never_reverses_an_explicit_refusal(svc, scenario, h):
+    sc = scenario("retirement")
+    me = h.citizen(sc.applicant_id)
+    d = svc.start_draft(me, "retirement").draft_id
+    svc.decide_consent(me, d, "housing_fund", False)
+    req = svc.grant_all(me, d)
+    status = {i.source: i.status for i in req.items}
+    assert status["housing_fund"] == "refused"
+    assert status["population"] == "granted"
