@@ -19,7 +19,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from core.clock import utcnow
 from core.db import Database
 from core.errors import InvalidInput, NotFound
-from core.masking import mask_text
+from core.masking import mask_free_text
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,12 @@ class ConversationStore:
             if status:
                 row.status = status
                 conv.status = status
-            s.add(TurnRow(conversation_id=conv.id, role=role, text=text, payload=payload or {}))
+            payload = dict(payload or {})
+            if role == "user":  # what a citizen typed is stored masked: numbers and street addresses
+                text = mask_free_text(text)
+            if isinstance(payload.get("question"), str):
+                payload["question"] = mask_free_text(payload["question"])
+            s.add(TurnRow(conversation_id=conv.id, role=role, text=text, payload=payload))
 
     def transcript(self, conversation_id: str) -> list[dict[str, Any]]:
         with self.session() as s:
@@ -169,6 +174,7 @@ class ConversationStore:
     def request_handoff(self, conversation_id: str, reason: str = "citizen_request") -> None:
         """The citizen asks for a person (转人工)."""
         conv = self.load(conversation_id)
+        reason = mask_free_text(reason)
         conv.state["handoff_reason"] = reason
         self.append(conv, "user", "（请求转人工）", {"handoff_request": reason}, status="handoff")
 
@@ -203,7 +209,7 @@ class ConversationStore:
                      question: str = "", one_thing_id: str | None = None) -> int:
         with self.session() as s:
             row = FeedbackRow(conversation_id=conversation_id, answer_id=answer_id, rating=rating,
-                              comment=mask_text((comment or "").strip())[:MAX_COMMENT_CHARS],
+                              comment=mask_free_text((comment or "").strip())[:MAX_COMMENT_CHARS],
                               question=question, one_thing_id=one_thing_id)
             s.add(row)
             s.flush()

@@ -10,6 +10,7 @@ becomes `ServiceUnavailable` naming the setting to check, so the API answers 503
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -40,7 +41,11 @@ def make_engine(url: str, *, write_lock: bool = False) -> Engine:
     writers that read-then-write (the audit hash chain, schema creation)."""
     is_sqlite = url.startswith("sqlite")
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Personal data at rest: only the service's own user may read the file (SQLite gives its
+        # -wal and -shm files the same mode).
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     engine = create_engine(url, pool_pre_ping=True, connect_args={"timeout": 30} if is_sqlite else {})
     if not is_sqlite:
         return engine

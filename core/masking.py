@@ -10,12 +10,20 @@ from __future__ import annotations
 import logging
 import re
 
-# 18-character resident ID (GB 11643): 17 digits and a digit or X check character.
-ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")
-# Mainland mobile numbers, optionally with +86.
-PHONE = re.compile(r"(?<!\d)((?:\+?86[- ]?)?1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+# 18-character resident ID (GB 11643): 17 digits and a digit or X check character, also written in
+# groups with spaces or dashes (110105 19900101 1234).
+ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d(?:[ -]?\d){16}[ -]?[\dXx](?![0-9A-Za-z])")
+# Mainland mobile numbers, optionally with +86, also grouped (138 1234 5678, 138-1234-5678).
+PHONE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d(?:[ -]?\d){8}(?!\d)")
+# Full-width digits (１３８…) and dashes are matched as their ASCII twins; one character for one, so
+# the positions found in the folded copy are the positions in the original text.
+_FOLD = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "－": "-", "\u3000": " ", "Ｘ": "X", "ｘ": "x"})
+# A street address typed into a message: road/street + house number, or estate + building/unit/room.
+STREET_ADDRESS = re.compile(
+    r"[\u4e00-\u9fff]{1,12}(?:路|街|大道|大街|巷|胡同|弄)\s*\d+\s*(?:号|弄)(?:\s*(?:院|楼)?\s*\d+\s*(?:号楼|栋|幢|座|单元|层|室|号))*"
+    r"|[\u4e00-\u9fff]{1,12}(?:小区|花园|家园|公寓|新村|苑|大厦)\s*\d+\s*(?:号楼|栋|幢|座)(?:\s*\d+\s*(?:单元|层|室|号))*(?:\s*\d+)?")
 # Bank cards: 16-19 digits, optionally grouped by spaces or dashes.
-BANK_CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,15}(\d{4})(?!\d)")
+BANK_CARD = re.compile(r"(?<!\d)\d(?:[ -]?\d){15,18}(?!\d)")
 _ADDRESS_DISTRICT = re.compile(r"^(.{2,20}?(?:区|县|旗))(.+)$")
 _ADDRESS_TAIL = re.compile(r"^(.*?(?:区|县|旗|市))(.+)$")
 
@@ -85,13 +93,41 @@ def mask_for_type(ftype: str, value: str | None, *, sensitive: bool = False) -> 
     return mask_text(value)
 
 
+def _digits(s: str) -> str:
+    return re.sub(r"[^0-9Xx]", "", s)
+
+
+def _sub_folded(pattern: re.Pattern, text: str, mask) -> str:
+    """Replace matches of `pattern` found in the folded copy of `text`, in `text` itself."""
+    folded = text.translate(_FOLD)
+    out, last = [], 0
+    for m in pattern.finditer(folded):
+        out.append(text[last:m.start()])
+        out.append(mask(m.group(0)))
+        last = m.end()
+    return "".join(out) + text[last:] if out else text
+
+
+def _mask_id_match(s: str) -> str:
+    d = _digits(s)
+    return f"{d[:6]}{'*' * 8}{d[-4:]}" if len(d) == 18 else s
+
+
 def mask_text(text: str) -> str:
-    """Mask every ID number, phone number and bank-card number found in free text."""
+    """Mask every ID number, phone number and bank-card number found in free text (grouped with
+    spaces or dashes, or in full-width digits, too)."""
     if not text:
         return text
-    text = ID_NUMBER.sub(lambda m: f"{m.group(1)}{'*' * 8}{m.group(3)[-4:]}", text)
-    text = PHONE.sub(lambda m: f"{m.group(1)[-3:]}****{m.group(3)}", text)
-    return BANK_CARD.sub(lambda m: mask_bank_card(m.group(0)), text)
+    text = _sub_folded(ID_NUMBER, text, _mask_id_match)
+    text = _sub_folded(PHONE, text, lambda s: mask_phone(s))
+    return _sub_folded(BANK_CARD, text, lambda s: mask_bank_card(s))
+
+
+def mask_free_text(text: str) -> str:
+    """What a citizen typed, as it may be stored: personal numbers and street addresses masked.
+    (Addresses are not refused in questions — "我住朝阳区，孩子在哪上学" is a fair question — but
+    a house number has no business in a transcript.)"""
+    return STREET_ADDRESS.sub(lambda m: mask_address(m.group(0)), mask_text(text)) if text else text
 
 
 class PiiMaskingFilter(logging.Filter):
