@@ -81,6 +81,13 @@ class HandoffAck(BaseModel):
     status: Literal["handoff"] = "handoff"
 
 
+class StaffReplyOut(BaseModel):
+    seq: int = Field(..., description="1, 2, … in order; poll again with ?after=<the last seq you have>.")
+    text: str
+    at: str = Field(..., description="When the clerk sent it (ISO 8601, UTC).")
+    role: Literal["staff"] = "staff"
+
+
 class SourceOut(BaseModel):
     source_id: str
     title: str

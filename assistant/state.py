@@ -160,6 +160,13 @@ class ConversationStore:
     def hand_back(self, conversation_id: str) -> None:
         self.set_status(conversation_id, "bot", assigned_to=None)
 
+    def staff_replies(self, conversation_id: str, after: int = 0) -> list[dict[str, Any]]:
+        """The clerk's messages in a conversation, numbered 1, 2, … in order; those after `after`
+        (a client polls with the last number it has seen). NotFound for an unknown conversation."""
+        replies = [t for t in self.transcript(conversation_id) if t["role"] == "staff"]
+        return [{"seq": n, "text": t["text"], "at": t["at"], "role": "staff"}
+                for n, t in enumerate(replies, 1) if n > after]
+
     def staff_reply(self, conversation_id: str, staff_user: str, text: str) -> None:
         text = (text or "").strip()
         if not text:

@@ -1,11 +1,14 @@
-"""问: POST /v1/answer, its streaming variant, 好差评 feedback and cited sources."""
+"""问: POST /v1/answer, its streaming variant, 好差评 feedback, 转人工 and the clerk's replies, cited sources."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from collections.abc import Iterator
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from sse_starlette import EventSourceResponse
@@ -20,8 +23,12 @@ from app.models import (
     HandoffAck,
     HandoffRequest,
     SourceOut,
+    StaffReplyOut,
 )
 from core.errors import NotFound
+
+STAFF_POLL_S = 2.0  # how often an open stream looks for new clerk replies
+SessionId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 
 router = APIRouter(prefix="/v1", tags=["answer"], responses={422: {"model": ErrorOut}, 429: {"model": ErrorOut}})
 
@@ -64,6 +71,37 @@ async def handoff(req: HandoffRequest, bot: AssistantDep) -> HandoffAck:
     await run_in_threadpool(bot.conversations.transcript, req.session_id)  # 404 for an unknown session
     await run_in_threadpool(bot.conversations.request_handoff, req.session_id, req.reason)
     return HandoffAck(session_id=req.session_id)
+
+
+@router.get("/sessions/{session_id}/staff-replies", response_model=list[StaffReplyOut], dependencies=Guarded,
+            summary="A clerk's replies after a hand-off (poll with ?after=)", responses={404: {"model": ErrorOut}})
+async def staff_replies(session_id: SessionId, bot: AssistantDep,
+                        after: Annotated[int, Query(ge=0, description="The last seq already shown.")] = 0) -> list[dict]:
+    """After 转人工 the citizen's app shows what the clerk writes: poll this (every few seconds), or
+    hold `/staff-replies/stream` open. The clerk's name is not disclosed, only their role."""
+    return await run_in_threadpool(bot.conversations.staff_replies, session_id, after)
+
+
+@router.get("/sessions/{session_id}/staff-replies/stream", dependencies=Guarded,
+            summary="A clerk's replies as Server-Sent Events", response_class=EventSourceResponse,
+            responses={200: {"content": {"text/event-stream": {}}}, 404: {"model": ErrorOut}})
+async def staff_replies_stream(session_id: SessionId, bot: AssistantDep,
+                               after: Annotated[int, Query(ge=0)] = 0,
+                               wait: Annotated[int, Query(ge=1, le=120, description="Seconds to stay open.")] = 60
+                               ) -> EventSourceResponse:
+    """`event: staff` per reply (data: a StaffReplyOut as JSON), checked every 2 s for `wait` seconds;
+    reconnect with ?after=<last seq> to go on."""
+    await run_in_threadpool(bot.conversations.transcript, session_id)  # 404 before the stream starts
+
+    async def events():
+        seen, deadline = after, time.monotonic() + wait
+        while time.monotonic() < deadline:
+            for reply in await run_in_threadpool(bot.conversations.staff_replies, session_id, seen):
+                seen = reply["seq"]
+                yield {"event": "staff", "id": str(seen), "data": json.dumps(reply, ensure_ascii=False)}
+            await asyncio.sleep(STAFF_POLL_S)
+
+    return EventSourceResponse(events(), sep="\n")
 
 
 @router.get("/sources/{source_id:path}", response_model=SourceOut, summary="The text a citation quotes from")

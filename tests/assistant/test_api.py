@@ -146,3 +146,21 @@ def test_personal_numbers_in_a_question_are_refused_and_never_stored(client, fas
     assert ans["refused"] and ans["handoff"]["reason"] == "personal_data_request"
     turns = fast_assistant.conversations.transcript(ans["session_id"])
     assert all("110105199001011234" not in t["text"] and "110105199001011234" not in str(t["payload"]) for t in turns)
+
+
+def test_an_api_client_receives_the_clerks_reply(client):
+    """Issue 15, item 13: after 转人工 an app polls (or streams) what the clerk writes."""
+    first = client.post("/v1/answer", json={"question": "退休一件事要多久"}).json()
+    sid = first["session_id"]
+    assert client.post("/v1/handoff", json={"session_id": sid}).status_code == 200
+    assert client.get(f"/v1/sessions/{sid}/staff-replies").json() == []
+    bot = client.app.state.services.assistant
+    bot.conversations.take_over(sid, "clerk")
+    bot.conversations.staff_reply(sid, "clerk", "您好，退休一件事一般在达到退休年龄前办理。")
+    replies = client.get(f"/v1/sessions/{sid}/staff-replies").json()
+    assert [r["seq"] for r in replies] == [1] and replies[0]["role"] == "staff" and "clerk" not in str(replies)
+    assert client.get(f"/v1/sessions/{sid}/staff-replies", params={"after": 1}).json() == []
+    with client.stream("GET", f"/v1/sessions/{sid}/staff-replies/stream", params={"wait": 1}) as r:
+        raw = "".join(r.iter_text())
+    assert "event: staff" in raw and "退休年龄" in raw
+    assert client.get("/v1/sessions/nope-no-such/staff-replies").status_code == 404
