@@ -64,11 +64,12 @@ class StaffDesk:
                                "tolerance": m.tolerance, "note": m.note} for m in o.materials]}
 
     # -- queue and conversation -------------------------------------------------------------------
-    def queue(self, actor: Principal, status: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-        """Conversations, hand-offs first, then newest. Polled every few seconds, so not audited
-        (it shows metadata and a masked preview, not a conversation)."""
+    def queue(self, actor: Principal, status: str | None = None, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        """Conversations, hand-offs first, then newest; a page of `limit` from `offset` (filter by
+        `status` to page through one kind). Polled every few seconds, so not audited (it shows
+        metadata and a masked preview, not a conversation)."""
         self._check(actor)
-        rows = self.store.list_conversations(status=status, limit=limit)
+        rows = self.store.list_conversations(status=status, limit=limit, offset=offset)
         previews = self.store.last_user_messages([r["id"] for r in rows])
         for r in rows:
             o = self.catalog.get(r["one_thing_id"]) if r["one_thing_id"] else None

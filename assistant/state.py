@@ -133,11 +133,12 @@ class ConversationStore:
             turns = s.scalars(select(TurnRow).where(TurnRow.conversation_id == conversation_id).order_by(TurnRow.id)).all()
             return [{"role": t.role, "text": t.text, "payload": t.payload, "at": t.created_at.isoformat()} for t in turns]
 
-    def list_conversations(self, status: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    def list_conversations(self, status: str | None = None, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
         with self.session() as s:
-            q = select(ConversationRow).order_by(ConversationRow.updated_at.desc()).limit(limit)
+            q = select(ConversationRow).order_by(ConversationRow.updated_at.desc(), ConversationRow.id)
             if status:
                 q = q.where(ConversationRow.status == status)
+            q = q.offset(offset).limit(limit)
             return [
                 {"id": r.id, "status": r.status, "updated_at": r.updated_at.isoformat(), "assigned_to": r.assigned_to,
                  "one_thing_id": (r.state or {}).get("active_one_thing")}

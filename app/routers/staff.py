@@ -123,8 +123,10 @@ DeskDep = Annotated[StaffDesk, Depends(get_desk)]
 
 @router.get("/conversations", response_model=list[QueueItemOut], summary="The queue: hand-offs first")
 def queue(staff: StaffDep, desk: DeskDep,
-          status: Annotated[Literal["bot", "handoff", "staff", "closed"] | None, Query()] = None) -> list[dict]:
-    return desk.queue(staff, status)
+          status: Annotated[Literal["bot", "handoff", "staff", "closed"] | None, Query()] = None,
+          limit: Annotated[int, Query(ge=1, le=200)] = 50,
+          offset: Annotated[int, Query(ge=0, le=100_000)] = 0) -> list[dict]:
+    return desk.queue(staff, status, limit=limit, offset=offset)
 
 
 @router.get("/conversations/{conversation_id}", response_model=ConversationOut,

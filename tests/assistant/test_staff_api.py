@@ -170,3 +170,15 @@ def test_ticket_routing_with_a_model_is_audited(client, staff, app):
     entry = client.get("/v1/staff/audit", headers=staff).json()[0]
     assert entry["action"] == "route_ticket" and entry["detail"]["domain"] == "城建"
     assert "路灯" not in str(entry)  # the message itself is not copied into the audit log
+
+
+def test_the_queue_pages_and_filters(client, staff, fast_assistant):
+    """Issue 15, item 11: more than one page of conversations; a hand-off is never lost under them."""
+    ids = [fast_assistant.run(f"退休一件事要多久{n}").session_id for n in range(7)]
+    fast_assistant.conversations.request_handoff(ids[0], "citizen_request")
+    page1 = client.get("/v1/staff/conversations", params={"limit": 3}, headers=staff).json()
+    page2 = client.get("/v1/staff/conversations", params={"limit": 3, "offset": 3}, headers=staff).json()
+    assert len(page1) == 3 and len(page2) == 3 and not {r["id"] for r in page1} & {r["id"] for r in page2}
+    handoffs = client.get("/v1/staff/conversations", params={"status": "handoff"}, headers=staff).json()
+    assert ids[0] in [r["id"] for r in handoffs]
+    assert client.get("/v1/staff/conversations", params={"limit": 0}, headers=staff).status_code == 422
