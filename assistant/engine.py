@@ -102,7 +102,7 @@ class Assistant:
         self.generator = generator
         self.hotline = hotline
         self.max_question_chars = max_question_chars
-        self.composer = GroundedComposer(retriever.records_for_source, hotline=hotline)
+        self.composer = GroundedComposer(catalog, retriever.records_for_source, hotline=hotline)
 
     def warm_up(self) -> None:
         self.retriever.warm_up()

@@ -3,19 +3,21 @@
 A third ranked list comes from the catalogue: when the question names a one-thing or one of its
 aliases, that bundle's passages are promoted. Metadata filters (region, audience, one_thing_id)
 apply to every list. Traditional Chinese is folded to Simplified before both retrievers.
+Results are the store's own `Record`s with their scores filled in.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
 
+from knowledge.documents import Record
 from knowledge.embedders import Embedder
-from knowledge.store import Record, VectorStore, Where
+from knowledge.store import VectorStore, Where
 from knowledge.text import normalize, tokenize
 from knowledge.typos import HomophoneCorrector
 
@@ -26,32 +28,10 @@ Fusion = Literal["convex", "rrf"]
 
 
 @dataclass(frozen=True)
-class Passage:
-    chunk_id: str
-    text: str
-    metadata: dict[str, Any]
-    score: float
-    dense: float | None = None
-    bm25: float | None = None
-
-    @property
-    def title(self) -> str:
-        return str(self.metadata.get("title", ""))
-
-    @property
-    def doc_id(self) -> str:
-        return str(self.metadata.get("doc_id", ""))
-
-    @property
-    def one_thing_id(self) -> str | None:
-        return self.metadata.get("one_thing_id") or None
-
-
-@dataclass(frozen=True)
 class RetrievalResult:
     query: str
     normalized_query: str
-    passages: list[Passage] = field(default_factory=list)
+    passages: list[Record] = field(default_factory=list)  # the store's records, with their scores
     mentioned_one_things: list[str] = field(default_factory=list)
     # Best dense cosine per one-thing among all dense candidates (not only the fused top k): the
     # router's passage signal and its in-scope test use it.
@@ -269,7 +249,7 @@ class HybridRetriever:
             rec = self._records.get(cid)
             if rec is None:  # deleted since the last refresh
                 continue
-            passages.append(Passage(cid, rec.text, rec.metadata, score, dense_s.get(cid), sparse_s.get(cid)))
+            passages.append(replace(rec, score=score, dense=dense_s.get(cid), bm25=sparse_s.get(cid)))
         return RetrievalResult(query, nq, passages, mentioned, best_dense, agreement)
 
     def _one_thing_of(self, chunk_id: str) -> str | None:

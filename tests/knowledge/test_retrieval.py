@@ -32,6 +32,16 @@ def test_metadata_filter(fast_stack):
     assert res.passages and all(p.metadata["audience"] == "企业" for p in res.passages)
 
 
+def test_results_are_the_stores_records_with_scores(fast_stack):
+    _, kb = fast_stack
+    res = kb.retriever.run("企业注销要多长时间")
+    top = res.passages[0]
+    stored = kb.retriever.record(top.chunk_id)
+    assert type(top) is type(stored) and stored.score is None
+    assert (top.chunk_id, top.text, top.metadata) == (stored.chunk_id, stored.text, stored.metadata)
+    assert top.score is not None and (top.dense is not None or top.bm25 is not None)
+
+
 @pytest.mark.parametrize("mode", ["dense", "bm25"])
 def test_baseline_modes(fast_stack, mode):
     _, kb = fast_stack
