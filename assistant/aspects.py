@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from knowledge.text import normalize, tokenize
+from knowledge.retrieval import Query
 
 
 @dataclass(frozen=True)
@@ -88,8 +88,8 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
 _TRIGGERS = frozenset(w for _, words in ASPECTS.values() for w in words)
 
 
-def detect_aspects(question: str) -> list[str]:
-    q = normalize(question).lower()
+def detect_aspects(query: Query) -> list[str]:
+    q = query.normalized.lower()
     return [name for name, (_, words) in ASPECTS.items() if any(w in q for w in words)]
 
 
@@ -97,16 +97,16 @@ def detect_aspects(question: str) -> list[str]:
 _ANAPHORA = frozenset("那 那么 那个 这 这个 它 还有 另外 然后 呢 吗 嗯 好的 ok 呀 and then what about it that this".split())
 
 
-def content_words(question: str) -> set[str]:
+def content_words(query: Query) -> set[str]:
     """The words that say what the question is about, beyond which aspect it asks for: tokens
     minus aspect keywords ("多久", "代办"), pointers back ("那", "这个") and stopwords. Search-mode
     sub-words of a compound count once (社保卡 → 社保, 社保卡 is one word)."""
-    content = [t for t in tokenize(question) if t not in _ANAPHORA and t not in _TRIGGERS
+    content = [t for t in query.tokens if t not in _ANAPHORA and t not in _TRIGGERS
                and not any(t in w for w in _TRIGGERS if len(t) >= 2)]
     return {t for t in content if not any(t != u and t in u for u in content)}
 
 
-def is_elliptical(question: str) -> bool:
+def is_elliptical(query: Query) -> bool:
     """A follow-up that leans on the conversation: at most one content word — "那要多久？",
     "可以代办吗？", "那社保卡呢？"."""
-    return len(content_words(question)) <= 1
+    return len(content_words(query)) <= 1

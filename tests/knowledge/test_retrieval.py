@@ -22,14 +22,21 @@ def test_hybrid_finds_the_bundle(fast_stack):
 def test_traditional_query_is_normalised(fast_stack):
     _, kb = fast_stack
     res = kb.retriever.run("新生兒出生一件事要帶哪些材料")
-    assert res.normalized_query.startswith("新生儿出生")
+    assert res.query.search_text.startswith("新生儿出生") and res.query.text.startswith("新生兒")
     assert res.passages[0].one_thing_id == "newborn"
 
 
-def test_metadata_filter(fast_stack):
+def test_query_is_prepared_once_and_reused(fast_stack):
     _, kb = fast_stack
-    res = kb.retriever.run("需要什么材料", where={"audience": "企业"})
-    assert res.passages and all(p.metadata["audience"] == "企业" for p in res.passages)
+    q = kb.retriever.prepare("新员工入职多少天内要办社宝登记？")  # 社宝: a pinyin-IME typo of 社保
+    assert q.normalized == "新员工入职多少天内要办社宝登记?" and q.search_text == "新员工入职多少天内要办社保登记?"
+    assert "社保" in q.search_tokens and "社宝" in q.tokens  # BM25 sees the repair; the words as asked stay
+    assert q.vector is not None and kb.retriever.prepare("x", embed=False).vector is None
+    again = kb.retriever.run(q)
+    assert again.query is q and [p.chunk_id for p in again.passages] == [p.chunk_id for p in kb.retriever.run(q.text).passages]
+    with pytest.raises(ValueError, match="vector"):
+        kb.retriever.run(kb.retriever.prepare("退休", embed=False), mode="dense")
+    assert kb.retriever.run(kb.retriever.prepare("退休", embed=False), mode="bm25").passages
 
 
 def test_results_are_the_stores_records_with_scores(fast_stack):
@@ -40,6 +47,12 @@ def test_results_are_the_stores_records_with_scores(fast_stack):
     assert type(top) is type(stored) and stored.score is None
     assert (top.chunk_id, top.text, top.metadata) == (stored.chunk_id, stored.text, stored.metadata)
     assert top.score is not None and (top.dense is not None or top.bm25 is not None)
+
+
+def test_metadata_filter(fast_stack):
+    _, kb = fast_stack
+    res = kb.retriever.run("需要什么材料", where={"audience": "企业"})
+    assert res.passages and all(p.metadata["audience"] == "企业" for p in res.passages)
 
 
 @pytest.mark.parametrize("mode", ["dense", "bm25"])
