@@ -226,8 +226,9 @@ class Assistant:
                  retrieved: list[Record] | None = None) -> Answer:
         o = self.catalog.get(one_thing_id)
         conv.state["active_one_thing"] = o.id
-        # Retrieve again inside the chosen bundle: the follow-up is rewritten with the bundle's name.
-        focused = query if o.name in query.text else self.retriever.prepare(f"{o.name} {query.text}")
+        # Retrieve again inside the chosen bundle, with the bundle's name put in front of a follow-up
+        # ("退休一件事 那要多久？"); the question's own vector is reused, not computed again.
+        focused = query if o.name in query.text else query.prefixed(self.retriever.prepare(o.name, embed=False))
         passages = self.retriever.run(focused, where={"one_thing_id": o.id}).passages
         # An office's own ingested guides (not our catalogue) that rank near the top are quoted too.
         local = [p for p in (retrieved or [])[:3] if p.metadata.get("source_type") not in (None, "guide")

@@ -5,8 +5,8 @@ aliases, that bundle's passages are promoted. Metadata filters (region, audience
 apply to every list. Traditional Chinese is folded to Simplified before both retrievers.
 
 A question is prepared once (`HybridRetriever.prepare` → `Query`: folded, typo-repaired, tokenised,
-embedded) and the same `Query` is handed to every stage that reads it. Results are the store's own
-`Record`s with their scores filled in.
+embedded) and the same `Query` is handed to every stage that reads it, so answering a question embeds
+it once. Results are the store's own `Record`s with their scores filled in.
 """
 
 from __future__ import annotations
@@ -43,6 +43,16 @@ class Query:
     tokens: tuple[str, ...]  # tokens of `normalized`: the words as asked (aspects, content words)
     search_tokens: tuple[str, ...]  # tokens of `search_text`: what BM25 matches
     vector: np.ndarray | None = None  # embedding of `search_text`; None when prepared for BM25 only
+
+    def prefixed(self, words: Query) -> Query:
+        """This question with `words` (a bundle's name) in front, keeping this question's vector.
+
+        Equal, field by field, to preparing "words question" afresh, except the vector: folding,
+        typo repair and jieba all treat the space as a boundary. Retrieval inside a chosen bundle
+        uses it, so that search adds the bundle's name without embedding the question again."""
+        return Query(f"{words.text} {self.text}", f"{words.normalized} {self.normalized}",
+                     f"{words.search_text} {self.search_text}", words.tokens + self.tokens,
+                     words.search_tokens + self.search_tokens, self.vector)
 
 
 @dataclass(frozen=True)

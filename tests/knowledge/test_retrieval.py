@@ -39,6 +39,18 @@ def test_query_is_prepared_once_and_reused(fast_stack):
     assert kb.retriever.run(kb.retriever.prepare("退休", embed=False), mode="bm25").passages
 
 
+def test_prefixed_query_equals_preparing_the_joined_text(fast_stack):
+    _, kb = fast_stack
+    r = kb.retriever
+    for question in ["那要多久？", "可以代办吗", "新员工要办社宝登记吗", "戶口要帶什麼", "what do I need"]:
+        base = r.prepare(question)
+        joined = base.prefixed(r.prepare("退休一件事", embed=False))
+        fresh = r.prepare(f"退休一件事 {question}", embed=False)
+        assert (joined.text, joined.normalized, joined.search_text, joined.tokens, joined.search_tokens) == (
+            fresh.text, fresh.normalized, fresh.search_text, fresh.tokens, fresh.search_tokens)
+        assert joined.vector is base.vector
+
+
 def test_results_are_the_stores_records_with_scores(fast_stack):
     _, kb = fast_stack
     res = kb.retriever.run("企业注销要多长时间")
