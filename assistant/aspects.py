@@ -2,43 +2,94 @@
 
 Keywords are matched on the normalised (Simplified, lower-cased) question, so Traditional and
 English work. Deterministic on purpose: the composer's choice of sections must be explainable.
+Each aspect names what answers it as typed guide parts (`Quote`), never as text to look for.
 """
 
 from __future__ import annotations
 
-from knowledge.text import normalize
+from dataclasses import dataclass
 
-# aspect → (section anchors to quote, trigger keywords). Order = order in the answer.
-ASPECTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "services": (("services",), ("包括", "包含", "哪些事", "哪几项", "联办", "合并", "一起办", "哪些服务", "能办什么", "办哪些",
-                                 "include", "which services", "what services", "bundle")),
-    "eligibility": (("eligibility",), ("条件", "符合", "资格", "能不能办", "能否办", "可不可以办", "超过", "超龄", "满", "岁",
-                                       "不满", "限制", "eligib", "qualif", "condition", "requirement")),
-    "materials": (("materials",), ("材料", "带什么", "带啥", "准备什么", "准备啥", "证件", "资料", "证明", "提交什么", "要啥",
-                                   "document", "bring", "paper", "material", "certificate", "need to provide")),
-    "steps": (("steps",), ("流程", "步骤", "程序", "怎么申请", "如何申请", "怎么办理", "如何办理", "怎么弄", "怎么操作",
-                           "process", "steps", "procedure", "how do i apply", "how to apply")),
-    "time": (("time_fees",), ("多久", "多长时间", "几天", "时限", "多少天", "多快", "什么时候", "几个工作日", "时间",
-                              "how long", "days", "when will", "time limit")),
-    "fees": (("time_fees",), ("收费", "费用", "多少钱", "要钱", "花钱", "免费", "收钱", "钱", "fee", "cost", "charge", "free",
-                              "pay")),
-    "channels": (("channels",), ("在哪", "哪里办", "去哪", "网上", "线上", "窗口", "app", "小程序", "地点", "地址", "哪儿",
-                                 "where", "online", "website", "office")),
-    "proxy": (("channels",), ("代办", "代理", "帮我办", "替", "帮办", "委托", "家属", "家人", "子女", "别人", "亲戚",
-                              "on behalf", "someone else", "proxy", "for my")),
-    "cross_province": (("channels", "eligibility"), ("跨省", "外省", "异地", "外地", "省外", "跨市", "户籍不在", "不在本地",
-                                                     "another province", "other province", "different province", "cross-province")),
-    "tolerance": (("channels",), ("容缺", "缺材料", "缺少", "少了", "后补", "补交", "没带", "不全", "missing")),
-    "replaced": (("replaced",), ("省了", "少跑", "好处", "区别", "以前", "不用再", "减少", "benefit", "save")),
+from knowledge.retrieval import Query
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What to quote from a guide: the parts of one section, by the section's kind and the parts'
+    aspects as knowledge.catalog renders them (all its parts when `parts` is None). `label` is the
+    statement's label; by default the name of the aspect asked about."""
+
+    section: str
+    parts: tuple[str, ...] | None = None
+    label: str | None = None
+
+
+def _whole(section: str) -> tuple[Quote, ...]:
+    return (Quote(section),)
+
+
+# aspect → (what answers it, trigger keywords). Order = order in the answer.
+ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
+    "services": (
+        _whole("services"),
+        ("包括", "包含", "哪些事", "哪几项", "联办", "合并", "一起办", "哪些服务", "能办什么", "办哪些",
+         "include", "which services", "what services", "bundle"),
+    ),
+    "eligibility": (
+        _whole("eligibility"),
+        ("条件", "符合", "资格", "能不能办", "能否办", "可不可以办", "超过", "超龄", "满", "岁",
+         "不满", "限制", "eligib", "qualif", "condition", "requirement"),
+    ),
+    "materials": (
+        _whole("materials"),
+        ("材料", "带什么", "带啥", "准备什么", "准备啥", "证件", "资料", "证明", "提交什么", "要啥",
+         "document", "bring", "paper", "material", "certificate", "need to provide"),
+    ),
+    "steps": (
+        _whole("steps"),
+        ("流程", "步骤", "程序", "怎么申请", "如何申请", "怎么办理", "如何办理", "怎么弄", "怎么操作",
+         "process", "steps", "procedure", "how do i apply", "how to apply"),
+    ),
+    "time": (
+        (Quote("time_fees", ("time",)),),
+        ("多久", "多长时间", "几天", "时限", "多少天", "多快", "什么时候", "几个工作日", "时间",
+         "how long", "days", "when will", "time limit"),
+    ),
+    "fees": (
+        (Quote("time_fees", ("fees",)),),
+        ("收费", "费用", "多少钱", "要钱", "花钱", "免费", "收钱", "钱", "fee", "cost", "charge", "free",
+         "pay"),
+    ),
+    "channels": (
+        _whole("channels"),
+        ("在哪", "哪里办", "去哪", "网上", "线上", "窗口", "app", "小程序", "地点", "地址", "哪儿",
+         "where", "online", "website", "office"),
+    ),
+    "proxy": (
+        (Quote("channels", ("proxy",)),),
+        ("代办", "代理", "帮我办", "替", "帮办", "委托", "家属", "家人", "子女", "别人", "亲戚",
+         "on behalf", "someone else", "proxy", "for my"),
+    ),
+    # Working across provinces often hangs on the conditions (户籍, 居住证), so those are quoted too.
+    "cross_province": (
+        (Quote("channels", ("cross_province",)), Quote("eligibility", label="eligibility")),
+        ("跨省", "外省", "异地", "外地", "省外", "跨市", "户籍不在", "不在本地",
+         "another province", "other province", "different province", "cross-province"),
+    ),
+    "tolerance": (
+        (Quote("channels", ("tolerance",)),),
+        ("容缺", "缺材料", "缺少", "少了", "后补", "补交", "没带", "不全", "missing"),
+    ),
+    "replaced": (
+        _whole("replaced"),
+        ("省了", "少跑", "好处", "区别", "以前", "不用再", "减少", "benefit", "save"),
+    ),
 }
 
-# Line prefixes in a channels section that belong to each aspect (see knowledge.catalog.render).
-CHANNEL_PREFIX = {"proxy": "代办帮办", "cross_province": "跨省通办", "tolerance": "容缺受理"}
-TIME_PREFIX = {"time": "办理时限", "fees": "收费标准"}
+_TRIGGERS = frozenset(w for _, words in ASPECTS.values() for w in words)
 
 
-def detect_aspects(question: str) -> list[str]:
-    q = normalize(question).lower()
+def detect_aspects(query: Query) -> list[str]:
+    q = query.normalized.lower()
     return [name for name, (_, words) in ASPECTS.items() if any(w in q for w in words)]
 
 
@@ -46,19 +97,16 @@ def detect_aspects(question: str) -> list[str]:
 _ANAPHORA = frozenset("那 那么 那个 这 这个 它 还有 另外 然后 呢 吗 嗯 好的 ok 呀 and then what about it that this".split())
 
 
-def content_words(question: str) -> set[str]:
+def content_words(query: Query) -> set[str]:
     """The words that say what the question is about, beyond which aspect it asks for: tokens
     minus aspect keywords ("多久", "代办"), pointers back ("那", "这个") and stopwords. Search-mode
     sub-words of a compound count once (社保卡 → 社保, 社保卡 is one word)."""
-    from knowledge.text import tokenize
-
-    triggers = {w for _, words in ASPECTS.values() for w in words}
-    content = [t for t in tokenize(question) if t not in _ANAPHORA and t not in triggers
-               and not any(t in w for w in triggers if len(t) >= 2)]
+    content = [t for t in query.tokens if t not in _ANAPHORA and t not in _TRIGGERS
+               and not any(t in w for w in _TRIGGERS if len(t) >= 2)]
     return {t for t in content if not any(t != u and t in u for u in content)}
 
 
-def is_elliptical(question: str) -> bool:
+def is_elliptical(query: Query) -> bool:
     """A follow-up that leans on the conversation: at most one content word — "那要多久？",
     "可以代办吗？", "那社保卡呢？"."""
-    return len(content_words(question)) <= 1
+    return len(content_words(query)) <= 1

@@ -1,7 +1,8 @@
 """问: grounded answer composition. Every statement is a verbatim quote of a guide section.
 
-The composer never writes a fact of its own: it picks whole lines from the rendered guide sections
-(see knowledge.catalog.render) that match what was asked, and cites each block. Only framing words
+The composer never writes a fact of its own: it picks the typed parts of the rendered guide sections
+(see knowledge.catalog.render) that answer what was asked — by their aspect, never by looking for a
+label in the text — and quotes them from the indexed chunks, citing each block. Only framing words
 ("关于…", English labels) are added, and the hand-off sentence, which is the system's own advice.
 """
 
@@ -13,11 +14,11 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from assistant.aspects import ASPECTS, CHANNEL_PREFIX, TIME_PREFIX
+from assistant.aspects import ASPECTS, Quote
 from core.lang import Lang, localise, to_simplified
-from knowledge.retrieval import Passage
+from knowledge.catalog import Catalog
+from knowledge.documents import Record
 from knowledge.schema import OneThing
-from knowledge.store import Record
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,17 @@ ASPECT_ZH = {"proxy": "代办", "cross_province": "跨省通办", "tolerance": "
 SectionLookup = Callable[[str], list[Record]]
 PASSAGE_KINDS = ("faq", "service", "eligibility", "replaced")
 
+# What a question that names no aspect gets: the bundle in brief. Proxy and 容缺 are left for when asked.
+OVERVIEW = (
+    Quote("overview", ("summary",), label="overview"),
+    Quote("services", label="services"),
+    Quote("materials", label="materials"),
+    Quote("time_fees", label="time"),
+    Quote("channels", ("online", "offline", "cross_province"), label="channels"),
+)
+# A guide drawn from one region's practice says so (its 说明 part), whatever was asked.
+SAMPLE_NOTE = Quote("overview", ("region",), label="note")
+
 INJECTION_SENTINEL = "\x00end"
 # Lines of an office's own guide that are not guide text but instructions aimed at the assistant, or a
 # scam aimed at the citizen. Matched after NFKC (fullwidth letters), 繁→简 and removing zero-width
@@ -124,36 +136,35 @@ def looks_like_instruction(line: str) -> bool:
 class GroundedComposer:
     """Builds statements for a one-thing and the aspects asked about, from its guide sections."""
 
-    def __init__(self, section_records: SectionLookup, *, hotline: str = "12345", max_passages: int = 2) -> None:
+    def __init__(self, catalog: Catalog, section_records: SectionLookup, *, hotline: str = "12345",
+                 max_passages: int = 2) -> None:
+        self.catalog = catalog
         self.section_records = section_records
         self.hotline = hotline
         self.max_passages = max_passages
 
     # -- selection --------------------------------------------------------------------------
-    def _lines(self, anchor_source: str, keep: Callable[[str], bool] | None = None) -> list[tuple[Record, str]]:
-        """Blocks of consecutive kept lines of a section's chunks; each block is a verbatim substring.
+    def _quotes(self, o: OneThing, want: Quote) -> list[tuple[Record, str]]:
+        """The wanted parts of one of `o`'s guide sections, quoted from the indexed chunks that hold them.
 
-        A kept heading line ("线上渠道：") carries its list items ("- …") with it.
-        """
-        blocks = []
-        for rec in self.section_records(anchor_source):
-            if keep is None:
-                blocks.append((rec, rec.text))
+        Each run of consecutive wanted parts is one quote, cut where the section was split into
+        chunks, so every quote is a verbatim substring of the chunk it cites."""
+        section = self.catalog.section(o.id, want.section)
+        if section is None:
+            return []
+        spans = section.spans(want.parts)
+        out: list[tuple[Record, str]] = []
+        pos = 0
+        for rec in self.section_records(section.source_id):
+            at = section.text.find(rec.text, pos)
+            if at < 0:
+                # The index predates an edit of this guide: quote only what the chunk still says verbatim.
+                log.warning("index older than the guide for %s: re-ingest", rec.chunk_id)
+                out += [(rec, section.text[s:e]) for s, e in spans if section.text[s:e] in rec.text]
                 continue
-            current: list[str] = []
-            carrying = False
-            for ln in rec.text.split("\n"):
-                take = keep(ln) or (carrying and ln.startswith(("- ", "1", "2", "3", "4", "5", "6", "7", "8", "9")))
-                if take:
-                    current.append(ln)
-                    carrying = True
-                else:
-                    if current:
-                        blocks.append((rec, "\n".join(current)))
-                    current, carrying = [], False
-            if current:
-                blocks.append((rec, "\n".join(current)))
-        return blocks
+            pos, end = at + 1, at + len(rec.text)
+            out += [(rec, section.text[max(s, at):min(e, end)]) for s, e in spans if max(s, at) < min(e, end)]
+        return out
 
     def _add(self, comp: Composition, label: str, blocks: list[tuple[Record, str]]) -> bool:
         added = False
@@ -167,8 +178,8 @@ class GroundedComposer:
             added = True
         return added
 
-    def compose(self, o: OneThing, aspects: list[str], passages: list[Passage],
-                local: list[Passage] | None = None, topic_words: set[str] | None = None) -> Composition:
+    def compose(self, o: OneThing, aspects: list[str], passages: list[Record],
+                local: list[Record] | None = None, topic_words: set[str] | None = None) -> Composition:
         """Statements for `o`; `local` are passages from an office's own ingested guides.
 
         `topic_words` are the question's content words (assistant.aspects.content_words): a
@@ -176,44 +187,30 @@ class GroundedComposer:
         nothing else, while "残疾证收工本费吗" also gets the service section that names 工本费.
         """
         comp = Composition()
-        sid = lambda anchor: f"{o.id}#{anchor}"  # noqa: E731
         if not aspects:
-            self._add(comp, "overview", self._lines(sid("overview"), lambda ln: ln.startswith(o.name + "：")))
-            self._add(comp, "services", self._lines(sid("services")))
-            self._add(comp, "materials", self._lines(sid("materials")))
-            self._add(comp, "time", self._lines(sid("time_fees")))
-            self._add(comp, "channels", self._lines(sid("channels"), lambda ln: not ln.startswith(("代办", "容缺"))))
+            for want in OVERVIEW:
+                self._add(comp, want.label, self._quotes(o, want))
         for aspect in aspects:
-            anchors, _ = ASPECTS[aspect]
             ok = False
-            if aspect in CHANNEL_PREFIX:
-                ok = self._add(comp, aspect, self._lines(sid("channels"), lambda ln, p=CHANNEL_PREFIX[aspect]: ln.startswith(p)))
-                if aspect == "cross_province":
-                    ok = self._add(comp, "eligibility", self._lines(sid("eligibility"))) or ok
-            elif aspect in TIME_PREFIX:
-                ok = self._add(comp, aspect, self._lines(sid("time_fees"), lambda ln, p=TIME_PREFIX[aspect]: ln.startswith(p)))
-            else:
-                for anchor in anchors:
-                    ok = self._add(comp, aspect, self._lines(sid(anchor))) or ok
+            for want in ASPECTS[aspect][0]:
+                ok = self._add(comp, want.label or aspect, self._quotes(o, want)) or ok
             if not ok:
                 comp.missing.append(aspect)
         # The passages retrieval ranks highest inside the bundle answer what the fixed sections may
         # not: a service's own conditions, time and fees, or the FAQ closest to the question.
         words = {w for w in (topic_words or set()) if w not in o.name}
-        ranked = [p for p in passages if p.one_thing_id == o.id and p.metadata.get("kind") in PASSAGE_KINDS]
+        ranked = [p for p in passages if p.one_thing_id == o.id and p.kind in PASSAGE_KINDS]
         on_topic = [p for p in ranked if any(len(w) >= 2 and w in p.text for w in words)]
         # A question with a topic of its own may also take retrieval's best passages (English words
         # never occur in the Chinese guides); an elliptical follow-up takes only on-topic ones.
         if len(words) >= 2:
             on_topic += [p for p in ranked if p not in on_topic]
         for p in on_topic[: self.max_passages]:
-            rec = Record(p.chunk_id, p.text, p.metadata)
-            self._add(comp, str(p.metadata["kind"]), [(rec, p.text)])
+            self._add(comp, p.kind, [(p, p.text)])
         for p in (local or [])[:1]:
-            rec = Record(p.chunk_id, p.text, p.metadata)
-            self._add(comp, "local", self._clean_blocks(rec))
+            self._add(comp, "local", self._clean_blocks(p))
         if o.sample_data:
-            self._add(comp, "note", self._lines(sid("overview"), lambda ln: ln.startswith("说明：")))
+            self._add(comp, SAMPLE_NOTE.label, self._quotes(o, SAMPLE_NOTE))
         return comp
 
     @staticmethod

@@ -21,7 +21,8 @@ from assistant.state import Conversation, ConversationStore
 from core.lang import Lang, detect_lang, family, localise, resolve_lang
 from core.masking import mask_text
 from knowledge.catalog import Catalog
-from knowledge.retrieval import HybridRetriever
+from knowledge.documents import Record
+from knowledge.retrieval import HybridRetriever, Query
 from knowledge.text import normalize
 
 log = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ class Assistant:
         self.generator = generator
         self.hotline = hotline
         self.max_question_chars = max_question_chars
-        self.composer = GroundedComposer(retriever.records_for_source, hotline=hotline)
+        self.composer = GroundedComposer(catalog, retriever.records_for_source, hotline=hotline)
 
     def warm_up(self) -> None:
         self.retriever.warm_up()
@@ -163,12 +164,13 @@ class Assistant:
         pending = conv.state.pop("pending", None)
         chosen = self._resolve_choice(q, pending["options"]) if pending else None
         if chosen:
-            return self._compose(chosen, pending["question"], lang, conv, routing=None)
+            return self._compose(chosen, self.retriever.prepare(pending["question"]), lang, conv, routing=None)
 
-        # 2. Retrieve and route on the question as asked.
-        qvec = self.retriever.embed(q)
-        retrieval = self.retriever.run(q, query_vec=qvec)
-        routing = self.router.run(qvec, retrieval, lang)
+        # 2. Retrieve and route on the question as asked, prepared (folded, tokenised, embedded) once
+        #    for every stage below.
+        query = self.retriever.prepare(q)
+        retrieval = self.retriever.run(query)
+        routing = self.router.run(query, retrieval, lang)
         top = routing.top
 
         # 3. A follow-up ("那要多久？") continues the active one-thing: the question leans on the
@@ -178,14 +180,14 @@ class Assistant:
         mentioned = retrieval.mentioned_one_things[:1]
         if (active and self.catalog.get(active) and mentioned in ([], [active])
                 and routing.nearest_out_of_scope is None
-                and (is_elliptical(q) or (top is not None and top.id == active))):
-            return self._compose(active, q, lang, conv, routing=routing, retrieved=retrieval.passages)
+                and (is_elliptical(query) or (top is not None and top.id == active))):
+            return self._compose(active, query, lang, conv, routing=routing, retrieved=retrieval.passages)
 
         if top is None or not routing.in_scope:
             return self._refuse(lang, routing, reason="out_of_scope_or_weak_evidence")
         if routing.clarify:
             return self._clarify(q, lang, conv, routing)
-        return self._compose(top.id, q, lang, conv, routing=routing, retrieved=retrieval.passages)
+        return self._compose(top.id, query, lang, conv, routing=routing, retrieved=retrieval.passages)
 
     def _resolve_choice(self, reply: str, options: list[str]) -> str | None:
         m = _CHOICE.match(reply)
@@ -220,20 +222,21 @@ class Assistant:
         text = localise(CLARIFY[key].format(options=opts), lang)
         return Answer(text, candidates=routing.candidates, clarifying_question=text, options=options)
 
-    def _compose(self, one_thing_id: str, q: str, lang: Lang, conv: Conversation, routing: Routing | None,
-                 retrieved: list | None = None) -> Answer:
+    def _compose(self, one_thing_id: str, query: Query, lang: Lang, conv: Conversation, routing: Routing | None,
+                 retrieved: list[Record] | None = None) -> Answer:
         o = self.catalog.get(one_thing_id)
         conv.state["active_one_thing"] = o.id
-        # Retrieve again inside the chosen bundle: the follow-up is rewritten with the bundle's name.
-        rewritten = q if o.name in q else f"{o.name} {q}"
-        passages = self.retriever.run(rewritten, where={"one_thing_id": o.id}).passages
+        # Retrieve again inside the chosen bundle, with the bundle's name put in front of a follow-up
+        # ("退休一件事 那要多久？"); the question's own vector is reused, not computed again.
+        focused = query if o.name in query.text else query.prefixed(self.retriever.prepare(o.name, embed=False))
+        passages = self.retriever.run(focused, where={"one_thing_id": o.id}).passages
         # An office's own ingested guides (not our catalogue) that rank near the top are quoted too.
         local = [p for p in (retrieved or [])[:3] if p.metadata.get("source_type") not in (None, "guide")
                  and p.metadata.get("one_thing_id") in (None, o.id)]
-        comp = self.composer.compose(o, detect_aspects(q), passages, local=local, topic_words=content_words(q))
+        comp = self.composer.compose(o, detect_aspects(query), passages, local=local, topic_words=content_words(query))
         text = self.composer.render(o, comp, lang)
         if self.generator is not None and comp.statements:
-            text = ground_check(self.generator.rephrase(q, comp, lang), comp, fallback=text)
+            text = ground_check(self.generator.rephrase(query.text, comp, lang), comp, fallback=text)
         score = next((c.score for c in routing.candidates if c.id == o.id), 1.0) if routing else 1.0
         return Answer(
             text,

@@ -35,7 +35,7 @@ from assistant.aspects import content_words
 from core.lang import Lang
 from knowledge.catalog import Catalog, ScopeTopic
 from knowledge.embedders import Embedder
-from knowledge.retrieval import RetrievalResult
+from knowledge.retrieval import Query, RetrievalResult
 from knowledge.schema import OneThing
 from knowledge.text import normalize
 
@@ -188,10 +188,13 @@ class OneThingRouter:
         nearest = max(oos.items(), key=lambda kv: kv[1]) if oos else (None, 0.0)
         return {k: v for k, v in best.items() if not k.startswith("oos:")}, nearest
 
-    def run(self, query_vec: np.ndarray, retrieval: RetrievalResult, lang: Lang = "zh-Hans") -> Routing:
+    def run(self, query: Query, retrieval: RetrievalResult, lang: Lang = "zh-Hans") -> Routing:
+        """Rank the one-things for a prepared question (its vector, its words) and what retrieval found."""
+        if query.vector is None:
+            raise ValueError("routing needs the question's vector: prepare it with embed=True")
         cal = calibration_for(self.embedder.name, lang)
         w = self.weights
-        profile, (oos_id, oos_cos) = self._best_cosines(query_vec)
+        profile, (oos_id, oos_cos) = self._best_cosines(query.vector)
         passage: dict[str, float] = defaultdict(float)
         for oid, cos in retrieval.dense_by_one_thing.items():
             passage[oid] = cos
@@ -223,7 +226,7 @@ class OneThingRouter:
         gap = keep[0].score - keep[1].score if len(keep) > 1 else 1.0
         # Ask rather than guess when the top two are neck and neck on a question that is not detailed,
         # or when a short, vague question ("社保的事情怎么弄", "户口的事想咨询一下") leads by only a little.
-        words = len(content_words(retrieval.query))
+        words = len(content_words(query))
         vague = words <= VAGUE_MAX_WORDS and gap < self.vague_margin
         close = gap < self.clarify_margin and words < DETAILED_MIN_WORDS
         clarify = bool(in_scope and not mentioned and (close or vague))

@@ -3,20 +3,26 @@
 A third ranked list comes from the catalogue: when the question names a one-thing or one of its
 aliases, that bundle's passages are promoted. Metadata filters (region, audience, one_thing_id)
 apply to every list. Traditional Chinese is folded to Simplified before both retrievers.
+
+A question is prepared once (`HybridRetriever.prepare` → `Query`: folded, typo-repaired, tokenised,
+embedded) and the same `Query` is handed to every stage that reads it, so answering a question embeds
+it once. Results are the store's own `Record`s with their scores filled in.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
 
+from knowledge.documents import Record
 from knowledge.embedders import Embedder
-from knowledge.store import Record, VectorStore, Where
-from knowledge.text import normalize, tokenize
+from knowledge.store import VectorStore, Where
+from knowledge.text import normalize, tokenize, tokenize_normalized
 from knowledge.typos import HomophoneCorrector
 
 log = logging.getLogger(__name__)
@@ -25,33 +31,34 @@ Mode = Literal["hybrid", "dense", "bm25"]
 Fusion = Literal["convex", "rrf"]
 
 
-@dataclass(frozen=True)
-class Passage:
-    chunk_id: str
-    text: str
-    metadata: dict[str, Any]
-    score: float
-    dense: float | None = None
-    bm25: float | None = None
+@dataclass(frozen=True, eq=False)
+class Query:
+    """A question prepared once for every stage that reads it: retrieval, routing, the aspects asked.
 
-    @property
-    def title(self) -> str:
-        return str(self.metadata.get("title", ""))
+    Built by `HybridRetriever.prepare`, which owns the typo corrector and the embedder."""
 
-    @property
-    def doc_id(self) -> str:
-        return str(self.metadata.get("doc_id", ""))
+    text: str  # as asked
+    normalized: str  # width and script folded (knowledge.text.normalize)
+    search_text: str  # `normalized` with pinyin-IME typos repaired: what dense and BM25 retrieval see
+    tokens: tuple[str, ...]  # tokens of `normalized`: the words as asked (aspects, content words)
+    search_tokens: tuple[str, ...]  # tokens of `search_text`: what BM25 matches
+    vector: np.ndarray | None = None  # embedding of `search_text`; None when prepared for BM25 only
 
-    @property
-    def one_thing_id(self) -> str | None:
-        return self.metadata.get("one_thing_id") or None
+    def prefixed(self, words: Query) -> Query:
+        """This question with `words` (a bundle's name) in front, keeping this question's vector.
+
+        Equal, field by field, to preparing "words question" afresh, except the vector: folding,
+        typo repair and jieba all treat the space as a boundary. Retrieval inside a chosen bundle
+        uses it, so that search adds the bundle's name without embedding the question again."""
+        return Query(f"{words.text} {self.text}", f"{words.normalized} {self.normalized}",
+                     f"{words.search_text} {self.search_text}", words.tokens + self.tokens,
+                     words.search_tokens + self.search_tokens, self.vector)
 
 
 @dataclass(frozen=True)
 class RetrievalResult:
-    query: str
-    normalized_query: str
-    passages: list[Passage] = field(default_factory=list)
+    query: Query
+    passages: list[Record] = field(default_factory=list)  # the store's records, with their scores
     mentioned_one_things: list[str] = field(default_factory=list)
     # Best dense cosine per one-thing among all dense candidates (not only the fused top k): the
     # router's passage signal and its in-scope test use it.
@@ -85,10 +92,11 @@ class BM25Index:
     def __len__(self) -> int:
         return len(self._ids)
 
-    def search(self, query: str, k: int, where: Where | None = None) -> list[tuple[str, float]]:
+    def search(self, tokens: Sequence[str], k: int, where: Where | None = None) -> list[tuple[str, float]]:
+        """The best `k` chunks for a query's tokens (`Query.search_tokens`)."""
         if not self._ids or self._bm25 is None:
             return []
-        toks = [t for t in tokenize(query) if t in self._bm25.vocab_dict]
+        toks = [t for t in tokens if t in self._bm25.vocab_dict]
         if not toks:
             return []
         scores = np.asarray(self._bm25.get_scores(toks), dtype=np.float32)
@@ -209,36 +217,41 @@ class HybridRetriever:
                 hits.append((best, oid))
         return [oid for _, oid in sorted(hits, reverse=True)]
 
-    def prepare(self, query: str) -> str:
-        """What both retrievers see: width and script folded (繁→简), pinyin-IME typos repaired."""
+    def prepare(self, text: str, *, embed: bool = True) -> Query:
+        """The question as every stage sees it: width and script folded (繁→简), pinyin-IME typos
+        repaired, tokenised, and (with `embed`) embedded — each once."""
         self.warm_up()
-        return self.typos.correct(normalize(query))
-
-    def embed(self, query: str) -> np.ndarray:
-        """The query vector (callers that also route reuse it rather than embedding twice)."""
-        return self.embedder.embed_query(self.prepare(query))
+        normalized = normalize(text)
+        search_text = self.typos.correct(normalized)
+        tokens = tuple(tokenize_normalized(normalized))
+        # A repaired word may come from an office's own (unfolded) text, so repaired text is folded again.
+        search_tokens = tokens if search_text == normalized else tuple(tokenize(search_text))
+        vector = self.embedder.embed_query(search_text) if embed else None
+        return Query(text, normalized, search_text, tokens, search_tokens, vector)
 
     def run(
         self,
-        query: str,
+        query: Query | str,
         *,
         top_k: int | None = None,
         where: Where | None = None,
         mode: Mode | None = None,
-        query_vec: np.ndarray | None = None,
     ) -> RetrievalResult:
+        """Rank chunks for a prepared `Query` (or a question, prepared here for this one search)."""
         self.warm_up()
         mode = mode or self.mode
         k = top_k or self.top_k
-        nq = self.prepare(query)
+        if isinstance(query, str):
+            query = self.prepare(query, embed=mode != "bm25")
         dense: list[tuple[str, float]] = []
         sparse: list[tuple[str, float]] = []
         if mode in ("hybrid", "dense"):
-            vec = query_vec if query_vec is not None else self.embedder.embed_query(nq)
-            dense = self.store.query(vec, self.candidates, where)
+            if query.vector is None:
+                raise ValueError(f"{mode} retrieval needs the query's vector: prepare(text) with embed=True")
+            dense = self.store.query(query.vector, self.candidates, where)
         if mode in ("hybrid", "bm25"):
-            sparse = self.bm25.search(nq, self.candidates, where)
-        mentioned = self.mentioned(nq) if mode == "hybrid" else []
+            sparse = self.bm25.search(query.search_tokens, self.candidates, where)
+        mentioned = self.mentioned(query.search_text) if mode == "hybrid" else []
         dense_s, sparse_s = dict(dense), dict(sparse)
         agreement: dict[str, float] = {}
         if mode == "dense":
@@ -269,8 +282,8 @@ class HybridRetriever:
             rec = self._records.get(cid)
             if rec is None:  # deleted since the last refresh
                 continue
-            passages.append(Passage(cid, rec.text, rec.metadata, score, dense_s.get(cid), sparse_s.get(cid)))
-        return RetrievalResult(query, nq, passages, mentioned, best_dense, agreement)
+            passages.append(replace(rec, score=score, dense=dense_s.get(cid), bm25=sparse_s.get(cid)))
+        return RetrievalResult(query, passages, mentioned, best_dense, agreement)
 
     def _one_thing_of(self, chunk_id: str) -> str | None:
         rec = self._records.get(chunk_id)

@@ -1,37 +1,23 @@
 """Vector stores behind one Protocol; `ChromaStore` is the only code that imports chromadb.
 
-Each stored record is one chunk: its body text, its vector, and flat metadata (title, source_id,
-doc_id, doc_hash, one_thing_id, region, audience, kind...). The store is the single source of truth
-for the index: BM25 is rebuilt from `all_records()` at warm-up, so the two can never disagree.
+Each stored record (`knowledge.documents.Record`, stored without scores) is one chunk: its body
+text, its vector, and flat metadata (title, source_id, doc_id, doc_hash, one_thing_id, region,
+audience, kind...). The store is the single source of truth for the index: BM25 is rebuilt from
+`all_records()` at warm-up, so the two can never disagree.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
 from core.errors import ServiceUnavailable
+from knowledge.documents import Record
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Record:
-    chunk_id: str
-    text: str
-    metadata: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def title(self) -> str:
-        return str(self.metadata.get("title", ""))
-
-    @property
-    def doc_id(self) -> str:
-        return str(self.metadata.get("doc_id", ""))
 
 
 Where = dict[str, Any]

@@ -53,5 +53,10 @@ def add_words(words: list[str]) -> None:
 
 def tokenize(text: str) -> list[str]:
     """Search-mode tokens of the normalised text, lower-cased, without punctuation or stopwords."""
-    toks = _jieba().lcut_for_search(normalize(text).lower())
+    return tokenize_normalized(normalize(text))
+
+
+def tokenize_normalized(text: str) -> list[str]:
+    """`tokenize` for text that has already been through `normalize` (a `Query`'s): not folded twice."""
+    toks = _jieba().lcut_for_search(text.lower())
     return [t for t in (x.strip() for x in toks) if t and t not in STOPWORDS and not _PUNCT.match(t)]

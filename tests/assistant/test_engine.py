@@ -98,6 +98,53 @@ def test_sessions_survive_a_new_engine(fast_stack, tmp_path):
     assert follow.one_thing.id == "after_death"
 
 
+class CountingEmbedder:
+    """The hash embedder, counting query embeddings."""
+
+    def __init__(self):
+        from knowledge.embedders import HashEmbedder
+
+        self.inner = HashEmbedder()
+        self.name, self.dim = self.inner.name, self.inner.dim
+        self.queries = 0
+
+    def warm_up(self):
+        self.inner.warm_up()
+
+    def embed_query(self, text):
+        self.queries += 1
+        return self.inner.embed_query(text)
+
+    def embed_documents(self, texts):
+        return self.inner.embed_documents(texts)
+
+
+def test_answering_a_question_embeds_it_once(fast_stack, tmp_path):
+    from app.pipeline import build_assistant, build_knowledge
+
+    s, kb = fast_stack
+    emb = CountingEmbedder()
+    s2 = s.model_copy(update={"data_dir": tmp_path / "var"})
+    bot = build_assistant(s2, knowledge=build_knowledge(s2, store=kb.store, embedder=emb))
+    bot.warm_up()  # the router embeds its profile phrases here, once
+
+    def embeds(question, session_id=None):
+        before = emb.queries
+        ans = bot.run(question, session_id=session_id)
+        return emb.queries - before, ans
+
+    n, first = embeds("退休一件事包括哪些服务")  # routed, then retrieved again inside the bundle
+    assert n == 1 and first.one_thing.id == "retirement"
+    n, follow = embeds("那要多久？", first.session_id)  # a follow-up: retrieved inside the bundle with its name
+    assert n == 1 and follow.one_thing.id == "retirement"
+    n, other = embeds("企业注销一件事要收费吗")
+    assert n == 1 and other.one_thing.id == "enterprise_deregistration"
+    n, refused = embeds("明天上海会下雨吗？")
+    assert n == 1 and refused.refused
+    n, _ = embeds("告诉我张三的身份证号")  # refused before any retrieval
+    assert n == 0
+
+
 @pytest.mark.parametrize("bad", ["", "   ", "\x00\x01", "问" * 5000, None, 42])
 def test_bad_questions_are_rejected_clearly(fast_assistant, bad):
     with pytest.raises(InvalidInput) as err:

@@ -53,3 +53,27 @@ def test_invalid_guide_names_file_and_field(tmp_path: Path):
 def test_missing_folder_names_the_setting(tmp_path: Path):
     with pytest.raises(ConfigurationError, match="YJS_GUIDES_DIR"):
         Catalog.from_dir(tmp_path / "nope")
+
+
+def test_sections_are_typed_parts(catalog):
+    for d in catalog.documents():
+        for s in d.sections:
+            assert s.parts and s.text == "\n".join(p.text for p in s.parts), s.source_id
+    o = catalog.get("newborn")
+    time_fees = catalog.section("newborn", "time_fees")
+    assert [(p.aspect, p.label) for p in time_fees.parts] == [("time", "办理时限"), ("fees", "收费标准")]
+    assert time_fees.parts[0].lines == (f"办理时限：{o.time_limit}",)
+    channels = catalog.section("newborn", "channels")
+    assert {p.aspect for p in channels.parts} <= {"online", "offline", "cross_province", "proxy", "tolerance"}
+    overview = catalog.section("newborn", "overview")
+    assert overview.parts[0].aspect == "summary" and overview.parts[0].lines == (f"{o.name}：{o.summary}",)
+    assert overview.parts[-1].aspect == "region"
+    assert catalog.section("newborn", "no_such_kind") is None and catalog.section("nope", "overview") is None
+
+
+def test_rendering_is_cached_and_equal_to_render(catalog):
+    assert catalog.documents()[0] is catalog.documents()[0]
+    fresh = render(catalog.get("newborn"))
+    cached = next(d for d in catalog.documents() if d.doc_id == "guide:newborn")
+    assert fresh.fingerprint == cached.fingerprint
+

@@ -22,8 +22,43 @@ def test_hybrid_finds_the_bundle(fast_stack):
 def test_traditional_query_is_normalised(fast_stack):
     _, kb = fast_stack
     res = kb.retriever.run("新生兒出生一件事要帶哪些材料")
-    assert res.normalized_query.startswith("新生儿出生")
+    assert res.query.search_text.startswith("新生儿出生") and res.query.text.startswith("新生兒")
     assert res.passages[0].one_thing_id == "newborn"
+
+
+def test_query_is_prepared_once_and_reused(fast_stack):
+    _, kb = fast_stack
+    q = kb.retriever.prepare("新员工入职多少天内要办社宝登记？")  # 社宝: a pinyin-IME typo of 社保
+    assert q.normalized == "新员工入职多少天内要办社宝登记?" and q.search_text == "新员工入职多少天内要办社保登记?"
+    assert "社保" in q.search_tokens and "社宝" in q.tokens  # BM25 sees the repair; the words as asked stay
+    assert q.vector is not None and kb.retriever.prepare("x", embed=False).vector is None
+    again = kb.retriever.run(q)
+    assert again.query is q and [p.chunk_id for p in again.passages] == [p.chunk_id for p in kb.retriever.run(q.text).passages]
+    with pytest.raises(ValueError, match="vector"):
+        kb.retriever.run(kb.retriever.prepare("退休", embed=False), mode="dense")
+    assert kb.retriever.run(kb.retriever.prepare("退休", embed=False), mode="bm25").passages
+
+
+def test_prefixed_query_equals_preparing_the_joined_text(fast_stack):
+    _, kb = fast_stack
+    r = kb.retriever
+    for question in ["那要多久？", "可以代办吗", "新员工要办社宝登记吗", "戶口要帶什麼", "what do I need"]:
+        base = r.prepare(question)
+        joined = base.prefixed(r.prepare("退休一件事", embed=False))
+        fresh = r.prepare(f"退休一件事 {question}", embed=False)
+        assert (joined.text, joined.normalized, joined.search_text, joined.tokens, joined.search_tokens) == (
+            fresh.text, fresh.normalized, fresh.search_text, fresh.tokens, fresh.search_tokens)
+        assert joined.vector is base.vector
+
+
+def test_results_are_the_stores_records_with_scores(fast_stack):
+    _, kb = fast_stack
+    res = kb.retriever.run("企业注销要多长时间")
+    top = res.passages[0]
+    stored = kb.retriever.record(top.chunk_id)
+    assert type(top) is type(stored) and stored.score is None
+    assert (top.chunk_id, top.text, top.metadata) == (stored.chunk_id, stored.text, stored.metadata)
+    assert top.score is not None and (top.dense is not None or top.bm25 is not None)
 
 
 def test_metadata_filter(fast_stack):

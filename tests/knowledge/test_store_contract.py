@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from knowledge.store import ChromaStore, InMemoryStore, Record
+from knowledge.documents import Record
+from knowledge.store import ChromaStore, InMemoryStore
 
 
 def _vec(*xs):
@@ -86,9 +87,19 @@ def test_records_hashes_and_delete(store):
     assert store.doc_hashes() == {"a": "h1", "b": "h2"}
     rec = {r.chunk_id: r for r in store.all_records()}["b#1"]
     assert rec.text == "企业开办" and rec.metadata["tags"] == "x,y" and "none" not in rec.metadata
+    assert isinstance(rec, Record) and rec.doc_id == "b"
+    assert all(r.score is None and r.dense is None and r.bm25 is None for r in store.all_records())
     store.delete_docs(["a"])
     assert [r.chunk_id for r in store.all_records()] == ["b#1"]
     assert store.count() == 1
+
+
+def test_scores_are_not_stored(store):
+    """A scored record (as retrieval returns it) is stored as a plain record."""
+    store.upsert([Record("c#1", "退休", {"doc_id": "c", "doc_hash": "h4"}, score=0.9, dense=0.8, bm25=3.0)],
+                 np.vstack([_vec(0, 1, 1)]))
+    got = {r.chunk_id: r for r in store.all_records()}["c#1"]
+    assert (got.score, got.dense, got.bm25) == (None, None, None) and got.text == "退休"
 
 
 def test_upsert_replaces(store):

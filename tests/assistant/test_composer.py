@@ -1,0 +1,101 @@
+"""The composer selects typed guide parts by aspect and quotes them verbatim from the indexed chunks,
+including when a section was split into several chunks or the index is older than the guide."""
+
+import pytest
+
+from assistant.composer import GroundedComposer
+from core.settings import DEFAULT_GUIDES_DIR
+from knowledge.catalog import Catalog
+from knowledge.chunking import chunk_document
+from knowledge.documents import Record
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return Catalog.from_dir(DEFAULT_GUIDES_DIR)
+
+
+def _index(catalog: Catalog, max_chars: int = 400) -> dict[str, list[Record]]:
+    """The guides chunked as ingest does, by section: what `records_for_source` returns."""
+    by_source: dict[str, list[Record]] = {}
+    for d in catalog.documents():
+        for c in chunk_document(d, max_chars=max_chars):
+            by_source.setdefault(c.source_id, []).append(Record(c.chunk_id, c.text, {**c.metadata, "title": c.title}))
+    return by_source
+
+
+def _composer(catalog: Catalog, index: dict[str, list[Record]]) -> GroundedComposer:
+    return GroundedComposer(catalog, lambda source_id: index.get(source_id, []))
+
+
+def _verbatim(comp, index):
+    chunks = {r.chunk_id: r.text for recs in index.values() for r in recs}
+    for s in comp.statements:
+        assert s.quote in chunks[s.citation.source_id], (s.citation.source_id, s.quote)
+
+
+def test_each_aspect_quotes_its_own_part(catalog):
+    index = _index(catalog)
+    comp = _composer(catalog, index)
+    o = catalog.get("retirement")
+    ch = o.channels
+    got = comp.compose(o, ["time"], [])
+    assert [s.quote for s in got.statements if s.label == "time"] == [f"办理时限：{o.time_limit}"]
+    assert [s.quote for s in comp.compose(o, ["fees"], []).statements if s.label == "fees"] == [f"收费标准：{o.fees}"]
+    if ch.proxy:
+        proxy = comp.compose(o, ["proxy"], [])
+        assert [s.quote for s in proxy.statements if s.label == "proxy"] == [f"代办帮办：{ch.proxy}"]
+    cross = comp.compose(o, ["cross_province"], [])
+    labels = [s.label for s in cross.statements]
+    assert ("cross_province" in labels) == bool(ch.cross_province) and "eligibility" in labels
+    _verbatim(cross, index)
+
+
+def test_overview_leaves_proxy_and_tolerance_for_when_asked(catalog):
+    index = _index(catalog)
+    o = next(o for o in catalog if o.channels.proxy and o.channels.tolerance and o.channels.online)
+    comp = _composer(catalog, index).compose(o, [], [])
+    channels = [s.quote for s in comp.statements if s.label == "channels"]
+    assert channels and channels[0].startswith("线上渠道：")
+    assert not any("代办帮办" in q or "容缺受理" in q for q in channels)
+    assert [s.label for s in comp.statements][:5] == ["overview", "services", "materials", "time", "channels"]
+    assert comp.statements[0].quote == f"{o.name}：{o.summary}"
+    _verbatim(comp, index)
+
+
+def test_a_guide_missing_a_part_reports_it(catalog):
+    o = catalog.get("newborn")
+    o = o.model_copy(update={"channels": o.channels.model_copy(update={"proxy": None})})
+    one = Catalog((o,))
+    comp = _composer(one, _index(one)).compose(o, ["proxy", "time"], [])
+    assert comp.missing == ["proxy"] and [s.label for s in comp.statements][:1] == ["time"]
+
+
+def test_parts_are_cut_where_a_section_was_split_into_chunks(catalog):
+    """With small chunks, a wanted run of parts spans several chunks: one verbatim quote per chunk."""
+    index = _index(catalog, max_chars=40)
+    o = catalog.get("newborn")
+    chunks = index[f"{o.id}#channels"]
+    assert len(chunks) > 1
+    comp = _composer(catalog, index).compose(o, ["channels"], [])
+    quotes = [s for s in comp.statements if s.label == "channels"]
+    assert [s.citation.source_id for s in quotes] == [r.chunk_id for r in chunks]
+    assert [s.quote for s in quotes] == [r.text for r in chunks]
+    # Only some parts: each chunk quotes just its share of them.
+    ch = o.channels
+    proxy = [s for s in _composer(catalog, index).compose(o, ["proxy"], []).statements if s.label == "proxy"]
+    assert "".join(s.quote for s in proxy).replace("\n", "") == f"代办帮办：{ch.proxy}"
+    assert len(proxy) > 1 and all(s.quote in {r.chunk_id: r.text for r in chunks}[s.citation.source_id] for s in proxy)
+    _verbatim(comp, index)
+
+
+def test_an_index_older_than_the_guide_quotes_only_what_it_still_says(catalog):
+    o = catalog.get("newborn")
+    index = _index(catalog)
+    [chunk] = index[f"{o.id}#time_fees"]
+    stale = Record(chunk.chunk_id, chunk.text.replace(o.fees, "旧的收费说明"), chunk.metadata)
+    index[f"{o.id}#time_fees"] = [stale]
+    comp = _composer(catalog, index).compose(o, ["time", "fees"], [])
+    assert [s.label for s in comp.statements if s.label in ("time", "fees")] == ["time"]
+    assert comp.missing == ["fees"]
+    _verbatim(comp, index)
