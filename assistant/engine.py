@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.abuse import check_abuse
 from assistant.aspects import content_words, detect_aspects, is_elliptical
 from assistant.composer import Citation, GroundedComposer
 from assistant.generators import Generator, ground_check
@@ -63,6 +64,13 @@ REFUSAL = {
     "zh-Hans": "抱歉，这个问题不在我能依据办事指南回答的范围内，我不想猜测。请拨打{hotline}政务服务便民热线，或到当地政务服务中心综合窗口咨询。",
     "en": "Sorry, I can't answer that from the official service guides and I won't guess. Please call the {hotline} "
     "government service hotline or visit the comprehensive window (综合窗口) of your local service centre.",
+}
+ABUSE_REFUSAL = {
+    "zh-Hans": "抱歉，伪造、冒用、代考、隐瞒或骗取等做法违反法律法规，我不能提供帮助。如果您需要依法办理相关事项，"
+    "可以问我正规的办理条件、所需材料和流程；发现此类行为可拨打{hotline}反映。",
+    "en": "Sorry, I can't help with forging, impersonating, cheating, hiding information or obtaining benefits "
+    "by deception: it breaks the law. If you need the service itself, ask me about the lawful conditions, "
+    "materials and steps; to report such conduct, call {hotline}.",
 }
 PII_REFUSAL = {
     "zh-Hans": "抱歉，我不能在对话中查询或透露任何人的个人信息，也请不要在这里输入身份证号、手机号或银行卡号。"
@@ -130,8 +138,9 @@ class Assistant:
         # Stored turns never keep an ID, phone or bank-card number the citizen typed.
         stored_q = mask_text(q)
         self.conversations.append(conv, "user", stored_q)
-        status = "handoff" if answer.handoff else None
-        self.conversations.append(conv, "assistant", answer.answer, {"question": stored_q, **answer.to_dict()}, status=status)
+        # A refusal *offers* the hand-off (answer.handoff); only the citizen's own request (POST
+        # /v1/handoff, the 转人工 button) or a clerk puts a conversation in the staff queue.
+        self.conversations.append(conv, "assistant", answer.answer, {"question": stored_q, **answer.to_dict()})
         return answer
 
     def suggest(self, conversation_id: str) -> Answer | None:
@@ -159,6 +168,14 @@ class Assistant:
             conv.state.pop("pending", None)
             return Answer(localise(PII_REFUSAL[lang_key].format(hotline=self.hotline), lang), refused=True,
                           handoff={"channel": self.hotline, "reason": "personal_data_request"})
+
+        abuse = check_abuse(q)
+        if abuse.flagged:
+            # Fraud, forgery, cheating or evasion: refused before routing, because the matching
+            # guide's materials list would read as a recipe. The lawful route is offered instead.
+            conv.state.pop("pending", None)
+            log.info("refused an unlawful request (matched %r)", abuse.matched)
+            return Answer(localise(ABUSE_REFUSAL[lang_key].format(hotline=self.hotline), lang), refused=True)
 
         # 1. A reply to our clarifying question picks one of the offered options.
         pending = conv.state.pop("pending", None)
