@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from core.errors import ConfigurationError
 from core.settings import DEFAULT_GUIDES_DIR
 from knowledge.catalog import ONE_THINGS_SUBDIR, Catalog, load_one_thing, render
 from knowledge.schema import LOCAL_MARKERS, ONE_THING_IDS, Deadline, OneThing
@@ -121,8 +122,8 @@ def test_newborn_has_the_one_month_hukou_and_vaccination_deadlines(catalog):
 def test_newborn_regional_figures_are_labelled(catalog):
     o = catalog.get("newborn")
     for t in _texts(o.model_dump()):
-        if "5个工作日" in t or "18元" in t:
-            assert _local(t), f"regional figure stated as general: {t}"
+        if "5个工作日" in t or "18元" in t:  # one region's figures: the sentence names the region it comes from
+            assert "为例" in t, f"regional figure stated as general: {t}"
     assert "约18元/件（偏远地区略高）" not in _text(o)
 
 
@@ -170,19 +171,18 @@ def test_other_review_corrections_are_in_the_guides(catalog):
 
     hardship = catalog.get("hardship_assistance")
     for t in _texts(hardship.model_dump()):
-        if "30个工作日" in t:
-            assert _local(t), f"hardship time limit stated as national: {t}"
+        if "30个工作日" in t:  # a common figure, set province by province
+            assert "各省" in t, f"hardship time limit stated as national: {t}"
     assert _local(hardship.service("minimum_living_allowance").department)
 
     assert _local(catalog.get("utility_connection").lead_department)
 
 
-def test_guide_yaml_keeps_deadlines_last_and_parsable(tmp_path: Path):
+def test_a_bad_deadline_names_the_file_and_field(tmp_path: Path):
     src = (DEFAULT_GUIDES_DIR / ONE_THINGS_SUBDIR / "newborn.yaml").read_text(encoding="utf-8")
     broken = src.replace("    scope: national\n", "    scope: nationwide\n", 1)
     bad = tmp_path / "newborn.yaml"
     bad.write_text(broken, encoding="utf-8")
-    from core.errors import ConfigurationError
-
-    with pytest.raises(ConfigurationError, match="scope"):
+    with pytest.raises(ConfigurationError, match="scope") as err:
         load_one_thing(bad)
+    assert "newborn.yaml" in err.value.message
