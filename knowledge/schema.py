@@ -78,6 +78,42 @@ class FAQ(_Model):
     answer: str
 
 
+Scope = Literal["national", "regional"]
+
+# Words a regional deadline uses to say that its figure is local practice ("常见为90日，以当地为准").
+LOCAL_MARKERS: tuple[str, ...] = ("当地", "各地", "各省", "部分地区", "部分省份", "多地", "为例")
+
+
+class Deadline(_Model):
+    """A time limit the citizen or business must meet, and what is lost by missing it.
+
+    ``national`` deadlines are set by national law or a national rule and name it in ``legal_basis``;
+    ``regional`` ones are a common local figure that varies, and ``within`` must say so (当地/各地/为例…).
+    The ``*_en`` fields are short English renderings in official terms (see the glossary).
+    """
+
+    what: str = Field(..., min_length=1, description="The action to take, e.g. 申报出生登记（落户）.")
+    within: str = Field(..., min_length=1, description="How long, e.g. 出生后1个月内.")
+    from_when: str = Field(..., min_length=1, description="The event the period runs from, e.g. 婴儿出生之日.")
+    if_missed: str = Field(..., min_length=1, description="What happens if the deadline is missed.")
+    legal_basis: str | None = Field(None, description="Law and article; null only for a local rule.")
+    scope: Scope = Field(..., description="national: set by national law; regional: a local figure that varies.")
+    what_en: str | None = None
+    within_en: str | None = None
+    if_missed_en: str | None = None
+
+    @model_validator(mode="after")
+    def _scope_is_honest(self) -> Deadline:
+        if self.scope == "national" and not self.legal_basis:
+            raise ValueError(f"national deadline {self.what!r} must name its legal_basis")
+        if self.scope == "regional" and not any(m in self.within for m in LOCAL_MARKERS):
+            raise ValueError(
+                f"regional deadline {self.what!r}: 'within' must say the figure is local practice "
+                f"(use one of {', '.join(LOCAL_MARKERS)})"
+            )
+        return self
+
+
 class OneThing(_Model):
     """A bundle of several departments' services handled as one (一件事)."""
 
@@ -109,6 +145,9 @@ class OneThing(_Model):
     effective_date: dt.date
     sources: list[Source]
     faqs: list[FAQ] = Field(..., min_length=5)
+    deadlines: list[Deadline] = Field(
+        [], description="Time limits a citizen or business can miss and lose something by (empty when none is set)."
+    )
 
     @field_validator("id")
     @classmethod
