@@ -84,6 +84,8 @@ def ground_check(text: str, comp: Composition, *, fallback: str, min_overlap: fl
         if not sent:
             continue
         body = re.sub(r"\[\d+\]", "", normalize(sent))
+        if not re.search(r"\w", body):  # a bare citation marker ("[2]") says nothing
+            continue
         if any(n not in ev_numbers for n in _NUM.findall(body)):
             log.info("generator sentence dropped (ungrounded number)")
             continue

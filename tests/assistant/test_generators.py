@@ -73,3 +73,13 @@ def test_transformers_backend_real_generation(tmp_path):
     # An untrained model writes noise; the post-check must never let noise through as an answer.
     checked = ground_check(out, _comp(), fallback="FALLBACK")
     assert checked == "FALLBACK" or all(ch in _comp().statements[0].quote + "[]0123456789。 \n" for ch in checked)
+
+
+def test_bare_citation_markers_are_not_an_answer():
+    """A rephrasing that kept only the markers ("[2]\\n[4]") falls back to the composed answer."""
+    from assistant.composer import Citation, Composition, Statement
+    from assistant.generators import ground_check
+
+    quote = "办理时限：一般5个工作日内办结"
+    comp = Composition([Statement("time", quote, Citation("newborn#time_fees", "t", quote))])
+    assert ground_check("[2]\n[4]", comp, fallback=quote) == quote
