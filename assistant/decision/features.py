@@ -1,0 +1,51 @@
+"""The numeric features of one question for the decision model.
+
+Everything here is already computed on the answer path, so predicting costs one matrix product:
+- the question's own vector (the embedder's), which carries its topic;
+- per bundle, the router's signals: best profile-phrase cosine, best passage cosine among the
+  retrieved candidates, share of the fused top passages, named verbatim;
+- the nearest out-of-scope example's cosine and its margin over the best bundle, and the shape of the
+  question: English or not, length, how many content words it has (a follow-up has almost none).
+
+The text itself goes to the model as character n-grams (see `assistant.decision.model`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.aspects import content_words
+from core.lang import Lang
+from knowledge.retrieval import Query
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What the router measured for one question, per bundle id."""
+
+    profile: dict[str, float]  # best cosine with the bundle's profile phrases
+    passage: dict[str, float]  # best dense cosine of the bundle's passages among the candidates
+    evidence: dict[str, float]  # the bundle's share of the rank-fused top passages
+    mentioned: list[str]  # bundles named verbatim (name or alias), longest match first
+    oos_cos: float  # cosine of the nearest out-of-scope example
+    oos_topic: str | None
+
+
+def feature_vector(query: Query, signals: Signals, bundle_ids: list[str], lang: Lang) -> np.ndarray:
+    if query.vector is None:
+        raise ValueError("the decision model needs the question's vector: prepare it with embed=True")
+    prof = np.array([signals.profile.get(b, 0.0) for b in bundle_ids])
+    pas = np.array([signals.passage.get(b, 0.0) for b in bundle_ids])
+    ev = np.array([signals.evidence.get(b, 0.0) for b in bundle_ids])
+    named = np.array([float(b in signals.mentioned[:1]) for b in bundle_ids])
+    best = float(prof.max(initial=0.0))
+    ranked = np.sort(prof)[::-1]
+    shape = [
+        signals.oos_cos, best, float(pas.max(initial=0.0)), best - signals.oos_cos,
+        float(ranked[0] - ranked[1]) if len(ranked) > 1 else 1.0,  # how far the best bundle leads
+        float(lang == "en"), math.log1p(len(query.normalized)), float(len(content_words(query))),
+    ]
+    return np.concatenate([np.asarray(query.vector, dtype=np.float64), prof, pas, ev, named, shape])

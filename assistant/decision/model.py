@@ -1,0 +1,106 @@
+"""The decision classifier and its file.
+
+Multinomial logistic regression over two blocks: character 1–3-grams of the folded question (TF-IDF;
+they carry cue words such as 那/呢/假/代考 that a small embedder blurs) and the standardised numeric
+features of `assistant.decision.features`. Logistic regression because it is fast (a prediction is
+one sparse product, well under a millisecond), trains in seconds on a few thousand rows, and gives
+probabilities that the engine's thresholds can be set on; classes are weighted by the inverse square
+root of their size, so the many out-of-scope rows do not drown the bundles and the small bundles are
+not over-predicted either.
+
+A model file is a joblib pickle of one dict: format name and version, the embedder the features came
+from (a model fitted on one embedder's vectors is meaningless with another's), the SHA-256 of the
+training inputs, and the fitted parts. Pickles run code when loaded: load only files you trained.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.errors import ConfigurationError
+
+log = logging.getLogger(__name__)
+
+FORMAT = "yjs-decision-model"
+FORMAT_VERSION = 1
+TRAIN_HINT = "train it with `python -m assistant train` (or delete the file: the server trains one when missing)"
+
+
+class DecisionModel:
+    def __init__(self, vectorizer: Any, scaler: Any, classifier: Any, *, embedder: str, inputs_sha256: str,
+                 meta: dict[str, Any] | None = None) -> None:
+        self.vectorizer = vectorizer
+        self.scaler = scaler
+        self.classifier = classifier
+        self.embedder = embedder
+        self.inputs_sha256 = inputs_sha256
+        self.meta = meta or {}
+        self.classes: list[str] = [str(c) for c in classifier.classes_]
+
+    @classmethod
+    def fit(cls, texts: list[str], X: np.ndarray, labels: list[str], *, embedder: str, inputs_sha256: str,
+            C: float = 2.0, meta: dict[str, Any] | None = None) -> DecisionModel:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.preprocessing import StandardScaler
+
+        vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True, max_features=30000)
+        scaler = StandardScaler()
+        T = vectorizer.fit_transform(texts)
+        Z = scaler.fit_transform(X)
+        counts = Counter(labels)
+        weights = np.array([1.0 / np.sqrt(counts[y]) for y in labels])
+        weights *= len(labels) / weights.sum()
+        clf = LogisticRegression(C=C, max_iter=3000)
+        clf.fit(_stack(T, Z), labels, sample_weight=weights)
+        return cls(vectorizer, scaler, clf, embedder=embedder, inputs_sha256=inputs_sha256,
+                   meta={**(meta or {}), "examples": dict(counts)})
+
+    def predict(self, text: str, x: np.ndarray) -> dict[str, float]:
+        """Probability of every class for one question (its folded text and its feature vector)."""
+        p = self.classifier.predict_proba(_stack(self.vectorizer.transform([text]), self.scaler.transform(x[None, :])))[0]
+        return dict(zip(self.classes, map(float, p), strict=True))
+
+    def save(self, path: Path) -> Path:
+        import joblib
+        import sklearn
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        blob = {"format": FORMAT, "version": FORMAT_VERSION, "sklearn": sklearn.__version__, "embedder": self.embedder,
+                "inputs_sha256": self.inputs_sha256, "meta": self.meta,
+                "parts": (self.vectorizer, self.scaler, self.classifier)}
+        tmp = path.with_suffix(".tmp")
+        joblib.dump(blob, tmp, compress=3)
+        tmp.replace(path)  # a reader never sees half a file
+        return path
+
+    @classmethod
+    def load(cls, path: Path, *, embedder: str) -> DecisionModel:
+        import joblib
+
+        try:
+            blob = joblib.load(path)
+        except Exception as exc:  # damaged, foreign, or pickled by code whose classes moved
+            raise ConfigurationError(f"Cannot read the decision model {path}: {exc}; {TRAIN_HINT}.",
+                                     field="YJS_DATA_DIR") from exc
+        if not isinstance(blob, dict) or blob.get("format") != FORMAT or blob.get("version") != FORMAT_VERSION:
+            raise ConfigurationError(f"{path} is not a decision model of format version {FORMAT_VERSION}; {TRAIN_HINT}.",
+                                     field="YJS_DATA_DIR")
+        if blob["embedder"] != embedder:
+            raise ConfigurationError(
+                f"{path} was trained on {blob['embedder']!r} embeddings but YJS_EMBEDDER is {embedder!r}; {TRAIN_HINT}.",
+                field="YJS_EMBEDDER")
+        vectorizer, scaler, clf = blob["parts"]
+        return cls(vectorizer, scaler, clf, embedder=blob["embedder"], inputs_sha256=blob["inputs_sha256"],
+                   meta=blob.get("meta", {}))
+
+
+def _stack(T, Z):
+    from scipy.sparse import csr_matrix, hstack
+
+    return hstack([T, csr_matrix(Z)], format="csr")
