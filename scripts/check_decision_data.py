@@ -1,0 +1,88 @@
+"""Check assistant/decision/data/*.jsonl: every line parses, ids unique across files, labels and
+bundle ids valid against knowledge/data/one_things, languages valid, lines under 300 characters,
+no text repeated, and the counts per file/label/language the README states."""
+import glob
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "assistant" / "decision" / "data"
+YAMLS = [yaml.safe_load(open(f, encoding="utf-8"))
+         for f in sorted(glob.glob(str(ROOT / "knowledge/data/one_things/*.yaml")))]
+BUNDLES = {d["id"] for d in YAMLS}
+PUNCT = str.maketrans("", "", "，。？！?!,. 、")
+# The catalogue's own wording: training rows must paraphrase it, never repeat it.
+CATALOGUE = {str(t).translate(PUNCT).lower() for d in YAMLS
+             for t in list(d.get("life_events") or []) + [f.get("q") or "" for f in d.get("faqs") or []]}
+LANGS = {"zh-Hans", "zh-Hant", "en"}
+EXPECTED = {
+    "in_scope.jsonl": {"zh-Hans": 14 * 27, "zh-Hant": 4 * 27, "en": 5 * 27},
+    "out_of_scope.jsonl": {"zh-Hans": 300, "zh-Hant": 50, "en": 50},
+    "abuse.jsonl": {"zh-Hans": 150, "zh-Hant": 45, "en": 45},
+    "lawful.jsonl": {"zh-Hans": 100, "zh-Hant": 30, "en": 30},
+    "ambiguous.jsonl": {"zh-Hans": 110, "zh-Hant": 20, "en": 20},
+    "followup.jsonl": {"zh-Hans": 140, "zh-Hant": 30, "en": 30},
+}
+FIXED_LABEL = {"out_of_scope.jsonl": "out_of_scope", "abuse.jsonl": "abuse", "lawful.jsonl": "lawful",
+               "ambiguous.jsonl": "ambiguous", "followup.jsonl": "followup"}
+
+
+def main() -> int:
+    errors, ids, texts = [], set(), Counter()
+    for name, want in EXPECTED.items():
+        langs, labels, per_bundle_lang = Counter(), Counter(), Counter()
+        for n, line in enumerate(open(DATA / name, encoding="utf-8"), 1):
+            where = f"{name}:{n}"
+            if len(line.rstrip("\n")) >= 300:
+                errors.append(f"{where}: line has 300+ characters")
+            row = json.loads(line)
+            keys = {"id", "text", "label", "lang"} | ({"bundle"} if name == "lawful.jsonl" else set()) \
+                | ({"options"} if name == "ambiguous.jsonl" else set())
+            if set(row) != keys:
+                errors.append(f"{where}: keys {sorted(row)}")
+            if row["id"] in ids:
+                errors.append(f"{where}: duplicate id {row['id']}")
+            ids.add(row["id"])
+            texts[row["text"].strip().lower()] += 1
+            if row["text"].translate(PUNCT).lower() in CATALOGUE:
+                errors.append(f"{where}: copies a catalogue life event or FAQ verbatim")
+            if row["lang"] not in LANGS:
+                errors.append(f"{where}: lang {row['lang']}")
+            if name == "in_scope.jsonl":
+                if row["label"] not in BUNDLES:
+                    errors.append(f"{where}: unknown bundle {row['label']}")
+            elif row["label"] != FIXED_LABEL[name]:
+                errors.append(f"{where}: label {row['label']}")
+            if name == "lawful.jsonl" and row["bundle"] is not None and row["bundle"] not in BUNDLES:
+                errors.append(f"{where}: unknown bundle {row['bundle']}")
+            if name == "ambiguous.jsonl":
+                opts = row["options"]
+                if not 2 <= len(opts) <= 3 or len(set(opts)) != len(opts) or not set(opts) <= BUNDLES:
+                    errors.append(f"{where}: options {opts}")
+            langs[row["lang"]] += 1
+            per_bundle_lang[(row["label"], row["lang"])] += 1
+            labels[row["label"]] += 1
+        if dict(langs) != want:
+            errors.append(f"{name}: languages {dict(langs)} != {want}")
+        if name == "in_scope.jsonl":
+            if set(labels) != BUNDLES or any(c != 23 for c in labels.values()):
+                errors.append(f"{name}: per-bundle counts {dict(labels)}")
+            for b in BUNDLES:
+                got = (per_bundle_lang[(b, "zh-Hans")], per_bundle_lang[(b, "zh-Hant")], per_bundle_lang[(b, "en")])
+                if got != (14, 4, 5):
+                    errors.append(f"{name}: {b} has zh-Hans/zh-Hant/en {got}, want (14, 4, 5)")
+        print(f"{name}: {sum(langs.values())} rows {dict(langs)}")
+    dup = [t for t, c in texts.items() if c > 1]
+    if dup:
+        errors.append(f"texts repeated across or within files: {dup}")
+    for e in errors:
+        print("ERROR", e)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
