@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run ticket-model index test test-fast lint eval bench load clean
+.PHONY: install run ticket-model decision-model index test test-fast lint eval bench load clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -19,11 +19,14 @@ install: $(STAMP)
 index: install  ## build or update the guide index (incremental)
 	$(BIN)/python -m assistant ingest
 
-run: install ticket-model  ## serve API + web UI on http://127.0.0.1:8000 (builds the index if missing)
+run: install ticket-model decision-model  ## serve API + web UI on http://127.0.0.1:8000 (builds the index if missing)
 	$(BIN)/python -m assistant serve
 
 ticket-model: install  ## help-desk ticket router into var/ from ../shared/benchmarks when missing (never copies the data)
 	$(BIN)/python scripts/train_tickets.py
+
+decision-model: install  ## the learned decision layer, from the project's data + our MSGABench labels, when missing
+	$(BIN)/python -m assistant train --if-missing --benchmarks ../shared/benchmarks
 
 test: install  ## both test tiers (fast + integration)
 	$(BIN)/python -m pytest

@@ -164,6 +164,40 @@ def cmd_hash_api_key(args) -> int:
     return 0
 
 
+def cmd_train(args) -> int:
+    """Fit the decision model from the project's data, MSGABench's train split and your own files."""
+    from app.pipeline import build_assistant
+    from assistant.decision.model import DecisionModel
+    from assistant.decision.training import TrainingSources, train
+
+    settings = get_settings()
+    out = Path(args.out) if args.out else settings.resolved_decision_model_path
+    if args.if_missing and out.is_file():
+        try:
+            DecisionModel.load(out, embedder=settings.embedder)
+        except AssistantError as exc:
+            print(f"decision model: {out} is not usable, re-training ({exc.message})")
+        else:
+            print(f"decision model: {out} exists (train without --if-missing to re-train)")
+            return 0
+    for path in args.data:
+        if not Path(path).exists():
+            raise AssistantError(f"--data {path}: no such file or folder")
+    bench = Path(args.benchmarks) if args.benchmarks else None
+    if bench and not (bench / "msgabench").is_dir():
+        print(f"decision model: no MSGABench at {bench}; training without it", file=sys.stderr)
+        bench = None
+    _ensure_index(settings)
+    bot = build_assistant(settings)
+    bot.retriever.warm_up()
+    bot.router.warm_up()
+    model = train(bot.router, bot.retriever, TrainingSources([Path(p) for p in args.data], bench))
+    model.save(out)
+    print(json.dumps({"decision_model": str(out), "inputs_sha256": model.inputs_sha256, **model.meta},
+                     ensure_ascii=False))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m assistant", description="一件事助手 — government-service assistant")
     p.add_argument("-v", "--verbose", action="store_true")
@@ -184,6 +218,13 @@ def main(argv: list[str] | None = None) -> int:
     ps.add_argument("--port", type=int)
     ps.add_argument("--workers", type=int, default=1)
     ps.set_defaults(fn=cmd_serve)
+    pt = sub.add_parser("train", help="fit the decision model (which bundle / out of scope / abuse / clarify / follow-up)")
+    pt.add_argument("--data", action="append", default=[], metavar="PATH",
+                    help='labelled JSONL file or folder, {"text", "label"} per line (repeatable), e.g. your 12345 logs')
+    pt.add_argument("--benchmarks", metavar="DIR", help="folder holding msgabench/: adds our labels of its train split")
+    pt.add_argument("--out", help="model file (default YJS_DECISION_MODEL_PATH or <data_dir>/decision-model.joblib)")
+    pt.add_argument("--if-missing", action="store_true", help="do nothing when a usable model file exists")
+    pt.set_defaults(fn=cmd_train)
     # The production start-up check names these commands; secrets are read on stdin, never argv.
     ph = sub.add_parser("hash-password", help="scrypt hash of a staff password (stdin) for YJS_STAFF_ACCOUNTS")
     ph.set_defaults(fn=cmd_hash_password)

@@ -48,7 +48,7 @@ class Knowledge:
 def build_knowledge(settings: Settings, *, store: VectorStore | None = None, embedder: Embedder | None = None) -> Knowledge:
     catalog = Catalog.from_dir(settings.guides_dir)
     store = store or build_store(settings)
-    embedder = embedder or build_embedder(settings.embedder, settings.embedder_model_path)
+    embedder = embedder or build_embedder(settings.embedder, settings.embedder_model_path, settings.embedder_threads)
     retriever = HybridRetriever(
         store,
         embedder,
@@ -67,7 +67,7 @@ def ingest(settings: Settings, extra: list[Path] | None = None, *, store: Vector
     """Sync the index with the catalogue plus the configured and given folders."""
     docs = collect_documents(settings.guides_dir, [*settings.extra_guides_dirs, *(extra or [])])
     store = store or build_store(settings)
-    embedder = embedder or build_embedder(settings.embedder, settings.embedder_model_path)
+    embedder = embedder or build_embedder(settings.embedder, settings.embedder_model_path, settings.embedder_threads)
     return Ingestor(store, embedder, progress=progress).run(docs)
 
 
@@ -79,6 +79,7 @@ def index_is_empty(settings: Settings) -> bool:
 
 def build_assistant(settings: Settings, *, knowledge: Knowledge | None = None, embedder: Embedder | None = None):
     """The whole answer pipeline, ready for `warm_up()`."""
+    from assistant.decision.training import TrainingSources
     from assistant.engine import Assistant
     from assistant.generators import build_generator
     from assistant.router import OneThingRouter
@@ -91,7 +92,6 @@ def build_assistant(settings: Settings, *, knowledge: Knowledge | None = None, e
         kb.embedder,
         out_of_scope=load_out_of_scope(settings.guides_dir),
         clarify_margin=settings.clarify_margin,
-        relevance_floor=settings.relevance_floor,
         cache_dir=settings.data_dir / "cache",
     )
     return Assistant(
@@ -102,4 +102,6 @@ def build_assistant(settings: Settings, *, knowledge: Knowledge | None = None, e
         generator=build_generator(settings),
         hotline=settings.handoff_hotline,
         max_question_chars=settings.max_question_chars,
+        decision_model_path=settings.resolved_decision_model_path,
+        training=TrainingSources(benchmarks=settings.benchmarks_dir),
     )

@@ -82,6 +82,12 @@ ELIGIBILITY_LEAD = {
     "en": "Check these conditions first; they decide whether the bundle applies to your situation:",
 }
 MISSING_ZH = "指南中没有关于“{what}”的说明，请咨询{hotline}热线或当地政务服务中心综合窗口。"
+# A general answer quotes one guide that no bundle owns: say where it is from and who decides locally.
+GENERAL_CAVEAT = {
+    "zh": "以上摘自已收录的办事指南，各地具体要求可能不同，请以当地政务服务中心公布的为准；如有疑问请拨打{hotline}。",
+    "en": "This is quoted from an ingested service guide; local requirements may differ, so check with your local "
+    "service centre or call {hotline}.",
+}
 MISSING_EN = "The guide does not cover {what}; please ask the {hotline} hotline or the local service centre."
 ASPECT_ZH = {"proxy": "代办", "cross_province": "跨省通办", "tolerance": "容缺受理", "eligibility": "办理条件",
              "steps": "办理流程", "replaced": "减少的材料和跑动", "time": "办理时限", "fees": "收费"}
@@ -231,7 +237,22 @@ class GroundedComposer:
         quote = "\n".join(best).strip()
         return [(rec, quote)] if len(quote) >= 8 and quote in rec.text else []
 
+    def compose_general(self, passage: Record) -> Composition:
+        """One statement quoting an ingested guide passage that answers a question no bundle covers."""
+        comp = Composition()
+        self._add(comp, "local", self._clean_blocks(passage))
+        return comp
+
     # -- rendering --------------------------------------------------------------------------
+    def render_general(self, comp: Composition, lang: Lang) -> str:
+        """A quoted passage of an office's own guide, with the caveat that local practice decides."""
+        s = comp.statements[0]
+        title = s.citation.title or s.citation.source_id
+        if lang == "en":
+            return (f"From the guide \"{title}\" (in Chinese, quoted): {s.quote} [1]\n"
+                    + GENERAL_CAVEAT["en"].format(hotline=self.hotline))
+        return localise(f"根据《{title}》：{s.quote} [1]\n" + GENERAL_CAVEAT["zh"].format(hotline=self.hotline), lang)
+
     def render(self, o: OneThing, comp: Composition, lang: Lang) -> str:
         cites = {(c.source_id, c.quote): n for n, c in enumerate(comp.citations, 1)}
         parts = []

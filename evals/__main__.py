@@ -21,7 +21,10 @@ from evals.metrics import emit_json, hit_at, percentiles, precision_recall, prin
 def _settings(args):
     from core.settings import Settings
 
-    return Settings(data_dir=Path(args.data_dir), embedder=args.embedder)
+    bench = Path(args.benchmarks)
+    # The decision model is trained (once, when missing) as `make run` trains it: with our MSGABench labels.
+    return Settings(data_dir=Path(args.data_dir), embedder=args.embedder,
+                    benchmarks_dir=bench if (bench / "msgabench").is_dir() else None)
 
 
 def _set_name(args) -> str:

