@@ -1,0 +1,277 @@
+"""A learned question–passage reranker that also says whether anything retrieved answers the question.
+
+No Chinese cross-encoder ships offline, so the reranker learns from what the pipeline already has:
+the dense cosine, the BM25 score and the fused score of each candidate, where it stands in each list,
+how far behind the top it is, and cheap lexical agreement between the question and the passage (char
+bigrams, the question's words, its longest echoed run). Every feature is relative to the candidate
+list or a ratio, so one model carries from a benchmark's index to the product's guide index.
+
+Two stages, both fitted by `PassageReranker.fit` on labelled groups (a question, its candidates, which
+of them answer it): a pointwise classifier gives each candidate a relevance probability; a small
+calibrated model on the top probability and its lead over the runner-up gives `answerable()`. The
+second stage learns from out-of-fold probabilities, including each group with its answers removed,
+so "nothing here answers it" is learned from data rather than a hand-set threshold.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from core.errors import ConfigurationError
+from knowledge.documents import Record
+from knowledge.retrieval import HybridRetriever, Query
+from knowledge.text import normalize
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+
+FEATURES = (
+    "dense", "has_dense", "dense_gap", "dense_z", "dense_rank",
+    "bm25_log", "bm25_rel", "has_bm25", "bm25_rank",
+    "fused_rel", "fused_gap", "fused_rank",
+    "bigram_q", "bigram_gap", "bigram_title", "bigram_head", "unigram_q",
+    "token_cov", "token_cov_idf", "token_cov_gap", "echo_run",
+    "passage_len_log", "question_len_log", "first_chunk",
+)
+
+
+@dataclass(frozen=True)
+class Group:
+    """One labelled question: its candidates as retrieved and 1 for each candidate that answers it."""
+
+    query: Query
+    passages: list[Record]
+    labels: list[int]
+
+
+def _bigrams(s: str) -> set[str]:
+    s = "".join(ch for ch in s.lower() if ch.isalnum())
+    return {s[i:i + 2] for i in range(len(s) - 1)}
+
+
+def _echo_run(q: str, p: str) -> int:
+    """Length of the longest run of the question (up to 12 chars) found verbatim in the passage."""
+    best = 0
+    for n in range(2, min(12, len(q)) + 1):
+        if not any(q[i:i + n] in p for i in range(len(q) - n + 1)):
+            break
+        best = n
+    return best
+
+
+def _ranks(values: list[float | None]) -> np.ndarray:
+    """1-based rank among the candidates that have a value (best first); absent → one past the last."""
+    present = sorted((v for v in values if v is not None), reverse=True)
+    pos = {}
+    for i, v in enumerate(present, 1):
+        pos.setdefault(v, i)
+    return np.array([pos[v] if v is not None else len(present) + 1 for v in values], dtype=float)
+
+
+def pair_features(query: Query, passages: list[Record]) -> np.ndarray:
+    """One row of `FEATURES` per passage, in the given (retrieval) order; finite everywhere."""
+    n = len(passages)
+    if n == 0:
+        return np.zeros((0, len(FEATURES)))
+    q = "".join(query.search_text.lower().split())
+    qb = _bigrams(q)
+    qchars = {c for c in q if c.isalnum()}
+    toks = [t for t in dict.fromkeys(query.search_tokens) if len(t) > 1 or not t.isascii()]
+    texts = [normalize(f"{p.text}").lower() for p in passages]
+    # In-list IDF: a word every candidate contains does not tell them apart.
+    df = {t: sum(t in x for x in texts) for t in toks}
+    idf = {t: math.log((n + 1) / (df[t] + 0.5)) for t in toks}
+    idf_total = sum(idf.values()) or 1.0
+    dense = [p.dense for p in passages]
+    bm25 = [p.bm25 for p in passages]
+    fused = [p.score if p.score is not None else 0.0 for p in passages]
+    d = np.array([v if v is not None else np.nan for v in dense], dtype=float)
+    d_fill = np.nanmin(d) if np.isfinite(d).any() else 0.0
+    d = np.where(np.isfinite(d), d, d_fill)
+    b = np.array([v or 0.0 for v in bm25], dtype=float)
+    f = np.array(fused, dtype=float)
+    bmax, fmax = max(b.max(), 1e-9), max(f.max(), 1e-9)
+    rows = []
+    for p, text in zip(passages, texts, strict=True):
+        pb = _bigrams(text)
+        title = normalize(p.title).lower()
+        rows.append([
+            len(qb & pb) / max(1, len(qb)),
+            len(qb & _bigrams(title)) / max(1, len(qb)),
+            len(qb & _bigrams(text[:60])) / max(1, len(qb)),
+            len(qchars & set(text)) / max(1, len(qchars)),
+            sum(t in text for t in toks) / max(1, len(toks)),
+            sum(idf[t] for t in toks if t in text) / idf_total,
+            _echo_run(q, text) / max(1, min(12, len(q))),
+            math.log1p(len(p.text)),
+            1.0 if int(p.metadata.get("chunk_index", 0) or 0) == 0 else 0.0,
+        ])
+    lex = np.array(rows, dtype=float)
+    std = d.std() or 1.0
+    out = np.column_stack([
+        d, [v is not None for v in dense], d.max() - d, (d - d.mean()) / std, np.log(_ranks(dense)),
+        np.log1p(b), b / bmax, [v is not None for v in bm25], np.log(_ranks(bm25)),
+        f / fmax, (fmax - f) / fmax, np.log(np.arange(1, n + 1)),
+        lex[:, 0], lex[:, 0].max() - lex[:, 0], lex[:, 1], lex[:, 2], lex[:, 3],
+        lex[:, 4], lex[:, 5], lex[:, 5].max() - lex[:, 5], lex[:, 6],
+        lex[:, 7], np.full(n, math.log1p(len(q))), lex[:, 8],
+    ]).astype(float)
+    return np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0)
+
+
+def _top_features(probs: np.ndarray) -> list[float]:
+    """What `answerable` sees: the best probability and its lead over the runner-up."""
+    s = np.sort(probs)[::-1]
+    p1 = float(s[0]) if len(s) else 0.0
+    p2 = float(s[1]) if len(s) > 1 else 0.0
+    return [p1, p1 - p2]
+
+
+def _hash_groups(groups: Sequence[Group]) -> str:
+    h = hashlib.sha256()
+    for g in groups:
+        h.update(g.query.text.encode("utf-8"))
+        for p, y in zip(g.passages, g.labels, strict=True):
+            h.update(f"\x1f{p.chunk_id}\x1e{y}".encode())
+        h.update(b"\x1d")
+    return h.hexdigest()
+
+
+class PassageReranker:
+    """Pointwise relevance model + calibrated answerability. `fit`, then `rerank` / `answerable`."""
+
+    def __init__(self, model: str = "hgb", *, folds: int = 4, seed: int = 0) -> None:
+        if model not in ("hgb", "logreg"):
+            raise ValueError(f"model must be 'hgb' or 'logreg', got {model!r}")
+        self.model_kind = model
+        self.folds = folds
+        self.seed = seed
+        self.model = None
+        self.gate = None
+        self.training_sha256: str | None = None
+
+    def _new_model(self):
+        from sklearn.ensemble import HistGradientBoostingClassifier
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        if self.model_kind == "logreg":
+            return make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=2000))
+        return HistGradientBoostingClassifier(max_iter=300, learning_rate=0.05, max_leaf_nodes=31,
+                                              min_samples_leaf=40, l2_regularization=1.0, random_state=self.seed)
+
+    def fit(self, groups: Sequence[Group | tuple[Query, list[Record], list[int]]]) -> PassageReranker:
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.linear_model import LogisticRegression
+
+        groups = [g for g in (x if isinstance(x, Group) else Group(*x) for x in groups) if g.passages]
+        if not groups or not any(any(g.labels) for g in groups):
+            raise ValueError("need at least one group with a relevant passage to train the reranker")
+        feats = [pair_features(g.query, g.passages) for g in groups]
+        # Each group again with its answers removed: what the top looks like when nothing answers.
+        removed = [[p for p, y in zip(g.passages, g.labels, strict=True) if not y] for g in groups]
+        feats_removed = [pair_features(g.query, r) for g, r in zip(groups, removed, strict=True)]
+        X = np.vstack(feats)
+        y = np.concatenate([np.asarray(g.labels, dtype=int) for g in groups])
+        gid = np.concatenate([np.full(len(g.passages), i) for i, g in enumerate(groups)])
+        # Out-of-fold relevance probabilities, so the answerability stage sees scores like unseen questions get.
+        fold = np.arange(len(groups)) % max(2, self.folds)
+        rng = np.random.default_rng(self.seed)
+        rng.shuffle(fold)
+        gate_X, gate_y = [], []
+        for k in range(max(2, self.folds)):
+            train = fold[gid] != k
+            m = self._new_model().fit(X[train], y[train])
+            for i in np.flatnonzero(fold == k):
+                probs = m.predict_proba(feats[i])[:, 1]
+                gate_X.append(_top_features(probs))
+                gate_y.append(int(groups[i].labels[int(np.argmax(probs))] == 1))
+                if len(removed[i]) and len(removed[i]) < len(groups[i].passages):
+                    gate_X.append(_top_features(m.predict_proba(feats_removed[i])[:, 1]))
+                    gate_y.append(0)
+        self.model = self._new_model().fit(X, y)
+        self.gate = CalibratedClassifierCV(LogisticRegression(), method="isotonic", cv=3)
+        self.gate.fit(np.asarray(gate_X), np.asarray(gate_y))
+        self.training_sha256 = _hash_groups(groups)
+        log.info("reranker trained on %d groups, %d pairs (%d relevant)", len(groups), len(y), int(y.sum()))
+        return self
+
+    def _check(self) -> None:
+        if self.model is None or self.gate is None:
+            raise ConfigurationError("the passage reranker is not trained: call fit() or load() a trained file")
+
+    def scores(self, query: Query, passages: list[Record]) -> np.ndarray:
+        """Relevance probability of each passage, in the given order."""
+        self._check()
+        if not passages:
+            return np.zeros(0)
+        return self.model.predict_proba(pair_features(query, passages))[:, 1]
+
+    def rerank(self, query: Query, passages: list[Record]) -> list[Record]:
+        """The passages best first; each record's `score` is its relevance probability (dense/bm25 kept)."""
+        probs = self.scores(query, passages)
+        order = np.argsort(-probs, kind="stable")
+        return [replace(passages[i], score=float(probs[i])) for i in order]
+
+    def answerable_from_scores(self, probs: Sequence[float]) -> float:
+        """`answerable` for relevance probabilities already computed (e.g. a reranked list's scores)."""
+        self._check()
+        if len(probs) == 0:
+            return 0.0
+        return float(self.gate.predict_proba(np.asarray([_top_features(np.asarray(probs, dtype=float))]))[0, 1])
+
+    def answerable(self, query: Query, passages: list[Record]) -> float:
+        """Calibrated probability that the top reranked passage answers the question."""
+        return self.answerable_from_scores(self.scores(query, passages))
+
+    def save(self, path: Path | str) -> None:
+        import joblib
+
+        self._check()
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        joblib.dump({"format_version": FORMAT_VERSION, "features": FEATURES, "model_kind": self.model_kind,
+                     "model": self.model, "gate": self.gate, "training_sha256": self.training_sha256}, path)
+
+    @classmethod
+    def load(cls, path: Path | str) -> PassageReranker:
+        import joblib
+
+        path = Path(path)
+        if not path.exists():
+            raise ConfigurationError(f"no trained reranker at {path}: train one first (python -m assistant train)")
+        blob = joblib.load(path)
+        version = blob.get("format_version") if isinstance(blob, dict) else None
+        if version != FORMAT_VERSION or tuple(blob.get("features", ())) != FEATURES:
+            raise ConfigurationError(
+                f"reranker file {path} has format version {version}, this code reads {FORMAT_VERSION}: "
+                "re-train it (python -m assistant train) and save it again")
+        r = cls(blob["model_kind"])
+        r.model, r.gate, r.training_sha256 = blob["model"], blob["gate"], blob["training_sha256"]
+        return r
+
+
+def build_groups(retriever: HybridRetriever, pairs: Sequence[tuple[str, set[str]]], *,
+                 candidates: int = 50) -> list[Group]:
+    """Label each question's hybrid candidates by whether their doc_id is gold. Questions whose gold
+    is not retrieved stay in as all-negative groups: they teach "nothing here answers it"."""
+    groups = []
+    for question, gold in pairs:
+        res = retriever.run(question, top_k=candidates)
+        groups.append(Group(res.query, res.passages, [int(p.doc_id in gold) for p in res.passages]))
+    return groups
+
+
+def train_reranker(retriever: HybridRetriever, pairs: Sequence[tuple[str, set[str]]], *, candidates: int = 50,
+                   model: str = "hgb") -> PassageReranker:
+    """Train on (question, gold doc_ids) pairs; the retrieved non-gold candidates are hard negatives."""
+    return PassageReranker(model).fit(build_groups(retriever, pairs, candidates=candidates))
