@@ -135,7 +135,8 @@ def _top_features(probs: np.ndarray) -> list[float]:
     return [p1, p1 - p2]
 
 
-def _hash_groups(groups: Sequence[Group]) -> str:
+def training_hash(groups: Sequence[Group]) -> str:
+    """SHA-256 of what a reranker learns from: each question, its candidates' ids and their labels."""
     h = hashlib.sha256()
     for g in groups:
         h.update(g.query.text.encode("utf-8"))
@@ -173,7 +174,9 @@ class PassageReranker:
         from sklearn.calibration import CalibratedClassifierCV
         from sklearn.linear_model import LogisticRegression
 
-        groups = [g for g in (x if isinstance(x, Group) else Group(*x) for x in groups) if g.passages]
+        groups = [g if isinstance(g, Group) else Group(*g) for g in groups]
+        self.training_sha256 = training_hash(groups)
+        groups = [g for g in groups if g.passages]
         if not groups or not any(any(g.labels) for g in groups):
             raise ValueError("need at least one group with a relevant passage to train the reranker")
         feats = [pair_features(g.query, g.passages) for g in groups]
@@ -201,7 +204,6 @@ class PassageReranker:
         self.model = self._new_model().fit(X, y)
         self.gate = CalibratedClassifierCV(LogisticRegression(), method="isotonic", cv=3)
         self.gate.fit(np.asarray(gate_X), np.asarray(gate_y))
-        self.training_sha256 = _hash_groups(groups)
         log.info("reranker trained on %d groups, %d pairs (%d relevant)", len(groups), len(y), int(y.sum()))
         return self
 
