@@ -27,7 +27,6 @@ import numpy as np
 from core.errors import ConfigurationError
 from knowledge.documents import Record
 from knowledge.retrieval import HybridRetriever, Query
-from knowledge.text import normalize
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +84,7 @@ def pair_features(query: Query, passages: list[Record]) -> np.ndarray:
     qb = _bigrams(q)
     qchars = {c for c in q if c.isalnum()}
     toks = [t for t in dict.fromkeys(query.search_tokens) if len(t) > 1 or not t.isascii()]
-    texts = [normalize(f"{p.text}").lower() for p in passages]
+    texts = [p.text.lower() for p in passages]  # stored text; the question side is already folded
     # In-list IDF: a word every candidate contains does not tell them apart.
     df = {t: sum(t in x for x in texts) for t in toks}
     idf = {t: math.log((n + 1) / (df[t] + 0.5)) for t in toks}
@@ -102,7 +101,7 @@ def pair_features(query: Query, passages: list[Record]) -> np.ndarray:
     rows = []
     for p, text in zip(passages, texts, strict=True):
         pb = _bigrams(text)
-        title = normalize(p.title).lower()
+        title = p.title.lower()
         rows.append([
             len(qb & pb) / max(1, len(qb)),
             len(qb & _bigrams(title)) / max(1, len(qb)),
@@ -127,12 +126,17 @@ def pair_features(query: Query, passages: list[Record]) -> np.ndarray:
     return np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0)
 
 
-def _top_features(probs: np.ndarray) -> list[float]:
-    """What `answerable` sees: the best probability and its lead over the runner-up."""
-    s = np.sort(probs)[::-1]
-    p1 = float(s[0]) if len(s) else 0.0
-    p2 = float(s[1]) if len(s) > 1 else 0.0
-    return [p1, p1 - p2]
+# The top candidate's own (not list-relative) agreement with the question: when the answer is missing,
+# the runner-up moves to the top of the list but still matches the question less well in absolute terms.
+_GATE_COLUMNS = tuple(FEATURES.index(f) for f in ("dense", "bigram_q", "token_cov_idf", "echo_run"))
+
+
+def _gate_features(probs: np.ndarray, X: np.ndarray) -> list[float]:
+    """What `answerable` sees: the best probability, its lead over the runner-up, the best one's match."""
+    order = np.argsort(-probs, kind="stable")
+    p1 = float(probs[order[0]])
+    p2 = float(probs[order[1]]) if len(order) > 1 else 0.0
+    return [p1, p1 - p2, *(float(X[order[0], c]) for c in _GATE_COLUMNS)]
 
 
 def training_hash(groups: Sequence[Group]) -> str:
@@ -196,10 +200,10 @@ class PassageReranker:
             m = self._new_model().fit(X[train], y[train])
             for i in np.flatnonzero(fold == k):
                 probs = m.predict_proba(feats[i])[:, 1]
-                gate_X.append(_top_features(probs))
+                gate_X.append(_gate_features(probs, feats[i]))
                 gate_y.append(int(groups[i].labels[int(np.argmax(probs))] == 1))
                 if len(removed[i]) and len(removed[i]) < len(groups[i].passages):
-                    gate_X.append(_top_features(m.predict_proba(feats_removed[i])[:, 1]))
+                    gate_X.append(_gate_features(m.predict_proba(feats_removed[i])[:, 1], feats_removed[i]))
                     gate_y.append(0)
         self.model = self._new_model().fit(X, y)
         self.gate = CalibratedClassifierCV(LogisticRegression(), method="isotonic", cv=3)
@@ -213,27 +217,29 @@ class PassageReranker:
 
     def scores(self, query: Query, passages: list[Record]) -> np.ndarray:
         """Relevance probability of each passage, in the given order."""
+        return self._score(query, passages)[0]
+
+    def _score(self, query: Query, passages: list[Record]) -> tuple[np.ndarray, np.ndarray]:
         self._check()
+        X = pair_features(query, passages)
+        return (self.model.predict_proba(X)[:, 1] if len(passages) else np.zeros(0)), X
+
+    def rerank_with_answerable(self, query: Query, passages: list[Record]) -> tuple[list[Record], float]:
+        """`rerank` and `answerable` together, computing the features once (what the answer engine wants)."""
+        probs, X = self._score(query, passages)
+        order = np.argsort(-probs, kind="stable")
+        ranked = [replace(passages[i], score=float(probs[i])) for i in order]
         if not passages:
-            return np.zeros(0)
-        return self.model.predict_proba(pair_features(query, passages))[:, 1]
+            return ranked, 0.0
+        return ranked, float(self.gate.predict_proba(np.asarray([_gate_features(probs, X)]))[0, 1])
 
     def rerank(self, query: Query, passages: list[Record]) -> list[Record]:
         """The passages best first; each record's `score` is its relevance probability (dense/bm25 kept)."""
-        probs = self.scores(query, passages)
-        order = np.argsort(-probs, kind="stable")
-        return [replace(passages[i], score=float(probs[i])) for i in order]
-
-    def answerable_from_scores(self, probs: Sequence[float]) -> float:
-        """`answerable` for relevance probabilities already computed (e.g. a reranked list's scores)."""
-        self._check()
-        if len(probs) == 0:
-            return 0.0
-        return float(self.gate.predict_proba(np.asarray([_top_features(np.asarray(probs, dtype=float))]))[0, 1])
+        return self.rerank_with_answerable(query, passages)[0]
 
     def answerable(self, query: Query, passages: list[Record]) -> float:
-        """Calibrated probability that the top reranked passage answers the question."""
-        return self.answerable_from_scores(self.scores(query, passages))
+        """Calibrated probability that the top reranked passage answers the question (0 for no passages)."""
+        return self.rerank_with_answerable(query, passages)[1]
 
     def save(self, path: Path | str) -> None:
         import joblib
