@@ -118,3 +118,11 @@ def test_another_format_version_or_no_file_says_how_to_retrain(toy, tmp_path):
         PassageReranker.load(tmp_path / "missing.joblib")
     with pytest.raises(ConfigurationError):
         PassageReranker().scores(None, [])
+
+
+def test_rerank_with_answerable_agrees_with_the_two_calls(toy):
+    retriever, reranker = toy
+    res = retriever.run("失业登记在哪里办", top_k=12)
+    ranked, p = reranker.rerank_with_answerable(res.query, res.passages)
+    assert [r.chunk_id for r in ranked] == [r.chunk_id for r in reranker.rerank(res.query, res.passages)]
+    assert p == pytest.approx(reranker.answerable(res.query, res.passages))
