@@ -1,14 +1,13 @@
 """A learned question–passage reranker that also says whether anything retrieved answers the question.
 
 No Chinese cross-encoder ships offline, so the reranker learns from what the pipeline already has:
-the dense cosine, the BM25 score and the fused score of each candidate, where it stands in each list,
-how far behind the top it is, and cheap lexical agreement between the question and the passage (char
-bigrams, the question's words, its longest echoed run). Every feature is relative to the candidate
-list or a ratio, so one model carries from a benchmark's index to the product's guide index.
+scores, ranks and cheap lexical agreement (knowledge.rerank_features), each relative to the
+candidate list or a ratio, so one model carries from a benchmark's index to the product's guide index.
 
 Two stages, both fitted by `PassageReranker.fit` on labelled groups (a question, its candidates, which
 of them answer it): a pointwise classifier gives each candidate a relevance probability; a small
-calibrated model on the top probability and its lead over the runner-up gives `answerable()`. The
+calibrated (isotonic) model on the top probability, its lead over the runner-up and the top passage's
+own match gives `answerable()`. The
 second stage learns from out-of-fold probabilities, including each group with its answers removed,
 so "nothing here answers it" is learned from data rather than a hand-set threshold.
 """
@@ -17,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,20 +24,12 @@ import numpy as np
 
 from core.errors import ConfigurationError
 from knowledge.documents import Record
+from knowledge.rerank_features import FEATURES, pair_features
 from knowledge.retrieval import HybridRetriever, Query
 
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
-
-FEATURES = (
-    "dense", "has_dense", "dense_gap", "dense_z", "dense_rank",
-    "bm25_log", "bm25_rel", "has_bm25", "bm25_rank",
-    "fused_rel", "fused_gap", "fused_rank",
-    "bigram_q", "bigram_gap", "bigram_title", "bigram_head", "unigram_q",
-    "token_cov", "token_cov_idf", "token_cov_gap", "echo_run",
-    "passage_len_log", "question_len_log", "first_chunk",
-)
 
 
 @dataclass(frozen=True)
@@ -49,81 +39,6 @@ class Group:
     query: Query
     passages: list[Record]
     labels: list[int]
-
-
-def _bigrams(s: str) -> set[str]:
-    s = "".join(ch for ch in s.lower() if ch.isalnum())
-    return {s[i:i + 2] for i in range(len(s) - 1)}
-
-
-def _echo_run(q: str, p: str) -> int:
-    """Length of the longest run of the question (up to 12 chars) found verbatim in the passage."""
-    best = 0
-    for n in range(2, min(12, len(q)) + 1):
-        if not any(q[i:i + n] in p for i in range(len(q) - n + 1)):
-            break
-        best = n
-    return best
-
-
-def _ranks(values: list[float | None]) -> np.ndarray:
-    """1-based rank among the candidates that have a value (best first); absent → one past the last."""
-    present = sorted((v for v in values if v is not None), reverse=True)
-    pos = {}
-    for i, v in enumerate(present, 1):
-        pos.setdefault(v, i)
-    return np.array([pos[v] if v is not None else len(present) + 1 for v in values], dtype=float)
-
-
-def pair_features(query: Query, passages: list[Record]) -> np.ndarray:
-    """One row of `FEATURES` per passage, in the given (retrieval) order; finite everywhere."""
-    n = len(passages)
-    if n == 0:
-        return np.zeros((0, len(FEATURES)))
-    q = "".join(query.search_text.lower().split())
-    qb = _bigrams(q)
-    qchars = {c for c in q if c.isalnum()}
-    toks = [t for t in dict.fromkeys(query.search_tokens) if len(t) > 1 or not t.isascii()]
-    texts = [p.text.lower() for p in passages]  # stored text; the question side is already folded
-    # In-list IDF: a word every candidate contains does not tell them apart.
-    df = {t: sum(t in x for x in texts) for t in toks}
-    idf = {t: math.log((n + 1) / (df[t] + 0.5)) for t in toks}
-    idf_total = sum(idf.values()) or 1.0
-    dense = [p.dense for p in passages]
-    bm25 = [p.bm25 for p in passages]
-    fused = [p.score if p.score is not None else 0.0 for p in passages]
-    d = np.array([v if v is not None else np.nan for v in dense], dtype=float)
-    d_fill = np.nanmin(d) if np.isfinite(d).any() else 0.0
-    d = np.where(np.isfinite(d), d, d_fill)
-    b = np.array([v or 0.0 for v in bm25], dtype=float)
-    f = np.array(fused, dtype=float)
-    bmax, fmax = max(b.max(), 1e-9), max(f.max(), 1e-9)
-    rows = []
-    for p, text in zip(passages, texts, strict=True):
-        pb = _bigrams(text)
-        title = p.title.lower()
-        rows.append([
-            len(qb & pb) / max(1, len(qb)),
-            len(qb & _bigrams(title)) / max(1, len(qb)),
-            len(qb & _bigrams(text[:60])) / max(1, len(qb)),
-            len(qchars & set(text)) / max(1, len(qchars)),
-            sum(t in text for t in toks) / max(1, len(toks)),
-            sum(idf[t] for t in toks if t in text) / idf_total,
-            _echo_run(q, text) / max(1, min(12, len(q))),
-            math.log1p(len(p.text)),
-            1.0 if int(p.metadata.get("chunk_index", 0) or 0) == 0 else 0.0,
-        ])
-    lex = np.array(rows, dtype=float)
-    std = d.std() or 1.0
-    out = np.column_stack([
-        d, [v is not None for v in dense], d.max() - d, (d - d.mean()) / std, np.log(_ranks(dense)),
-        np.log1p(b), b / bmax, [v is not None for v in bm25], np.log(_ranks(bm25)),
-        f / fmax, (fmax - f) / fmax, np.log(np.arange(1, n + 1)),
-        lex[:, 0], lex[:, 0].max() - lex[:, 0], lex[:, 1], lex[:, 2], lex[:, 3],
-        lex[:, 4], lex[:, 5], lex[:, 5].max() - lex[:, 5], lex[:, 6],
-        lex[:, 7], np.full(n, math.log1p(len(q))), lex[:, 8],
-    ]).astype(float)
-    return np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0)
 
 
 # The top candidate's own (not list-relative) agreement with the question: when the answer is missing,
