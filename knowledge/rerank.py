@@ -68,7 +68,7 @@ def training_hash(groups: Sequence[Group]) -> str:
 class PassageReranker:
     """Pointwise relevance model + calibrated answerability. `fit`, then `rerank` / `answerable`."""
 
-    def __init__(self, model: str = "hgb", *, folds: int = 4, seed: int = 0) -> None:
+    def __init__(self, model: str = "logreg", *, folds: int = 4, seed: int = 0) -> None:
         if model not in ("hgb", "logreg"):
             raise ValueError(f"model must be 'hgb' or 'logreg', got {model!r}")
         self.model_kind = model
@@ -195,6 +195,6 @@ def build_groups(retriever: HybridRetriever, pairs: Sequence[tuple[str, set[str]
 
 
 def train_reranker(retriever: HybridRetriever, pairs: Sequence[tuple[str, set[str]]], *, candidates: int = 50,
-                   model: str = "hgb") -> PassageReranker:
+                   model: str = "logreg") -> PassageReranker:
     """Train on (question, gold doc_ids) pairs; the retrieved non-gold candidates are hard negatives."""
     return PassageReranker(model).fit(build_groups(retriever, pairs, candidates=candidates))
