@@ -167,7 +167,9 @@ def _dev_eval(args, answers: bool) -> dict:
 def cmd_msgabench(args) -> dict | None:
     from evals.msgabench import run_msgabench
 
-    return run_msgabench(Path(args.benchmarks), Path(args.data_dir), embedder=args.embedder, limit=args.limit)
+    return run_msgabench(Path(args.benchmarks), Path(args.data_dir), embedder=args.embedder, limit=args.limit,
+                         rerank=not args.no_rerank, rerank_candidates=args.rerank_candidates,
+                         rerank_model=args.rerank_model, threshold=args.threshold)
 
 
 def cmd_tickets(args) -> dict | None:
@@ -193,6 +195,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--benchmarks", default=str(DEFAULT_BENCHMARKS))
     p.add_argument("--limit", type=int, default=None, help="msgabench: only the first N questions")
     p.add_argument("--show-failures", action="store_true")
+    p.add_argument("--no-rerank", action="store_true", help="msgabench: skip training and scoring the reranker")
+    p.add_argument("--rerank-candidates", type=int, default=50, help="msgabench: hybrid candidates reranked")
+    p.add_argument("--rerank-model", choices=["logreg", "hgb"], default="logreg")
+    p.add_argument("--threshold", type=float, default=None,
+                   help="msgabench: answerability threshold (default: fitted on the validation split)")
     args = p.parse_args(argv)
     if args.cases and not args.cases.startswith("msgabench:"):
         args.cases = Path(args.cases)
