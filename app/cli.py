@@ -165,37 +165,71 @@ def cmd_hash_api_key(args) -> int:
 
 
 def cmd_train(args) -> int:
-    """Fit the decision model from the project's data, MSGABench's train split and your own files."""
+    """Fit the decision model (and, with MSGABench, the passage reranker); --if-missing keeps usable files."""
     from app.pipeline import build_assistant
     from assistant.decision.model import DecisionModel
     from assistant.decision.training import TrainingSources, train
+    from knowledge.rerank import PassageReranker
 
     settings = get_settings()
     out = Path(args.out) if args.out else settings.resolved_decision_model_path
-    if args.if_missing and out.is_file():
-        try:
-            DecisionModel.load(out, embedder=settings.embedder)
-        except AssistantError as exc:
-            print(f"decision model: {out} is not usable, re-training ({exc.message})")
-        else:
-            print(f"decision model: {out} exists (train without --if-missing to re-train)")
-            return 0
     for path in args.data:
         if not Path(path).exists():
             raise AssistantError(f"--data {path}: no such file or folder")
     bench = Path(args.benchmarks) if args.benchmarks else None
     if bench and not (bench / "msgabench").is_dir():
-        print(f"decision model: no MSGABench at {bench}; training without it", file=sys.stderr)
+        print(f"train: no MSGABench at {bench}; training without it", file=sys.stderr)
         bench = None
+    need_decision = not (args.if_missing and _usable(out, lambda p: DecisionModel.load(p, embedder=settings.embedder)))
+    need_reranker = bench is not None and not (
+        args.if_missing and _usable(settings.resolved_reranker_model_path, PassageReranker.load))
+    if not (need_decision or need_reranker):
+        print("train: the models exist (train without --if-missing to re-train)")
+        return 0
     _ensure_index(settings)
     bot = build_assistant(settings)
-    bot.retriever.warm_up()
-    bot.router.warm_up()
-    model = train(bot.router, bot.retriever, TrainingSources([Path(p) for p in args.data], bench))
-    model.save(out)
-    print(json.dumps({"decision_model": str(out), "inputs_sha256": model.inputs_sha256, **model.meta},
-                     ensure_ascii=False))
+    if need_decision:
+        bot.retriever.warm_up()
+        bot.router.warm_up()
+        model = train(bot.router, bot.retriever, TrainingSources([Path(p) for p in args.data], bench))
+        model.save(out)
+        print(json.dumps({"decision_model": str(out), "inputs_sha256": model.inputs_sha256, **model.meta},
+                         ensure_ascii=False))
+    if need_reranker:
+        _train_reranker(settings, bot.retriever.embedder, bench)
     return 0
+
+
+def _usable(path: Path, load) -> bool:
+    if not path.is_file():
+        return False
+    try:
+        load(path)
+    except AssistantError as exc:
+        print(f"train: {path} is not usable, re-training ({exc.message})")
+        return False
+    return True
+
+
+def _train_reranker(settings, embedder, bench: Path) -> None:
+    """The passage reranker, from MSGABench's train-split questions over its own answers (indexed in a
+    separate collection under the data dir, never into the guide index)."""
+    from knowledge.ingest import Ingestor
+    from knowledge.msgabench import answer_documents, read_qa, training_pairs
+    from knowledge.rerank import train_reranker
+    from knowledge.retrieval import HybridRetriever
+    from knowledge.store import ChromaStore
+
+    out = settings.resolved_reranker_model_path
+    rows = read_qa(bench)
+    store = ChromaStore("msgabench", path=settings.data_dir / "msgabench-chroma")
+    print(f"reranker: indexing {len(rows)} MSGABench answers (once; a few minutes)…", file=sys.stderr)
+    Ingestor(store, embedder, progress=False).run(answer_documents(rows))
+    retriever = HybridRetriever(store, embedder, top_k=10, candidates=50)
+    retriever.warm_up()
+    reranker = train_reranker(retriever, training_pairs(rows))
+    reranker.save(out)
+    print(json.dumps({"reranker": str(out)}, ensure_ascii=False))
 
 
 def main(argv: list[str] | None = None) -> int:

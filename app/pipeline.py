@@ -103,5 +103,7 @@ def build_assistant(settings: Settings, *, knowledge: Knowledge | None = None, e
         hotline=settings.handoff_hotline,
         max_question_chars=settings.max_question_chars,
         decision_model_path=settings.resolved_decision_model_path,
+        reranker_path=settings.resolved_reranker_model_path,
+        general_answer_threshold=settings.general_answer_threshold,
         training=TrainingSources(benchmarks=settings.benchmarks_dir),
     )

