@@ -151,8 +151,9 @@ class Assistant:
     # ------------------------------------------------------------------------------------------
     def run(self, question: object, session_id: str | None = None, lang: str | None = None) -> Answer:
         q = clean_question(question, self.max_question_chars)
-        lang_ = resolve_lang(lang, q)
         conv = self.conversations.load(session_id)
+        lang_ = resolve_lang(lang, q, conv.state.get("lang"))
+        conv.state["lang"] = lang_
         if conv.status == "staff":
             # A clerk has taken this conversation over: the citizen's message waits for them.
             text = localise(STAFF_HOLD[family(lang_)], lang_)

@@ -10,8 +10,8 @@ The router measures, per one-thing (see `assistant.decision.features.Signals`):
 - mention: the question names the bundle or an alias verbatim;
 and the nearest out-of-scope example (knowledge/data/out_of_scope.yaml).
 
-The decision is learned (`assistant.decision`): a classifier over those signals, the question's
-vector and its characters predicts a bundle or one of out_of_scope / abuse / ambiguous / followup,
+The decision is learned (`assistant.decision`): a classifier over those signals and the question's
+vector predicts a bundle or one of out_of_scope / abuse / ambiguous / followup,
 trained on thousands of labelled questions (`python -m assistant train`). Nothing here is a
 hand-fitted weight or floor; the one threshold left, `clarify_margin`, says how close the two best
 bundles may be before the assistant asks instead of guessing.
@@ -49,6 +49,7 @@ LEAVE_THREAD = 0.5
 # dev set, 0.7 halves the citizens wrongly refused (long, worried stories read like abuse to a small
 # embedder) for a few points of abuse recall; the explainable lexicon (assistant.abuse) runs first.
 ABUSE_MIN = 0.7
+ABUSE_MIN_NAMED = 0.95
 
 
 @dataclass(frozen=True)
@@ -166,14 +167,15 @@ class OneThingRouter:
             raise ConfigurationError("the router has no decision model: call Assistant.warm_up() (which loads or "
                                      "trains one) or `python -m assistant train`", field="YJS_DATA_DIR")
         sig = self.signals(query, retrieval)
-        probs = self.model.predict(query.normalized, feature_vector(query, sig, self.bundle_ids, lang))
+        probs = self.model.predict(feature_vector(query, sig, self.bundle_ids, lang))
         ranked = sorted(((p, b) for b, p in probs.items() if b not in SPECIAL), reverse=True)
         candidates = [Candidate(b, self.catalog.get(b).name, round(p, 4)) for p, b in ranked[:5] if self.catalog.get(b)]
         special = {c: probs.get(c, 0.0) for c in SPECIAL}
         mentioned = sig.mentioned[:1]
-        # A question that names a bundle ("退休一件事…") asks about that service: the learned abuse class
-        # does not overrule that (the lexicon, which looks for the act itself, still does).
-        eligible = {c: p for c, p in special.items() if c != ABUSE or (p >= ABUSE_MIN and not mentioned)}
+        # A question that names a bundle or alias ("退休一件事…", "…退休金…") is most likely about that
+        # service, so there the abuse class must be near-certain (the lexicon still looks for the act).
+        abuse_min = ABUSE_MIN_NAMED if mentioned else ABUSE_MIN
+        eligible = {c: p for c, p in special.items() if c != ABUSE or p >= abuse_min}
         best_special = max(eligible, key=eligible.get)
         p1 = candidates[0].score if candidates else 0.0
         verdict = BUNDLE if p1 >= special[best_special] else best_special
@@ -183,6 +185,11 @@ class OneThingRouter:
             named = next((c for c in candidates if c.id == mentioned[0]), None) or Candidate(
                 mentioned[0], self.catalog.get(mentioned[0]).name, round(probs.get(mentioned[0], 0.0), 4))
             candidates = [named, *(c for c in candidates if c.id != named.id)][:5]
+        if verdict in (AMBIGUOUS, FOLLOWUP):
+            # The model is sure it is vague, so its bundle probabilities are all near zero and their order
+            # is noise: offer the bundles whose profile phrases and passages come nearest instead.
+            near = sorted(self.bundle_ids, key=lambda b: -(sig.profile.get(b, 0.0) + sig.passage.get(b, 0.0)))[:5]
+            candidates = [Candidate(b, self.catalog.get(b).name, round(probs.get(b, 0.0), 4)) for b in near]
         p2 = candidates[1].score if len(candidates) > 1 else 0.0
         close = verdict == BUNDLE and not mentioned and p1 - p2 < self.clarify_margin
         clarify = verdict == AMBIGUOUS or close

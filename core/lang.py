@@ -56,13 +56,21 @@ def detect_lang(text: str) -> Lang:
     return "zh-Hant" if changed >= 1 else "zh-Hans"
 
 
-def resolve_lang(requested: str | None, question: str) -> Lang:
-    """The language to answer in: the caller's choice (aliases folded) or, failing that, detected."""
+def resolve_lang(requested: str | None, question: str, conversation: str | None = None) -> Lang:
+    """The language to answer in: the caller's choice (aliases folded); else the conversation's language
+    when the question gives no evidence against it (a "1" picking an option, "多久" that reads the same in
+    both scripts); else the detected one."""
     if requested:
         if requested not in ACCEPTED_LANG_TAGS:
             raise InvalidInput(f"lang {requested!r} is not supported; use zh-Hans, zh-Hant or en", field="lang")
         return LANG_ALIASES.get(requested, requested)  # type: ignore[return-value]
-    return detect_lang(question)
+    detected = detect_lang(question)
+    if conversation in SUPPORTED_LANGS:
+        no_words = not _CJK.search(question) and not _LATIN_WORD.search(question)
+        script_neutral = detected == "zh-Hans" and conversation == "zh-Hant" and to_traditional(question) == question
+        if no_words or script_neutral:
+            return conversation  # type: ignore[return-value]
+    return detected
 
 
 def normalize_lang(lang: str | None) -> Lang:

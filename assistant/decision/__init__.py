@@ -6,7 +6,7 @@ that leans on the conversation.
 - `data`: labelled examples — the team's own files in `data/`, the catalogue's profile phrases,
   the out-of-scope topics, our labels of MSGABench's train split, or a deployer's own JSONL.
 - `features`: the question's vector, the router's per-bundle signals and a few shape features.
-- `model`: the classifier (TF-IDF characters + numeric features, logistic regression), its file.
+- `model`: the classifier (logistic regression over those features) and its file.
 - `training`: turns examples into features through the live retriever and router, fits, saves.
 """
 

@@ -6,8 +6,6 @@ Everything here is already computed on the answer path, so predicting costs one 
   retrieved candidates, share of the fused top passages, named verbatim;
 - the nearest out-of-scope example's cosine and its margin over the best bundle, and the shape of the
   question: English or not, length, how many content words it has (a follow-up has almost none).
-
-The text itself goes to the model as character n-grams (see `assistant.decision.model`).
 """
 
 from __future__ import annotations

@@ -62,37 +62,35 @@ def inputs_digest(router: OneThingRouter, retriever: HybridRetriever, examples: 
     return h.hexdigest()
 
 
-def featurize(router: OneThingRouter, retriever: HybridRetriever, examples: list[Example]) -> tuple[list[str], np.ndarray]:
-    texts, rows = [], []
+def featurize(router: OneThingRouter, retriever: HybridRetriever, examples: list[Example]) -> np.ndarray:
+    rows = []
     for e in examples:
         query = retriever.prepare(e.text)
         rows.append(router.features(query, retriever.run(query), detect_lang(e.text), leave_out=e.leave_out))
-        texts.append(query.normalized)
-    return texts, np.vstack(rows)
+    return np.vstack(rows)
 
 
 def featurize_cached(router: OneThingRouter, retriever: HybridRetriever, examples: list[Example],
-                     digest: str) -> tuple[list[str], np.ndarray]:
+                     digest: str) -> np.ndarray:
     """`featurize`, kept in the router's cache folder under the inputs' hash (re-fits are then instant)."""
     path = router.cache_dir / f"decision-features-{digest[:16]}.npz" if router.cache_dir else None
     if path and path.is_file():
-        data = np.load(path, allow_pickle=False)
-        return [str(t) for t in data["texts"]], data["X"]
-    texts, X = featurize(router, retriever, examples)
+        return np.load(path, allow_pickle=False)["X"]
+    X = featurize(router, retriever, examples)
     if path:
         path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(path, texts=np.array(texts), X=X)
-    return texts, X
+        np.savez_compressed(path, X=X)
+    return X
 
 
 def train(router: OneThingRouter, retriever: HybridRetriever, sources: TrainingSources | None = None,
-          *, C: float = 2.0) -> DecisionModel:
+          *, C: float = 1.0) -> DecisionModel:
     sources = sources or TrainingSources()
     t0 = time.perf_counter()
     examples = collect_examples(router, sources)
     digest = inputs_digest(router, retriever, examples)
-    texts, X = featurize_cached(router, retriever, examples, digest)
-    model = DecisionModel.fit(texts, X, [e.label for e in examples], embedder=router.embedder.name,
+    X = featurize_cached(router, retriever, examples, digest)
+    model = DecisionModel.fit(X, [e.label for e in examples], embedder=router.embedder.name,
                               inputs_sha256=digest, C=C,
                               meta={"sources": sorted({e.source for e in examples}), "seconds": 0.0})
     model.meta["seconds"] = round(time.perf_counter() - t0, 1)

@@ -244,3 +244,18 @@ def test_a_refusal_offers_a_hand_off_but_does_not_queue_the_conversation(fast_as
     assert fast_assistant.conversations.load(ans.session_id).status == "bot"
     fast_assistant.conversations.request_handoff(ans.session_id)
     assert fast_assistant.conversations.load(ans.session_id).status == "handoff"
+
+
+def test_the_conversation_keeps_its_language_when_a_reply_gives_no_evidence(fast_assistant):
+    from core.lang import resolve_lang
+
+    first = fast_assistant.run("How long does retirement take?", lang="en")
+    assert first.lang == "en"
+    reply = fast_assistant.run("1", session_id=first.session_id)  # a digit says nothing about the language
+    assert reply.lang == "en"
+    # A Traditional-script conversation stays Traditional for words that read the same in both scripts.
+    assert resolve_lang(None, "多久", "zh-Hant") == "zh-Hant"
+    assert resolve_lang(None, "多久", None) == "zh-Hans"
+    # Evidence wins: typing English in a Chinese conversation switches, and so does an explicit choice.
+    assert resolve_lang(None, "how long does it take", "zh-Hans") == "en"
+    assert resolve_lang("zh-Hans", "1", "en") == "zh-Hans"
