@@ -49,10 +49,16 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
         ("流程", "步骤", "程序", "怎么申请", "如何申请", "怎么办理", "如何办理", "怎么弄", "怎么操作",
          "process", "steps", "procedure", "how do i apply", "how to apply"),
     ),
+    # A deadline the citizen can miss (落户 within a month of birth) belongs with any question of time.
     "time": (
-        (Quote("time_fees", ("time",)),),
+        (Quote("time_fees", ("time",)), Quote("deadlines", label="deadline")),
         ("多久", "多长时间", "几天", "时限", "多少天", "多快", "什么时候", "几个工作日", "时间",
          "how long", "days", "when will", "time limit"),
+    ),
+    "deadline": (
+        (Quote("deadlines", label="deadline"),),
+        ("期限", "逾期", "过期", "超期", "来不及", "截止", "最晚", "之内", "以内", "晚了", "deadline",
+         "too late", "within"),
     ),
     "fees": (
         (Quote("time_fees", ("fees",)),),

@@ -63,6 +63,7 @@ EN_LABELS = {
     "materials": "Materials",
     "steps": "Steps",
     "time": "Time limit",
+    "deadline": "Deadline",
     "fees": "Fees",
     "channels": "Where to apply",
     "proxy": "Applying on someone's behalf",
@@ -90,7 +91,8 @@ GENERAL_CAVEAT = {
 }
 MISSING_EN = "The guide does not cover {what}; please ask the {hotline} hotline or the local service centre."
 ASPECT_ZH = {"proxy": "代办", "cross_province": "跨省通办", "tolerance": "容缺受理", "eligibility": "办理条件",
-             "steps": "办理流程", "replaced": "减少的材料和跑动", "time": "办理时限", "fees": "收费"}
+             "steps": "办理流程", "replaced": "减少的材料和跑动", "time": "办理时限", "fees": "收费",
+             "deadline": "期限"}
 
 SectionLookup = Callable[[str], list[Record]]
 PASSAGE_KINDS = ("faq", "service", "eligibility", "replaced")
@@ -101,6 +103,7 @@ OVERVIEW = (
     Quote("services", label="services"),
     Quote("materials", label="materials"),
     Quote("time_fees", label="time"),
+    Quote("deadlines", label="deadline"),
     Quote("channels", ("online", "offline", "cross_province"), label="channels"),
 )
 # A guide drawn from one region's practice says so (its 说明 part), whatever was asked.

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from core.errors import ConfigurationError
 from knowledge import safeyaml
 from knowledge.documents import Document, Part, Section
-from knowledge.schema import ONE_THING_IDS, Material, OneThing, ServiceItem
+from knowledge.schema import ONE_THING_IDS, Deadline, Material, OneThing, ServiceItem
 
 log = logging.getLogger(__name__)
 
@@ -117,13 +117,13 @@ class Catalog:
 # Rendering
 #
 # Section kinds (a section's metadata "kind"; one section each, except "service" and "faq"):
-#   overview, services, eligibility, materials, replaced, steps, time_fees, channels, service, faq,
-#   sources.
+#   overview, services, eligibility, materials, replaced, steps, time_fees, deadlines, channels, service,
+#   faq, sources.
 # Part aspects, per section kind — what a reader selects by (`Section.parts`, `Section.spans`):
 #   overview:  summary, aliases, audience, lead_department, cooperating_departments, batch,
 #              region (说明：… for sample data, else 适用地区：…)
 #   services: services · eligibility: eligibility · materials: materials · steps: steps
-#   replaced:  replaced, savings · time_fees: time, fees · sources: sources
+#   replaced:  replaced, savings · time_fees: time, fees · sources: sources · deadlines: deadline
 #   channels:  online, offline, cross_province, proxy, tolerance
 #   service:   service, legal_basis, eligibility, materials, steps, time, fees, channels
 #   faq:       question, answer
@@ -158,6 +158,12 @@ def _listed(aspect: str, label: str, values: Iterable[str], numbered: bool = Fal
 
 def _materials(label: str, heading: str, materials: list[Material]) -> list[Part]:
     return [Part("materials", label, (heading, *map(_material_line, materials)))] if materials else []
+
+
+def _deadline_line(d: Deadline) -> str:
+    """One deadline as a citizen needs it: what, by when, and what missing it costs."""
+    basis = f"（依据：{d.legal_basis}）" if d.legal_basis else ""
+    return f"- {d.what}：{d.within}（自{d.from_when}起算）；逾期：{d.if_missed}{basis}"
 
 
 def _service_section(o: OneThing, s: ServiceItem, meta: dict) -> Section:
@@ -208,6 +214,7 @@ def render(o: OneThing) -> Document:
     # Both lines are always written, even with an empty value, as they always have been.
     add("time_fees", "时限与收费", [Part("time", "办理时限", (f"办理时限：{o.time_limit}",)),
                                    Part("fees", "收费标准", (f"收费标准：{o.fees}",))])
+    add("deadlines", "期限提醒", [Part("deadline", d.what, (_deadline_line(d),)) for d in o.deadlines])
     ch = o.channels
     add(
         "channels",

@@ -259,3 +259,11 @@ def test_the_conversation_keeps_its_language_when_a_reply_gives_no_evidence(fast
     # Evidence wins: typing English in a Chinese conversation switches, and so does an explicit choice.
     assert resolve_lang(None, "how long does it take", "zh-Hans") == "en"
     assert resolve_lang("zh-Hans", "1", "en") == "zh-Hans"
+
+
+def test_a_deadline_the_citizen_can_miss_is_in_the_answer(fast_assistant):
+    ans = fast_assistant.run("新生儿出生一件事最晚多久之内要去落户？")
+    assert ans.one_thing.id == "newborn"
+    assert "出生后1个月内" in ans.answer and "户口登记条例" in ans.answer
+    assert any(c.source_id.startswith("newborn#deadlines") for c in ans.citations)
+    _assert_grounded(fast_assistant, ans)
