@@ -26,7 +26,10 @@ EXPECTED = {
     "lawful.jsonl": {"zh-Hans": 100, "zh-Hant": 30, "en": 30},
     "ambiguous.jsonl": {"zh-Hans": 110, "zh-Hant": 20, "en": 20},
     "followup.jsonl": {"zh-Hans": 140, "zh-Hant": 30, "en": 30},
+    "stories.jsonl": {"zh-Hans": 9 * 27, "zh-Hant": 2 * 27, "en": 1 * 27},
 }
+# Files whose label is a bundle id, with the per-bundle (zh-Hans, zh-Hant, en) counts.
+PER_BUNDLE = {"in_scope.jsonl": (14, 4, 5), "stories.jsonl": (9, 2, 1)}
 FIXED_LABEL = {"out_of_scope.jsonl": "out_of_scope", "abuse.jsonl": "abuse", "lawful.jsonl": "lawful",
                "ambiguous.jsonl": "ambiguous", "followup.jsonl": "followup"}
 
@@ -52,7 +55,7 @@ def main() -> int:
                 errors.append(f"{where}: copies a catalogue life event or FAQ verbatim")
             if row["lang"] not in LANGS:
                 errors.append(f"{where}: lang {row['lang']}")
-            if name == "in_scope.jsonl":
+            if name in PER_BUNDLE:
                 if row["label"] not in BUNDLES:
                     errors.append(f"{where}: unknown bundle {row['label']}")
             elif row["label"] != FIXED_LABEL[name]:
@@ -68,13 +71,14 @@ def main() -> int:
             labels[row["label"]] += 1
         if dict(langs) != want:
             errors.append(f"{name}: languages {dict(langs)} != {want}")
-        if name == "in_scope.jsonl":
-            if set(labels) != BUNDLES or any(c != 23 for c in labels.values()):
+        if name in PER_BUNDLE:
+            want_b = PER_BUNDLE[name]
+            if set(labels) != BUNDLES or any(c != sum(want_b) for c in labels.values()):
                 errors.append(f"{name}: per-bundle counts {dict(labels)}")
             for b in BUNDLES:
                 got = (per_bundle_lang[(b, "zh-Hans")], per_bundle_lang[(b, "zh-Hant")], per_bundle_lang[(b, "en")])
-                if got != (14, 4, 5):
-                    errors.append(f"{name}: {b} has zh-Hans/zh-Hant/en {got}, want (14, 4, 5)")
+                if got != want_b:
+                    errors.append(f"{name}: {b} has zh-Hans/zh-Hant/en {got}, want {want_b}")
         print(f"{name}: {sum(langs.values())} rows {dict(langs)}")
     dup = [t for t, c in texts.items() if c > 1]
     if dup:
