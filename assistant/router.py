@@ -45,10 +45,12 @@ BUNDLE = "bundle"  # the verdict when a one-thing wins
 # In a conversation about one bundle, a new question leaves it only when it is more likely than not
 # about another bundle or about something out of scope (and is not an elliptical follow-up).
 LEAVE_THREAD = 0.5
-# The learned abuse class refuses only when it is confident: on cross-validated training data and the
-# dev set, 0.7 halves the citizens wrongly refused (long, worried stories read like abuse to a small
-# embedder) for a few points of abuse recall; the explainable lexicon (assistant.abuse) runs first.
-ABUSE_MIN = 0.7
+# The learned abuse class refuses when it is more likely than not. Fitted on cross-validated training
+# data and the dev + MSGABench-validation sets (never the blind sets): 0.5 keeps most of the recall of
+# plain argmax; 0.7 lost five points of abuse recall for half a point fewer citizens wrongly refused
+# (1.1 % vs 1.7 % of in-scope training questions; none on dev/validation at either). Where the question
+# names a bundle or alias, near-certainty is required; the lexicon (assistant.abuse) runs first anyway.
+ABUSE_MIN = 0.5
 ABUSE_MIN_NAMED = 0.95
 
 
