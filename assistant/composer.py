@@ -142,6 +142,34 @@ def looks_like_instruction(line: str) -> bool:
     return bool(_INSTRUCTION.search(norm))
 
 
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?\n])")
+GENERAL_MAX_CHARS = 300
+
+
+def _pairs(text: str) -> set[str]:
+    t = to_simplified(text)
+    return {t[i:i + 2] for i in range(len(t) - 1) if not any(c.isspace() or c in "，。？！、；：,.?!" for c in t[i:i + 2])}
+
+
+def answering_span(text: str, question: str, max_chars: int = GENERAL_MAX_CHARS) -> str:
+    """The verbatim run of 1–3 consecutive sentences of `text` that shares most character pairs with
+    the question (ties: the shorter), within `max_chars` when any run fits; `text` itself when short."""
+    if len(text) <= max_chars:
+        return text
+    sentences = [x for x in _SENTENCE_END.split(text) if x.strip()]
+    asked = _pairs(question)
+    best, best_key = text[:max_chars], (-1, 0)
+    for i in range(len(sentences)):
+        for n in (1, 2, 3):
+            span = "".join(sentences[i:i + n]).strip()
+            if i + n > len(sentences) or not span or (len(span) > max_chars and n > 1):
+                continue
+            key = (len(asked & _pairs(span)), -len(span))
+            if key > best_key:
+                best, best_key = span, key
+    return best if best in text else text
+
+
 class GroundedComposer:
     """Builds statements for a one-thing and the aspects asked about, from its guide sections."""
 
@@ -240,10 +268,15 @@ class GroundedComposer:
         quote = "\n".join(best).strip()
         return [(rec, quote)] if len(quote) >= 8 and quote in rec.text else []
 
-    def compose_general(self, passage: Record) -> Composition:
-        """One statement quoting an ingested guide passage that answers a question no bundle covers."""
+    def compose_general(self, passage: Record, question: str) -> Composition:
+        """One statement quoting the sentences of an ingested guide passage that answer a question no
+        bundle covers: the run of at most three consecutive sentences sharing the most of the question's
+        character pairs (an official answer can run to a page; the citizen needs its answering part)."""
         comp = Composition()
-        self._add(comp, "local", self._clean_blocks(passage))
+        blocks = self._clean_blocks(passage)
+        if blocks:
+            rec, text = blocks[0]
+            self._add(comp, "local", [(rec, answering_span(text, question))])
         return comp
 
     # -- rendering --------------------------------------------------------------------------

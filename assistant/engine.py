@@ -243,7 +243,7 @@ class Assistant:
         ranked, answerable = self.reranker.rerank_with_answerable(query, office)
         if answerable < self.general_answer_threshold:
             return None
-        comp = self.composer.compose_general(ranked[0])
+        comp = self.composer.compose_general(ranked[0], query.text)
         if not comp.statements:
             return None
         conv.state.pop("active_one_thing", None)

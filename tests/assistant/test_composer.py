@@ -101,3 +101,14 @@ def test_an_index_older_than_the_guide_quotes_only_what_it_still_says(catalog):
     assert [s.label for s in comp.statements if s.label in ("time", "fees")] == ["time"]
     assert comp.missing == ["fees"]
     _verbatim(comp, index)
+
+
+def test_a_long_general_answer_is_cut_to_the_sentences_that_answer():
+    from assistant.composer import answering_span
+
+    text = ("住房公积金提取分为多种情形。" * 3 + "租房提取住房公积金，需提供租房合同和本人身份证，每月可提取一次。"
+            + "购房提取需要购房合同和发票，办理时间为五个工作日。" * 4 + "离职提取需满半年。" * 5)
+    span = answering_span(text, "租房提取公积金要带什么材料", max_chars=80)
+    assert span == "租房提取住房公积金，需提供租房合同和本人身份证，每月可提取一次。"
+    assert span in text  # verbatim, so it can be cited
+    assert answering_span("短的回答。", "随便问问") == "短的回答。"  # a short passage is quoted whole
