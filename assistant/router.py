@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.aspects import is_elliptical
 from assistant.decision.classes import ABUSE, AMBIGUOUS, FOLLOWUP, OUT_OF_SCOPE, SPECIAL
 from assistant.decision.features import Signals, feature_vector
 from assistant.decision.model import DecisionModel
@@ -208,8 +209,6 @@ class OneThingRouter:
                    mentioned: list[str], query: Query) -> bool:
         """Does a question in a conversation about `active` continue it? Yes, unless it names another
         bundle, or is clearly about another bundle or about something out of scope."""
-        from assistant.aspects import is_elliptical
-
         if verdict == ABUSE or mentioned[:1] not in ([], [active]):
             return False
         if verdict == BUNDLE and candidates[0].id != active:

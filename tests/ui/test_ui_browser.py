@@ -274,7 +274,9 @@ def test_citizen_applies_in_one_go_and_tracks_it(new_page, live_server):
     page.wait_for_selector("#yjs-pf-done", state="visible")
     done = page.locator("#yjs-pf-done-html").inner_text()
     tracking = TRACKING.search(done).group(0)
-    assert "待受理" in done and page.locator("#yjs-pf-docx").is_visible()
+    # The download button is revealed in the same update as the receipt: wait for it, do not race it.
+    page.wait_for_selector("#yjs-pf-docx", state="visible", timeout=10000)
+    assert "待受理" in done
     with page.expect_download() as download:
         page.click("#yjs-pf-docx")
     assert download.value.suggested_filename.endswith(".docx")
