@@ -6,12 +6,13 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.decision.data import MSGABENCH_LABELS  # our labels of its rows: training data, kept as row ids
+from knowledge.msgabench import TEST_ROWS, TRAIN_ROWS, VALIDATION_ROWS
+
 DATASETS = Path(__file__).resolve().parent / "datasets"
 DEFAULT_BENCHMARKS = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks"
-# Our labels of MSGABench rows (file, row, label): training data of the decision model, kept as row ids.
-MSGABENCH_LABELS = Path(__file__).resolve().parent.parent / "assistant" / "decision" / "data" / "msgabench_labels.jsonl"
 # MSGABench splits by row number (every file): test is never read one by one; validation is never trained on.
-SPLITS = {"test": (0,), "validation": (1,), "train": (2, 3, 4)}
+SPLITS = {"test": TEST_ROWS, "validation": VALIDATION_ROWS, "train": TRAIN_ROWS}
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,9 @@ import numpy as np
 
 from evals.datasets import read_jsonl
 from evals.metrics import percentiles, print_table
+from knowledge.msgabench import TEST_ROWS, TRAIN_ROWS, VALIDATION_ROWS
 
-TRAIN_FOLDS, VALIDATION_FOLD, TEST_FOLD = (2, 3, 4), 1, 0
+TRAIN_FOLDS, (VALIDATION_FOLD,), (TEST_FOLD,) = TRAIN_ROWS, VALIDATION_ROWS, TEST_ROWS
 
 
 def _doc_rank(passages, gold: set[str]) -> int | None:

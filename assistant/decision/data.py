@@ -23,10 +23,10 @@ from pathlib import Path
 from assistant.decision.classes import ABUSE, AMBIGUOUS, FOLLOWUP, LAWFUL, OUT_OF_SCOPE
 from core.errors import InvalidInput
 from knowledge.catalog import Catalog, ScopeTopic
+from knowledge.msgabench import TRAIN_ROWS
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 MSGABENCH_LABELS = DATA_DIR / "msgabench_labels.jsonl"
-TRAIN_ROWS = (2, 3, 4)  # row % 5: 0 is the test split, 1 our validation split
 
 
 @dataclass(frozen=True)

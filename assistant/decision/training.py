@@ -85,10 +85,13 @@ def featurize_cached(router: OneThingRouter, retriever: HybridRetriever, example
 
 def train(router: OneThingRouter, retriever: HybridRetriever, sources: TrainingSources | None = None,
           *, C: float = 1.0) -> DecisionModel:
-    sources = sources or TrainingSources()
+    return fit_examples(router, retriever, collect_examples(router, sources or TrainingSources()), C=C)
+
+
+def fit_examples(router: OneThingRouter, retriever: HybridRetriever, examples: list[Example],
+                 *, C: float = 1.0, digest: str | None = None) -> DecisionModel:
     t0 = time.perf_counter()
-    examples = collect_examples(router, sources)
-    digest = inputs_digest(router, retriever, examples)
+    digest = digest or inputs_digest(router, retriever, examples)
     X = featurize_cached(router, retriever, examples, digest)
     model = DecisionModel.fit(X, [e.label for e in examples], embedder=router.embedder.name,
                               inputs_sha256=digest, C=C,
@@ -108,12 +111,12 @@ def load_or_train(router: OneThingRouter, retriever: HybridRetriever, path: Path
     """The model file at `path` when it exists (checked), else a model trained now and saved there."""
     if path is not None and path.is_file():
         return DecisionModel.load(path, embedder=router.embedder.name)
-    sources = sources or TrainingSources()
-    key = inputs_digest(router, retriever, collect_examples(router, sources))
+    examples = collect_examples(router, sources or TrainingSources())  # read once: keyed and fitted on
+    key = inputs_digest(router, retriever, examples)
     if key not in _TRAINED:
         log.warning("no decision model at %s: training one from the project's data (python -m assistant train "
                     "adds MSGABench and your own labelled questions)", path)
-        _TRAINED[key] = train(router, retriever, sources)
+        _TRAINED[key] = fit_examples(router, retriever, examples, digest=key)
     model = _TRAINED[key]
     if path is not None:
         model.save(path)
