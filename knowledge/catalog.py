@@ -9,7 +9,6 @@ aspect (`Catalog.section(...).spans({"time"})`), never by searching the text for
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -19,8 +18,11 @@ from pydantic import ValidationError
 
 from core.errors import ConfigurationError
 from knowledge import safeyaml
-from knowledge.documents import Document, Part, Section
-from knowledge.schema import ONE_THING_IDS, Deadline, Material, OneThing, ServiceItem
+from knowledge.documents import Document, Section
+from knowledge.rendering import render
+from knowledge.schema import ONE_THING_IDS, OneThing
+
+__all__ = ["Catalog", "ScopeTopic", "load_one_thing", "load_out_of_scope", "render"]
 
 log = logging.getLogger(__name__)
 
@@ -107,131 +109,13 @@ class Catalog:
     def documents(self) -> list[Document]:
         return [self._rendered[o.id] for o in self.one_things]
 
-    def section(self, one_thing_id: str, kind: str) -> Section | None:
-        """A guide's section of a kind that occurs once ("time_fees", "channels"…), with its typed parts."""
+    def section(self, one_thing_id: str, kind: str, lang: str = "zh") -> Section | None:
+        """A guide's section of a kind that occurs once ("time_fees", "channels"…), with its typed parts,
+        in Chinese or ("en") English; None when the guide has no such section in that language."""
         doc = self._rendered.get(one_thing_id)
-        return next((s for s in doc.sections if s.kind == kind), None) if doc else None
-
-
-# --------------------------------------------------------------------------------------------
-# Rendering
-#
-# Section kinds (a section's metadata "kind"; one section each, except "service" and "faq"):
-#   overview, services, eligibility, materials, replaced, steps, time_fees, deadlines, channels, service,
-#   faq, sources.
-# Part aspects, per section kind — what a reader selects by (`Section.parts`, `Section.spans`):
-#   overview:  summary, aliases, audience, lead_department, cooperating_departments, batch,
-#              region (说明：… for sample data, else 适用地区：…)
-#   services: services · eligibility: eligibility · materials: materials · steps: steps
-#   replaced:  replaced, savings · time_fees: time, fees · sources: sources · deadlines: deadline
-#   channels:  online, offline, cross_province, proxy, tolerance
-#   service:   service, legal_basis, eligibility, materials, steps, time, fees, channels
-#   faq:       question, answer
-
-
-def _material_line(m: Material) -> str:
-    notes = []
-    if m.e_licence:
-        notes.append("可用电子证照或共享数据代替，免交纸质")
-    if not m.required:
-        notes.append("视情况提供")
-    if m.tolerance:
-        notes.append("可容缺后补")
-    if m.note:
-        notes.append(m.note)
-    return f"- {m.name}" + (f"（{'；'.join(notes)}）" if notes else "")
-
-
-def _line(aspect: str, label: str, value: str | None, *, always: bool = False) -> list[Part]:
-    """A one-line part "label：value"; none when there is no value, unless `always`."""
-    return [Part(aspect, label, (f"{label}：{value}",))] if value or always else []
-
-
-def _listed(aspect: str, label: str, values: Iterable[str], numbered: bool = False) -> list[Part]:
-    """A heading line "label：" and its items ("- x" or "1. x"), or no part when there are no items."""
-    values = [v for v in values if v]
-    if not values:
-        return []
-    items = [f"{n}. {v}" for n, v in enumerate(values, 1)] if numbered else [f"- {v}" for v in values]
-    return [Part(aspect, label, (f"{label}：", *items))]
-
-
-def _materials(label: str, heading: str, materials: list[Material]) -> list[Part]:
-    return [Part("materials", label, (heading, *map(_material_line, materials)))] if materials else []
-
-
-def _deadline_line(d: Deadline) -> str:
-    """One deadline as a citizen needs it: what, by when, and what missing it costs."""
-    basis = f"（依据：{d.legal_basis}）" if d.legal_basis else ""
-    return f"- {d.what}：{d.within}（自{d.from_when}起算）；逾期：{d.if_missed}{basis}"
-
-
-def _service_section(o: OneThing, s: ServiceItem, meta: dict) -> Section:
-    parts = [Part("service", s.name, (f"{s.name}（{s.department}办理，属于{o.name}）",))]
-    parts += _listed("legal_basis", "办理依据", s.legal_basis)
-    parts += _listed("eligibility", "办理条件", s.conditions)
-    parts += _materials("所需材料", "所需材料：", s.materials)
-    parts += _listed("steps", "办理步骤", s.steps, numbered=True)
-    parts += _line("time", "办理时限", s.time_limit)
-    parts += _line("fees", "收费标准", s.fees)
-    parts += _listed("channels", "办理渠道", s.channels)
-    return Section.from_parts(f"{o.id}#svc-{s.id}", f"{o.name} · {s.name}", parts, {**meta, "kind": "service"})
-
-
-def render(o: OneThing) -> Document:
-    """Render a guide as labelled sections of typed parts (see the comment above and the module docstring)."""
-    meta = {"one_thing_id": o.id, "audience": o.audience, "region": o.region, "source_type": "guide"}
-    sec: list[Section] = []
-
-    def add(anchor: str, title: str, parts: list[Part]) -> None:
-        if parts:
-            sec.append(Section.from_parts(f"{o.id}#{anchor}", f"{o.name} · {title}", parts, {**meta, "kind": anchor}))
-
-    region = (
-        _line("region", "说明", f"本指南的做法取材于{o.region}，各地材料、时限和渠道可能不同，请以当地政务服务中心公布为准。")
-        if o.sample_data
-        else _line("region", "适用地区", o.region, always=True)
-    )
-    add(
-        "overview",
-        "概述",
-        _line("summary", o.name, o.summary, always=True)
-        + _line("aliases", "也称", "、".join(o.aliases), always=bool(o.aliases))
-        + _line("audience", "适用对象", o.audience, always=True)
-        + _line("lead_department", "牵头部门", o.lead_department, always=True)
-        + _line("cooperating_departments", "配合部门", "、".join(o.cooperating_departments),
-                always=bool(o.cooperating_departments))
-        + _line("batch", "国家清单批次", o.batch)
-        + region,
-    )
-    intro = f"{o.name}把以下{len(o.services)}项服务合并为一次申请："
-    add("services", "联办事项",
-        [Part("services", "联办事项", (intro, *(f"{n}. {s.name}（{s.department}）" for n, s in enumerate(o.services, 1))))])
-    add("eligibility", "办理条件", _listed("eligibility", "办理条件", o.eligibility))
-    add("materials", "所需材料", [Part("materials", "所需材料", ("所需材料（一套材料，一次提交）：", *map(_material_line, o.materials)))])
-    add("replaced", "减少了什么", _listed("replaced", "合并办理后不再需要", o.replaced) + _line("savings", "改革成效", o.savings))
-    add("steps", "办理流程", _listed("steps", "办理流程", o.steps, numbered=True))
-    # Both lines are always written, even with an empty value, as they always have been.
-    add("time_fees", "时限与收费", [Part("time", "办理时限", (f"办理时限：{o.time_limit}",)),
-                                   Part("fees", "收费标准", (f"收费标准：{o.fees}",))])
-    add("deadlines", "期限提醒", [Part("deadline", d.what, (_deadline_line(d),)) for d in o.deadlines])
-    ch = o.channels
-    add(
-        "channels",
-        "办理渠道",
-        _listed("online", "线上渠道", ch.online)
-        + _listed("offline", "线下渠道", ch.offline)
-        + _line("cross_province", "跨省通办", ch.cross_province)
-        + _line("proxy", "代办帮办", ch.proxy)
-        + _line("tolerance", "容缺受理", ch.tolerance),
-    )
-    for s in o.services:
-        sec.append(_service_section(o, s, meta))
-    for n, f in enumerate(o.faqs, 1):
-        parts = [Part("question", "问", (f"问：{f.question}",)), Part("answer", "答", (f"答：{f.answer}",))]
-        sec.append(Section.from_parts(f"{o.id}#faq-{n}", f"{o.name} · 常见问题", parts, {**meta, "kind": "faq"}))
-    add("sources", "依据与来源", _listed("sources", "信息来源", [s.title for s in o.sources]))
-    return Document(doc_id=f"guide:{o.id}", title=o.name, sections=sec, metadata=meta)
+        want = "en" if lang == "en" else "zh"
+        return next((s for s in doc.sections if s.kind == kind and s.metadata.get("lang", "zh") == want),
+                    None) if doc else None
 
 
 def main() -> None:  # pragma: no cover - thin CLI: python -m knowledge.catalog [DIR]

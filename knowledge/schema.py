@@ -114,6 +114,78 @@ class Deadline(_Model):
         return self
 
 
+class MaterialEn(_Model):
+    name: str = Field(..., min_length=1)
+    note: str | None = None
+
+
+class ServiceItemEn(_Model):
+    """The English text of one service item; `id` names the Chinese item it renders."""
+
+    id: str
+    name: str = Field(..., min_length=1)
+    department: str = Field(..., min_length=1)
+    legal_basis: list[str] = []
+    conditions: list[str] = []
+    materials: list[MaterialEn] = []
+    steps: list[str] = []
+    time_limit: str | None = None
+    fees: str | None = None
+    channels: list[str] = []
+
+
+class ChannelsEn(_Model):
+    online: list[str] = []
+    offline: list[str] = []
+    cross_province: str | None = None
+    proxy: str | None = None
+    tolerance: str | None = None
+
+
+class GuideEn(_Model):
+    """The guide in English, written by the project in its own words with the official terms of
+    ../shared/reference/glossary_en.yaml. Parallel to the Chinese fields: every list has the same
+    length and order as its Chinese twin and every text the Chinese has is here too (checked by
+    `OneThing`), so an English answer quotes the same facts the Chinese one would."""
+
+    summary: str = Field(..., min_length=1)
+    lead_department: str = Field(..., min_length=1)
+    cooperating_departments: list[str] = []
+    services: list[ServiceItemEn]
+    eligibility: list[str] = []
+    materials: list[MaterialEn]
+    replaced: list[str] = []
+    savings: str | None = None
+    steps: list[str] = []
+    time_limit: str = Field(..., min_length=1)
+    fees: str = Field(..., min_length=1)
+    channels: ChannelsEn
+    region: str | None = Field(None, description="The region the guide's practice is drawn from, in English.")
+    faqs: list[FAQ]
+
+
+def _parallel_problems(zh: BaseModel, en: BaseModel, where: str) -> list[str]:
+    """Fields where an English twin does not mirror its Chinese model: a list of another length, a
+    text missing (or present where the Chinese has none). Recurses into lists of models."""
+    problems = []
+    for name in type(en).model_fields:
+        if not hasattr(zh, name):
+            continue
+        a, b = getattr(zh, name), getattr(en, name)
+        if isinstance(a, list):
+            if len(a) != len(b):
+                problems.append(f"{where}{name}: {len(b)} English items for {len(a)} Chinese")
+            else:
+                for n, (x, y) in enumerate(zip(a, b, strict=True)):
+                    if isinstance(x, BaseModel):
+                        problems += _parallel_problems(x, y, f"{where}{name}[{n}].")
+        elif isinstance(a, BaseModel):
+            problems += _parallel_problems(a, b, f"{where}{name}.")
+        elif isinstance(a, str) and name != "id" and bool(a) != bool(b):
+            problems.append(f"{where}{name}: {'missing in English' if a else 'English text where the Chinese has none'}")
+    return problems
+
+
 class OneThing(_Model):
     """A bundle of several departments' services handled as one (一件事)."""
 
@@ -148,6 +220,7 @@ class OneThing(_Model):
     deadlines: list[Deadline] = Field(
         [], description="Time limits a citizen or business can miss and lose something by (empty when none is set)."
     )
+    en: GuideEn | None = Field(None, description="The guide in English, parallel to the Chinese fields.")
 
     @field_validator("id")
     @classmethod
@@ -164,6 +237,19 @@ class OneThing(_Model):
             raise ValueError(f"one-thing {self.id!r} has duplicate service ids: {sorted(dupes)}")
         if len(self.services) < 2:
             raise ValueError(f"one-thing {self.id!r} must bundle at least two services")
+        return self
+
+    @model_validator(mode="after")
+    def _english_is_parallel(self) -> OneThing:
+        if self.en is None:
+            return self
+        problems = _parallel_problems(self, self.en, "en.")
+        problems += [f"en.services[{n}].id: {e.id!r} is not {z.id!r}"
+                     for n, (z, e) in enumerate(zip(self.services, self.en.services, strict=False)) if z.id != e.id]
+        problems += [f"deadlines[{n}]: what_en/within_en/if_missed_en missing" for n, d in enumerate(self.deadlines)
+                     if not (d.what_en and d.within_en and d.if_missed_en)]
+        if problems:
+            raise ValueError(f"one-thing {self.id!r}: English text not parallel to the Chinese: " + "; ".join(problems))
         return self
 
     def service(self, service_id: str) -> ServiceItem:
