@@ -34,6 +34,13 @@ class HandoffOut(BaseModel):
     reason: str
 
 
+class MoreOut(BaseModel):
+    """A guide section a short answer left out: open it with GET /v1/sources/{id}."""
+
+    id: str = Field(..., examples=["newborn#materials"])
+    label: str = Field(..., examples=["所需材料"])
+
+
 class AnswerOut(BaseModel):
     answer: str
     one_thing: CandidateOut | None
@@ -45,6 +52,8 @@ class AnswerOut(BaseModel):
     session_id: str | None = None
     answer_id: str | None = None
     lang: str | None = None
+    more: list[MoreOut] = Field([], description="Sections of the bundle's guide not in this short answer "
+                                "(materials, time and fees, where to apply…), each fetchable at /v1/sources/{id}.")
 
 
 class ErrorBody(BaseModel):

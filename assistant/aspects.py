@@ -7,7 +7,8 @@ Each aspect names what answers it as typed guide parts (`Quote`), never as text 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from knowledge.retrieval import Query
 
@@ -116,3 +117,28 @@ def is_elliptical(query: Query) -> bool:
     """A follow-up that leans on the conversation: at most one content word — "那要多久？",
     "可以代办吗？", "那社保卡呢？"."""
     return len(content_words(query)) <= 1
+
+
+# A yes/no question ("要先注销吗", "能不能网上办", "Can I apply online?") is answered by the FAQ or the
+# condition that decides it, when the guide has one on its topic.
+_YES_NO = re.compile(r"吗[?？。!！\s]*$|能不能|可不可以|是不是|要不要|需不需要|用不用|是否|可否|能否|有没有|会不会|行不行"
+                     r"|^(can|could|do|does|did|is|are|was|should|must|will|may|would|have|has)\b")
+# "What is this bundle?" — the only questions, with a vague first one, that get the bundle overview.
+_WHAT_IS = re.compile(r"是什么|什么是|是啥|干什么的|做什么的|介绍一下|介绍下|什么意思|怎么回事|了解一下"
+                      r"|^what('s| is| are| does)\b.*\b(bundle|service|one.thing)|^tell me about")
+
+
+@dataclass(frozen=True)
+class Ask:
+    """What a question asks, as the composer needs it: the aspects named (materials, time…), the
+    words of its own topic, whether it wants a yes or no, and whether it asks what the bundle is."""
+
+    aspects: list[str] = field(default_factory=list)
+    topic_words: set[str] = field(default_factory=set)
+    yes_no: bool = False
+    what_is: bool = False
+
+    @classmethod
+    def of(cls, query: Query) -> Ask:
+        q = query.normalized.lower().strip()
+        return cls(detect_aspects(query), content_words(query), bool(_YES_NO.search(q)), bool(_WHAT_IS.search(q)))

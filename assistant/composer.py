@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from assistant.aspects import ASPECTS, Quote
+from assistant.aspects import ASPECTS, Ask, Quote
 from core.lang import Lang, localise, to_simplified
 from knowledge.catalog import Catalog
 from knowledge.documents import Record
@@ -38,12 +38,28 @@ class Statement:
     label: str  # aspect key, e.g. "materials"; used for English labels and by the UI
     quote: str
     citation: Citation
+    role: str = "lead"  # lead: answers what was asked · support: adds to it · note: the regional caveat
+
+
+@dataclass(frozen=True)
+class More:
+    """A section of the guide the answer left out, which the reader can open (UI button, or the API's
+    GET /v1/sources/{id})."""
+
+    id: str
+    label: str
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "label": self.label}
 
 
 @dataclass
 class Composition:
     statements: list[Statement] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # aspects asked for that the guide does not cover
+    more: list[More] = field(default_factory=list)  # sections left out, for the reader to open
+    lang: str = "zh"  # the language of the guide text quoted: "zh" or "en"
+    overview: bool = False  # the bundle in brief (asked what it is, or too vague for anything else)
 
     @property
     def citations(self) -> list[Citation]:
@@ -89,6 +105,10 @@ GENERAL_CAVEAT = {
     "en": "This is quoted from an ingested service guide; local requirements may differ, so check with your local "
     "service centre or call {hotline}.",
 }
+# Everything the question could get was shown earlier in the conversation: say so, offer the rest.
+NOTHING_NEW = {"zh": "主要内容上面已经介绍过；可以点下方按钮查看所需材料、办理时限、在哪办等详细内容，或直接问具体问题。",
+               "en": "The main points are above; open the sections below for materials, time limits and where to apply, "
+               "or ask a specific question."}
 MISSING_EN = "The guide does not cover {what}; please ask the {hotline} hotline or the local service centre."
 ASPECT_ZH = {"proxy": "代办", "cross_province": "跨省通办", "tolerance": "容缺受理", "eligibility": "办理条件",
              "steps": "办理流程", "replaced": "减少的材料和跑动", "time": "办理时限", "fees": "收费",
@@ -97,14 +117,11 @@ ASPECT_ZH = {"proxy": "代办", "cross_province": "跨省通办", "tolerance": "
 SectionLookup = Callable[[str], list[Record]]
 PASSAGE_KINDS = ("faq", "service", "eligibility", "replaced")
 
-# What a question that names no aspect gets: the bundle in brief. Proxy and 容缺 are left for when asked.
+# What "what is this bundle?" (or a question too vague for anything else) gets: the bundle in brief —
+# what it is and what it bundles; materials, time, where and the rest are offered as `more`.
 OVERVIEW = (
     Quote("overview", ("summary",), label="overview"),
     Quote("services", label="services"),
-    Quote("materials", label="materials"),
-    Quote("time_fees", label="time"),
-    Quote("deadlines", label="deadline"),
-    Quote("channels", ("online", "offline", "cross_province"), label="channels"),
 )
 # A guide drawn from one region's practice says so (its 说明 part), whatever was asked.
 SAMPLE_NOTE = Quote("overview", ("region",), label="note")
@@ -170,23 +187,44 @@ def answering_span(text: str, question: str, max_chars: int = GENERAL_MAX_CHARS)
     return best if best in text else text
 
 
+# The sections offered as "more" below a short answer, in button order, with their labels.
+MORE = (("materials", {"zh": "所需材料", "en": "Materials"}), ("time_fees", {"zh": "办理时限", "en": "Time and fees"}),
+        ("channels", {"zh": "在哪办", "en": "Where to apply"}), ("steps", {"zh": "办理流程", "en": "Steps"}),
+        ("eligibility", {"zh": "办理条件", "en": "Who can apply"}), ("services", {"zh": "联办事项", "en": "Services"}),
+        ("deadlines", {"zh": "期限提醒", "en": "Deadlines"}))
+# How long an answer may grow with supporting quotes (characters of quoted text). The quotes that
+# answer what was asked are always given whole; supporting ones only while they fit. 350 is the
+# issue's "short by default" for a specific question; a "what is this bundle" overview may run longer.
+SPECIFIC_BUDGET = 350
+OVERVIEW_BUDGET = 600
+MAX_SUPPORT = 2
+
+
+def shown_key(source_id: str, quote: str) -> str:
+    """How a conversation remembers a quote it has shown (the statement, not its wording's length)."""
+    import hashlib
+
+    return f"{source_id}|{hashlib.sha1(quote.encode()).hexdigest()[:12]}"
+
+
 class GroundedComposer:
-    """Builds statements for a one-thing and the aspects asked about, from its guide sections."""
+    """Builds statements for a one-thing and what the question asks, from its guide sections:
+    the quote that answers first, at most two supporting quotes, and the rest offered as `more`."""
 
     def __init__(self, catalog: Catalog, section_records: SectionLookup, *, hotline: str = "12345",
-                 max_passages: int = 2) -> None:
+                 max_passages: int = MAX_SUPPORT) -> None:
         self.catalog = catalog
         self.section_records = section_records
         self.hotline = hotline
         self.max_passages = max_passages
 
     # -- selection --------------------------------------------------------------------------
-    def _quotes(self, o: OneThing, want: Quote) -> list[tuple[Record, str]]:
+    def _quotes(self, o: OneThing, want: Quote, lang: str = "zh") -> list[tuple[Record, str]]:
         """The wanted parts of one of `o`'s guide sections, quoted from the indexed chunks that hold them.
 
         Each run of consecutive wanted parts is one quote, cut where the section was split into
         chunks, so every quote is a verbatim substring of the chunk it cites."""
-        section = self.catalog.section(o.id, want.section)
+        section = self.catalog.section(o.id, want.section, lang)
         if section is None:
             return []
         spans = section.spans(want.parts)
@@ -203,7 +241,7 @@ class GroundedComposer:
             out += [(rec, section.text[max(s, at):min(e, end)]) for s, e in spans if max(s, at) < min(e, end)]
         return out
 
-    def _add(self, comp: Composition, label: str, blocks: list[tuple[Record, str]]) -> bool:
+    def _add(self, comp: Composition, label: str, blocks: list[tuple[Record, str]], role: str = "lead") -> bool:
         added = False
         for rec, quote in blocks:
             if not quote or quote not in rec.text:  # the invariant: quotes are verbatim substrings
@@ -211,44 +249,92 @@ class GroundedComposer:
                 continue
             if any(s.quote == quote and s.citation.source_id == rec.chunk_id for s in comp.statements):
                 continue
-            comp.statements.append(Statement(label, quote, Citation(rec.chunk_id, rec.title, quote)))
+            comp.statements.append(Statement(label, quote, Citation(rec.chunk_id, rec.title, quote), role))
             added = True
         return added
 
-    def compose(self, o: OneThing, aspects: list[str], passages: list[Record],
-                local: list[Record] | None = None, topic_words: set[str] | None = None) -> Composition:
-        """Statements for `o`; `local` are passages from an office's own ingested guides.
+    def guide_lang(self, o: OneThing, lang: Lang) -> str:
+        """The language of the guide text an answer quotes: English when asked in English and the guide
+        has its English text (indexed), else Chinese (Traditional answers are the Chinese text, converted)."""
+        return "en" if lang == "en" and o.en is not None and self._quotes(o, OVERVIEW[0], "en") else "zh"
 
-        `topic_words` are the question's content words (assistant.aspects.content_words): a
-        retrieved passage is quoted only if it shares one, so "那要多久？" gets the time limit and
-        nothing else, while "残疾证收工本费吗" also gets the service section that names 工本费.
-        """
-        comp = Composition()
-        if not aspects:
-            for want in OVERVIEW:
-                self._add(comp, want.label, self._quotes(o, want))
-        for aspect in aspects:
-            ok = False
-            for want in ASPECTS[aspect][0]:
-                ok = self._add(comp, want.label or aspect, self._quotes(o, want)) or ok
-            if not ok:
-                comp.missing.append(aspect)
-        # The passages retrieval ranks highest inside the bundle answer what the fixed sections may
-        # not: a service's own conditions, time and fees, or the FAQ closest to the question.
-        words = {w for w in (topic_words or set()) if w not in o.name}
-        ranked = [p for p in passages if p.one_thing_id == o.id and p.kind in PASSAGE_KINDS]
-        on_topic = [p for p in ranked if any(len(w) >= 2 and w in p.text for w in words)]
-        # A question with a topic of its own may also take retrieval's best passages (English words
-        # never occur in the Chinese guides); an elliptical follow-up takes only on-topic ones.
+    def _on_topic(self, o: OneThing, ask: Ask, passages: list[Record], glang: str) -> list[Record]:
+        """Retrieved passages of this bundle (a service, an FAQ…) about the question's own topic, the ones
+        sharing most of its words first. A question with a topic of its own (two words or more) may also
+        take retrieval's best passages; an elliptical follow-up ("那要多久？") only on-topic ones."""
+        name = o.name_en.lower() if glang == "en" else o.name
+        words = {w for w in ask.topic_words if len(w) >= 2 and w not in name}
+        ranked = [p for p in passages if p.one_thing_id == o.id and p.kind in PASSAGE_KINDS
+                  and p.metadata.get("lang", "zh") == glang]
+        shared = {p.chunk_id: sum(w in p.text.lower() for w in words) for p in ranked}
+        on_topic = sorted((p for p in ranked if shared[p.chunk_id]), key=lambda p: -shared[p.chunk_id])
         if len(words) >= 2:
             on_topic += [p for p in ranked if p not in on_topic]
-        for p in on_topic[: self.max_passages]:
-            self._add(comp, p.kind, [(p, p.text)])
-        for p in (local or [])[:1]:
-            self._add(comp, "local", self._clean_blocks(p))
-        if o.sample_data:
-            self._add(comp, SAMPLE_NOTE.label, self._quotes(o, SAMPLE_NOTE))
+        return on_topic
+
+    def compose(self, o: OneThing, ask: Ask, passages: list[Record], *, local: list[Record] | None = None,
+                lang: Lang = "zh-Hans", shown: frozenset[str] | set[str] = frozenset()) -> Composition:
+        """Statements for `o`, the answer first; `local` are passages from an office's own guides and
+        `shown` the quotes this conversation has already shown (`shown_key`), which are not repeated
+        unless they are the answer to what is asked now.
+
+        Leads: for a yes/no question the on-topic FAQ or passage that decides it; the part for each
+        aspect asked ("带什么" → the materials list; a two-part question gets both); with no aspect, the
+        best on-topic passage; the overview (summary and services) only for "what is it" or a vague
+        question. Then at most two supporting quotes within the length budget, and the sections left
+        out as `more`."""
+        glang = self.guide_lang(o, lang)
+        comp = Composition(lang=glang)
+        on_topic = self._on_topic(o, ask, passages, glang)
+        faq_first = ask.yes_no and on_topic and on_topic[0].kind in ("faq", "eligibility", "service")
+        if faq_first:
+            self._add(comp, on_topic[0].kind, [(on_topic[0], on_topic[0].text)])
+        supports: list[tuple[str, list[tuple[Record, str]]]] = []
+        for aspect in ask.aspects:
+            first, *rest = ASPECTS[aspect][0]
+            ok = self._add(comp, first.label or aspect, self._quotes(o, first, glang))
+            for want in rest:
+                blocks = self._quotes(o, want, glang)
+                ok = ok or bool(blocks)
+                supports.append((want.label or aspect, blocks))
+            if not ok:
+                comp.missing.append(aspect)
+        overview = not comp.statements and (ask.what_is or not on_topic)
+        if overview:
+            comp.overview = True
+            for want in OVERVIEW:  # not a fact asked for: never shown twice
+                self._add(comp, want.label, [(r, q) for r, q in self._quotes(o, want, glang)
+                                             if shown_key(r.chunk_id, q) not in shown])
+        elif not comp.statements and on_topic:
+            self._add(comp, on_topic[0].kind, [(on_topic[0], on_topic[0].text)])
+        supports += [(p.kind, [(p, p.text)]) for p in on_topic[:self.max_passages + 1]]
+        supports += [("local", self._clean_blocks(p)) for p in (local or [])[:1]]
+        # Supporting quotes: new to this conversation, at most two, within the budget.
+        budget = OVERVIEW_BUDGET if overview else SPECIFIC_BUDGET
+        used, n_support = sum(len(s.quote) for s in comp.statements), 0
+        for label, blocks in supports:
+            fresh = [(r, q) for r, q in blocks if shown_key(r.chunk_id, q) not in shown
+                     and not any(s.citation.source_id == r.chunk_id and s.quote == q for s in comp.statements)]
+            size = sum(len(q) for _, q in fresh)
+            if not fresh or n_support >= self.max_passages or used + size > budget:
+                continue
+            if self._add(comp, label, fresh, role="support"):
+                used, n_support = used + size, n_support + 1
+        # A guide drawn from one region's practice says so, once per conversation.
+        note = [(r, q) for r, q in self._quotes(o, SAMPLE_NOTE, glang) if shown_key(r.chunk_id, q) not in shown]
+        if o.sample_data and note:
+            self._add(comp, SAMPLE_NOTE.label, note, role="note")
+        comp.more = self._more(o, comp, glang)
         return comp
+
+    def _more(self, o: OneThing, comp: Composition, glang: str) -> list[More]:
+        quoted = {s.citation.source_id.split("~")[0] for s in comp.statements}
+        out = []
+        for kind, labels in MORE:
+            section = self.catalog.section(o.id, kind, glang)
+            if section is not None and section.source_id not in quoted:
+                out.append(More(section.source_id, labels["en" if glang == "en" else "zh"]))
+        return out
 
     @staticmethod
     def _clean_blocks(rec: Record) -> list[tuple[Record, str]]:
@@ -290,25 +376,27 @@ class GroundedComposer:
         return localise(f"根据《{title}》：{s.quote} [1]\n" + GENERAL_CAVEAT["zh"].format(hotline=self.hotline), lang)
 
     def render(self, o: OneThing, comp: Composition, lang: Lang) -> str:
+        """The statements in order, each with its citation number. An English answer quotes the
+        guide's English text when it has one; otherwise it labels the Chinese quotes in English."""
         cites = {(c.source_id, c.quote): n for n, c in enumerate(comp.citations, 1)}
-        parts = []
-        if lang == "en":
-            parts.append(f"{o.name_en} ({o.name}). The official guide is in Chinese; quoted with sources:")
-            for s in comp.statements:
-                n = cites[(s.citation.source_id, s.quote)]
-                if s.label == "eligibility" and ELIGIBILITY_LEAD["en"] not in parts:
-                    parts.append(ELIGIBILITY_LEAD["en"])
-                parts.append(f"{EN_LABELS.get(s.label, s.label)}: {s.quote} [{n}]")
-            for m in comp.missing:
-                parts.append(MISSING_EN.format(what=EN_LABELS.get(m, m).lower(), hotline=self.hotline))
-            return "\n".join(parts)
-        parts.append(f"关于「{o.name}」：")
+        english = lang == "en"
+        if english and comp.lang == "en":
+            parts = [f"{o.name_en}:"]
+        elif english:
+            parts = [f"{o.name_en} ({o.name}). The official guide is in Chinese; quoted with sources:"]
+        else:
+            parts = [f"关于「{o.name}」："]
+        lead = ELIGIBILITY_LEAD["en" if english else "zh"]
         for s in comp.statements:
             n = cites[(s.citation.source_id, s.quote)]
-            if s.label == "eligibility" and ELIGIBILITY_LEAD["zh"] not in parts:
-                parts.append(ELIGIBILITY_LEAD["zh"])
-            parts.append(f"{s.quote} [{n}]")
+            if s.label == "eligibility" and lead not in parts:
+                parts.append(lead)
+            labelled = english and comp.lang != "en" and s.role != "note"
+            parts.append(f"{EN_LABELS.get(s.label, s.label)}: {s.quote} [{n}]" if labelled else f"{s.quote} [{n}]")
         for m in comp.missing:
-            parts.append(MISSING_ZH.format(what=ASPECT_ZH.get(m, m), hotline=self.hotline))
+            parts.append(MISSING_EN.format(what=EN_LABELS.get(m, m).lower(), hotline=self.hotline) if english
+                         else MISSING_ZH.format(what=ASPECT_ZH.get(m, m), hotline=self.hotline))
+        if not comp.statements and not comp.missing:
+            parts.append(NOTHING_NEW["en" if english else "zh"])
         text = "\n".join(parts)
-        return localise(text, lang)
+        return text if english else localise(text, lang)

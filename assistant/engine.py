@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from assistant.abuse import check_abuse
-from assistant.aspects import content_words, detect_aspects
-from assistant.composer import Citation, GroundedComposer
+from assistant.aspects import Ask
+from assistant.composer import Citation, GroundedComposer, More, shown_key
 from assistant.decision.training import TrainingSources, load_or_train
 from assistant.generators import Generator, ground_check
 from assistant.guard import asks_for_personal_data, clean_question, contains_personal_data
@@ -46,6 +46,7 @@ class Answer:
     answer_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     lang: str = "zh-Hans"
     options: list[Candidate] = field(default_factory=list)  # clarifying options, for buttons
+    more: list[More] = field(default_factory=list)  # guide sections left out of a short answer
 
     def to_dict(self) -> dict[str, Any]:
         cand = lambda c: {"id": c.id, "name": c.name, "score": round(float(c.score), 4)}  # noqa: E731
@@ -60,6 +61,7 @@ class Answer:
             "session_id": self.session_id,
             "answer_id": self.answer_id,
             "lang": self.lang,
+            "more": [m.to_dict() for m in self.more],
         }
 
 
@@ -90,6 +92,8 @@ CLARIFY = {
     "zh-Hans": "您想办理的是哪一件事？{options}",
     "en": "Which of these do you mean? {options}",
 }
+
+SHOWN_KEPT = 200  # quotes a conversation remembers having shown (each key ~40 bytes of session state)
 
 _CHOICE = re.compile(r"^\s*(?:第)?\s*([1-9一二三四五])\s*(?:个|项)?\s*$")
 _CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
@@ -298,7 +302,10 @@ class Assistant:
         passages = self.retriever.run(focused, where={"one_thing_id": o.id}).passages
         # An office's own ingested guides (not our catalogue) that rank near the top are quoted too.
         local = [p for p in (retrieved or [])[:3] if is_office_passage(p) and p.metadata.get("one_thing_id") in (None, o.id)]
-        comp = self.composer.compose(o, detect_aspects(query), passages, local=local, topic_words=content_words(query))
+        shown = conv.state.get("shown") or []
+        comp = self.composer.compose(o, Ask.of(query), passages, local=local, lang=lang, shown=frozenset(shown))
+        # Remember what this conversation has shown, so a follow-up does not repeat it.
+        conv.state["shown"] = (shown + [shown_key(s.citation.source_id, s.quote) for s in comp.statements])[-SHOWN_KEPT:]
         text = self.composer.render(o, comp, lang)
         if self.generator is not None and comp.statements:
             text = ground_check(self.generator.rephrase(query.text, comp, lang), comp, fallback=text)
@@ -308,4 +315,5 @@ class Assistant:
             one_thing=Candidate(o.id, o.name, score),
             candidates=routing.candidates if routing else [Candidate(o.id, o.name, score)],
             citations=comp.citations,
+            more=comp.more,
         )

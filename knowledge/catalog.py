@@ -109,6 +109,14 @@ class Catalog:
     def documents(self) -> list[Document]:
         return [self._rendered[o.id] for o in self.one_things]
 
+    @cached_property
+    def _sections_by_id(self) -> dict[str, Section]:
+        return {s.source_id: s for d in self._rendered.values() for s in d.sections}
+
+    def section_by_id(self, source_id: str) -> Section | None:
+        """A rendered section by its id (``newborn#materials``, ``newborn#faq-2@en``)."""
+        return self._sections_by_id.get(source_id)
+
     def section(self, one_thing_id: str, kind: str, lang: str = "zh") -> Section | None:
         """A guide's section of a kind that occurs once ("time_fees", "channels"…), with its typed parts,
         in Chinese or ("en") English; None when the guide has no such section in that language."""

@@ -44,6 +44,12 @@ class Query:
     search_tokens: tuple[str, ...]  # tokens of `search_text`: what BM25 matches
     vector: np.ndarray | None = None  # embedding of `search_text`; None when prepared for BM25 only
 
+    @property
+    def english(self) -> bool:
+        """Written mostly in Latin letters: such a question may match the guides' English text."""
+        letters = [c for c in self.text if c.isalpha()]
+        return bool(letters) and sum(c.isascii() for c in letters) > len(letters) / 2
+
     def prefixed(self, words: Query) -> Query:
         """This question with `words` (a bundle's name) in front, keeping this question's vector.
 
@@ -169,6 +175,7 @@ class HybridRetriever:
         self._records: dict[str, Record] = {}
         self._by_one_thing: dict[str, list[str]] = defaultdict(list)
         self._by_source: dict[str, list[Record]] = defaultdict(list)
+        self._english: set[str] = set()  # chunk ids of English text (a guide's English twin sections)
         self._warm = False
 
     def warm_up(self) -> None:
@@ -187,6 +194,7 @@ class HybridRetriever:
         """Re-read the store (after an ingest) and rebuild BM25."""
         records = self.store.all_records()
         self._records = {r.chunk_id: r for r in records}
+        self._english = {r.chunk_id for r in records if r.metadata.get("lang") == "en"}
         self._by_one_thing = defaultdict(list)
         self._by_source = defaultdict(list)
         for r in records:
@@ -251,12 +259,17 @@ class HybridRetriever:
             query = self.prepare(query, embed=mode != "bm25")
         dense: list[tuple[str, float]] = []
         sparse: list[tuple[str, float]] = []
+        # A Chinese question is matched against Chinese text only: the guides' English twins would
+        # otherwise take places in its list. An English one may match either.
+        n = self.candidates * 2 if self._english else self.candidates
+        keep = (lambda hits: hits[:self.candidates]) if query.english else (
+            lambda hits: [h for h in hits if h[0] not in self._english][:self.candidates])
         if mode in ("hybrid", "dense"):
             if query.vector is None:
                 raise ValueError(f"{mode} retrieval needs the query's vector: prepare(text) with embed=True")
-            dense = self.store.query(query.vector, self.candidates, where)
+            dense = keep(self.store.query(query.vector, n, where))
         if mode in ("hybrid", "bm25"):
-            sparse = self.bm25.search(query.search_tokens, self.candidates, where)
+            sparse = keep(self.bm25.search(query.search_tokens, n, where))
         mentioned = self.mentioned(query.search_text) if mode == "hybrid" else []
         dense_s, sparse_s = dict(dense), dict(sparse)
         agreement: dict[str, float] = {}
@@ -267,6 +280,8 @@ class HybridRetriever:
         else:
             # The bundle the question names ("户口迁移一件事…") gets its passages promoted.
             allowed = set(self._by_one_thing.get(mentioned[0], [])) if mentioned else set()
+            if not query.english:
+                allowed -= self._english
             named = [c for c, _ in dense if c in allowed] or sorted(allowed)
             rankings = [[c for c, _ in dense], [c for c, _ in sparse]] + ([named] if named else [])
             by_rank = rrf(rankings, self.rrf_k)

@@ -104,9 +104,18 @@ async def staff_replies_stream(session_id: SessionId, bot: AssistantDep,
     return EventSourceResponse(events(), sep="\n")
 
 
-@router.get("/sources/{source_id:path}", response_model=SourceOut, summary="The text a citation quotes from")
+@router.get("/sources/{source_id:path}", response_model=SourceOut, summary="The text a citation quotes from",
+            responses={404: {"model": ErrorOut}})
 async def source(source_id: str, bot: AssistantDep) -> SourceOut:
+    """A citation's `source_id` (an indexed chunk) or an id of the answer's `more` list (a whole guide
+    section, e.g. `newborn#materials`): its title and full text."""
     rec = bot.retriever.record(source_id)
-    if rec is None:
+    if rec is not None:
+        return SourceOut(source_id=rec.chunk_id, title=rec.title, text=rec.text)
+    section = bot.catalog.section_by_id(source_id)
+    if section is not None:
+        return SourceOut(source_id=section.source_id, title=section.title, text=section.text)
+    chunks = bot.retriever.records_for_source(source_id)
+    if not chunks:
         raise NotFound(f"no source {source_id!r}")
-    return SourceOut(source_id=rec.chunk_id, title=rec.title, text=rec.text)
+    return SourceOut(source_id=source_id, title=chunks[0].title, text="".join(r.text for r in chunks))

@@ -3,6 +3,7 @@ including when a section was split into several chunks or the index is older tha
 
 import pytest
 
+from assistant.aspects import Ask
 from assistant.composer import GroundedComposer
 from core.settings import DEFAULT_GUIDES_DIR
 from knowledge.catalog import Catalog
@@ -39,37 +40,64 @@ def test_each_aspect_quotes_its_own_part(catalog):
     comp = _composer(catalog, index)
     o = catalog.get("retirement")
     ch = o.channels
-    got = comp.compose(o, ["time"], [])
+    got = comp.compose(o, Ask(["time"]), [])
     assert [s.quote for s in got.statements if s.label == "time"] == [f"办理时限：{o.time_limit}"]
-    assert [s.quote for s in comp.compose(o, ["fees"], []).statements if s.label == "fees"] == [f"收费标准：{o.fees}"]
+    assert [s.quote for s in comp.compose(o, Ask(["fees"]), []).statements if s.label == "fees"] == [f"收费标准：{o.fees}"]
     if ch.proxy:
-        proxy = comp.compose(o, ["proxy"], [])
+        proxy = comp.compose(o, Ask(["proxy"]), [])
         assert [s.quote for s in proxy.statements if s.label == "proxy"] == [f"代办帮办：{ch.proxy}"]
-    cross = comp.compose(o, ["cross_province"], [])
+    cross = comp.compose(o, Ask(["cross_province"]), [])
     labels = [s.label for s in cross.statements]
     assert ("cross_province" in labels) == bool(ch.cross_province) and "eligibility" in labels
     _verbatim(cross, index)
 
 
-def test_overview_leaves_proxy_and_tolerance_for_when_asked(catalog):
+def test_overview_is_the_bundle_in_brief_and_offers_the_rest(catalog):
     index = _index(catalog)
-    o = next(o for o in catalog if o.channels.proxy and o.channels.tolerance and o.channels.online)
-    comp = _composer(catalog, index).compose(o, [], [])
-    channels = [s.quote for s in comp.statements if s.label == "channels"]
-    assert channels and channels[0].startswith("线上渠道：")
-    assert not any("代办帮办" in q or "容缺受理" in q for q in channels)
-    labels = [s.label for s in comp.statements]
-    assert [x for x in labels if x != "deadline"][:5] == ["overview", "services", "materials", "time", "channels"]
-    assert ("deadline" in labels) == bool(o.deadlines)  # a deadline the citizen can miss is in the brief
+    o = catalog.get("newborn")
+    comp = _composer(catalog, index).compose(o, Ask(what_is=True), [])
+    assert comp.overview and [s.label for s in comp.statements if s.role == "lead"] == ["overview", "services"]
     assert comp.statements[0].quote == f"{o.name}：{o.summary}"
+    assert [m.id for m in comp.more][:3] == ["newborn#materials", "newborn#time_fees", "newborn#channels"]
+    assert [m.label for m in comp.more][:3] == ["所需材料", "办理时限", "在哪办"]
     _verbatim(comp, index)
+
+
+def test_the_quote_that_answers_comes_first_and_the_answer_stays_short(catalog):
+    index = _index(catalog)
+    o = catalog.get("retirement")
+    faq = next(r for r in index["retirement#faq-1"])
+    comp = _composer(catalog, index).compose(o, Ask(["time"], {"退休"}, yes_no=False), [faq])
+    assert comp.statements[0].quote == f"办理时限：{o.time_limit}"
+    assert sum(len(s.quote) for s in comp.statements if s.role == "support") <= 350
+    assert "retirement#time_fees" not in [m.id for m in comp.more]
+    # A yes/no question on a topic its FAQ covers leads with that FAQ.
+    q, a = o.faqs[0].question, o.faqs[0].answer
+    words = {w for w in (q[i:i + 2] for i in range(len(q) - 1)) if w in faq.text}
+    yes = _composer(catalog, index).compose(o, Ask([], words, yes_no=True), [faq])
+    assert yes.statements[0].citation.source_id == "retirement#faq-1" and a in yes.statements[0].quote
+
+
+def test_a_follow_up_does_not_repeat_what_the_conversation_has_shown(catalog):
+    from assistant.composer import shown_key
+
+    index = _index(catalog)
+    o = catalog.get("newborn")
+    composer = _composer(catalog, index)
+    first = composer.compose(o, Ask(what_is=True), [])
+    shown = {shown_key(s.citation.source_id, s.quote) for s in first.statements}
+    again = composer.compose(o, Ask(), [], shown=shown)
+    assert not again.statements and "上面已经介绍过" in composer.render(o, again, "zh-Hans")
+    time = composer.compose(o, Ask(["time"]), [], shown=shown)
+    assert time.statements and not any(shown_key(s.citation.source_id, s.quote) in shown for s in time.statements)
+    assert not any(s.role == "note" for s in time.statements)  # the regional caveat was given once already
 
 
 def test_a_guide_missing_a_part_reports_it(catalog):
     o = catalog.get("newborn")
     o = o.model_copy(update={"channels": o.channels.model_copy(update={"proxy": None})})
     one = Catalog((o,))
-    comp = _composer(one, _index(one)).compose(o, ["proxy", "time"], [])
+    comp = _composer(one, _index(one)).compose(o, Ask(["proxy", "time"]), [])
     assert comp.missing == ["proxy"] and [s.label for s in comp.statements][:1] == ["time"]
 
 
@@ -79,13 +107,13 @@ def test_parts_are_cut_where_a_section_was_split_into_chunks(catalog):
     o = catalog.get("newborn")
     chunks = index[f"{o.id}#channels"]
     assert len(chunks) > 1
-    comp = _composer(catalog, index).compose(o, ["channels"], [])
+    comp = _composer(catalog, index).compose(o, Ask(["channels"]), [])
     quotes = [s for s in comp.statements if s.label == "channels"]
     assert [s.citation.source_id for s in quotes] == [r.chunk_id for r in chunks]
     assert [s.quote for s in quotes] == [r.text for r in chunks]
     # Only some parts: each chunk quotes just its share of them.
     ch = o.channels
-    proxy = [s for s in _composer(catalog, index).compose(o, ["proxy"], []).statements if s.label == "proxy"]
+    proxy = [s for s in _composer(catalog, index).compose(o, Ask(["proxy"]), []).statements if s.label == "proxy"]
     assert "".join(s.quote for s in proxy).replace("\n", "") == f"代办帮办：{ch.proxy}"
     assert len(proxy) > 1 and all(s.quote in {r.chunk_id: r.text for r in chunks}[s.citation.source_id] for s in proxy)
     _verbatim(comp, index)
@@ -97,7 +125,7 @@ def test_an_index_older_than_the_guide_quotes_only_what_it_still_says(catalog):
     [chunk] = index[f"{o.id}#time_fees"]
     stale = Record(chunk.chunk_id, chunk.text.replace(o.fees, "旧的收费说明"), chunk.metadata)
     index[f"{o.id}#time_fees"] = [stale]
-    comp = _composer(catalog, index).compose(o, ["time", "fees"], [])
+    comp = _composer(catalog, index).compose(o, Ask(["time", "fees"]), [])
     assert [s.label for s in comp.statements if s.label in ("time", "fees")] == ["time"]
     assert comp.missing == ["fees"]
     _verbatim(comp, index)
