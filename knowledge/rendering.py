@@ -100,11 +100,11 @@ EN = Labels(
            "legal_basis": "Legal basis", "service_steps": "Steps", "service_channels": "Where to apply"},
     e_licence="an e-licence or shared data is accepted, no paper copy needed", optional="if applicable",
     tolerance="may be supplied later under a written commitment",
-    sample_note=lambda region: f"This guide follows the practice of {region}; materials, time limits and channels "
-    "vary by place, so check with your local government service centre.",
+    sample_note=lambda region: f"Practice described: {region}. Materials, time limits and channels vary by place, "
+    "so check with your local government service centre.",
     services_intro=lambda name, n: f"The {name} combines these {n} services into one application:",
     materials_heading="Required documents (one set, submitted once):",
-    service_line=lambda s, dept, bundle: f"{s} (handled by {dept}; part of the {bundle})",
+    service_line=lambda s, dept, bundle: f"{s} (department: {dept}; part of the {bundle})",
     deadline_line=_en_deadline, audience=lambda a: {"个人": "individuals", "企业": "enterprises"}.get(a, a),
     question="Q", answer="A",
 )
@@ -172,7 +172,8 @@ def render_sections(o: OneThing, L: Labels) -> list[Section]:
         + w.line("lead_department", P["lead_department"], g.lead_department, always=True)
         + w.line("cooperating_departments", P["cooperating_departments"], L.sep.join(g.cooperating_departments),
                  always=bool(g.cooperating_departments))
-        + w.line("batch", P["batch"], o.batch)
+        # The national list's batch name ("2024-第一批") has no English form: the English text leaves it out.
+        + (w.line("batch", P["batch"], o.batch) if L is ZH else [])
         + region_part)
     services = [f"{n}. {s.name}{L.paren(s.department)}" for n, s in enumerate(g.services, 1)]
     add("services", [Part("services", P["services"], (L.services_intro(name, len(g.services)), *services))])
