@@ -69,9 +69,11 @@ def cmd_retrieval(args) -> dict:
 def _run_case(bot, c):
     """Ask as a citizen would (after the earlier turns of a follow-up case, in the same session); if
     asked to clarify and the right option is offered, pick it. Only the case's own question is timed."""
-    session = None
+    session, shown = None, set()
     for earlier in c.history:
-        session = bot.run(earlier, session_id=session).session_id
+        prior = bot.run(earlier, session_id=session)
+        session = prior.session_id
+        shown |= {(x.source_id, x.quote) for x in prior.citations}
     t0 = time.perf_counter()
     ans = bot.run(c.question, session_id=session)
     ms = (time.perf_counter() - t0) * 1000
@@ -80,7 +82,7 @@ def _run_case(bot, c):
         ids = [o.id for o in ans.options]
         if c.expected in ids:
             final = bot.run(str(ids.index(c.expected) + 1), session_id=ans.session_id)
-    return ans, final, ms
+    return ans, final, ms, (shown if c.history else None)
 
 
 def cmd_routing(args) -> dict:
@@ -92,9 +94,11 @@ def cmd_answers(args) -> dict:
 
 
 def _dev_eval(args, answers: bool) -> dict:
-    from knowledge.text import normalize
+    from assistant.aspects import Ask
+    from evals.answer_shape import ShapeTally, fact_position
 
     bot = _assistant(args)
+    shape = ShapeTally(bot.catalog)
     cases = load_cases(args.cases)
     bot.run("新生儿出生一件事要什么材料")  # warm every cache before timing
     top1 = top3 = clarified = n_in = 0
@@ -106,7 +110,7 @@ def _dev_eval(args, answers: bool) -> dict:
     by_tag: dict[str, Counter] = {}
     failures = []
     for c in cases:
-        first, final, ms = _run_case(bot, c)
+        first, final, ms, earlier = _run_case(bot, c)
         latencies.append(ms)
         ranked = [x.id for x in first.candidates]
         if c.in_scope:
@@ -120,13 +124,18 @@ def _dev_eval(args, answers: bool) -> dict:
             if not ok1:
                 failures.append((c.id, c.question, c.expected, first.one_thing.id if first.one_thing else
                                  ("clarify" if first.clarifying_question else "refused"), ranked[:3]))
-            if answers and c.key_facts:
-                text = normalize(final.answer)
+            if answers:
+                # A fact is given when the answer says it, or (English answers) an English quote's Chinese twin does.
                 facts_total += len(c.key_facts)
-                missing = [f for f in c.key_facts if normalize(f) not in text]
+                missing = [f for f in c.key_facts if fact_position(bot.catalog, final.answer, final.citations, f) is None]
                 facts_hit += len(c.key_facts) - len(missing)
                 if missing:
                     failures.append((c.id, c.question, "facts", "missing", missing))
+                late = shape.add(c.question, final, c.key_facts, overview=Ask.of(bot.retriever.prepare(
+                    c.question, embed=False)).what_is, english=final.lang == "en" or "en" in (c.tags or []),
+                    earlier=earlier)
+                if set(late) - set(missing):
+                    failures.append((c.id, c.question, "facts", "after 150 chars", sorted(set(late) - set(missing))))
         elif c.expected == "clarify":
             n_amb += 1
             amb_clarified += bool(first.clarifying_question)
@@ -156,6 +165,7 @@ def _dev_eval(args, answers: bool) -> dict:
     if answers:
         m["key_fact_recall"] = round(facts_hit / max(1, facts_total), 4)
         m["key_facts"] = facts_total
+        m.update(shape.metrics())
     print_table(f"{_set_name(args)} routing by tag (in-scope)", [{"tag": t, "n": v["n"], "top1": v["top1"] / v["n"]} for t, v in sorted(by_tag.items())])
     print_table(f"{_set_name(args)} " + ("answers" if answers else "routing"), [{"metric": k, "value": v} for k, v in m.items()])
     if args.show_failures:

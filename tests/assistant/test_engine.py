@@ -268,3 +268,31 @@ def test_a_deadline_the_citizen_can_miss_is_in_the_answer(fast_assistant):
     assert "出生后1个月内" in ans.answer and "户口登记条例" in ans.answer
     assert any(c.source_id.startswith("newborn#deadlines") for c in ans.citations)
     _assert_grounded(fast_assistant, ans)
+
+
+def test_english_question_is_answered_from_the_english_guide_text(fast_assistant):
+    ans = fast_assistant.run("Newborn birth bundle: what documents do I need to bring?")
+    assert ans.one_thing.id == "newborn" and ans.lang == "en"
+    _assert_grounded(fast_assistant, ans)
+    assert all(c.source_id.split("~")[0].endswith("@en") for c in ans.citations)
+    cjk = sum("\u4e00" <= ch <= "\u9fff" for ch in ans.answer)
+    assert sum(ch.isascii() and ch.isalpha() for ch in ans.answer) > 5 * cjk
+    assert "Required documents" in ans.answer
+    assert [m["id"] for m in ans.to_dict()["more"]][:1] == ["newborn#time_fees@en"]
+
+
+def test_a_specific_answer_is_short_and_offers_the_rest(fast_assistant):
+    ans = fast_assistant.run("企业注销一件事要收费吗")
+    assert len(ans.answer) <= 350
+    more = {m.id for m in ans.more}
+    assert "enterprise_deregistration#materials" in more and "enterprise_deregistration#time_fees" not in more
+
+
+def test_a_follow_up_repeats_nothing_already_shown(fast_assistant):
+    first = fast_assistant.run("新生儿出生一件事是什么")
+    shown = {(c.source_id, c.quote) for c in first.citations}
+    for q in ("要带什么材料", "多久能办完", "还有呢"):
+        ans = fast_assistant.run(q, session_id=first.session_id)
+        assert ans.one_thing and ans.one_thing.id == "newborn", q
+        assert not ({(c.source_id, c.quote) for c in ans.citations} & shown), q
+        shown |= {(c.source_id, c.quote) for c in ans.citations}

@@ -1,0 +1,102 @@
+"""How an answer reads, beyond whether it is right: where the key fact is, how long it is, whether an
+English question got English, whether a follow-up repeats what the conversation already showed.
+
+An English answer quotes a guide's English text while the key facts of the blind sets are written in
+Chinese. Such a fact counts as given when the *Chinese twin* of an English quote holds it: the same
+parts (by aspect and order) of the same section in Chinese (`chinese_twin`). Its position is the
+position of that English quote in the answer.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from knowledge.catalog import Catalog
+from knowledge.text import normalize
+
+FIRST_CHARS = 150
+
+
+def chinese_twin(catalog: Catalog, source_id: str, quote: str) -> str:
+    """The Chinese text of the parts an English quote covers (the quote itself if it is not English)."""
+    sid = source_id.split("~")[0]
+    en = catalog.section_by_id(sid) if sid.endswith("@en") else None
+    zh = catalog.section_by_id(sid.removesuffix("@en")) if en else None
+    if en is None or zh is None or quote not in en.text:
+        return quote
+    start = en.text.find(quote)
+    end, pos, seen, picked = start + len(quote), 0, Counter(), []
+    for p in en.parts:
+        k = seen[p.aspect]
+        seen[p.aspect] += 1
+        if pos < end and pos + len(p.text) > start:
+            picked.append((p.aspect, k))
+        pos += len(p.text) + 1
+    by_aspect = defaultdict(list)
+    for p in zh.parts:
+        by_aspect[p.aspect].append(p.text)
+    return "\n".join(by_aspect[a][k] for a, k in picked if k < len(by_aspect[a]))
+
+
+def fact_position(catalog: Catalog, answer: str, citations: list, fact: str) -> int | None:
+    """Where in the answer a key fact is given (characters from the start), or None if it is not."""
+    text, want = normalize(answer), normalize(fact)
+    at = text.find(want)
+    found = [at] if at >= 0 else []
+    for c in citations:
+        if want in normalize(chinese_twin(catalog, c.source_id, c.quote)):
+            found.append(max(0, answer.find(c.quote)))
+    return min(found) if found else None
+
+
+def mostly_english(text: str) -> bool:
+    letters = sum(c.isascii() and c.isalpha() for c in text)
+    cjk = sum("\u4e00" <= c <= "\u9fff" for c in text)
+    return letters > cjk
+
+
+class ShapeTally:
+    """Counts over the answered cases of a run; `metrics()` gives the figures the issue's targets name."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.facts = self.facts_first = 0
+        self.lengths: dict[str, list[int]] = {"specific": [], "overview": []}
+        self.english = self.english_ok = 0
+        self.followups = self.followup_quotes = self.repeated = 0
+
+    def add(self, question: str, answer, key_facts: list[str], *, overview: bool, english: bool,
+            earlier: set[tuple[str, str]] | None) -> list[str]:
+        """Tally one final answer; returns the key facts that are not within the first characters."""
+        late = []
+        for f in key_facts:
+            at = fact_position(self.catalog, answer.answer, answer.citations, f)
+            self.facts += 1
+            if at is not None and at < FIRST_CHARS:
+                self.facts_first += 1
+            else:
+                late.append(f)
+        if answer.one_thing and not answer.refused and not answer.clarifying_question:
+            self.lengths["overview" if overview else "specific"].append(len(answer.answer))
+        if english:
+            self.english += 1
+            self.english_ok += mostly_english(answer.answer)
+        if earlier is not None:
+            self.followups += 1
+            quotes = {(c.source_id, c.quote) for c in answer.citations}
+            self.followup_quotes += len(quotes)
+            self.repeated += len(quotes & earlier)
+        return late
+
+    def metrics(self) -> dict:
+        def median(xs: list[int]) -> int | None:
+            return sorted(xs)[len(xs) // 2] if xs else None
+
+        return {
+            "key_fact_first150": round(self.facts_first / self.facts, 4) if self.facts else None,
+            "answer_chars_median_specific": median(self.lengths["specific"]),
+            "answer_chars_median_overview": median(self.lengths["overview"]),
+            "english_answers_mostly_english": round(self.english_ok / self.english, 4) if self.english else None,
+            "english_questions": self.english,
+            "followup_quotes_repeated": self.repeated, "followup_quotes": self.followup_quotes,
+        }
