@@ -358,7 +358,7 @@ class GroundedComposer:
         """One statement quoting the sentences of an ingested guide passage that answer a question no
         bundle covers: the run of at most three consecutive sentences sharing the most of the question's
         character pairs (an official answer can run to a page; the citizen needs its answering part)."""
-        comp = Composition()
+        comp = Composition(lang=passage.metadata.get("lang", "zh"))
         blocks = self._clean_blocks(passage)
         if blocks:
             rec, text = blocks[0]
@@ -371,7 +371,8 @@ class GroundedComposer:
         s = comp.statements[0]
         title = s.citation.title or s.citation.source_id
         if lang == "en":
-            return (f"From the guide \"{title}\" (in Chinese, quoted): {s.quote} [1]\n"
+            written = "" if comp.lang == "en" else " (in Chinese, quoted)"
+            return (f"From the guide \"{title}\"{written}: {s.quote} [1]\n"
                     + GENERAL_CAVEAT["en"].format(hotline=self.hotline))
         return localise(f"根据《{title}》：{s.quote} [1]\n" + GENERAL_CAVEAT["zh"].format(hotline=self.hotline), lang)
 

@@ -1,6 +1,7 @@
 """Load a file or a whole folder of guides into `Document`s, skipping (with a warning) what can't be read.
 
-An office points ingestion at the folder of guides it already has. One unreadable file (corrupt,
+An office points ingestion at the folder of guides it already has; an English version of a guide may
+sit beside it as ``<name>.en.<ext>`` and is indexed as English text. One unreadable file (corrupt,
 wrong encoding, empty, not a guide) must not stop the other hundred, so `PathLoader` logs a warning
 naming the file and the reason, records it in the report, and goes on. Files are visited in sorted
 relative-path order, so the same folder always gives the same documents in the same order.
@@ -84,7 +85,23 @@ def load_file(path: Path, rel: str) -> Document:
     if suffix not in PARSERS:
         raise LoadError(f"unsupported file type {suffix or '(none)'}; supported: {sorted(SUPPORTED_SUFFIXES)}")
     source_type, parse = PARSERS[suffix]
-    return assemble(parse(path), rel, source_type)
+    parsed = parse(path)
+    twin = english_twin_of(rel)
+    if twin is not None:
+        # An office's English version of a guide, kept beside it: its text is English (a Chinese
+        # question is never matched against it) and it names the Chinese guide it renders.
+        parsed.metadata.update(lang="en", translation_of=f"file:{twin}")
+    return assemble(parsed, rel, source_type)
+
+
+def english_twin_of(rel: str) -> str | None:
+    """For ``办事指南/公积金提取.en.md`` the Chinese guide it is the English version of
+    (``办事指南/公积金提取.md``); None for any other file."""
+    p = Path(rel)
+    stem = Path(p.stem)
+    if stem.suffix.lower() != ".en":
+        return None
+    return (p.parent / f"{stem.stem}{p.suffix}").as_posix()
 
 
 def _relative(path: Path, root: Path) -> Path:

@@ -614,3 +614,16 @@ def test_seeded_fuzz_never_raises(tmp_path):
     assert len(report.documents) + len(report.skipped) == n
     for doc in report.documents:
         assert doc.sections and all(s.text.strip() for s in doc.sections)
+
+
+def test_an_english_version_beside_a_guide_is_indexed_as_english(tmp_path):
+    from knowledge.loaders.folder import english_twin_of, load_path
+
+    (tmp_path / "公积金提取.md").write_text("# 公积金提取\n\n租房提取需要租房合同。\n", encoding="utf-8")
+    (tmp_path / "公积金提取.en.md").write_text("# Housing fund withdrawal\n\nRenting: bring the lease.\n", encoding="utf-8")
+    docs = {d.doc_id: d for d in load_path(tmp_path)}
+    en = docs["file:公积金提取.en.md"]
+    assert en.metadata["lang"] == "en" and en.metadata["translation_of"] == "file:公积金提取.md"
+    assert all(s.metadata["lang"] == "en" for s in en.sections)
+    assert "lang" not in docs["file:公积金提取.md"].metadata
+    assert english_twin_of("a/b.en.pdf") == "a/b.pdf" and english_twin_of("a/b.pdf") is None
