@@ -66,8 +66,9 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
         ("收费", "费用", "多少钱", "要钱", "花钱", "免费", "收钱", "钱", "fee", "cost", "charge", "free",
          "pay"),
     ),
+    # Where to apply: the online and offline channels; 跨省, 代办 and 容缺 have aspects of their own.
     "channels": (
-        _whole("channels"),
+        (Quote("channels", ("online", "offline")),),
         ("在哪", "哪里办", "去哪", "网上", "线上", "窗口", "app", "小程序", "地点", "地址", "哪儿",
          "where", "online", "website", "office"),
     ),
@@ -97,7 +98,13 @@ _TRIGGERS = frozenset(w for _, words in ASPECTS.values() for w in words)
 
 def detect_aspects(query: Query) -> list[str]:
     q = query.normalized.lower()
-    return [name for name, (_, words) in ASPECTS.items() if any(w in q for w in words)]
+    found = [name for name, (_, words) in ASPECTS.items() if any(w in q for w in words)]
+    # "全流程要几天" asks how long the whole process takes, not for its steps: with a time word,
+    # 流程 alone (no 步骤, 怎么申请…) is not a question about the steps.
+    steps = [w for w in ASPECTS["steps"][1] if w in q]
+    if "time" in found and steps == ["流程"]:
+        found.remove("steps")
+    return found
 
 
 # Words that only point back at the conversation ("那", "这个") or carry no topic of their own.

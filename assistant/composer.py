@@ -116,6 +116,9 @@ ASPECT_ZH = {"proxy": "代办", "cross_province": "跨省通办", "tolerance": "
 
 SectionLookup = Callable[[str], list[Record]]
 PASSAGE_KINDS = ("faq", "service", "eligibility", "replaced")
+# A question's aspect → the part of a service section (knowledge.rendering) that answers it.
+SERVICE_PARTS = {"time": "time", "fees": "fees", "materials": "materials", "eligibility": "eligibility",
+                 "steps": "steps", "channels": "channels"}
 
 # What "what is this bundle?" (or a question too vague for anything else) gets: the bundle in brief —
 # what it is and what it bundles; materials, time, where and the rest are offered as `more`.
@@ -200,6 +203,14 @@ OVERVIEW_BUDGET = 600
 MAX_SUPPORT = 2
 
 
+def _mentions(text: str, word: str) -> bool:
+    """Whether a passage mentions a word of the question: English words as whole words (a plural s
+    allowed), so "id" does not match "identity"; Chinese words anywhere."""
+    if word.isascii():
+        return re.search(rf"\b{re.escape(word)}s?\b", text, re.IGNORECASE) is not None
+    return word in text
+
+
 def shown_key(source_id: str, quote: str) -> str:
     """How a conversation remembers a quote it has shown (the statement, not its wording's length)."""
     import hashlib
@@ -258,19 +269,24 @@ class GroundedComposer:
         has its English text (indexed), else Chinese (Traditional answers are the Chinese text, converted)."""
         return "en" if lang == "en" and o.en is not None and self._quotes(o, OVERVIEW[0], "en") else "zh"
 
-    def _on_topic(self, o: OneThing, ask: Ask, passages: list[Record], glang: str) -> list[Record]:
-        """Retrieved passages of this bundle (a service, an FAQ…) about the question's own topic, the ones
-        sharing most of its words first. A question with a topic of its own (two words or more) may also
-        take retrieval's best passages; an elliptical follow-up ("那要多久？") only on-topic ones."""
+    def _on_topic(self, o: OneThing, ask: Ask, passages: list[Record], glang: str) -> list[tuple[Record, int]]:
+        """Retrieved passages of this bundle (a service, an FAQ…) about the question's own topic, with
+        how many of its words each shares, most first. A question with a topic of its own (two words or
+        more) may also take retrieval's best passages; an elliptical follow-up ("那要多久？") only
+        on-topic ones. A passage of another kind than a service or an FAQ joins only when its aspect is
+        asked ("条件" → the eligibility section)."""
         name = o.name_en.lower() if glang == "en" else o.name
         words = {w for w in ask.topic_words if len(w) >= 2 and w not in name}
-        ranked = [p for p in passages if p.one_thing_id == o.id and p.kind in PASSAGE_KINDS
+        kinds = {"faq", "service"} | ({"eligibility"} & set(ask.aspects)) | ({"replaced"} & set(ask.aspects))
+        if not ask.aspects:
+            kinds |= set(PASSAGE_KINDS)
+        ranked = [p for p in passages if p.one_thing_id == o.id and p.kind in kinds
                   and p.metadata.get("lang", "zh") == glang]
-        shared = {p.chunk_id: sum(w in p.text.lower() for w in words) for p in ranked}
+        shared = {p.chunk_id: sum(_mentions(p.text, w) for w in words) for p in ranked}
         on_topic = sorted((p for p in ranked if shared[p.chunk_id]), key=lambda p: -shared[p.chunk_id])
         if len(words) >= 2:
             on_topic += [p for p in ranked if p not in on_topic]
-        return on_topic
+        return [(p, shared[p.chunk_id]) for p in on_topic]
 
     def compose(self, o: OneThing, ask: Ask, passages: list[Record], *, local: list[Record] | None = None,
                 lang: Lang = "zh-Hans", shown: frozenset[str] | set[str] = frozenset()) -> Composition:
@@ -285,14 +301,23 @@ class GroundedComposer:
         out as `more`."""
         glang = self.guide_lang(o, lang)
         comp = Composition(lang=glang)
-        on_topic = self._on_topic(o, ask, passages, glang)
-        faq_first = ask.yes_no and on_topic and on_topic[0].kind in ("faq", "eligibility", "service")
+        scored = self._on_topic(o, ask, passages, glang)
+        on_topic = [p for p, _ in scored]
+        # A yes/no question is decided by the FAQ (or service) that shares most of its words, when one
+        # shares at least two of them (or its only one); the aspect parts then support it.
+        words = len({w for w in ask.topic_words if len(w) >= 2})
+        faq_first = bool(ask.yes_no and scored and scored[0][1] >= min(2, words) and scored[0][1] > 0)
         if faq_first:
-            self._add(comp, on_topic[0].kind, [(on_topic[0], on_topic[0].text)])
+            self._add(comp, on_topic[0].kind, self._passage_quotes(on_topic[0], ask.aspects))
         supports: list[tuple[str, list[tuple[Record, str]]]] = []
         for aspect in ask.aspects:
             first, *rest = ASPECTS[aspect][0]
-            ok = self._add(comp, first.label or aspect, self._quotes(o, first, glang))
+            blocks = self._quotes(o, first, glang)
+            if faq_first:
+                supports.append((first.label or aspect, blocks))
+                ok = bool(blocks)
+            else:
+                ok = self._add(comp, first.label or aspect, blocks)
             for want in rest:
                 blocks = self._quotes(o, want, glang)
                 ok = ok or bool(blocks)
@@ -306,9 +331,11 @@ class GroundedComposer:
                 self._add(comp, want.label, [(r, q) for r, q in self._quotes(o, want, glang)
                                              if shown_key(r.chunk_id, q) not in shown])
         elif not comp.statements and on_topic:
-            self._add(comp, on_topic[0].kind, [(on_topic[0], on_topic[0].text)])
-        supports += [(p.kind, [(p, p.text)]) for p in on_topic[:self.max_passages + 1]]
-        supports += [("local", self._clean_blocks(p)) for p in (local or [])[:1]]
+            self._add(comp, on_topic[0].kind, self._passage_quotes(on_topic[0], ask.aspects))
+        # Retrieval's on-topic passages support before the aspect's extras (a deadline beside a time
+        # limit): a service's own time limit is closer to the question than the bundle's.
+        passage_blocks = [(p.kind, self._passage_quotes(p, ask.aspects)) for p in on_topic[:self.max_passages + 1]]
+        supports = passage_blocks + supports if not faq_first else supports + passage_blocks + [("local", self._clean_blocks(p)) for p in (local or [])[:1]]
         # Supporting quotes: new to this conversation, at most two, within the budget.
         budget = OVERVIEW_BUDGET if overview else SPECIFIC_BUDGET
         used, n_support = sum(len(s.quote) for s in comp.statements), 0
@@ -326,6 +353,21 @@ class GroundedComposer:
             self._add(comp, SAMPLE_NOTE.label, note, role="note")
         comp.more = self._more(o, comp, glang)
         return comp
+
+    def _passage_quotes(self, rec: Record, aspects: list[str]) -> list[tuple[Record, str]]:
+        """What to quote of a retrieved passage: of a service section, only the parts the question asks
+        about (its 办理时限 for "多久") — none if it has none of them; anything else whole."""
+        if rec.kind == "faq":  # a question and its answer belong together, even when split into chunks
+            return [(r, r.text) for r in self.section_records(rec.source_id)] or [(rec, rec.text)]
+        wanted = {SERVICE_PARTS[a] for a in aspects if a in SERVICE_PARTS}
+        section = self.catalog.section_by_id(rec.source_id)
+        if rec.kind != "service" or not wanted or section is None or not section.parts:
+            return [(rec, rec.text)]
+        at = section.text.find(rec.text)
+        if at < 0:
+            return [(rec, rec.text)]
+        end = at + len(rec.text)
+        return [(rec, section.text[max(s, at):min(e, end)]) for s, e in section.spans(wanted) if max(s, at) < min(e, end)]
 
     def _more(self, o: OneThing, comp: Composition, glang: str) -> list[More]:
         quoted = {s.citation.source_id.split("~")[0] for s in comp.statements}
