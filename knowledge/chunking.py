@@ -3,7 +3,8 @@
 A chunk's `text` is always a verbatim substring of its section's text (citations quote it), so the
 heading is not pasted into the text; it travels in `title`, and `embed_text` ("title\\ntext") is what
 gets embedded and indexed. A section that fits is one chunk whose id is the section's `source_id`;
-a longer one is cut between sentences (。！？； !?; or a line break) into chunks ``<source_id>~<n>``.
+a longer one is cut between sentences (。！？； .!?; or a line break) into chunks ``<source_id>~<n>``;
+an English section (metadata ``lang: en``) may be three times as long before it is cut.
 Only a single sentence longer than `max_chars` is cut inside: at a clause mark (，、：) in the second
 half of the window if there is one, else hard at `max_chars`.
 """
@@ -16,10 +17,14 @@ from typing import Any
 
 from knowledge.documents import Document, Section
 
-# A sentence ends after 。！？； (with any closing quote/bracket), after !?; followed by a space or
-# the end (so "a.html?id=1" stays whole), or at a line break.
+# A sentence ends after 。！？； (with any closing quote/bracket), after .!?; followed by a space or
+# the end (so "a.html?id=1" stays whole; a full stop after a digit is a list number "3. "), or at a
+# line break.
 _CLOSERS = "”’」』）)\\]】》\"'"
-_SENTENCE_END = re.compile(rf"[。！？；]+[{_CLOSERS}]*|[!?;]+[{_CLOSERS}]*(?=\s|$)|\n")
+_SENTENCE_END = re.compile(rf"[。！？；]+[{_CLOSERS}]*|(?:(?<!\d)\.|[!?;])+[{_CLOSERS}]*(?=\s|$)|\n")
+# `max_chars` counts Chinese characters; English text needs about three letters for what one Chinese
+# character says (and the embedder's token budget alike), so an English section's chunks may be longer.
+EN_CHARS_PER_ZH = 3
 _CLAUSE_END = re.compile(r"[，、：,:]")
 
 
@@ -121,6 +126,8 @@ def split_text(text: str, max_chars: int = 400, overlap_chars: int = 0) -> list[
 def chunk_section(section: Section, doc_id: str, max_chars: int = 400, overlap_chars: int = 0) -> list[Chunk]:
     meta = {**section.metadata, "doc_id": doc_id, "source_id": section.source_id}
     text = section.text
+    if section.metadata.get("lang") == "en":
+        max_chars, overlap_chars = max_chars * EN_CHARS_PER_ZH, overlap_chars * EN_CHARS_PER_ZH
     if not text.strip():
         return []
     if len(text) <= max_chars:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.catalog import Catalog
-from knowledge.chunking import Chunk, chunk_document, sentence_spans, split_text
+from knowledge.chunking import EN_CHARS_PER_ZH, Chunk, chunk_document, sentence_spans, split_text
 from knowledge.documents import Document, Section
 from knowledge.loaders import load_path
 
@@ -134,7 +134,8 @@ def test_catalogue_guides_chunk_into_substrings_with_unique_ids():
             by_source = {s.source_id: s for s in doc.sections}
             for c in chunk_document(doc, max_chars=max_chars):
                 section = by_source[c.source_id]
-                assert c.text in section.text and len(c.text) <= max_chars
+                limit = max_chars * (EN_CHARS_PER_ZH if section.metadata.get("lang") == "en" else 1)
+                assert c.text in section.text and len(c.text) <= limit
                 assert c.title == section.title
                 assert c.metadata["one_thing_id"] == doc.metadata["one_thing_id"]
                 ids.append(c.chunk_id)
@@ -165,3 +166,13 @@ def test_random_texts_keep_the_invariants():
         assert all(c.text in text for c in chunks)
         if not overlap:
             assert "".join("".join(c.text.split()) for c in chunks) == "".join(text.split())
+
+
+def test_english_sections_may_run_longer_and_split_at_full_stops():
+    sentence = "Bring your identity card and the household register booklet. "
+    sec = Section("x#a@en", "X · A", (sentence * 30).strip(), {"lang": "en"})
+    chunks = chunk_document(Document("guide:x", "X", [sec]), max_chars=400)
+    assert all(len(c.text) <= 400 * EN_CHARS_PER_ZH for c in chunks) and len(chunks) > 1
+    assert all(c.text.endswith("booklet.") for c in chunks)  # cut between sentences
+    assert [c.text for c in chunk_document(Document("d", "D", [Section("d#1", "D", "1. 材料\n2. 表格")]), 6)] \
+        == ["1. 材料", "2. 表格"]  # "1." is a list number, not a sentence end
