@@ -60,6 +60,12 @@ class Composition:
     more: list[More] = field(default_factory=list)  # sections left out, for the reader to open
     lang: str = "zh"  # the language of the guide text quoted: "zh" or "en"
     overview: bool = False  # the bundle in brief (asked what it is, or too vague for anything else)
+    caveat: str | None = None  # the one-thing whose guide follows one region's practice, said once
+
+    def shown_keys(self) -> list[str]:
+        """What a conversation remembers this answer has shown (see `shown_key`)."""
+        return [shown_key(s.citation.source_id, s.quote) for s in self.statements] + (
+            [caveat_key(self.caveat)] if self.caveat else [])
 
     @property
     def citations(self) -> list[Citation]:
@@ -105,6 +111,9 @@ GENERAL_CAVEAT = {
     "en": "This is quoted from an ingested service guide; local requirements may differ, so check with your local "
     "service centre or call {hotline}.",
 }
+# A specific answer from a guide drawn from one region's practice (the overview quotes which region).
+LOCAL_CAVEAT = {"zh": "（各地做法可能不同，请以当地政务服务中心公布为准。）",
+                "en": "(Practice varies by place: check with your local government service centre.)"}
 # Everything the question could get was shown earlier in the conversation: say so, offer the rest.
 NOTHING_NEW = {"zh": "主要内容上面已经介绍过；可以点下方按钮查看所需材料、办理时限、在哪办等详细内容，或直接问具体问题。",
                "en": "The main points are above; open the sections below for materials, time limits and where to apply, "
@@ -209,6 +218,11 @@ def _mentions(text: str, word: str) -> bool:
     if word.isascii():
         return re.search(rf"\b{re.escape(word)}s?\b", text, re.IGNORECASE) is not None
     return word in text
+
+
+def caveat_key(one_thing_id: str) -> str:
+    """How a conversation remembers that it has said a bundle's guide follows one region's practice."""
+    return f"caveat|{one_thing_id}"
 
 
 def shown_key(source_id: str, quote: str) -> str:
@@ -347,10 +361,13 @@ class GroundedComposer:
                 continue
             if self._add(comp, label, fresh, role="support"):
                 used, n_support = used + size, n_support + 1
-        # A guide drawn from one region's practice says so, once per conversation.
-        note = [(r, q) for r, q in self._quotes(o, SAMPLE_NOTE, glang) if shown_key(r.chunk_id, q) not in shown]
-        if o.sample_data and note:
-            self._add(comp, SAMPLE_NOTE.label, note, role="note")
+        # A guide drawn from one region's practice says so, once per conversation: the overview quotes
+        # its note (which region); a specific answer carries a one-line caveat instead, to stay short.
+        if o.sample_data and caveat_key(o.id) not in shown:
+            note = [(r, q) for r, q in self._quotes(o, SAMPLE_NOTE, glang) if shown_key(r.chunk_id, q) not in shown]
+            if overview and note:
+                self._add(comp, SAMPLE_NOTE.label, note, role="note")
+            comp.caveat = o.id
         comp.more = self._more(o, comp, glang)
         return comp
 
@@ -441,5 +458,7 @@ class GroundedComposer:
                          else MISSING_ZH.format(what=ASPECT_ZH.get(m, m), hotline=self.hotline))
         if not comp.statements and not comp.missing:
             parts.append(NOTHING_NEW["en" if english else "zh"])
+        if comp.caveat and not any(st.role == "note" for st in comp.statements):
+            parts.append(LOCAL_CAVEAT["en" if english else "zh"])
         text = "\n".join(parts)
         return text if english else localise(text, lang)

@@ -15,7 +15,7 @@ from typing import Any
 
 from assistant.abuse import check_abuse
 from assistant.aspects import Ask
-from assistant.composer import Citation, GroundedComposer, More, shown_key
+from assistant.composer import Citation, GroundedComposer, More
 from assistant.decision.training import TrainingSources, load_or_train
 from assistant.generators import Generator, ground_check
 from assistant.guard import asks_for_personal_data, clean_question, contains_personal_data
@@ -305,7 +305,7 @@ class Assistant:
         shown = conv.state.get("shown") or []
         comp = self.composer.compose(o, Ask.of(query), passages, local=local, lang=lang, shown=frozenset(shown))
         # Remember what this conversation has shown, so a follow-up does not repeat it.
-        conv.state["shown"] = (shown + [shown_key(s.citation.source_id, s.quote) for s in comp.statements])[-SHOWN_KEPT:]
+        conv.state["shown"] = (shown + comp.shown_keys())[-SHOWN_KEPT:]
         text = self.composer.render(o, comp, lang)
         if self.generator is not None and comp.statements:
             text = ground_check(self.generator.rephrase(query.text, comp, lang), comp, fallback=text)

@@ -61,7 +61,7 @@ class ShapeTally:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.facts = self.facts_first = 0
-        self.lengths: dict[str, list[int]] = {"specific": [], "overview": []}
+        self.lengths: dict[str, list[int]] = {"specific": [], "overview": [], "specific_en": []}
         self.english = self.english_ok = 0
         self.followups = self.followup_quotes = self.repeated = 0
 
@@ -78,6 +78,8 @@ class ShapeTally:
                 late.append(f)
         if answer.one_thing and not answer.refused and not answer.clarifying_question:
             self.lengths["overview" if overview else "specific"].append(len(answer.answer))
+            if english and not overview:  # English needs about three letters per Chinese character
+                self.lengths["specific_en"].append(len(answer.answer))
         if english:
             self.english += 1
             self.english_ok += mostly_english(answer.answer)
@@ -96,6 +98,7 @@ class ShapeTally:
             "key_fact_first150": round(self.facts_first / self.facts, 4) if self.facts else None,
             "answer_chars_median_specific": median(self.lengths["specific"]),
             "answer_chars_median_overview": median(self.lengths["overview"]),
+            "answer_chars_median_specific_en": median(self.lengths["specific_en"]),
             "english_answers_mostly_english": round(self.english_ok / self.english, 4) if self.english else None,
             "english_questions": self.english,
             "followup_quotes_repeated": self.repeated, "followup_quotes": self.followup_quotes,
