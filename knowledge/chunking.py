@@ -25,6 +25,8 @@ _SENTENCE_END = re.compile(rf"[。！？；]+[{_CLOSERS}]*|(?:(?<!\d)\.|[!?;])+[
 # `max_chars` counts Chinese characters; English text needs about three letters for what one Chinese
 # character says (and the embedder's token budget alike), so an English section's chunks may be longer.
 EN_CHARS_PER_ZH = 3
+# Bump when the rules above change how a text is cut: ingestion then re-chunks every document.
+CHUNKING_VERSION = 2
 _CLAUSE_END = re.compile(r"[，、：,:]")
 
 

@@ -7,6 +7,7 @@ sources are deleted. Each chunk records its document's hash and chunk count, so 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from knowledge.chunking import chunk_document
+from knowledge.chunking import CHUNKING_VERSION, chunk_document
 from knowledge.documents import Document
 from knowledge.embedders import Embedder
 from knowledge.store import Record, VectorStore
@@ -62,6 +63,11 @@ class Ingestor:
         self.progress = progress
         self.batch_chunks = batch_chunks
 
+    def fingerprint(self, doc: Document) -> str:
+        """The document's content hash and how it is cut into chunks: a change of either (a new
+        chunking rule, another `max_chars`) re-ingests it."""
+        return hashlib.sha256(f"{doc.fingerprint}|{CHUNKING_VERSION}|{self.max_chars}".encode()).hexdigest()[:16]
+
     def _flush(self, pending: list[tuple[Record, str]]) -> int:
         """Embed (the heading-carrying embed texts) and write a batch of chunks."""
         self.store.upsert([r for r, _ in pending], self.embedder.embed_documents([t for _, t in pending]))
@@ -79,7 +85,7 @@ class Ingestor:
                 log.warning("duplicate document id %s: keeping the first", doc.doc_id)
                 continue
             seen.add(doc.doc_id)
-            fp = doc.fingerprint
+            fp = self.fingerprint(doc)
             if existing.get(doc.doc_id) == fp:
                 report.unchanged.append(doc.doc_id)
             else:

@@ -47,3 +47,16 @@ def test_partial_document_is_repaired():
     assert store.count() == 2
     vec = store._vecs["a#s1"]
     assert np.isclose(np.linalg.norm(vec), 1.0)
+
+
+def test_another_chunking_re_chunks_an_unchanged_document(monkeypatch):
+    import knowledge.ingest as ingest_module
+
+    store, emb = InMemoryStore(), CountingEmbedder()
+    docs = [_doc("a", "出生登记。" * 30)]
+    Ingestor(store, emb, progress=False).run(docs)
+    assert Ingestor(store, emb, progress=False).run(docs).unchanged == ["a"]
+    assert Ingestor(store, emb, max_chars=50, progress=False).run(docs).updated == ["a"]  # other chunk size
+    monkeypatch.setattr(ingest_module, "CHUNKING_VERSION", ingest_module.CHUNKING_VERSION + 1)
+    assert Ingestor(store, emb, max_chars=50, progress=False).run(docs).updated == ["a"]  # other chunking rules
+    assert all(len(r.text) <= 50 for r in store.all_records())
