@@ -277,3 +277,91 @@ class Document:
     filename: str
     media_type: str
     content: bytes
+
+
+# --- 免申办: proactive offers ---------------------------------------------------------------------
+class BasisView(BaseModel):
+    """A rule's legal basis: the law the guide names and the guide's wording of the condition."""
+
+    one_thing_id: str
+    service_id: str | None = None
+    law: str | None = None
+    quote: str
+
+
+class FactView(BaseModel):
+    """One fact the rule used ("why you are eligible"), with where it came from."""
+
+    key: str
+    label: str
+    value: str
+    source: str
+    source_label: str
+    record_id: str
+
+
+class OfferView(BaseModel):
+    offer_id: str
+    one_thing_id: str
+    title: str
+    rule_id: str
+    status: str
+    status_label: str
+    message: str
+    event: str = Field(..., description="The life event that triggered the offer, in words.")
+    event_date: str
+    why: list[FactView] = Field(..., description="The facts the rule used: why you are eligible.")
+    legal_basis: list[BasisView]
+    sources_on_accept: list[str] = Field(..., description="Sources read for the pre-fill when you accept.")
+    created_at: str
+    opened_at: str | None = None
+    decided_at: str | None = None
+    draft_id: str | None = None
+    decline_reason: str | None = None
+    no_application: bool = Field(False, description="Granted without an application (免申即享); you may decline.")
+
+
+class OptInStatus(BaseModel):
+    """The standing opt-in to proactive matching (主动服务授权)."""
+
+    granted: bool
+    since: str | None = None
+    sources: dict[str, list[str]] = Field(..., description="What matching may read about you, by source.")
+    note: str = ("开启主动服务后，系统定期比对您的户籍、社保、证照和企业登记数据，发现您可能符合条件的事项时主动告知，"
+                 "每次比对都记入“我的数据使用记录”；未经您确认不会提交任何申请。可随时关闭。")
+
+
+class OfferAccepted(BaseModel):
+    """What the normal pre-fill flow needs to open the accepted offer at the review step."""
+
+    offer: OfferView
+    draft: DraftView
+    review: ReviewSummary
+    next_step: Literal["review"] = "review"
+
+
+class OfferStatsRow(BaseModel):
+    one_thing_id: str
+    title: str
+    sent: int = 0
+    opened: int = 0
+    accepted: int = 0
+    declined: int = 0
+    granted: int = 0
+
+
+class OfferStats(BaseModel):
+    by_bundle: list[OfferStatsRow]
+    total: OfferStatsRow
+
+
+class MatchReport(BaseModel):
+    """What one matcher run did."""
+
+    since: str
+    until: str
+    events: int
+    people_checked: int
+    offers_created: int
+    granted: int
+    by_rule: dict[str, int]

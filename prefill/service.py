@@ -22,6 +22,7 @@ database, one shared-data database and one audit log, and keeps the public metho
 - `prefill.printouts.Printouts` — the printable form
 - `prefill.access_log.AccessLog` — the citizen's access log, the audit chain check
 - `prefill.consent.ConsentCodes` — 帮办代办 consent codes
+- `prefill.offers` — 免申办: the standing opt-in, the matcher over the life-events feed, the offers
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from prefill.consent import ConsentCodes, ConsentGate, ConsentStore
 from prefill.documents import CITIZEN_COPY
 from prefill.drafts import Drafts
 from prefill.engine import PrefillEngine
+from prefill.events import LifeEventSource, SharedDataEventSource
 from prefill.forms import FORMS_DIR, FormLibrary, MergedForm
 from prefill.models import (
     AccessLogEntry,
@@ -57,12 +59,18 @@ from prefill.models import (
     DraftView,
     EditRecord,
     FormSummary,
+    MatchReport,
+    OfferAccepted,
+    OfferStats,
+    OfferView,
+    OptInStatus,
     PendingApproval,
     ReviewSummary,
     StatusChange,
     SubmissionView,
 )
 from prefill.ocr import OcrReader
+from prefill.offers import Matcher, Offers, OptInGate, OptIns
 from prefill.printouts import Printouts
 from prefill.seed import seed_database
 from prefill.sources import SharedDataDB, build_sources
@@ -79,7 +87,8 @@ class PrefillService:
 
     def __init__(self, *, shared_data_url: str, state_url: str, secret: str, forms_dir: Path = FORMS_DIR,
                  seed_people: int = 300, seed_enterprises: int = 60, seed: int = 20240116,
-                 code_ttl_s: int = 600, demo: bool = True, clock: Callable[[], dt.datetime] | None = None) -> None:
+                 code_ttl_s: int = 600, demo: bool = True, clock: Callable[[], dt.datetime] | None = None,
+                 auto_grant: bool = False, events: LifeEventSource | None = None) -> None:
         self.shared = SharedDataDB(shared_data_url)
         self.state = StateDB(state_url)
         self.forms_dir = forms_dir
@@ -100,6 +109,11 @@ class PrefillService:
         self.tracking = Tracking(self.state, self.audit, views)
         self.printouts = Printouts(self.state, self.catalogue, self.audit)
         self.access_log = AccessLog(self.audit)
+        self.optins = OptIns(self.state, self.audit)
+        self.events = events or SharedDataEventSource(self.shared)
+        self.matcher = Matcher(self.state, self.optins, OptInGate(self.optins, self.sources, self.audit), self.events,
+                               self.audit, auto_grant=auto_grant)
+        self.offers = Offers(self.state, self.catalogue, self.audit, self.drafts, self.approvals, self.submissions)
 
     # -- lifecycle and settings that tests and the app change after construction ------------------
     def warm_up(self) -> None:
@@ -243,6 +257,31 @@ class PrefillService:
         """The citizen's person id; the API then issues a citizen token with via_staff set."""
         return self.codes.redeem(who, code)
 
+    # -- 免申办: standing opt-in, matcher, offers ------------------------------------------------------
+    def proactive_status(self, who: Principal) -> OptInStatus:
+        return self.optins.status(who)
+
+    def set_proactive(self, who: Principal, grant: bool) -> OptInStatus:
+        return self.optins.decide(who, grant)
+
+    def run_offers(self, since: dt.date, until: dt.date, actor: str = "system:proactive") -> MatchReport:
+        return self.matcher.run(since, until, actor=actor)
+
+    def my_offers(self, who: Principal) -> list[OfferView]:
+        return self.offers.mine(who)
+
+    def open_offer(self, who: Principal, offer_id: str) -> OfferView:
+        return self.offers.open(who, offer_id)
+
+    def accept_offer(self, who: Principal, offer_id: str) -> OfferAccepted:
+        return self.offers.accept(who, offer_id)
+
+    def decline_offer(self, who: Principal, offer_id: str, reason: str = "") -> OfferView:
+        return self.offers.decline(who, offer_id, reason)
+
+    def offer_stats(self, who: Principal) -> OfferStats:
+        return self.offers.stats(who)
+
 
 def build_prefill_service(settings: Settings) -> PrefillService:
     """Create the pre-fill service from settings: state tables, forms, and a seeded shared-data DB if empty."""
@@ -251,6 +290,6 @@ def build_prefill_service(settings: Settings) -> PrefillService:
         secret=signing_secret(settings), seed_people=settings.seed_people,
         seed_enterprises=settings.seed_enterprises, seed=settings.seed_random,
         code_ttl_s=settings.consent_code_ttl_s,
-        demo=demo_login_allowed(settings))
+        demo=demo_login_allowed(settings), auto_grant=settings.proactive_auto_grant)
     service.warm_up()
     return service
