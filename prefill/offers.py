@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.clock import utcnow
-from core.errors import Conflict, ConsentRequired, Forbidden, InvalidInput, NotFound
+from core.errors import AssistantError, Conflict, ConsentRequired, Forbidden, InvalidInput, NotFound
 from core.identity import Principal
 from core.status import OFFER_STATUS_ZH, OFFER_TRANSITIONS, OfferStatus
 from prefill.approvals import Approvals
@@ -229,7 +229,7 @@ class Offers:
     def _title(self, one_thing_id: str) -> str:
         try:
             return self.catalogue.form(one_thing_id).title
-        except Exception:  # a bundle without a form still has its rule's title
+        except AssistantError:  # a bundle without a form still has its rule's title
             return rule_title(one_thing_id)
 
     def view(self, row: OfferRow) -> OfferView:
@@ -239,7 +239,7 @@ class Offers:
                    else rule.message)
         try:
             sources = [SOURCE_LABELS[x] for x in form_sources(self.catalogue.form(row.one_thing_id))]
-        except Exception:
+        except AssistantError:
             sources = []
         return OfferView(
             offer_id=row.id, one_thing_id=row.one_thing_id, title=self._title(row.one_thing_id), rule_id=row.rule_id,

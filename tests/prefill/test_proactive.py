@@ -393,3 +393,32 @@ def test_staff_counts_per_bundle(psvc, seed, h):
     assert stats.total.sent == sum(r.sent for r in stats.by_bundle)
     with pytest.raises(Forbidden):
         psvc.offer_stats(me)
+
+
+# --- the command line ---------------------------------------------------------------------------------------
+def test_offers_from_the_command_line(tmp_path, monkeypatch, capsys):
+    import json
+
+    from app.prefill_cli import main
+    from core.identity import Principal
+    from core.settings import get_settings
+    from prefill.seed import scenarios_from_meta
+    from prefill.service import build_prefill_service
+
+    monkeypatch.setenv("YJS_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("YJS_SEED_PEOPLE", "60")
+    monkeypatch.setenv("YJS_SEED_ENTERPRISES", "24")
+    get_settings.cache_clear()
+    try:
+        svc = build_prefill_service(get_settings())
+        vet = next(s for s in scenarios_from_meta(svc.shared.meta()) if s.one_thing_id == "veteran_retirement")
+        svc.set_proactive(Principal("citizen", vet.applicant_id), True)
+        today = dt.date.fromisoformat(svc.shared.meta()["reference_date"])
+        assert main(["offers", "run", "--since", (today - dt.timedelta(days=100)).isoformat(), "--json"]) == 0
+        report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+        assert report["people_checked"] == 1 and report["by_rule"] == {"veteran_retirement.discharged": 1}
+        assert main(["offers", "stats"]) == 0 and "veteran_retirement" in capsys.readouterr().out
+        assert main(["offers", "run", "--since", "yesterday"]) == 1
+        assert capsys.readouterr().err.startswith("error:")
+    finally:
+        get_settings.cache_clear()
