@@ -365,3 +365,42 @@ class MatchReport(BaseModel):
     offers_created: int
     granted: int
     by_rule: dict[str, int]
+
+
+# --- 承诺办: materials, 暂缺 and commitments ---------------------------------------------------------
+MaterialStatus = Literal["shared", "optional", "to_provide", "missing", "committed", "supplied"]
+MATERIAL_STATUS_LABELS: dict[str, str] = {
+    "shared": "共享数据核验，免交", "optional": "视情况提供", "to_provide": "需提供", "missing": "暂缺（不可容缺，需补齐后提交）",
+    "committed": "容缺待补", "supplied": "已提交",
+}
+
+
+class MaterialItemView(BaseModel):
+    name: str
+    note: str | None = None
+    required: bool
+    e_licence: bool
+    tolerable: bool = Field(..., description="可容缺后补: may follow later under a commitment.")
+    status: MaterialStatus
+    due: str | None = Field(None, description="容缺待补: the date the material must be supplied by.")
+    commitment: str | None = Field(None, description="The signed 承诺书 text.")
+    overdue: bool = False
+    supplied_at: str | None = None
+
+
+class MaterialsView(BaseModel):
+    draft_id: str
+    one_thing_id: str
+    items: list[MaterialItemView]
+    blocking: list[str] = Field(..., description="Plain reasons submission is blocked (non-tolerable materials missing).")
+    pending: list[str] = Field(..., description="Materials under commitment (容缺待补).")
+
+
+class PendingCommitment(BaseModel):
+    draft_id: str
+    tracking_no: str | None
+    one_thing_id: str
+    material: str
+    due: str
+    overdue: bool
+    applicant_id: str

@@ -23,6 +23,7 @@ database, one shared-data database and one audit log, and keeps the public metho
 - `prefill.access_log.AccessLog` — the citizen's access log, the audit chain check
 - `prefill.consent.ConsentCodes` — 帮办代办 consent codes
 - `prefill.offers` — 免申办: the standing opt-in, the matcher over the life-events feed, the offers
+- `prefill.commitments` — 承诺办: materials checklist, 暂缺 with a commitment (容缺待补), later supply
 """
 
 from __future__ import annotations
@@ -36,11 +37,14 @@ from typing import Any
 from core.clock import utcnow
 from core.errors import AssistantError
 from core.identity import Principal, demo_login_allowed, signing_secret
-from core.settings import Settings
+from core.settings import DEFAULT_GUIDES_DIR, Settings
+from knowledge.catalog import Catalog
+from knowledge.schema import OneThing
 from prefill.access_log import AccessLog
 from prefill.approvals import Approvals
 from prefill.audit import AuditLog, ChainReport
 from prefill.catalogue import Catalogue
+from prefill.commitments import Commitments
 from prefill.consent import ConsentCodes, ConsentGate, ConsentStore
 from prefill.documents import CITIZEN_COPY
 from prefill.drafts import Drafts
@@ -60,11 +64,13 @@ from prefill.models import (
     EditRecord,
     FormSummary,
     MatchReport,
+    MaterialsView,
     OfferAccepted,
     OfferStats,
     OfferView,
     OptInStatus,
     PendingApproval,
+    PendingCommitment,
     ReviewSummary,
     StatusChange,
     SubmissionView,
@@ -88,7 +94,8 @@ class PrefillService:
     def __init__(self, *, shared_data_url: str, state_url: str, secret: str, forms_dir: Path = FORMS_DIR,
                  seed_people: int = 300, seed_enterprises: int = 60, seed: int = 20240116,
                  code_ttl_s: int = 600, demo: bool = True, clock: Callable[[], dt.datetime] | None = None,
-                 auto_grant: bool = False, events: LifeEventSource | None = None) -> None:
+                 auto_grant: bool = False, events: LifeEventSource | None = None,
+                 guides_dir: Path = DEFAULT_GUIDES_DIR) -> None:
         self.shared = SharedDataDB(shared_data_url)
         self.state = StateDB(state_url)
         self.forms_dir = forms_dir
@@ -105,7 +112,10 @@ class PrefillService:
         views = DraftViews(self.catalogue, self.consents)
         self.drafts = Drafts(self.state, self.catalogue, self.engine, self.audit, views)
         self.approvals = Approvals(self.state, self.catalogue, self.consents, self.engine, self.audit, views)
-        self.submissions = Submissions(self.state, self.catalogue, self.audit, views)
+        self.guides_dir = guides_dir
+        self._guides: Catalog | None = None
+        self.commitments = Commitments(self.state, self.audit, self._guide)
+        self.submissions = Submissions(self.state, self.catalogue, self.audit, views, self.commitments.blocking)
         self.tracking = Tracking(self.state, self.audit, views)
         self.printouts = Printouts(self.state, self.catalogue, self.audit)
         self.access_log = AccessLog(self.audit)
@@ -282,6 +292,25 @@ class PrefillService:
     def offer_stats(self, who: Principal) -> OfferStats:
         return self.offers.stats(who)
 
+    # -- 承诺办: materials, 暂缺 with a commitment, later supply ---------------------------------------
+    def _guide(self, one_thing_id: str) -> OneThing | None:
+        """The bundle's service guide (loaded once, on first use)."""
+        if self._guides is None:
+            self._guides = Catalog.from_dir(self.guides_dir)
+        return self._guides.get(one_thing_id)
+
+    def materials(self, who: Principal, draft_id: str) -> MaterialsView:
+        return self.commitments.materials(who, draft_id)
+
+    def mark_material_missing(self, who: Principal, draft_id: str, material: str) -> MaterialsView:
+        return self.commitments.mark_missing(who, draft_id, material)
+
+    def supply_material(self, who: Principal, draft_id: str, material: str, content: bytes) -> MaterialsView:
+        return self.commitments.supply(who, draft_id, material, content)
+
+    def pending_commitments(self, who: Principal, overdue_only: bool = False) -> list[PendingCommitment]:
+        return self.commitments.pending(who, overdue_only=overdue_only)
+
 
 def build_prefill_service(settings: Settings) -> PrefillService:
     """Create the pre-fill service from settings: state tables, forms, and a seeded shared-data DB if empty."""
@@ -290,6 +319,6 @@ def build_prefill_service(settings: Settings) -> PrefillService:
         secret=signing_secret(settings), seed_people=settings.seed_people,
         seed_enterprises=settings.seed_enterprises, seed=settings.seed_random,
         code_ttl_s=settings.consent_code_ttl_s,
-        demo=demo_login_allowed(settings), auto_grant=settings.proactive_auto_grant)
+        demo=demo_login_allowed(settings), auto_grant=settings.proactive_auto_grant, guides_dir=settings.guides_dir)
     service.warm_up()
     return service

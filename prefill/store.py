@@ -203,6 +203,25 @@ class OfferRow(PrefillBase):
     decline_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
+class MaterialItemRow(PrefillBase):
+    """承诺办: a material of a draft marked missing (容缺待补 under a commitment, or blocking) or supplied."""
+
+    __tablename__ = "prefill_material_items"
+    __table_args__ = (UniqueConstraint("draft_id", "material"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    draft_id: Mapped[str] = mapped_column(String(32), index=True)
+    owner_id: Mapped[str] = mapped_column(String(32), index=True)
+    one_thing_id: Mapped[str] = mapped_column(String(64))
+    material: Mapped[str] = mapped_column(String(120))
+    tolerable: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(16), default="missing", index=True)  # missing | committed | supplied
+    due: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    commitment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[str] = mapped_column(String(32))
+    supplied_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    supplied_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
 GENESIS = "0" * 64
 
 _SQLITE_TRIGGERS = (
