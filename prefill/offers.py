@@ -23,6 +23,7 @@ import logging
 import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -201,7 +202,7 @@ class Matcher:
         row = OfferRow(id=uuid.uuid4().hex, person_id=match.person_id, one_thing_id=match.one_thing_id,
                        rule_id=match.rule_id, subject_id=match.event.subject_id, subjects=match.subjects,
                        event_kind=match.event.kind, event_date=match.event.on.isoformat(),
-                       facts=[f.__dict__ for f in match.facts],
+                       facts=[asdict(f) for f in match.facts],
                        status=(OfferStatus.GRANTED if auto else OfferStatus.SENT).value, auto_granted=auto,
                        created_at=iso(utcnow()))
         s.add(row)
@@ -246,7 +247,7 @@ class Offers:
             status=status.value, status_label=OFFER_STATUS_ZH[status], message=message,
             event=EVENT_LABELS.get(row.event_kind, row.event_kind), event_date=row.event_date,
             why=[FactView(**f, source_label=SOURCE_LABELS.get(f["source"], f["source"])) for f in row.facts],
-            legal_basis=[BasisView(**b.__dict__) for b in rule.basis],
+            legal_basis=[BasisView(**asdict(b)) for b in rule.basis],
             sources_on_accept=sources, created_at=row.created_at, opened_at=row.opened_at,
             decided_at=row.decided_at, draft_id=row.draft_id, decline_reason=row.decline_reason,
             no_application=bool(row.auto_granted))
