@@ -53,11 +53,13 @@ def commitment_text(guide: OneThing, material: Material, due: dt.date) -> str:
 class Commitments:
     """The materials checklist of a draft, 暂缺 marks, commitments and later supply."""
 
-    def __init__(self, db: StateDB, audit: AuditLog, guide: Callable[[str], OneThing | None], *,
-                 days: int = DEFAULT_DAYS, today: Callable[[], dt.date] = dt.date.today) -> None:
+    def __init__(self, db: StateDB, audit: AuditLog, guide: Callable[[str], OneThing | None],
+                 form_departments: Callable[[str], list[str]], *, days: int = DEFAULT_DAYS,
+                 today: Callable[[], dt.date] = dt.date.today) -> None:
         self.db = db
         self.audit = audit
         self.guide = guide
+        self.form_departments = form_departments
         self.days = days
         self.today = today
 
@@ -73,6 +75,13 @@ class Commitments:
             if m.name == name:
                 return m
         raise InvalidInput(f"material: {guide.name} lists no material named {name!r}", field="material")
+
+    @staticmethod
+    def _departments(guide: OneThing, name: str, form_departments: list[str]) -> list[str]:
+        """The form's departments whose service item in the guide asks for the material (all, if none says)."""
+        out = [d for item in guide.services if any(m.name == name for m in item.materials)
+               for d in form_departments if item.department.startswith(d)]
+        return sorted(set(out), key=out.index) or list(form_departments)
 
     @staticmethod
     def _items(s: Session, draft_id: str) -> dict[str, MaterialItemRow]:
@@ -128,6 +137,7 @@ class Commitments:
                                        material=name, created_at=iso(utcnow()))
                 s.add(item)
             item.tolerable = m.tolerance
+            item.departments = self._departments(guide, name, self.form_departments(row.one_thing_id))
             item.supplied_at = item.supplied_sha256 = None
             if m.tolerance:
                 due = self.today() + dt.timedelta(days=self.days)
@@ -182,5 +192,6 @@ class Commitments:
             if overdue_only and not overdue:
                 continue
             out.append(PendingCommitment(draft_id=r.draft_id, tracking_no=tracking, one_thing_id=r.one_thing_id,
-                                         material=r.material, due=r.due, overdue=overdue, applicant_id=r.owner_id))
+                                         material=r.material, due=r.due, overdue=overdue, applicant_id=r.owner_id,
+                                         departments=list(r.departments or [])))
         return out

@@ -167,6 +167,16 @@ class DepartmentStatus(BaseModel):
     note: str = ""
 
 
+class PendingMaterial(BaseModel):
+    """容缺待补: a material that follows later under the applicant's commitment."""
+
+    material: str
+    due: str
+    overdue: bool
+    departments: list[str]
+    label: str = "容缺待补"
+
+
 class SubmissionView(BaseModel):
     tracking_no: str
     draft_id: str
@@ -175,6 +185,7 @@ class SubmissionView(BaseModel):
     submitted_at: str
     departments: list[DepartmentStatus]
     finished: bool
+    pending_materials: list[PendingMaterial] = Field([], description="容缺待补: materials still to be supplied, by when.")
 
 
 class DepartmentPayload(BaseModel):
@@ -404,3 +415,4 @@ class PendingCommitment(BaseModel):
     due: str
     overdue: bool
     applicant_id: str
+    departments: list[str] = []

@@ -114,7 +114,8 @@ class PrefillService:
         self.approvals = Approvals(self.state, self.catalogue, self.consents, self.engine, self.audit, views)
         self.guides_dir = guides_dir
         self._guides: Catalog | None = None
-        self.commitments = Commitments(self.state, self.audit, self._guide)
+        self.commitments = Commitments(self.state, self.audit, self._guide,
+                                       lambda one_thing_id: self.catalogue.form(one_thing_id).departments)
         self.submissions = Submissions(self.state, self.catalogue, self.audit, views, self.commitments.blocking)
         self.tracking = Tracking(self.state, self.audit, views)
         self.printouts = Printouts(self.state, self.catalogue, self.audit)

@@ -214,6 +214,7 @@ class MaterialItemRow(PrefillBase):
     one_thing_id: Mapped[str] = mapped_column(String(64))
     material: Mapped[str] = mapped_column(String(120))
     tolerable: Mapped[bool] = mapped_column(default=False)
+    departments: Mapped[list] = mapped_column(JSON, default=list)  # the form's departments that need it
     status: Mapped[str] = mapped_column(String(16), default="missing", index=True)  # missing | committed | supplied
     due: Mapped[str | None] = mapped_column(String(10), nullable=True)
     commitment: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -51,6 +51,8 @@ def test_a_tolerable_material_goes_ahead_under_a_commitment_and_is_supplied_late
     with pytest.raises(Conflict):
         svc.mark_material_missing(me, draft_id, TOLERABLE)
     sub = svc.submit(me, draft_id)
+    assert [(p.material, p.due, p.departments) for p in sub.pending_materials] == [(TOLERABLE, due.isoformat(), ["民政部门"])]
+    assert svc.track(me, sub.tracking_no).pending_materials[0].label == "容缺待补"
     pending = svc.pending_commitments(h.STAFF)
     assert [(p.tracking_no, p.material, p.overdue) for p in pending] == [(sub.tracking_no, TOLERABLE, False)]
     assert svc.pending_commitments(h.STAFF, overdue_only=True) == []
@@ -62,6 +64,7 @@ def test_a_tolerable_material_goes_ahead_under_a_commitment_and_is_supplied_late
     view = svc.supply_material(me, draft_id, TOLERABLE, b"%PDF-1.4 guardianship")
     assert _item(view, TOLERABLE).status == "supplied" and view.pending == []
     assert svc.pending_commitments(h.STAFF) == []
+    assert svc.track(me, sub.tracking_no).pending_materials == []
     actions = [e.action for e in svc.audit.entries(draft_id=draft_id)]
     assert {"commitment_sign", "submit", "material_supply"} <= set(actions)
     closed = svc.audit.entries(draft_id=draft_id, action="material_supply")[0]
