@@ -234,10 +234,11 @@ class Offers:
             return rule_title(one_thing_id)
 
     def view(self, row: OfferRow) -> OfferView:
-        rule = rule_by_id(row.rule_id)
+        rule = next((r for r in RULES if r.id == row.rule_id), None)  # None: a rule retired since the offer
+        title = rule.title if rule else self._title(row.one_thing_id)
         status = OfferStatus(row.status)
-        message = (f"已为您办理{rule.title}（免申即享），无需申请；如不需要，可以拒绝。" if status == OfferStatus.GRANTED
-                   else rule.message)
+        message = (f"已为您办理{title}（免申即享），无需申请；如不需要，可以拒绝。" if status == OfferStatus.GRANTED
+                   else rule.message if rule else f"您可能符合{title}的条件")
         try:
             sources = [SOURCE_LABELS[x] for x in form_sources(self.catalogue.form(row.one_thing_id))]
         except AssistantError:
@@ -247,7 +248,7 @@ class Offers:
             status=status.value, status_label=OFFER_STATUS_ZH[status], message=message,
             event=EVENT_LABELS.get(row.event_kind, row.event_kind), event_date=row.event_date,
             why=[FactView(**f, source_label=SOURCE_LABELS.get(f["source"], f["source"])) for f in row.facts],
-            legal_basis=[BasisView(**asdict(b)) for b in rule.basis],
+            legal_basis=[BasisView(**asdict(b)) for b in (rule.basis if rule else ())],
             sources_on_accept=sources, created_at=row.created_at, opened_at=row.opened_at,
             decided_at=row.decided_at, draft_id=row.draft_id, decline_reason=row.decline_reason,
             no_application=bool(row.auto_granted))
