@@ -22,6 +22,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.body_limit import BodySizeLimit
 from app.pipeline import build_assistant
 from app.routers import answer, catalog, openai_compat, session
+from app.routers import materials as material_routes
+from app.routers import offers as offer_routes
 from app.routers import prefill as prefill_routes
 from app.routers import staff as staff_routes
 from app.routers.prefill import MAX_UPLOAD
@@ -216,6 +218,8 @@ def create_app(settings: Settings | None = None, *, assistant=None, prefill=None
     app.include_router(session.router)
     app.include_router(prefill_routes.router)
     app.include_router(staff_routes.router)
+    app.include_router(offer_routes.router)
+    app.include_router(material_routes.router)
     if mount_ui:
         mount_web_ui(app, services)
     return app

@@ -10,6 +10,9 @@
   status TRACKING_NO DEPARTMENT STATUS [--note …] [--staff USER]
                                                     advance one department's status
   audit-verify                                      check the audit log's hash chain
+  offers run [--since DATE] [--until DATE] [--json] 免申办: match the life-events feed against the eligibility
+                                                    rules for people with the standing opt-in
+  offers stats [--json]                             offers sent, opened, accepted, declined per bundle
 
 Settings come from the environment (YJS_*). Errors print one line on stderr and exit non-zero.
 """
@@ -132,6 +135,31 @@ def cmd_audit_verify(args, settings) -> int:
     return 0 if report.ok else 3
 
 
+def cmd_offers(args, settings) -> int:
+    import datetime as dt
+
+    svc = _service(settings)
+    if args.action == "run":
+        today = dt.date.today()
+        since = dt.date.fromisoformat(args.since) if args.since else today - dt.timedelta(days=30)
+        until = dt.date.fromisoformat(args.until) if args.until else today + dt.timedelta(days=90)
+        report = svc.run_offers(since, until, actor=f"staff:{args.staff}")
+        if args.json:
+            print(report.model_dump_json())
+            return 0
+        print(f"{report.since} … {report.until}: {report.events} events, {report.people_checked} people with the "
+              f"opt-in, {report.offers_created} new offers ({report.granted} granted without application)")
+        _table([{"rule": k, "offers": v} for k, v in report.by_rule.items()], ["rule", "offers"])
+        return 0
+    stats = svc.offer_stats(Principal("staff", args.staff))
+    if args.json:
+        print(stats.model_dump_json())
+        return 0
+    cols = ["one_thing_id", "sent", "opened", "accepted", "declined", "granted"]
+    _table([r.model_dump() for r in [*stats.by_bundle, stats.total]], cols)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     from core.settings import get_settings
 
@@ -160,10 +188,17 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--note", default="")
     s.add_argument("--staff", default="cli")
     sub.add_parser("audit-verify", help="verify the audit log's hash chain")
+    s = sub.add_parser("offers", help="免申办: run the matcher, or count offers")
+    s.add_argument("action", choices=["run", "stats"])
+    s.add_argument("--since", help="first day of events (YYYY-MM-DD); default 30 days ago")
+    s.add_argument("--until", help="last day of events (YYYY-MM-DD); default 90 days ahead")
+    s.add_argument("--staff", default="cli", help="staff user named in the audit log")
+    s.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     _setup_logging(args.verbose)
     handlers = {"seed": cmd_seed, "demo-people": cmd_demo_people, "forms": cmd_forms, "preview": cmd_preview,
-                "track": cmd_track, "status": cmd_status, "audit-verify": cmd_audit_verify}
+                "track": cmd_track, "status": cmd_status, "audit-verify": cmd_audit_verify,
+                "offers": cmd_offers}
     try:
         return handlers[args.command](args, get_settings())
     except AssistantError as exc:

@@ -158,6 +158,11 @@ class Settings(BaseSettings):
     consent_code_ttl_s: int = Field(
         600, ge=60, le=3600, description="Lifetime of a citizen's 6-digit consent code for a clerk (帮办代办), seconds."
     )
+    proactive_auto_grant: bool = Field(
+        False, description="免申即享: grant a benefit whose guide marks it 免申即享 (e.g. the old-age allowance) without "
+        "an application when the matcher finds the person eligible; logged, the citizen is told and may decline. "
+        "Off: such matches are offers the citizen accepts like any other.",
+    )
 
     # --- derived paths -----------------------------------------------------------------------
     @property

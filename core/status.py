@@ -71,3 +71,25 @@ class ConversationStatus(StrEnum):
 
 CONVERSATION_STATUS_ZH = {ConversationStatus.HANDOFF: "待人工", ConversationStatus.STAFF: "人工处理中",
                           ConversationStatus.BOT: "机器人应答", ConversationStatus.CLOSED: "已结束"}
+
+
+class OfferStatus(StrEnum):
+    """A proactive offer (免申办): sent → opened → accepted or declined. A 免申即享 grant (deployer
+    flag on) starts as granted and can only be declined."""
+
+    SENT = "sent"
+    OPENED = "opened"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    GRANTED = "granted"
+
+
+OFFER_TRANSITIONS: dict[OfferStatus, tuple[OfferStatus, ...]] = {
+    OfferStatus.SENT: (OfferStatus.OPENED, OfferStatus.ACCEPTED, OfferStatus.DECLINED),
+    OfferStatus.OPENED: (OfferStatus.ACCEPTED, OfferStatus.DECLINED),
+    OfferStatus.GRANTED: (OfferStatus.DECLINED,),
+    OfferStatus.ACCEPTED: (),
+    OfferStatus.DECLINED: (),
+}
+OFFER_STATUS_ZH = {OfferStatus.SENT: "待查看", OfferStatus.OPENED: "已查看", OfferStatus.ACCEPTED: "已接受",
+                   OfferStatus.DECLINED: "已拒绝", OfferStatus.GRANTED: "已免申发放"}

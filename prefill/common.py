@@ -25,6 +25,10 @@ ACTION_LABELS = {
     "reopen": "撤回确认", "submit": "提交并分送各部门", "status_change": "部门更新办理状态", "document": "生成打印文书",
     "payload_read": "部门调阅申请数据", "correction_report": "提交纠错申请", "consent_code_issue": "生成帮办授权码",
     "consent_code_redeem": "工作人员凭授权码代办", "ocr": "识别上传的证照",
+    "proactive_opt_in": "开启主动服务授权", "proactive_opt_out": "关闭主动服务授权", "offer_sent": "主动推送可办事项",
+    "offer_grant": "免申即享：无需申请直接发放", "offer_open": "查看主动服务提醒", "offer_accept": "接受主动服务并预填申请",
+    "offer_decline": "拒绝主动服务", "commitment_sign": "签署容缺受理承诺书", "material_missing": "标记材料暂缺",
+    "material_supply": "补交材料",
 }
 SOURCE_LABELS = {"population": "人口库（公安户籍）", "e_licence": "电子证照库", "social_insurance": "社会保险和医疗保障信息库",
                  "housing_fund": "住房公积金信息库", "enterprise": "法人库（市场主体登记）", "real_estate": "不动产登记信息库",

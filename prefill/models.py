@@ -167,6 +167,16 @@ class DepartmentStatus(BaseModel):
     note: str = ""
 
 
+class PendingMaterial(BaseModel):
+    """容缺待补: a material that follows later under the applicant's commitment."""
+
+    material: str
+    due: str
+    overdue: bool
+    departments: list[str]
+    label: str = "容缺待补"
+
+
 class SubmissionView(BaseModel):
     tracking_no: str
     draft_id: str
@@ -175,6 +185,7 @@ class SubmissionView(BaseModel):
     submitted_at: str
     departments: list[DepartmentStatus]
     finished: bool
+    pending_materials: list[PendingMaterial] = Field([], description="容缺待补: materials still to be supplied, by when.")
 
 
 class DepartmentPayload(BaseModel):
@@ -277,3 +288,131 @@ class Document:
     filename: str
     media_type: str
     content: bytes
+
+
+# --- 免申办: proactive offers ---------------------------------------------------------------------
+class BasisView(BaseModel):
+    """A rule's legal basis: the law the guide names and the guide's wording of the condition."""
+
+    one_thing_id: str
+    service_id: str | None = None
+    law: str | None = None
+    quote: str
+
+
+class FactView(BaseModel):
+    """One fact the rule used ("why you are eligible"), with where it came from."""
+
+    key: str
+    label: str
+    value: str
+    source: str
+    source_label: str
+    record_id: str
+
+
+class OfferView(BaseModel):
+    offer_id: str
+    one_thing_id: str
+    title: str
+    rule_id: str
+    status: str
+    status_label: str
+    message: str
+    event: str = Field(..., description="The life event that triggered the offer, in words.")
+    event_date: str
+    why: list[FactView] = Field(..., description="The facts the rule used: why you are eligible.")
+    legal_basis: list[BasisView]
+    sources_on_accept: list[str] = Field(..., description="Sources read for the pre-fill when you accept.")
+    created_at: str
+    opened_at: str | None = None
+    decided_at: str | None = None
+    draft_id: str | None = None
+    decline_reason: str | None = None
+    no_application: bool = Field(False, description="Granted without an application (免申即享); you may decline.")
+
+
+class OptInStatus(BaseModel):
+    """The standing opt-in to proactive matching (主动服务授权)."""
+
+    granted: bool
+    since: str | None = None
+    sources: dict[str, list[str]] = Field(..., description="What matching may read about you, by source.")
+    note: str = ("开启主动服务后，系统定期比对您的户籍、社保、证照和企业登记数据，发现您可能符合条件的事项时主动告知，"
+                 "每次比对都记入“我的数据使用记录”；未经您确认不会提交任何申请。可随时关闭。")
+
+
+class OfferAccepted(BaseModel):
+    """What the normal pre-fill flow needs to open the accepted offer at the review step."""
+
+    offer: OfferView
+    draft: DraftView
+    review: ReviewSummary
+    next_step: Literal["review"] = "review"
+
+
+class OfferStatsRow(BaseModel):
+    one_thing_id: str
+    title: str
+    sent: int = 0
+    opened: int = 0
+    accepted: int = 0
+    declined: int = 0
+    granted: int = 0
+
+
+class OfferStats(BaseModel):
+    by_bundle: list[OfferStatsRow]
+    total: OfferStatsRow
+
+
+class MatchReport(BaseModel):
+    """What one matcher run did."""
+
+    since: str
+    until: str
+    events: int
+    people_checked: int
+    offers_created: int
+    granted: int
+    by_rule: dict[str, int]
+
+
+# --- 承诺办: materials, 暂缺 and commitments ---------------------------------------------------------
+MaterialStatus = Literal["shared", "optional", "to_provide", "missing", "committed", "supplied"]
+MATERIAL_STATUS_LABELS: dict[str, str] = {
+    "shared": "共享数据核验，免交", "optional": "视情况提供", "to_provide": "需提供", "missing": "暂缺（不可容缺，需补齐后提交）",
+    "committed": "容缺待补", "supplied": "已提交",
+}
+
+
+class MaterialItemView(BaseModel):
+    name: str
+    note: str | None = None
+    required: bool
+    e_licence: bool
+    tolerable: bool = Field(..., description="可容缺后补: may follow later under a commitment.")
+    status: MaterialStatus
+    due: str | None = Field(None, description="容缺待补: the date the material must be supplied by.")
+    commitment: str | None = Field(None, description="The signed 承诺书 text.")
+    overdue: bool = False
+    supplied_at: str | None = None
+
+
+class MaterialsView(BaseModel):
+    draft_id: str
+    one_thing_id: str
+    items: list[MaterialItemView]
+    blocking: list[str] = Field(..., description="Plain reasons submission is blocked (non-tolerable materials missing).")
+    pending: list[str] = Field(..., description="Materials under commitment (容缺待补).")
+
+
+class PendingCommitment(BaseModel):
+    draft_id: str
+    tracking_no: str | None
+    one_thing_id: str
+    material: str
+    due: str
+    overdue: bool
+    applicant_id: str
+    departments: list[str] = []

@@ -22,6 +22,8 @@ database, one shared-data database and one audit log, and keeps the public metho
 - `prefill.printouts.Printouts` — the printable form
 - `prefill.access_log.AccessLog` — the citizen's access log, the audit chain check
 - `prefill.consent.ConsentCodes` — 帮办代办 consent codes
+- `prefill.offers` — 免申办: the standing opt-in, the matcher over the life-events feed, the offers
+- `prefill.commitments` — 承诺办: materials checklist, 暂缺 with a commitment (容缺待补), later supply
 """
 
 from __future__ import annotations
@@ -35,15 +37,19 @@ from typing import Any
 from core.clock import utcnow
 from core.errors import AssistantError
 from core.identity import Principal, demo_login_allowed, signing_secret
-from core.settings import Settings
+from core.settings import DEFAULT_GUIDES_DIR, Settings
+from knowledge.catalog import Catalog
+from knowledge.schema import OneThing
 from prefill.access_log import AccessLog
 from prefill.approvals import Approvals
 from prefill.audit import AuditLog, ChainReport
 from prefill.catalogue import Catalogue
+from prefill.commitments import Commitments
 from prefill.consent import ConsentCodes, ConsentGate, ConsentStore
 from prefill.documents import CITIZEN_COPY
 from prefill.drafts import Drafts
 from prefill.engine import PrefillEngine
+from prefill.events import LifeEventSource, SharedDataEventSource
 from prefill.forms import FORMS_DIR, FormLibrary, MergedForm
 from prefill.models import (
     AccessLogEntry,
@@ -57,12 +63,20 @@ from prefill.models import (
     DraftView,
     EditRecord,
     FormSummary,
+    MatchReport,
+    MaterialsView,
+    OfferAccepted,
+    OfferStats,
+    OfferView,
+    OptInStatus,
     PendingApproval,
+    PendingCommitment,
     ReviewSummary,
     StatusChange,
     SubmissionView,
 )
 from prefill.ocr import OcrReader
+from prefill.offers import Matcher, Offers, OptInGate, OptIns
 from prefill.printouts import Printouts
 from prefill.seed import seed_database
 from prefill.sources import SharedDataDB, build_sources
@@ -79,7 +93,9 @@ class PrefillService:
 
     def __init__(self, *, shared_data_url: str, state_url: str, secret: str, forms_dir: Path = FORMS_DIR,
                  seed_people: int = 300, seed_enterprises: int = 60, seed: int = 20240116,
-                 code_ttl_s: int = 600, demo: bool = True, clock: Callable[[], dt.datetime] | None = None) -> None:
+                 code_ttl_s: int = 600, demo: bool = True, clock: Callable[[], dt.datetime] | None = None,
+                 auto_grant: bool = False, events: LifeEventSource | None = None,
+                 guides_dir: Path = DEFAULT_GUIDES_DIR) -> None:
         self.shared = SharedDataDB(shared_data_url)
         self.state = StateDB(state_url)
         self.forms_dir = forms_dir
@@ -96,10 +112,19 @@ class PrefillService:
         views = DraftViews(self.catalogue, self.consents)
         self.drafts = Drafts(self.state, self.catalogue, self.engine, self.audit, views)
         self.approvals = Approvals(self.state, self.catalogue, self.consents, self.engine, self.audit, views)
-        self.submissions = Submissions(self.state, self.catalogue, self.audit, views)
+        self.guides_dir = guides_dir
+        self._guides: Catalog | None = None
+        self.commitments = Commitments(self.state, self.audit, self._guide,
+                                       lambda one_thing_id: self.catalogue.form(one_thing_id).departments)
+        self.submissions = Submissions(self.state, self.catalogue, self.audit, views, self.commitments.blocking)
         self.tracking = Tracking(self.state, self.audit, views)
         self.printouts = Printouts(self.state, self.catalogue, self.audit)
         self.access_log = AccessLog(self.audit)
+        self.optins = OptIns(self.state, self.audit)
+        self.events = events or SharedDataEventSource(self.shared)
+        self.matcher = Matcher(self.state, self.optins, OptInGate(self.optins, self.sources, self.audit), self.events,
+                               self.audit, auto_grant=auto_grant)
+        self.offers = Offers(self.state, self.catalogue, self.audit, self.drafts, self.approvals, self.submissions)
 
     # -- lifecycle and settings that tests and the app change after construction ------------------
     def warm_up(self) -> None:
@@ -243,6 +268,50 @@ class PrefillService:
         """The citizen's person id; the API then issues a citizen token with via_staff set."""
         return self.codes.redeem(who, code)
 
+    # -- 免申办: standing opt-in, matcher, offers ------------------------------------------------------
+    def proactive_status(self, who: Principal) -> OptInStatus:
+        return self.optins.status(who)
+
+    def set_proactive(self, who: Principal, grant: bool) -> OptInStatus:
+        return self.optins.decide(who, grant)
+
+    def run_offers(self, since: dt.date, until: dt.date, actor: str = "system:proactive") -> MatchReport:
+        return self.matcher.run(since, until, actor=actor)
+
+    def my_offers(self, who: Principal) -> list[OfferView]:
+        return self.offers.mine(who)
+
+    def open_offer(self, who: Principal, offer_id: str) -> OfferView:
+        return self.offers.open(who, offer_id)
+
+    def accept_offer(self, who: Principal, offer_id: str) -> OfferAccepted:
+        return self.offers.accept(who, offer_id)
+
+    def decline_offer(self, who: Principal, offer_id: str, reason: str = "") -> OfferView:
+        return self.offers.decline(who, offer_id, reason)
+
+    def offer_stats(self, who: Principal) -> OfferStats:
+        return self.offers.stats(who)
+
+    # -- 承诺办: materials, 暂缺 with a commitment, later supply ---------------------------------------
+    def _guide(self, one_thing_id: str) -> OneThing | None:
+        """The bundle's service guide (loaded once, on first use)."""
+        if self._guides is None:
+            self._guides = Catalog.from_dir(self.guides_dir)
+        return self._guides.get(one_thing_id)
+
+    def materials(self, who: Principal, draft_id: str) -> MaterialsView:
+        return self.commitments.materials(who, draft_id)
+
+    def mark_material_missing(self, who: Principal, draft_id: str, material: str) -> MaterialsView:
+        return self.commitments.mark_missing(who, draft_id, material)
+
+    def supply_material(self, who: Principal, draft_id: str, material: str, content: bytes) -> MaterialsView:
+        return self.commitments.supply(who, draft_id, material, content)
+
+    def pending_commitments(self, who: Principal, overdue_only: bool = False) -> list[PendingCommitment]:
+        return self.commitments.pending(who, overdue_only=overdue_only)
+
 
 def build_prefill_service(settings: Settings) -> PrefillService:
     """Create the pre-fill service from settings: state tables, forms, and a seeded shared-data DB if empty."""
@@ -251,6 +320,6 @@ def build_prefill_service(settings: Settings) -> PrefillService:
         secret=signing_secret(settings), seed_people=settings.seed_people,
         seed_enterprises=settings.seed_enterprises, seed=settings.seed_random,
         code_ttl_s=settings.consent_code_ttl_s,
-        demo=demo_login_allowed(settings))
+        demo=demo_login_allowed(settings), auto_grant=settings.proactive_auto_grant, guides_dir=settings.guides_dir)
     service.warm_up()
     return service

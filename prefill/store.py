@@ -169,6 +169,60 @@ class AuditHeadRow(PrefillBase):
     last_hash: Mapped[str] = mapped_column(String(64))
 
 
+class ProactiveOptInRow(PrefillBase):
+    """主动服务授权: a person's standing opt-in to proactive matching (免申办); the newest row wins."""
+
+    __tablename__ = "prefill_proactive_optins"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person_id: Mapped[str] = mapped_column(String(32), index=True)
+    granted: Mapped[bool] = mapped_column()
+    actor: Mapped[str] = mapped_column(String(120))
+    at: Mapped[str] = mapped_column(String(32))
+
+
+class OfferRow(PrefillBase):
+    """A proactive offer (免申办): who, which bundle, which rule, the facts it used, and its status."""
+
+    __tablename__ = "prefill_offers"
+    __table_args__ = (UniqueConstraint("person_id", "rule_id", "subject_id"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(32), index=True)
+    one_thing_id: Mapped[str] = mapped_column(String(64), index=True)
+    rule_id: Mapped[str] = mapped_column(String(80))
+    subject_id: Mapped[str] = mapped_column(String(32))
+    subjects: Mapped[dict] = mapped_column(JSON, default=dict)  # form role -> id, for start_draft
+    event_kind: Mapped[str] = mapped_column(String(32))
+    event_date: Mapped[str] = mapped_column(String(10))
+    facts: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16))  # core.status.OfferStatus
+    auto_granted: Mapped[bool] = mapped_column(default=False)  # 免申即享: granted without an application
+    created_at: Mapped[str] = mapped_column(String(32))
+    opened_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    decided_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    draft_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    decline_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class MaterialItemRow(PrefillBase):
+    """承诺办: a material of a draft marked missing (容缺待补 under a commitment, or blocking) or supplied."""
+
+    __tablename__ = "prefill_material_items"
+    __table_args__ = (UniqueConstraint("draft_id", "material"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    draft_id: Mapped[str] = mapped_column(String(32), index=True)
+    owner_id: Mapped[str] = mapped_column(String(32), index=True)
+    one_thing_id: Mapped[str] = mapped_column(String(64))
+    material: Mapped[str] = mapped_column(String(120))
+    tolerable: Mapped[bool] = mapped_column(default=False)
+    departments: Mapped[list] = mapped_column(JSON, default=list)  # the form's departments that need it
+    status: Mapped[str] = mapped_column(String(16), default="missing", index=True)  # missing | committed | supplied
+    due: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    commitment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[str] = mapped_column(String(32))
+    supplied_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    supplied_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
 GENESIS = "0" * 64
 
 _SQLITE_TRIGGERS = (

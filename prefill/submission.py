@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
@@ -70,11 +71,14 @@ def _digest(values: dict) -> str:
 class Submissions:
     """From a filled draft to a submission: review, report errors, confirm or reopen, submit."""
 
-    def __init__(self, state: StateDB, catalogue: Catalogue, audit: AuditLog, views: DraftViews) -> None:
+    def __init__(self, state: StateDB, catalogue: Catalogue, audit: AuditLog, views: DraftViews,
+                 blocking: Callable[[Session, str], list[str]] | None = None) -> None:
         self.state = state
         self.catalogue = catalogue
         self.audit = audit
         self.views = views
+        # 承诺办: plain reasons a draft may not be submitted yet (a non-tolerable material marked missing).
+        self.blocking = blocking
 
     def review(self, who: Principal, draft_id: str) -> ReviewSummary:
         """Everything grouped by section and by department, each group with its 修改 target, and what blocks confirming."""
@@ -163,6 +167,9 @@ class Submissions:
             why = ((f"already submitted as {row.tracking_no}",) if row.tracking_no else
                    ("confirm the reviewed form before submitting", "请先核对并确认后再提交"))
             advance(row, DraftStatus.SUBMITTED, *why)
+            reasons = self.blocking(s, row.id) if self.blocking else []
+            if reasons:
+                raise Conflict(reasons[0] + (f" (and {len(reasons) - 1} more)" if len(reasons) > 1 else ""))
             now = utcnow()
             tracking = _tracking_no(s, now)
             payloads = {d: self._payload(form, row, d, tracking, iso(now)).model_dump() for d in form.departments}

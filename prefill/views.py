@@ -7,6 +7,8 @@ consent item (the applicant, or the other person whose data it is) is spelled ou
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -35,11 +37,12 @@ from prefill.models import (
     DepartmentStatus,
     DraftView,
     FieldView,
+    PendingMaterial,
     Provenance,
     SubjectView,
     SubmissionView,
 )
-from prefill.store import DraftRow, StatusRow, SubmissionRow
+from prefill.store import DraftRow, MaterialItemRow, StatusRow, SubmissionRow
 
 
 def field_refs(source: str, names: list[str]) -> list[ConsentFieldRef]:
@@ -155,6 +158,12 @@ class DraftViews:
         form = self.catalogue.form(sub.one_thing_id)
         depts = [DepartmentStatus(department=d, status=latest[d].status, updated_at=latest[d].at, note=latest[d].note)
                  for d in form.departments if d in latest]
+        today = dt.date.today()
+        pending = [PendingMaterial(material=m.material, due=m.due, overdue=dt.date.fromisoformat(m.due) < today,
+                                   departments=list(m.departments or []))
+                   for m in s.scalars(select(MaterialItemRow).where(MaterialItemRow.draft_id == sub.draft_id,
+                                                                    MaterialItemRow.status == "committed")
+                                      .order_by(MaterialItemRow.id))]
         return SubmissionView(tracking_no=sub.tracking_no, draft_id=sub.draft_id, one_thing_id=sub.one_thing_id,
                               title=form.title, submitted_at=sub.submitted_at, departments=depts,
-                              finished=all(d.status in DEPARTMENT_FINAL for d in depts))
+                              finished=all(d.status in DEPARTMENT_FINAL for d in depts), pending_materials=pending)

@@ -266,6 +266,11 @@ def test_a_citizen_never_reaches_another_citizens_drafts_log_or_tracking(client,
                         kw = {"headers": other["h"], "files": {"image": ("a.png", png, "image/png")}}
                     if path.endswith("/status"):
                         kw["json"] = {"department": "x", "status": "已受理"}
+                    if path.endswith("/materials/missing"):
+                        kw["json"] = {"material": "申请人居民身份证"}
+                    if path.endswith("/materials/supply"):
+                        kw = {"headers": other["h"], "data": {"material": "申请人居民身份证"},
+                              "files": {"file": ("a.pdf", b"%PDF-1.4", "application/pdf")}}
                 params = {"department": "x"} if path.endswith("/payload") else None
                 r = client.request(method.upper(), url, params=params, **kw)
                 expected = 403 if path.endswith(("/status", "/payload")) else 404
