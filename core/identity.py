@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import logging
 import os
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -78,6 +79,41 @@ class TokenSigner:
         if kind and data["k"] != kind:
             raise Unauthorized(f"this needs a {kind} sign-in")
         return Principal(data["k"], str(data["s"]), data.get("v"))
+
+
+# --- conversation ids issued to API clients ------------------------------------------------------
+class SessionIds:
+    """The conversation ids the HTTP API hands out: ``<nonce>.<tag>``.
+
+    The nonce is 128 random bits; the tag is an HMAC of the nonce and the client (its API key id when
+    keys are configured, else nothing) under the signing secret. So an id is unguessable, issued
+    only by the server, bound to the client that got it, and checked by any worker without a
+    database look-up. A caller-chosen string never names a stored conversation: the API starts a
+    new one instead (or answers 404 where a conversation must already exist). Ids made in-process
+    (the web UI, the CLI) carry no tag and so can never be reached over HTTP.
+    """
+
+    SHAPE = re.compile(r"^[0-9a-f]{32}\.[A-Za-z0-9_-]{22}$")
+
+    def __init__(self, secret: str) -> None:
+        if not secret:
+            raise ConfigurationError("YJS_SECRET_KEY must not be empty")
+        self._key = hmac.new(secret.encode("utf-8"), b"yjs-session-id", hashlib.sha256).digest()
+
+    def _tag(self, nonce: str, client: str | None) -> str:
+        mac = hmac.new(self._key, f"{client or ''}\x00{nonce}".encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(mac).decode("ascii")[:22]
+
+    def issue(self, client: str | None = None) -> str:
+        nonce = secrets.token_hex(16)
+        return f"{nonce}.{self._tag(nonce, client)}"
+
+    def check(self, session_id: str | None, client: str | None = None) -> bool:
+        """True only for an id this server issued to this client."""
+        if not session_id or not self.SHAPE.match(session_id):
+            return False
+        nonce, tag = session_id.split(".")
+        return hmac.compare_digest(tag, self._tag(nonce, client))
 
 
 # --- staff passwords ----------------------------------------------------------------------------
