@@ -112,8 +112,11 @@ def get_staff_directory(request: Request) -> StaffDirectory:
 
 
 def bearer_token(request: Request) -> str:
+    """The token from the Authorization header, and only from there. Never from a cookie: a browser
+    sends cookies with requests other sites make it send, so a cookie-authenticated POST would be
+    open to cross-site request forgery (the web UI calls the services in-process and needs none)."""
     auth = request.headers.get("authorization", "")
-    token = auth[7:].strip() if auth.lower().startswith("bearer ") else request.cookies.get("yjs_session", "")
+    token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
     if not token:
         raise Unauthorized("sign in first: send 'Authorization: Bearer <token>' from /v1/auth/...")
     return token
