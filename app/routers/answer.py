@@ -58,7 +58,8 @@ async def answer_stream(req: AnswerRequest, bot: AssistantDep, sessions: Session
     return EventSourceResponse(events(), sep="\n")
 
 
-@router.post("/feedback", response_model=FeedbackOut, dependencies=Guarded, summary="好差评: rate an answer")
+@router.post("/feedback", response_model=FeedbackOut, dependencies=Guarded, summary="好差评: rate an answer",
+             responses={404: {"model": ErrorOut}})
 async def feedback(req: FeedbackRequest, bot: AssistantDep, sessions: SessionsDep) -> FeedbackOut:
     """Rates an answer of the caller's own session (404 for any other session or answer)."""
     sid = sessions.require(req.session_id)
