@@ -149,12 +149,15 @@ def _der_seq(data: bytes) -> list[tuple[int, bytes]]:
 
 
 def rsa_public_key(pem: str) -> tuple[int, int]:
-    """(n, e) of an RSA public key in PEM: SubjectPublicKeyInfo ("PUBLIC KEY") or PKCS#1 ("RSA PUBLIC KEY")."""
-    body = "".join(line for line in pem.strip().splitlines() if not line.startswith("-----"))
+    """(n, e) of an RSA public key in PEM: SubjectPublicKeyInfo ("PUBLIC KEY") or PKCS#1 ("RSA PUBLIC KEY").
+    The PEM may be on one line, or have its line breaks written as ``\\n`` (as in an environment variable)."""
+    m = re.search(r"-----BEGIN (RSA )?PUBLIC KEY-----(.*?)-----END", pem.replace("\\n", "\n"), re.S)
     try:
-        tag, content, _ = _der(base64.b64decode(body, validate=False))
+        if m is None:
+            raise ValueError("no PEM public key")
+        tag, content, _ = _der(base64.b64decode(re.sub(r"\s", "", m.group(2))))
         parts = _der_seq(content)
-        if "RSA PUBLIC KEY" not in pem:  # SPKI: SEQUENCE {SEQUENCE {OID, NULL}, BIT STRING {RSAPublicKey}}
+        if not m.group(1):  # SPKI: SEQUENCE {SEQUENCE {OID, NULL}, BIT STRING {RSAPublicKey}}
             algorithm = _der_seq(parts[0][1])
             if algorithm[0][1] != _RSA_OID or parts[1][0] != 0x03:
                 raise ValueError("not an RSA key")
