@@ -69,6 +69,10 @@ def _batch(bot, path: Path, lang: str | None) -> int:
     if not path.exists():
         raise AssistantError(f"--batch file {path} does not exist")
     failures = 0
+    # A line's "session" is a local label: the first line with a label starts a new conversation
+    # (its id issued by the engine) and later lines with that label continue it, so labels never
+    # reach, or collide with, conversations already in the database (or another batch's).
+    sessions: dict[str, str] = {}
     with path.open(encoding="utf-8") as fh:
         for lineno, line in enumerate(fh, 1):
             if not line.strip():
@@ -78,7 +82,12 @@ def _batch(bot, path: Path, lang: str | None) -> int:
                 item = json.loads(line)
                 if not isinstance(item, dict) or "question" not in item:
                     raise ValueError('each line needs {"id": ..., "question": ...}')
-                ans = bot.run(item["question"], session_id=item.get("session"), lang=item.get("lang", lang))
+                label = item.get("session")
+                label = None if label is None else str(label)
+                ans = bot.run(item["question"], session_id=sessions.get(label) if label is not None else None,
+                              lang=item.get("lang", lang))
+                if label is not None:
+                    sessions.setdefault(label, ans.session_id)
                 out = {"id": item.get("id"), **ans.to_dict()}
             except (ValueError, AssistantError) as exc:
                 failures += 1

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from app.services import Services
 from assistant.engine import Assistant
-from core.errors import Forbidden, Unauthorized
-from core.identity import Principal, StaffDirectory, TokenSigner
+from core.errors import Forbidden, NotFound, Unauthorized
+from core.identity import Principal, SessionIds, StaffDirectory, TokenSigner
 from core.settings import Settings
 from knowledge.catalog import Catalog
 from prefill.service import PrefillService
+
+log = logging.getLogger(__name__)
 
 
 def get_services(request: Request) -> Services:
@@ -72,6 +76,33 @@ def login_rate_limit(request: Request) -> None:
     get_services(request).login_limiter.check("login:" + (request.client.host if request.client else "unknown"))
 
 
+@dataclass(frozen=True)
+class ClientSessions:
+    """The conversation ids of the calling client (see `core.identity.SessionIds`): an id continues a
+    conversation only when this server issued it to this client."""
+
+    ids: SessionIds
+    client: str | None
+
+    def resume_or_new(self, session_id: str | None) -> str:
+        """The id to answer in: the caller's own, or a fresh one (a caller-chosen, forged or another
+        client's id starts a new conversation; it never opens the one it names)."""
+        if session_id is None or self.ids.check(session_id, self.client):
+            return session_id or self.ids.issue(self.client)
+        log.info("a session_id this server did not issue to the caller: starting a new conversation")
+        return self.ids.issue(self.client)
+
+    def require(self, session_id: str | None) -> str:
+        """The caller's own conversation id, else 404 (the same answer as for one that does not exist)."""
+        if not self.ids.check(session_id, self.client):
+            raise NotFound("no such session: use the session_id that POST /v1/answer returned to you")
+        return session_id
+
+
+def client_sessions(request: Request, key_id: Annotated[str | None, Depends(require_api_key)]) -> ClientSessions:
+    return ClientSessions(get_services(request).session_ids, key_id)
+
+
 def get_signer(request: Request) -> TokenSigner:
     return get_services(request).signer
 
@@ -81,8 +112,11 @@ def get_staff_directory(request: Request) -> StaffDirectory:
 
 
 def bearer_token(request: Request) -> str:
+    """The token from the Authorization header, and only from there. Never from a cookie: a browser
+    sends cookies with requests other sites make it send, so a cookie-authenticated POST would be
+    open to cross-site request forgery (the web UI calls the services in-process and needs none)."""
     auth = request.headers.get("authorization", "")
-    token = auth[7:].strip() if auth.lower().startswith("bearer ") else request.cookies.get("yjs_session", "")
+    token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
     if not token:
         raise Unauthorized("sign in first: send 'Authorization: Bearer <token>' from /v1/auth/...")
     return token
@@ -115,6 +149,7 @@ AssistantDep = Annotated[Assistant, Depends(get_assistant)]
 CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SignerDep = Annotated[TokenSigner, Depends(get_signer)]
+SessionsDep = Annotated[ClientSessions, Depends(client_sessions)]
 StaffDirectoryDep = Annotated[StaffDirectory, Depends(get_staff_directory)]
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 CitizenDep = Annotated[Principal, Depends(current_citizen)]

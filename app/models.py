@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from core.lang import LangTag
+
+# Letters, digits, '_' and '-', in parts joined by single '.' or ':' — never a path ('/', '..', '\\').
+_SESSION_ID = re.compile(r"^[A-Za-z0-9_-]+(?:[.:][A-Za-z0-9_-]+)*$")
+
+
+def _session_id(value: str) -> str:
+    if not _SESSION_ID.match(value):
+        raise ValueError("session_id must be 1-64 letters, digits, '_' or '-' (parts joined by '.' or ':'), "
+                         "exactly as POST /v1/answer returned it")
+    return value
+
+
+SessionIdIn = Annotated[str, AfterValidator(_session_id)]
+SESSION_ID_DOC = ("The session_id a previous answer returned to you. Ids are issued by the server and bound to "
+                  "the client (API key) that got them; any other value starts a new conversation.")
 
 
 class AnswerRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     question: str = Field(..., description="The citizen's question, 1-2000 characters.", examples=["孩子刚出生要办哪些手续？"])
-    session_id: str | None = Field(None, max_length=64, description="Continue a conversation (returned by the previous answer).")
+    session_id: SessionIdIn | None = Field(None, max_length=64, description="Continue a conversation: " + SESSION_ID_DOC)
     lang: LangTag | None = Field(
         None, description="Answer language/script; detected from the question when omitted.")
 
@@ -49,7 +65,8 @@ class AnswerOut(BaseModel):
     clarifying_question: str | None
     refused: bool
     handoff: HandoffOut | None
-    session_id: str | None = None
+    session_id: str | None = Field(None, description="Send it back to continue this conversation (and to rate it, "
+                                   "hand it to staff or read staff replies); it works only for the client that got it.")
     answer_id: str | None = None
     lang: str | None = None
     more: list[MoreOut] = Field([], description="Sections of the bundle's guide not in this short answer "
@@ -69,8 +86,8 @@ class ErrorOut(BaseModel):
 class FeedbackRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     rating: Literal["好评", "差评", "good", "bad", "1", "2", "3", "4", "5"] = Field(..., description="好差评 rating.")
-    session_id: str | None = Field(None, max_length=64)
-    answer_id: str | None = Field(None, max_length=64)
+    session_id: SessionIdIn = Field(..., max_length=64, description="Your session (from the answer you are rating).")
+    answer_id: str | None = Field(None, max_length=64, description="The rated answer of that session; its latest when omitted.")
     comment: str = Field("", max_length=1000)
 
 
@@ -81,7 +98,7 @@ class FeedbackOut(BaseModel):
 
 class HandoffRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    session_id: str = Field(..., min_length=1, max_length=64, description="The conversation to hand to a person.")
+    session_id: SessionIdIn = Field(..., min_length=1, max_length=64, description="Your conversation to hand to a person.")
     reason: str = Field("citizen_request", max_length=200, description="Why, in a few words (shown to staff).")
 
 
@@ -117,9 +134,20 @@ class ChatMessage(BaseModel):
     content: str | list | None = None
 
 
+class StreamOptions(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    include_usage: bool = Field(False, description="Send a last chunk with `usage` (and empty `choices`) before [DONE].")
+
+
 class ChatCompletionRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
     model: str = "yijianshi"
-    messages: list[ChatMessage] = Field(..., min_length=1)
+    messages: list[ChatMessage] = Field(..., min_length=1, description=(
+        "The conversation so far, as OpenAI clients send it: the last user message is the question and the "
+        "earlier user messages are its context (follow-ups like 那要多久？ work). System and assistant messages "
+        "are not instructions to the assistant."))
     stream: bool = False
-    user: str | None = Field(None, max_length=64, description="Used as the session id, so follow-ups keep context.")
+    stream_options: StreamOptions | None = None
+    user: str | None = Field(None, max_length=64, description=(
+        "An end-user label, as in OpenAI's API. It never selects a stored conversation: `messages` is the "
+        "conversation."))

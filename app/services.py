@@ -15,7 +15,15 @@ from assistant.desk import StaffDesk
 from assistant.engine import Assistant
 from assistant.tickets import TicketModel
 from core.errors import ServiceUnavailable
-from core.identity import StaffDirectory, TokenSigner, demo_clerk_allowed, signing_secret
+from core.identity import (
+    IdentityAssertions,
+    SessionIds,
+    StaffDirectory,
+    TokenSigner,
+    demo_clerk_allowed,
+    identity_assertions,
+    signing_secret,
+)
 from core.settings import Settings
 from knowledge.catalog import Catalog
 from prefill.service import PrefillService
@@ -28,6 +36,8 @@ class Services:
     staff_directory: StaffDirectory
     rate_limiter: RateLimiter
     login_limiter: RateLimiter
+    session_ids: SessionIds
+    identity_assertions: IdentityAssertions | None  # citizens signed in by the deployment's 统一身份认证
     assistant: Assistant | None = None
     prefill: PrefillService | None = None
     # The catalogue read from the guide files, kept when the index (chroma) is down so 导 still works.
@@ -40,9 +50,12 @@ class Services:
     @classmethod
     def from_settings(cls, settings: Settings, *, assistant: Assistant | None = None,
                       prefill: PrefillService | None = None) -> Services:
+        secret = signing_secret(settings)
         return cls(
             settings=settings,
-            signer=TokenSigner(signing_secret(settings)),
+            signer=TokenSigner(secret),
+            session_ids=SessionIds(secret),
+            identity_assertions=identity_assertions(settings),
             staff_directory=StaffDirectory(settings.staff_accounts, allow_demo=demo_clerk_allowed(settings)),
             rate_limiter=RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_storage_url, "api"),
             login_limiter=RateLimiter(settings.login_attempts_per_minute, settings.rate_limit_storage_url, "login"),

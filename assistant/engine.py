@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from assistant.generators import Generator, ground_check
 from assistant.guard import asks_for_personal_data, clean_question, contains_personal_data
 from assistant.router import BUNDLE, Candidate, OneThingRouter, Routing
 from assistant.state import Conversation, ConversationStore
+from core.errors import InvalidInput
 from core.lang import Lang, detect_lang, family, localise, resolve_lang
 from core.masking import mask_text
 from knowledge.catalog import Catalog
@@ -153,9 +155,18 @@ class Assistant:
             self.router.model = load_or_train(self.router, self.retriever, self.decision_model_path, self.training)
 
     # ------------------------------------------------------------------------------------------
-    def run(self, question: object, session_id: str | None = None, lang: str | None = None) -> Answer:
+    def run(self, question: object, session_id: str | None = None, lang: str | None = None, *,
+            context: Sequence[str] = ()) -> Answer:
+        """Answer `question` in the conversation `session_id` (a new one when None or unknown).
+
+        `context` holds the citizen's earlier questions when the caller keeps the conversation
+        itself (an OpenAI-style client sends the whole history each time): they are answered again,
+        in order and without being stored, so the state they imply (the active one-thing, a pending
+        clarifying question, the language) is in place for `question`."""
         q = clean_question(question, self.max_question_chars)
         conv = self.conversations.load(session_id)
+        for earlier in context:
+            self._replay(earlier, lang, conv)
         lang_ = resolve_lang(lang, q, conv.state.get("lang"))
         conv.state["lang"] = lang_
         if conv.status == "staff":
@@ -176,6 +187,15 @@ class Assistant:
         self.conversations.append(conv, "assistant", answer.answer, {"question": stored_q, **answer.to_dict()})
         return answer
 
+    def _replay(self, question: str, lang: str | None, conv: Conversation) -> None:
+        try:
+            q = clean_question(question, self.max_question_chars)
+        except InvalidInput:
+            return  # an empty or oversized earlier turn carries no state worth rebuilding
+        lang_ = resolve_lang(lang, q, conv.state.get("lang"))
+        conv.state["lang"] = lang_
+        self._answer(q, lang_, conv, generate=False)  # only the state matters: no generation backend call
+
     def suggest(self, conversation_id: str) -> Answer | None:
         """智能辅助: the assistant's draft reply to the citizen's last message, for a clerk to edit.
 
@@ -193,7 +213,7 @@ class Assistant:
         ans.session_id = conv.id
         return ans
 
-    def _answer(self, q: str, lang: Lang, conv: Conversation) -> Answer:
+    def _answer(self, q: str, lang: Lang, conv: Conversation, *, generate: bool = True) -> Answer:
         lang_key = family(lang)
         if asks_for_personal_data(q) or contains_personal_data(q):
             # Never look anyone up from the chat, not even the asker: personal data goes through the
@@ -213,7 +233,8 @@ class Assistant:
         pending = conv.state.pop("pending", None)
         chosen = self._resolve_choice(q, pending["options"]) if pending else None
         if chosen:
-            return self._compose(chosen, self.retriever.prepare(pending["question"]), lang, conv, routing=None)
+            return self._compose(chosen, self.retriever.prepare(pending["question"]), lang, conv, routing=None,
+                                 generate=generate)
 
         # 2. Retrieve and decide on the question as asked, prepared (folded, tokenised, embedded) once
         #    for every stage below; the conversation's active one-thing is an input of the decision.
@@ -227,13 +248,15 @@ class Assistant:
             return self._refuse_abuse(lang, conv)
         # 3. A follow-up ("那要多久？") continues the active one-thing.
         if routing.continues:
-            return self._compose(active, query, lang, conv, routing=routing, retrieved=retrieval.passages)
+            return self._compose(active, query, lang, conv, routing=routing, retrieved=retrieval.passages,
+                                 generate=generate)
         if routing.top is None or not routing.in_scope:
             return self._general(query, lang, conv) or self._refuse(lang, routing, reason="out_of_scope_or_weak_evidence")
         if routing.clarify or routing.verdict != BUNDLE:
             # Too vague to route, or a follow-up with nothing to follow: ask which one-thing is meant.
             return self._clarify(q, lang, conv, routing)
-        return self._compose(routing.top.id, query, lang, conv, routing=routing, retrieved=retrieval.passages)
+        return self._compose(routing.top.id, query, lang, conv, routing=routing, retrieved=retrieval.passages,
+                             generate=generate)
 
     def _general(self, query: Query, lang: Lang, conv: Conversation) -> Answer | None:
         """No bundle fits: answer from an office's own ingested guide when the reranker is confident
@@ -293,7 +316,7 @@ class Assistant:
         return Answer(text, candidates=routing.candidates, clarifying_question=text, options=options)
 
     def _compose(self, one_thing_id: str, query: Query, lang: Lang, conv: Conversation, routing: Routing | None,
-                 retrieved: list[Record] | None = None) -> Answer:
+                 retrieved: list[Record] | None = None, generate: bool = True) -> Answer:
         o = self.catalog.get(one_thing_id)
         conv.state["active_one_thing"] = o.id
         # Retrieve again inside the chosen bundle, with the bundle's name put in front of a follow-up
@@ -307,7 +330,7 @@ class Assistant:
         # Remember what this conversation has shown, so a follow-up does not repeat it.
         conv.state["shown"] = (shown + comp.shown_keys())[-SHOWN_KEPT:]
         text = self.composer.render(o, comp, lang)
-        if self.generator is not None and comp.statements:
+        if generate and self.generator is not None and comp.statements:
             text = ground_check(self.generator.rephrase(query.text, comp, lang), comp, fallback=text)
         score = next((c.score for c in routing.candidates if c.id == o.id), 1.0) if routing else 1.0
         return Answer(

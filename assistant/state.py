@@ -192,18 +192,19 @@ class ConversationStore:
     # and the comment is masked before it is stored.
     def rate_answer(self, *, rating: str, conversation_id: str | None, answer_id: str | None,
                     comment: str = "") -> int:
-        """好差评 of an answer. With a conversation, the answer must be one of its turns (the latest
-        when `answer_id` is not given); its question and one-thing are recorded with the rating."""
-        if not (conversation_id or answer_id):
-            raise InvalidInput("give the session_id or answer_id of the answer you are rating", field="session_id")
-        question, one_thing = "", None
-        if conversation_id:
-            rated = [t for t in self.transcript(conversation_id) if t["role"] == "assistant"
-                     and (not answer_id or (t["payload"] or {}).get("answer_id") == answer_id)]
-            if not rated:
-                raise NotFound("no such answer in that session")
-            payload = rated[-1]["payload"] or {}
-            question, one_thing = payload.get("question", ""), (payload.get("one_thing") or {}).get("id")
+        """好差评 of an answer of a conversation: one of its turns (the latest when `answer_id` is not
+        given), whose question and one-thing are recorded with the rating. A rating that names no
+        real answer of the rater's own conversation is refused, so anonymous or made-up ratings
+        never reach the knowledge-gap list (the API checks the conversation is the caller's)."""
+        if not conversation_id:
+            raise InvalidInput("give the session_id (and answer_id) of the answer you are rating", field="session_id")
+        rated = [t for t in self.transcript(conversation_id) if t["role"] == "assistant"
+                 and (not answer_id or (t["payload"] or {}).get("answer_id") == answer_id)]
+        if not rated:
+            raise NotFound("no such answer in that session")
+        payload = rated[-1]["payload"] or {}
+        question, one_thing = payload.get("question", ""), (payload.get("one_thing") or {}).get("id")
+        answer_id = answer_id or payload.get("answer_id")
         return self.add_feedback(rating=rating, conversation_id=conversation_id, answer_id=answer_id,
                                  comment=comment, question=question, one_thing_id=one_thing)
 
@@ -228,7 +229,10 @@ class ConversationStore:
         fix the guides). A refused item's ``near`` is the one-thing the router found nearest, when it
         scored at least ``GAP_TOPIC_MIN_SCORE``."""
         with self.session() as s:
-            bad = s.scalars(select(FeedbackRow).where(FeedbackRow.rating.in_(["差评", "bad", "1", "2"]))
+            # Only ratings of a real answer or submission (they carry its question): a row without
+            # one (anonymous feedback from before ratings had to name an answer) is not a gap.
+            bad = s.scalars(select(FeedbackRow).where(FeedbackRow.rating.in_(["差评", "bad", "1", "2"]),
+                                                      FeedbackRow.question != "")
                             .order_by(FeedbackRow.id.desc()).limit(limit)).all()
             items = [{"kind": "差评", "question": f.question, "one_thing_id": f.one_thing_id, "comment": f.comment,
                       "at": f.created_at.isoformat()} for f in bad]

@@ -18,9 +18,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import logging
 import os
+import re
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,6 +81,185 @@ class TokenSigner:
         if kind and data["k"] != kind:
             raise Unauthorized(f"this needs a {kind} sign-in")
         return Principal(data["k"], str(data["s"]), data.get("v"))
+
+
+# --- conversation ids issued to API clients ------------------------------------------------------
+class SessionIds:
+    """The conversation ids the HTTP API hands out: ``<nonce>.<tag>``.
+
+    The nonce is 128 random bits; the tag is an HMAC of the nonce and the client (its API key id when
+    keys are configured, else nothing) under the signing secret. So an id is unguessable, issued
+    only by the server, bound to the client that got it, and checked by any worker without a
+    database look-up. A caller-chosen string never names a stored conversation: the API starts a
+    new one instead (or answers 404 where a conversation must already exist). Ids made in-process
+    (the web UI, the CLI) carry no tag and so can never be reached over HTTP.
+    """
+
+    SHAPE = re.compile(r"^[0-9a-f]{32}\.[A-Za-z0-9_-]{22}$")
+
+    def __init__(self, secret: str) -> None:
+        if not secret:
+            raise ConfigurationError("YJS_SECRET_KEY must not be empty")
+        self._key = hmac.new(secret.encode("utf-8"), b"yjs-session-id", hashlib.sha256).digest()
+
+    def _tag(self, nonce: str, client: str | None) -> str:
+        mac = hmac.new(self._key, f"{client or ''}\x00{nonce}".encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(mac).decode("ascii")[:22]
+
+    def issue(self, client: str | None = None) -> str:
+        nonce = secrets.token_hex(16)
+        return f"{nonce}.{self._tag(nonce, client)}"
+
+    def check(self, session_id: str | None, client: str | None = None) -> bool:
+        """True only for an id this server issued to this client."""
+        if not session_id or not self.SHAPE.match(session_id):
+            return False
+        nonce, tag = session_id.split(".")
+        return hmac.compare_digest(tag, self._tag(nonce, client))
+
+
+# --- citizens signed in by the deployment's 统一身份认证 ------------------------------------------------
+_SUBJECT = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_RSA_OID = bytes.fromhex("2a864886f70d010101")  # 1.2.840.113549.1.1.1 rsaEncryption
+_SHA256_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
+
+
+def _b64url(part: str) -> bytes:
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+
+def _der(data: bytes, pos: int = 0) -> tuple[int, bytes, int]:
+    """One DER element at `pos`: (tag, content, position after it)."""
+    tag, length = data[pos], data[pos + 1]
+    pos += 2
+    if length & 0x80:
+        n = length & 0x7F
+        length, pos = int.from_bytes(data[pos:pos + n], "big"), pos + n
+    if pos + length > len(data):
+        raise ValueError("truncated DER")
+    return tag, data[pos:pos + length], pos + length
+
+
+def _der_seq(data: bytes) -> list[tuple[int, bytes]]:
+    out, pos = [], 0
+    while pos < len(data):
+        tag, content, pos = _der(data, pos)
+        out.append((tag, content))
+    return out
+
+
+def rsa_public_key(pem: str) -> tuple[int, int]:
+    """(n, e) of an RSA public key in PEM: SubjectPublicKeyInfo ("PUBLIC KEY") or PKCS#1 ("RSA PUBLIC KEY").
+    The PEM may be on one line, or have its line breaks written as ``\\n`` (as in an environment variable)."""
+    m = re.search(r"-----BEGIN (RSA )?PUBLIC KEY-----(.*?)-----END", pem.replace("\\n", "\n"), re.S)
+    try:
+        if m is None:
+            raise ValueError("no PEM public key")
+        tag, content, _ = _der(base64.b64decode(re.sub(r"\s", "", m.group(2))))
+        parts = _der_seq(content)
+        if not m.group(1):  # SPKI: SEQUENCE {SEQUENCE {OID, NULL}, BIT STRING {RSAPublicKey}}
+            algorithm = _der_seq(parts[0][1])
+            if algorithm[0][1] != _RSA_OID or parts[1][0] != 0x03:
+                raise ValueError("not an RSA key")
+            tag, content, _ = _der(parts[1][1][1:])  # skip the unused-bits byte
+            parts = _der_seq(content)
+        n, e = (int.from_bytes(v, "big") for _, v in parts[:2])
+    except (ValueError, IndexError, TypeError) as exc:
+        raise ConfigurationError("YJS_IDP_ASSERTION_KEY is not a readable RSA public key (PEM)") from exc
+    if n.bit_length() < 2048:
+        log.warning("the identity provider's RSA key has only %d bits", n.bit_length())
+    return n, e
+
+
+class IdentityAssertions:
+    """Verifies a citizen identity asserted by the deployment's 统一身份认证 (unified identity platform).
+
+    An external app's backend, which has signed the citizen in through that platform, passes the
+    platform's signed assertion — a compact JWS (JWT) with ``iss``, ``aud``, ``sub`` (the citizen's
+    person id in the shared-data registry), ``iat`` and ``exp`` — and gets a citizen token in
+    return. The algorithm is fixed by the configured key, never taken from the assertion: an RSA
+    public key (PEM) means RS256, anything else is an HMAC secret (HS256, 32+ characters). Each
+    assertion is single-use in this process (``jti`` when present, else the signature) and may live
+    at most ``max_age_s``; a clock skew of ``leeway_s`` is tolerated.
+    """
+
+    def __init__(self, key: str, *, issuer: str, audience: str, max_age_s: int = 300, leeway_s: int = 60,
+                 clock=time.time) -> None:
+        key = (key or "").strip()
+        if not issuer:
+            raise ConfigurationError("YJS_IDP_ISSUER must name the identity provider when YJS_IDP_ASSERTION_KEY is set")
+        if "-----BEGIN" in key:
+            self.alg, self._rsa, self._secret = "RS256", rsa_public_key(key), b""
+        elif len(key) >= 32:
+            self.alg, self._rsa, self._secret = "HS256", (0, 0), key.encode("utf-8")
+        else:
+            raise ConfigurationError("YJS_IDP_ASSERTION_KEY must be an RSA public key (PEM) or a shared secret of "
+                                     "32+ characters")
+        self.issuer, self.audience = issuer, audience
+        self.max_age_s, self.leeway_s, self.clock = max_age_s, leeway_s, clock
+        self._seen: dict[str, float] = {}  # used assertions → when they expire
+        self._lock = threading.Lock()
+
+    def _signature_ok(self, signed: bytes, sig: bytes) -> bool:
+        if self.alg == "HS256":
+            return hmac.compare_digest(sig, hmac.new(self._secret, signed, hashlib.sha256).digest())
+        n, e = self._rsa
+        k = (n.bit_length() + 7) // 8
+        s = int.from_bytes(sig, "big")
+        if len(sig) != k or s >= n:
+            return False
+        digest = _SHA256_DIGEST_INFO + hashlib.sha256(signed).digest()
+        expected = b"\x00\x01" + b"\xff" * (k - 3 - len(digest)) + b"\x00" + digest  # EMSA-PKCS1-v1_5
+        return hmac.compare_digest(pow(s, e, n).to_bytes(k, "big"), expected)
+
+    def verify(self, assertion: str) -> Principal:
+        """The citizen the assertion names; Unauthorized (naming what is wrong) otherwise."""
+        bad = "the identity assertion is not valid"
+        try:
+            head_b64, claims_b64, sig_b64 = assertion.strip().split(".")
+            header = json.loads(_b64url(head_b64))
+            claims = json.loads(_b64url(claims_b64))
+            sig = _b64url(sig_b64)
+        except (ValueError, AttributeError) as exc:
+            raise Unauthorized(f"{bad}: expected a compact JWS (header.claims.signature)") from exc
+        if not isinstance(header, dict) or header.get("alg") != self.alg:
+            raise Unauthorized(f"{bad}: this service accepts {self.alg} assertions only")
+        if not self._signature_ok(f"{head_b64}.{claims_b64}".encode("ascii"), sig):
+            raise Unauthorized(f"{bad}: the signature does not verify")
+        if not isinstance(claims, dict):
+            raise Unauthorized(f"{bad}: the claims are not an object")
+        now = self.clock()
+        aud = claims.get("aud")
+        if claims.get("iss") != self.issuer:
+            raise Unauthorized(f"{bad}: unexpected issuer")
+        if not (aud == self.audience or (isinstance(aud, list) and self.audience in aud)):
+            raise Unauthorized(f"{bad}: it is not addressed to this service (aud)")
+        iat, exp = claims.get("iat"), claims.get("exp")
+        if not all(isinstance(t, (int, float)) and not isinstance(t, bool) for t in (iat, exp)):
+            raise Unauthorized(f"{bad}: iat and exp are required")
+        if exp - iat > self.max_age_s:
+            raise Unauthorized(f"{bad}: it lives longer than {self.max_age_s} s")
+        if iat > now + self.leeway_s or exp <= now - self.leeway_s:
+            raise Unauthorized(f"{bad}: it has expired or is not valid yet")
+        subject = claims.get("sub")
+        if not isinstance(subject, str) or not _SUBJECT.match(subject):
+            raise Unauthorized(f"{bad}: sub must be the citizen's person id")
+        once = str(claims.get("jti") or sig_b64)
+        with self._lock:
+            self._seen = {k: t for k, t in self._seen.items() if t > now - self.leeway_s}
+            if once in self._seen:
+                raise Unauthorized(f"{bad}: it has been used already")
+            self._seen[once] = float(exp)
+        return Principal("citizen", subject)
+
+
+def identity_assertions(settings) -> IdentityAssertions | None:
+    """The verifier the settings configure, or None when citizens cannot sign in by assertion."""
+    key = settings.idp_assertion_key.get_secret_value() if settings.idp_assertion_key else ""
+    if not key.strip():
+        return None
+    return IdentityAssertions(key, issuer=settings.idp_issuer, audience=settings.idp_audience,
+                              max_age_s=settings.idp_assertion_max_age_s)
 
 
 # --- staff passwords ----------------------------------------------------------------------------

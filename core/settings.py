@@ -155,6 +155,19 @@ class Settings(BaseSettings):
     seed_random: int = Field(
         20240116, description="Random seed of the synthetic shared data: the same seed gives the same database."
     )
+    idp_assertion_key: SecretStr | None = Field(
+        None,
+        description="Lets an external app's backend sign a citizen in (POST /v1/auth/citizen-assertion) with a signed "
+        "assertion from the deployment's 统一身份认证: its RSA public key (PEM, for RS256) or a shared secret of 32+ "
+        "characters (HS256). Empty = no such sign-in.",
+    )
+    idp_issuer: str = Field(
+        "", description="The `iss` an identity assertion must carry (the 统一身份认证 platform's id); required with the key."
+    )
+    idp_audience: str = Field("yijianshi", description="The `aud` an identity assertion must name (this service).")
+    idp_assertion_max_age_s: int = Field(
+        300, ge=30, le=3600, description="Longest lifetime (exp - iat) accepted for an identity assertion, seconds."
+    )
     consent_code_ttl_s: int = Field(
         600, ge=60, le=3600, description="Lifetime of a citizen's 6-digit consent code for a clerk (帮办代办), seconds."
     )

@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from sse_starlette import EventSourceResponse
 
-from app.deps import AssistantDep, Guarded
+from app.deps import AssistantDep, Guarded, SessionsDep
 from app.models import (
     AnswerOut,
     AnswerRequest,
@@ -28,24 +28,26 @@ from app.models import (
 from core.errors import NotFound
 
 STAFF_POLL_S = 2.0  # how often an open stream looks for new clerk replies
-SessionId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+SessionId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+(?:[.:][A-Za-z0-9_-]+)*$")]
 
 router = APIRouter(prefix="/v1", tags=["answer"], responses={422: {"model": ErrorOut}, 429: {"model": ErrorOut}})
 
 
 @router.post("/answer", response_model=AnswerOut, dependencies=Guarded, summary="Answer a question with citations")
-async def answer(req: AnswerRequest, bot: AssistantDep) -> dict:
+async def answer(req: AnswerRequest, bot: AssistantDep, sessions: SessionsDep) -> dict:
     """Routes the question to a one-thing and answers from the guides; every citation quote is a
-    verbatim substring of its source. Refuses and hands off (12345 / 综合窗口) rather than guess."""
-    ans = await run_in_threadpool(bot.run, req.question, req.session_id, req.lang)
+    verbatim substring of its source. Refuses and hands off (12345 / 综合窗口) rather than guess.
+    Send the returned `session_id` back to continue; it is issued by the server and works only for
+    the client (API key) that got it — any other value starts a new conversation."""
+    ans = await run_in_threadpool(bot.run, req.question, sessions.resume_or_new(req.session_id), req.lang)
     return ans.to_dict()
 
 
 @router.post("/answer/stream", dependencies=Guarded, summary="Answer as a Server-Sent Events stream",
              response_class=StreamingResponse, responses={200: {"content": {"text/event-stream": {}}}})
-async def answer_stream(req: AnswerRequest, bot: AssistantDep) -> EventSourceResponse:
+async def answer_stream(req: AnswerRequest, bot: AssistantDep, sessions: SessionsDep) -> EventSourceResponse:
     """`event: delta` carries the answer line by line; the last `event: answer` the full answer object."""
-    ans = await run_in_threadpool(bot.run, req.question, req.session_id, req.lang)
+    ans = await run_in_threadpool(bot.run, req.question, sessions.resume_or_new(req.session_id), req.lang)
 
     # Events as dicts, so the response's own separator ("\n", what simple clients split on) applies.
     def events() -> Iterator[dict]:
@@ -56,41 +58,46 @@ async def answer_stream(req: AnswerRequest, bot: AssistantDep) -> EventSourceRes
     return EventSourceResponse(events(), sep="\n")
 
 
-@router.post("/feedback", response_model=FeedbackOut, dependencies=Guarded, summary="好差评: rate an answer")
-async def feedback(req: FeedbackRequest, bot: AssistantDep) -> FeedbackOut:
+@router.post("/feedback", response_model=FeedbackOut, dependencies=Guarded, summary="好差评: rate an answer",
+             responses={404: {"model": ErrorOut}})
+async def feedback(req: FeedbackRequest, bot: AssistantDep, sessions: SessionsDep) -> FeedbackOut:
+    """Rates an answer of the caller's own session (404 for any other session or answer)."""
+    sid = sessions.require(req.session_id)
     fid = await run_in_threadpool(
-        lambda: bot.conversations.rate_answer(rating=req.rating, conversation_id=req.session_id, answer_id=req.answer_id,
+        lambda: bot.conversations.rate_answer(rating=req.rating, conversation_id=sid, answer_id=req.answer_id,
                                               comment=req.comment))
     return FeedbackOut(id=fid)
 
 
 @router.post("/handoff", response_model=HandoffAck, dependencies=Guarded, summary="转人工: hand the conversation to staff",
              responses={404: {"model": ErrorOut}})
-async def handoff(req: HandoffRequest, bot: AssistantDep) -> HandoffAck:
+async def handoff(req: HandoffRequest, bot: AssistantDep, sessions: SessionsDep) -> HandoffAck:
     """The citizen asks for a person: the conversation joins the help-desk queue (status handoff)."""
-    await run_in_threadpool(bot.conversations.transcript, req.session_id)  # 404 for an unknown session
-    await run_in_threadpool(bot.conversations.request_handoff, req.session_id, req.reason)
+    sid = sessions.require(req.session_id)  # 404 for another client's (or a made-up) session
+    await run_in_threadpool(bot.conversations.transcript, sid)  # 404 for an unknown session
+    await run_in_threadpool(bot.conversations.request_handoff, sid, req.reason)
     return HandoffAck(session_id=req.session_id)
 
 
 @router.get("/sessions/{session_id}/staff-replies", response_model=list[StaffReplyOut], dependencies=Guarded,
             summary="A clerk's replies after a hand-off (poll with ?after=)", responses={404: {"model": ErrorOut}})
-async def staff_replies(session_id: SessionId, bot: AssistantDep,
+async def staff_replies(session_id: SessionId, bot: AssistantDep, sessions: SessionsDep,
                         after: Annotated[int, Query(ge=0, description="The last seq already shown.")] = 0) -> list[dict]:
     """After 转人工 the citizen's app shows what the clerk writes: poll this (every few seconds), or
     hold `/staff-replies/stream` open. The clerk's name is not disclosed, only their role."""
-    return await run_in_threadpool(bot.conversations.staff_replies, session_id, after)
+    return await run_in_threadpool(bot.conversations.staff_replies, sessions.require(session_id), after)
 
 
 @router.get("/sessions/{session_id}/staff-replies/stream", dependencies=Guarded,
             summary="A clerk's replies as Server-Sent Events", response_class=EventSourceResponse,
             responses={200: {"content": {"text/event-stream": {}}}, 404: {"model": ErrorOut}})
-async def staff_replies_stream(session_id: SessionId, bot: AssistantDep,
+async def staff_replies_stream(session_id: SessionId, bot: AssistantDep, sessions: SessionsDep,
                                after: Annotated[int, Query(ge=0)] = 0,
                                wait: Annotated[int, Query(ge=1, le=120, description="Seconds to stay open.")] = 60
                                ) -> EventSourceResponse:
     """`event: staff` per reply (data: a StaffReplyOut as JSON), checked every 2 s for `wait` seconds;
     reconnect with ?after=<last seq> to go on."""
+    session_id = sessions.require(session_id)
     await run_in_threadpool(bot.conversations.transcript, session_id)  # 404 before the stream starts
 
     async def events():
