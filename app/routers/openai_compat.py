@@ -16,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from sse_starlette import EventSourceResponse
 
 from app.deps import AssistantDep, Guarded
-from app.models import ChatCompletionRequest, ErrorOut
+from app.models import ChatCompletionOut, ChatCompletionRequest, ErrorOut, ModelList
 from core.errors import InvalidInput
 
 router = APIRouter(prefix="/v1", tags=["openai-compatible"], responses={422: {"model": ErrorOut}})
@@ -38,12 +38,13 @@ def reply_text(ans) -> str:
     return f"{ans.answer}\n\n来源 Sources:\n{refs}"
 
 
-@router.get("/models", summary="OpenAI-compatible model list")
+@router.get("/models", response_model=ModelList, summary="OpenAI-compatible model list")
 async def models() -> dict:
     return {"object": "list", "data": [{"id": MODEL, "object": "model", "created": 0, "owned_by": "yijianshi"}]}
 
 
-@router.post("/chat/completions", dependencies=Guarded, summary="OpenAI-compatible chat completion")
+@router.post("/chat/completions", dependencies=Guarded, summary="OpenAI-compatible chat completion",
+             response_model=ChatCompletionOut, responses={200: {"content": {"text/event-stream": {}}}})
 async def chat_completions(req: ChatCompletionRequest, bot: AssistantDep):
     users = [m for m in req.messages if m.role == "user"]
     if not users:
