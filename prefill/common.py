@@ -25,6 +25,8 @@ ACTION_LABELS = {
     "reopen": "撤回确认", "submit": "提交并分送各部门", "status_change": "部门更新办理状态", "document": "生成打印文书",
     "payload_read": "部门调阅申请数据", "correction_report": "提交纠错申请", "consent_code_issue": "生成帮办授权码",
     "consent_code_redeem": "工作人员凭授权码代办", "ocr": "识别上传的证照",
+    "representative_check": "核验您是否为市场主体的法定代表人（经营者、管理人）",
+    "applicant_name": "在授权请求中显示您遮掩后的姓名",
 }
 SOURCE_LABELS = {"population": "人口库（公安户籍）", "e_licence": "电子证照库", "social_insurance": "社会保险和医疗保障信息库",
                  "housing_fund": "住房公积金信息库", "enterprise": "法人库（市场主体登记）", "real_estate": "不动产登记信息库",
