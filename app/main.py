@@ -20,6 +20,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.body_limit import BodySizeLimit
+from app.openapi_docs import install_docs
 from app.pipeline import build_assistant
 from app.routers import answer, catalog, openai_compat, session
 from app.routers import materials as material_routes
@@ -170,6 +171,9 @@ def create_app(settings: Settings | None = None, *, assistant=None, prefill=None
         version="0.1.0",
         description="Grounded answers about 高效办成一件事 service bundles, with citations; pre-fill of merged forms.",
         lifespan=lifespan,
+        # /docs and /redoc are served from local files (app.openapi_docs): the CDN ones are blank offline.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.services = services
     install_error_handlers(app)
@@ -220,6 +224,7 @@ def create_app(settings: Settings | None = None, *, assistant=None, prefill=None
     app.include_router(staff_routes.router)
     app.include_router(offer_routes.router)
     app.include_router(material_routes.router)
+    install_docs(app)
     if mount_ui:
         mount_web_ui(app, services)
     return app

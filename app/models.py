@@ -151,3 +151,59 @@ class ChatCompletionRequest(BaseModel):
     user: str | None = Field(None, max_length=64, description=(
         "An end-user label, as in OpenAI's API. It never selects a stored conversation: `messages` is the "
         "conversation."))
+
+
+# The OpenAI-compatible response, as documented: extra fields are kept (extra="allow"), so what the
+# route adds later reaches the client even before these models name it.
+class ChatReplyMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    role: Literal["assistant"] = "assistant"
+    content: str = Field(..., description="The answer, with its sources appended (来源 Sources: [n] title（id）：quote).")
+
+
+class ChatChoice(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    index: int = 0
+    message: ChatReplyMessage
+    finish_reason: str | None = "stop"
+
+
+class ChatUsage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+
+
+class ChatCompletionOut(BaseModel):
+    """An OpenAI `chat.completion` object plus the assistant's own `citations` and answer object."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
+        "id": "chatcmpl-5f1c", "object": "chat.completion", "created": 1764667800, "model": "yijianshi",
+        "choices": [{"index": 0, "finish_reason": "stop", "message": {
+            "role": "assistant", "content": "新生儿出生一件事……\n\n来源 Sources:\n[1] 新生儿出生一件事 · 材料（newborn#materials）：……"}}],
+        "usage": {"prompt_tokens": 12, "completion_tokens": 180, "total_tokens": 192},
+        "citations": [{"source_id": "newborn#materials", "title": "新生儿出生一件事 · 材料", "quote": "……"}],
+    }]})
+    id: str
+    object: Literal["chat.completion"] = "chat.completion"
+    created: int
+    model: str
+    choices: list[ChatChoice]
+    usage: ChatUsage | None = None
+    citations: list[CitationOut] = Field(default_factory=list, description="The answer's citations (verbatim quotes).")
+    yijianshi: AnswerOut | None = Field(None, description="The full answer object, as from POST /v1/answer.")
+
+
+class ModelOut(BaseModel):
+    id: str
+    object: Literal["model"] = "model"
+    created: int = 0
+    owned_by: str
+
+
+class ModelList(BaseModel):
+    """OpenAI-compatible model list."""
+
+    object: Literal["list"] = "list"
+    data: list[ModelOut]

@@ -94,6 +94,9 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
 }
 
 _TRIGGERS = frozenset(w for _, words in ASPECTS.values() for w in words)
+# Every part (of two or more characters) of a trigger: "is this token inside some keyword" becomes one
+# set lookup instead of a scan of all keywords per token.
+_TRIGGER_PARTS = frozenset(w[i:j] for w in _TRIGGERS for i in range(len(w)) for j in range(i + 2, len(w) + 1))
 
 
 def detect_aspects(query: Query) -> list[str]:
@@ -109,15 +112,30 @@ def detect_aspects(query: Query) -> list[str]:
 
 # Words that only point back at the conversation ("那", "这个") or carry no topic of their own.
 _ANAPHORA = frozenset("那 那么 那个 这 这个 它 还有 另外 然后 呢 吗 嗯 好的 ok 呀 and then what about it that this".split())
+_SHORT = 16  # tokens up to this long have their parts enumerated; longer ones (rare) are compared directly
+
+
+def _inside_another(words: set[str]) -> set[str]:
+    """The words that occur inside another, longer word of `words`, in time linear in their total
+    length (a 2,000-character question has ~1,000 tokens: comparing every pair took a second)."""
+    parts: set[str] = set()
+    long = [u for u in words if len(u) > _SHORT]
+    for u in words:
+        # Proper parts of u up to _SHORT characters: every short word that u contains.
+        n = len(u)
+        parts.update(u[i:j] for i in range(n) for j in range(i + 1, min(n, i + _SHORT) + 1) if j - i < n)
+    inside = {t for t in words if len(t) <= _SHORT and t in parts}
+    inside |= {t for t in long if any(t != u and t in u for u in long)}
+    return inside
 
 
 def content_words(query: Query) -> set[str]:
     """The words that say what the question is about, beyond which aspect it asks for: tokens
     minus aspect keywords ("多久", "代办"), pointers back ("那", "这个") and stopwords. Search-mode
     sub-words of a compound count once (社保卡 → 社保, 社保卡 is one word)."""
-    content = [t for t in query.tokens if t not in _ANAPHORA and t not in _TRIGGERS
-               and not any(t in w for w in _TRIGGERS if len(t) >= 2)]
-    return {t for t in content if not any(t != u and t in u for u in content)}
+    content = {t for t in query.tokens if t not in _ANAPHORA and t not in _TRIGGERS
+               and not (len(t) >= 2 and t in _TRIGGER_PARTS)}
+    return content - _inside_another(content)
 
 
 def is_elliptical(query: Query) -> bool:

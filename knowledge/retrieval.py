@@ -7,6 +7,12 @@ apply to every list. Traditional Chinese is folded to Simplified before both ret
 A question is prepared once (`HybridRetriever.prepare` → `Query`: folded, typo-repaired, tokenised,
 embedded) and the same `Query` is handed to every stage that reads it, so answering a question embeds
 it once. Results are the store's own `Record`s with their scores filled in.
+
+A question's vector is of its first `max_embed_chars` characters (256 by default): the embedder's cost
+grows faster than the text (e5 attends over every pair of tokens in a 512-token window, and a longer
+text runs several windows), so a pasted 2,000-character question took seconds where a short one takes
+a tenth of a second. Every other stage (BM25, catalogue names, aspects, the decision model's word
+features) still reads the whole question, in time linear in its length.
 """
 
 from __future__ import annotations
@@ -28,6 +34,9 @@ from knowledge.typos import HomophoneCorrector
 log = logging.getLogger(__name__)
 
 Mode = Literal["hybrid", "dense", "bm25"]
+# Characters of a question that are embedded (see the module docstring). Every eval and training
+# question is shorter (the longest is 162), so this changes no measured answer; about 200 e5 tokens.
+MAX_EMBED_CHARS = 256
 Fusion = Literal["convex", "rrf"]
 
 
@@ -42,7 +51,7 @@ class Query:
     search_text: str  # `normalized` with pinyin-IME typos repaired: what dense and BM25 retrieval see
     tokens: tuple[str, ...]  # tokens of `normalized`: the words as asked (aspects, content words)
     search_tokens: tuple[str, ...]  # tokens of `search_text`: what BM25 matches
-    vector: np.ndarray | None = None  # embedding of `search_text`; None when prepared for BM25 only
+    vector: np.ndarray | None = None  # embedding of `search_text`'s head; None when prepared for BM25 only
 
     @property
     def english(self) -> bool:
@@ -155,9 +164,13 @@ class HybridRetriever:
         dense_weight: float = 0.8,
         mention_weight: float = 0.3,
         mode: Mode = "hybrid",
+        max_embed_chars: int = MAX_EMBED_CHARS,
     ) -> None:
         if top_k < 1 or candidates < top_k:
             raise ValueError("need 1 <= top_k <= candidates")
+        if max_embed_chars < 1:
+            raise ValueError(f"max_embed_chars must be at least 1, got {max_embed_chars}")
+        self.max_embed_chars = max_embed_chars
         self.store = store
         self.embedder = embedder
         self.catalog_terms = catalog_terms or {}
@@ -233,14 +246,15 @@ class HybridRetriever:
 
     def prepare(self, text: str, *, embed: bool = True) -> Query:
         """The question as every stage sees it: width and script folded (繁→简), pinyin-IME typos
-        repaired, tokenised, and (with `embed`) embedded — each once."""
+        repaired, tokenised, and (with `embed`) embedded — each once. Only the first `max_embed_chars`
+        characters are embedded, so the cost of a long question stays bounded."""
         self.warm_up()
         normalized = normalize(text)
         search_text = self.typos.correct(normalized)
         tokens = tuple(tokenize_normalized(normalized))
         # A repaired word may come from an office's own (unfolded) text, so repaired text is folded again.
         search_tokens = tokens if search_text == normalized else tuple(tokenize(search_text))
-        vector = self.embedder.embed_query(search_text) if embed else None
+        vector = self.embedder.embed_query(search_text[: self.max_embed_chars]) if embed else None
         return Query(text, normalized, search_text, tokens, search_tokens, vector)
 
     def run(

@@ -13,7 +13,8 @@ from prefill.forms import SOURCE_FIELDS
 from prefill.models import AccessLogEntry
 
 # Actions whose fields are a source's field names (shown with the source's labels); others are form keys.
-_SOURCE_FIELD_ACTIONS = ("read", "consent_grant", "consent_refuse", "identity_lookup")
+_SOURCE_FIELD_ACTIONS = ("read", "consent_grant", "consent_refuse", "identity_lookup", "representative_check",
+                         "applicant_name")
 
 
 def describe_actor(actor: str, me: str) -> str:
@@ -40,6 +41,10 @@ class AccessLog:
         limit = max(1, min(int(limit), 1000))
         out = []
         for e in self.audit.entries(subject_or_owner=who.subject, limit=limit):
+            if e.action == "identity_lookup" and e.subject_id != who.subject:
+                # That an ID number typed into my application found someone is theirs to know (it is in
+                # their own log): shown here, it would tell me the number is registered before they answer.
+                continue
             out.append(AccessLogEntry(
                 at=e.at, who=describe_actor(e.actor, who.subject), action=e.action,
                 action_label=ACTION_LABELS.get(e.action, e.action), about_you=e.subject_id == who.subject,

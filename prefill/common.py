@@ -29,6 +29,8 @@ ACTION_LABELS = {
     "offer_grant": "免申即享：无需申请直接发放", "offer_open": "查看主动服务提醒", "offer_accept": "接受主动服务并预填申请",
     "offer_decline": "拒绝主动服务", "commitment_sign": "签署容缺受理承诺书", "material_missing": "标记材料暂缺",
     "material_supply": "补交材料",
+    "representative_check": "核验您是否为市场主体的法定代表人（经营者、管理人）",
+    "applicant_name": "在授权请求中显示您遮掩后的姓名",
 }
 SOURCE_LABELS = {"population": "人口库（公安户籍）", "e_licence": "电子证照库", "social_insurance": "社会保险和医疗保障信息库",
                  "housing_fund": "住房公积金信息库", "enterprise": "法人库（市场主体登记）", "real_estate": "不动产登记信息库",

@@ -68,9 +68,13 @@ class Drafts:
         now = iso(utcnow())
         values = {f.key: field_value(None, "to_be_entered") for f in form.fields()}
         with self.state.session() as s:
-            row = DraftRow(id=uuid.uuid4().hex, owner_id=who.subject, one_thing_id=form.one_thing_id,
+            self.engine.check_representative(s, form, who.subject, requested, who.actor)
+            draft_id = uuid.uuid4().hex
+            me = owner_binding(who.subject)
+            me["display"] = self.engine.applicant_display(s, who.subject, who.actor, draft_id, form)
+            row = DraftRow(id=draft_id, owner_id=who.subject, one_thing_id=form.one_thing_id,
                            form_id=form.form_id, status=DraftStatus.OPEN.value,
-                           bindings={"self": owner_binding(who.subject)}, values=values, requested=requested,
+                           bindings={"self": me}, values=values, requested=requested,
                            version=1, created_at=now, updated_at=now)
             s.add(row)
             self.audit.append(s, actor=who.actor, action="draft_start", subject_id=who.subject, owner_id=who.subject,

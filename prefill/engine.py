@@ -14,6 +14,10 @@ together with the change they lead to (and a command that fails leaves neither).
 Who decides (the grantor) for a resolved role: the applicant for their own data, for a minor child
 (guardian), for a deceased relative (next of kin) and for an enterprise they represent; any other
 adult decides for themselves and gets an ask to approve from their own sign-in.
+
+Who may apply for an enterprise: only a representative the market-entity register names (法定代表人,
+经营者 or 管理人 — `check_representative`), so nobody starts an employer's form, and sends approval
+requests in its name, for an enterprise they do not represent.
 """
 
 from __future__ import annotations
@@ -24,11 +28,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from core.clock import utcnow
-from core.errors import ConsentRequired, InvalidInput
-from core.masking import mask_id_number
+from core.errors import ConsentRequired, Forbidden, InvalidInput, ServiceUnavailable
+from core.masking import mask_id_number, mask_name
 from prefill.audit import AuditLog
 from prefill.consent import ConsentGate, ConsentStore
 from prefill.forms import RELATION_FIELD, FormField, MergedForm, SubjectRole
@@ -145,6 +150,51 @@ class PrefillEngine:
         self.audit = audit
         self.population = population
         self.today = today
+
+    # -- who may apply ---------------------------------------------------------------------------
+    def check_representative(self, s: Session, form: MergedForm, owner_id: str, requested: dict[str, str],
+                             actor: str) -> None:
+        """An enterprise form (a role of kind enterprise, found from the applicant) may be started only by
+        a representative the market-entity register names for an enterprise fitting that role — the one
+        named in `requested`, when named. Raises Forbidden otherwise, with the same words whether a named
+        enterprise exists or not. The check reads the applicant's own registry role (audited, in their
+        access log); it needs no grant, as a sign-in check needs none."""
+        roles = {r: spec for r, spec in form.subjects.items() if spec.kind == "enterprise" and spec.of == "self"}
+        if not roles:
+            return
+        source = self.gate.sources.get("enterprise")
+        if source is None:
+            raise ServiceUnavailable("the market-entity register (法人库) is not configured: enterprise forms cannot "
+                                     "check who represents the enterprise")
+        why = f"{form.one_thing_id}: 核验申请人是否为市场主体登记的法定代表人（经营者、管理人）"
+        represented = source.fetch(owner_id, ["legal_rep_of"], purpose=why).get("legal_rep_of") or []
+        self.audit.append(s, actor=actor, action="representative_check", subject_id=owner_id, owner_id=owner_id,
+                          source="enterprise", fields=["legal_rep_of"], purpose=why)
+        for role, spec in roles.items():
+            fits = [c for c in represented
+                    if (not spec.enterprise_kinds or c["kind"] in spec.enterprise_kinds)
+                    and (not spec.enterprise_statuses or c["status"] in spec.enterprise_statuses)
+                    and (role not in requested or c["enterprise_id"] == requested[role])]
+            if not fits:
+                raise Forbidden(f"only a representative of the {spec.label_en} registered in the market-entity "
+                                f"register (法定代表人、经营者或管理人) may apply for {form.title}; 只有市场主体登记的"
+                                f"{spec.label}法定代表人（经营者、管理人）本人可以办理", field="subjects")
+
+    def applicant_display(self, s: Session, owner_id: str, actor: str, draft_id: str, form: MergedForm) -> str | None:
+        """The applicant's masked name (张*), read once from the population register when a draft starts, so
+        every approval request it sends names who asks. Only the masked form is kept."""
+        if self.population is None:
+            return None
+        why = f"{form.one_thing_id}: 在授权请求中显示申请人（遮掩后的）姓名"
+        try:
+            name = self.population.fetch(owner_id, ["name"], purpose=why).get("name")
+        except (ServiceUnavailable, SQLAlchemyError):
+            return None  # the request then says 申请人; the registry may be back when the name is next needed
+        if not name:
+            return None
+        self.audit.append(s, actor=actor, action="applicant_name", subject_id=owner_id, owner_id=owner_id,
+                          draft_id=draft_id, source="population", fields=["name"], purpose=why)
+        return mask_name(name)
 
     # -- role resolution -------------------------------------------------------------------------
     def resolve(self, s: Session, st: DraftState, form: MergedForm, actor: str) -> None:

@@ -12,7 +12,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.masking import mask_for_type, mask_name
+from core.masking import mask_for_type, mask_id_number, mask_name
 from core.status import DEPARTMENT_FINAL
 from prefill.catalogue import Catalogue
 from prefill.common import SOURCE_LABELS, as_text
@@ -58,7 +58,11 @@ def departments_for(form: MergedForm, source: str, roles: list[str]) -> list[str
 
 
 def applicant_display(row: DraftRow, form: MergedForm) -> str:
-    """The applicant's masked name as another person sees it in an approval request."""
+    """The applicant's masked name as another person sees it in an approval request: read when the draft
+    started (prefill.engine.applicant_display), else from the pre-filled form, else 申请人."""
+    shown = ((row.bindings or {}).get("self") or {}).get("display")
+    if shown:
+        return shown
     for f in form.fields():
         v = (row.values or {}).get(f.key) or {}
         prov = v.get("provenance") or {}
@@ -66,6 +70,23 @@ def applicant_display(row: DraftRow, form: MergedForm) -> str:
                 and (row.bindings.get(prov.get("subject_role")) or {}).get("subject_id") == row.owner_id):
             return mask_name(v["value"])
     return "申请人"
+
+
+def undisclosed(row: DraftRow, form: MergedForm, decisions: dict, role: str) -> str | None:
+    """For a role named by an ID number the applicant typed, the masked number while that person has not
+    decided yet — shown the same whether the number belongs to a registered person or to nobody, so the
+    applicant never learns from a draft whether someone exists (or who) before they answer. None when
+    the role is shown as it is (no number typed, the applicant's own number, or the person decided)."""
+    spec = form.subjects.get(role)
+    if spec is None or spec.kind != "by_id_number":
+        return None
+    typed = ((row.values or {}).get(spec.input_field) or {}).get("value")
+    if not typed:
+        return None
+    b = (row.bindings or {}).get(role)
+    if b is not None and (b["grantor_id"] == row.owner_id or any(g == b["grantor_id"] for _, g in decisions)):
+        return None
+    return mask_id_number(str(typed))
 
 
 def provenance(prov: dict | None) -> Provenance | None:
@@ -101,11 +122,18 @@ class DraftViews:
                     provenance=provenance(prov),
                     correction_path=(f"/v1/prefill/drafts/{row.id}/fields/{f.key}/report-error"
                                      if state == "authoritative" and prov else None), help=f.help))
-        subjects = [SubjectView(role=r, label=form.role_label(r), display=(bindings.get(r) or {}).get("display"),
-                                resolved=r in bindings,
-                                decided_by=None if r not in bindings else
-                                ("you" if bindings[r]["grantor_id"] == row.owner_id else "other"))
-                    for r in form.roles()]
+        decisions = self.consents.decisions(s, row.id)
+        subjects = []
+        for r in form.roles():
+            hidden = undisclosed(row, form, decisions, r)
+            if hidden is not None:  # found or not, it reads "waiting for that person"
+                subjects.append(SubjectView(role=r, label=form.role_label(r), display=hidden, resolved=False,
+                                            decided_by="other"))
+                continue
+            subjects.append(SubjectView(role=r, label=form.role_label(r), display=(bindings.get(r) or {}).get("display"),
+                                        resolved=r in bindings,
+                                        decided_by=None if r not in bindings else
+                                        ("you" if bindings[r]["grantor_id"] == row.owner_id else "other")))
         return DraftView(draft_id=row.id, one_thing_id=row.one_thing_id, form_id=row.form_id, title=form.title,
                          status=row.status, created_at=row.created_at, updated_at=row.updated_at,
                          confirmed_at=row.confirmed_at, submitted_at=row.submitted_at, tracking_no=row.tracking_no,
@@ -130,6 +158,14 @@ class DraftViews:
                     continue
                 b = bindings.get(role)
                 by_you = (b["grantor_id"] == owner) if b else (role == "self" or owner_decides(form.subjects[role]))
+                hidden = undisclosed(row, form, decisions, role)
+                if hidden is not None:
+                    items.append(ConsentItem(
+                        source=source, source_label=SOURCE_LABELS[source], role=role, role_label=form.role_label(role),
+                        subject_display=hidden, decided_by="other", decided_by_display=f"{form.role_label(role)}本人（需其登录授权）",
+                        fields=field_refs(source, names), departments=departments_for(form, source, [role]),
+                        status="awaiting_other"))
+                    continue
                 if by_you:
                     d = decisions.get((source, owner))
                     status = "pending" if d is None else "granted" if d.granted else "refused"

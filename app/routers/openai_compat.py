@@ -22,7 +22,7 @@ from fastapi.concurrency import run_in_threadpool
 from sse_starlette import EventSourceResponse
 
 from app.deps import AssistantDep, Guarded, SessionsDep
-from app.models import ChatCompletionRequest, ErrorOut
+from app.models import ChatCompletionOut, ChatCompletionRequest, ErrorOut, ModelList, ModelOut
 from core.errors import InvalidInput, NotFound
 
 router = APIRouter(prefix="/v1", tags=["openai-compatible"], responses={422: {"model": ErrorOut}})
@@ -56,19 +56,21 @@ def reply_text(ans) -> str:
     return f"{ans.answer}\n\n来源 Sources:\n{refs}"
 
 
-@router.get("/models", summary="OpenAI-compatible model list")
+@router.get("/models", response_model=ModelList, summary="OpenAI-compatible model list")
 async def models() -> dict:
     return {"object": "list", "data": [MODEL_OBJECT]}
 
 
-@router.get("/models/{model_id}", summary="OpenAI-compatible model details", responses={404: {"model": ErrorOut}})
+@router.get("/models/{model_id}", response_model=ModelOut, summary="OpenAI-compatible model details",
+            responses={404: {"model": ErrorOut}})
 async def model(model_id: Annotated[str, Path(max_length=64)]) -> dict:
     if model_id != MODEL:
         raise NotFound(f"no model {model_id!r}: the only model is {MODEL!r}")
     return MODEL_OBJECT
 
 
-@router.post("/chat/completions", dependencies=Guarded, summary="OpenAI-compatible chat completion")
+@router.post("/chat/completions", dependencies=Guarded, summary="OpenAI-compatible chat completion",
+             response_model=ChatCompletionOut, responses={200: {"content": {"text/event-stream": {}}}})
 async def chat_completions(req: ChatCompletionRequest, bot: AssistantDep, sessions: SessionsDep):
     users = [_text(m.content) for m in req.messages if m.role == "user"]
     if not users:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from prefill.engine import prefill_rate
 
 
@@ -87,9 +87,9 @@ def test_enterprise_choice_and_rate_helper(svc, scenario, h):
     view = svc.prefill(me, d)
     assert {s.role: s.resolved for s in view.subjects} == {"self": True, "enterprise": True}
     assert prefill_rate(svc.form("credit_repair"), {}) == 0.0
-    other = svc.start_draft(me, "credit_repair", {"enterprise": "E99999"}).draft_id
-    svc.grant_all(me, other)
-    assert {f.key: f for f in svc.prefill(me, other).fields}["uscc"].state == "to_be_entered"
+    # An enterprise the applicant does not represent (here: none with that id) cannot be applied for.
+    with pytest.raises(Forbidden, match="representative"):
+        svc.start_draft(me, "credit_repair", {"enterprise": "E99999"})
 
 
 def test_raw_values_leave_out_another_adults_data(svc, scenario, h):
