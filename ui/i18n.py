@@ -171,6 +171,13 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "field_keep": {"zh-Hans": "当前：{value}（不修改请留空）", "en": "Now: {value} (leave empty to keep)"},
     "field_correct": {"zh-Hans": "纠错", "en": "Report error"},
+    "ro_why_registry": {"zh-Hans": "这是{src}登记的信息，不能在这里直接修改；如有错误请点“纠错”，由登记部门核实更正。",
+                        "en": "Registered in the {src}, so it cannot be changed here; if it is wrong, use Report error "
+                        "and the registering office will check and correct it."},
+    "ro_why_registry_nocorr": {"zh-Hans": "这是{src}登记的信息，不能在这里直接修改；如有错误请到登记部门更正。",
+                               "en": "Registered in the {src}, so it cannot be changed here; if it is wrong, ask the "
+                               "registering office to correct it."},
+    "ro_why_locked": {"zh-Hans": "此项现在不能修改。", "en": "This field cannot be changed now."},
     "field_ocr": {"zh-Hans": "上传证照照片识别", "en": "Read from a photo"},
     "field_accept_ocr": {"zh-Hans": "确认识别结果", "en": "Accept the value read"},
     "field_required_msg": {"zh-Hans": "此项必填，请填写。", "en": "This field is required."},

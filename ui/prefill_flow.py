@@ -189,14 +189,16 @@ class PrefillFlow:
                     btn.click(partial(self.open_correction, key), [self.flow, self.view], self.outputs, **PRIV).then(
                         None, None, None, js=f"() => ({SCROLL_JS})('{self._id('correction')}')")
             return None
+        # interactive=True is explicit: a component drawn by gr.render is not counted as an event input by
+        # the page, so with interactive=None every field that holds a value would be drawn locked.
         classes = ["yjs-field", f"yjs-st-{f['state']}"] + (["yjs-field-error"] if f["error"] else [])
         with gr.Column(elem_classes=classes):
             if f["kind"] == "choice":
                 comp = gr.Dropdown(f["options"], value=f["value"], label=f["label"], info=f["info"], filterable=False,
-                                   elem_id=self._id(f"f-{key}"))
+                                   interactive=True, elem_id=self._id(f"f-{key}"))
             else:
                 comp = gr.Textbox(f["value"] or "", label=f["label"], info=f["info"], placeholder=f["placeholder"],
-                                  lines=1, max_lines=3, max_length=200, elem_id=self._id(f"f-{key}"))
+                                  lines=1, max_lines=3, max_length=200, interactive=True, elem_id=self._id(f"f-{key}"))
             if f["error"]:
                 gr.HTML(f'<p class="yjs-error" role="alert">{escape(f["error"])}</p>', elem_id=self._id(f"err-{key}"),
                         js_on_load=None)

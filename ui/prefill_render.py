@@ -224,11 +224,20 @@ def _badges(f: Any, lang: str) -> str:
     return "".join(out)
 
 
-def _readonly_html(f: Any, lang: str) -> str:
+def locked_reason(f: Any, lang: str, correctable: bool) -> str:
+    """Why a field cannot be typed over, and what to do instead (shown under its value)."""
+    if f.state != "authoritative":
+        return t("ro_why_locked", lang)
+    src = source_name(f.provenance.source, lang) if f.provenance is not None else ""
+    return t("ro_why_registry" if correctable else "ro_why_registry_nocorr", lang).format(src=src)
+
+
+def _readonly_html(f: Any, lang: str, correctable: bool = False) -> str:
     req = '<span class="yjs-req" aria-hidden="true"> *</span>' if f.required else ""
     return (f'<div class="yjs-ro" data-key="{escape(f.key)}"><div class="yjs-ro-label">{escape(field_label(f, lang))}{req}</div>'
             f'<div class="yjs-ro-value">{escape(localise(f.display or "", lang))}</div>'
-            f'<div class="yjs-badges">{_badges(f, lang)}</div></div>')
+            f'<div class="yjs-badges">{_badges(f, lang)}</div>'
+            f'<p class="yjs-ro-why">{escape(locked_reason(f, lang, correctable))}</p></div>')
 
 
 def form_spec(draft: Any, form: Any, raw: Mapping[str, Any], lang: str, errors: Mapping[str, str] | None = None,
@@ -248,8 +257,8 @@ def form_spec(draft: Any, form: Any, raw: Mapping[str, Any], lang: str, errors: 
                                 "value": None, "placeholder": None, "options": [], "correctable": False,
                                 "ocr_upload": False, "accept_ocr": f.state == "ocr", "html": ""}
         if not f.editable:
-            spec.update(kind="readonly", html=_readonly_html(f, lang),
-                        correctable=f.state == "authoritative" and f.correction_path is not None)
+            correctable = f.state == "authoritative" and f.correction_path is not None
+            spec.update(kind="readonly", html=_readonly_html(f, lang, correctable), correctable=correctable)
         else:
             masked = f.has_value and (f.key not in raw or str(raw[f.key]) != (f.display or ""))
             if f.key in typed:

@@ -343,6 +343,61 @@ def test_one_go_by_keyboard_on_a_phone_with_large_text(new_page, live_server):
     assert not page.errors, page.errors
 
 
+# Every input of the drawn form that a person could type into or pick from, with its disabled flag.
+FIELD_STATES_JS = """(form) => [...document.querySelectorAll(`#${form} .yjs-field`)].flatMap(
+    f => [...f.querySelectorAll('input, textarea')].map(i => ({id: f.querySelector('[id]')?.id || '', disabled: i.disabled})))"""
+
+
+def _locked_fields(page, form: str) -> list[str]:
+    return [f["id"] for f in page.evaluate(FIELD_STATES_JS, form) if f["disabled"]]
+
+
+def _open_form(page, one_thing: str, question: str, nth: int) -> None:
+    """Sign in as the nth demo person for `one_thing`, ask, 一键办理, grant all: the form is drawn."""
+    _sign_in(page, one_thing, nth)
+    _ask(page, question)
+    page.click("#yjs-prefill-btn")
+    page.wait_for_selector("#yjs-pf-consent", state="visible")
+    page.click("#yjs-pf-grant-all")
+    page.wait_for_selector("#yjs-pf-save", state="visible")
+
+
+def test_form_fields_that_hold_a_value_stay_editable_on_a_phone(new_page, live_server):
+    """Issue 11 blocker 1: pre-filled editable values and values typed before a save stay editable;
+    registry values say why they are locked and offer 纠错."""
+    page = new_page(390, 844)
+    _open(page, live_server)
+    _open_form(page, "退休一件事", "退休一件事要准备什么材料", 2)
+    bank = "#yjs-pf-f-bank_name textarea"
+    assert page.input_value(bank)  # pre-filled from social insurance (已预填·可修改)
+    assert not _locked_fields(page, "yjs-pf-form"), _locked_fields(page, "yjs-pf-form")
+    why = page.locator("#yjs-pf-form .yjs-ro[data-key='id_number'] .yjs-ro-why").inner_text()
+    assert "不能在这里直接修改" in why and "纠错" in why
+    assert page.locator("#yjs-pf-correct-id_number").is_visible()
+
+    # Change the pre-filled bank, type a wrong phone number, pick one choice: save.
+    page.fill(bank, "中国工商银行武汉分行")
+    page.fill("#yjs-pf-f-contact_phone textarea", "123")
+    _choose(page, "#yjs-pf-f-retirement_type", "正常退休")
+    page.click("#yjs-pf-save")
+    page.wait_for_selector("#yjs-pf-err-contact_phone", state="visible")
+    page.screenshot(path=str(SHOTS / "form_after_save_phone.png"), full_page=True)
+    # Nothing is locked after the save: the wrong number can be corrected where it is.
+    assert not _locked_fields(page, "yjs-pf-form"), _locked_fields(page, "yjs-pf-form")
+    assert page.input_value("#yjs-pf-f-contact_phone textarea") == "123"
+    assert page.input_value(bank) == "中国工商银行武汉分行"
+    assert page.input_value("#yjs-pf-f-retirement_type input") == "正常退休"
+    page.fill("#yjs-pf-f-contact_phone textarea", "13812345678")
+    page.fill(bank, "中国建设银行")
+    _choose(page, "#yjs-pf-f-retirement_type", "弹性提前退休")
+    _choose(page, "#yjs-pf-f-only_child_award", "不申请")
+    page.click("#yjs-pf-save")
+    page.wait_for_selector("#yjs-pf-edit-pension", state="visible")
+    review = page.locator("#yjs-pf-review").inner_text()
+    assert "中国建设银行" in review and "弹性提前退休" in review
+    assert not page.errors, page.errors
+
+
 def test_clerk_applies_for_a_citizen_with_their_consent_code(new_page, live_server):
     citizen = new_page()
     _open(citizen, live_server)
@@ -374,6 +429,13 @@ def test_clerk_applies_for_a_citizen_with_their_consent_code(new_page, live_serv
     staff.wait_for_selector("#yjs-sf-save", state="visible")
     assert "来源：社保医保" in staff.locator("#yjs-sf-form").inner_text()
     staff.screenshot(path=str(SHOTS / "staff_assist.png"), full_page=True)
+    # The clerk's form keeps what was typed editable after a save that still needs more (issue 11 blocker 1).
+    assert not _locked_fields(staff, "yjs-sf-form")
+    typed = staff.locator("#yjs-sf-form .yjs-field textarea").first
+    typed.fill("123")
+    staff.click("#yjs-sf-save")
+    staff.wait_for_selector("#yjs-sf-form .yjs-error", state="visible")
+    assert not _locked_fields(staff, "yjs-sf-form"), _locked_fields(staff, "yjs-sf-form")
 
     # The citizen sees the clerk's reads in their own data use record.
     citizen.get_by_role("tab", name="数据使用记录").click()

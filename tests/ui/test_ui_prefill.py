@@ -141,6 +141,8 @@ def test_consent_screen_then_refusal_means_typing(ui, svc):
         assert fields[key]["state"] == "to_be_entered" and fields[key]["kind"] == "input", key
     assert fields["id_number"]["kind"] == "readonly" and fields["id_number"]["correctable"]
     assert "权威数据·只读" in fields["id_number"]["html"] and "来源：人口库 · 调取于" in fields["id_number"]["html"]
+    # A locked registry value says why, and what to do instead (issue 11 blocker 1).
+    assert "人口库登记的信息，不能在这里直接修改" in fields["id_number"]["html"] and "纠错" in fields["id_number"]["html"]
     assert fields["contact_phone"]["info"].startswith("已预填·可修改 · 来源：社保医保 · 调取于")
     assert fields["retirement_type"]["kind"] == "choice" and "正常退休" in fields["retirement_type"]["options"]
     assert "16/20" in view["summary"]
