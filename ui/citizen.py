@@ -94,6 +94,9 @@ class CitizenUI:
     def _build(self) -> None:
         lang = DEFAULT_LANG
         self.state = gr.State(new_session())
+        # The language the person picked on the switch; None until they do, and then answers follow the
+        # language of each question (detected by the engine, which keeps the session's language).
+        self.lang_choice = gr.State(None)
         with gr.Row(elem_classes="yjs-topbar"):
             self.heading = gr.Markdown(self._heading(lang), elem_id="yjs-heading")
             with gr.Column(scale=0, min_width=220):
@@ -162,15 +165,15 @@ class CitizenUI:
     def _turn_outputs(self) -> list:
         return [self.chatbot, self.question, self.sources, self.source_pick, self.source_text, self.options_box,
                 *self.option_btns, self.cands_box, *self.cand_btns, self.panel, self.prefill_btn, self.prefill_area,
-                self.rating_box, self.rate_status, self.poll_timer, self.state]
+                self.rating_box, self.rate_status, self.poll_timer, self.state, self.lang_radio]
 
     def _wire(self) -> None:
         out, priv = self._turn_outputs(), {"api_visibility": "private"}
-        ask_inputs = [self.question, self.chatbot, self.state]
+        ask_inputs = [self.question, self.chatbot, self.state, self.lang_choice]
         self.send.click(self.respond, ask_inputs, out, **priv)
         self.question.submit(self.respond, ask_inputs, out, **priv)
         for btn in self.example_btns:
-            btn.click(self.respond, [btn, self.chatbot, self.state], out, **priv)
+            btn.click(self.ask_example, [btn, self.chatbot, self.state], out, **priv)
         for i, btn in enumerate(self.option_btns):
             btn.click(self._picker("options", i), [self.chatbot, self.state], out, **priv)
         for i, btn in enumerate(self.cand_btns):
@@ -188,6 +191,9 @@ class CitizenUI:
         self.account.wire(self.state)
         for event in (self.account.signin_event, self.account.signout_event):
             event.then(self.reset_flow, [self.state], self.flow.outputs, **priv)
+        # .input is the person's own pick (it pins the answer language); .change also follows a detected
+        # language that a typed question switched the page to.
+        self.lang_radio.input(self.choose_lang, [self.lang_radio], [self.lang_choice], **priv)
         self.lang_radio.change(self.switch_lang, [self.lang_radio, self.state], self._lang_outputs(), **priv)
         self.lang_radio.change(self.flow.switch_lang, [self.lang_radio, self.account.who, self.flow.flow],
                                self.flow.outputs, **priv)
@@ -207,20 +213,33 @@ class CitizenUI:
             raise gr.Error(t("not_ready", lang))
         return bot
 
-    def respond(self, question: str, history: list | None, st: dict) -> Iterator[dict]:
-        """Send a question (typed, an example button's label) and stream the answer."""
-        yield from self._turn(question, history, st)
+    @staticmethod
+    def choose_lang(lang: str | None) -> str:
+        """The person picked a language on the switch: answers are in it from now on, whatever the question's."""
+        return normalize_lang(lang)
+
+    def respond(self, question: str, history: list | None, st: dict, chosen: str | None = None) -> Iterator[dict]:
+        """Send a typed question and stream the answer: in the language the person picked (`chosen`), else
+        in the question's own language (None lets the engine detect it and keep the session's)."""
+        yield from self._turn(question, history, st, requested=chosen or None)
+
+    def ask_example(self, question: str, history: list | None, st: dict) -> Iterator[dict]:
+        """An example button: its label is in the page's language, so the answer is too."""
+        yield from self._turn(question, history, st, requested=normalize_lang(st.get("lang")))
 
     def _picker(self, kind: str, index: int):
         def pick(history: list | None, st: dict) -> Iterator[dict]:
             choices = st.get(kind) or []
             if index >= len(choices):
                 return
-            yield from self._turn(choices[index][1], history, st, shown=choices[index][0])
+            # The text sent is the catalogue's (Chinese) name: the session's language is kept explicitly.
+            yield from self._turn(choices[index][1], history, st, shown=choices[index][0],
+                                  requested=normalize_lang(st.get("lang")))
 
         return pick
 
-    def _turn(self, question: str, history: list | None, st: dict, shown: str | None = None) -> Iterator[dict]:
+    def _turn(self, question: str, history: list | None, st: dict, shown: str | None = None,
+              requested: str | None = None) -> Iterator[dict]:
         lang = normalize_lang(st.get("lang"))
         question = (question or "").strip()
         if not question:
@@ -233,17 +252,21 @@ class CitizenUI:
                self.cands_box: gr.update(visible=False), self.rating_box: gr.update(visible=False),
                self.rate_status: ""}
         try:
-            ans = bot.run(question, st.get("session_id"), lang)
+            ans = bot.run(question, st.get("session_id"), requested)
         except AssistantError as exc:
             yield {self.chatbot: before, self.question: question}
             raise gr.Error(exc.message) from exc
+        shown_lang, lang = lang, normalize_lang(getattr(ans, "lang", None) or lang)
         view = answer_view(ans, bot.catalog, lang)
         for part in render.stream_prefixes(view.text)[:-1]:
             yield {self.chatbot: [*chat[:-1], {"role": "assistant", "content": part}]}
             time.sleep(STREAM_DELAY_S)
         chat = [*chat[:-1], {"role": "assistant", "content": view.text}]
-        st = self._remember(st, ans, question, view)
-        yield self._final(chat, view, st, bot)
+        st = {**self._remember(st, ans, question, view), "lang": lang}
+        final = self._final(chat, view, st, bot)
+        if lang != shown_lang:  # the page follows the answer's language (its .change relabels everything)
+            final[self.lang_radio] = gr.update(value=lang)
+        yield final
 
     @staticmethod
     def _remember(st: dict, ans, question: str, view: AnswerView) -> dict:

@@ -207,6 +207,42 @@ def test_staff_takes_over_a_hand_off_and_replies(new_page, live_server, real_sta
     assert not citizen.errors and not staff.errors, citizen.errors + staff.errors
 
 
+def _lang_checked(page) -> str:
+    return page.evaluate("() => document.querySelector('#yjs-lang input:checked')?.value || ''")
+
+
+def test_answer_language_follows_the_question_unless_the_person_picks_one(new_page, live_server):
+    """Issue 11 blocker 2: an English question is answered (and refused) in English, a Traditional one in
+    繁體, and the page follows; a language picked on the switch wins over the question's."""
+    from core.lang import to_simplified
+
+    page = new_page(390, 844)
+    _open(page, live_server)
+    answer = _ask(page, "What do I need to do when I retire?")
+    assert len(re.findall(r"[A-Za-z]+", answer)) > 10, answer
+    page.wait_for_function("() => document.querySelector('#yjs-send').innerText.trim() === 'Send'")
+    assert _lang_checked(page) == "en"
+    refused = _ask(page, "What will the weather be like in Beijing tomorrow?")
+    assert "Sorry" in refused, refused
+    page.screenshot(path=str(SHOTS / "lang_english_phone.png"), full_page=True)
+
+    hant = new_page(390, 844)
+    _open(hant, live_server)
+    answer = _ask(hant, "退休一件事要準備哪些材料")
+    assert to_simplified(answer) != answer, answer  # written in Traditional characters
+    hant.wait_for_function("() => document.querySelector('#yjs-lang input:checked')?.value === 'zh-Hant'")
+    hant.wait_for_function("() => document.querySelector('#yjs-send').innerText.trim() === '發送'")  # relabelled
+
+    picked = new_page()
+    _open(picked, live_server)
+    picked.get_by_label("English").check()
+    picked.wait_for_function("() => document.querySelector('#yjs-send').innerText.trim() === 'Send'")
+    answer = _ask(picked, "退休一件事要准备什么材料")
+    assert "Sources" in answer and len(re.findall(r"[A-Za-z]+", answer)) > 10, answer
+    assert _lang_checked(picked) == "en"
+    assert not page.errors and not hant.errors and not picked.errors
+
+
 # --- 一键办理 -----------------------------------------------------------------------------------------
 FULL_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 TRACKING = re.compile(r"YJS-\d{8}-[A-Z2-9]{6}")

@@ -134,8 +134,10 @@ def test_language_switch_relabels_and_sets_answer_language(ui):
     assert upd[ui.state]["lang"] == "en" and upd[ui.send]["value"] == "Send"
     assert upd[ui.example_btns[0]]["value"] == t("example_1", "en")
     assert upd[ui.question]["label"] == "Your question"
-    _, final = _ask(ui, "退休一件事要多久", upd[ui.state])
+    # The person picked English on the switch (its .input sets lang_choice): answers stay in English.
+    final = list(ui.respond("退休一件事要多久", [], upd[ui.state], ui.choose_lang("en")))[-1]
     assert final[ui.state]["lang"] == "en" and "Time limit" in final[ui.panel]
+    assert ui.lang_radio not in final  # the page is already in English
     hant = ui.switch_lang("zh-Hant", final[ui.state])
     assert hant[ui.send]["value"] == "發送" and "退休" in hant[ui.panel]
 
@@ -155,3 +157,20 @@ def test_new_chat_resets(ui):
     upd = ui.new_chat(final[ui.state])
     assert upd[ui.chatbot] == [] and upd[ui.state]["session_id"] is None and upd[ui.state]["lang"] == "zh-Hans"
     assert upd[ui.panel] == t("panel_empty") and upd[ui.prefill_area]["visible"] is False
+
+
+def test_answer_language_follows_the_question_unless_the_person_picked_one(ui, fast_assistant):
+    """Issue 11 blocker 2: no language is forced on the engine until the person picks one."""
+    _, en = _ask(ui, "How long does the retirement one-thing take and what documents do I need?")
+    assert en[ui.state]["lang"] == "en" and en[ui.lang_radio]["value"] == "en"  # the page follows
+    assert fast_assistant.conversations.load(en[ui.state]["session_id"]).state["lang"] == "en"
+    _, hant = _ask(ui, "退休一件事要準備哪些材料")
+    assert hant[ui.state]["lang"] == "zh-Hant" and hant[ui.lang_radio]["value"] == "zh-Hant"
+    assert "準備" in hant[ui.chatbot][-1]["content"] or "辦" in hant[ui.chatbot][-1]["content"]
+    # A picked language wins over the question's.
+    picked = list(ui.respond("How long does the retirement one-thing take?", [], new_session(), ui.choose_lang("zh-Hans")))[-1]
+    assert picked[ui.state]["lang"] == "zh-Hans" and ui.lang_radio not in picked
+    # An option button sends the catalogue's Chinese name: an English session stays English.
+    st = {**en[ui.state], "options": [("1. Newborn (新生儿出生一件事)", "新生儿出生一件事")]}
+    chosen = list(ui._picker("options", 0)(en[ui.chatbot], st))[-1]
+    assert chosen[ui.state]["lang"] == "en" and ui.lang_radio not in chosen
