@@ -55,6 +55,7 @@ class AnswerView:
     candidates: list[tuple[str, str]] = field(default_factory=list)
     one_thing: str | None = None
     waiting_for_staff: bool = False
+    offer_handoff: bool = False  # a refusal: 转人工 is offered as a button, never done silently
 
 
 def _choice(catalog, cid: str, name: str, lang: str, n: int | None = None) -> tuple[str, str]:
@@ -73,8 +74,10 @@ def answer_view(answer, catalog, lang: str) -> AnswerView:
     cands = [] if options else [_choice(catalog, c.id, c.name, lang) for c in answer.candidates
                                 if c.id != chosen][:SLOTS]
     waiting = bool(answer.handoff and answer.handoff.get("channel") == "staff")
+    if waiting:  # taken over by a clerk: the message was stored for them, and the page says so
+        text = t("staff_hold_sent", lang)
     return AnswerView(text, render.citations_html(cites, lang), render.source_choices(cites), cites, options, cands,
-                      chosen, waiting)
+                      chosen, waiting, offer_handoff=bool(answer.refused) and not waiting)
 
 
 def panel_markdown(catalog, one_thing_id: str | None, lang: str) -> str:
@@ -131,6 +134,9 @@ class CitizenUI:
             with gr.Row():
                 self.cand_btns = [gr.Button("", size="sm", visible=False, elem_classes="yjs-choice",
                                             elem_id=f"yjs-candidate-{i}") for i in range(SLOTS)]
+        with gr.Column(visible=False, elem_id="yjs-handoff-offer", elem_classes="yjs-offer") as self.offer_box:
+            self.offer_label = gr.Markdown(t("handoff_offer", lang))
+            self.offer_btn = gr.Button(t("handoff", lang), variant="primary", size="sm", elem_id="yjs-handoff-offer-btn")
         with gr.Row(elem_classes="yjs-ask"):
             self.question = gr.Textbox(label=t("question_label", lang), placeholder=t("question_placeholder", lang),
                                        lines=1, max_lines=4, max_length=2000, scale=4, min_width=180,
@@ -164,7 +170,7 @@ class CitizenUI:
     # -- wiring -----------------------------------------------------------------------------------
     def _turn_outputs(self) -> list:
         return [self.chatbot, self.question, self.sources, self.source_pick, self.source_text, self.options_box,
-                *self.option_btns, self.cands_box, *self.cand_btns, self.panel, self.prefill_btn, self.prefill_area,
+                self.offer_box, *self.option_btns, self.cands_box, *self.cand_btns, self.panel, self.prefill_btn, self.prefill_area,
                 self.rating_box, self.rate_status, self.poll_timer, self.state, self.lang_radio]
 
     def _wire(self) -> None:
@@ -183,7 +189,9 @@ class CitizenUI:
                             [self.rating_box, self.rate_comment, self.rate_status, self.state], **priv)
         self.bad_btn.click(self._rater("差评"), [self.rate_comment, self.state],
                            [self.rating_box, self.rate_comment, self.rate_status, self.state], **priv)
-        self.handoff_btn.click(self.handoff, [self.chatbot, self.state], [self.chatbot, self.poll_timer, self.state], **priv)
+        for btn in (self.handoff_btn, self.offer_btn):
+            btn.click(self.handoff, [self.chatbot, self.state], [self.chatbot, self.poll_timer, self.state, self.offer_box],
+                      **priv)
         self.poll_timer.tick(self.poll, [self.chatbot, self.state], [self.chatbot, self.state], **priv)
         self.new_btn.click(self.new_chat, [self.state], out, **priv)
         self.prefill_btn.click(self.on_prefill, [self.state, self.account.who], self.flow.outputs, **priv).then(
@@ -250,7 +258,7 @@ class CitizenUI:
                          {"role": "assistant", "content": t("thinking", lang)}]
         yield {self.chatbot: chat, self.question: "", self.options_box: gr.update(visible=False),
                self.cands_box: gr.update(visible=False), self.rating_box: gr.update(visible=False),
-               self.rate_status: ""}
+               self.offer_box: gr.update(visible=False), self.rate_status: ""}
         try:
             ans = bot.run(question, st.get("session_id"), requested)
         except AssistantError as exc:
@@ -285,6 +293,7 @@ class CitizenUI:
                      self.source_pick: gr.update(choices=view.source_choices, value=None), self.source_text: "",
                      self.options_box: gr.update(visible=bool(view.options)),
                      self.cands_box: gr.update(visible=bool(view.candidates)),
+                     self.offer_box: gr.update(visible=view.offer_handoff and not st["handed_off"]),
                      self.panel: panel_markdown(bot.catalog, st["one_thing"], lang),
                      self.prefill_btn: gr.update(visible=self._prefill_ready(st)),
                      self.rating_box: gr.update(visible=not view.waiting_for_staff), self.rate_status: "",
@@ -329,7 +338,8 @@ class CitizenUI:
         return gr.update(visible=False), "", t("rate_thanks", lang), st
 
     def handoff(self, history: list | None, st: dict) -> tuple:
-        """转人工: mark the conversation for staff and start looking for their reply."""
+        """转人工 (the button under the chat, or the one offered with a refusal): put the conversation in the
+        staff queue and start looking for their reply."""
         lang = normalize_lang(st.get("lang"))
         bot = self._bot(lang)
         sid = st.get("session_id") or bot.conversations.new_id()
@@ -338,24 +348,23 @@ class CitizenUI:
         except AssistantError as exc:
             raise gr.Error(exc.message) from exc
         chat = list(history or []) + [{"role": "assistant", "content": t("handoff_done", lang)}]
-        return chat, gr.Timer(active=True), {**st, "session_id": sid, "handed_off": True}
+        return chat, gr.Timer(active=True), {**st, "session_id": sid, "handed_off": True}, gr.update(visible=False)
 
     def poll(self, history: list | None, st: dict) -> tuple:
-        """Show staff replies that arrived since the last look (runs on the timer after 转人工)."""
+        """Show staff replies that arrived since the last look, each in its own bubble labelled with the
+        clerk's role (runs on the timer from 转人工, or from a clerk's take-over, without the citizen typing)."""
         bot = self.services.assistant
         if bot is None or not st.get("session_id"):
             return gr.skip(), gr.skip()
         try:
-            turns = bot.conversations.transcript(st["session_id"])
+            new = bot.conversations.staff_replies(st["session_id"], after=st.get("staff_seen", 0))
         except AssistantError:
             return gr.skip(), gr.skip()
-        staff = [x for x in turns if x["role"] == "staff"]
-        new = staff[st.get("staff_seen", 0):]
         if not new:
             return gr.skip(), gr.skip()
-        label = t("staff_says", st.get("lang"))
-        chat = list(history or []) + [{"role": "assistant", "content": f"【{label}】{x['text']}"} for x in new]
-        return chat, {**st, "staff_seen": len(staff)}
+        lang = normalize_lang(st.get("lang"))
+        chat = list(history or []) + [render.staff_message(x["text"], lang) for x in new]
+        return chat, {**st, "staff_seen": new[-1]["seq"]}
 
     def new_chat(self, st: dict) -> dict:
         lang = normalize_lang(st.get("lang"))
@@ -363,7 +372,7 @@ class CitizenUI:
         upd = {self.chatbot: [], self.question: "", self.sources: render.citations_html([], lang),
                self.source_pick: gr.update(choices=[], value=None), self.source_text: "",
                self.options_box: gr.update(visible=False), self.cands_box: gr.update(visible=False),
-               self.panel: t("panel_empty", lang), self.prefill_btn: gr.update(visible=False),
+               self.offer_box: gr.update(visible=False), self.panel: t("panel_empty", lang), self.prefill_btn: gr.update(visible=False),
                self.prefill_area: gr.update(visible=False), self.rating_box: gr.update(visible=False), self.rate_status: "",
                self.poll_timer: gr.Timer(active=False), self.state: fresh}
         upd.update(self._slot_updates(self.option_btns, []))
@@ -387,7 +396,7 @@ class CitizenUI:
     # -- language ---------------------------------------------------------------------------------
     def _lang_outputs(self) -> list:
         return [self.heading, self.lang_radio, self.large, self.chatbot, self.question, self.send, self.new_btn,
-                self.handoff_btn, self.examples_label, *self.example_btns, self.options_label, self.cands_label,
+                self.handoff_btn, self.offer_label, self.offer_btn, self.examples_label, *self.example_btns, self.options_label, self.cands_label,
                 self.sources_acc, self.sources, self.source_pick, self.source_text, self.panel_title, self.panel,
                 self.prefill_btn, self.rate_label, self.rate_comment, self.good_btn, self.bad_btn, self.state]
 
@@ -402,6 +411,7 @@ class CitizenUI:
             self.question: gr.update(label=t("question_label", lang), placeholder=t("question_placeholder", lang)),
             self.send: gr.update(value=t("send", lang)), self.new_btn: gr.update(value=t("new_chat", lang)),
             self.handoff_btn: gr.update(value=t("handoff", lang)), self.examples_label: t("examples", lang),
+            self.offer_label: t("handoff_offer", lang), self.offer_btn: gr.update(value=t("handoff", lang)),
             self.options_label: t("clarify_label", lang), self.cands_label: t("candidates_label", lang),
             self.sources_acc: gr.update(label=t("sources_title", lang)),
             self.sources: render.citations_html(st.get("citations") or [], lang),

@@ -41,6 +41,16 @@ def stream_prefixes(text: str, step: int = STREAM_STEP_CHARS, max_steps: int = M
     return [text[:c] for c in cuts]
 
 
+# --- the citizen's chat ----------------------------------------------------------------------------
+def staff_message(text: str, lang: str) -> dict[str, str]:
+    """A clerk's reply as its own chat bubble, labelled with their role (never their name); the text is
+    data, so it is escaped, and line breaks are kept."""
+    body = escape(text or "").replace("\n", "<br>")
+    return {"role": "assistant",
+            "content": f'<div class="yjs-staff-msg" role="note"><p class="yjs-staff-role">{escape(t("staff_role", lang))}</p>'
+                       f"<p>{body}</p></div>"}
+
+
 # --- citations ------------------------------------------------------------------------------------
 def _cite(c: Any, key: str) -> str:
     return str(c.get(key, "") if isinstance(c, Mapping) else getattr(c, key, ""))

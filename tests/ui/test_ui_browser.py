@@ -243,6 +243,82 @@ def test_answer_language_follows_the_question_unless_the_person_picks_one(new_pa
     assert not page.errors and not hant.errors and not picked.errors
 
 
+def _staff_sign_in(page, base: str) -> None:
+    page.goto(base + "/ui/?mode=staff")
+    page.wait_for_selector("#yjs-staff-user", state="visible")
+    page.fill("#yjs-staff-user textarea, #yjs-staff-user input", "clerk")
+    page.fill("#yjs-staff-password input", "clerk-demo")
+    page.click("#yjs-staff-login-btn")
+    page.wait_for_selector("#yjs-staff-desk", state="visible")
+
+
+STAFF_BUBBLES = "#yjs-chat [data-testid='bot'] .yjs-staff-msg"
+
+
+def test_refusal_offers_handoff_and_clerk_replies_arrive_live_on_a_phone(new_page, live_server, real_stack):
+    """Issue 11 blocker 3: a refusal offers 转人工 as a button and queues nothing by itself; a clerk's
+    replies appear without the citizen typing, in their own bubble with the clerk's role; what the
+    citizen types meanwhile is shown and reaches the clerk."""
+    store = real_stack[1].conversations
+    question = "明天北京的天气怎么样？要不要带伞"
+    citizen = new_page(390, 844)
+    _open(citizen, live_server)
+    answer = _ask(citizen, question)
+    assert "12345" in answer
+    citizen.wait_for_selector("#yjs-handoff-offer-btn", state="visible")
+    assert "转人工" in citizen.locator("#yjs-handoff-offer").inner_text()
+    queued = store.list_conversations(status="handoff", limit=500)
+    assert question not in store.last_user_messages([c["id"] for c in queued]).values()  # nothing silent
+    citizen.screenshot(path=str(SHOTS / "refusal_offers_handoff_phone.png"), full_page=True)
+
+    before = _bots(citizen)
+    citizen.click("#yjs-handoff-offer-btn")
+    citizen.wait_for_function("(n) => document.querySelectorAll(\"#yjs-chat [data-testid='bot']\").length > n",
+                              arg=before)
+    assert "工作人员会在这里回复您" in citizen.locator("#yjs-chat [data-testid='bot']").last.inner_text()
+    citizen.wait_for_selector("#yjs-handoff-offer", state="hidden")
+
+    staff = new_page()
+    _staff_sign_in(staff, live_server)
+    staff.wait_for_function("(q) => document.querySelector('#yjs-queue').innerText.includes(q)", arg=question[:8])
+    staff.click("#yjs-queue-pick input")
+    staff.locator("[role='option']", has_text="待人工").filter(has_text=question[:8]).first.click()
+    staff.click("#yjs-open")
+    staff.wait_for_function("(q) => document.querySelector('#yjs-transcript').innerText.includes(q)", arg=question)
+    staff.click("#yjs-take-over")
+    staff.wait_for_function("() => document.querySelector('#yjs-conv-status').innerText.includes('人工处理中')")
+    staff.fill("#yjs-reply textarea", "您好，天气请以气象部门发布的预报为准。")
+    staff.click("#yjs-send-reply")
+
+    # The citizen does nothing: the reply arrives in its own bubble, labelled with the clerk's role.
+    citizen.wait_for_function("(s) => [...document.querySelectorAll(s)].some(b => b.innerText.includes('气象部门'))",
+                              arg=STAFF_BUBBLES, timeout=20_000)
+    bubble = citizen.locator(STAFF_BUBBLES).last
+    assert "政务服务中心工作人员" in bubble.inner_text() and "clerk" not in bubble.inner_text()
+    bg = citizen.evaluate("(s) => getComputedStyle(document.querySelector(s).closest(\"[data-testid='bot']\"))"
+                          ".backgroundColor", STAFF_BUBBLES)
+    plain = citizen.evaluate("() => getComputedStyle(document.querySelector(\"#yjs-chat [data-testid='bot']\"))"
+                             ".backgroundColor")
+    assert bg != plain  # its own bubble, not the assistant's
+
+    # The citizen writes while the clerk has the conversation: shown, stored, and seen by the clerk.
+    follow_up = "好的，那我明天去办社保卡可以吗"
+    before = _bots(citizen)
+    citizen.fill("#yjs-question textarea", follow_up)
+    citizen.click("#yjs-send")
+    citizen.wait_for_function("""(n) => { const b = document.querySelectorAll("#yjs-chat [data-testid='bot']");
+        return b.length > n && b[b.length - 1].innerText.includes('已转给工作人员'); }""", arg=before)
+    assert follow_up in citizen.locator("#yjs-chat [data-testid='user']").last.inner_text()
+    staff.wait_for_function("(q) => document.querySelector('#yjs-transcript').innerText.includes(q)", arg=follow_up,
+                            timeout=20_000)
+    staff.fill("#yjs-reply textarea", "可以的，请带好身份证。")
+    staff.click("#yjs-send-reply")
+    citizen.wait_for_function("(s) => document.querySelectorAll(s).length >= 2", arg=STAFF_BUBBLES, timeout=20_000)
+    citizen.locator(STAFF_BUBBLES).last.scroll_into_view_if_needed()
+    citizen.screenshot(path=str(SHOTS / "clerk_reply_live_phone.png"), full_page=True)
+    assert not citizen.errors and not staff.errors, citizen.errors + staff.errors
+
+
 # --- 一键办理 -----------------------------------------------------------------------------------------
 FULL_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 TRACKING = re.compile(r"YJS-\d{8}-[A-Z2-9]{6}")

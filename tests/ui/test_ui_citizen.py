@@ -112,20 +112,42 @@ def test_rating_is_recorded_as_feedback(ui, fast_assistant):
 
 def test_handoff_then_staff_reply_reaches_the_page(ui, fast_assistant):
     _, final = _ask(ui, "退休一件事要多久")
-    chat, timer, st = ui.handoff(final[ui.chatbot], final[ui.state])
-    assert chat[-1]["content"] == t("handoff_done") and timer.active and st["handed_off"]
+    chat, timer, st, offer = ui.handoff(final[ui.chatbot], final[ui.state])
+    assert chat[-1]["content"] == t("handoff_done") and timer.active and st["handed_off"] and offer["visible"] is False
     store = fast_assistant.conversations
     assert store.load(st["session_id"]).status == "handoff"
     assert ui.poll(chat, st) == (gr.skip(), gr.skip())
     store.take_over(st["session_id"], "clerk")
-    store.staff_reply(st["session_id"], "clerk", "您好，一般20个工作日。")
+    store.staff_reply(st["session_id"], "clerk", "您好，一般20个工作日。\n<b>请带身份证</b>")
     chat2, st2 = ui.poll(chat, st)
-    assert chat2[-1]["content"] == "【工作人员】您好，一般20个工作日。" and st2["staff_seen"] == 1
+    bubble = chat2[-1]["content"]
+    assert chat2[-1]["role"] == "assistant" and 'class="yjs-staff-msg"' in bubble and "政务服务中心工作人员" in bubble
+    assert "您好，一般20个工作日。<br>&lt;b&gt;请带身份证&lt;/b&gt;" in bubble and "clerk" not in bubble  # role, not name
+    assert st2["staff_seen"] == 1
     assert ui.poll(chat2, st2) == (gr.skip(), gr.skip())  # shown once
+
+    # A message typed while a clerk has the conversation is stored for them and shown, never swallowed.
+    steps = list(ui.respond("我还需要带户口本吗？", chat2, st2))
+    final = steps[-1]
+    assert final[ui.chatbot][-2] == {"role": "user", "content": "我还需要带户口本吗？"}
+    assert final[ui.chatbot][-1]["content"] == t("staff_hold_sent") and final[ui.poll_timer].active
+    assert any(x["role"] == "user" and x["text"] == "我还需要带户口本吗？" for x in store.transcript(st["session_id"]))
+
+
+def test_refusal_offers_handoff_without_queueing_it(ui, fast_assistant):
+    """Issue 11 blocker 3: a refusal offers 转人工 as a button; nothing is queued until it is pressed."""
+    _, final = _ask(ui, "请帮我查一下张三的身份证号码")
+    st = final[ui.state]
+    assert final[ui.offer_box]["visible"] is True and not st["handed_off"]
+    assert fast_assistant.conversations.load(st["session_id"]).status == "bot"
+    _, _, st2, offer = ui.handoff(final[ui.chatbot], st)
+    assert offer["visible"] is False and fast_assistant.conversations.load(st2["session_id"]).status == "handoff"
+    _, ok = _ask(ui, "退休一件事要多久")
+    assert ok[ui.offer_box]["visible"] is False
 
 
 def test_handoff_before_any_question_starts_a_conversation(ui, fast_assistant):
-    _, _, st = ui.handoff([], new_session())
+    _, _, st, _ = ui.handoff([], new_session())
     assert fast_assistant.conversations.load(st["session_id"]).status == "handoff"
 
 
