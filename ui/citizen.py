@@ -35,6 +35,31 @@ SLOTS = 3  # clarifying-option buttons and suggested one-thing buttons (each)
 EXAMPLE_KEYS = ("example_1", "example_2", "example_3", "example_4")
 STREAM_DELAY_S = 0.03
 POLL_S = 3.0  # after 转人工: how often the page looks for a staff reply
+# The chat takes the screen's height less the question box and a little context above it (dvh follows a
+# phone's collapsing address bar); never shorter than a few messages.
+CHAT_HEIGHT = "calc(100dvh - 190px)"
+CHAT_MIN_HEIGHT = 300
+# Keep the newest exchange in view. On send: the question box at the bottom of the screen, the chat above it
+# scrolled to the end (gradio's autoscroll then follows the streamed answer). When the answer is complete:
+# the chat scrolled so the newest question is at its top and the answer reads from its beginning.
+_CHAT_SCROLLER = """const chat = document.getElementById('yjs-chat');
+  const box = chat && [...chat.querySelectorAll('*')].find(e => /(auto|scroll)/.test(getComputedStyle(e).overflowY));"""
+SHOW_CHAT_JS = f"""() => {{
+  {_CHAT_SCROLLER}
+  document.querySelector('.yjs-ask')?.scrollIntoView({{block: 'end'}});
+  if (box) box.scrollTop = box.scrollHeight;
+}}"""
+SHOW_NEWEST_JS = f"""() => setTimeout(() => {{
+  {_CHAT_SCROLLER}
+  if (!box) return;
+  const users = chat.querySelectorAll("[data-testid='user']");
+  const last = users[users.length - 1];
+  const below = last ? last.getBoundingClientRect().top - box.getBoundingClientRect().top : 0;
+  if (last && box.scrollHeight - box.scrollTop - below > box.clientHeight) {{
+    box.scrollTop += below - 8;  // a long answer: its question at the top, the answer from its beginning
+  }}
+  chat.scrollIntoView({{block: 'nearest'}});
+}}, 300)"""  # runs after gradio's own autoscroll of the final update
 
 
 def new_session(lang: str = DEFAULT_LANG) -> dict[str, Any]:
@@ -122,8 +147,8 @@ class CitizenUI:
         self.poll_timer = gr.Timer(POLL_S, active=False)
 
     def _build_chat(self, lang: str) -> None:
-        self.chatbot = gr.Chatbot(label=t("chat_label", lang), height=440, elem_id="yjs-chat", feedback_options=None,
-                                  autoscroll=True, buttons=["copy"])
+        self.chatbot = gr.Chatbot(label=t("chat_label", lang), height=CHAT_HEIGHT, min_height=CHAT_MIN_HEIGHT,
+                                  elem_id="yjs-chat", feedback_options=None, autoscroll=True, buttons=["copy"])
         with gr.Column(visible=False, elem_id="yjs-options") as self.options_box:
             self.options_label = gr.Markdown(t("clarify_label", lang))
             with gr.Row():
@@ -176,14 +201,13 @@ class CitizenUI:
     def _wire(self) -> None:
         out, priv = self._turn_outputs(), {"api_visibility": "private"}
         ask_inputs = [self.question, self.chatbot, self.state, self.lang_choice]
-        self.send.click(self.respond, ask_inputs, out, **priv)
-        self.question.submit(self.respond, ask_inputs, out, **priv)
-        for btn in self.example_btns:
-            btn.click(self.ask_example, [btn, self.chatbot, self.state], out, **priv)
-        for i, btn in enumerate(self.option_btns):
-            btn.click(self._picker("options", i), [self.chatbot, self.state], out, **priv)
-        for i, btn in enumerate(self.cand_btns):
-            btn.click(self._picker("candidates", i), [self.chatbot, self.state], out, **priv)
+        turns = [(self.send.click, self.respond, ask_inputs), (self.question.submit, self.respond, ask_inputs)]
+        turns += [(btn.click, self.ask_example, [btn, self.chatbot, self.state]) for btn in self.example_btns]
+        turns += [(btn.click, self._picker("options", i), [self.chatbot, self.state]) for i, btn in enumerate(self.option_btns)]
+        turns += [(btn.click, self._picker("candidates", i), [self.chatbot, self.state]) for i, btn in enumerate(self.cand_btns)]
+        for trigger, fn, inputs in turns:
+            trigger(None, None, None, js=SHOW_CHAT_JS)
+            trigger(fn, inputs, out, **priv).then(None, None, None, js=SHOW_NEWEST_JS)
         self.source_pick.change(self.show_source, [self.source_pick, self.state], [self.source_text], **priv)
         self.good_btn.click(self._rater("好评"), [self.rate_comment, self.state],
                             [self.rating_box, self.rate_comment, self.rate_status, self.state], **priv)

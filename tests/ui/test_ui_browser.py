@@ -243,6 +243,49 @@ def test_answer_language_follows_the_question_unless_the_person_picks_one(new_pa
     assert not page.errors and not hant.errors and not picked.errors
 
 
+CHAT_HEIGHT_JS = "() => document.getElementById('yjs-chat').getBoundingClientRect().height"
+NEWEST_IN_VIEW_JS = """() => {
+    const chat = document.getElementById('yjs-chat');
+    const box = [...chat.querySelectorAll('*')].find(e => /(auto|scroll)/.test(getComputedStyle(e).overflowY));
+    const bots = chat.querySelectorAll("[data-testid='bot']");
+    const top = bots[bots.length - 1].getBoundingClientRect().top, r = box.getBoundingClientRect();
+    return top >= Math.max(0, r.top) - 1 && top < Math.min(window.innerHeight, r.bottom) - 40;
+}"""
+
+
+def test_chat_uses_the_screen_and_keeps_the_newest_answer_in_view(new_page, live_server):
+    """Issue 11 item 5: the chat's height follows the screen (not a fixed 440 px), and a new answer comes
+    into view even after the person scrolled up."""
+    page = new_page(390, 844)
+    _open(page, live_server)
+    tall = page.evaluate(CHAT_HEIGHT_JS)
+    assert tall >= 0.6 * 844, tall
+    page.set_viewport_size({"width": 390, "height": 700})
+    page.wait_for_function(f"(h) => ({CHAT_HEIGHT_JS})() < h - 100", arg=tall)
+    assert page.evaluate(CHAT_HEIGHT_JS) >= 0.6 * 700
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    _ask(page, "孩子刚出生要办哪些手续")
+    _ask(page, "家里老人去世了要办哪些事")
+    # Scroll the conversation and the page back up, then ask again.
+    page.evaluate("""() => { const chat = document.getElementById('yjs-chat');
+        [...chat.querySelectorAll('*')].forEach(e => { e.scrollTop = 0; }); window.scrollTo(0, 0); }""")
+    before = _bots(page)
+    page.fill("#yjs-question textarea", "退休一件事要准备什么材料")
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.locator("#yjs-send").click()
+    _wait_answer(page, before)
+    page.wait_for_function(NEWEST_IN_VIEW_JS, timeout=5_000)
+    page.wait_for_timeout(1_000)
+    assert page.evaluate(NEWEST_IN_VIEW_JS)  # and it stays there (gradio's own autoscroll does not undo it)
+    page.screenshot(path=str(SHOTS / "chat_newest_in_view_phone.png"))
+
+    desktop = new_page(1280, 900)
+    _open(desktop, live_server)
+    assert desktop.evaluate(CHAT_HEIGHT_JS) >= 0.6 * 900
+    assert not page.errors and not desktop.errors
+
+
 def _staff_sign_in(page, base: str) -> None:
     page.goto(base + "/ui/?mode=staff")
     page.wait_for_selector("#yjs-staff-user", state="visible")
