@@ -81,6 +81,15 @@ def _no_horizontal_scroll(page) -> bool:
                          "&& document.body.scrollWidth <= window.innerWidth")
 
 
+def _staff_sign_in(page, base: str) -> None:
+    page.goto(base + "/ui/staff/")
+    page.wait_for_selector("#yjs-staff-user", state="visible")
+    page.fill("#yjs-staff-user textarea, #yjs-staff-user input", "clerk")
+    page.fill("#yjs-staff-password input", "clerk-demo")
+    page.click("#yjs-staff-login-btn")
+    page.wait_for_selector("#yjs-staff-desk", state="visible")
+
+
 def test_citizen_asks_gets_cited_answer_and_rates_it(new_page, live_server, real_stack):
     page = new_page()
     _open(page, live_server)
@@ -164,12 +173,7 @@ def test_staff_takes_over_a_hand_off_and_replies(new_page, live_server, real_sta
                               arg=before)
 
     staff = new_page()
-    staff.goto(live_server + "/ui/?mode=staff")
-    staff.wait_for_selector("#yjs-staff-user", state="visible")
-    staff.fill("#yjs-staff-user textarea, #yjs-staff-user input", "clerk")
-    staff.fill("#yjs-staff-password input", "clerk-demo")
-    staff.click("#yjs-staff-login-btn")
-    staff.wait_for_selector("#yjs-staff-desk", state="visible")
+    _staff_sign_in(staff, live_server)
     staff.wait_for_function("(q) => document.querySelector('#yjs-queue').innerText.includes(q)", arg=question[:10])
 
     staff.click("#yjs-queue-pick input")
@@ -286,15 +290,6 @@ def test_chat_uses_the_screen_and_keeps_the_newest_answer_in_view(new_page, live
     assert not page.errors and not desktop.errors
 
 
-def _staff_sign_in(page, base: str) -> None:
-    page.goto(base + "/ui/?mode=staff")
-    page.wait_for_selector("#yjs-staff-user", state="visible")
-    page.fill("#yjs-staff-user textarea, #yjs-staff-user input", "clerk")
-    page.fill("#yjs-staff-password input", "clerk-demo")
-    page.click("#yjs-staff-login-btn")
-    page.wait_for_selector("#yjs-staff-desk", state="visible")
-
-
 STAFF_BUBBLES = "#yjs-chat [data-testid='bot'] .yjs-staff-msg"
 
 
@@ -360,6 +355,24 @@ def test_refusal_offers_handoff_and_clerk_replies_arrive_live_on_a_phone(new_pag
     citizen.locator(STAFF_BUBBLES).last.scroll_into_view_if_needed()
     citizen.screenshot(path=str(SHOTS / "clerk_reply_live_phone.png"), full_page=True)
     assert not citizen.errors and not staff.errors, citizen.errors + staff.errors
+
+
+def test_staff_desk_is_served_only_at_its_own_path(new_page, live_server):
+    """Issue 11 item 15: citizens never see the 窗口工作台; the staff desk has its own path, and the old
+    ?mode=staff link forwards there."""
+    page = new_page(390, 844)
+    _open(page, live_server)
+    assert page.locator("#yjs-staff-login, #yjs-staff-user, #yjs-staff-desk").count() == 0
+    assert "窗口工作台" not in page.locator("body").inner_text()
+    assert page.get_by_role("tab", name="窗口工作台").count() == 0
+
+    staff = new_page()
+    staff.goto(live_server + "/ui/?mode=staff")
+    staff.wait_for_selector("#yjs-staff-user", state="visible")
+    assert staff.url.endswith("/ui/staff/")
+    assert staff.locator("#yjs-chat, #yjs-question").count() == 0  # the desk alone, not the citizens' page
+    assert "窗口工作台" in staff.title()
+    assert not page.errors and not staff.errors
 
 
 # --- 一键办理 -----------------------------------------------------------------------------------------
@@ -566,12 +579,7 @@ def test_clerk_applies_for_a_citizen_with_their_consent_code(new_page, live_serv
     code = re.search(r"\d{6}", citizen.locator("#yjs-code-out").inner_text()).group(0)
 
     staff = new_page()
-    staff.goto(live_server + "/ui/?mode=staff")
-    staff.wait_for_selector("#yjs-staff-user", state="visible")
-    staff.fill("#yjs-staff-user textarea, #yjs-staff-user input", "clerk")
-    staff.fill("#yjs-staff-password input", "clerk-demo")
-    staff.click("#yjs-staff-login-btn")
-    staff.wait_for_selector("#yjs-staff-desk", state="visible")
+    _staff_sign_in(staff, live_server)
     staff.get_by_role("tab", name="帮办代办").click()
     staff.fill("#yjs-assist-code textarea", code)
     staff.click("#yjs-assist-redeem")
