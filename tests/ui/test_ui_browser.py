@@ -375,6 +375,80 @@ def test_staff_desk_is_served_only_at_its_own_path(new_page, live_server):
     assert not page.errors and not staff.errors
 
 
+def _submitted_retirement(settings, index: int):
+    """A submitted 退休一件事 application of the index-th synthetic applicant, made through the pre-fill
+    service on the live server's own databases (what the citizen's browser flow does)."""
+    from core.identity import Principal
+    from prefill.seed import scenarios_from_meta
+    from prefill.service import build_prefill_service
+
+    svc = build_prefill_service(settings)
+    sc = [s for s in scenarios_from_meta(svc.shared.meta()) if s.one_thing_id == "retirement"][index]
+    me = Principal("citizen", sc.applicant_id)
+    draft = svc.start_draft(me, "retirement")
+    svc.grant_all(me, draft.draft_id)
+    svc.prefill(me, draft.draft_id)
+    svc.edit_many(me, draft.draft_id, {"retirement_type": "正常退休", "only_child_award": "不申请"})
+    svc.confirm(me, draft.draft_id)
+    return svc.submit(me, draft.draft_id)
+
+
+def _options(page, selector: str, pick: str) -> list[str]:
+    """Open a dropdown, read what it offers, and choose `pick`."""
+    page.click(f"{selector} input")
+    option = page.locator(f"{selector} [role='option']", has_text=pick).first
+    option.wait_for()
+    texts = page.evaluate("(s) => [...document.querySelectorAll(s)].map(o => o.innerText.trim())",
+                          f"{selector} [role='option']")
+    option.click()
+    return texts
+
+
+ENGLISH = re.compile(r"[A-Za-z]{3,}")
+
+
+def test_staff_errors_are_chinese_inline_and_recoverable(new_page, live_server, real_stack):
+    """Issue 11 item 10: a wrong password or a wrong tracking number gets a Chinese message beside the
+    action, no error overlay, and the next try works without a reload; the status menu offers only the
+    department's allowed next steps."""
+    sub = _submitted_retirement(real_stack[0], 6)
+    staff = new_page()
+    staff.goto(live_server + "/ui/staff/")
+    staff.wait_for_selector("#yjs-staff-user", state="visible")
+    staff.fill("#yjs-staff-user textarea, #yjs-staff-user input", "clerk")
+    staff.fill("#yjs-staff-password input", "not-the-password")
+    staff.click("#yjs-staff-login-btn")
+    staff.wait_for_selector("#yjs-staff-login-msg", state="visible")
+    msg = staff.locator("#yjs-staff-login-msg").inner_text()
+    assert "工号或密码不正确" in msg and not ENGLISH.search(msg), msg
+    staff.screenshot(path=str(SHOTS / "staff_wrong_password.png"), full_page=True)
+    assert staff.locator("[data-testid='toast-body'], .toast-body").count() == 0  # no error pop-up
+    assert "错误" not in staff.locator("#yjs-staff-login").inner_text()  # no overlay on the form
+    staff.fill("#yjs-staff-password input", "clerk-demo")  # the same form, no reload
+    staff.click("#yjs-staff-login-btn")
+    staff.wait_for_selector("#yjs-staff-desk", state="visible")
+
+    staff.get_by_role("tab", name="办理进度").click()
+    staff.fill("#yjs-prog-no textarea", "YJS-20990101-ABCDEF")
+    staff.click("#yjs-prog-query")
+    staff.wait_for_selector("#yjs-prog-msg", state="visible")
+    msg = staff.locator("#yjs-prog-msg").inner_text()
+    assert "找不到这个受理编号" in msg and not ENGLISH.search(msg), msg
+    staff.fill("#yjs-prog-no textarea", sub.tracking_no)
+    staff.click("#yjs-prog-query")
+    staff.wait_for_function("(n) => document.querySelector('#yjs-prog-out').innerText.includes(n)", arg=sub.tracking_no)
+    staff.wait_for_selector("#yjs-prog-msg", state="hidden")
+    dept = sub.departments[0].department
+    _choose(staff, "#yjs-prog-dept", dept)
+    staff.wait_for_function("() => document.querySelector('#yjs-prog-status').innerText.includes('当前：待受理')")
+    assert _options(staff, "#yjs-prog-status", "已受理") == ["已受理", "不予受理"]
+    staff.click("#yjs-prog-update")
+    staff.wait_for_function("() => document.querySelector('#yjs-prog-status').innerText.includes('当前：已受理')")
+    assert _options(staff, "#yjs-prog-status", "办理中") == ["办理中", "需补正", "已办结"]
+    assert staff.locator("[data-testid='toast-body'].error, .toast-body.error").count() == 0
+    assert not staff.errors, staff.errors
+
+
 # --- 一键办理 -----------------------------------------------------------------------------------------
 FULL_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 TRACKING = re.compile(r"YJS-\d{8}-[A-Z2-9]{6}")
