@@ -32,7 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from core.clock import utcnow
+from core.clock import DEFAULT_TIMEZONE, utcnow, zone
 from core.errors import AssistantError
 from core.identity import Principal, demo_login_allowed, signing_secret
 from core.settings import Settings
@@ -79,7 +79,8 @@ class PrefillService:
 
     def __init__(self, *, shared_data_url: str, state_url: str, secret: str, forms_dir: Path = FORMS_DIR,
                  seed_people: int = 300, seed_enterprises: int = 60, seed: int = 20240116,
-                 code_ttl_s: int = 600, demo: bool = True, clock: Callable[[], dt.datetime] | None = None) -> None:
+                 code_ttl_s: int = 600, demo: bool = True, clock: Callable[[], dt.datetime] | None = None,
+                 timezone: str = DEFAULT_TIMEZONE) -> None:
         self.shared = SharedDataDB(shared_data_url)
         self.state = StateDB(state_url)
         self.forms_dir = forms_dir
@@ -96,9 +97,10 @@ class PrefillService:
         views = DraftViews(self.catalogue, self.consents)
         self.drafts = Drafts(self.state, self.catalogue, self.engine, self.audit, views)
         self.approvals = Approvals(self.state, self.catalogue, self.consents, self.engine, self.audit, views)
-        self.submissions = Submissions(self.state, self.catalogue, self.audit, views)
+        # Tracking-number dates and printed times are local (the `timezone` setting); stored times stay UTC.
+        self.submissions = Submissions(self.state, self.catalogue, self.audit, views, tz=zone(timezone))
         self.tracking = Tracking(self.state, self.audit, views)
-        self.printouts = Printouts(self.state, self.catalogue, self.audit)
+        self.printouts = Printouts(self.state, self.catalogue, self.audit, tz=zone(timezone))
         self.access_log = AccessLog(self.audit)
 
     # -- lifecycle and settings that tests and the app change after construction ------------------
@@ -250,7 +252,7 @@ def build_prefill_service(settings: Settings) -> PrefillService:
         shared_data_url=settings.resolved_shared_data_url, state_url=settings.resolved_database_url,
         secret=signing_secret(settings), seed_people=settings.seed_people,
         seed_enterprises=settings.seed_enterprises, seed=settings.seed_random,
-        code_ttl_s=settings.consent_code_ttl_s,
+        code_ttl_s=settings.consent_code_ttl_s, timezone=settings.timezone,
         demo=demo_login_allowed(settings))
     service.warm_up()
     return service

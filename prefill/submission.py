@@ -70,11 +70,13 @@ def _digest(values: dict) -> str:
 class Submissions:
     """From a filled draft to a submission: review, report errors, confirm or reopen, submit."""
 
-    def __init__(self, state: StateDB, catalogue: Catalogue, audit: AuditLog, views: DraftViews) -> None:
+    def __init__(self, state: StateDB, catalogue: Catalogue, audit: AuditLog, views: DraftViews,
+                 tz: dt.tzinfo = dt.UTC) -> None:
         self.state = state
         self.catalogue = catalogue
         self.audit = audit
         self.views = views
+        self.tz = tz  # the tracking number carries the local date (the `timezone` setting)
 
     def review(self, who: Principal, draft_id: str) -> ReviewSummary:
         """Everything grouped by section and by department, each group with its 修改 target, and what blocks confirming."""
@@ -164,7 +166,7 @@ class Submissions:
                    ("confirm the reviewed form before submitting", "请先核对并确认后再提交"))
             advance(row, DraftStatus.SUBMITTED, *why)
             now = utcnow()
-            tracking = _tracking_no(s, now)
+            tracking = _tracking_no(s, now.astimezone(self.tz))
             payloads = {d: self._payload(form, row, d, tracking, iso(now)).model_dump() for d in form.departments}
             s.add(SubmissionRow(tracking_no=tracking, draft_id=row.id, owner_id=row.owner_id,
                                 one_thing_id=form.one_thing_id, submitted_at=iso(now), payloads=payloads))

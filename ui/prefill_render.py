@@ -9,16 +9,15 @@ box keeps the stored value. Everything that ends up as HTML is escaped.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from html import escape
 from typing import Any
 
+from core.clock import fmt_local
 from core.status import DEPARTMENT_STATUS_EN
 from ui.i18n import localise, t
 
-BEIJING = dt.timezone(dt.timedelta(hours=8), "CST")  # times shown in China Standard Time
 STEPS = ("consent", "form", "review", "done")
 PREFILLED = ("authoritative", "prefilled")
 CHOICE_TYPES = ("enum", "boolean")
@@ -30,16 +29,9 @@ _RULE = re.compile(r"^(?:[a-z][a-z0-9_]*: )?(?P<en>.*?)\s*\((?P<zh>[^()]*)\)\s*$
 
 # --- small pieces -----------------------------------------------------------------------------------
 def fmt_time(iso: str | None) -> str:
-    """``2026-11-23T07:28:18Z`` → ``2026-11-23 15:28`` (Beijing time); unparsable text is shown as is."""
-    if not iso:
-        return ""
-    try:
-        when = dt.datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
-        return iso[:16].replace("T", " ")
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return when.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    """``2026-11-23T07:28:18Z`` → ``2026-11-23 15:28`` in the configured time zone (the `timezone` setting,
+    Asia/Shanghai by default); unparsable text is shown as is."""
+    return fmt_local(iso)
 
 
 def friendly_error(message: str, lang: str) -> str:

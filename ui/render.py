@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from html import escape
 from typing import Any
 
+from core.clock import fmt_local
 from core.status import CONVERSATION_STATUS_ZH, DEPARTMENT_TRANSITIONS, DepartmentStatus
 from ui.i18n import localise, t
 
@@ -197,7 +198,7 @@ def queue_markdown(rows: list[dict[str, Any]]) -> str:
     head = "| 状态 | 一件事 | 最近留言 | 处理人 | 更新时间 |\n|---|---|---|---|---|"
     body = [
         f"| {STATUS_LABELS.get(r['status'], r['status'])} | {_cell(r.get('one_thing_name') or '—')} | "
-        f"{_cell(r.get('preview') or '')} | {_cell(r.get('assigned_to') or '—')} | {r['updated_at'][:19].replace('T', ' ')} |"
+        f"{_cell(r.get('preview') or '')} | {_cell(r.get('assigned_to') or '—')} | {fmt_local(r['updated_at'])} |"
         for r in rows
     ]
     return "\n".join([head, *body])

@@ -449,6 +449,41 @@ def test_staff_errors_are_chinese_inline_and_recoverable(new_page, live_server, 
     assert not staff.errors, staff.errors
 
 
+def _local_minutes(zone: str = "Asia/Shanghai") -> set[str]:
+    """'YYYY-MM-DD HH:MM' for the last, this and the next minute in `zone` (a page shows minutes)."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    now = dt.datetime.now(ZoneInfo(zone))
+    return {(now + dt.timedelta(minutes=m)).strftime("%Y-%m-%d %H:%M") for m in (-1, 0, 1)}
+
+
+def test_staff_desk_times_and_tracking_number_share_one_time_zone(new_page, live_server, real_stack):
+    """Issue 11 item 11: the queue's times are Beijing time like the citizens' pages, and a tracking
+    number's date is the date of its 提交时间."""
+    assert real_stack[0].timezone == "Asia/Shanghai"  # the default of the one setting
+    citizen = new_page(390, 844)
+    _open(citizen, live_server)
+    _ask(citizen, "社保卡丢了怎么补办")
+    sub = _submitted_retirement(real_stack[0], 7)
+    minutes = _local_minutes()
+
+    staff = new_page()
+    _staff_sign_in(staff, live_server)
+    staff.wait_for_function("() => document.querySelector('#yjs-queue').innerText.includes('机器人应答')")
+    queue = staff.locator("#yjs-queue").inner_text()
+    assert any(m in queue for m in minutes), (minutes, queue[:400])
+    staff.get_by_role("tab", name="办理进度").click()
+    staff.fill("#yjs-prog-no textarea", sub.tracking_no)
+    staff.click("#yjs-prog-query")
+    staff.wait_for_function("(n) => document.querySelector('#yjs-prog-out').innerText.includes(n)", arg=sub.tracking_no)
+    shown = staff.locator("#yjs-prog-out").inner_text()
+    submitted = re.search(r"提交时间：(\d{4}-\d{2}-\d{2} \d{2}:\d{2})", shown).group(1)
+    assert submitted in minutes, (submitted, minutes)
+    assert sub.tracking_no[4:12] == submitted[:10].replace("-", "")  # the number's date is the shown date
+    assert not citizen.errors and not staff.errors
+
+
 # --- 一键办理 -----------------------------------------------------------------------------------------
 FULL_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 TRACKING = re.compile(r"YJS-\d{8}-[A-Z2-9]{6}")
