@@ -708,6 +708,15 @@ def test_clerk_applies_for_a_citizen_with_their_consent_code(new_page, live_serv
     staff.click("#yjs-sf-save")
     staff.wait_for_selector("#yjs-sf-form .yjs-error", state="visible")
     assert not _locked_fields(staff, "yjs-sf-form"), _locked_fields(staff, "yjs-sf-form")
+    # A flow error (纠错 sent empty) is a line in the flow, not an overlay over the form: fix it and go on.
+    staff.locator("#yjs-sf-form .yjs-correct").first.click()
+    staff.wait_for_selector("#yjs-sf-correction", state="visible")
+    staff.click("#yjs-sf-corr-send")
+    staff.wait_for_function("() => document.querySelector('#yjs-sf-notice')?.innerText.includes('请说明哪里有误')")
+    assert staff.locator("[data-testid='toast-body'], .toast-body").count() == 0
+    staff.fill("#yjs-sf-corr-note textarea", "群众当面说明登记信息有误（浏览器测试）")
+    staff.click("#yjs-sf-corr-send")
+    staff.wait_for_function("() => document.querySelector('#yjs-sf-notice').innerText.includes('纠错申请已提交')")
 
     # The citizen sees the clerk's reads in their own data use record.
     citizen.get_by_role("tab", name="数据使用记录").click()
