@@ -49,17 +49,22 @@ SHOW_CHAT_JS = f"""() => {{
   document.querySelector('.yjs-ask')?.scrollIntoView({{block: 'end'}});
   if (box) box.scrollTop = box.scrollHeight;
 }}"""
-SHOW_NEWEST_JS = f"""() => setTimeout(() => {{
+# The page itself moves only when the chat is out of sight (never under a person already using the page);
+# the chat's own scroll waits for gradio's autoscroll of the final update.
+SHOW_NEWEST_JS = f"""() => {{
   {_CHAT_SCROLLER}
   if (!box) return;
-  const users = chat.querySelectorAll("[data-testid='user']");
-  const last = users[users.length - 1];
-  const below = last ? last.getBoundingClientRect().top - box.getBoundingClientRect().top : 0;
-  if (last && box.scrollHeight - box.scrollTop - below > box.clientHeight) {{
-    box.scrollTop += below - 8;  // a long answer: its question at the top, the answer from its beginning
-  }}
-  chat.scrollIntoView({{block: 'nearest'}});
-}}, 300)"""  # runs after gradio's own autoscroll of the final update
+  const r = chat.getBoundingClientRect();
+  if (r.bottom < 80 || r.top > window.innerHeight - 80) chat.scrollIntoView({{block: 'nearest'}});
+  setTimeout(() => {{
+    const users = chat.querySelectorAll("[data-testid='user']");
+    const last = users[users.length - 1];
+    const below = last ? last.getBoundingClientRect().top - box.getBoundingClientRect().top : 0;
+    if (last && box.scrollHeight - box.scrollTop - below > box.clientHeight) {{
+      box.scrollTop += below - 8;  // a long answer: its question at the top, the answer from its beginning
+    }}
+  }}, 300);
+}}"""
 
 
 def new_session(lang: str = DEFAULT_LANG) -> dict[str, Any]:
