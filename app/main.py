@@ -30,6 +30,7 @@ from app.routers import staff as staff_routes
 from app.routers.prefill import MAX_UPLOAD
 from app.services import Services
 from app.web import mount_web_ui
+from core.clock import set_display_timezone
 from core.errors import AssistantError
 from core.identity import check_production_safety
 from core.masking import mask_text
@@ -158,6 +159,7 @@ def _build_parts(services: Services) -> None:
 def create_app(settings: Settings | None = None, *, assistant=None, prefill=None, mount_ui: bool = True) -> FastAPI:
     settings = settings or get_settings()
     _check_production(settings)
+    set_display_timezone(settings.timezone)  # every time shown (UI, staff desk) in the one configured zone
 
     services = Services.from_settings(settings, assistant=assistant, prefill=prefill)
 

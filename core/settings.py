@@ -12,8 +12,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.clock import DEFAULT_TIMEZONE, zone
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_GUIDES_DIR = PACKAGE_ROOT / "knowledge" / "data"
@@ -121,6 +123,10 @@ class Settings(BaseSettings):
         description="SHA-256 hex digests of API keys for app clients; empty = no key needed (development).",
     )
     environment: Literal["development", "production"] = Field("development", description="production hardens defaults.")
+    timezone: str = Field(
+        DEFAULT_TIMEZONE, description="IANA time zone of every time shown to people (pages, staff desk, printed "
+        "copies) and of the date in tracking numbers; stored times stay UTC."
+    )
     staff_accounts: dict[str, str] = Field(
         default_factory=dict, description="Staff user -> password hash (see docs); demo account only in development."
     )
@@ -178,6 +184,12 @@ class Settings(BaseSettings):
     )
 
     # --- derived paths -----------------------------------------------------------------------
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, name: str) -> str:
+        zone(name)  # ConfigurationError naming YJS_TIMEZONE for an unknown zone
+        return name
+
     @property
     def resolved_chroma_path(self) -> Path:
         return self.chroma_path or self.data_dir / "chroma"

@@ -34,7 +34,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from core.clock import utcnow
+from core.clock import DEFAULT_TIMEZONE, utcnow, zone
 from core.errors import AssistantError
 from core.identity import Principal, demo_login_allowed, signing_secret
 from core.settings import DEFAULT_GUIDES_DIR, Settings
@@ -95,7 +95,7 @@ class PrefillService:
                  seed_people: int = 300, seed_enterprises: int = 60, seed: int = 20240116,
                  code_ttl_s: int = 600, demo: bool = True, clock: Callable[[], dt.datetime] | None = None,
                  auto_grant: bool = False, events: LifeEventSource | None = None,
-                 guides_dir: Path = DEFAULT_GUIDES_DIR) -> None:
+                 guides_dir: Path = DEFAULT_GUIDES_DIR, timezone: str = DEFAULT_TIMEZONE) -> None:
         self.shared = SharedDataDB(shared_data_url)
         self.state = StateDB(state_url)
         self.forms_dir = forms_dir
@@ -116,9 +116,11 @@ class PrefillService:
         self._guides: Catalog | None = None
         self.commitments = Commitments(self.state, self.audit, self._guide,
                                        lambda one_thing_id: self.catalogue.form(one_thing_id).departments)
-        self.submissions = Submissions(self.state, self.catalogue, self.audit, views, self.commitments.blocking)
+        # Tracking-number dates and printed times are local (the `timezone` setting); stored times stay UTC.
+        self.submissions = Submissions(self.state, self.catalogue, self.audit, views, self.commitments.blocking,
+                                       tz=zone(timezone))
         self.tracking = Tracking(self.state, self.audit, views)
-        self.printouts = Printouts(self.state, self.catalogue, self.audit)
+        self.printouts = Printouts(self.state, self.catalogue, self.audit, tz=zone(timezone))
         self.access_log = AccessLog(self.audit)
         self.optins = OptIns(self.state, self.audit)
         self.events = events or SharedDataEventSource(self.shared)
@@ -319,7 +321,7 @@ def build_prefill_service(settings: Settings) -> PrefillService:
         shared_data_url=settings.resolved_shared_data_url, state_url=settings.resolved_database_url,
         secret=signing_secret(settings), seed_people=settings.seed_people,
         seed_enterprises=settings.seed_enterprises, seed=settings.seed_random,
-        code_ttl_s=settings.consent_code_ttl_s,
+        code_ttl_s=settings.consent_code_ttl_s, timezone=settings.timezone,
         demo=demo_login_allowed(settings), auto_grant=settings.proactive_auto_grant, guides_dir=settings.guides_dir)
     service.warm_up()
     return service

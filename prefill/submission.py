@@ -72,13 +72,14 @@ class Submissions:
     """From a filled draft to a submission: review, report errors, confirm or reopen, submit."""
 
     def __init__(self, state: StateDB, catalogue: Catalogue, audit: AuditLog, views: DraftViews,
-                 blocking: Callable[[Session, str], list[str]] | None = None) -> None:
+                 blocking: Callable[[Session, str], list[str]] | None = None, tz: dt.tzinfo = dt.UTC) -> None:
         self.state = state
         self.catalogue = catalogue
         self.audit = audit
         self.views = views
         # 承诺办: plain reasons a draft may not be submitted yet (a non-tolerable material marked missing).
         self.blocking = blocking
+        self.tz = tz  # the tracking number carries the local date (the `timezone` setting)
 
     def review(self, who: Principal, draft_id: str) -> ReviewSummary:
         """Everything grouped by section and by department, each group with its 修改 target, and what blocks confirming."""
@@ -171,7 +172,7 @@ class Submissions:
             if reasons:
                 raise Conflict(reasons[0] + (f" (and {len(reasons) - 1} more)" if len(reasons) > 1 else ""))
             now = utcnow()
-            tracking = _tracking_no(s, now)
+            tracking = _tracking_no(s, now.astimezone(self.tz))
             payloads = {d: self._payload(form, row, d, tracking, iso(now)).model_dump() for d in form.departments}
             s.add(SubmissionRow(tracking_no=tracking, draft_id=row.id, owner_id=row.owner_id,
                                 one_thing_id=form.one_thing_id, submitted_at=iso(now), payloads=payloads))

@@ -35,6 +35,36 @@ SLOTS = 3  # clarifying-option buttons and suggested one-thing buttons (each)
 EXAMPLE_KEYS = ("example_1", "example_2", "example_3", "example_4")
 STREAM_DELAY_S = 0.03
 POLL_S = 3.0  # after 转人工: how often the page looks for a staff reply
+# The chat takes the screen's height less the question box and a little context above it (dvh follows a
+# phone's collapsing address bar); never shorter than a few messages.
+CHAT_HEIGHT = "calc(100dvh - 190px)"
+CHAT_MIN_HEIGHT = 300
+# Keep the newest exchange in view. On send: the question box at the bottom of the screen, the chat above it
+# scrolled to the end (gradio's autoscroll then follows the streamed answer). When the answer is complete:
+# the chat scrolled so the newest question is at its top and the answer reads from its beginning.
+_CHAT_SCROLLER = """const chat = document.getElementById('yjs-chat');
+  const box = chat && [...chat.querySelectorAll('*')].find(e => /(auto|scroll)/.test(getComputedStyle(e).overflowY));"""
+SHOW_CHAT_JS = f"""() => {{
+  {_CHAT_SCROLLER}
+  document.querySelector('.yjs-ask')?.scrollIntoView({{block: 'end'}});
+  if (box) box.scrollTop = box.scrollHeight;
+}}"""
+# The page itself moves only when the chat is out of sight (never under a person already using the page);
+# the chat's own scroll waits for gradio's autoscroll of the final update.
+SHOW_NEWEST_JS = f"""() => {{
+  {_CHAT_SCROLLER}
+  if (!box) return;
+  const r = chat.getBoundingClientRect();
+  if (r.bottom < 80 || r.top > window.innerHeight - 80) chat.scrollIntoView({{block: 'nearest'}});
+  setTimeout(() => {{
+    const users = chat.querySelectorAll("[data-testid='user']");
+    const last = users[users.length - 1];
+    const below = last ? last.getBoundingClientRect().top - box.getBoundingClientRect().top : 0;
+    if (last && box.scrollHeight - box.scrollTop - below > box.clientHeight) {{
+      box.scrollTop += below - 8;  // a long answer: its question at the top, the answer from its beginning
+    }}
+  }}, 300);
+}}"""
 
 
 def new_session(lang: str = DEFAULT_LANG) -> dict[str, Any]:
@@ -55,6 +85,7 @@ class AnswerView:
     candidates: list[tuple[str, str]] = field(default_factory=list)
     one_thing: str | None = None
     waiting_for_staff: bool = False
+    offer_handoff: bool = False  # a refusal: 转人工 is offered as a button, never done silently
 
 
 def _choice(catalog, cid: str, name: str, lang: str, n: int | None = None) -> tuple[str, str]:
@@ -73,8 +104,10 @@ def answer_view(answer, catalog, lang: str) -> AnswerView:
     cands = [] if options else [_choice(catalog, c.id, c.name, lang) for c in answer.candidates
                                 if c.id != chosen][:SLOTS]
     waiting = bool(answer.handoff and answer.handoff.get("channel") == "staff")
+    if waiting:  # taken over by a clerk: the message was stored for them, and the page says so
+        text = t("staff_hold_sent", lang)
     return AnswerView(text, render.citations_html(cites, lang), render.source_choices(cites), cites, options, cands,
-                      chosen, waiting)
+                      chosen, waiting, offer_handoff=bool(answer.refused) and not waiting)
 
 
 def panel_markdown(catalog, one_thing_id: str | None, lang: str) -> str:
@@ -94,6 +127,9 @@ class CitizenUI:
     def _build(self) -> None:
         lang = DEFAULT_LANG
         self.state = gr.State(new_session())
+        # The language the person picked on the switch; None until they do, and then answers follow the
+        # language of each question (detected by the engine, which keeps the session's language).
+        self.lang_choice = gr.State(None)
         with gr.Row(elem_classes="yjs-topbar"):
             self.heading = gr.Markdown(self._heading(lang), elem_id="yjs-heading")
             with gr.Column(scale=0, min_width=220):
@@ -116,8 +152,8 @@ class CitizenUI:
         self.poll_timer = gr.Timer(POLL_S, active=False)
 
     def _build_chat(self, lang: str) -> None:
-        self.chatbot = gr.Chatbot(label=t("chat_label", lang), height=440, elem_id="yjs-chat", feedback_options=None,
-                                  autoscroll=True, buttons=["copy"])
+        self.chatbot = gr.Chatbot(label=t("chat_label", lang), height=CHAT_HEIGHT, min_height=CHAT_MIN_HEIGHT,
+                                  elem_id="yjs-chat", feedback_options=None, autoscroll=True, buttons=["copy"])
         with gr.Column(visible=False, elem_id="yjs-options") as self.options_box:
             self.options_label = gr.Markdown(t("clarify_label", lang))
             with gr.Row():
@@ -128,6 +164,9 @@ class CitizenUI:
             with gr.Row():
                 self.cand_btns = [gr.Button("", size="sm", visible=False, elem_classes="yjs-choice",
                                             elem_id=f"yjs-candidate-{i}") for i in range(SLOTS)]
+        with gr.Column(visible=False, elem_id="yjs-handoff-offer", elem_classes="yjs-offer") as self.offer_box:
+            self.offer_label = gr.Markdown(t("handoff_offer", lang))
+            self.offer_btn = gr.Button(t("handoff", lang), variant="primary", size="sm", elem_id="yjs-handoff-offer-btn")
         with gr.Row(elem_classes="yjs-ask"):
             self.question = gr.Textbox(label=t("question_label", lang), placeholder=t("question_placeholder", lang),
                                        lines=1, max_lines=4, max_length=2000, scale=4, min_width=180,
@@ -161,26 +200,27 @@ class CitizenUI:
     # -- wiring -----------------------------------------------------------------------------------
     def _turn_outputs(self) -> list:
         return [self.chatbot, self.question, self.sources, self.source_pick, self.source_text, self.options_box,
-                *self.option_btns, self.cands_box, *self.cand_btns, self.panel, self.prefill_btn, self.prefill_area,
-                self.rating_box, self.rate_status, self.poll_timer, self.state]
+                self.offer_box, *self.option_btns, self.cands_box, *self.cand_btns, self.panel, self.prefill_btn, self.prefill_area,
+                self.rating_box, self.rate_status, self.poll_timer, self.state, self.lang_radio]
 
     def _wire(self) -> None:
         out, priv = self._turn_outputs(), {"api_visibility": "private"}
-        ask_inputs = [self.question, self.chatbot, self.state]
-        self.send.click(self.respond, ask_inputs, out, **priv)
-        self.question.submit(self.respond, ask_inputs, out, **priv)
-        for btn in self.example_btns:
-            btn.click(self.respond, [btn, self.chatbot, self.state], out, **priv)
-        for i, btn in enumerate(self.option_btns):
-            btn.click(self._picker("options", i), [self.chatbot, self.state], out, **priv)
-        for i, btn in enumerate(self.cand_btns):
-            btn.click(self._picker("candidates", i), [self.chatbot, self.state], out, **priv)
+        ask_inputs = [self.question, self.chatbot, self.state, self.lang_choice]
+        turns = [(self.send.click, self.respond, ask_inputs), (self.question.submit, self.respond, ask_inputs)]
+        turns += [(btn.click, self.ask_example, [btn, self.chatbot, self.state]) for btn in self.example_btns]
+        turns += [(btn.click, self._picker("options", i), [self.chatbot, self.state]) for i, btn in enumerate(self.option_btns)]
+        turns += [(btn.click, self._picker("candidates", i), [self.chatbot, self.state]) for i, btn in enumerate(self.cand_btns)]
+        for trigger, fn, inputs in turns:
+            trigger(None, None, None, js=SHOW_CHAT_JS)
+            trigger(fn, inputs, out, **priv).then(None, None, None, js=SHOW_NEWEST_JS)
         self.source_pick.change(self.show_source, [self.source_pick, self.state], [self.source_text], **priv)
         self.good_btn.click(self._rater("好评"), [self.rate_comment, self.state],
                             [self.rating_box, self.rate_comment, self.rate_status, self.state], **priv)
         self.bad_btn.click(self._rater("差评"), [self.rate_comment, self.state],
                            [self.rating_box, self.rate_comment, self.rate_status, self.state], **priv)
-        self.handoff_btn.click(self.handoff, [self.chatbot, self.state], [self.chatbot, self.poll_timer, self.state], **priv)
+        for btn in (self.handoff_btn, self.offer_btn):
+            btn.click(self.handoff, [self.chatbot, self.state], [self.chatbot, self.poll_timer, self.state, self.offer_box],
+                      **priv)
         self.poll_timer.tick(self.poll, [self.chatbot, self.state], [self.chatbot, self.state], **priv)
         self.new_btn.click(self.new_chat, [self.state], out, **priv)
         self.prefill_btn.click(self.on_prefill, [self.state, self.account.who], self.flow.outputs, **priv).then(
@@ -188,6 +228,9 @@ class CitizenUI:
         self.account.wire(self.state)
         for event in (self.account.signin_event, self.account.signout_event):
             event.then(self.reset_flow, [self.state], self.flow.outputs, **priv)
+        # .input is the person's own pick (it pins the answer language); .change also follows a detected
+        # language that a typed question switched the page to.
+        self.lang_radio.input(self.choose_lang, [self.lang_radio], [self.lang_choice], **priv)
         self.lang_radio.change(self.switch_lang, [self.lang_radio, self.state], self._lang_outputs(), **priv)
         self.lang_radio.change(self.flow.switch_lang, [self.lang_radio, self.account.who, self.flow.flow],
                                self.flow.outputs, **priv)
@@ -207,20 +250,33 @@ class CitizenUI:
             raise gr.Error(t("not_ready", lang))
         return bot
 
-    def respond(self, question: str, history: list | None, st: dict) -> Iterator[dict]:
-        """Send a question (typed, an example button's label) and stream the answer."""
-        yield from self._turn(question, history, st)
+    @staticmethod
+    def choose_lang(lang: str | None) -> str:
+        """The person picked a language on the switch: answers are in it from now on, whatever the question's."""
+        return normalize_lang(lang)
+
+    def respond(self, question: str, history: list | None, st: dict, chosen: str | None = None) -> Iterator[dict]:
+        """Send a typed question and stream the answer: in the language the person picked (`chosen`), else
+        in the question's own language (None lets the engine detect it and keep the session's)."""
+        yield from self._turn(question, history, st, requested=chosen or None)
+
+    def ask_example(self, question: str, history: list | None, st: dict) -> Iterator[dict]:
+        """An example button: its label is in the page's language, so the answer is too."""
+        yield from self._turn(question, history, st, requested=normalize_lang(st.get("lang")))
 
     def _picker(self, kind: str, index: int):
         def pick(history: list | None, st: dict) -> Iterator[dict]:
             choices = st.get(kind) or []
             if index >= len(choices):
                 return
-            yield from self._turn(choices[index][1], history, st, shown=choices[index][0])
+            # The text sent is the catalogue's (Chinese) name: the session's language is kept explicitly.
+            yield from self._turn(choices[index][1], history, st, shown=choices[index][0],
+                                  requested=normalize_lang(st.get("lang")))
 
         return pick
 
-    def _turn(self, question: str, history: list | None, st: dict, shown: str | None = None) -> Iterator[dict]:
+    def _turn(self, question: str, history: list | None, st: dict, shown: str | None = None,
+              requested: str | None = None) -> Iterator[dict]:
         lang = normalize_lang(st.get("lang"))
         question = (question or "").strip()
         if not question:
@@ -231,19 +287,23 @@ class CitizenUI:
                          {"role": "assistant", "content": t("thinking", lang)}]
         yield {self.chatbot: chat, self.question: "", self.options_box: gr.update(visible=False),
                self.cands_box: gr.update(visible=False), self.rating_box: gr.update(visible=False),
-               self.rate_status: ""}
+               self.offer_box: gr.update(visible=False), self.rate_status: ""}
         try:
-            ans = bot.run(question, st.get("session_id"), lang)
+            ans = bot.run(question, st.get("session_id"), requested)
         except AssistantError as exc:
             yield {self.chatbot: before, self.question: question}
             raise gr.Error(exc.message) from exc
+        shown_lang, lang = lang, normalize_lang(getattr(ans, "lang", None) or lang)
         view = answer_view(ans, bot.catalog, lang)
         for part in render.stream_prefixes(view.text)[:-1]:
             yield {self.chatbot: [*chat[:-1], {"role": "assistant", "content": part}]}
             time.sleep(STREAM_DELAY_S)
         chat = [*chat[:-1], {"role": "assistant", "content": view.text}]
-        st = self._remember(st, ans, question, view)
-        yield self._final(chat, view, st, bot)
+        st = {**self._remember(st, ans, question, view), "lang": lang}
+        final = self._final(chat, view, st, bot)
+        if lang != shown_lang:  # the page follows the answer's language (its .change relabels everything)
+            final[self.lang_radio] = gr.update(value=lang)
+        yield final
 
     @staticmethod
     def _remember(st: dict, ans, question: str, view: AnswerView) -> dict:
@@ -262,6 +322,7 @@ class CitizenUI:
                      self.source_pick: gr.update(choices=view.source_choices, value=None), self.source_text: "",
                      self.options_box: gr.update(visible=bool(view.options)),
                      self.cands_box: gr.update(visible=bool(view.candidates)),
+                     self.offer_box: gr.update(visible=view.offer_handoff and not st["handed_off"]),
                      self.panel: panel_markdown(bot.catalog, st["one_thing"], lang),
                      self.prefill_btn: gr.update(visible=self._prefill_ready(st)),
                      self.rating_box: gr.update(visible=not view.waiting_for_staff), self.rate_status: "",
@@ -306,7 +367,8 @@ class CitizenUI:
         return gr.update(visible=False), "", t("rate_thanks", lang), st
 
     def handoff(self, history: list | None, st: dict) -> tuple:
-        """转人工: mark the conversation for staff and start looking for their reply."""
+        """转人工 (the button under the chat, or the one offered with a refusal): put the conversation in the
+        staff queue and start looking for their reply."""
         lang = normalize_lang(st.get("lang"))
         bot = self._bot(lang)
         sid = st.get("session_id") or bot.conversations.new_id()
@@ -315,24 +377,23 @@ class CitizenUI:
         except AssistantError as exc:
             raise gr.Error(exc.message) from exc
         chat = list(history or []) + [{"role": "assistant", "content": t("handoff_done", lang)}]
-        return chat, gr.Timer(active=True), {**st, "session_id": sid, "handed_off": True}
+        return chat, gr.Timer(active=True), {**st, "session_id": sid, "handed_off": True}, gr.update(visible=False)
 
     def poll(self, history: list | None, st: dict) -> tuple:
-        """Show staff replies that arrived since the last look (runs on the timer after 转人工)."""
+        """Show staff replies that arrived since the last look, each in its own bubble labelled with the
+        clerk's role (runs on the timer from 转人工, or from a clerk's take-over, without the citizen typing)."""
         bot = self.services.assistant
         if bot is None or not st.get("session_id"):
             return gr.skip(), gr.skip()
         try:
-            turns = bot.conversations.transcript(st["session_id"])
+            new = bot.conversations.staff_replies(st["session_id"], after=st.get("staff_seen", 0))
         except AssistantError:
             return gr.skip(), gr.skip()
-        staff = [x for x in turns if x["role"] == "staff"]
-        new = staff[st.get("staff_seen", 0):]
         if not new:
             return gr.skip(), gr.skip()
-        label = t("staff_says", st.get("lang"))
-        chat = list(history or []) + [{"role": "assistant", "content": f"【{label}】{x['text']}"} for x in new]
-        return chat, {**st, "staff_seen": len(staff)}
+        lang = normalize_lang(st.get("lang"))
+        chat = list(history or []) + [render.staff_message(x["text"], lang) for x in new]
+        return chat, {**st, "staff_seen": new[-1]["seq"]}
 
     def new_chat(self, st: dict) -> dict:
         lang = normalize_lang(st.get("lang"))
@@ -340,7 +401,7 @@ class CitizenUI:
         upd = {self.chatbot: [], self.question: "", self.sources: render.citations_html([], lang),
                self.source_pick: gr.update(choices=[], value=None), self.source_text: "",
                self.options_box: gr.update(visible=False), self.cands_box: gr.update(visible=False),
-               self.panel: t("panel_empty", lang), self.prefill_btn: gr.update(visible=False),
+               self.offer_box: gr.update(visible=False), self.panel: t("panel_empty", lang), self.prefill_btn: gr.update(visible=False),
                self.prefill_area: gr.update(visible=False), self.rating_box: gr.update(visible=False), self.rate_status: "",
                self.poll_timer: gr.Timer(active=False), self.state: fresh}
         upd.update(self._slot_updates(self.option_btns, []))
@@ -364,7 +425,7 @@ class CitizenUI:
     # -- language ---------------------------------------------------------------------------------
     def _lang_outputs(self) -> list:
         return [self.heading, self.lang_radio, self.large, self.chatbot, self.question, self.send, self.new_btn,
-                self.handoff_btn, self.examples_label, *self.example_btns, self.options_label, self.cands_label,
+                self.handoff_btn, self.offer_label, self.offer_btn, self.examples_label, *self.example_btns, self.options_label, self.cands_label,
                 self.sources_acc, self.sources, self.source_pick, self.source_text, self.panel_title, self.panel,
                 self.prefill_btn, self.rate_label, self.rate_comment, self.good_btn, self.bad_btn, self.state]
 
@@ -379,6 +440,7 @@ class CitizenUI:
             self.question: gr.update(label=t("question_label", lang), placeholder=t("question_placeholder", lang)),
             self.send: gr.update(value=t("send", lang)), self.new_btn: gr.update(value=t("new_chat", lang)),
             self.handoff_btn: gr.update(value=t("handoff", lang)), self.examples_label: t("examples", lang),
+            self.offer_label: t("handoff_offer", lang), self.offer_btn: gr.update(value=t("handoff", lang)),
             self.options_label: t("clarify_label", lang), self.cands_label: t("candidates_label", lang),
             self.sources_acc: gr.update(label=t("sources_title", lang)),
             self.sources: render.citations_html(st.get("citations") or [], lang),

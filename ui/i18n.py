@@ -37,7 +37,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh-Hans": "已为您转接人工服务，工作人员会在这里回复您。也可以拨打12345政务服务便民热线。",
         "en": "You have been put through to a member of staff, who will reply here. You can also call the 12345 hotline.",
     },
-    "staff_says": {"zh-Hans": "工作人员", "en": "Staff"},
+    "staff_role": {"zh-Hans": "人工服务 · 政务服务中心工作人员", "en": "Staff member · government service centre"},
+    "handoff_offer": {
+        "zh-Hans": "这个问题我没能回答。需要的话可以转人工，工作人员会在这里回复您；也可以拨打12345政务服务便民热线。",
+        "en": "I could not answer this. You can talk to a member of staff, who will reply here, or call the 12345 hotline.",
+    },
+    "staff_hold_sent": {
+        "zh-Hans": "您的消息已转给工作人员，回复会显示在这里，请稍候。",
+        "en": "Your message has been passed to the member of staff; their reply will appear here.",
+    },
     "examples": {"zh-Hans": "试试这样问：", "en": "Try asking:"},
     "example_1": {"zh-Hans": "孩子刚出生要办哪些手续", "en": "What do I need to do when my baby is born?"},
     "example_2": {"zh-Hans": "我下个月退休，要办什么手续", "en": "I retire next month. What do I need to do?"},
@@ -171,6 +179,13 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "field_keep": {"zh-Hans": "当前：{value}（不修改请留空）", "en": "Now: {value} (leave empty to keep)"},
     "field_correct": {"zh-Hans": "纠错", "en": "Report error"},
+    "ro_why_registry": {"zh-Hans": "这是{src}登记的信息，不能在这里直接修改；如有错误请点“纠错”，由登记部门核实更正。",
+                        "en": "Registered in the {src}, so it cannot be changed here; if it is wrong, use Report error "
+                        "and the registering office will check and correct it."},
+    "ro_why_registry_nocorr": {"zh-Hans": "这是{src}登记的信息，不能在这里直接修改；如有错误请到登记部门更正。",
+                               "en": "Registered in the {src}, so it cannot be changed here; if it is wrong, ask the "
+                               "registering office to correct it."},
+    "ro_why_locked": {"zh-Hans": "此项现在不能修改。", "en": "This field cannot be changed now."},
     "field_ocr": {"zh-Hans": "上传证照照片识别", "en": "Read from a photo"},
     "field_accept_ocr": {"zh-Hans": "确认识别结果", "en": "Accept the value read"},
     "field_required_msg": {"zh-Hans": "此项必填，请填写。", "en": "This field is required."},

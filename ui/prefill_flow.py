@@ -14,6 +14,7 @@ return dicts over `self.outputs`, so each updates only what it names.
 
 from __future__ import annotations
 
+import functools
 import logging
 import tempfile
 import time
@@ -148,18 +149,34 @@ class PrefillFlow:
 
     def _wire(self) -> None:
         out, who = self.outputs, self.who
-        self.grant_all_btn.click(self.grant_all, [who, self.flow], out, **PRIV)
-        self.apply_btn.click(self.apply_consent, [who, self.flow, self.consent_pick], out, **PRIV)
-        self.refill_btn.click(self.refill, [who, self.flow], out, **PRIV)
-        self.back_consent_btn.click(self.back_to_consent, [who, self.flow], out, **PRIV)
-        self.corr_send.click(self.send_correction, [who, self.flow, self.corr_note], out, **PRIV)
-        self.corr_cancel.click(self.cancel_correction, [self.flow], out, **PRIV)
+        self.grant_all_btn.click(self._inline(self.grant_all), [who, self.flow], out, **PRIV)
+        self.apply_btn.click(self._inline(self.apply_consent), [who, self.flow, self.consent_pick], out, **PRIV)
+        self.refill_btn.click(self._inline(self.refill), [who, self.flow], out, **PRIV)
+        self.back_consent_btn.click(self._inline(self.back_to_consent), [who, self.flow], out, **PRIV)
+        self.corr_send.click(self._inline(self.send_correction), [who, self.flow, self.corr_note], out, **PRIV)
+        self.corr_cancel.click(self._inline(self.cancel_correction), [self.flow], out, **PRIV)
         self.confirm_chk.change(self.toggle_confirm, [self.confirm_chk, self.review_view], [self.submit_btn], **PRIV)
-        self.back_btn.click(self.edit_section, [who, self.flow], out, **PRIV)
-        self.submit_btn.click(self.submit, [who, self.flow, self.confirm_chk], out, **PRIV)
-        self.good_btn.click(partial(self.rate, "好评"), [who, self.flow, self.rate_comment], out, **PRIV)
-        self.bad_btn.click(partial(self.rate, "差评"), [who, self.flow, self.rate_comment], out, **PRIV)
-        self.close_btn.click(self.close, [self.flow], out, **PRIV)
+        self.back_btn.click(self._inline(self.edit_section), [who, self.flow], out, **PRIV)
+        self.submit_btn.click(self._inline(self.submit), [who, self.flow, self.confirm_chk], out, **PRIV)
+        self.good_btn.click(self._inline(partial(self.rate, "好评")), [who, self.flow, self.rate_comment], out, **PRIV)
+        self.bad_btn.click(self._inline(partial(self.rate, "差评")), [who, self.flow, self.rate_comment], out, **PRIV)
+        self.close_btn.click(self._inline(self.close), [self.flow], out, **PRIV)
+
+    def _inline(self, fn):
+        """Wire a flow callback so its `gr.Error` is shown in the flow's notice line (role=alert) instead of
+        as an error overlay over every flow output, which would cover the form until a reload; a success
+        that says nothing clears an earlier message. Callbacks keep raising, so they are tested directly."""
+        @functools.wraps(fn)
+        def run(*args):
+            try:
+                upd = fn(*args)
+            except gr.Error as exc:
+                return {self.notice: _note(f'<p class="yjs-alert" role="alert">{escape(str(exc.message))}</p>')}
+            if isinstance(upd, dict) and self.notice not in upd:
+                upd = {**upd, self.notice: _note("")}
+            return upd
+
+        return run
 
     # -- dynamic parts --------------------------------------------------------------------------------
     def _draw_form(self, view: dict) -> None:
@@ -176,7 +193,7 @@ class PrefillFlow:
                         keys.append(f["key"])
                         inputs.append(comp)
         save = gr.Button(t("form_save", lang), variant="primary", elem_id=self._id("save"))
-        save.click(partial(self._save_from_render, tuple(keys)), [self.who, self.flow, *inputs], self.outputs, **PRIV)
+        save.click(self._inline(partial(self._save_from_render, tuple(keys))), [self.who, self.flow, *inputs], self.outputs, **PRIV)
 
     def _draw_field(self, f: dict, lang: str):
         key = f["key"]
@@ -186,17 +203,19 @@ class PrefillFlow:
                 if f["correctable"]:
                     btn = gr.Button(t("field_correct", lang), size="sm", scale=0, min_width=90,
                                     elem_id=self._id(f"correct-{key}"), elem_classes="yjs-correct")
-                    btn.click(partial(self.open_correction, key), [self.flow, self.view], self.outputs, **PRIV).then(
+                    btn.click(self._inline(partial(self.open_correction, key)), [self.flow, self.view], self.outputs, **PRIV).then(
                         None, None, None, js=f"() => ({SCROLL_JS})('{self._id('correction')}')")
             return None
+        # interactive=True is explicit: a component drawn by gr.render is not counted as an event input by
+        # the page, so with interactive=None every field that holds a value would be drawn locked.
         classes = ["yjs-field", f"yjs-st-{f['state']}"] + (["yjs-field-error"] if f["error"] else [])
         with gr.Column(elem_classes=classes):
             if f["kind"] == "choice":
                 comp = gr.Dropdown(f["options"], value=f["value"], label=f["label"], info=f["info"], filterable=False,
-                                   elem_id=self._id(f"f-{key}"))
+                                   interactive=True, elem_id=self._id(f"f-{key}"))
             else:
                 comp = gr.Textbox(f["value"] or "", label=f["label"], info=f["info"], placeholder=f["placeholder"],
-                                  lines=1, max_lines=3, max_length=200, elem_id=self._id(f"f-{key}"))
+                                  lines=1, max_lines=3, max_length=200, interactive=True, elem_id=self._id(f"f-{key}"))
             if f["error"]:
                 gr.HTML(f'<p class="yjs-error" role="alert">{escape(f["error"])}</p>', elem_id=self._id(f"err-{key}"),
                         js_on_load=None)
@@ -204,11 +223,11 @@ class PrefillFlow:
                 with gr.Row(elem_classes="yjs-wrap"):
                     if f["accept_ocr"]:
                         acc = gr.Button(t("field_accept_ocr", lang), size="sm", elem_id=self._id(f"accept-ocr-{key}"))
-                        acc.click(partial(self.accept_ocr, key), [self.who, self.flow], self.outputs, **PRIV)
+                        acc.click(self._inline(partial(self.accept_ocr, key)), [self.who, self.flow], self.outputs, **PRIV)
                     if f["ocr_upload"]:
                         up = gr.UploadButton(t("field_ocr", lang), size="sm", file_types=[".png", ".jpg", ".jpeg"],
                                              elem_id=self._id(f"ocr-{key}"))
-                        up.upload(partial(self.ocr_upload, key), [self.who, self.flow, up], self.outputs, **PRIV)
+                        up.upload(self._inline(partial(self.ocr_upload, key)), [self.who, self.flow, up], self.outputs, **PRIV)
         return comp
 
     def _draw_review(self, view: dict) -> None:
@@ -229,7 +248,7 @@ class PrefillFlow:
             gr.HTML(f"<h4>{escape(g['title'])}</h4>{g['html']}", js_on_load=None)
             if g["target"]:
                 btn = gr.Button(g["edit_label"], size="sm", elem_id=self._id(name), elem_classes="yjs-edit")
-                btn.click(partial(self.edit_section, target=g["target"]), [self.who, self.flow], self.outputs, **PRIV).then(
+                btn.click(self._inline(partial(self.edit_section, target=g["target"])), [self.who, self.flow], self.outputs, **PRIV).then(
                     None, None, None, js=f"() => ({SCROLL_JS})('{self._id('sec-' + g['target'])}')")
 
     # -- helpers ------------------------------------------------------------------------------------

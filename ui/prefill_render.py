@@ -9,16 +9,15 @@ box keeps the stored value. Everything that ends up as HTML is escaped.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from html import escape
 from typing import Any
 
+from core.clock import fmt_local
 from core.status import DEPARTMENT_STATUS_EN
 from ui.i18n import localise, t
 
-BEIJING = dt.timezone(dt.timedelta(hours=8), "CST")  # times shown in China Standard Time
 STEPS = ("consent", "form", "review", "done")
 PREFILLED = ("authoritative", "prefilled")
 CHOICE_TYPES = ("enum", "boolean")
@@ -30,16 +29,9 @@ _RULE = re.compile(r"^(?:[a-z][a-z0-9_]*: )?(?P<en>.*?)\s*\((?P<zh>[^()]*)\)\s*$
 
 # --- small pieces -----------------------------------------------------------------------------------
 def fmt_time(iso: str | None) -> str:
-    """``2026-11-23T07:28:18Z`` → ``2026-11-23 15:28`` (Beijing time); unparsable text is shown as is."""
-    if not iso:
-        return ""
-    try:
-        when = dt.datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
-        return iso[:16].replace("T", " ")
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return when.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    """``2026-11-23T07:28:18Z`` → ``2026-11-23 15:28`` in the configured time zone (the `timezone` setting,
+    Asia/Shanghai by default); unparsable text is shown as is."""
+    return fmt_local(iso)
 
 
 def friendly_error(message: str, lang: str) -> str:
@@ -224,11 +216,20 @@ def _badges(f: Any, lang: str) -> str:
     return "".join(out)
 
 
-def _readonly_html(f: Any, lang: str) -> str:
+def locked_reason(f: Any, lang: str, correctable: bool) -> str:
+    """Why a field cannot be typed over, and what to do instead (shown under its value)."""
+    if f.state != "authoritative":
+        return t("ro_why_locked", lang)
+    src = source_name(f.provenance.source, lang) if f.provenance is not None else ""
+    return t("ro_why_registry" if correctable else "ro_why_registry_nocorr", lang).format(src=src)
+
+
+def _readonly_html(f: Any, lang: str, correctable: bool = False) -> str:
     req = '<span class="yjs-req" aria-hidden="true"> *</span>' if f.required else ""
     return (f'<div class="yjs-ro" data-key="{escape(f.key)}"><div class="yjs-ro-label">{escape(field_label(f, lang))}{req}</div>'
             f'<div class="yjs-ro-value">{escape(localise(f.display or "", lang))}</div>'
-            f'<div class="yjs-badges">{_badges(f, lang)}</div></div>')
+            f'<div class="yjs-badges">{_badges(f, lang)}</div>'
+            f'<p class="yjs-ro-why">{escape(locked_reason(f, lang, correctable))}</p></div>')
 
 
 def form_spec(draft: Any, form: Any, raw: Mapping[str, Any], lang: str, errors: Mapping[str, str] | None = None,
@@ -248,8 +249,8 @@ def form_spec(draft: Any, form: Any, raw: Mapping[str, Any], lang: str, errors: 
                                 "value": None, "placeholder": None, "options": [], "correctable": False,
                                 "ocr_upload": False, "accept_ocr": f.state == "ocr", "html": ""}
         if not f.editable:
-            spec.update(kind="readonly", html=_readonly_html(f, lang),
-                        correctable=f.state == "authoritative" and f.correction_path is not None)
+            correctable = f.state == "authoritative" and f.correction_path is not None
+            spec.update(kind="readonly", html=_readonly_html(f, lang, correctable), correctable=correctable)
         else:
             masked = f.has_value and (f.key not in raw or str(raw[f.key]) != (f.display or ""))
             if f.key in typed:

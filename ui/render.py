@@ -7,11 +7,13 @@ data, never markup.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from html import escape
 from typing import Any
 
-from core.status import CONVERSATION_STATUS_ZH
+from core.clock import fmt_local
+from core.status import CONVERSATION_STATUS_ZH, DEPARTMENT_TRANSITIONS, DepartmentStatus
 from ui.i18n import localise, t
 
 STREAM_STEP_CHARS = 24
@@ -39,6 +41,16 @@ def stream_prefixes(text: str, step: int = STREAM_STEP_CHARS, max_steps: int = M
         cuts.append(j)
         i = j
     return [text[:c] for c in cuts]
+
+
+# --- the citizen's chat ----------------------------------------------------------------------------
+def staff_message(text: str, lang: str) -> dict[str, str]:
+    """A clerk's reply as its own chat bubble, labelled with their role (never their name); the text is
+    data, so it is escaped, and line breaks are kept."""
+    body = escape(text or "").replace("\n", "<br>")
+    return {"role": "assistant",
+            "content": f'<div class="yjs-staff-msg" role="note"><p class="yjs-staff-role">{escape(t("staff_role", lang))}</p>'
+                       f"<p>{body}</p></div>"}
 
 
 # --- citations ------------------------------------------------------------------------------------
@@ -131,6 +143,53 @@ def bundle_markdown(o: Any, lang: str) -> str:
 
 # --- staff desk -----------------------------------------------------------------------------------
 STATUS_LABELS = CONVERSATION_STATUS_ZH
+_ZH_TAIL = re.compile(r"[(（]([^()（）]*[\u4e00-\u9fff][^()（）]*)[)）]\s*$")
+# What the clerk reads when an action fails, by the error's code (and the field or action when that
+# says more). The services' messages are written for developers and API clients, in English.
+_STAFF_ERRORS: dict[tuple[str, str | None], str] = {
+    ("unauthorized", None): "工号或密码不正确，请重新输入。",
+    ("forbidden", None): "没有权限进行此操作，请先登录窗口工作台。",
+    ("forbidden", "act_for"): "授权码不正确、已过期或已使用，请群众重新生成后告知您。",
+    ("not_found", None): "找不到要操作的记录，请核对编号或刷新后重试。",
+    ("not_found", "tracking_no"): "找不到这个受理编号，请核对后重试。",
+    ("not_found", "track"): "找不到这个受理编号，请核对后重试。",
+    ("not_found", "open"): "找不到这个会话，请刷新队列后重新选择。",
+    ("conflict", None): "当前状态下不能这样操作（可能已由其他工作人员处理），请刷新后重试。",
+    ("conflict", "take_over"): "该会话已由其他工作人员接管。",
+    ("conflict", "reply"): "请先点“接管会话”，再发送回复。",
+    ("conflict", "hand_back"): "该会话由其他工作人员处理，只有其本人可以交还智能助手。",
+    ("conflict", "status"): "该部门的进度已变化，请重新查询后再选择新状态。",
+    ("invalid_input", None): "输入有误，请检查后重试。",
+    ("invalid_input", "tracking_no"): "受理编号格式不对，例如 YJS-20261123-ABC234。",
+    ("invalid_input", "status"): "请从列表中选择新状态。",
+    ("invalid_input", "note"): "说明最多500字。",
+    ("invalid_input", "text"): "回复内容为空或超过4000字。",
+    ("service_unavailable", None): "服务暂时不可用，请稍后再试；如持续出现，请联系系统管理员。",
+    ("rate_limited", None): "尝试次数过多，请稍后再试。",
+}
+
+
+def staff_error(code: str, field: str | None, message: str, action: str | None = None,
+                retry_after: int | None = None) -> str:
+    """A failed desk action in Chinese for the clerk: the service's own Chinese wording when its message
+    carries one ("… (授权码应为6位数字)"), else the entry for the error's field, its action, or its code."""
+    m = _ZH_TAIL.search(message or "")
+    if m:
+        return m[1] + ("" if m[1].endswith(("。", "！")) else "。")
+    if code == "rate_limited" and retry_after:
+        return f"尝试次数过多，请{retry_after}秒后再试。"
+    for key in [k for k in ((code, field), (code, action)) if k[1]] + [(code, None)]:
+        if key in _STAFF_ERRORS:
+            return _STAFF_ERRORS[key]
+    return "操作未能完成，请稍后重试。"
+
+
+def next_statuses(current: str | None) -> list[str]:
+    """The statuses a department's part may move to from `current` (none from a final one)."""
+    try:
+        return [s.value for s in DEPARTMENT_TRANSITIONS[DepartmentStatus(current)]]
+    except ValueError:
+        return []
 
 
 def queue_markdown(rows: list[dict[str, Any]]) -> str:
@@ -139,7 +198,7 @@ def queue_markdown(rows: list[dict[str, Any]]) -> str:
     head = "| 状态 | 一件事 | 最近留言 | 处理人 | 更新时间 |\n|---|---|---|---|---|"
     body = [
         f"| {STATUS_LABELS.get(r['status'], r['status'])} | {_cell(r.get('one_thing_name') or '—')} | "
-        f"{_cell(r.get('preview') or '')} | {_cell(r.get('assigned_to') or '—')} | {r['updated_at'][:19].replace('T', ' ')} |"
+        f"{_cell(r.get('preview') or '')} | {_cell(r.get('assigned_to') or '—')} | {fmt_local(r['updated_at'])} |"
         for r in rows
     ]
     return "\n".join([head, *body])

@@ -10,13 +10,14 @@ a server-side `gr.State`, so the browser never holds a token it could replay els
 
 from __future__ import annotations
 
+import functools
 import logging
+from html import escape
 from typing import Any
 
 import gradio as gr
 
 from core.errors import AssistantError
-from core.status import DEPARTMENT_STATUSES as STATUSES
 from ui import prefill_render, render
 from ui.prefill_flow import PrefillFlow
 from ui.services import UIServices
@@ -31,12 +32,37 @@ ASSIST_INTRO = ("群众在“办事咨询 → 我的办事 → 帮办授权码�
                 "记入审计日志和群众本人的数据使用记录。")
 
 
-def _call(fn, *args):
-    """Run a desk action; its `AssistantError` becomes the UI's `gr.Error` with the same message."""
+def _call(fn, *args, action: str | None = None):
+    """Run a desk action; its `AssistantError` becomes a `gr.Error` that tells the clerk, in Chinese, what
+    went wrong and what to do (`action` names the step when the error's code alone is too vague)."""
     try:
         return fn(*args)
     except AssistantError as exc:
-        raise gr.Error(exc.message) from exc
+        raise gr.Error(render.staff_error(exc.code, exc.field, exc.message, action,
+                                          getattr(exc, "retry_after", None))) from exc
+
+
+def _alert(message: str):
+    """An inline message next to the action (hidden, taking no room, when empty)."""
+    html = f'<p class="yjs-error" role="alert">{escape(message)}</p>' if message else ""
+    return gr.update(value=html, visible=bool(message))
+
+
+def _inline(fn, msg: gr.HTML):
+    """Wire a callback so its `gr.Error` is shown in `msg` beside the action instead of as an overlay on
+    the outputs (which would cover the form until a reload); a success clears `msg`. Callbacks keep
+    raising, so they can be tested directly."""
+    @functools.wraps(fn)
+    def run(*args):
+        try:
+            out = fn(*args)
+        except gr.Error as exc:
+            return {msg: _alert(str(exc.message))}
+        if isinstance(out, dict):
+            return {**out, msg: _alert("")}
+        return (*out, _alert("")) if isinstance(out, tuple) else (out, _alert(""))
+
+    return run
 
 
 class StaffUI:
@@ -65,6 +91,7 @@ class StaffUI:
             self.user = gr.Textbox(label="工号 / 用户名", max_length=64, elem_id="yjs-staff-user")
             self.password = gr.Textbox(label="密码", type="password", max_length=256, elem_id="yjs-staff-password")
             self.login_btn = gr.Button("登录", variant="primary", elem_id="yjs-staff-login-btn")
+            self.login_msg = gr.HTML("", visible=False, elem_id="yjs-staff-login-msg", js_on_load=None)
         with gr.Column(visible=False, elem_id="yjs-staff-desk") as self.desk_box:
             with gr.Row():
                 self.whoami = gr.Markdown("", elem_id="yjs-staff-whoami")
@@ -80,6 +107,7 @@ class StaffUI:
                     self._build_progress()
                 with gr.Tab("知识缺口", id="gaps"):
                     self.gaps_btn = gr.Button("刷新知识缺口", size="sm", elem_id="yjs-gaps-refresh")
+                    self.gaps_msg = gr.HTML("", visible=False, elem_id="yjs-gaps-msg", js_on_load=None)
                     self.gaps = gr.Markdown("点击“刷新知识缺口”查看被拒答或差评的问题（按主题归类）。", elem_id="yjs-gaps")
         self.timer = gr.Timer(QUEUE_POLL_S, active=False)
 
@@ -94,6 +122,7 @@ class StaffUI:
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=260):
                 self.conv_status = gr.Markdown("", elem_id="yjs-conv-status")
+                self.conv_msg = gr.HTML("", visible=False, elem_id="yjs-conv-msg", js_on_load=None)
                 self.transcript = gr.Chatbot(label="群众对话", height=320, feedback_options=None, elem_id="yjs-transcript")
                 with gr.Row():
                     self.take_btn = gr.Button("接管会话", variant="primary", size="sm", elem_id="yjs-take-over")
@@ -114,6 +143,7 @@ class StaffUI:
             self.code_in = gr.Textbox(label="群众授权码（6位数字）", max_length=6, lines=1, scale=2, min_width=160,
                                       elem_id="yjs-assist-code")
             self.redeem_btn = gr.Button("核验授权码", variant="primary", scale=0, min_width=120, elem_id="yjs-assist-redeem")
+        self.assist_msg = gr.HTML("", visible=False, elem_id="yjs-assist-msg", js_on_load=None)
         self.acting_md = gr.Markdown("", elem_id="yjs-assist-acting")
         with gr.Column(visible=False, elem_id="yjs-assist-box") as self.assist_box:
             with gr.Row(elem_classes="yjs-wrap"):
@@ -133,10 +163,14 @@ class StaffUI:
             self.prog_no = gr.Textbox(label="受理编号", placeholder="YJS-20261123-ABC234", max_length=32, lines=1, scale=2,
                                       min_width=200, elem_id="yjs-prog-no")
             self.prog_query = gr.Button("查询", scale=0, min_width=90, elem_id="yjs-prog-query")
+        self.prog_msg = gr.HTML("", visible=False, elem_id="yjs-prog-msg", js_on_load=None)
         self.prog_html = gr.HTML("", elem_id="yjs-prog-out", js_on_load=None)
+        self.prog_sub = gr.State({})  # department → its current status, from the last query
         with gr.Row(elem_classes="yjs-wrap"):
             self.prog_dept = gr.Dropdown([], value=None, label="部门", min_width=200, elem_id="yjs-prog-dept")
-            self.prog_status = gr.Dropdown(list(STATUSES), value=None, label="新状态", min_width=160, elem_id="yjs-prog-status")
+            # Only the moves allowed from the chosen department's current status are offered.
+            self.prog_status = gr.Dropdown([], value=None, label="新状态", min_width=160, elem_id="yjs-prog-status",
+                                           info="先查询并选择部门")
         self.prog_note = gr.Textbox(label="说明（可选，群众可见）", max_length=500, lines=1, elem_id="yjs-prog-note")
         self.prog_update = gr.Button("更新状态", variant="primary", elem_id="yjs-prog-update")
 
@@ -145,6 +179,7 @@ class StaffUI:
         self.ticket_in = gr.Textbox(label="留言内容", lines=4, max_length=4000, placeholder=TICKET_EXAMPLE,
                                     elem_id="yjs-ticket-in")
         self.ticket_btn = gr.Button("预测分办", variant="primary", elem_id="yjs-ticket-btn")
+        self.ticket_msg = gr.HTML("", visible=False, elem_id="yjs-ticket-msg", js_on_load=None)
         self.ticket_md = gr.Markdown("", elem_id="yjs-ticket-out")
         self.ticket_label = gr.Label(label="承办领域（前三）", num_top_classes=3, visible=False, elem_id="yjs-ticket-label")
 
@@ -156,38 +191,46 @@ class StaffUI:
     def _wire(self) -> None:
         priv = {"api_visibility": "private"}
         queue_out = [self.queue_md, self.pick]
-        self.login_btn.click(self.login, [self.user, self.password],
-                             [self.principal, self.login_box, self.desk_box, self.whoami, self.password, self.timer,
-                              *queue_out], **priv)
-        self.password.submit(self.login, [self.user, self.password],
-                             [self.principal, self.login_box, self.desk_box, self.whoami, self.password, self.timer,
-                              *queue_out], **priv)
+        login_out = [self.principal, self.login_box, self.desk_box, self.whoami, self.password, self.timer, *queue_out,
+                     self.login_msg]
+        login = _inline(self.login, self.login_msg)
+        self.login_btn.click(login, [self.user, self.password], login_out, **priv)
+        self.password.submit(login, [self.user, self.password], login_out, **priv)
         self.logout_btn.click(self.logout, [self.principal, self.acting], self._logout_outputs(), **priv)
         for trigger in (self.timer.tick, self.refresh_btn.click, self.status_filter.change):
             trigger(self.refresh_queue, [self.principal, self.status_filter, self.pick], queue_out, **priv)
         self.timer.tick(self.refresh_open, [self.principal, self.current, self.transcript],
                         [self.conv_status, self.transcript], **priv)
-        self.open_btn.click(self.open_conversation, [self.principal, self.pick], self._conv_outputs(), **priv)
-        self.take_btn.click(self.take_over, [self.principal, self.current], [self.conv_status, self.transcript], **priv)
-        self.back_btn.click(self.hand_back, [self.principal, self.current], [self.conv_status, self.transcript], **priv)
-        self.suggest_btn.click(self.suggest, [self.principal, self.current], [self.reply, self.reply_sources], **priv)
-        self.send_btn.click(self.send_reply, [self.principal, self.current, self.reply],
-                            [self.conv_status, self.transcript, self.reply], **priv)
-        self.ticket_btn.click(self.route_ticket, [self.principal, self.ticket_in], [self.ticket_md, self.ticket_label],
-                              **priv)
-        self.gaps_btn.click(self.knowledge_gaps, [self.principal], [self.gaps], **priv)
+        conv = [self.conv_status, self.transcript, self.conv_msg]
+        self.open_btn.click(_inline(self.open_conversation, self.conv_msg), [self.principal, self.pick],
+                            [*self._conv_outputs(), self.conv_msg], **priv)
+        self.take_btn.click(_inline(self.take_over, self.conv_msg), [self.principal, self.current], conv, **priv)
+        self.back_btn.click(_inline(self.hand_back, self.conv_msg), [self.principal, self.current], conv, **priv)
+        self.suggest_btn.click(_inline(self.suggest, self.conv_msg), [self.principal, self.current],
+                               [self.reply, self.reply_sources, self.conv_msg], **priv)
+        self.send_btn.click(_inline(self.send_reply, self.conv_msg), [self.principal, self.current, self.reply],
+                            [self.conv_status, self.transcript, self.reply, self.conv_msg], **priv)
+        self.ticket_btn.click(_inline(self.route_ticket, self.ticket_msg), [self.principal, self.ticket_in],
+                              [self.ticket_md, self.ticket_label, self.ticket_msg], **priv)
+        self.gaps_btn.click(_inline(self.knowledge_gaps, self.gaps_msg), [self.principal], [self.gaps, self.gaps_msg],
+                            **priv)
         assist_out = [self.acting, self.acting_md, self.assist_box, self.assist_thing, self.assist_draft, self.code_in,
-                      *self.flow.outputs]
-        self.redeem_btn.click(self.act_for, [self.principal, self.code_in], assist_out, **priv)
-        self.code_in.submit(self.act_for, [self.principal, self.code_in], assist_out, **priv)
-        self.assist_start.click(self.assist, [self.principal, self.acting, self.assist_thing, self.assist_draft],
-                                self.flow.outputs, **priv)
-        self.assist_end.click(self.end_acting, [self.principal, self.acting], assist_out, **priv)
-        prog_out = [self.prog_html, self.prog_dept]
-        self.prog_query.click(self.track, [self.principal, self.prog_no, self.prog_dept], prog_out, **priv)
-        self.prog_no.submit(self.track, [self.principal, self.prog_no, self.prog_dept], prog_out, **priv)
-        self.prog_update.click(self.update_status, [self.principal, self.prog_no, self.prog_dept, self.prog_status,
-                                                    self.prog_note], [*prog_out, self.prog_note], **priv)
+                      *self.flow.outputs, self.assist_msg]
+        act_for = _inline(self.act_for, self.assist_msg)
+        self.redeem_btn.click(act_for, [self.principal, self.code_in], assist_out, **priv)
+        self.code_in.submit(act_for, [self.principal, self.code_in], assist_out, **priv)
+        self.assist_start.click(_inline(self.assist, self.assist_msg),
+                                [self.principal, self.acting, self.assist_thing, self.assist_draft],
+                                [*self.flow.outputs, self.assist_msg], **priv)
+        self.assist_end.click(_inline(self.end_acting, self.assist_msg), [self.principal, self.acting], assist_out, **priv)
+        prog_out = [self.prog_html, self.prog_dept, self.prog_sub, self.prog_status, self.prog_msg]
+        track = _inline(self.track, self.prog_msg)
+        self.prog_query.click(track, [self.principal, self.prog_no, self.prog_dept], prog_out, **priv)
+        self.prog_no.submit(track, [self.principal, self.prog_no, self.prog_dept], prog_out, **priv)
+        self.prog_dept.change(self.status_choices, [self.prog_dept, self.prog_sub], [self.prog_status], **priv)
+        self.prog_update.click(_inline(self.update_status, self.prog_msg),
+                               [self.principal, self.prog_no, self.prog_dept, self.prog_status, self.prog_note],
+                               [*prog_out[:-1], self.prog_note, self.prog_msg], **priv)
 
     # -- sign-in ----------------------------------------------------------------------------------
     def login(self, user: str, password: str, request: gr.Request | None = None) -> tuple:
@@ -258,7 +301,7 @@ class StaffUI:
         if not conversation_id:
             raise gr.Error("请先在队列中选择一个会话。")
         desk = self.desk()
-        conv = _call(desk.open, principal, conversation_id)
+        conv = _call(desk.open, principal, conversation_id, action="open")
         reply, sources = self._suggestion(desk, principal, conversation_id)
         o = conv["one_thing"]
         one_md = f"**匹配的一件事**：{o['name']}（{o['name_en']}）" if o else "**匹配的一件事**：尚未识别"
@@ -278,13 +321,13 @@ class StaffUI:
 
     def take_over(self, principal, conversation_id: str | None) -> tuple:
         desk = self._desk_for_conv(principal, conversation_id)
-        _call(desk.take_over, principal, conversation_id)
+        _call(desk.take_over, principal, conversation_id, action="take_over")
         gr.Info("已接管：智能助手暂停应答，群众的新消息会等待您回复。")
         return self._reload(desk, principal, conversation_id)
 
     def hand_back(self, principal, conversation_id: str | None) -> tuple:
         desk = self._desk_for_conv(principal, conversation_id)
-        _call(desk.hand_back, principal, conversation_id)
+        _call(desk.hand_back, principal, conversation_id, action="hand_back")
         gr.Info("已交还智能助手。")
         return self._reload(desk, principal, conversation_id)
 
@@ -296,7 +339,7 @@ class StaffUI:
         desk = self._desk_for_conv(principal, conversation_id)
         if not (text or "").strip():
             raise gr.Error("回复内容为空。")
-        _call(desk.reply, principal, conversation_id, text)
+        _call(desk.reply, principal, conversation_id, text, action="reply")
         gr.Info("回复已发送。")
         return (*self._reload(desk, principal, conversation_id), "")
 
@@ -331,7 +374,7 @@ class StaffUI:
         if len(code) != 6 or not code.isdigit():
             raise gr.Error("请输入群众告知的6位数字授权码。")
         desk = self.desk()
-        acting = _call(desk.act_for, principal, code)
+        acting = _call(desk.act_for, principal, code, action="act_for")
         svc = desk.prefill
         things = [(f.title.removesuffix("申请表"), f.one_thing_id) for f in svc.forms()]
         drafts = [(f"{d.title} · {prefill_render.fmt_time(d.updated_at)} · {'已确认' if d.status == 'confirmed' else '填写中'}",
@@ -366,21 +409,34 @@ class StaffUI:
         return upd
 
     def track(self, principal, tracking_no: str, department: str | None) -> tuple:
+        """A submission's departments and their statuses; the status menu offers only the chosen
+        department's allowed next steps."""
         self._need(principal)
         no = (tracking_no or "").strip().upper()
         if not no:
             raise gr.Error("请输入受理编号。")
-        sub = _call(self.desk().track_submission, principal, no)
-        depts = [d.department for d in sub.departments]
-        return (prefill_render.submission_html(sub, "zh-Hans"),
-                gr.update(choices=depts, value=department if department in depts else None))
+        sub = _call(self.desk().track_submission, principal, no, action="track")
+        statuses = {d.department: d.status for d in sub.departments}
+        keep = department if department in statuses else None
+        return (prefill_render.submission_html(sub, "zh-Hans"), gr.update(choices=list(statuses), value=keep), statuses,
+                self.status_choices(keep, statuses))
+
+    @staticmethod
+    def status_choices(department: str | None, statuses: dict | None):
+        """The new-status menu for `department`: only the moves allowed from its current status."""
+        current = (statuses or {}).get(department) if department else None
+        if current is None:
+            return gr.update(choices=[], value=None, info="先查询并选择部门")
+        allowed = render.next_statuses(current)
+        info = f"当前：{current}" + ("" if allowed else "（已是最终状态，无需更新）")
+        return gr.update(choices=allowed, value=None, info=info)
 
     def update_status(self, principal, tracking_no: str, department: str | None, status: str | None, note: str) -> tuple:
         self._need(principal)
         if not department or not status:
             raise gr.Error("请先查询受理编号，再选择部门和新状态。")
         no = (tracking_no or "").strip().upper()
-        change = _call(self.desk().update_submission_status, principal, no, department, status, (note or "").strip())
+        change = _call(self.desk().update_submission_status, principal, no, department, status, (note or "").strip(),
+                       action="update_status")
         gr.Info(f"{change.department}：{change.old_status} → {change.new_status}")
-        html, dept = self.track(principal, no, department)
-        return html, dept, ""
+        return (*self.track(principal, no, department), "")

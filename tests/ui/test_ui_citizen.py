@@ -112,20 +112,42 @@ def test_rating_is_recorded_as_feedback(ui, fast_assistant):
 
 def test_handoff_then_staff_reply_reaches_the_page(ui, fast_assistant):
     _, final = _ask(ui, "退休一件事要多久")
-    chat, timer, st = ui.handoff(final[ui.chatbot], final[ui.state])
-    assert chat[-1]["content"] == t("handoff_done") and timer.active and st["handed_off"]
+    chat, timer, st, offer = ui.handoff(final[ui.chatbot], final[ui.state])
+    assert chat[-1]["content"] == t("handoff_done") and timer.active and st["handed_off"] and offer["visible"] is False
     store = fast_assistant.conversations
     assert store.load(st["session_id"]).status == "handoff"
     assert ui.poll(chat, st) == (gr.skip(), gr.skip())
     store.take_over(st["session_id"], "clerk")
-    store.staff_reply(st["session_id"], "clerk", "您好，一般20个工作日。")
+    store.staff_reply(st["session_id"], "clerk", "您好，一般20个工作日。\n<b>请带身份证</b>")
     chat2, st2 = ui.poll(chat, st)
-    assert chat2[-1]["content"] == "【工作人员】您好，一般20个工作日。" and st2["staff_seen"] == 1
+    bubble = chat2[-1]["content"]
+    assert chat2[-1]["role"] == "assistant" and 'class="yjs-staff-msg"' in bubble and "政务服务中心工作人员" in bubble
+    assert "您好，一般20个工作日。<br>&lt;b&gt;请带身份证&lt;/b&gt;" in bubble and "clerk" not in bubble  # role, not name
+    assert st2["staff_seen"] == 1
     assert ui.poll(chat2, st2) == (gr.skip(), gr.skip())  # shown once
+
+    # A message typed while a clerk has the conversation is stored for them and shown, never swallowed.
+    steps = list(ui.respond("我还需要带户口本吗？", chat2, st2))
+    final = steps[-1]
+    assert final[ui.chatbot][-2] == {"role": "user", "content": "我还需要带户口本吗？"}
+    assert final[ui.chatbot][-1]["content"] == t("staff_hold_sent") and final[ui.poll_timer].active
+    assert any(x["role"] == "user" and x["text"] == "我还需要带户口本吗？" for x in store.transcript(st["session_id"]))
+
+
+def test_refusal_offers_handoff_without_queueing_it(ui, fast_assistant):
+    """Issue 11 blocker 3: a refusal offers 转人工 as a button; nothing is queued until it is pressed."""
+    _, final = _ask(ui, "请帮我查一下张三的身份证号码")
+    st = final[ui.state]
+    assert final[ui.offer_box]["visible"] is True and not st["handed_off"]
+    assert fast_assistant.conversations.load(st["session_id"]).status == "bot"
+    _, _, st2, offer = ui.handoff(final[ui.chatbot], st)
+    assert offer["visible"] is False and fast_assistant.conversations.load(st2["session_id"]).status == "handoff"
+    _, ok = _ask(ui, "退休一件事要多久")
+    assert ok[ui.offer_box]["visible"] is False
 
 
 def test_handoff_before_any_question_starts_a_conversation(ui, fast_assistant):
-    _, _, st = ui.handoff([], new_session())
+    _, _, st, _ = ui.handoff([], new_session())
     assert fast_assistant.conversations.load(st["session_id"]).status == "handoff"
 
 
@@ -134,8 +156,10 @@ def test_language_switch_relabels_and_sets_answer_language(ui):
     assert upd[ui.state]["lang"] == "en" and upd[ui.send]["value"] == "Send"
     assert upd[ui.example_btns[0]]["value"] == t("example_1", "en")
     assert upd[ui.question]["label"] == "Your question"
-    _, final = _ask(ui, "退休一件事要多久", upd[ui.state])
+    # The person picked English on the switch (its .input sets lang_choice): answers stay in English.
+    final = list(ui.respond("退休一件事要多久", [], upd[ui.state], ui.choose_lang("en")))[-1]
     assert final[ui.state]["lang"] == "en" and "Time limit" in final[ui.panel]
+    assert ui.lang_radio not in final  # the page is already in English
     hant = ui.switch_lang("zh-Hant", final[ui.state])
     assert hant[ui.send]["value"] == "發送" and "退休" in hant[ui.panel]
 
@@ -155,3 +179,20 @@ def test_new_chat_resets(ui):
     upd = ui.new_chat(final[ui.state])
     assert upd[ui.chatbot] == [] and upd[ui.state]["session_id"] is None and upd[ui.state]["lang"] == "zh-Hans"
     assert upd[ui.panel] == t("panel_empty") and upd[ui.prefill_area]["visible"] is False
+
+
+def test_answer_language_follows_the_question_unless_the_person_picked_one(ui, fast_assistant):
+    """Issue 11 blocker 2: no language is forced on the engine until the person picks one."""
+    _, en = _ask(ui, "How long does the retirement one-thing take and what documents do I need?")
+    assert en[ui.state]["lang"] == "en" and en[ui.lang_radio]["value"] == "en"  # the page follows
+    assert fast_assistant.conversations.load(en[ui.state]["session_id"]).state["lang"] == "en"
+    _, hant = _ask(ui, "退休一件事要準備哪些材料")
+    assert hant[ui.state]["lang"] == "zh-Hant" and hant[ui.lang_radio]["value"] == "zh-Hant"
+    assert "準備" in hant[ui.chatbot][-1]["content"] or "辦" in hant[ui.chatbot][-1]["content"]
+    # A picked language wins over the question's.
+    picked = list(ui.respond("How long does the retirement one-thing take?", [], new_session(), ui.choose_lang("zh-Hans")))[-1]
+    assert picked[ui.state]["lang"] == "zh-Hans" and ui.lang_radio not in picked
+    # An option button sends the catalogue's Chinese name: an English session stays English.
+    st = {**en[ui.state], "options": [("1. Newborn (新生儿出生一件事)", "新生儿出生一件事")]}
+    chosen = list(ui._picker("options", 0)(en[ui.chatbot], st))[-1]
+    assert chosen[ui.state]["lang"] == "en" and ui.lang_radio not in chosen

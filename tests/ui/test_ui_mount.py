@@ -4,7 +4,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.main import SECURITY_HEADERS, create_app
-from ui.web import UI_PATH
+from ui.web import STAFF_PATH, UI_PATH
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +27,22 @@ def test_root_redirects_to_the_ui(client):
     assert "一件事助手" in page.text
 
 
+def _elem_ids(cfg: dict) -> set[str]:
+    return {c.get("props", {}).get("elem_id") or "" for c in cfg["components"]}
+
+
+def test_staff_desk_only_at_its_own_path(client):
+    """Issue 11 item 15: the citizens' app has no staff component; the desk has its own mount."""
+    citizen = _elem_ids(client.get(f"{UI_PATH}/config").json())
+    staff = _elem_ids(client.get(f"{STAFF_PATH}/config").json())
+    assert "yjs-chat" in citizen and not any(i.startswith("yjs-staff") for i in citizen)
+    assert {"yjs-staff-login", "yjs-staff-desk"} <= staff and "yjs-chat" not in staff
+    page = client.get(f"{STAFF_PATH}/")
+    assert page.status_code == 200 and "窗口工作台" in page.text
+
+
 def test_ui_keeps_the_security_headers(client):
-    for path in (f"{UI_PATH}/", f"{UI_PATH}/config"):
+    for path in (f"{UI_PATH}/", f"{UI_PATH}/config", f"{STAFF_PATH}/", f"{STAFF_PATH}/config"):
         r = client.get(path)
         assert r.status_code == 200, path
         for name, value in SECURITY_HEADERS.items():
@@ -46,6 +60,7 @@ def test_api_routes_still_served_by_fastapi(client):
 
 
 def test_ui_config_has_no_public_api_and_no_run_history(client):
-    cfg = client.get(f"{UI_PATH}/config").json()
-    assert all(dep.get("api_visibility", "public") != "public" for dep in cfg["dependencies"] if dep.get("backend_fn"))
-    assert "runs" not in (cfg.get("footer_links") or [])
+    for path in (UI_PATH, STAFF_PATH):
+        cfg = client.get(f"{path}/config").json()
+        assert all(dep.get("api_visibility", "public") != "public" for dep in cfg["dependencies"] if dep.get("backend_fn"))
+        assert "runs" not in (cfg.get("footer_links") or [])

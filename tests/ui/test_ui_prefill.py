@@ -141,6 +141,8 @@ def test_consent_screen_then_refusal_means_typing(ui, svc):
         assert fields[key]["state"] == "to_be_entered" and fields[key]["kind"] == "input", key
     assert fields["id_number"]["kind"] == "readonly" and fields["id_number"]["correctable"]
     assert "权威数据·只读" in fields["id_number"]["html"] and "来源：人口库 · 调取于" in fields["id_number"]["html"]
+    # A locked registry value says why, and what to do instead (issue 11 blocker 1).
+    assert "人口库登记的信息，不能在这里直接修改" in fields["id_number"]["html"] and "纠错" in fields["id_number"]["html"]
     assert fields["contact_phone"]["info"].startswith("已预填·可修改 · 来源：社保医保 · 调取于")
     assert fields["retirement_type"]["kind"] == "choice" and "正常退休" in fields["retirement_type"]["options"]
     assert "16/20" in view["summary"]
@@ -433,13 +435,15 @@ def test_staff_acts_for_a_citizen_with_their_consent_code(ui, staff_ui, svc, fas
     # Continuing: a second code, the open-drafts list; then the department moves the status on.
     ended = staff_ui.end_acting(clerk, acting)
     assert ended[staff_ui.acting] is None and ended[staff_ui.assist_box]["visible"] is False
-    html, dept = staff_ui.track(clerk, no, None)
-    assert no in html and "人力资源社会保障部门" in dept["choices"]
+    html, dept, statuses, menu = staff_ui.track(clerk, no, None)
+    assert no in html and "人力资源社会保障部门" in dept["choices"] and statuses["人力资源社会保障部门"] == "待受理"
+    assert menu["choices"] == []  # no department chosen yet
     with pytest.raises(gr.Error, match="选择"):
         staff_ui.update_status(clerk, no, None, "已受理", "")
-    html, dept, note = staff_ui.update_status(clerk, no, "人力资源社会保障部门", "已受理", "材料齐全")
+    html, dept, statuses, menu, note = staff_ui.update_status(clerk, no, "人力资源社会保障部门", "已受理", "材料齐全")
     assert "已受理" in html and "材料齐全" in html and note == ""
-    with pytest.raises(gr.Error, match="next can be"):
+    assert menu["choices"] == ["办理中", "需补正", "已办结"]  # only the allowed next steps
+    with pytest.raises(gr.Error, match="进度已变化"):  # a stale menu: in Chinese, with what to do
         staff_ui.update_status(clerk, no, "人力资源社会保障部门", "待受理", "")
     assert "已受理" in ui.account.track(citizen, no, {"lang": "zh-Hans"})
     actions = {e["action"] for e in StaffAuditLog(fast_assistant.conversations).entries(staff_user="clerk")}

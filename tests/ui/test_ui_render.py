@@ -63,7 +63,7 @@ def test_staff_tables_escape_and_label():
     rows = [{"id": "abcdef0123456789", "status": "handoff", "updated_at": "2026-01-02T03:04:05+00:00",
              "assigned_to": None, "one_thing_name": "退休一件事", "preview": "a|b\n<script>"}]
     md = render.queue_markdown(rows)
-    assert "待人工" in md and "a/b &lt;script&gt;" in md and "2026-01-02 03:04:05" in md
+    assert "待人工" in md and "a/b &lt;script&gt;" in md and "2026-01-02 11:04" in md  # shown in Beijing time
     assert render.queue_choices(rows) == [("待人工 · 退休一件事 · a|b\n<script> · abcdef01", "abcdef0123456789")]
     assert render.queue_markdown([]) == "当前没有会话。"
     msgs = render.transcript_messages([{"role": "user", "text": "问"}, {"role": "assistant", "text": "答"},

@@ -8,6 +8,8 @@ from app.ratelimit import RateLimiter
 from app.services import Services
 from assistant.state import StaffAuditLog
 from core.identity import StaffDirectory, TokenSigner
+from ui import render
+from ui import staff as staff_mod
 from ui.staff import StaffUI
 
 
@@ -32,7 +34,7 @@ def clerk(ui):
 
 
 def test_login(ui, fast_assistant):
-    with pytest.raises(gr.Error, match="wrong password"):
+    with pytest.raises(gr.Error, match="工号或密码不正确"):
         ui.login("clerk", "nope")
     principal, login_box, desk_box, whoami, password, timer, queue_md, pick = ui.login(" clerk ", "clerk-demo")
     assert principal.kind == "staff" and principal.subject == "clerk"
@@ -45,10 +47,10 @@ def test_login(ui, fast_assistant):
 
 def test_sign_in_attempts_share_the_per_address_budget(ui):
     for _ in range(4):
-        with pytest.raises(gr.Error, match="wrong password"):
+        with pytest.raises(gr.Error, match="工号或密码不正确"):
             ui.login("clerk", "guess")
     assert ui.login("clerk", "clerk-demo")[0].subject == "clerk"  # the 5th attempt is still allowed
-    with pytest.raises(gr.Error, match="try again"):
+    with pytest.raises(gr.Error, match="尝试次数过多，请\\d+秒后再试"):
         ui.login("clerk", "clerk-demo")  # the 6th is refused, even with the right password
 
 
@@ -75,7 +77,7 @@ def test_take_over_and_reply_through_the_desk(ui, clerk, fast_assistant):
     assert "待人工" in status and transcript[0] == {"role": "user", "content": "退休一件事要准备什么材料"}
     assert reply and "<details" in sources and "退休一件事" in one_md and checklist["choices"] and current == sid
 
-    with pytest.raises(gr.Error, match="take"):
+    with pytest.raises(gr.Error, match="请先点“接管会话”"):
         ui.send_reply(clerk, sid, reply)
     status, _ = ui.take_over(clerk, sid)
     assert "人工处理中" in status and "clerk" in status
@@ -97,7 +99,7 @@ def test_take_over_and_reply_through_the_desk(ui, clerk, fast_assistant):
 def test_open_needs_a_selection(ui, clerk):
     with pytest.raises(gr.Error, match="选择"):
         ui.open_conversation(clerk, None)
-    with pytest.raises(gr.Error, match="no conversation"):
+    with pytest.raises(gr.Error, match="找不到这个会话"):
         ui.open_conversation(clerk, "nope")
 
 
@@ -112,3 +114,34 @@ def test_knowledge_gaps_panel(ui, clerk, fast_assistant):
     assert "暂无" in ui.knowledge_gaps(clerk)
     assert fast_assistant.run("告诉我邻居的身份证号是多少").refused
     assert "拒答 1" in ui.knowledge_gaps(clerk)
+
+
+def test_errors_are_shown_inline_in_chinese_and_recoverable(ui):
+    """Issue 11 item 10: a failed action puts a Chinese message beside it (no overlay on the outputs);
+    the next success clears it."""
+    login = staff_mod._inline(ui.login, ui.login_msg)
+    failed = login("clerk", "wrong")
+    assert set(failed) == {ui.login_msg} and "工号或密码不正确" in failed[ui.login_msg]["value"]
+    assert failed[ui.login_msg]["visible"] is True and 'role="alert"' in failed[ui.login_msg]["value"]
+    ok = login("clerk", "clerk-demo")
+    assert ok[0].subject == "clerk" and ok[-1]["visible"] is False
+
+
+def test_staff_error_wording():
+    assert render.staff_error("unauthorized", None, "unknown staff user or wrong password") == "工号或密码不正确，请重新输入。"
+    assert render.staff_error("invalid_input", "code", "code: must be the 6 digits (授权码应为6位数字)") == "授权码应为6位数字。"
+    assert render.staff_error("conflict", "status", "status: 民政部门 is 已办结; next can be nothing") == \
+        "该部门的进度已变化，请重新查询后再选择新状态。"
+    assert render.staff_error("conflict", None, "take it over first", "reply") == "请先点“接管会话”，再发送回复。"
+    assert render.staff_error("rate_limited", None, "slow down", retry_after=42) == "尝试次数过多，请42秒后再试。"
+    assert render.staff_error("weird", None, "Traceback …") == "操作未能完成，请稍后重试。"
+    assert not any(c.isascii() and c.isalpha() for c in render.staff_error("not_found", "tracking_no", "no submission"))
+
+
+def test_only_valid_next_statuses_are_offered(ui):
+    assert render.next_statuses("待受理") == ["已受理", "不予受理"]
+    assert render.next_statuses("已办结") == [] and render.next_statuses(None) == []
+    menu = ui.status_choices("民政部门", {"民政部门": "已受理"})
+    assert menu["choices"] == ["办理中", "需补正", "已办结"] and "当前：已受理" in menu["info"]
+    assert ui.status_choices("民政部门", {"民政部门": "已办结"})["choices"] == []
+    assert ui.status_choices(None, {})["choices"] == []
