@@ -200,10 +200,12 @@ def answering_span(text: str, question: str, max_chars: int = GENERAL_MAX_CHARS)
 
 
 # The sections offered as "more" below a short answer, in button order, with their labels.
-MORE = (("materials", {"zh": "所需材料", "en": "Materials"}), ("time_fees", {"zh": "办理时限", "en": "Time and fees"}),
+# A label is also a question that asks for its section (the UI sends it as a follow-up when clicked):
+# each names one of its aspect's keywords (assistant.aspects).
+MORE = (("materials", {"zh": "所需材料", "en": "Materials"}), ("time_fees", {"zh": "办理时限", "en": "Time limit and fees"}),
         ("channels", {"zh": "在哪办", "en": "Where to apply"}), ("steps", {"zh": "办理流程", "en": "Steps"}),
-        ("eligibility", {"zh": "办理条件", "en": "Who can apply"}), ("services", {"zh": "联办事项", "en": "Services"}),
-        ("deadlines", {"zh": "期限提醒", "en": "Deadlines"}))
+        ("eligibility", {"zh": "办理条件", "en": "Eligibility conditions"}),
+        ("services", {"zh": "联办事项", "en": "Services in the bundle"}), ("deadlines", {"zh": "期限提醒", "en": "Deadlines"}))
 # How long an answer may grow with supporting quotes (characters of quoted text). The quotes that
 # answer what was asked are always given whole; supporting ones only while they fit. 350 is the
 # issue's "short by default" for a specific question; a "what is this bundle" overview may run longer.

@@ -721,3 +721,37 @@ def test_clerk_applies_for_a_citizen_with_their_consent_code(new_page, live_serv
     citizen.get_by_role("tab", name="数据使用记录").click()
     citizen.wait_for_function("() => document.querySelector('#yjs-log').innerText.includes('凭您的授权码代办')")
     assert not citizen.errors and not staff.errors, citizen.errors + staff.errors
+
+
+# The top and bottom of the first text line of the newest answer that contains `needle`, and the window height.
+LINE_RECT_JS = """(needle) => {
+    const bots = document.querySelectorAll("#yjs-chat [data-testid='bot']");
+    const walker = document.createTreeWalker(bots[bots.length - 1], NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const at = n.textContent.indexOf(needle);
+        if (at < 0) continue;
+        const r = document.createRange();
+        r.setStart(n, at); r.setEnd(n, at + needle.length);
+        const rect = r.getBoundingClientRect();
+        return [rect.top, rect.bottom, window.innerHeight];
+    }
+    return null;
+}"""
+
+
+def test_phone_answer_to_a_specific_question_is_above_the_fold_with_more_buttons(new_page, live_server):
+    """Issue 14: on a 390×844 phone, the sentence that answers a specific question is on screen when the
+    answer arrives, and what the short answer left out is one tap away."""
+    page = new_page(390, 844)
+    _open(page, live_server)
+    text = _ask(page, "企业注销一件事要收费吗")
+    assert "收费标准" in text and len(text.split("依据")[0]) < 350
+    page.screenshot(path=str(SHOTS / "phone_specific_answer.png"))
+    top, bottom, height = page.evaluate(LINE_RECT_JS, "收费标准")
+    assert 0 <= top and bottom <= height, (top, bottom, height)
+    more = page.locator("#yjs-more button:visible")
+    labels = [more.nth(i).inner_text() for i in range(more.count())]
+    assert "所需材料" in labels
+    before = _bots(page)
+    page.locator("#yjs-more button", has_text="所需材料").click()
+    assert "所需材料（一套材料，一次提交）" in _wait_answer(page, before)
