@@ -351,7 +351,9 @@ class GroundedComposer:
         # Retrieval's on-topic passages support before the aspect's extras (a deadline beside a time
         # limit): a service's own time limit is closer to the question than the bundle's.
         passage_blocks = [(p.kind, self._passage_quotes(p, ask.aspects)) for p in on_topic[:self.max_passages + 1]]
-        supports = passage_blocks + supports if not faq_first else supports + passage_blocks + [("local", self._clean_blocks(p)) for p in (local or [])[:1]]
+        # An office's own guide that ranks near the top speaks of this place: it supports first.
+        local_blocks = [("local", self._clean_blocks(p)) for p in (local or [])[:1]]
+        supports = local_blocks + (supports + passage_blocks if faq_first else passage_blocks + supports)
         # Supporting quotes: new to this conversation, at most two, within the budget.
         budget = OVERVIEW_BUDGET if overview else SPECIFIC_BUDGET
         used, n_support = sum(len(s.quote) for s in comp.statements), 0

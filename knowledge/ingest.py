@@ -52,6 +52,12 @@ def complete_doc_hashes(records: list[Record]) -> dict[str, str]:
     return out
 
 
+def ingest_fingerprint(doc: Document, max_chars: int = 400) -> str:
+    """What an indexed document's chunks record as its hash: its content and how it is cut into chunks,
+    so a change of either (a new chunking rule, another `max_chars`) re-ingests it."""
+    return hashlib.sha256(f"{doc.fingerprint}|{CHUNKING_VERSION}|{max_chars}".encode()).hexdigest()[:16]
+
+
 class Ingestor:
     """Keeps a vector store in sync with a set of documents."""
 
@@ -64,9 +70,7 @@ class Ingestor:
         self.batch_chunks = batch_chunks
 
     def fingerprint(self, doc: Document) -> str:
-        """The document's content hash and how it is cut into chunks: a change of either (a new
-        chunking rule, another `max_chars`) re-ingests it."""
-        return hashlib.sha256(f"{doc.fingerprint}|{CHUNKING_VERSION}|{self.max_chars}".encode()).hexdigest()[:16]
+        return ingest_fingerprint(doc, self.max_chars)
 
     def _flush(self, pending: list[tuple[Record, str]]) -> int:
         """Embed (the heading-carrying embed texts) and write a batch of chunks."""

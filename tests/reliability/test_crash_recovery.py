@@ -148,7 +148,7 @@ import json, sys
 from pathlib import Path
 from core.settings import Settings
 from app.pipeline import build_knowledge, build_store
-from knowledge.ingest import collect_documents, complete_doc_hashes
+from knowledge.ingest import collect_documents, complete_doc_hashes, ingest_fingerprint
 
 s = Settings(data_dir=Path(sys.argv[1]), embedder="hash")
 docs = collect_documents(s.guides_dir, [Path(sys.argv[2])])
@@ -162,7 +162,7 @@ kb = build_knowledge(s, store=store)
 kb.warm_up()
 unretrievable = [o.id for o in kb.catalog
                  if not kb.retriever.run(o.name, where={"one_thing_id": o.id}).passages]
-print(json.dumps({"docs": len(docs), "complete": sum(1 for d in docs if have.get(d.doc_id) == d.fingerprint),
+print(json.dumps({"docs": len(docs), "complete": sum(1 for d in docs if have.get(d.doc_id) == ingest_fingerprint(d)),
                   "incomplete": sorted(k for k, v in have.items() if v == "incomplete"),
                   "stale": sorted(k for k in have if k not in {d.doc_id for d in docs}),
                   "guides": len(kb.catalog), "unretrievable": unretrievable}))
