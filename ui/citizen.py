@@ -32,7 +32,6 @@ from ui.services import UIServices
 log = logging.getLogger(__name__)
 
 SLOTS = 3  # clarifying-option buttons and suggested one-thing buttons (each)
-MORE_SLOTS = 4  # buttons for the guide sections a short answer left out
 EXAMPLE_KEYS = ("example_1", "example_2", "example_3", "example_4")
 STREAM_DELAY_S = 0.03
 POLL_S = 3.0  # after 转人工: how often the page looks for a staff reply
@@ -71,7 +70,7 @@ SHOW_NEWEST_JS = f"""() => {{
 def new_session(lang: str = DEFAULT_LANG) -> dict[str, Any]:
     """The per-browser-session state (kept server-side in a gr.State)."""
     return {"session_id": None, "lang": lang, "answer_id": None, "question": "", "one_thing": None,
-            "options": [], "candidates": [], "citations": [], "more": [], "staff_seen": 0, "handed_off": False}
+            "options": [], "candidates": [], "citations": [], "staff_seen": 0, "handed_off": False}
 
 
 @dataclass
@@ -87,7 +86,6 @@ class AnswerView:
     one_thing: str | None = None
     waiting_for_staff: bool = False
     offer_handoff: bool = False  # a refusal: 转人工 is offered as a button, never done silently
-    more: list[tuple[str, str]] = field(default_factory=list)  # guide sections left out: (label, question sent)
 
 
 def _choice(catalog, cid: str, name: str, lang: str, n: int | None = None) -> tuple[str, str]:
@@ -108,10 +106,8 @@ def answer_view(answer, catalog, lang: str) -> AnswerView:
     waiting = bool(answer.handoff and answer.handoff.get("channel") == "staff")
     if waiting:  # taken over by a clerk: the message was stored for them, and the page says so
         text = t("staff_hold_sent", lang)
-    # What a short answer left out (所需材料 / 办理时限 / 在哪办…): a click asks for it as a follow-up.
-    more = [(localise(m.label, lang), m.label) for m in getattr(answer, "more", [])[:MORE_SLOTS]]
     return AnswerView(text, render.citations_html(cites, lang), render.source_choices(cites), cites, options, cands,
-                      chosen, waiting, offer_handoff=bool(answer.refused) and not waiting, more=more)
+                      chosen, waiting, offer_handoff=bool(answer.refused) and not waiting)
 
 
 def panel_markdown(catalog, one_thing_id: str | None, lang: str) -> str:
@@ -158,9 +154,6 @@ class CitizenUI:
     def _build_chat(self, lang: str) -> None:
         self.chatbot = gr.Chatbot(label=t("chat_label", lang), height=CHAT_HEIGHT, min_height=CHAT_MIN_HEIGHT,
                                   elem_id="yjs-chat", feedback_options=None, autoscroll=True, buttons=["copy"])
-        with gr.Row(visible=False, elem_id="yjs-more", elem_classes="yjs-examples") as self.more_box:
-            self.more_btns = [gr.Button("", size="sm", visible=False, elem_classes="yjs-choice",
-                                        elem_id=f"yjs-more-{i}") for i in range(MORE_SLOTS)]
         with gr.Column(visible=False, elem_id="yjs-options") as self.options_box:
             self.options_label = gr.Markdown(t("clarify_label", lang))
             with gr.Row():
@@ -207,8 +200,7 @@ class CitizenUI:
     # -- wiring -----------------------------------------------------------------------------------
     def _turn_outputs(self) -> list:
         return [self.chatbot, self.question, self.sources, self.source_pick, self.source_text, self.options_box,
-                self.offer_box, *self.option_btns, self.cands_box, *self.cand_btns, self.more_box, *self.more_btns,
-                self.panel, self.prefill_btn, self.prefill_area,
+                self.offer_box, *self.option_btns, self.cands_box, *self.cand_btns, self.panel, self.prefill_btn, self.prefill_area,
                 self.rating_box, self.rate_status, self.poll_timer, self.state, self.lang_radio]
 
     def _wire(self) -> None:
@@ -218,7 +210,6 @@ class CitizenUI:
         turns += [(btn.click, self.ask_example, [btn, self.chatbot, self.state]) for btn in self.example_btns]
         turns += [(btn.click, self._picker("options", i), [self.chatbot, self.state]) for i, btn in enumerate(self.option_btns)]
         turns += [(btn.click, self._picker("candidates", i), [self.chatbot, self.state]) for i, btn in enumerate(self.cand_btns)]
-        turns += [(btn.click, self._picker("more", i), [self.chatbot, self.state]) for i, btn in enumerate(self.more_btns)]
         for trigger, fn, inputs in turns:
             trigger(None, None, None, js=SHOW_CHAT_JS)
             trigger(fn, inputs, out, **priv).then(None, None, None, js=SHOW_NEWEST_JS)
@@ -295,7 +286,6 @@ class CitizenUI:
         chat = before + [{"role": "user", "content": shown or question},
                          {"role": "assistant", "content": t("thinking", lang)}]
         yield {self.chatbot: chat, self.question: "", self.options_box: gr.update(visible=False),
-               self.more_box: gr.update(visible=False),
                self.cands_box: gr.update(visible=False), self.rating_box: gr.update(visible=False),
                self.offer_box: gr.update(visible=False), self.rate_status: ""}
         try:
@@ -319,7 +309,7 @@ class CitizenUI:
     def _remember(st: dict, ans, question: str, view: AnswerView) -> dict:
         st = dict(st)
         st.update(session_id=ans.session_id, answer_id=ans.answer_id, question=question, options=view.options,
-                  candidates=view.candidates, citations=view.citations, more=view.more)
+                  candidates=view.candidates, citations=view.citations)
         if view.one_thing:
             st["one_thing"] = view.one_thing
         if view.waiting_for_staff:
@@ -339,8 +329,6 @@ class CitizenUI:
                      self.poll_timer: gr.Timer(active=st["handed_off"]), self.state: st}
         upd.update(self._slot_updates(self.option_btns, view.options))
         upd.update(self._slot_updates(self.cand_btns, view.candidates))
-        upd[self.more_box] = gr.update(visible=bool(view.more))
-        upd.update(self._slot_updates(self.more_btns, view.more))
         return upd
 
     @staticmethod
@@ -413,7 +401,6 @@ class CitizenUI:
         upd = {self.chatbot: [], self.question: "", self.sources: render.citations_html([], lang),
                self.source_pick: gr.update(choices=[], value=None), self.source_text: "",
                self.options_box: gr.update(visible=False), self.cands_box: gr.update(visible=False),
-               self.more_box: gr.update(visible=False),
                self.offer_box: gr.update(visible=False), self.panel: t("panel_empty", lang), self.prefill_btn: gr.update(visible=False),
                self.prefill_area: gr.update(visible=False), self.rating_box: gr.update(visible=False), self.rate_status: "",
                self.poll_timer: gr.Timer(active=False), self.state: fresh}

@@ -196,15 +196,3 @@ def test_answer_language_follows_the_question_unless_the_person_picked_one(ui, f
     st = {**en[ui.state], "options": [("1. Newborn (新生儿出生一件事)", "新生儿出生一件事")]}
     chosen = list(ui._picker("options", 0)(en[ui.chatbot], st))[-1]
     assert chosen[ui.state]["lang"] == "en" and ui.lang_radio not in chosen
-
-
-def test_sections_a_short_answer_left_out_become_buttons_that_ask_for_them(ui):
-    final = list(ui.respond("退休一件事要多久", [], new_session()))[-1]
-    st = final[ui.state]
-    labels = [label for label, _ in st["more"]]
-    assert "所需材料" in labels and "办理时限" not in labels  # the time limit is in the answer already
-    i = labels.index("所需材料")
-    follow = list(ui._picker("more", i)(final[ui.chatbot], st))[-1]
-    assert follow[ui.chatbot][-2]["content"] == "所需材料"
-    assert "所需材料（一套材料，一次提交）" in follow[ui.chatbot][-1]["content"]
-    assert "所需材料" not in [label for label, _ in follow[ui.state]["more"]]
