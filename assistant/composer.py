@@ -214,6 +214,13 @@ OVERVIEW_BUDGET = 600
 MAX_SUPPORT = 2
 
 
+def _clipped(text: str, spans: list[tuple[int, int]], rec: Record, at: int) -> list[tuple[Record, str]]:
+    """The parts of `spans` (in a section's `text`) that fall in chunk `rec`, which starts at `at`: each
+    a verbatim substring of the chunk."""
+    end = at + len(rec.text)
+    return [(rec, text[max(s, at):min(e, end)]) for s, e in spans if max(s, at) < min(e, end)]
+
+
 def _mentions(text: str, word: str) -> bool:
     """Whether a passage mentions a word of the question: English words as whole words (a plural s
     allowed), so "id" does not match "identity"; Chinese words anywhere."""
@@ -264,8 +271,8 @@ class GroundedComposer:
                 log.warning("index older than the guide for %s: re-ingest", rec.chunk_id)
                 out += [(rec, section.text[s:e]) for s, e in spans if section.text[s:e] in rec.text]
                 continue
-            pos, end = at + 1, at + len(rec.text)
-            out += [(rec, section.text[max(s, at):min(e, end)]) for s, e in spans if max(s, at) < min(e, end)]
+            pos = at + 1
+            out += _clipped(section.text, spans, rec, at)
         return out
 
     def _add(self, comp: Composition, label: str, blocks: list[tuple[Record, str]], role: str = "lead") -> bool:
@@ -387,8 +394,7 @@ class GroundedComposer:
         at = section.text.find(rec.text)
         if at < 0:
             return [(rec, rec.text)]
-        end = at + len(rec.text)
-        return [(rec, section.text[max(s, at):min(e, end)]) for s, e in section.spans(wanted) if max(s, at) < min(e, end)]
+        return _clipped(section.text, section.spans(wanted), rec, at)
 
     def _more(self, o: OneThing, comp: Composition, glang: str) -> list[More]:
         quoted = {s.citation.source_id.split("~")[0] for s in comp.statements}
