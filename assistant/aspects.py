@@ -7,6 +7,7 @@ Each aspect names what answers it as typed guide parts (`Quote`), never as text 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -38,7 +39,9 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
     "eligibility": (
         _whole("eligibility"),
         ("条件", "符合", "资格", "能不能办", "能否办", "可不可以办", "超过", "超龄", "满", "岁",
-         "不满", "限制", "eligib", "qualif", "condition", "requirement"),
+         "不满", "限制", "多大", "几岁", "年龄", "多少岁", "eligible", "eligibility", "qualify", "qualified", "qualification", "condition",
+         "requirement", "how old",
+         "age limit"),
     ),
     "materials": (
         _whole("materials"),
@@ -48,7 +51,7 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
     "steps": (
         _whole("steps"),
         ("流程", "步骤", "程序", "怎么申请", "如何申请", "怎么办理", "如何办理", "怎么弄", "怎么操作",
-         "process", "steps", "procedure", "how do i apply", "how to apply"),
+         "process", "steps", "procedure", "how do i", "how do we", "how can i", "how can we", "how to"),
     ),
     # A deadline the citizen can miss (落户 within a month of birth) belongs with any question of time.
     "time": (
@@ -56,14 +59,24 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
         ("多久", "多长时间", "几天", "时限", "多少天", "多快", "什么时候", "几个工作日", "时间",
          "how long", "days", "when will", "time limit"),
     ),
+    # "多少天内要办" is a deadline, "多少天能办好" a time limit: the longer trigger wins (see `_matches`).
+    # Without a deadline in the guide, its time limit is the closest it says.
     "deadline": (
-        (Quote("deadlines", label="deadline"),),
-        ("期限", "逾期", "过期", "超期", "来不及", "截止", "最晚", "之内", "以内", "晚了", "deadline",
-         "too late", "within"),
+        (Quote("deadlines", label="deadline"), Quote("time_fees", ("time",), label="time")),
+        ("期限", "逾期", "过期", "超期", "来不及", "截止", "截至", "最晚", "晚了", "天内", "日内", "月内", "天之内",
+         "多少天内", "几天内", "多少日内", "几日内", "几个月内",
+         "天以内", "多久之内", "多久以内", "多长时间内", "时间要求", "几月几号", "几号", "哪天", "deadline",
+         "too late", "within", "by when"),
+    ),
+    # Who issues or handles it: the services list names each service's department.
+    "departments": (
+        (Quote("services", label="departments"),),
+        ("哪个单位", "什么单位", "哪个部门", "什么部门", "哪些部门", "哪个机关", "谁发", "谁负责", "谁审批", "谁来办",
+         "发证", "which department", "which agency", "who issues", "who handles", "who is responsible"),
     ),
     "fees": (
         (Quote("time_fees", ("fees",)),),
-        ("收费", "费用", "多少钱", "要钱", "花钱", "免费", "收钱", "钱", "fee", "cost", "charge", "free",
+        ("收费", "费用", "多少钱", "要钱", "花钱", "免费", "收钱", "钱", "工本费", "手续费", "fee", "cost", "charge", "free",
          "pay"),
     ),
     # Where to apply: the online and offline channels; 跨省, 代办 and 容缺 have aspects of their own.
@@ -75,7 +88,7 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
     "proxy": (
         (Quote("channels", ("proxy",)),),
         ("代办", "代理", "帮我办", "替", "帮办", "委托", "家属", "家人", "子女", "别人", "亲戚",
-         "on behalf", "someone else", "proxy", "for my"),
+         "on behalf", "someone else", "proxy", "for me", "instead of me", "relative", "family member"),
     ),
     # Working across provinces often hangs on the conditions (户籍, 居住证), so those are quoted too.
     "cross_province": (
@@ -99,19 +112,73 @@ _TRIGGERS = frozenset(w for _, words in ASPECTS.values() for w in words)
 _TRIGGER_PARTS = frozenset(w[i:j] for w in _TRIGGERS for i in range(len(w)) for j in range(i + 2, len(w) + 1))
 
 
-def detect_aspects(query: Query) -> list[str]:
+# A trigger is asked, not merely mentioned, when a question word is part of it or right beside it:
+# "几个工作日" and "材料有哪些" ask; "…一起办，一般几个工作日能办好" only mentions the bundling.
+_INTERROGATIVE = re.compile(r"几|多|什么|啥|哪|谁|怎|如何|吗|是否|能否|能不能|可不可以|要不要|\?|？")
+_NEAR = 2  # characters either side of a trigger searched for a question word
+_ENGLISH = re.compile(r"[a-z]{3}")
+
+
+@dataclass(frozen=True)
+class _Match:
+    aspect: str
+    start: int
+    end: int
+
+
+@functools.cache
+def _trigger(word: str) -> re.Pattern[str]:
+    """Chinese triggers match anywhere; English ones as whole words with their inflections ("fees",
+    "charged"), so "app" does not fire on "apply"."""
+    if word.isascii():
+        return re.compile(rf"\b{re.escape(word)}(?:s|es|d|ed)?\b")
+    return re.compile(re.escape(word))
+
+
+def _matches(q: str) -> list[_Match]:
+    """Every trigger occurrence in `q`, except those inside a longer occurrence of another aspect's
+    trigger ("多少天内" is a deadline, so the time aspect's "多少天" inside it does not count)."""
+    found = [_Match(name, m.start(), m.end()) for name, (_, words) in ASPECTS.items() for w in words
+             for m in _trigger(w).finditer(q)]
+    return [m for m in found if not any(o.aspect != m.aspect and o.start <= m.start and m.end <= o.end
+                                        and o.end - o.start > m.end - m.start for o in found)]
+
+
+def _asked(q: str, m: _Match) -> bool:
+    return bool(_INTERROGATIVE.search(q[max(0, m.start - _NEAR):m.end + _NEAR]))
+
+
+def read_aspects(query: Query) -> tuple[list[str], frozenset[str]]:
+    """The aspects the question names, those it asks about first ("一起办…几个工作日能办好" asks the time
+    and mentions the bundling), each group in the order of the question; and the set of asked ones.
+    English questions put the question word first and far from the noun, so there every aspect named
+    counts as asked."""
     q = query.normalized.lower()
-    found = [name for name, (_, words) in ASPECTS.items() if any(w in q for w in words)]
+    matches = sorted(_matches(q), key=lambda m: m.start)
+    english = bool(_ENGLISH.search(q))
+    asked = [m.aspect for m in matches if english or _asked(q, m)]
+    found = list(dict.fromkeys(asked + [m.aspect for m in matches]))
     # "全流程要几天" asks how long the whole process takes, not for its steps: with a time word,
     # 流程 alone (no 步骤, 怎么申请…) is not a question about the steps.
     steps = [w for w in ASPECTS["steps"][1] if w in q]
     if "time" in found and steps == ["流程"]:
         found.remove("steps")
-    return found
+    return found, frozenset(asked) & frozenset(found)
+
+
+def detect_aspects(query: Query) -> list[str]:
+    return read_aspects(query)[0]
 
 
 # Words that only point back at the conversation ("那", "这个") or carry no topic of their own.
 _ANAPHORA = frozenset("那 那么 那个 这 这个 它 还有 另外 然后 呢 吗 嗯 好的 ok 呀 and then what about it that this".split())
+# English function words: they say nothing about which passage answers ("does", "after", "we").
+_ENGLISH_STOPWORDS = frozenset("""a an the do does did done is are was were be been being am can could will would shall
+should must may might have has had having i we you he she they me us him them my our your his her their its it's
+what which who whom whose when where why how of for to in on at by with from about after before into onto over under
+up out off and or but if so than then there here any some much many more most get gets got need needs want wants
+take takes like just also while during since until because ok apply applying applied application still only not no yes other else such same own each every all both either neither
+there's i'm we're i've""".split())
 _SHORT = 16  # tokens up to this long have their parts enumerated; longer ones (rare) are compared directly
 
 
@@ -129,11 +196,19 @@ def _inside_another(words: set[str]) -> set[str]:
     return inside
 
 
+def _is_trigger(token: str) -> bool:
+    """A keyword of some aspect, an English one also inflected ("fees" for "fee")."""
+    if token in _TRIGGERS:
+        return True
+    return token.isascii() and any(token.removesuffix(end) in _TRIGGERS for end in ("s", "es", "d", "ed"))
+
+
 def content_words(query: Query) -> set[str]:
     """The words that say what the question is about, beyond which aspect it asks for: tokens
     minus aspect keywords ("多久", "代办"), pointers back ("那", "这个") and stopwords. Search-mode
     sub-words of a compound count once (社保卡 → 社保, 社保卡 is one word)."""
-    content = {t for t in query.tokens if t not in _ANAPHORA and t not in _TRIGGERS
+    content = {t for t in query.tokens if t not in _ANAPHORA and not _is_trigger(t) and t not in _ENGLISH_STOPWORDS
+               and not (t.isascii() and not t.isalnum())
                and not (len(t) >= 2 and t in _TRIGGER_PARTS)}
     return content - _inside_another(content)
 
@@ -162,8 +237,16 @@ class Ask:
     topic_words: set[str] = field(default_factory=set)
     yes_no: bool = False
     what_is: bool = False
+    asked: frozenset[str] = frozenset()  # the aspects asked about, not merely mentioned (none: all are asked)
+    text: str = ""  # the question, normalised: which item of a list it is closest to
 
     @classmethod
     def of(cls, query: Query) -> Ask:
         q = query.normalized.lower().strip()
-        return cls(detect_aspects(query), content_words(query), bool(_YES_NO.search(q)), bool(_WHAT_IS.search(q)))
+        aspects, asked = read_aspects(query)
+        return cls(aspects, content_words(query), bool(_YES_NO.search(q)), bool(_WHAT_IS.search(q)), asked, q)
+
+    def leads(self, aspect: str) -> bool:
+        """Whether the part for `aspect` answers the question (asked, or nothing in particular is asked)
+        rather than supporting the answer (only mentioned: "一起办" beside "几天能办好")."""
+        return not self.asked or aspect in self.asked

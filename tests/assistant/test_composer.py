@@ -145,3 +145,57 @@ def test_a_long_general_answer_is_cut_to_the_sentences_that_answer():
     assert span == "租房提取住房公积金，需提供租房合同和本人身份证，每月可提取一次。"
     assert span in text  # verbatim, so it can be cited
     assert answering_span("短的回答。", "随便问问") == "短的回答。"  # a short passage is quoted whole
+
+
+def _ask(text: str) -> Ask:
+    """Ask.of for a question, tokenised as the retriever does (without embedding it)."""
+    import jieba
+
+    from knowledge.retrieval import Query
+    from knowledge.text import normalize
+
+    n = normalize(text)
+    tokens = tuple(t.strip().lower() for t in jieba.lcut_for_search(n) if t.strip())
+    return Ask.of(Query(text, n, n, tokens, tokens))
+
+
+def test_what_is_asked_leads_and_what_is_only_mentioned_supports():
+    bundled = _ask("宝宝出生后那一堆手续一起办 一般几个工作日能办好")
+    assert bundled.aspects == ["time", "services"] and bundled.asked == {"time"}
+    assert bundled.leads("time") and not bundled.leads("services")
+    # The longer trigger wins: "多少天内要办" is a deadline, not a processing time.
+    within = _ask("股东会决议之后多少天内要办")
+    assert within.aspects == ["deadline"]
+    assert _ask("孩子多大以内能领").aspects == ["eligibility"]
+    assert _ask("殘疾人證是哪個單位發的？").aspects == ["departments"]
+    # English keywords are whole words: "app" is not in "apply"; "fees" is a keyword, not a topic.
+    food = _ask("How long does the food business licence take after we apply?")
+    assert food.aspects == ["time"] and food.topic_words == {"food", "business", "licence"}
+    assert "fees" not in _ask("Do public schools charge tuition fees?").topic_words
+    # Nothing in particular asked: every aspect named leads.
+    assert _ask("新生儿出生一件事所需材料").leads("materials")
+
+
+def test_a_list_quotes_the_item_closest_to_the_question(catalog):
+    index = _index(catalog)
+    o = catalog.get("newborn")
+    comp = _composer(catalog, index).compose(o, _ask("新生儿出生一件事最晚多久之内要去落户？"), [])
+    lead = comp.statements[0]
+    assert lead.citation.source_id.startswith("newborn#deadlines")
+    assert "出生后1个月内" in lead.quote and "医疗保险" not in lead.quote  # not the other deadlines
+    _verbatim(comp, index)
+
+
+def test_a_question_about_one_service_leads_with_that_services_part(catalog):
+    index = _index(catalog)
+    o = catalog.get("newborn")
+    service = next(s for s in o.services if "社会保障卡" in s.name)
+    passage = index[f"newborn#svc-{service.id}"][0]
+    comp = _composer(catalog, index).compose(o, _ask("新生儿的社保卡要多久能办好"), [passage])
+    lead = comp.statements[0]
+    assert lead.citation.source_id.startswith(f"newborn#svc-{service.id}") and lead.label == "service"
+    assert lead.quote.startswith("办理时限") and service.time_limit in lead.quote
+    # The bundle's own time limit supports it; the rendered answer says which service the part is of.
+    assert any(s.quote == f"办理时限：{o.time_limit}" for s in comp.statements[1:])
+    assert f"{service.name} — 办理时限" in _composer(catalog, index).render(o, comp, "zh-Hans")
+    _verbatim(comp, index)

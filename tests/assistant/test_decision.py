@@ -91,6 +91,24 @@ def test_server_trains_and_saves_a_model_when_missing(fast_assistant):
     assert len(model.inputs_sha256) == 64
 
 
+def test_a_model_trained_on_another_index_is_flagged_when_loaded(fast_assistant, caplog):
+    from assistant.decision.training import load_or_train
+
+    bot = fast_assistant
+    path = bot.decision_model_path
+    assert DecisionModel.load(path, embedder="hash").meta["index"] == bot.retriever.fingerprint()
+    with caplog.at_level("WARNING"):
+        load_or_train(bot.router, bot.retriever, path)
+    assert "another index" not in caplog.text
+    stale = DecisionModel.load(path, embedder="hash")
+    stale.meta["index"] = "0" * 16  # what an ingest that changed the chunks leaves behind
+    stale.save(path)
+    with caplog.at_level("WARNING"):
+        model = load_or_train(bot.router, bot.retriever, path)
+    assert "another index" in caplog.text and "python -m assistant train" in caplog.text
+    assert model.classes == stale.classes  # still served: a drifted model beats none
+
+
 # What the model decides is measured on the real embedder (the hash embedder of the fast tier has no
 # semantics, so its model only exercises the plumbing above).
 @pytest.mark.integration
