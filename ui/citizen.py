@@ -155,7 +155,7 @@ class CitizenUI:
             self.heading = gr.Markdown(self._heading(lang), elem_id="yjs-heading")
             # The page's own controls, first on a phone (theme.css): 大字号/高对比 is a switch people can see
             # before they read anything, not a corner checkbox.
-            with gr.Column(scale=0, min_width=220, elem_id="yjs-controls"):
+            with gr.Column(scale=0, min_width=340, elem_id="yjs-controls"):
                 self.large = gr.Checkbox(False, label=t("large_mode", lang), elem_id="yjs-large-toggle")
                 self.lang_radio = gr.Radio(LANG_CHOICES, value=lang, label=t("lang_label", lang), elem_id="yjs-lang")
         self.account = AccountUI(self.services)
