@@ -46,6 +46,7 @@ def _large_on(page) -> None:
     page.focus("#yjs-large-toggle input")
     page.keyboard.press("Space")
     page.wait_for_function("() => document.documentElement.classList.contains('yjs-large')")
+    page.wait_for_timeout(800)  # gradio's components animate colour changes: check the colours they settle on
 
 
 def _sign_in(page) -> None:
@@ -101,7 +102,6 @@ def test_large_text_is_a_switch_at_the_top_and_keeps_the_question_in_view_on_a_p
     top, bottom, height = page.evaluate(RECT_JS, "#yjs-large-toggle")
     assert bottom < page.evaluate(RECT_JS, "#yjs-heading")[0] and top < 100 and height >= 44, (top, bottom, height)
     _large_on(page)
-    page.wait_for_timeout(800)  # gradio's components animate colour changes
     for area in ("#yjs-controls", "#yjs-identity", ".yjs-ask", "#yjs-heading"):
         colours = set(page.evaluate(TEXT_COLOURS_JS, area))
         assert colours == {"rgb(0, 0, 0)"}, (area, colours)
