@@ -32,6 +32,7 @@ from ui.services import UIServices
 log = logging.getLogger(__name__)
 
 SLOTS = 3  # clarifying-option buttons and suggested one-thing buttons (each)
+MORE_SLOTS = 3  # guide sections a short answer left out, offered as buttons on the answer (一键办理 besides)
 EXAMPLE_KEYS = ("example_1", "example_2", "example_3", "example_4")
 STREAM_DELAY_S = 0.03
 POLL_S = 3.0  # after 转人工: how often the page looks for a staff reply
@@ -39,14 +40,17 @@ POLL_S = 3.0  # after 转人工: how often the page looks for a staff reply
 # phone's collapsing address bar); never shorter than a few messages.
 CHAT_HEIGHT = "calc(100dvh - 190px)"
 CHAT_MIN_HEIGHT = 300
-# Keep the newest exchange in view. On send: the question box at the bottom of the screen, the chat above it
-# scrolled to the end (gradio's autoscroll then follows the streamed answer). When the answer is complete:
-# the chat scrolled so the newest question is at its top and the answer reads from its beginning.
+# Keep the newest exchange in view. On send: the chat's bottom just above the question box (which stays on
+# screen: sticky at the bottom, theme.css), the chat scrolled to the end (gradio's autoscroll then follows the
+# streamed answer). When the answer is complete: the chat scrolled so the newest question is at its top and
+# the answer reads from its beginning.
 _CHAT_SCROLLER = """const chat = document.getElementById('yjs-chat');
-  const box = chat && [...chat.querySelectorAll('*')].find(e => /(auto|scroll)/.test(getComputedStyle(e).overflowY));"""
+  const box = chat && [...chat.querySelectorAll('*')].find(e => /(auto|scroll)/.test(getComputedStyle(e).overflowY));
+  const ask = document.querySelector('.yjs-ask');
+  const floor = window.innerHeight - (ask ? ask.offsetHeight : 0);"""
 SHOW_CHAT_JS = f"""() => {{
   {_CHAT_SCROLLER}
-  document.querySelector('.yjs-ask')?.scrollIntoView({{block: 'end'}});
+  if (chat) window.scrollBy(0, chat.getBoundingClientRect().bottom - floor);
   if (box) box.scrollTop = box.scrollHeight;
 }}"""
 # The page itself moves only when the chat is out of sight (never under a person already using the page);
@@ -55,7 +59,7 @@ SHOW_NEWEST_JS = f"""() => {{
   {_CHAT_SCROLLER}
   if (!box) return;
   const r = chat.getBoundingClientRect();
-  if (r.bottom < 80 || r.top > window.innerHeight - 80) chat.scrollIntoView({{block: 'nearest'}});
+  if (r.bottom < 80 || r.top > floor - 80) window.scrollBy(0, r.bottom - floor);
   setTimeout(() => {{
     const users = chat.querySelectorAll("[data-testid='user']");
     const last = users[users.length - 1];
@@ -66,11 +70,24 @@ SHOW_NEWEST_JS = f"""() => {{
   }}, 300);
 }}"""
 
+# Run once when the page loads. 一键办理 among the buttons on the newest answer is the panel's own 一键办理
+# button (same label, same flow, same scroll to the form): the click is taken before gradio sees it, in the
+# capture phase, so no chat turn starts.
+PAGE_JS = """() => {
+  document.addEventListener('click', (e) => {
+    const option = e.target.closest && e.target.closest('#yjs-chat .option');
+    const button = document.getElementById('yjs-prefill-btn');
+    if (!option || !button || option.textContent.trim() !== button.textContent.trim()) return;
+    e.stopPropagation();
+    button.click();
+  }, true);
+}"""
+
 
 def new_session(lang: str = DEFAULT_LANG) -> dict[str, Any]:
     """The per-browser-session state (kept server-side in a gr.State)."""
     return {"session_id": None, "lang": lang, "answer_id": None, "question": "", "one_thing": None,
-            "options": [], "candidates": [], "citations": [], "staff_seen": 0, "handed_off": False}
+            "options": [], "candidates": [], "citations": [], "more": [], "staff_seen": 0, "handed_off": False}
 
 
 @dataclass
@@ -86,6 +103,7 @@ class AnswerView:
     one_thing: str | None = None
     waiting_for_staff: bool = False
     offer_handoff: bool = False  # a refusal: 转人工 is offered as a button, never done silently
+    more: list[tuple[str, str]] = field(default_factory=list)  # guide sections left out: (label, question sent)
 
 
 def _choice(catalog, cid: str, name: str, lang: str, n: int | None = None) -> tuple[str, str]:
@@ -106,8 +124,11 @@ def answer_view(answer, catalog, lang: str) -> AnswerView:
     waiting = bool(answer.handoff and answer.handoff.get("channel") == "staff")
     if waiting:  # taken over by a clerk: the message was stored for them, and the page says so
         text = t("staff_hold_sent", lang)
+    # What a short answer left out (所需材料 / 办理时限 / 在哪办…): each label is itself a question the engine
+    # recognises, so a click asks it as a follow-up.
+    more = [] if waiting else [(localise(m.label, lang), m.label) for m in getattr(answer, "more", [])[:MORE_SLOTS]]
     return AnswerView(text, render.citations_html(cites, lang), render.source_choices(cites), cites, options, cands,
-                      chosen, waiting, offer_handoff=bool(answer.refused) and not waiting)
+                      chosen, waiting, offer_handoff=bool(answer.refused) and not waiting, more=more)
 
 
 def panel_markdown(catalog, one_thing_id: str | None, lang: str) -> str:
@@ -132,16 +153,18 @@ class CitizenUI:
         self.lang_choice = gr.State(None)
         with gr.Row(elem_classes="yjs-topbar"):
             self.heading = gr.Markdown(self._heading(lang), elem_id="yjs-heading")
-            with gr.Column(scale=0, min_width=220):
-                self.lang_radio = gr.Radio(LANG_CHOICES, value=lang, label=t("lang_label", lang), elem_id="yjs-lang")
+            # The page's own controls, first on a phone (theme.css): 大字号/高对比 is a switch people can see
+            # before they read anything, not a corner checkbox.
+            with gr.Column(scale=0, min_width=340, elem_id="yjs-controls"):
                 self.large = gr.Checkbox(False, label=t("large_mode", lang), elem_id="yjs-large-toggle")
+                self.lang_radio = gr.Radio(LANG_CHOICES, value=lang, label=t("lang_label", lang), elem_id="yjs-lang")
         self.account = AccountUI(self.services)
         self.account.build_identity(lang)
         with gr.Row(equal_height=False, elem_classes="yjs-main"):
             with gr.Column(scale=3, min_width=260):
                 self._build_chat(lang)
             with gr.Column(scale=2, min_width=260, elem_id="yjs-panel", variant="panel"):
-                self.panel_title = gr.Markdown(f"### {t('panel_title', lang)}")
+                self.panel_title = gr.Markdown(f"## {t('panel_title', lang)}")
                 self.panel = gr.Markdown(t("panel_empty", lang), elem_id="yjs-panel-body")
                 # Visible only when services.prefill is set and a one-thing is chosen.
                 self.prefill_btn = gr.Button(t("prefill", lang), variant="primary", visible=False, elem_id="yjs-prefill-btn")
@@ -195,7 +218,7 @@ class CitizenUI:
 
     @staticmethod
     def _heading(lang: str) -> str:
-        return f"## {t('title', lang)}\n{t('intro', lang)}"
+        return f"# {t('title', lang)}\n{t('intro', lang)}"  # the page's one level-one heading
 
     # -- wiring -----------------------------------------------------------------------------------
     def _turn_outputs(self) -> list:
@@ -210,6 +233,7 @@ class CitizenUI:
         turns += [(btn.click, self.ask_example, [btn, self.chatbot, self.state]) for btn in self.example_btns]
         turns += [(btn.click, self._picker("options", i), [self.chatbot, self.state]) for i, btn in enumerate(self.option_btns)]
         turns += [(btn.click, self._picker("candidates", i), [self.chatbot, self.state]) for i, btn in enumerate(self.cand_btns)]
+        turns += [(self.chatbot.option_select, self.pick_more, [self.chatbot, self.state])]
         for trigger, fn, inputs in turns:
             trigger(None, None, None, js=SHOW_CHAT_JS)
             trigger(fn, inputs, out, **priv).then(None, None, None, js=SHOW_NEWEST_JS)
@@ -275,6 +299,14 @@ class CitizenUI:
 
         return pick
 
+    def pick_more(self, history: list | None, st: dict, evt: gr.SelectData) -> Iterator[dict]:
+        """A button on the newest answer (所需材料 / 办理时限 / 在哪办…): ask for that section as a follow-up.
+        Only a section this answer offered is asked (the value comes back from the browser); 一键办理 never
+        gets here, the page hands it to the panel's button (PAGE_JS)."""
+        asked = [q for _, q in st.get("more") or []]
+        if evt.value in asked:
+            yield from self._picker("more", asked.index(evt.value))(history, st)
+
     def _turn(self, question: str, history: list | None, st: dict, shown: str | None = None,
               requested: str | None = None) -> Iterator[dict]:
         lang = normalize_lang(st.get("lang"))
@@ -309,7 +341,7 @@ class CitizenUI:
     def _remember(st: dict, ans, question: str, view: AnswerView) -> dict:
         st = dict(st)
         st.update(session_id=ans.session_id, answer_id=ans.answer_id, question=question, options=view.options,
-                  candidates=view.candidates, citations=view.citations)
+                  candidates=view.candidates, citations=view.citations, more=view.more)
         if view.one_thing:
             st["one_thing"] = view.one_thing
         if view.waiting_for_staff:
@@ -318,6 +350,12 @@ class CitizenUI:
 
     def _final(self, chat: list, view: AnswerView, st: dict, bot) -> dict:
         lang = st["lang"]
+        # The "more" buttons belong to the answer (gradio draws a message's options under the newest one,
+        # inside the chat): a row of its own under the chat would push the question box off a phone screen.
+        prefill = t("prefill", lang) if self._prefill_ready(st) else None
+        options = render.answer_options(view.more, prefill)
+        if options:
+            chat = [*chat[:-1], {**chat[-1], "options": options}]
         upd: dict = {self.chatbot: chat, self.sources: view.sources_html,
                      self.source_pick: gr.update(choices=view.source_choices, value=None), self.source_text: "",
                      self.options_box: gr.update(visible=bool(view.options)),
@@ -446,7 +484,7 @@ class CitizenUI:
             self.sources: render.citations_html(st.get("citations") or [], lang),
             self.source_pick: gr.update(label=t("source_pick", lang)),
             self.source_text: gr.update(label=t("source_text", lang)),
-            self.panel_title: f"### {t('panel_title', lang)}",
+            self.panel_title: f"## {t('panel_title', lang)}",
             self.panel: panel_markdown(bot.catalog if bot else None, st.get("one_thing"), lang),
             self.prefill_btn: gr.update(value=t("prefill", lang)), self.rate_label: t("rate_label", lang),
             self.rate_comment: gr.update(label=t("rate_comment", lang)),

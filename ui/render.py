@@ -53,6 +53,14 @@ def staff_message(text: str, lang: str) -> dict[str, str]:
                        f"<p>{body}</p></div>"}
 
 
+def answer_options(more: Iterable[tuple[str, str]], prefill: str | None = None) -> list[dict[str, str]]:
+    """The buttons on the newest answer, as a gradio message's ``options``: each section the short answer
+    left out (label shown, question sent when clicked), then 一键办理 (`prefill`, its label) when a bundle
+    can be applied for."""
+    out = [{"value": question, "label": label} for label, question in more]
+    return out + [{"value": prefill, "label": prefill}] if prefill else out
+
+
 # --- citations ------------------------------------------------------------------------------------
 def _cite(c: Any, key: str) -> str:
     return str(c.get(key, "") if isinstance(c, Mapping) else getattr(c, key, ""))

@@ -47,13 +47,14 @@ STAFF_LINK_JS = """() => {
 
 def build_blocks(services: UIServices):
     """The citizens' Blocks app over the running app's services (no staff desk in it)."""
-    from ui.citizen import CitizenUI
+    from ui.citizen import PAGE_JS, CitizenUI
     from ui.i18n import t
 
     with gr.Blocks(title=t("title"), analytics_enabled=False) as demo:
         citizen = CitizenUI(services)
         demo.load(citizen.account.load_choices, [citizen.state], [citizen.account.id_pick], api_visibility="private")
         demo.load(None, None, None, js=STAFF_LINK_JS)
+        demo.load(None, None, None, js=PAGE_JS)
     return demo
 
 

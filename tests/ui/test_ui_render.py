@@ -98,3 +98,11 @@ def test_i18n_covers_every_language():
     assert localise("办理时限", "zh-Hant") == "辦理時限" and localise("办理时限", "en") == "办理时限"
     with pytest.raises(KeyError):
         t("no-such-key")
+
+
+def test_answer_options_are_the_sections_left_out_then_one_go_application():
+    more = [("所需材料", "所需材料"), ("辦理時限", "办理时限")]
+    assert render.answer_options(more) == [{"value": "所需材料", "label": "所需材料"},
+                                           {"value": "办理时限", "label": "辦理時限"}]
+    assert render.answer_options(more, "一键办理")[-1] == {"value": "一键办理", "label": "一键办理"}
+    assert render.answer_options([], None) == []
