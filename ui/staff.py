@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 QUEUE_POLL_S = 5.0
 STATUS_FILTERS = [("全部", "all"), ("待人工", "handoff"), ("人工处理中", "staff"), ("机器人应答", "bot")]
 TICKET_EXAMPLE = "小区门口的路灯坏了一个多月了，晚上出行很不安全，希望尽快修好。"
+TICKET_UNAVAILABLE = ("**工单分办暂不可用**：本系统尚未配置分办模型，暂时无法自动预测承办部门和留言类型。"
+                      "请按本单位的分办规则人工分办，并联系系统管理员开通此功能。")
 ASSIST_INTRO = ("群众在“办事咨询 → 我的办事 → 帮办授权码”生成6位授权码（10分钟内有效，仅可使用一次）并当面告知您。"
                 "核验后即可代其办理一件事：授权、预填、核对都要与群众当面确认；每一步都以“工作人员代群众办理”"
                 "记入审计日志和群众本人的数据使用记录。")
@@ -356,11 +358,23 @@ class StaffUI:
         if not message:
             raise gr.Error("请先粘贴留言内容。")
         desk = self.desk()
-        if desk.tickets is None or _call(desk.tickets.get) is None:
-            hint = desk.tickets.hint if desk.tickets else "ticket routing is not configured"
-            return f"**尚未配置工单分办模型。** {hint}", gr.update(visible=False)
+        if not self._ticket_model_ready(desk):
+            return TICKET_UNAVAILABLE, gr.update(visible=False)
         pred = _call(desk.route_ticket, principal, message)
         return render.ticket_markdown(pred), gr.update(value=render.ticket_label(pred), visible=True)
+
+    @staticmethod
+    def _ticket_model_ready(desk) -> bool:
+        """Whether a ticket model is loaded. When not, the how-to-train detail (a server path, a CLI
+        command) is for whoever runs the server, so it goes to the log; the clerk gets `TICKET_UNAVAILABLE`."""
+        try:
+            if desk.tickets is not None and desk.tickets.get() is not None:
+                return True
+        except AssistantError as exc:  # a damaged or outdated model file
+            log.warning("ticket routing unavailable: %s", exc.message)
+            return False
+        log.warning("ticket routing unavailable: %s", desk.tickets.hint if desk.tickets else "no ticket model configured")
+        return False
 
     def knowledge_gaps(self, principal) -> str:
         self._need(principal)
