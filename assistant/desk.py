@@ -187,6 +187,19 @@ class StaffDesk:
         self.audit.record(user, "act_for", None, {"citizen": person})
         return Principal("citizen", person, via_staff=user)
 
+    def acting_identity(self, actor: Principal, acting: Principal | None) -> dict[str, Any]:
+        """The masked name and ID number of the citizen the clerk acts for, to check the person at the
+        counter against (a consent code proves who made it, not who is standing there)."""
+        self._acting_check(actor, acting)
+        return self._prefill().acting_for(acting).model_dump()
+
+    def assist_one_things(self, actor: Principal) -> list[tuple[str, str]]:
+        """(name, id) of the one-things a clerk can start for a citizen: those with a merged form, named
+        and ordered as in the catalogue (the same names the citizens' pages and the queue use)."""
+        self._check(actor)
+        with_form = {f.one_thing_id for f in self._prefill().forms()}
+        return [(o.name, o.id) for o in self.catalog if o.id in with_form]
+
     def _acting_check(self, actor: Principal, acting: Principal | None) -> str:
         user = self._check(actor)
         if acting is None or acting.kind != "citizen" or acting.via_staff != user:

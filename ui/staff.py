@@ -67,6 +67,14 @@ def _inline(fn, msg: gr.HTML):
     return run
 
 
+def acting_markdown(who: dict[str, Any], clerk: str) -> str:
+    """Who the clerk acts for, masked (姓名 张*三, 身份证号 110105********1234), so they can check the person
+    and their ID card at the counter; never the internal person id, which tells the clerk nothing."""
+    id_no = who.get("id_number_masked") or "（人口库无身份证号，请核对其他有效证件）"
+    return (f"**正在代办**：{escape(who['name_masked'])} · 身份证号 {escape(id_no)}\n\n"
+            f"请当面核对本人及其身份证件与上述信息一致后再办理。授权码已核验；每一步都记为 {escape(clerk)} 代办。")
+
+
 class StaffUI:
     """The staff page's components and callbacks (build inside a `gr.Blocks` context)."""
 
@@ -389,14 +397,13 @@ class StaffUI:
             raise gr.Error("请输入群众告知的6位数字授权码。")
         desk = self.desk()
         acting = _call(desk.act_for, principal, code, action="act_for")
-        svc = desk.prefill
-        things = [(f.title.removesuffix("申请表"), f.one_thing_id) for f in svc.forms()]
+        who = _call(desk.acting_identity, principal, acting)
         drafts = [(f"{d.title} · {prefill_render.fmt_time(d.updated_at)} · {'已确认' if d.status == 'confirmed' else '填写中'}",
                    d.draft_id) for d in _call(desk.assist_drafts, principal, acting)]
-        gr.Info("授权码有效：现在可以代该群众办理。")
+        gr.Info("授权码有效：请先当面核对办事人身份，再代其办理。")
         upd = {self.acting: acting, self.code_in: "", self.assist_box: gr.update(visible=True),
-               self.acting_md: f"**正在代办**：群众编号 `{acting.subject}`（授权码已核验；操作记为 {principal.subject} 代办）",
-               self.assist_thing: gr.update(choices=things, value=None),
+               self.acting_md: acting_markdown(who, principal.subject),
+               self.assist_thing: gr.update(choices=_call(desk.assist_one_things, principal), value=None),
                self.assist_draft: gr.update(choices=drafts, value=None)}
         upd.update(self.flow.reset("zh-Hans"))
         return upd
