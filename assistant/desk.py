@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from assistant.reply_draft import draft_reply
 from assistant.state import StaffAuditLog, knowledge_gaps_by_topic
 from assistant.tickets import TicketModel
 from core.errors import AssistantError, Conflict, Forbidden, InvalidInput, ServiceUnavailable
@@ -118,6 +119,18 @@ class StaffDesk:
 
     def _draft(self, conversation_id: str):
         return self.assistant.suggest(conversation_id)
+
+    def draft_reply(self, actor: Principal, conversation_id: str) -> dict[str, Any] | None:
+        """A short draft reply to the citizen's last message for the clerk to edit: the answer's lead
+        quote(s), verbatim and cited, and the sources apart (`reply_draft`); None before any question."""
+        user = self._check(actor)
+        self._existing(conversation_id)
+        question, ans = self.assistant.last_question(conversation_id), self._draft(conversation_id)
+        draft = draft_reply(question, ans, self.catalog, self.assistant.hotline) if ans and question else None
+        self.audit.record(user, "suggest", conversation_id,
+                          {"one_thing": ans.one_thing.id if ans and ans.one_thing else None,
+                           "citations": len(draft.citations) if draft else 0})
+        return {**draft.to_dict(), "one_thing": ans.one_thing.id if ans.one_thing else None} if draft else None
 
     def reply(self, actor: Principal, conversation_id: str, text: str) -> dict[str, Any]:
         """Send a reply; the clerk must have taken the conversation over first."""

@@ -319,10 +319,13 @@ class StaffUI:
                 gr.update(choices=render.materials_choices(o), value=[]), conversation_id)
 
     def _suggestion(self, desk, principal, conversation_id: str) -> tuple[str, str]:
-        ans = _call(desk.suggest, principal, conversation_id)
-        if not ans:
+        """A short draft reply to the citizen's last message, and the sources it quotes (for the clerk)."""
+        draft = _call(desk.draft_reply, principal, conversation_id)
+        if not draft:
             return "", '<p class="yjs-muted">该会话还没有群众提问，无法生成建议。</p>'
-        return ans["answer"], render.citations_html(ans["citations"], "zh-Hans")
+        if not draft["citations"]:
+            return draft["text"], '<p class="yjs-muted">这条建议回复没有引用办事指南（问题不在指南范围内或需要先确认所办事项）。</p>'
+        return draft["text"], render.citations_html(draft["citations"], "zh-Hans")
 
     def _reload(self, desk, principal, conversation_id: str) -> tuple:
         """The conversation again after an action (the action itself is the audit record)."""
