@@ -131,10 +131,30 @@ def cmd_serve(args) -> int:
 
         check_production_safety(settings)
     _ensure_index(settings)
+    _ensure_ticket_model(settings)
     uvicorn.run("app.main:create_app", factory=True, host=args.host or settings.host,
                 port=args.port or settings.port, workers=args.workers, log_level="info",
                 log_config=uvicorn_log_config(getattr(args, "verbose", False)), **proxy_options(settings))
     return 0
+
+
+def _ensure_ticket_model(settings) -> None:
+    """Train the staff desk's ticket model when it is missing and the benchmark data is there (as `make
+    run` does), so a plain `serve` gives clerks a working 工单分办 panel. A failure is logged, never fatal:
+    the desk then tells staff routing is not set up."""
+    from assistant.tickets.bootstrap import ensure_ticket_model
+
+    if not settings.ticket_model_autotrain:
+        return
+    try:
+        # An existing file is left alone without loading it (seconds of start-up): the desk loads it
+        # lazily and tells staff, in Chinese, when it cannot.
+        done = ensure_ticket_model(settings.resolved_ticket_model_path, settings.benchmarks_dir, check=False)
+    except AssistantError as exc:
+        log.warning("ticket model: training failed, the staff desk will have no ticket routing: %s", exc.message)
+        return
+    if done.outcome != "exists":
+        print(done.note, file=sys.stderr)
 
 
 def proxy_options(settings) -> dict:

@@ -71,6 +71,9 @@ class AnswerOut(BaseModel):
     lang: str | None = None
     more: list[MoreOut] = Field([], description="Sections of the bundle's guide not in this short answer "
                                 "(materials, time and fees, where to apply…), each fetchable at /v1/sources/{id}.")
+    related: list[CandidateOut] = Field([], description="One-things to suggest next: those the catalogue relates "
+                                        "to the answered one (same applicant, a shared life stage); empty after a "
+                                        "refusal or a clarifying question.")
 
 
 class ErrorBody(BaseModel):

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from assistant.reply_draft import draft_reply
 from assistant.state import StaffAuditLog, knowledge_gaps_by_topic
 from assistant.tickets import TicketModel
 from core.errors import AssistantError, Conflict, Forbidden, InvalidInput, ServiceUnavailable
@@ -119,6 +120,18 @@ class StaffDesk:
     def _draft(self, conversation_id: str):
         return self.assistant.suggest(conversation_id)
 
+    def draft_reply(self, actor: Principal, conversation_id: str) -> dict[str, Any] | None:
+        """A short draft reply to the citizen's last message for the clerk to edit: the answer's lead
+        quote(s), verbatim and cited, and the sources apart (`reply_draft`); None before any question."""
+        user = self._check(actor)
+        self._existing(conversation_id)
+        question, ans = self.assistant.last_question(conversation_id), self._draft(conversation_id)
+        draft = draft_reply(question, ans, self.catalog, self.assistant.hotline) if ans and question else None
+        self.audit.record(user, "suggest", conversation_id,
+                          {"one_thing": ans.one_thing.id if ans and ans.one_thing else None,
+                           "citations": len(draft.citations) if draft else 0})
+        return {**draft.to_dict(), "one_thing": ans.one_thing.id if ans.one_thing else None} if draft else None
+
     def reply(self, actor: Principal, conversation_id: str, text: str) -> dict[str, Any]:
         """Send a reply; the clerk must have taken the conversation over first."""
         user = self._check(actor)
@@ -186,6 +199,19 @@ class StaffDesk:
             raise
         self.audit.record(user, "act_for", None, {"citizen": person})
         return Principal("citizen", person, via_staff=user)
+
+    def acting_identity(self, actor: Principal, acting: Principal | None) -> dict[str, Any]:
+        """The masked name and ID number of the citizen the clerk acts for, to check the person at the
+        counter against (a consent code proves who made it, not who is standing there)."""
+        self._acting_check(actor, acting)
+        return self._prefill().acting_for(acting).model_dump()
+
+    def assist_one_things(self, actor: Principal) -> list[tuple[str, str]]:
+        """(name, id) of the one-things a clerk can start for a citizen: those with a merged form, named
+        and ordered as in the catalogue (the same names the citizens' pages and the queue use)."""
+        self._check(actor)
+        with_form = {f.one_thing_id for f in self._prefill().forms()}
+        return [(o.name, o.id) for o in self.catalog if o.id in with_form]
 
     def _acting_check(self, actor: Principal, acting: Principal | None) -> str:
         user = self._check(actor)

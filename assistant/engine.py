@@ -16,14 +16,14 @@ from typing import Any
 
 from assistant.abuse import check_abuse
 from assistant.aspects import Ask
-from assistant.composer import Citation, GroundedComposer, More
+from assistant.composer import Citation, GroundedComposer, More, Statement
 from assistant.decision.training import TrainingSources, load_or_train
 from assistant.generators import Generator, ground_check
 from assistant.guard import asks_for_personal_data, clean_question, contains_personal_data
 from assistant.router import BUNDLE, Candidate, OneThingRouter, Routing
 from assistant.state import Conversation, ConversationStore
 from core.errors import InvalidInput
-from core.lang import Lang, detect_lang, family, localise, resolve_lang
+from core.lang import Lang, family, localise, resolve_lang
 from core.masking import mask_text
 from knowledge.catalog import Catalog
 from knowledge.documents import Record
@@ -49,6 +49,10 @@ class Answer:
     lang: str = "zh-Hans"
     options: list[Candidate] = field(default_factory=list)  # clarifying options, for buttons
     more: list[More] = field(default_factory=list)  # guide sections left out of a short answer
+    # The bundles to suggest next (您可能想了解的一件事): only after an answer about a bundle, and only
+    # those the catalogue relates to it (Catalog.related); never after a refusal or a clarifying question.
+    related: list[Candidate] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)  # the composed quotes, with their roles
 
     def to_dict(self) -> dict[str, Any]:
         cand = lambda c: {"id": c.id, "name": c.name, "score": round(float(c.score), 4)}  # noqa: E731
@@ -64,6 +68,7 @@ class Answer:
             "answer_id": self.answer_id,
             "lang": self.lang,
             "more": [m.to_dict() for m in self.more],
+            "related": [cand(c) for c in self.related],
         }
 
 
@@ -202,16 +207,29 @@ class Assistant:
         Runs on a copy of the conversation state and stores nothing.
         """
         conv = self.conversations.load(conversation_id)
-        # The 转人工 marker is not a question: draft a reply to what the citizen actually asked.
-        last = next((t for t in reversed(conv.history)
-                     if t["role"] == "user" and not (t.get("payload") or {}).get("handoff_request")), None)
+        last = self._last_question(conv)
         if last is None:
             return None
         draft = Conversation(conv.id, "bot", dict(conv.state), conv.history)
         draft.state.pop("pending", None)
-        ans = self._answer(last["text"], detect_lang(last["text"]), draft)
-        ans.session_id = conv.id
+        # The bot has already answered this message, so the conversation counts its quotes as shown;
+        # a draft for the clerk answers it in full again, not with what is left over.
+        draft.state.pop("shown", None)
+        lang = resolve_lang(None, last, conv.state.get("lang"))
+        ans = self._answer(last, lang, draft)
+        ans.session_id, ans.lang = conv.id, lang
         return ans
+
+    def last_question(self, conversation_id: str) -> str | None:
+        """The citizen's last message (masked as stored), which a clerk's suggested reply answers."""
+        return self._last_question(self.conversations.load(conversation_id))
+
+    @staticmethod
+    def _last_question(conv: Conversation) -> str | None:
+        # The 转人工 marker is not a question: draft a reply to what the citizen actually asked.
+        last = next((t for t in reversed(conv.history)
+                     if t["role"] == "user" and not (t.get("payload") or {}).get("handoff_request")), None)
+        return last["text"] if last else None
 
     def _answer(self, q: str, lang: Lang, conv: Conversation, *, generate: bool = True) -> Answer:
         lang_key = family(lang)
@@ -274,7 +292,7 @@ class Assistant:
         if not comp.statements:
             return None
         conv.state.pop("active_one_thing", None)
-        return Answer(self.composer.render_general(comp, lang), citations=comp.citations)
+        return Answer(self.composer.render_general(comp, lang), citations=comp.citations, statements=comp.statements)
 
     def _refuse_abuse(self, lang: Lang, conv: Conversation) -> Answer:
         conv.state.pop("pending", None)
@@ -339,4 +357,6 @@ class Assistant:
             candidates=routing.candidates if routing else [Candidate(o.id, o.name, score)],
             citations=comp.citations,
             more=comp.more,
+            related=[Candidate(r.id, r.name, score) for r, score in self.catalog.related(o.id)],
+            statements=comp.statements,
         )

@@ -149,6 +149,10 @@ class Settings(BaseSettings):
         description="Help-desk ticket-routing model file (python -m assistant.tickets train ...); "
         "default <data_dir>/ticket-model.joblib when present.",
     )
+    ticket_model_autotrain: bool = Field(
+        True, description="`serve` trains the ticket-routing model at start-up when the file is missing and "
+        "<benchmarks_dir or ../shared/benchmarks>/msgabench/messages.jsonl exists (about 20 s, once).",
+    )
 
     # --- identity and pre-fill (办) ------------------------------------------------------------
     secret_key: SecretStr = Field(

@@ -117,6 +117,22 @@ class Catalog:
         """A rendered section by its id (``newborn#materials``, ``newborn#faq-2@en``)."""
         return self._sections_by_id.get(source_id)
 
+    def related(self, one_thing_id: str, limit: int = 3) -> list[tuple[OneThing, float]]:
+        """The bundles to suggest after an answer about `one_thing_id`, each with how closely it is related.
+
+        Related means: for the same applicant (个人 or 企业) and in a life stage the bundle is in (see
+        `LifeStage`); closest first (the share of their stages in common), then in catalogue order.
+        That is a property of the catalogue, not of a question's wording: what a question happens to
+        retrieve besides its bundle (员工招聘 after 孩子出生) is not something the person needs next."""
+        o = self.get(one_thing_id)
+        if o is None or not o.life_stages:
+            return []
+        mine = set(o.life_stages)
+        scored = [(other, len(mine & set(other.life_stages)) / len(mine | set(other.life_stages)))
+                  for other in self.one_things if other.id != o.id and other.audience == o.audience]
+        ranked = sorted((x for x in scored if x[1] > 0), key=lambda x: -x[1])  # stable: catalogue order on ties
+        return ranked[:limit]
+
     def section(self, one_thing_id: str, kind: str, lang: str = "zh") -> Section | None:
         """A guide's section of a kind that occurs once ("time_fees", "channels"…), with its typed parts,
         in Chinese or ("en") English; None when the guide has no such section in that language."""

@@ -17,6 +17,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 
 Audience = Literal["个人", "企业"]
+# Stages of a person's or a company's life (the reform's 个人/企业全生命周期) a bundle belongs to: the
+# assistant suggests, after an answer, only bundles that share a stage with it (see Catalog.related).
+# A loss or a hardship (身后, 社会救助, 助残, 企业退出, 企业信用) and a bundle only one group can use
+# (退役安置) are stages of their own, so they are offered only to whoever asks about them, never pushed
+# after another question.
+LifeStage = Literal[
+    "养育子女", "就业参保", "安家落户", "退休养老", "身后", "社会救助", "助残", "退役安置", "消费",
+    "企业开办", "企业经营", "企业退出", "企业信用",
+]
 
 
 class _Model(BaseModel):
@@ -198,6 +207,9 @@ class OneThing(_Model):
         [], description="The same in English (we just had a baby, my father passed away), for English routing."
     )
     audience: Audience
+    life_stages: list[LifeStage] = Field(
+        [], description="The life stages it belongs to (养育子女, 退休养老, 企业开办…): related bundles share one."
+    )
     summary: str
     batch: str | None = Field(None, description="National list the item appeared in, e.g. 2024-第一批.")
     lead_department: str

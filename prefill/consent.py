@@ -25,8 +25,9 @@ from sqlalchemy.orm import Session
 from core.clock import utcnow
 from core.errors import ConsentRequired, Forbidden, InvalidInput, RateLimited
 from core.identity import Principal
+from core.masking import mask_id_number, mask_name
 from prefill.audit import AuditLog
-from prefill.models import ConsentCode
+from prefill.models import ConsentCode, PersonCheck
 from prefill.sources import DataSource, SourceRecord
 from prefill.store import (
     CodeFailureRow,
@@ -186,3 +187,31 @@ class ConsentCodes:
         if not spent:
             raise Forbidden("the consent code is wrong, expired or already used; ask the citizen for a new one")
         return row.person_id
+
+
+class CounterCheck:
+    """帮办代办: the masked name and ID number of the citizen a clerk acts for.
+
+    A consent code proves that someone who could sign in as the citizen made it, not that the person at
+    the counter is that citizen; the clerk checks the masked name and ID number against them and their
+    ID card. The read is in the citizen's own data-use record, like every other read of their data."""
+
+    FIELDS = ("name", "id_number")
+    PURPOSE = "帮办代办：窗口工作人员核对办事人身份（仅显示脱敏姓名和身份证号）"
+
+    def __init__(self, db: StateDB, audit: AuditLog, population: DataSource) -> None:
+        self.db = db
+        self.audit = audit
+        self.population = population
+
+    def run(self, who: Principal) -> PersonCheck:
+        if who.kind != "citizen" or not who.via_staff:
+            raise Forbidden("only a clerk acting with the citizen's consent code checks who they act for")
+        with self.db.session() as s:
+            record = self.population.fetch(who.subject, list(self.FIELDS), purpose=self.PURPOSE)
+            self.audit.append(s, actor=who.actor, action="read", subject_id=who.subject, owner_id=who.subject,
+                              source=self.population.name, fields=list(self.FIELDS), purpose=self.PURPOSE,
+                              detail={"masked": True, "returned": len(record.values)})
+        id_number = record.get("id_number")
+        return PersonCheck(name_masked=mask_name(record.get("name") or ""),
+                           id_number_masked=mask_id_number(id_number) if id_number else None)

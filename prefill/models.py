@@ -245,6 +245,13 @@ class DemoPerson(BaseModel):
     scenarios: list[dict[str, str]]
 
 
+class PersonCheck(BaseModel):
+    """Who a clerk acts for, masked: enough to check against the person and their ID card at the counter."""
+
+    name_masked: str
+    id_number_masked: str | None
+
+
 class DemoPeople(BaseModel):
     synthetic: bool = True
     note: str = "以下均为系统生成的合成演示数据（非真实人员），仅用于体验预填流程。"

@@ -45,7 +45,7 @@ from prefill.approvals import Approvals
 from prefill.audit import AuditLog, ChainReport
 from prefill.catalogue import Catalogue
 from prefill.commitments import Commitments
-from prefill.consent import ConsentCodes, ConsentGate, ConsentStore
+from prefill.consent import ConsentCodes, ConsentGate, ConsentStore, CounterCheck
 from prefill.documents import CITIZEN_COPY
 from prefill.drafts import Drafts
 from prefill.engine import PrefillEngine
@@ -71,6 +71,7 @@ from prefill.models import (
     OptInStatus,
     PendingApproval,
     PendingCommitment,
+    PersonCheck,
     ReviewSummary,
     StatusChange,
     SubmissionView,
@@ -107,6 +108,7 @@ class PrefillService:
         self.consents = ConsentStore(self.state)
         self.gate = ConsentGate(self.state, self.consents, self.sources, self.audit)
         self.codes = ConsentCodes(self.state, self.audit, secret, ttl_s=code_ttl_s, clock=clock or utcnow)
+        self.counter_check = CounterCheck(self.state, self.audit, self.sources["population"])
         self.engine = PrefillEngine(self.gate, self.consents, self.audit, self.sources["population"])
         self.catalogue = Catalogue(self.shared, forms_dir, demo=demo)
         views = DraftViews(self.catalogue, self.consents)
@@ -269,6 +271,10 @@ class PrefillService:
     def redeem_consent_code(self, who: Principal, code: str) -> str:
         """The citizen's person id; the API then issues a citizen token with via_staff set."""
         return self.codes.redeem(who, code)
+
+    def acting_for(self, who: Principal) -> PersonCheck:
+        """帮办代办: the masked name and ID number of the citizen `who` (via_staff) acts for."""
+        return self.counter_check.run(who)
 
     # -- 免申办: standing opt-in, matcher, offers ------------------------------------------------------
     def proactive_status(self, who: Principal) -> OptInStatus:

@@ -119,7 +119,9 @@ def answer_view(answer, catalog, lang: str) -> AnswerView:
     text = answer.answer + (f"\n\n{footer}" if footer else "")
     options = [_choice(catalog, o.id, o.name, lang, n) for n, o in enumerate(answer.options[:SLOTS], 1)]
     chosen = answer.one_thing.id if answer.one_thing else None
-    cands = [] if options else [_choice(catalog, c.id, c.name, lang) for c in answer.candidates
+    # Suggestions are the catalogue's related bundles, not the router's runner-up candidates (those are
+    # whatever else the wording retrieved: 员工招聘 after a newborn question, 救助 after a weather one).
+    cands = [] if options else [_choice(catalog, c.id, c.name, lang) for c in answer.related
                                 if c.id != chosen][:SLOTS]
     waiting = bool(answer.handoff and answer.handoff.get("channel") == "staff")
     if waiting:  # taken over by a clerk: the message was stored for them, and the page says so

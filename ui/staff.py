@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 QUEUE_POLL_S = 5.0
 STATUS_FILTERS = [("全部", "all"), ("待人工", "handoff"), ("人工处理中", "staff"), ("机器人应答", "bot")]
 TICKET_EXAMPLE = "小区门口的路灯坏了一个多月了，晚上出行很不安全，希望尽快修好。"
+TICKET_UNAVAILABLE = ("**工单分办暂不可用**：本系统尚未配置分办模型，暂时无法自动预测承办部门和留言类型。"
+                      "请按本单位的分办规则人工分办，并联系系统管理员开通此功能。")
 ASSIST_INTRO = ("群众在“办事咨询 → 我的办事 → 帮办授权码”生成6位授权码（10分钟内有效，仅可使用一次）并当面告知您。"
                 "核验后即可代其办理一件事：授权、预填、核对都要与群众当面确认；每一步都以“工作人员代群众办理”"
                 "记入审计日志和群众本人的数据使用记录。")
@@ -63,6 +65,14 @@ def _inline(fn, msg: gr.HTML):
         return (*out, _alert("")) if isinstance(out, tuple) else (out, _alert(""))
 
     return run
+
+
+def acting_markdown(who: dict[str, Any], clerk: str) -> str:
+    """Who the clerk acts for, masked (姓名 张*三, 身份证号 110105********1234), so they can check the person
+    and their ID card at the counter; never the internal person id, which tells the clerk nothing."""
+    id_no = who.get("id_number_masked") or "（人口库无身份证号，请核对其他有效证件）"
+    return (f"**正在代办**：{escape(who['name_masked'])} · 身份证号 {escape(id_no)}\n\n"
+            f"请当面核对本人及其身份证件与上述信息一致后再办理。授权码已核验；每一步都记为 {escape(clerk)} 代办。")
 
 
 class StaffUI:
@@ -309,10 +319,13 @@ class StaffUI:
                 gr.update(choices=render.materials_choices(o), value=[]), conversation_id)
 
     def _suggestion(self, desk, principal, conversation_id: str) -> tuple[str, str]:
-        ans = _call(desk.suggest, principal, conversation_id)
-        if not ans:
+        """A short draft reply to the citizen's last message, and the sources it quotes (for the clerk)."""
+        draft = _call(desk.draft_reply, principal, conversation_id)
+        if not draft:
             return "", '<p class="yjs-muted">该会话还没有群众提问，无法生成建议。</p>'
-        return ans["answer"], render.citations_html(ans["citations"], "zh-Hans")
+        if not draft["citations"]:
+            return draft["text"], '<p class="yjs-muted">这条建议回复没有引用办事指南（问题不在指南范围内或需要先确认所办事项）。</p>'
+        return draft["text"], render.citations_html(draft["citations"], "zh-Hans")
 
     def _reload(self, desk, principal, conversation_id: str) -> tuple:
         """The conversation again after an action (the action itself is the audit record)."""
@@ -356,11 +369,23 @@ class StaffUI:
         if not message:
             raise gr.Error("请先粘贴留言内容。")
         desk = self.desk()
-        if desk.tickets is None or _call(desk.tickets.get) is None:
-            hint = desk.tickets.hint if desk.tickets else "ticket routing is not configured"
-            return f"**尚未配置工单分办模型。** {hint}", gr.update(visible=False)
+        if not self._ticket_model_ready(desk):
+            return TICKET_UNAVAILABLE, gr.update(visible=False)
         pred = _call(desk.route_ticket, principal, message)
         return render.ticket_markdown(pred), gr.update(value=render.ticket_label(pred), visible=True)
+
+    @staticmethod
+    def _ticket_model_ready(desk) -> bool:
+        """Whether a ticket model is loaded. When not, the how-to-train detail (a server path, a CLI
+        command) is for whoever runs the server, so it goes to the log; the clerk gets `TICKET_UNAVAILABLE`."""
+        try:
+            if desk.tickets is not None and desk.tickets.get() is not None:
+                return True
+        except AssistantError as exc:  # a damaged or outdated model file
+            log.warning("ticket routing unavailable: %s", exc.message)
+            return False
+        log.warning("ticket routing unavailable: %s", desk.tickets.hint if desk.tickets else "no ticket model configured")
+        return False
 
     def knowledge_gaps(self, principal) -> str:
         self._need(principal)
@@ -375,14 +400,13 @@ class StaffUI:
             raise gr.Error("请输入群众告知的6位数字授权码。")
         desk = self.desk()
         acting = _call(desk.act_for, principal, code, action="act_for")
-        svc = desk.prefill
-        things = [(f.title.removesuffix("申请表"), f.one_thing_id) for f in svc.forms()]
+        who = _call(desk.acting_identity, principal, acting)
         drafts = [(f"{d.title} · {prefill_render.fmt_time(d.updated_at)} · {'已确认' if d.status == 'confirmed' else '填写中'}",
                    d.draft_id) for d in _call(desk.assist_drafts, principal, acting)]
-        gr.Info("授权码有效：现在可以代该群众办理。")
+        gr.Info("授权码有效：请先当面核对办事人身份，再代其办理。")
         upd = {self.acting: acting, self.code_in: "", self.assist_box: gr.update(visible=True),
-               self.acting_md: f"**正在代办**：群众编号 `{acting.subject}`（授权码已核验；操作记为 {principal.subject} 代办）",
-               self.assist_thing: gr.update(choices=things, value=None),
+               self.acting_md: acting_markdown(who, principal.subject),
+               self.assist_thing: gr.update(choices=_call(desk.assist_one_things, principal), value=None),
                self.assist_draft: gr.update(choices=drafts, value=None)}
         upd.update(self.flow.reset("zh-Hans"))
         return upd

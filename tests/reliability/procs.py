@@ -31,7 +31,7 @@ def server_env(data_dir: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("YJS_")}
     env.update({"YJS_DATA_DIR": str(data_dir), "YJS_EMBEDDER": "hash", "YJS_RATE_LIMIT_PER_MINUTE": "100000",
                 "YJS_SEED_PEOPLE": str(SEED_PEOPLE), "YJS_SEED_ENTERPRISES": str(SEED_ENTERPRISES),
-                "PYTHONUNBUFFERED": "1", "NO_PROXY": "127.0.0.1,localhost", "GRADIO_ANALYTICS_ENABLED": "False"})
+                "YJS_TICKET_MODEL_AUTOTRAIN": "false", "PYTHONUNBUFFERED": "1", "NO_PROXY": "127.0.0.1,localhost", "GRADIO_ANALYTICS_ENABLED": "False"})
     env.update(extra)
     return env
 

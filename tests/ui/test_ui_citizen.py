@@ -82,7 +82,8 @@ def test_clarifying_options_become_buttons_that_answer(ui, fast_assistant):
 
 def test_suggested_one_things_exclude_the_routed_one(ui, fast_assistant):
     ans = Answer("x", one_thing=Candidate("retirement", "退休一件事", 0.9),
-                 candidates=[Candidate("retirement", "退休一件事", 0.9), Candidate("newborn", "新生儿出生一件事", 0.4)],
+                 candidates=[Candidate("elderly_welfare", "老年人福利补贴申请一件事", 0.5)],  # the router's: not suggested
+                 related=[Candidate("retirement", "退休一件事", 0.9), Candidate("newborn", "新生儿出生一件事", 0.4)],
                  citations=[Citation("retirement#overview", "退休一件事 · 概述", "x")])
     view = answer_view(ans, fast_assistant.catalog, "zh-Hant")
     assert view.candidates == [("新生兒出生一件事", "新生儿出生一件事")]  # shown in 繁體, sent as the catalogue name
