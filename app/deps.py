@@ -124,6 +124,15 @@ def login_rate_limit(request: Request) -> None:
 
 
 @dataclass(frozen=True)
+class SessionRef:
+    """One conversation as the API sees it: the signed id the citizen's client holds, and the id the
+    conversation is stored under (what the engine, the store and staff use)."""
+
+    session_id: str
+    conversation_id: str
+
+
+@dataclass(frozen=True)
 class ClientSessions:
     """The conversation ids of the calling client (see `core.identity.SessionIds`): an id continues a
     conversation only when this server issued it to this client."""
@@ -131,19 +140,23 @@ class ClientSessions:
     ids: SessionIds
     client: str | None
 
-    def resume_or_new(self, session_id: str | None) -> str:
-        """The id to answer in: the caller's own, or a fresh one (a caller-chosen, forged or another
-        client's id starts a new conversation; it never opens the one it names)."""
-        if session_id is None or self.ids.check(session_id, self.client):
-            return session_id or self.ids.issue(self.client)
-        log.info("a session_id this server did not issue to the caller: starting a new conversation")
-        return self.ids.issue(self.client)
+    def _ref(self, session_id: str) -> SessionRef:
+        return SessionRef(session_id, self.ids.conversation_id(session_id))
 
-    def require(self, session_id: str | None) -> str:
-        """The caller's own conversation id, else 404 (the same answer as for one that does not exist)."""
+    def resume_or_new(self, session_id: str | None) -> SessionRef:
+        """The conversation to answer in: the caller's own, or a fresh one (a caller-chosen, forged or
+        another client's id starts a new conversation; it never opens the one it names)."""
+        if session_id is not None and self.ids.check(session_id, self.client):
+            return self._ref(session_id)
+        if session_id is not None:
+            log.info("a session_id this server did not issue to the caller: starting a new conversation")
+        return self._ref(self.ids.issue(self.client))
+
+    def require(self, session_id: str | None) -> SessionRef:
+        """The caller's own conversation, else 404 (the same answer as for one that does not exist)."""
         if not self.ids.check(session_id, self.client):
             raise NotFound("no such session: use the session_id that POST /v1/answer returned to you")
-        return session_id
+        return self._ref(session_id)
 
 
 def client_sessions(request: Request, key_id: Annotated[str | None, Depends(require_api_key)]) -> ClientSessions:

@@ -161,12 +161,17 @@ class ConversationStore:
     def hand_back(self, conversation_id: str) -> None:
         self.set_status(conversation_id, "bot", assigned_to=None)
 
-    def staff_replies(self, conversation_id: str, after: int = 0) -> list[dict[str, Any]]:
+    def staff_replies(self, conversation_id: str, after: int = 0, *, missing_ok: bool = False) -> list[dict[str, Any]]:
         """The clerk's messages in a conversation, numbered 1, 2, … in order; those after `after`
-        (a client polls with the last number it has seen). NotFound for an unknown conversation."""
-        replies = [t for t in self.transcript(conversation_id) if t["role"] == "staff"]
-        return [{"seq": n, "text": t["text"], "at": t["at"], "role": "staff"}
-                for n, t in enumerate(replies, 1) if n > after]
+        (a client polls with the last number it has seen). NotFound for an unknown conversation,
+        unless `missing_ok` (then none)."""
+        with self.session() as s:
+            if not missing_ok and s.get(ConversationRow, conversation_id) is None:
+                raise NotFound(f"no conversation {conversation_id!r}")
+            replies = s.scalars(select(TurnRow).where(TurnRow.conversation_id == conversation_id, TurnRow.role == "staff")
+                                .order_by(TurnRow.id)).all()
+            return [{"seq": n, "text": t.text, "at": t.created_at.isoformat(), "role": "staff"}
+                    for n, t in enumerate(replies, 1) if n > after]
 
     def staff_reply(self, conversation_id: str, staff_user: str, text: str) -> None:
         text = (text or "").strip()

@@ -91,8 +91,10 @@ class SessionIds:
     keys are configured, else nothing) under the signing secret. So an id is unguessable, issued
     only by the server, bound to the client that got it, and checked by any worker without a
     database look-up. A caller-chosen string never names a stored conversation: the API starts a
-    new one instead (or answers 404 where a conversation must already exist). Ids made in-process
-    (the web UI, the CLI) carry no tag and so can never be reached over HTTP.
+    new one instead (or answers 404 where a conversation must already exist). The conversation is
+    stored under the nonce alone (`conversation_id`), so what staff see cannot be used to speak as
+    the citizen. Ids made in-process (the web UI, the CLI) carry no tag and so can never be reached
+    over HTTP.
     """
 
     SHAPE = re.compile(r"^[0-9a-f]{32}\.[A-Za-z0-9_-]{22}$")
@@ -116,6 +118,14 @@ class SessionIds:
             return False
         nonce, tag = session_id.split(".")
         return hmac.compare_digest(tag, self._tag(nonce, client))
+
+    @staticmethod
+    def conversation_id(session_id: str) -> str:
+        """The stored conversation's id for an issued session id: its nonce. Staff see and use this one
+        (the queue, the transcript, the audit log); the session id itself is a bearer secret (whoever
+        holds it speaks as the citizen) and is never stored or shown. Without the tag, an HMAC under
+        the server's secret, the nonce cannot be turned back into a session id."""
+        return session_id.split(".", 1)[0]
 
 
 # --- citizens signed in by the deployment's 统一身份认证 ------------------------------------------------
