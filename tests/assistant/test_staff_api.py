@@ -212,3 +212,28 @@ def test_staff_never_see_or_use_the_citizens_session_id(client, staff, handed_of
     assert client.get(f"/v1/staff/conversations/{citizen_sid}", headers=staff).status_code == 404
     # The clerk's reply still reaches the citizen under their own id.
     assert [m["text"] for m in client.get(f"/v1/sessions/{citizen_sid}/staff-replies").json()] == ["您好，我是窗口工作人员。"]
+
+
+def test_ticket_routing_reads_a_bounded_head_of_a_long_message(client, staff, app, monkeypatch):
+    """Issue 15, item 6: what the router vectorises is the message's first ROUTE_HEAD_CHARS characters,
+    however long the message (up to the 4,000 accepted), so its cost does not grow with length."""
+    from assistant.tickets import TicketRouter
+    from assistant.tickets import model as ticket_model
+
+    router = TicketRouter(min_class_examples=2)
+    router.train(_tiny_records())
+    router.save(app.state.services.settings.resolved_ticket_model_path)
+    seen: list[str] = []
+    proba = ticket_model._Head.proba
+    monkeypatch.setattr(ticket_model._Head, "proba", lambda head, texts: seen.extend(texts) or proba(head, texts))
+    head = "我家门口的路灯坏了，晚上很黑。"
+    message = (head * 400)[:4000]
+    r = client.post("/v1/staff/tickets/route", json={"message": message}, headers=staff)
+    assert r.status_code == 200 and r.json()["domain"] == "城建"
+    assert seen and all(t == message[:ticket_model.ROUTE_HEAD_CHARS] for t in seen), [len(t) for t in seen]
+    assert ticket_model.ROUTE_HEAD_CHARS <= 512
+    seen.clear()
+    client.post("/v1/staff/tickets/route", json={"message": head}, headers=staff)
+    assert seen == [head, head], "a short message is routed whole"
+    entry = client.get("/v1/staff/audit", headers=staff).json()[1]
+    assert entry["detail"]["chars"] == 4000, "the audit still records the length the clerk sent"
