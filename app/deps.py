@@ -13,7 +13,7 @@ from fastapi import Depends, Request
 from app.services import Services
 from assistant.engine import Assistant
 from core.errors import Forbidden, NotFound, Unauthorized
-from core.identity import Principal, SessionIds, StaffDirectory, TokenSigner
+from core.identity import Principal, SessionIds, TokenSigner
 from core.settings import Settings
 from knowledge.catalog import Catalog
 from prefill.service import PrefillService
@@ -167,10 +167,6 @@ def get_signer(request: Request) -> TokenSigner:
     return get_services(request).signer
 
 
-def get_staff_directory(request: Request) -> StaffDirectory:
-    return get_services(request).staff_directory
-
-
 def bearer_token(request: Request) -> str:
     """The token from the Authorization header, and only from there. Never from a cookie: a browser
     sends cookies with requests other sites make it send, so a cookie-authenticated POST would be
@@ -215,7 +211,6 @@ CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SignerDep = Annotated[TokenSigner, Depends(get_signer)]
 SessionsDep = Annotated[ClientSessions, Depends(client_sessions)]
-StaffDirectoryDep = Annotated[StaffDirectory, Depends(get_staff_directory)]
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 CitizenDep = Annotated[Principal, Depends(current_citizen)]
 StaffDep = Annotated[Principal, Depends(current_staff)]
