@@ -210,7 +210,7 @@ def create_app(settings: Settings | None = None, *, assistant=None, prefill=None
     # 429 first, then a body over its limit is refused, both before any middleware or route reads it.
     app.add_middleware(BodySizeLimit, api_bytes=settings.max_body_kb * 1024, upload_bytes=MAX_UPLOAD + 64 * 1024,
                        other_bytes=2 * 1024 * 1024)
-    app.add_middleware(RateLimitGate)
+    app.add_middleware(RateLimitGate, headers=SECURITY_HEADERS)
 
     @app.get("/healthz", tags=["health"], summary="Liveness and readiness of each part")
     async def healthz(request: Request) -> dict:

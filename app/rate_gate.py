@@ -37,8 +37,10 @@ def _budget(dependant: Dependant) -> str | None:
 class RateLimitGate:
     """Charges each request's budget first; install it outermost (after every other middleware)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, headers: dict[str, str] | None = None) -> None:
         self.app = app
+        # The security headers every response carries: this 429 is sent outside the middleware adding them.
+        self.headers = dict(headers or {})
         self._routes: list[tuple[object, str | None]] | None = None
 
     def _table(self, scope: Scope) -> list[tuple[object, str | None]]:
@@ -67,7 +69,7 @@ class RateLimitGate:
                 # The counters may live in redis/memcached: a blocking call, so off the event loop.
                 await run_in_threadpool(charge, Request(scope), budget)
             except RateLimited as exc:
-                await send_error(send, exc.status, exc.code, exc.message,
-                                 {"Retry-After": str(exc.retry_after)} if exc.retry_after else None)
+                retry = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
+                await send_error(send, exc.status, exc.code, exc.message, {**self.headers, **retry})
                 return
         await self.app(scope, receive, send)
