@@ -63,9 +63,16 @@ class BodySizeLimit:
 
 
 async def _reject(send: Send, limit: int) -> None:
-    body = json.dumps({"error": {"code": "payload_too_large", "message": f"the request body is larger than "
-                                 f"{limit // 1024} KB; send less (questions are at most a few thousand "
-                                 "characters, photos at most 8 MB)"}}).encode()
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send_error(send, 413, "payload_too_large", f"the request body is larger than {limit // 1024} KB; send "
+                     "less (questions are at most a few thousand characters, photos at most 8 MB)")
+
+
+async def send_error(send: Send, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
+    """The API's one error shape, sent straight from ASGI middleware (which runs outside FastAPI's
+    exception handlers)."""
+    body = json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False).encode()
+    extra = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            *extra]})
     await send({"type": "http.response.body", "body": body})

@@ -13,7 +13,7 @@ from fastapi import Depends, Request
 from app.services import Services
 from assistant.engine import Assistant
 from core.errors import Forbidden, NotFound, Unauthorized
-from core.identity import Principal, SessionIds, StaffDirectory, TokenSigner
+from core.identity import Principal, SessionIds, TokenSigner
 from core.settings import Settings
 from knowledge.catalog import Catalog
 from prefill.service import PrefillService
@@ -66,14 +66,70 @@ def require_api_key(request: Request, settings: Annotated[Settings, Depends(get_
     return digest[:12]
 
 
+# --- request budgets -----------------------------------------------------------------------------
+# Three budgets, each keyed its own way. The `RateLimitGate` middleware (app/rate_gate.py) charges
+# the budget a route declares (by depending on `rate_limit`, `user_rate_limit` or `login_rate_limit`)
+# before anything reads the request body; the dependencies charge it themselves only where no gate
+# ran (an app built without it), so a request is counted once either way.
+GATE_CHARGED = "yjs.rate_charged"  # set in the ASGI scope by the gate
+
+
+def _peer(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _api_client(request: Request, services: Services) -> str:
+    """An app client: its API key's id when it sent a valid one, else its address (a missing or wrong
+    key is refused with 401 by `require_api_key`, after its address has paid for the try)."""
+    key = client_key(request)
+    if services.settings.api_keys and key:
+        digest = hash_key(key)
+        if any(hmac.compare_digest(digest, h.lower()) for h in services.settings.api_keys):
+            return digest[:12]
+    return _peer(request)
+
+
+def _user(request: Request, services: Services) -> str:
+    """A signed-in user, wherever they come from; an unsigned caller (answered 401) by address."""
+    auth = request.headers.get("authorization", "")
+    token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+    try:
+        return services.signer.verify(token).actor if token else _peer(request)
+    except Unauthorized:
+        return _peer(request)
+
+
+def charge(request: Request, budget: str) -> None:
+    """Count the request against its `budget` ("api", "user" or "login"); `RateLimited` when spent."""
+    services = get_services(request)
+    if budget == "login":
+        services.login_limiter.check("login:" + _peer(request))
+    elif budget == "user":
+        services.rate_limiter.check(_user(request, services))
+    else:
+        services.rate_limiter.check(_api_client(request, services))
+    request.scope[GATE_CHARGED] = True
+
+
 def rate_limit(request: Request, key_id: Annotated[str | None, Depends(require_api_key)]) -> None:
-    client = key_id or (request.client.host if request.client else "unknown")
-    get_services(request).rate_limiter.check(client)
+    """Per app client (API key, else address): YJS_RATE_LIMIT_PER_MINUTE."""
+    if not request.scope.get(GATE_CHARGED):
+        charge(request, "api")
 
 
 def login_rate_limit(request: Request) -> None:
     """Sign-in attempts per client address, on a budget of their own (YJS_LOGIN_ATTEMPTS_PER_MINUTE)."""
-    get_services(request).login_limiter.check("login:" + (request.client.host if request.client else "unknown"))
+    if not request.scope.get(GATE_CHARGED):
+        charge(request, "login")
+
+
+@dataclass(frozen=True)
+class SessionRef:
+    """One conversation as the API sees it: the signed id the citizen's client holds, and the id the
+    conversation is stored under (what the engine, the store and staff use)."""
+
+    session_id: str
+    conversation_id: str
 
 
 @dataclass(frozen=True)
@@ -84,19 +140,23 @@ class ClientSessions:
     ids: SessionIds
     client: str | None
 
-    def resume_or_new(self, session_id: str | None) -> str:
-        """The id to answer in: the caller's own, or a fresh one (a caller-chosen, forged or another
-        client's id starts a new conversation; it never opens the one it names)."""
-        if session_id is None or self.ids.check(session_id, self.client):
-            return session_id or self.ids.issue(self.client)
-        log.info("a session_id this server did not issue to the caller: starting a new conversation")
-        return self.ids.issue(self.client)
+    def _ref(self, session_id: str) -> SessionRef:
+        return SessionRef(session_id, self.ids.conversation_id(session_id))
 
-    def require(self, session_id: str | None) -> str:
-        """The caller's own conversation id, else 404 (the same answer as for one that does not exist)."""
+    def resume_or_new(self, session_id: str | None) -> SessionRef:
+        """The conversation to answer in: the caller's own, or a fresh one (a caller-chosen, forged or
+        another client's id starts a new conversation; it never opens the one it names)."""
+        if session_id is not None and self.ids.check(session_id, self.client):
+            return self._ref(session_id)
+        if session_id is not None:
+            log.info("a session_id this server did not issue to the caller: starting a new conversation")
+        return self._ref(self.ids.issue(self.client))
+
+    def require(self, session_id: str | None) -> SessionRef:
+        """The caller's own conversation, else 404 (the same answer as for one that does not exist)."""
         if not self.ids.check(session_id, self.client):
             raise NotFound("no such session: use the session_id that POST /v1/answer returned to you")
-        return session_id
+        return self._ref(session_id)
 
 
 def client_sessions(request: Request, key_id: Annotated[str | None, Depends(require_api_key)]) -> ClientSessions:
@@ -105,10 +165,6 @@ def client_sessions(request: Request, key_id: Annotated[str | None, Depends(requ
 
 def get_signer(request: Request) -> TokenSigner:
     return get_services(request).signer
-
-
-def get_staff_directory(request: Request) -> StaffDirectory:
-    return get_services(request).staff_directory
 
 
 def bearer_token(request: Request) -> str:
@@ -140,7 +196,12 @@ def current_staff(principal: Annotated[Principal, Depends(current_principal)]) -
 
 
 def user_rate_limit(request: Request, principal: Annotated[Principal, Depends(current_principal)]) -> None:
-    get_services(request).rate_limiter.check(principal.actor)
+    """Per signed-in user, from any address: YJS_RATE_LIMIT_PER_MINUTE."""
+    if not request.scope.get(GATE_CHARGED):
+        charge(request, "user")
+
+
+BUDGETS = {rate_limit: "api", user_rate_limit: "user", login_rate_limit: "login"}
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
@@ -150,7 +211,6 @@ CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SignerDep = Annotated[TokenSigner, Depends(get_signer)]
 SessionsDep = Annotated[ClientSessions, Depends(client_sessions)]
-StaffDirectoryDep = Annotated[StaffDirectory, Depends(get_staff_directory)]
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 CitizenDep = Annotated[Principal, Depends(current_citizen)]
 StaffDep = Annotated[Principal, Depends(current_staff)]

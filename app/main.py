@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.body_limit import BodySizeLimit
 from app.openapi_docs import install_docs
 from app.pipeline import build_assistant
+from app.rate_gate import RateLimitGate
 from app.routers import answer, catalog, openai_compat, session
 from app.routers import materials as material_routes
 from app.routers import offers as offer_routes
@@ -205,9 +206,11 @@ def create_app(settings: Settings | None = None, *, assistant=None, prefill=None
             response.headers.setdefault("Content-Security-Policy", UI_CSP)
         return response
 
-    # Added last, so it is the outermost: a body over its limit is refused before any middleware or route reads it.
+    # Added last, so they are the outermost, in this order: a client over its request budget gets its
+    # 429 first, then a body over its limit is refused, both before any middleware or route reads it.
     app.add_middleware(BodySizeLimit, api_bytes=settings.max_body_kb * 1024, upload_bytes=MAX_UPLOAD + 64 * 1024,
                        other_bytes=2 * 1024 * 1024)
+    app.add_middleware(RateLimitGate, headers=SECURITY_HEADERS)
 
     @app.get("/healthz", tags=["health"], summary="Liveness and readiness of each part")
     async def healthz(request: Request) -> dict:

@@ -20,6 +20,8 @@ def _session_id(value: str) -> str:
     return value
 
 
+STAFF_REPLY_EXAMPLE = {"seq": 1, "text": "您好，我是政务服务中心窗口工作人员。退休一件事需带身份证和社保卡，一般当天可办结。",
+                       "at": "2026-12-02T08:15:04+00:00", "role": "staff"}
 SessionIdIn = Annotated[str, AfterValidator(_session_id)]
 SESSION_ID_DOC = ("The session_id a previous answer returned to you. Ids are issued by the server and bound to "
                   "the client (API key) that got them; any other value starts a new conversation.")
@@ -57,6 +59,16 @@ class MoreOut(BaseModel):
     label: str = Field(..., examples=["所需材料"])
 
 
+class StaffReplyOut(BaseModel):
+    """A clerk's reply to the citizen after 转人工 (the clerk's name is not disclosed, only the role)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [STAFF_REPLY_EXAMPLE]})
+    seq: int = Field(..., description="1, 2, … in order; poll again with ?after=<the last seq you have>.")
+    text: str
+    at: str = Field(..., description="When the clerk sent it (ISO 8601, UTC).")
+    role: Literal["staff"] = "staff"
+
+
 class AnswerOut(BaseModel):
     answer: str
     one_thing: CandidateOut | None
@@ -74,6 +86,10 @@ class AnswerOut(BaseModel):
     related: list[CandidateOut] = Field([], description="One-things to suggest next: those the catalogue relates "
                                         "to the answered one (same applicant, a shared life stage); empty after a "
                                         "refusal or a clarifying question.")
+    staff_replies: list[StaffReplyOut] = Field(
+        [], description="After 转人工: what a clerk wrote since the last answer you received, oldest first (each "
+        "reply comes once; `seq` numbers them as GET /v1/sessions/{session_id}/staff-replies does, so an app that "
+        "also polls can drop the ones it has).", examples=[[STAFF_REPLY_EXAMPLE]])
 
 
 class ErrorBody(BaseModel):
@@ -108,13 +124,6 @@ class HandoffRequest(BaseModel):
 class HandoffAck(BaseModel):
     session_id: str
     status: Literal["handoff"] = "handoff"
-
-
-class StaffReplyOut(BaseModel):
-    seq: int = Field(..., description="1, 2, … in order; poll again with ?after=<the last seq you have>.")
-    text: str
-    at: str = Field(..., description="When the clerk sent it (ISO 8601, UTC).")
-    role: Literal["staff"] = "staff"
 
 
 class SourceOut(BaseModel):

@@ -97,6 +97,7 @@ _ANSWER = {
                    "quote": "出生医学证明办理"}],
     "clarifying_question": None, "refused": False, "handoff": None,
     "session_id": "c2b1f0e4a9d84d3f", "answer_id": "7d9e3c1a2b4f4e6a8c0d1e2f3a4b5c6d", "lang": "zh-Hans",
+    "staff_replies": [],
 }
 # Hand-written examples of the schemas an integrator reads first; the rest are built from their fields.
 SCHEMA_EXAMPLES: dict[str, Any] = {

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from app.ratelimit import RateLimiter
 from assistant.desk import StaffDesk
 from assistant.engine import Assistant
+from assistant.signin import StaffLockout
+from assistant.state import ConversationStore
 from assistant.tickets import TicketModel
 from core.errors import ServiceUnavailable
 from core.identity import (
@@ -38,6 +40,7 @@ class Services:
     login_limiter: RateLimiter
     session_ids: SessionIds
     identity_assertions: IdentityAssertions | None  # citizens signed in by the deployment's 统一身份认证
+    staff_lockout: StaffLockout  # wrong staff passwords per account, in the state database
     assistant: Assistant | None = None
     prefill: PrefillService | None = None
     # The catalogue read from the guide files, kept when the index (chroma) is down so 导 still works.
@@ -59,9 +62,16 @@ class Services:
             staff_directory=StaffDirectory(settings.staff_accounts, allow_demo=demo_clerk_allowed(settings)),
             rate_limiter=RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_storage_url, "api"),
             login_limiter=RateLimiter(settings.login_attempts_per_minute, settings.rate_limit_storage_url, "login"),
+            staff_lockout=StaffLockout(ConversationStore(settings.resolved_database_url),
+                                       after=settings.staff_lockout_after, base_s=settings.staff_lockout_base_s,
+                                       max_s=max(settings.staff_lockout_max_s, settings.staff_lockout_base_s)),
             assistant=assistant,
             prefill=prefill,
         )
+
+    def sign_in_staff(self, user: str, password: str) -> str:
+        """A clerk's password sign-in, under the per-account lockout (both the API and the web UI)."""
+        return self.staff_lockout.sign_in(self.staff_directory, user, password)
 
     def require_assistant(self) -> Assistant:
         if self.assistant is None:

@@ -53,6 +53,8 @@ class Answer:
     # those the catalogue relates to it (Catalog.related); never after a refusal or a clarifying question.
     related: list[Candidate] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)  # the composed quotes, with their roles
+    # A clerk's replies the citizen has not been given in an answer yet ({"seq", "text", "at", "role"}).
+    staff_replies: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         cand = lambda c: {"id": c.id, "name": c.name, "score": round(float(c.score), 4)}  # noqa: E731
@@ -69,6 +71,7 @@ class Answer:
             "lang": self.lang,
             "more": [m.to_dict() for m in self.more],
             "related": [cand(c) for c in self.related],
+            "staff_replies": list(self.staff_replies),
         }
 
 
@@ -174,23 +177,39 @@ class Assistant:
             self._replay(earlier, lang, conv)
         lang_ = resolve_lang(lang, q, conv.state.get("lang"))
         conv.state["lang"] = lang_
+        pending = self._undelivered_staff_replies(conv)
         if conv.status == "staff":
             # A clerk has taken this conversation over: the citizen's message waits for them.
             text = localise(STAFF_HOLD[family(lang_)], lang_)
-            answer = Answer(text, handoff={"channel": "staff", "reason": "taken_over"}, session_id=conv.id, lang=lang_)
+            answer = Answer(text, handoff={"channel": "staff", "reason": "taken_over"}, session_id=conv.id, lang=lang_,
+                            staff_replies=pending)
             self.conversations.append(conv, "user", mask_text(q))
             return answer
         answer = self._answer(q, lang_, conv)
         answer.session_id = conv.id
         answer.lang = lang_
+        answer.staff_replies = pending
         conv.state["last_answer_id"] = answer.answer_id
         # Stored turns never keep an ID, phone or bank-card number the citizen typed.
         stored_q = mask_text(q)
         self.conversations.append(conv, "user", stored_q)
         # A refusal *offers* the hand-off (answer.handoff); only the citizen's own request (POST
         # /v1/handoff, the 转人工 button) or a clerk puts a conversation in the staff queue.
-        self.conversations.append(conv, "assistant", answer.answer, {"question": stored_q, **answer.to_dict()})
+        stored = {"question": stored_q, **answer.to_dict()}
+        stored.pop("staff_replies")  # the clerk's turns are stored once, as themselves
+        self.conversations.append(conv, "assistant", answer.answer, stored)
         return answer
+
+    def _undelivered_staff_replies(self, conv: Conversation) -> list[dict[str, Any]]:
+        """The clerk's replies since the last answer this conversation gave the citizen: an API client
+        that does not poll /staff-replies still gets them, in the answer to its next message. Marked
+        delivered in the conversation state, which the citizen's turn below stores."""
+        if not conv.history:  # a new conversation has no clerk in it
+            return []
+        pending = self.conversations.staff_replies(conv.id, conv.state.get("staff_delivered", 0), missing_ok=True)
+        if pending:
+            conv.state["staff_delivered"] = pending[-1]["seq"]
+        return pending
 
     def _replay(self, question: str, lang: str | None, conv: Conversation) -> None:
         try:

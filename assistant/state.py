@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, select
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from core.clock import utcnow
@@ -161,12 +161,17 @@ class ConversationStore:
     def hand_back(self, conversation_id: str) -> None:
         self.set_status(conversation_id, "bot", assigned_to=None)
 
-    def staff_replies(self, conversation_id: str, after: int = 0) -> list[dict[str, Any]]:
+    def staff_replies(self, conversation_id: str, after: int = 0, *, missing_ok: bool = False) -> list[dict[str, Any]]:
         """The clerk's messages in a conversation, numbered 1, 2, … in order; those after `after`
-        (a client polls with the last number it has seen). NotFound for an unknown conversation."""
-        replies = [t for t in self.transcript(conversation_id) if t["role"] == "staff"]
-        return [{"seq": n, "text": t["text"], "at": t["at"], "role": "staff"}
-                for n, t in enumerate(replies, 1) if n > after]
+        (a client polls with the last number it has seen). NotFound for an unknown conversation,
+        unless `missing_ok` (then none)."""
+        with self.session() as s:
+            if not missing_ok and s.get(ConversationRow, conversation_id) is None:
+                raise NotFound(f"no conversation {conversation_id!r}")
+            replies = s.scalars(select(TurnRow).where(TurnRow.conversation_id == conversation_id, TurnRow.role == "staff")
+                                .order_by(TurnRow.id)).all()
+            return [{"seq": n, "text": t.text, "at": t.created_at.isoformat(), "role": "staff"}
+                    for n, t in enumerate(replies, 1) if n > after]
 
     def staff_reply(self, conversation_id: str, staff_user: str, text: str) -> None:
         text = (text or "").strip()
@@ -274,6 +279,17 @@ class StaffActionRow(Base):
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
+class StaffLoginFailureRow(Base):
+    """Wrong staff passwords in a row for one user name (`assistant.signin.StaffLockout`)."""
+
+    __tablename__ = "staff_login_failures"
+    user: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    # Epoch seconds: compared in SQL and in Python alike, with no time-zone handling in between.
+    last_failed_at: Mapped[float] = mapped_column(Float, default=0.0)
+    locked_until: Mapped[float] = mapped_column(Float, default=0.0)
+
+
 class StaffAuditLog:
     """Append-only audit of staff actions, in the same database as the conversations.
 
@@ -286,11 +302,17 @@ class StaffAuditLog:
     def record(self, staff_user: str, action: str, conversation_id: str | None = None,
                detail: dict[str, Any] | None = None) -> int:
         with self.store.session() as s:
-            row = StaffActionRow(staff_user=staff_user, action=action, conversation_id=conversation_id,
-                                 detail=json.loads(json.dumps(detail or {}, ensure_ascii=False)))
-            s.add(row)
-            s.flush()
-            return row.id
+            return self.add(s, staff_user, action, conversation_id, detail)
+
+    @staticmethod
+    def add(session, staff_user: str, action: str, conversation_id: str | None = None,
+            detail: dict[str, Any] | None = None) -> int:
+        """The audit row inside a caller's transaction, so an action and its audit entry commit together."""
+        row = StaffActionRow(staff_user=staff_user, action=action, conversation_id=conversation_id,
+                             detail=json.loads(json.dumps(detail or {}, ensure_ascii=False)))
+        session.add(row)
+        session.flush()
+        return row.id
 
     def entries(self, *, conversation_id: str | None = None, staff_user: str | None = None,
                 limit: int = 200) -> list[dict[str, Any]]:

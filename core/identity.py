@@ -23,7 +23,6 @@ import logging
 import os
 import re
 import secrets
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ from typing import Literal
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from core.errors import ConfigurationError, Unauthorized
+from core.once import LocalSingleUse, SharedSingleUse, SingleUse
 
 log = logging.getLogger(__name__)
 
@@ -91,8 +91,10 @@ class SessionIds:
     keys are configured, else nothing) under the signing secret. So an id is unguessable, issued
     only by the server, bound to the client that got it, and checked by any worker without a
     database look-up. A caller-chosen string never names a stored conversation: the API starts a
-    new one instead (or answers 404 where a conversation must already exist). Ids made in-process
-    (the web UI, the CLI) carry no tag and so can never be reached over HTTP.
+    new one instead (or answers 404 where a conversation must already exist). The conversation is
+    stored under the nonce alone (`conversation_id`), so what staff see cannot be used to speak as
+    the citizen. Ids made in-process (the web UI, the CLI) carry no tag and so can never be reached
+    over HTTP.
     """
 
     SHAPE = re.compile(r"^[0-9a-f]{32}\.[A-Za-z0-9_-]{22}$")
@@ -116,6 +118,14 @@ class SessionIds:
             return False
         nonce, tag = session_id.split(".")
         return hmac.compare_digest(tag, self._tag(nonce, client))
+
+    @staticmethod
+    def conversation_id(session_id: str) -> str:
+        """The stored conversation's id for an issued session id: its nonce. Staff see and use this one
+        (the queue, the transcript, the audit log); the session id itself is a bearer secret (whoever
+        holds it speaks as the citizen) and is never stored or shown. Without the tag, an HMAC under
+        the server's secret, the nonce cannot be turned back into a session id."""
+        return session_id.split(".", 1)[0]
 
 
 # --- citizens signed in by the deployment's 统一身份认证 ------------------------------------------------
@@ -180,11 +190,13 @@ class IdentityAssertions:
     return. The algorithm is fixed by the configured key, never taken from the assertion: an RSA
     public key (PEM) means RS256, anything else is an HMAC secret (HS256, 32+ characters). Each
     assertion is single-use in this process (``jti`` when present, else the signature) and may live
-    at most ``max_age_s``; a clock skew of ``leeway_s`` is tolerated.
+    at most ``max_age_s``; a clock skew of ``leeway_s`` is tolerated. `used` records the assertions
+    already exchanged: `core.once.SharedSingleUse` (the state database) in the app, so an assertion
+    is single-use across every worker; this process alone by default.
     """
 
     def __init__(self, key: str, *, issuer: str, audience: str, max_age_s: int = 300, leeway_s: int = 60,
-                 clock=time.time) -> None:
+                 clock=time.time, used: SingleUse | None = None) -> None:
         key = (key or "").strip()
         if not issuer:
             raise ConfigurationError("YJS_IDP_ISSUER must name the identity provider when YJS_IDP_ASSERTION_KEY is set")
@@ -197,8 +209,7 @@ class IdentityAssertions:
                                      "32+ characters")
         self.issuer, self.audience = issuer, audience
         self.max_age_s, self.leeway_s, self.clock = max_age_s, leeway_s, clock
-        self._seen: dict[str, float] = {}  # used assertions → when they expire
-        self._lock = threading.Lock()
+        self.used = used or LocalSingleUse(clock=clock)
 
     def _signature_ok(self, signed: bytes, sig: bytes) -> bool:
         if self.alg == "HS256":
@@ -244,12 +255,10 @@ class IdentityAssertions:
         subject = claims.get("sub")
         if not isinstance(subject, str) or not _SUBJECT.match(subject):
             raise Unauthorized(f"{bad}: sub must be the citizen's person id")
-        once = str(claims.get("jti") or sig_b64)
-        with self._lock:
-            self._seen = {k: t for k, t in self._seen.items() if t > now - self.leeway_s}
-            if once in self._seen:
-                raise Unauthorized(f"{bad}: it has been used already")
-            self._seen[once] = float(exp)
+        # Kept until it could no longer pass the expiry check above (exp plus the leeway).
+        once = f"assertion\x00{self.issuer}\x00{claims.get('jti') or sig_b64}"
+        if not self.used.claim(once, float(exp) + self.leeway_s):
+            raise Unauthorized(f"{bad}: it has been used already")
         return Principal("citizen", subject)
 
 
@@ -259,7 +268,8 @@ def identity_assertions(settings) -> IdentityAssertions | None:
     if not key.strip():
         return None
     return IdentityAssertions(key, issuer=settings.idp_issuer, audience=settings.idp_audience,
-                              max_age_s=settings.idp_assertion_max_age_s)
+                              max_age_s=settings.idp_assertion_max_age_s,
+                              used=SharedSingleUse(settings.resolved_database_url))
 
 
 # --- staff passwords ----------------------------------------------------------------------------

@@ -138,6 +138,15 @@ class Settings(BaseSettings):
     login_attempts_per_minute: int = Field(
         10, ge=1, description="Staff sign-in attempts per client address per minute (slows password guessing)."
     )
+    staff_lockout_after: int = Field(
+        5, ge=1, le=100, description="Wrong passwords in a row for one staff account, from any address, after which "
+        "the account is locked for a while (counted in the state database, so across every worker).",
+    )
+    staff_lockout_base_s: int = Field(
+        60, ge=1, le=86400, description="The first lock, in seconds; each further wrong password doubles it (up to "
+        "YJS_STAFF_LOCKOUT_MAX_S). A right password after a lock ends resets the count.",
+    )
+    staff_lockout_max_s: int = Field(3600, ge=1, le=7 * 86400, description="The longest lock, in seconds.")
     trusted_proxies: list[str] = Field(
         default_factory=list,
         description="Addresses of reverse proxies whose X-Forwarded-For is believed (e.g. [\"10.0.0.5\"]); "

@@ -244,19 +244,15 @@ class StaffUI:
 
     # -- sign-in ----------------------------------------------------------------------------------
     def login(self, user: str, password: str, request: gr.Request | None = None) -> tuple:
-        """Check the password against the StaffDirectory; keep the principal server-side. Attempts
-        share the HTTP sign-in route's per-address budget (YJS_LOGIN_ATTEMPTS_PER_MINUTE)."""
+        """Check the password (the same sign-in as the HTTP route: its per-address budget,
+        YJS_LOGIN_ATTEMPTS_PER_MINUTE, and its per-account lockout, audited); keep the principal
+        server-side."""
         from core.identity import Principal
 
         host = request.client.host if request is not None and request.client else "unknown"
         _call(self.services.login_limiter.check, "login:" + host)
-        directory = self.services.staff_directory
-        name = _call(directory.authenticate, (user or "").strip(), password or "")
+        name = _call(self.services.sign_in_staff, (user or "").strip(), password or "")
         principal = Principal("staff", name)
-        try:
-            self.desk().audit.record(name, "login")
-        except gr.Error:  # the desk needs the pipeline; signing in still works without it
-            log.warning("staff login of %s not audited: the pipeline is not loaded", name)
         md, choices = self._queue_view(principal, "all", None)
         return (principal, gr.update(visible=False), gr.update(visible=True), f"已登录：**{name}**", "",
                 gr.Timer(active=True), md, choices)

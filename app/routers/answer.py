@@ -39,7 +39,9 @@ async def answer(req: AnswerRequest, bot: AssistantDep, sessions: SessionsDep) -
     verbatim substring of its source. Refuses and hands off (12345 / 综合窗口) rather than guess.
     Send the returned `session_id` back to continue; it is issued by the server and works only for
     the client (API key) that got it — any other value starts a new conversation."""
-    ans = await run_in_threadpool(bot.run, req.question, sessions.resume_or_new(req.session_id), req.lang)
+    ref = sessions.resume_or_new(req.session_id)
+    ans = await run_in_threadpool(bot.run, req.question, ref.conversation_id, req.lang)
+    ans.session_id = ref.session_id  # the client's signed id; the engine knows only the stored one
     return ans.to_dict()
 
 
@@ -47,7 +49,9 @@ async def answer(req: AnswerRequest, bot: AssistantDep, sessions: SessionsDep) -
              response_class=StreamingResponse, responses={200: {"content": {"text/event-stream": {}}}})
 async def answer_stream(req: AnswerRequest, bot: AssistantDep, sessions: SessionsDep) -> EventSourceResponse:
     """`event: delta` carries the answer line by line; the last `event: answer` the full answer object."""
-    ans = await run_in_threadpool(bot.run, req.question, sessions.resume_or_new(req.session_id), req.lang)
+    ref = sessions.resume_or_new(req.session_id)
+    ans = await run_in_threadpool(bot.run, req.question, ref.conversation_id, req.lang)
+    ans.session_id = ref.session_id
 
     # Events as dicts, so the response's own separator ("\n", what simple clients split on) applies.
     def events() -> Iterator[dict]:
@@ -62,7 +66,7 @@ async def answer_stream(req: AnswerRequest, bot: AssistantDep, sessions: Session
              responses={404: {"model": ErrorOut}})
 async def feedback(req: FeedbackRequest, bot: AssistantDep, sessions: SessionsDep) -> FeedbackOut:
     """Rates an answer of the caller's own session (404 for any other session or answer)."""
-    sid = sessions.require(req.session_id)
+    sid = sessions.require(req.session_id).conversation_id
     fid = await run_in_threadpool(
         lambda: bot.conversations.rate_answer(rating=req.rating, conversation_id=sid, answer_id=req.answer_id,
                                               comment=req.comment))
@@ -73,7 +77,7 @@ async def feedback(req: FeedbackRequest, bot: AssistantDep, sessions: SessionsDe
              responses={404: {"model": ErrorOut}})
 async def handoff(req: HandoffRequest, bot: AssistantDep, sessions: SessionsDep) -> HandoffAck:
     """The citizen asks for a person: the conversation joins the help-desk queue (status handoff)."""
-    sid = sessions.require(req.session_id)  # 404 for another client's (or a made-up) session
+    sid = sessions.require(req.session_id).conversation_id  # 404 for another client's (or a made-up) session
     await run_in_threadpool(bot.conversations.transcript, sid)  # 404 for an unknown session
     await run_in_threadpool(bot.conversations.request_handoff, sid, req.reason)
     return HandoffAck(session_id=req.session_id)
@@ -85,7 +89,8 @@ async def staff_replies(session_id: SessionId, bot: AssistantDep, sessions: Sess
                         after: Annotated[int, Query(ge=0, description="The last seq already shown.")] = 0) -> list[dict]:
     """After 转人工 the citizen's app shows what the clerk writes: poll this (every few seconds), or
     hold `/staff-replies/stream` open. The clerk's name is not disclosed, only their role."""
-    return await run_in_threadpool(bot.conversations.staff_replies, sessions.require(session_id), after)
+    return await run_in_threadpool(bot.conversations.staff_replies,
+                                   sessions.require(session_id).conversation_id, after)
 
 
 @router.get("/sessions/{session_id}/staff-replies/stream", dependencies=Guarded,
@@ -97,13 +102,13 @@ async def staff_replies_stream(session_id: SessionId, bot: AssistantDep, session
                                ) -> EventSourceResponse:
     """`event: staff` per reply (data: a StaffReplyOut as JSON), checked every 2 s for `wait` seconds;
     reconnect with ?after=<last seq> to go on."""
-    session_id = sessions.require(session_id)
-    await run_in_threadpool(bot.conversations.transcript, session_id)  # 404 before the stream starts
+    conversation_id = sessions.require(session_id).conversation_id
+    await run_in_threadpool(bot.conversations.transcript, conversation_id)  # 404 before the stream starts
 
     async def events():
         seen, deadline = after, time.monotonic() + wait
         while time.monotonic() < deadline:
-            for reply in await run_in_threadpool(bot.conversations.staff_replies, session_id, seen):
+            for reply in await run_in_threadpool(bot.conversations.staff_replies, conversation_id, seen):
                 seen = reply["seq"]
                 yield {"event": "staff", "id": str(seen), "data": json.dumps(reply, ensure_ascii=False)}
             await asyncio.sleep(STAFF_POLL_S)

@@ -77,7 +77,9 @@ async def chat_completions(req: ChatCompletionRequest, bot: AssistantDep, sessio
         raise InvalidInput("messages must contain a user message", field="messages")
     question, context = users[-1], users[:-1][-MAX_CONTEXT_TURNS:]
     # A fresh conversation every time (never one named by `user`), rebuilt from the client's history.
-    ans = await run_in_threadpool(lambda: bot.run(question, sessions.resume_or_new(None), None, context=context))
+    ref = sessions.resume_or_new(None)
+    ans = await run_in_threadpool(lambda: bot.run(question, ref.conversation_id, None, context=context))
+    ans.session_id = ref.session_id
     content = reply_text(ans)
     cid, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
     prompt_tokens = sum(approx_tokens(_text(m.content)) + MESSAGE_OVERHEAD_TOKENS for m in req.messages)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.deps import Guarded, LoginGuarded, ServicesDep, SignerDep, StaffDirectoryDep
+from app.deps import Guarded, LoginGuarded, ServicesDep, SignerDep
 from app.models import ErrorOut
 from core.errors import Forbidden
 
@@ -34,8 +34,11 @@ class TokenOut(BaseModel):
 # let anyone guess passwords (and burn CPU) as fast as they can send. No API key is needed to sign in.
 @router.post("/staff-login", response_model=TokenOut, dependencies=LoginGuarded, summary="Staff sign-in (help-desk mode)",
              responses={429: {"model": ErrorOut}})
-async def staff_login(req: StaffLogin, signer: SignerDep, staff: StaffDirectoryDep) -> TokenOut:
-    user = staff.authenticate(req.user, req.password)
+def staff_login(req: StaffLogin, services: ServicesDep, signer: SignerDep) -> TokenOut:
+    """401 for a wrong user name or password; 429 (with Retry-After) when this address has used its
+    sign-in budget, or when the account is locked after YJS_STAFF_LOCKOUT_AFTER wrong passwords in a
+    row (the lock doubles with each further one, up to YJS_STAFF_LOCKOUT_MAX_S; a success resets it)."""
+    user = services.sign_in_staff(req.user, req.password)
     return TokenOut(token=signer.issue("staff", user), kind="staff", subject=user)
 
 

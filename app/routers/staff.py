@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.deps import StaffDep, UserGuarded
 from app.models import AnswerOut, ErrorOut
 from assistant.desk import StaffDesk
+from assistant.tickets.model import ROUTE_HEAD_CHARS
 
 
 def get_desk(request: Request) -> StaffDesk:
@@ -94,7 +95,8 @@ class GapGroupOut(BaseModel):
 
 class TicketIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    message: str = Field(..., min_length=1, max_length=4000, examples=["小区门口的路灯坏了一个多月了，晚上很不安全"])
+    message: str = Field(..., min_length=1, max_length=4000, examples=["小区门口的路灯坏了一个多月了，晚上很不安全"],
+                         description=f"The citizen's message; it is routed by its first {ROUTE_HEAD_CHARS} characters.")
 
 
 class TicketOut(BaseModel):

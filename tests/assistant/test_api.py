@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from app.deps import hash_key
 from app.main import create_app
+from core.identity import SessionIds
 
 
 @pytest.fixture
@@ -135,8 +136,9 @@ def test_handoff_puts_the_conversation_in_the_staff_queue(client, fast_assistant
     r = client.post("/v1/handoff", json={"session_id": ans["session_id"], "reason": "想问人工"})
     assert r.status_code == 200 and r.json()["status"] == "handoff"
     queue = fast_assistant.conversations.list_conversations(status="handoff")
-    assert any(c["id"] == ans["session_id"] for c in queue)
-    draft = fast_assistant.suggest(ans["session_id"])  # drafts a reply to the question, not to the 转人工 marker
+    stored = SessionIds.conversation_id(ans["session_id"])  # what staff know it by
+    assert any(c["id"] == stored for c in queue)
+    draft = fast_assistant.suggest(stored)  # drafts a reply to the question, not to the 转人工 marker
     assert draft.one_thing.id == "retirement"
     assert client.post("/v1/handoff", json={"session_id": "no-such-session"}).status_code == 404
 
@@ -144,7 +146,7 @@ def test_handoff_puts_the_conversation_in_the_staff_queue(client, fast_assistant
 def test_personal_numbers_in_a_question_are_refused_and_never_stored(client, fast_assistant):
     ans = client.post("/v1/answer", json={"question": "帮我查一下110105199001011234这个人的社保记录"}).json()
     assert ans["refused"] and ans["handoff"]["reason"] == "personal_data_request"
-    turns = fast_assistant.conversations.transcript(ans["session_id"])
+    turns = fast_assistant.conversations.transcript(SessionIds.conversation_id(ans["session_id"]))
     assert all("110105199001011234" not in t["text"] and "110105199001011234" not in str(t["payload"]) for t in turns)
 
 
@@ -155,8 +157,8 @@ def test_an_api_client_receives_the_clerks_reply(client):
     assert client.post("/v1/handoff", json={"session_id": sid}).status_code == 200
     assert client.get(f"/v1/sessions/{sid}/staff-replies").json() == []
     bot = client.app.state.services.assistant
-    bot.conversations.take_over(sid, "clerk")
-    bot.conversations.staff_reply(sid, "clerk", "您好，退休一件事一般在达到退休年龄前办理。")
+    bot.conversations.take_over(SessionIds.conversation_id(sid), "clerk")
+    bot.conversations.staff_reply(SessionIds.conversation_id(sid), "clerk", "您好，退休一件事一般在达到退休年龄前办理。")
     replies = client.get(f"/v1/sessions/{sid}/staff-replies").json()
     assert [r["seq"] for r in replies] == [1] and replies[0]["role"] == "staff" and "clerk" not in str(replies)
     assert client.get(f"/v1/sessions/{sid}/staff-replies", params={"after": 1}).json() == []
@@ -164,3 +166,32 @@ def test_an_api_client_receives_the_clerks_reply(client):
         raw = "".join(r.iter_text())
     assert "event: staff" in raw and "退休年龄" in raw
     assert client.get("/v1/sessions/nope-no-such/staff-replies").status_code == 404
+
+
+def test_the_next_answer_carries_the_clerks_replies_not_yet_delivered(client):
+    """Issue 15, item 13: an app that never polls /staff-replies still gets what the clerk wrote,
+    in the answer to the citizen's next message, each reply once."""
+    sid = client.post("/v1/answer", json={"question": "退休一件事要多久"}).json()["session_id"]
+    assert client.post("/v1/handoff", json={"session_id": sid}).status_code == 200
+    store, cid = client.app.state.services.assistant.conversations, SessionIds.conversation_id(sid)
+    store.take_over(cid, "clerk")
+    store.staff_reply(cid, "clerk", "您好，退休一件事一般当天可办结。")
+    store.staff_reply(cid, "clerk", "请带身份证和社保卡。")
+    held = client.post("/v1/answer", json={"question": "好的，还要带什么？", "session_id": sid}).json()
+    assert held["handoff"]["reason"] == "taken_over"
+    assert [(r["seq"], r["text"], r["role"]) for r in held["staff_replies"]] == [
+        (1, "您好，退休一件事一般当天可办结。", "staff"), (2, "请带身份证和社保卡。", "staff")]
+    assert "clerk" not in str(held["staff_replies"]), "the clerk's name is not disclosed"
+    again = client.post("/v1/answer", json={"question": "谢谢", "session_id": sid}).json()
+    assert again["staff_replies"] == [], "each reply is delivered once"
+    store.staff_reply(cid, "clerk", "不客气。")
+    store.hand_back(cid)
+    back = client.post("/v1/answer", json={"question": "退休一件事要多久", "session_id": sid}).json()
+    assert back["handoff"] is None and [r["seq"] for r in back["staff_replies"]] == [3]
+    # Other conversations, and a first answer, carry none; the stored answer turns do not copy them.
+    assert client.post("/v1/answer", json={"question": "退休一件事要多久"}).json()["staff_replies"] == []
+    assert all("staff_replies" not in (t["payload"] or {}) for t in store.transcript(cid))
+    # The field is in the OpenAPI schema, with an example.
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    field = schema["AnswerOut"]["properties"]["staff_replies"]
+    assert field["items"]["$ref"].endswith("/StaffReplyOut") and field["examples"][0][0]["role"] == "staff"

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
+from core.identity import SessionIds
 
 
 @pytest.fixture
@@ -54,7 +55,7 @@ def test_a_reply_to_a_clarifying_question_picks_the_option(client):
 def test_history_is_not_stored_as_turns(client, fast_assistant):
     ans = _ask(client, [{"role": "user", "content": "退休一件事要准备什么材料"},
                         {"role": "user", "content": "那要多久？"}])["yijianshi"]
-    turns = fast_assistant.conversations.transcript(ans["session_id"])
+    turns = fast_assistant.conversations.transcript(SessionIds.conversation_id(ans["session_id"]))
     assert [t["role"] for t in turns] == ["user", "assistant"]
 
 

@@ -33,11 +33,16 @@ def staff(client):
 
 
 @pytest.fixture
-def handed_off(client, fast_assistant):
-    """A citizen asked about retirement, then pressed 转人工."""
+def handed_off(client):
+    """A citizen asked about retirement, then pressed 转人工; their (signed) session id."""
     ans = client.post("/v1/answer", json={"question": "退休一件事要准备什么材料"}).json()
-    fast_assistant.conversations.request_handoff(ans["session_id"])
+    assert client.post("/v1/handoff", json={"session_id": ans["session_id"]}).status_code == 200
     return ans["session_id"]
+
+
+def _conversation_id(client, staff, index: int = 0) -> str:
+    """The id staff know a conversation by: from the queue (newest first), never the citizen's session id."""
+    return client.get("/v1/staff/conversations", headers=staff).json()[index]["id"]
 
 
 ROUTES = [
@@ -65,9 +70,10 @@ def test_staff_routes_need_a_staff_sign_in(client, app, method, path, body):
 
 
 def test_hand_off_workflow_is_audited(client, staff, handed_off, fast_assistant):
-    sid = handed_off
+    citizen_sid = handed_off
     queue = client.get("/v1/staff/conversations", headers=staff).json()
-    assert queue[0]["id"] == sid and queue[0]["status"] == "handoff"
+    sid = queue[0]["id"]  # the conversation as staff know it
+    assert queue[0]["status"] == "handoff"
     assert queue[0]["preview"] == "退休一件事要准备什么材料"  # the question, not the 转人工 marker
     assert [c["id"] for c in client.get("/v1/staff/conversations?status=handoff", headers=staff).json()] == [sid]
 
@@ -83,7 +89,7 @@ def test_hand_off_workflow_is_audited(client, staff, handed_off, fast_assistant)
 
     r = client.post(f"/v1/staff/conversations/{sid}/take-over", headers=staff)
     assert r.json() == {"conversation_id": sid, "status": "staff", "assigned_to": "clerk"}
-    held = client.post("/v1/answer", json={"question": "要多久能办好？", "session_id": sid}).json()
+    held = client.post("/v1/answer", json={"question": "要多久能办好？", "session_id": citizen_sid}).json()
     assert held["handoff"]["reason"] == "taken_over"
 
     other = _login(client, "clerk2", "second-clerk-pw")
@@ -98,7 +104,7 @@ def test_hand_off_workflow_is_audited(client, staff, handed_off, fast_assistant)
     assert turns[-1]["role"] == "staff" and turns[-1]["text"] == reply and turns[-1]["payload"]["staff"] == "clerk"
 
     assert client.post(f"/v1/staff/conversations/{sid}/hand-back", headers=staff).json()["status"] == "bot"
-    back = client.post("/v1/answer", json={"question": "退休一件事要多久", "session_id": sid}).json()
+    back = client.post("/v1/answer", json={"question": "退休一件事要多久", "session_id": citizen_sid}).json()
     assert back["handoff"] is None and back["one_thing"]["id"] == "retirement"
 
     log = client.get(f"/v1/staff/audit?conversation_id={sid}", headers=staff).json()
@@ -120,9 +126,9 @@ def test_unknown_conversation_and_bad_input(client, staff):
 
 
 def test_staff_sees_personal_numbers_masked(client, staff):
-    ans = client.post("/v1/answer", json={"question": f"我的身份证号是{ID_NUMBER}，退休一件事要准备什么材料"}).json()
+    client.post("/v1/answer", json={"question": f"我的身份证号是{ID_NUMBER}，退休一件事要准备什么材料"})
     queue = client.get("/v1/staff/conversations", headers=staff).text
-    conv = client.get(f"/v1/staff/conversations/{ans['session_id']}", headers=staff).text
+    conv = client.get(f"/v1/staff/conversations/{_conversation_id(client, staff)}", headers=staff).text
     assert ID_NUMBER not in queue and ID_NUMBER not in conv and "110105********1234" in conv
 
 
@@ -182,3 +188,52 @@ def test_the_queue_pages_and_filters(client, staff, fast_assistant):
     handoffs = client.get("/v1/staff/conversations", params={"status": "handoff"}, headers=staff).json()
     assert ids[0] in [r["id"] for r in handoffs]
     assert client.get("/v1/staff/conversations", params={"limit": 0}, headers=staff).status_code == 422
+
+
+def test_staff_never_see_or_use_the_citizens_session_id(client, staff, handed_off):
+    """Issue 15: the signed session id is a bearer secret (whoever holds it speaks as the citizen), so
+    staff know the conversation by a separate id that cannot be used on the citizen's API."""
+    citizen_sid = handed_off
+    nonce, tag = citizen_sid.split(".")
+    cid = _conversation_id(client, staff)
+    seen = [client.get("/v1/staff/conversations", headers=staff).text,
+            client.get(f"/v1/staff/conversations/{cid}", headers=staff).text,
+            client.get(f"/v1/staff/conversations/{cid}/suggestion", headers=staff).text]
+    client.post(f"/v1/staff/conversations/{cid}/take-over", headers=staff)
+    client.post(f"/v1/staff/conversations/{cid}/reply", json={"text": "您好，我是窗口工作人员。"}, headers=staff)
+    seen.append(client.get("/v1/staff/audit", headers=staff).text)
+    assert cid != citizen_sid and all(tag not in text and citizen_sid not in text for text in seen)
+    # The staff id is not a session id: the citizen's API does not accept it...
+    r = client.get(f"/v1/sessions/{cid}/staff-replies")
+    assert r.status_code == 404
+    fresh = client.post("/v1/answer", json={"question": "退休一件事要多久", "session_id": cid}).json()
+    assert fresh["session_id"] != citizen_sid and fresh["handoff"] is None, "it starts a new conversation"
+    # ... and the citizen's own id is not a conversation id on the staff API.
+    assert client.get(f"/v1/staff/conversations/{citizen_sid}", headers=staff).status_code == 404
+    # The clerk's reply still reaches the citizen under their own id.
+    assert [m["text"] for m in client.get(f"/v1/sessions/{citizen_sid}/staff-replies").json()] == ["您好，我是窗口工作人员。"]
+
+
+def test_ticket_routing_reads_a_bounded_head_of_a_long_message(client, staff, app, monkeypatch):
+    """Issue 15, item 6: what the router vectorises is the message's first ROUTE_HEAD_CHARS characters,
+    however long the message (up to the 4,000 accepted), so its cost does not grow with length."""
+    from assistant.tickets import TicketRouter
+    from assistant.tickets import model as ticket_model
+
+    router = TicketRouter(min_class_examples=2)
+    router.train(_tiny_records())
+    router.save(app.state.services.settings.resolved_ticket_model_path)
+    seen: list[str] = []
+    proba = ticket_model._Head.proba
+    monkeypatch.setattr(ticket_model._Head, "proba", lambda head, texts: seen.extend(texts) or proba(head, texts))
+    head = "我家门口的路灯坏了，晚上很黑。"
+    message = (head * 400)[:4000]
+    r = client.post("/v1/staff/tickets/route", json={"message": message}, headers=staff)
+    assert r.status_code == 200 and r.json()["domain"] == "城建"
+    assert seen and all(t == message[:ticket_model.ROUTE_HEAD_CHARS] for t in seen), [len(t) for t in seen]
+    assert ticket_model.ROUTE_HEAD_CHARS <= 512
+    seen.clear()
+    client.post("/v1/staff/tickets/route", json={"message": head}, headers=staff)
+    assert seen == [head, head], "a short message is routed whole"
+    entry = client.get("/v1/staff/audit", headers=staff).json()[1]
+    assert entry["detail"]["chars"] == 4000, "the audit still records the length the clerk sent"

@@ -9,6 +9,8 @@ import httpx
 import pytest
 from httpflow import Shared, login, ready_draft, staff_login
 
+from core.identity import SessionIds
+
 pytestmark = pytest.mark.integration
 
 
@@ -26,7 +28,7 @@ def test_two_workers_continue_one_conversation_and_one_draft(data_dir, servers):
         r = c.post(a.url + "/v1/answer", json={"question": "可以代办吗？", "session_id": sid})
         assert (r.json()["one_thing"] or {}).get("id") == "retirement", r.json()
         staff_b = staff_login(c, b.url)
-        conv = c.get(b.url + f"/v1/staff/conversations/{sid}", headers=staff_b).json()
+        conv = c.get(b.url + f"/v1/staff/conversations/{SessionIds.conversation_id(sid)}", headers=staff_b).json()
         assert [t["role"] for t in conv["turns"]].count("user") == 3
 
         # 办: every step of one draft alternates between the workers.

@@ -31,7 +31,7 @@ def test_the_servers_own_log_holds_no_personal_number(live):
     shared = Shared(live.data_dir)
     known = {"110105194912310021", "13912345678", "6222021234567890128", "1391234567", "6222021234567890127"}
     with httpx.Client(base_url=live.url, timeout=60, trust_env=False) as c:
-        sid = c.post("/v1/answer", json={"question": "我的身份证号110105194912310021，手机13912345678，退休要多久"}).json()
+        c.post("/v1/answer", json={"question": "我的身份证号110105194912310021，手机13912345678，退休要多久"})
         me, d = ready_draft(c, [""], shared, shared.scenario("newborn"))
         for key, value in (("contact_phone", "1391234567"), ("bank_account", "6222021234567890127"),
                            ("contact_phone", "13912345678")):
@@ -45,8 +45,9 @@ def test_the_servers_own_log_holds_no_personal_number(live):
         staff = staff_login(c, "")
         c.get("/v1/prefill/submissions/YJS-20260101-AAAAAA/payload", params={"department": "110105194912310021"},
               headers=staff)
-        c.post(f"/v1/staff/conversations/{sid['session_id']}/take-over", headers=staff)
-        c.post(f"/v1/staff/conversations/{sid['session_id']}/reply", json={"text": "请拨13912345678"}, headers=staff)
+        cid = c.get("/v1/staff/conversations", headers=staff).json()[0]["id"]  # staff never see the session id
+        c.post(f"/v1/staff/conversations/{cid}/take-over", headers=staff)
+        c.post(f"/v1/staff/conversations/{cid}/reply", json={"text": "请拨13912345678"}, headers=staff)
         c.post("/v1/answer", content=b'{"question": "\\ud800 110105194912310021"}',
                headers={"content-type": "application/json"})
     log = live.log()

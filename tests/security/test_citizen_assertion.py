@@ -157,3 +157,33 @@ def test_a_weak_or_unreadable_key_stops_startup(tmp_path):
         s = Settings(data_dir=tmp_path, idp_assertion_key=key, idp_issuer=issuer)
         with pytest.raises(ConfigurationError):
             identity_assertions(s)
+
+
+def test_an_assertion_is_single_use_across_workers(tmp_path, fast_assistant, svc):
+    """Two app processes on one state database (two workers behind a load balancer): an assertion
+    exchanged at one is refused at the other, and also after a restart (a new app)."""
+    good = sign(claims(jti="same-jti-everywhere"), alg="HS256", key=HS_SECRET)
+    with _app(tmp_path, fast_assistant, svc, HS_SECRET) as one, _app(tmp_path, fast_assistant, svc, HS_SECRET) as two:
+        assert one.post("/v1/auth/citizen-assertion", json={"assertion": good}).status_code == 200
+        r = two.post("/v1/auth/citizen-assertion", json={"assertion": good})
+        assert r.status_code == 401 and "used already" in r.json()["error"]["message"]
+    with _app(tmp_path, fast_assistant, svc, HS_SECRET) as restarted:
+        assert restarted.post("/v1/auth/citizen-assertion", json={"assertion": good}).status_code == 401
+        # Another assertion (its own jti) still works.
+        fresh = sign(claims(), alg="HS256", key=HS_SECRET)
+        assert restarted.post("/v1/auth/citizen-assertion", json={"assertion": fresh}).status_code == 200
+
+
+def test_used_ids_expire_from_the_shared_table(tmp_path):
+    from sqlalchemy import func, select
+
+    from core.once import SharedSingleUse, UsedIdRow
+
+    now = [1_000_000.0]
+    used = SharedSingleUse(f"sqlite:///{(tmp_path / 'state.db').as_posix()}", clock=lambda: now[0])
+    assert used.claim("a", now[0] + 60) and not used.claim("a", now[0] + 60)
+    assert used.claim("b", now[0] + 600)
+    now[0] += 120  # "a" expired: dropped on the next claim, so the table only holds live ids
+    assert used.claim("c", now[0] + 60)
+    with used.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(UsedIdRow)) == 2

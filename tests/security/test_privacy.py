@@ -10,7 +10,7 @@ from httpflow import ready_draft
 from sectools import SECRET, bearer, find_pii, server_logging
 
 from core.errors import ConsentRequired
-from core.identity import Principal
+from core.identity import Principal, SessionIds
 from prefill.store import AuditRow
 
 # Numbers a citizen types: valid ones, and invalid ones that must be rejected without being echoed.
@@ -105,11 +105,12 @@ def test_a_full_run_logs_and_errors_hold_no_personal_numbers(client, svc, shared
         call("get", f"/v1/prefill/submissions/{sub['tracking_no']}/payload", params={"department": "13912345678"},
              headers=staff)
         call("get", "/v1/prefill/audit/verify", headers=staff)
-        assert call("post", f"/v1/staff/conversations/{sid}/take-over", headers=staff).status_code == 200
-        call("post", f"/v1/staff/conversations/{sid}/reply", json={"text": "已收到，您的手机13912345678我们会回电"},
+        cid = SessionIds.conversation_id(sid)  # staff know the conversation by its stored id
+        assert call("post", f"/v1/staff/conversations/{cid}/take-over", headers=staff).status_code == 200
+        call("post", f"/v1/staff/conversations/{cid}/reply", json={"text": "已收到，您的手机13912345678我们会回电"},
              headers=staff)
-        call("get", f"/v1/staff/conversations/{sid}", headers=staff)
-        call("post", f"/v1/staff/conversations/{sid}/hand-back", headers=staff)
+        call("get", f"/v1/staff/conversations/{cid}", headers=staff)
+        call("post", f"/v1/staff/conversations/{cid}/hand-back", headers=staff)
         call("get", "/v1/staff/conversations/13912345678", headers=staff)
         call("get", "/v1/staff/knowledge-gaps", headers=staff)
 
@@ -324,7 +325,7 @@ def test_staff_actions_are_audited(client, svc, shared):
     log = client.get("/v1/prefill/me/access-log", headers=me).json()
     assert {e["action"] for e in log if e["who"].startswith(("工作人员", "窗口工作人员"))} >= {"status_change", "payload_read"}
     # Help-desk actions are audited in the staff log (who, what, which conversation).
-    sid = client.post("/v1/answer", json={"question": "退休一件事要多久"}).json()["session_id"]
+    sid = SessionIds.conversation_id(client.post("/v1/answer", json={"question": "退休一件事要多久"}).json()["session_id"])
     for action in ("take-over", "hand-back"):
         assert client.post(f"/v1/staff/conversations/{sid}/{action}", headers=staff).status_code == 200
     audit = client.get("/v1/staff/audit", params={"conversation_id": sid}, headers=staff).json()

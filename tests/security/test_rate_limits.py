@@ -3,6 +3,7 @@ also on the pre-fill API — and staff sign-in attempts on a budget of their own
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -93,3 +94,52 @@ def test_forwarded_headers_are_believed_only_from_configured_proxies(tmp_path):
     assert proxy_options(Settings(data_dir=tmp_path)) == {"proxy_headers": False, "forwarded_allow_ips": ""}
     opts = proxy_options(Settings(data_dir=tmp_path, trusted_proxies=["10.0.0.5"]))
     assert opts == {"proxy_headers": True, "forwarded_allow_ips": "10.0.0.5"}
+
+
+# --- issue 15, item 5: the budget is charged before anything reads the body ----------------------
+def _asgi_post(app, path: str, body: bytes, *, client=("10.0.0.9", 9), headers=()) -> tuple[int, dict, bool]:
+    """POST through the raw ASGI interface; returns (status, headers, whether the body was pulled)."""
+    import asyncio
+
+    pulled, sent = [], []
+
+    async def receive():
+        pulled.append(True)  # anything (a middleware, FastAPI's parser) asking for the body lands here
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": path, "raw_path": path.encode(), "root_path": "", "query_string": b"", "client": client,
+             "server": ("testserver", 80),
+             "headers": [(b"host", b"testserver"), (b"content-type", b"application/json"),
+                         (b"content-length", str(len(body)).encode()), *headers]}
+    asyncio.run(app(scope, receive, send))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, bool(pulled)
+
+
+def test_a_client_over_its_budget_gets_429_before_its_body_is_read(fast_assistant, tmp_path):
+    s = Settings(data_dir=tmp_path / "var", embedder="hash", rate_limit_per_minute=2, login_attempts_per_minute=1,
+                 secret_key=SECRET)
+    app = create_app(s, assistant=fast_assistant, mount_ui=False)
+    q = json.dumps({"question": "退休一件事要多久"}).encode()
+    assert [_asgi_post(app, "/v1/answer", q)[0] for _ in range(2)] == [200, 200]
+    status, headers, pulled = _asgi_post(app, "/v1/answer", q)
+    assert status == 429 and 1 <= int(headers["retry-after"]) <= 60
+    assert not pulled, "a client over its budget must not make the server read its body"
+    # Another address still gets answered (and its body read), so the gate keys by client.
+    assert _asgi_post(app, "/v1/answer", q, client=("10.0.0.8", 8))[::2] == (200, True)
+    # Sign-in has its own budget, also charged before the (password-carrying) body is read.
+    login = json.dumps({"user": "clerk", "password": "guess"}).encode()
+    assert _asgi_post(app, "/v1/auth/staff-login", login)[0] == 401
+    status, headers, pulled = _asgi_post(app, "/v1/auth/staff-login", login)
+    assert (status, pulled) == (429, False) and "retry-after" in headers
+    # A signed-in user's budget too (the pre-fill and staff APIs).
+    staff = [(b"authorization", f"Bearer {app.state.services.signer.issue('staff', 'clerk')}".encode())]
+    route = json.dumps({"message": "路灯坏了"}).encode()
+    for _ in range(2):
+        _asgi_post(app, "/v1/staff/tickets/route", route, headers=staff)
+    status, _, pulled = _asgi_post(app, "/v1/staff/tickets/route", route, headers=staff)
+    assert (status, pulled) == (429, False)

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from app.cli import _batch
 from app.deps import hash_key
 from app.main import create_app
+from core.identity import SessionIds
 
 FIRST = "退休一件事要准备什么材料"
 
@@ -38,7 +39,8 @@ def test_a_chosen_session_id_is_not_shared_between_clients(client, fast_assistan
         ans = client.post("/v1/answer", json={"question": "那要多久？", "session_id": other}).json()
         assert ans["session_id"] not in (other, first["session_id"])
         assert not _topic_leaks(ans)
-    assert [t["role"] for t in fast_assistant.conversations.transcript(first["session_id"])] == ["user", "assistant"]
+    stored = SessionIds.conversation_id(first["session_id"])
+    assert [t["role"] for t in fast_assistant.conversations.transcript(stored)] == ["user", "assistant"]
     # The owner continues with the id it was given.
     again = client.post("/v1/answer", json={"question": "那要多久？", "session_id": first["session_id"]}).json()
     assert again["session_id"] == first["session_id"] and _topic_leaks(again)
