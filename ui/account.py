@@ -70,7 +70,8 @@ class AccountUI:
     def build_affairs(self, lang: str = DEFAULT_LANG) -> None:
         with gr.Column(elem_id="yjs-my", variant="panel"):
             self.my_title = gr.Markdown(f"### {t('my_title', lang)}")
-            with gr.Tabs(elem_id="yjs-my-tabs"):
+            # wrap: on a phone every tab stays in sight (a "…" menu hides the ones people look for).
+            with gr.Tabs(elem_id="yjs-my-tabs", overflow_behavior="wrap"):
                 with gr.Tab(t("tab_track", lang), id="track", elem_id="yjs-tab-track") as self.tab_track:
                     with gr.Row(elem_classes="yjs-wrap"):
                         self.track_no = gr.Textbox(label=t("track_no", lang), placeholder="YJS-20261123-ABC234", max_length=32,
