@@ -419,11 +419,13 @@ def _log_purpose(entry: Any, lang: str) -> str:
 
 
 def _log_source(entry: Any, lang: str) -> str:
-    """The source's name in the page's language (the service gives its Chinese name)."""
+    """The source's full name from the service; in English the UI's English name for it."""
     from ui.i18n import STRINGS
 
     src = getattr(entry, "source", None)
-    return t(f"src_{src}", lang) if src and f"src_{src}" in STRINGS else localise(entry.source_label or "", lang)
+    if lang == "en" and src and f"src_{src}" in STRINGS:
+        return t(f"src_{src}", lang)
+    return localise(entry.source_label or "", lang)
 
 
 def _log_rows(entries: list[Any], forms: Mapping[str, Any], names: Mapping[str, str], lang: str) -> list[dict[str, Any]]:
