@@ -61,7 +61,7 @@ def _sign_in_as(page, label: str) -> None:
     page.click("#yjs-id-pick input")
     page.locator("[role='option']", has_text=label).first.click()
     page.click("#yjs-signin")
-    page.wait_for_function("() => document.querySelector('#yjs-whoami').innerText.includes('已登录')")
+    page.wait_for_function("() => document.querySelector('#yjs-whoami')?.innerText.includes('已登录')")
 
 
 def _accept_to_review(page, clicks: list[str]) -> None:
@@ -95,7 +95,7 @@ def test_citizen_accepts_an_offer_and_submits_in_few_clicks_on_a_phone(new_page,
     _sign_in_as(page, label)
 
     offers = page.locator("#yjs-offers")
-    offers.wait_for(state="visible")
+    page.wait_for_selector("#yjs-offers .yjs-offer-card", state="visible")  # drawn after the sign-in's update
     text = offers.inner_text()
     assert "育儿补贴" in text and "已为您预填，核对后确认即可" in text and "接受并办理" in text
     assert _no_horizontal_scroll(page)
@@ -136,13 +136,13 @@ def test_commitment_for_a_missing_material_then_the_later_upload(new_page, live_
     commitment = page.locator("#yjs-pf-commit-html").inner_text()
     assert "容缺受理承诺书" in commitment and TOLERABLE in commitment and "前补交" in commitment
     page.click("#yjs-pf-commit-sign")  # without the tick: refused inline
-    page.wait_for_function("() => document.querySelector('#yjs-pf-notice').innerText.includes('请先勾选')")
+    page.wait_for_function("() => document.querySelector('#yjs-pf-notice')?.innerText.includes('请先勾选')")
     page.locator("#yjs-pf-commit").scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "commitment_to_sign_phone.png"))
     page.check("#yjs-pf-commit-agree input")
     page.click("#yjs-pf-commit-sign")
-    page.wait_for_function("() => document.querySelector('#yjs-pf-notice').innerText.includes('已签署承诺书')")
-    assert "容缺待补" in page.locator("#yjs-pf-materials").inner_text()
+    page.wait_for_function("() => document.querySelector('#yjs-pf-notice')?.innerText.includes('已签署承诺书')")
+    page.wait_for_function("() => document.querySelector('#yjs-pf-materials')?.innerText.includes('容缺待补')")
 
     done = _confirm_and_submit(page, clicks)
     tracking = TRACKING.search(done).group(0)
@@ -162,13 +162,13 @@ def test_commitment_for_a_missing_material_then_the_later_upload(new_page, live_
     upload = tmp_path / "监护关系证明.pdf"
     upload.write_bytes(b"%PDF-1.4 guardianship (browser test)")
     page.locator("#yjs-pending-up-0 input[type='file'], input[type='file']#yjs-pending-up-0").first.set_input_files(str(upload))
-    page.wait_for_function("() => document.querySelector('#yjs-pending-status').innerText.includes('已收到')")
+    page.wait_for_function("() => document.querySelector('#yjs-pending-status')?.innerText.includes('已收到')")
     page.wait_for_selector("#yjs-pending-none", state="visible")
 
     page.get_by_role("tab", name="查进度").click()
     page.fill("#yjs-track-no textarea", tracking)
     page.click("#yjs-track-btn")
-    page.wait_for_function("(n) => document.querySelector('#yjs-track-out').innerText.includes(n)", arg=tracking)
+    page.wait_for_function("(n) => document.querySelector('#yjs-track-out')?.innerText.includes(n)", arg=tracking)
     assert "容缺待补" not in page.locator("#yjs-track-out").inner_text()
     assert not page.errors, page.errors
 
@@ -197,7 +197,7 @@ def test_data_use_record_reads_as_cards_with_human_names_on_a_phone(new_page, li
     _open(page, live_server)
     _sign_in_as(page, _label(svc, real_stack[1], me.subject))
     page.get_by_role("tab", name="数据使用记录").click()
-    page.wait_for_function("() => document.querySelector('#yjs-log').innerText.includes('提交并分送各部门')")
+    page.wait_for_function("() => document.querySelector('#yjs-log')?.innerText.includes('提交并分送各部门')")
     log = page.locator("#yjs-log")
     text = log.inner_text()
     assert not KEYS.search(text), KEYS.search(text)
