@@ -6,14 +6,18 @@ words (您本人, a clerk with your consent code, a department's clerk, another 
 
 from __future__ import annotations
 
+import re
+
 from core.identity import Principal
 from prefill.audit import AuditLog, ChainReport
 from prefill.common import ACTION_LABELS, SOURCE_LABELS, require_citizen
 from prefill.forms import SOURCE_FIELDS
 from prefill.models import AccessLogEntry
 
+# Purposes are written "<one-thing id>: <why>" (prefill.forms.purpose and the offers/commitments commands).
+_PURPOSE_ID = re.compile(r"^([a-z][a-z0-9_]*): ")
 # Actions whose fields are a source's field names (shown with the source's labels); others are form keys.
-_SOURCE_FIELD_ACTIONS = ("read", "consent_grant", "consent_refuse", "identity_lookup", "representative_check",
+SOURCE_FIELD_ACTIONS = ("read", "consent_grant", "consent_refuse", "identity_lookup", "representative_check",
                          "applicant_name")
 
 
@@ -27,6 +31,12 @@ def describe_actor(actor: str, me: str) -> str:
     if actor.startswith("citizen:"):
         return f"申请人（编号 {actor.split(' ')[0].removeprefix('citizen:')}）"
     return actor
+
+
+def _one_thing_of(purpose: str | None) -> str | None:
+    """The one-thing id a purpose starts with, so a reader can name the bundle instead of showing its id."""
+    m = _PURPOSE_ID.match(purpose or "")
+    return m.group(1) if m else None
 
 
 class AccessLog:
@@ -50,8 +60,9 @@ class AccessLog:
                 action_label=ACTION_LABELS.get(e.action, e.action), about_you=e.subject_id == who.subject,
                 source_label=SOURCE_LABELS.get(e.source) if e.source else None,
                 fields=([SOURCE_FIELDS.get(e.source, {}).get(f, f) for f in e.fields]
-                        if e.action in _SOURCE_FIELD_ACTIONS else list(e.fields)),
-                purpose=e.purpose, draft_id=e.draft_id if e.owner_id == who.subject else None))
+                        if e.action in SOURCE_FIELD_ACTIONS else list(e.fields)),
+                purpose=e.purpose, draft_id=e.draft_id if e.owner_id == who.subject else None,
+                one_thing_id=_one_thing_of(e.purpose), source=e.source or None, field_keys=list(e.fields)))
         return out
 
     def verify(self) -> ChainReport:

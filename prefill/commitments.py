@@ -121,6 +121,17 @@ class Commitments:
         with self.db.session() as s:
             return self.view(s, owned_draft(s, who, draft_id))
 
+    def preview(self, who: Principal, draft_id: str, name: str) -> str | None:
+        """The 承诺书 the citizen would sign if they mark `name` 暂缺 today (None: not tolerable, so no
+        commitment is possible). Nothing is recorded: the screen shows it before the explicit signature."""
+        with self.db.session() as s:
+            row = owned_draft(s, who, draft_id)
+            guide = self._guide(row.one_thing_id)
+            m = self._material(guide, name)
+            if not m.tolerance:
+                return None
+            return commitment_text(guide, m, self.today() + dt.timedelta(days=self.days))
+
     def mark_missing(self, who: Principal, draft_id: str, name: str) -> MaterialsView:
         """暂缺: a tolerable material becomes 容缺待补 under a generated commitment; any other blocks submission."""
         with self.db.session() as s:

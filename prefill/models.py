@@ -214,6 +214,10 @@ class AccessLogEntry(BaseModel):
     fields: list[str] = []
     purpose: str = ""
     draft_id: str | None = None
+    one_thing_id: str | None = Field(None, description="The one-thing the use was for (its id), when it names one.")
+    source: str | None = Field(None, description="The data source's id (source_label is its name).")
+    field_keys: list[str] = Field([], description="The fields as recorded: a source's field names for reads and "
+                                                  "consents, the merged form's keys otherwise (fields holds their labels).")
 
 
 class ConsentCode(BaseModel):

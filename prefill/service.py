@@ -311,6 +311,9 @@ class PrefillService:
     def materials(self, who: Principal, draft_id: str) -> MaterialsView:
         return self.commitments.materials(who, draft_id)
 
+    def commitment_preview(self, who: Principal, draft_id: str, material: str) -> str | None:
+        return self.commitments.preview(who, draft_id, material)
+
     def mark_material_missing(self, who: Principal, draft_id: str, material: str) -> MaterialsView:
         return self.commitments.mark_missing(who, draft_id, material)
 

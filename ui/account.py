@@ -1,4 +1,9 @@
-"""The citizen's identity bar (demo sign-in) and 我的办事: 查进度, 家人授权, 数据使用记录, 帮办授权码.
+"""The citizen's identity bar (demo sign-in) and 我的办事: 查进度, 主动服务, 容缺待补, 家人授权, 数据使用记录, 帮办授权码.
+
+免申办: under the identity bar, the offers the matcher found for this person (accept → the 一键办理 flow opened
+at the review step, decline with a reason; 免申即享 grants shown as notices that can be declined); the
+standing opt-in is granted or withdrawn in the 主动服务 tab. 承诺办: the 容缺待补 tab lists materials
+promised under a commitment, each with an upload that closes it.
 
 `AccountUI` owns the signed-in `Principal` (`self.who`, a server-side `gr.State`); the identity comes
 from `ui.identity.current_citizen`, the one place a real deployment plugs its login in. Every other
@@ -9,7 +14,9 @@ this person may see (a tracking number that is not theirs is simply "not found")
 from __future__ import annotations
 
 import logging
+from functools import partial
 from html import escape
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -45,11 +52,26 @@ class AccountUI:
                 with gr.Row(elem_classes="yjs-wrap"):
                     self.signin_btn = gr.Button(t("id_signin", lang), variant="primary", size="sm", elem_id="yjs-signin")
                     self.signout_btn = gr.Button(t("id_signout", lang), size="sm", visible=False, elem_id="yjs-signout")
+        self._build_offers(lang)
+
+    def _build_offers(self, lang: str) -> None:
+        """Offers right under the sign-in, where the person looks after signing in (hidden when there are none)."""
+        self.offers_view = gr.State({})
+        self.flow = None  # the 一键办理 flow an accepted offer opens (`attach_flow`)
+        with gr.Column(visible=False, elem_id="yjs-offers", elem_classes="yjs-wrap", variant="panel") as self.offers_box:
+            self.offers_title = gr.Markdown(f"### {t('offers_title', lang)}")
+
+            @gr.render(inputs=[self.offers_view], triggers=[self.offers_view.change], show_progress="minimal")
+            def _offers(view):
+                self._draw_offers(view)
+
+            self.offers_status = gr.Markdown("", elem_id="yjs-offers-status")
 
     def build_affairs(self, lang: str = DEFAULT_LANG) -> None:
         with gr.Column(elem_id="yjs-my", variant="panel"):
             self.my_title = gr.Markdown(f"### {t('my_title', lang)}")
-            with gr.Tabs(elem_id="yjs-my-tabs"):
+            # wrap: on a phone every tab stays in sight (a "…" menu hides the ones people look for).
+            with gr.Tabs(elem_id="yjs-my-tabs", overflow_behavior="wrap"):
                 with gr.Tab(t("tab_track", lang), id="track", elem_id="yjs-tab-track") as self.tab_track:
                     with gr.Row(elem_classes="yjs-wrap"):
                         self.track_no = gr.Textbox(label=t("track_no", lang), placeholder="YJS-20261123-ABC234", max_length=32,
@@ -57,6 +79,21 @@ class AccountUI:
                         self.track_btn = gr.Button(t("track_btn", lang), variant="primary", scale=0, min_width=90,
                                                    elem_id="yjs-track-btn")
                     self.track_out = gr.HTML("", elem_id="yjs-track-out", js_on_load=None)
+                with gr.Tab(t("tab_offers", lang), id="offers", elem_id="yjs-tab-offers") as self.tab_offers:
+                    self.optin_html = gr.HTML("", elem_id="yjs-optin", js_on_load=None)
+                    with gr.Row(elem_classes="yjs-wrap"):
+                        self.optin_grant = gr.Button(t("optin_grant", lang), variant="primary", size="sm",
+                                                     elem_id="yjs-optin-grant")
+                        self.optin_withdraw = gr.Button(t("optin_withdraw", lang), size="sm", elem_id="yjs-optin-withdraw")
+                    self.optin_status = gr.Markdown("", elem_id="yjs-optin-status")
+                with gr.Tab(t("tab_pending", lang), id="pending", elem_id="yjs-tab-pending") as self.tab_pending:
+                    self.pending_view = gr.State({})
+
+                    @gr.render(inputs=[self.pending_view], triggers=[self.pending_view.change], show_progress="minimal")
+                    def _pending(view):
+                        self._draw_pending(view)
+
+                    self.pending_status = gr.Markdown("", elem_id="yjs-pending-status")
                 with gr.Tab(t("tab_approvals", lang), id="approvals", elem_id="yjs-tab-approvals") as self.tab_appr:
                     self.appr_html = gr.HTML("", elem_id="yjs-approvals", js_on_load=None)
                     self.appr_pick = gr.Dropdown([], value=None, label=t("appr_pick", lang), elem_id="yjs-appr-pick")
@@ -77,7 +114,8 @@ class AccountUI:
     @property
     def signin_outputs(self) -> list:
         return [self.who, self.whoami, self.signin_btn, self.signout_btn, self.appr_html, self.appr_pick, self.appr_status,
-                self.track_out, self.log_html, self.code_out]
+                self.track_out, self.log_html, self.code_out, self.offers_view, self.offers_box, self.offers_status,
+                self.optin_html, self.optin_status, self.pending_view, self.pending_status]
 
     def wire(self, lang_state: gr.State) -> None:
         """`lang_state` is the citizen page's session state (its ``lang`` is used for messages)."""
@@ -95,6 +133,16 @@ class AccountUI:
         self.log_refresh.click(self.access_log, [self.who, lang_state], [self.log_html], **PRIV)
         self.tab_log.select(self.access_log, [self.who, lang_state], [self.log_html], **PRIV)
         self.code_btn.click(self.consent_code, [self.who, lang_state], [self.code_out], **PRIV)
+        optin_out = [self.optin_html, self.optin_status, self.offers_view, self.offers_box]
+        self.tab_offers.select(self.optin, [self.who, lang_state], optin_out, **PRIV)
+        self.optin_grant.click(partial(self.set_optin, True), [self.who, lang_state], optin_out, **PRIV)
+        self.optin_withdraw.click(partial(self.set_optin, False), [self.who, lang_state], optin_out, **PRIV)
+        self.tab_pending.select(self.pending, [self.who, lang_state], [self.pending_view, self.pending_status], **PRIV)
+        self._lang_state = lang_state
+
+    def attach_flow(self, flow) -> None:
+        """The page's 一键办理 flow (built after this bar): an accepted offer opens in it."""
+        self.flow = flow
 
     # -- helpers ------------------------------------------------------------------------------------
     def _svc(self, lang: str):
@@ -166,15 +214,21 @@ class AccountUI:
             raise gr.Error(t("id_pick_first", lang))
         upd = {self.who: who, self.whoami: self._whoami(who, lang),
                self.signin_btn: gr.update(visible=True), self.signout_btn: gr.update(visible=True),
-               self.track_out: "", self.log_html: "", self.code_out: ""}
+               self.track_out: "", self.log_html: "", self.code_out: "", self.offers_status: "", self.optin_status: "",
+               self.pending_status: ""}
         upd.update(dict(zip([self.appr_html, self.appr_pick, self.appr_status], self.approvals(who, st), strict=True)))
+        upd.update(self._offer_updates(who, lang))
+        upd[self.optin_html] = self._optin_html(who, lang)
+        upd[self.pending_view] = self._pending_spec(who, lang)
         return upd
 
     def signout(self, st: dict | None) -> dict:
         lang = _lang(st)
         return {self.who: None, self.whoami: t("id_none", lang), self.signin_btn: gr.update(visible=True),
                 self.signout_btn: gr.update(visible=False), self.appr_html: "", self.appr_pick: gr.update(choices=[], value=None),
-                self.appr_status: "", self.track_out: "", self.log_html: "", self.code_out: ""}
+                self.appr_status: "", self.track_out: "", self.log_html: "", self.code_out: "", self.offers_view: {},
+                self.offers_box: gr.update(visible=False), self.offers_status: "", self.optin_html: "", self.optin_status: "",
+                self.pending_view: {}, self.pending_status: ""}
 
     # -- 查进度 -------------------------------------------------------------------------------------
     def track(self, who, tracking_no: str | None, st: dict | None) -> str:
@@ -220,7 +274,9 @@ class AccountUI:
         lang = _lang(st)
         if who is None:
             return f'<p class="yjs-muted">{t("need_signin", lang)}</p>'
-        return pr.access_log_html(self._call(lang, self._svc(lang).my_access_log, who), lang)
+        svc = self._svc(lang)
+        return pr.access_log_html(self._call(lang, svc.my_access_log, who), lang, svc.forms_library.by_one_thing,
+                                  self._names(svc, lang))
 
     def consent_code(self, who, st: dict | None) -> str:
         """生成帮办授权码: a 6-digit, 10-minute, single-use code for a clerk (issued only by the person themselves)."""
@@ -230,10 +286,126 @@ class AccountUI:
             raise gr.Error(t("code_by_staff", lang))
         return pr.code_markdown(self._call(lang, self._svc(lang).issue_consent_code, who), lang)
 
+    # -- 免申办: offers and the standing opt-in --------------------------------------------------------------
+    def _offer_updates(self, who, lang: str) -> dict:
+        """The offers box: the person's open offers and grants, hidden when there are none (or no service)."""
+        svc = self.services.prefill
+        if who is None or svc is None:
+            return {self.offers_view: {}, self.offers_box: gr.update(visible=False)}
+        specs = pr.offer_specs(self._call(lang, svc.my_offers, who), self._names(svc, lang), lang)
+        return {self.offers_view: {"lang": lang, "offers": specs}, self.offers_box: gr.update(visible=bool(specs))}
+
+    def _draw_offers(self, view: dict) -> None:
+        if not view or not view.get("offers"):
+            return
+        lang = view["lang"]
+        outs = [self.offers_view, self.offers_box, self.offers_status]
+        for o in view["offers"]:
+            oid = o["offer_id"]
+            with gr.Column(elem_classes="yjs-offer", elem_id=f"yjs-offer-{oid}"):
+                gr.HTML(o["html"], js_on_load=None)
+                if not o["granted"]:
+                    accept = gr.Button(t("offer_accept", lang), variant="primary", elem_id=f"yjs-offer-accept-{oid}",
+                                       elem_classes="yjs-offer-accept")
+                    accept.click(partial(self.accept_offer, oid), [self.who, self._lang_state],
+                                 outs + (self.flow.outputs if self.flow else []), **PRIV).then(
+                        None, None, None,
+                        js="() => setTimeout(() => document.getElementById('yjs-prefill-area')?.scrollIntoView({block: 'start'}), 300)")
+                with gr.Accordion(t("offer_decline_grant" if o["granted"] else "offer_decline", lang), open=False,
+                                  elem_id=f"yjs-offer-decline-box-{oid}"):
+                    reason = gr.Textbox(label=t("offer_reason", lang), lines=1, max_length=500,
+                                        elem_id=f"yjs-offer-reason-{oid}")
+                    decline = gr.Button(t("offer_decline_grant" if o["granted"] else "offer_decline", lang), size="sm",
+                                        elem_id=f"yjs-offer-decline-{oid}", elem_classes="yjs-offer-decline")
+                    decline.click(partial(self.decline_offer, oid), [self.who, reason, self._lang_state], outs, **PRIV)
+
+    def accept_offer(self, offer_id: str, who, st: dict | None) -> dict:
+        """接受并办理: the service starts the application, grants the person's own sources (accepting is that
+        consent; the card listed them) and pre-fills it; the flow opens at the review step. Not submitted."""
+        lang = _lang(st)
+        who = self._need(who, lang)
+        svc = self._svc(lang)
+        accepted = self._call(lang, svc.accept_offer, who, offer_id)
+        upd = self._offer_updates(who, lang)
+        title = self._names(svc, lang).get(accepted.offer.one_thing_id) or pr.localise(accepted.offer.title, lang)
+        upd[self.offers_status] = t("offer_accepted", lang).format(title=title)
+        if self.flow is not None:
+            upd.update(self.flow.open_at_review(who, accepted.draft.draft_id, lang, (st or {}).get("session_id")))
+        return upd
+
+    def decline_offer(self, offer_id: str, who, reason: str | None, st: dict | None) -> dict:
+        """不需要 (also for a 免申即享 grant): recorded with the reason; the offer leaves the list."""
+        lang = _lang(st)
+        who = self._need(who, lang)
+        svc = self._svc(lang)
+        offer = self._call(lang, svc.decline_offer, who, offer_id, (reason or "").strip())
+        title = self._names(svc, lang).get(offer.one_thing_id) or pr.localise(offer.title, lang)
+        return {**self._offer_updates(who, lang), self.offers_status: t("offer_declined", lang).format(title=title)}
+
+    def _optin_html(self, who, lang: str) -> str:
+        svc = self.services.prefill
+        if who is None or svc is None:
+            return f'<p class="yjs-muted">{t("need_signin", lang)}</p>'
+        return pr.optin_html(self._call(lang, svc.proactive_status, who), lang)
+
+    def optin(self, who, st: dict | None) -> tuple:
+        lang = _lang(st)
+        upd = self._offer_updates(who, lang)
+        return self._optin_html(who, lang), "", upd[self.offers_view], upd[self.offers_box]
+
+    def set_optin(self, grant: bool, who, st: dict | None) -> tuple:
+        """开启 / 关闭主动服务 (the service refuses a clerk turning it on for someone)."""
+        lang = _lang(st)
+        who = self._need(who, lang)
+        status = self._call(lang, self._svc(lang).set_proactive, who, grant)
+        upd = self._offer_updates(who, lang)
+        return (pr.optin_html(status, lang), t("optin_done_on" if grant else "optin_done_off", lang),
+                upd[self.offers_view], upd[self.offers_box])
+
+    # -- 承诺办: 容缺待补 -----------------------------------------------------------------------------------
+    def _pending_spec(self, who, lang: str) -> dict:
+        svc = self.services.prefill
+        if who is None or svc is None:
+            return {}
+        subs = self._call(lang, svc.my_submissions, who)
+        return {"lang": lang, "items": pr.pending_specs(subs, self._names(svc, lang), lang)}
+
+    def pending(self, who, st: dict | None) -> tuple:
+        lang = _lang(st)
+        if who is None:
+            return {}, t("need_signin", lang)
+        return self._pending_spec(who, lang), ""
+
+    def _draw_pending(self, view: dict) -> None:
+        if not view:
+            return
+        lang = view["lang"]
+        if not view.get("items"):
+            gr.HTML(f'<p class="yjs-muted">{escape(t("pending_none", lang))}</p>', elem_id="yjs-pending-none", js_on_load=None)
+            return
+        for i, item in enumerate(view["items"]):
+            with gr.Row(elem_classes=["yjs-wrap", "yjs-pending-row"], equal_height=False):
+                gr.HTML(item["html"], elem_id=f"yjs-pending-{i}", js_on_load=None, scale=4, min_width=200)
+                up = gr.UploadButton(t("pending_upload", lang), size="sm", scale=0, min_width=100,
+                                     elem_id=f"yjs-pending-up-{i}")
+                up.upload(partial(self.supply_pending, item["draft_id"], item["material"]), [self.who, up, self._lang_state],
+                          [self.pending_view, self.pending_status], **PRIV)
+
+    def supply_pending(self, draft_id: str, material: str, who, path: str | None, st: dict | None) -> tuple:
+        """补交: the upload closes the 容缺待补 item (audited by the service)."""
+        lang = _lang(st)
+        who = self._need(who, lang)
+        if not path:
+            return gr.skip(), ""
+        self._call(lang, self._svc(lang).supply_material, who, draft_id, material, Path(path).read_bytes())
+        return self._pending_spec(who, lang), t("mat_received", lang).format(name=pr.localise(material, lang))
+
     # -- language -----------------------------------------------------------------------------------
     @property
     def label_outputs(self) -> list:
-        return [self.id_pick, self.whoami, self.signin_btn, self.signout_btn, self.my_title, self.tab_track,
+        return [self.offers_title, self.tab_offers, self.tab_pending, self.optin_grant, self.optin_withdraw, self.optin_html,
+                self.offers_view, self.offers_box, self.pending_view,
+                self.id_pick, self.whoami, self.signin_btn, self.signout_btn, self.my_title, self.tab_track,
                 self.tab_appr, self.tab_log, self.tab_code, self.track_no, self.track_btn, self.appr_pick, self.appr_grant,
                 self.appr_refuse, self.appr_refresh, self.log_refresh, self.code_intro, self.code_btn]
 
@@ -249,4 +421,14 @@ class AccountUI:
                self.log_refresh: gr.update(value=t("log_refresh", lang)), self.code_intro: t("code_intro", lang),
                self.code_btn: gr.update(value=t("code_btn", lang))}
         upd[self.whoami] = self._whoami(who, lang)
+        upd.update({self.offers_title: f"### {t('offers_title', lang)}", self.tab_offers: gr.update(label=t("tab_offers", lang)),
+                    self.tab_pending: gr.update(label=t("tab_pending", lang)),
+                    self.optin_grant: gr.update(value=t("optin_grant", lang)),
+                    self.optin_withdraw: gr.update(value=t("optin_withdraw", lang))})
+        try:  # the drawn lists follow the language too; a language switch never fails the page
+            upd.update(self._offer_updates(who, lang))
+            upd[self.optin_html] = self._optin_html(who, lang) if who is not None else ""
+            upd[self.pending_view] = self._pending_spec(who, lang)
+        except gr.Error:
+            log.info("offers not redrawn after the language switch", exc_info=True)
         return upd

@@ -173,6 +173,7 @@ class CitizenUI:
                 # The 一键办理 flow (consent → form → review → confirm → tracking number).
                 with gr.Column(visible=False, elem_id="yjs-prefill-area") as self.prefill_area:
                     self.flow = PrefillFlow(self.services, self.account.who, self.prefill_area)
+        self.account.attach_flow(self.flow)  # an accepted offer (under the sign-in) opens in this flow
         self.account.build_affairs(lang)
         self.poll_timer = gr.Timer(POLL_S, active=False)
 

@@ -115,6 +115,14 @@ class PrefillFlow:
             def _review(view):
                 self._draw_review(view)
 
+            # 承诺书: shown when the person marks a tolerable material 暂缺; nothing is signed until they tick and sign.
+            with gr.Column(visible=False, elem_id=self._id("commit"), variant="panel") as self.commit_box:
+                self.commit_html = gr.HTML("", elem_id=self._id("commit-html"), js_on_load=None)
+                self.commit_agree = gr.Checkbox(False, label=t("commit_agree", lang), elem_id=self._id("commit-agree"))
+                with gr.Row(elem_classes="yjs-wrap"):
+                    self.commit_sign = gr.Button(t("commit_sign", lang), variant="primary", size="sm",
+                                                 elem_id=self._id("commit-sign"))
+                    self.commit_cancel = gr.Button(t("commit_cancel", lang), size="sm", elem_id=self._id("commit-cancel"))
             self.confirm_chk = gr.Checkbox(False, label=self._confirm_label(lang), elem_id=self._id("confirm"))
             with gr.Row(elem_classes="yjs-wrap"):
                 self.back_btn = gr.Button(t("review_back", lang), elem_id=self._id("review-back"))
@@ -145,7 +153,7 @@ class PrefillFlow:
                 self.consent_html, self.consent_pick, self.form_box, self.form_summary, self.form_waiting,
                 self.refill_btn, self.corr_box, self.corr_title, self.corr_note, self.review_box, self.confirm_chk,
                 self.submit_btn, self.done_box, self.done_html, self.docx_btn, self.pdf_btn, self.rating_box,
-                self.rate_comment, self.rate_status]
+                self.rate_comment, self.rate_status, self.commit_box, self.commit_html, self.commit_agree]
 
     def _wire(self) -> None:
         out, who = self.outputs, self.who
@@ -161,6 +169,8 @@ class PrefillFlow:
         self.good_btn.click(self._inline(partial(self.rate, "好评")), [who, self.flow, self.rate_comment], out, **PRIV)
         self.bad_btn.click(self._inline(partial(self.rate, "差评")), [who, self.flow, self.rate_comment], out, **PRIV)
         self.close_btn.click(self._inline(self.close), [self.flow], out, **PRIV)
+        self.commit_sign.click(self._inline(self.sign_commitment), [who, self.flow, self.commit_agree], out, **PRIV)
+        self.commit_cancel.click(self._inline(self.cancel_commitment), [self.flow], out, **PRIV)
 
     def _inline(self, fn):
         """Wire a flow callback so its `gr.Error` is shown in the flow's notice line (role=alert) instead of
@@ -236,12 +246,51 @@ class PrefillFlow:
             return
         lang = view["lang"]
         gr.HTML(f"<p>{escape(view['intro'])}</p>{view['status_html']}", elem_id=self._id("review-status"), js_on_load=None)
+        self._draw_quick(view.get("quick") or [], lang)
+        self._draw_materials(view.get("materials"), lang)
         gr.Markdown(f"#### {t('review_by_section', lang)}")
         for g in view["sections"]:
             self._draw_group(g, f"edit-{g['key']}")
         with gr.Accordion(t("review_by_dept", lang), open=False, elem_id=self._id("review-depts")):
             for i, g in enumerate(view["departments"]):
                 self._draw_group(g, f"edit-dept-{i}")
+
+    def _draw_quick(self, quick: list[dict], lang: str) -> None:
+        """Required choices still open (e.g. 发放方式 of an accepted offer): one click each, saved at once, so an
+        application opened at the review step needs no trip back to the form."""
+        if not quick:
+            return
+        with gr.Column(elem_id=self._id("quick"), elem_classes="yjs-quick"):
+            gr.Markdown(f"#### {t('quick_title', lang)}")
+            for q in quick:
+                radio = gr.Radio(q["options"], value=None, label=q["label"], interactive=True,
+                                 elem_id=self._id(f"quick-{q['key']}"))
+                radio.input(self._inline(partial(self.quick_answer, q["key"])), [self.who, self.flow, radio], self.outputs,
+                            **PRIV)
+
+    def _draw_materials(self, mats: dict | None, lang: str) -> None:
+        """The materials checklist: upload, or 暂缺 (a commitment to sign if the guide allows it to follow later)."""
+        if not mats or not mats.get("items"):
+            return
+        with gr.Column(elem_id=self._id("materials"), elem_classes="yjs-materials"):
+            gr.Markdown(f"#### {t('mat_title', lang)}")
+            if mats["blocked"]:
+                gr.HTML(f'<p class="yjs-alert" role="alert">{escape(mats["blocked"])}</p>', elem_id=self._id("mat-blocked"),
+                        js_on_load=None)
+            for i, m in enumerate(mats["items"]):
+                with gr.Row(elem_classes=["yjs-wrap", "yjs-mat-row"], equal_height=False):
+                    gr.HTML(m["html"], elem_id=self._id(f"mat-{i}"), js_on_load=None, scale=4, min_width=180)
+                    if m["upload"]:
+                        up = gr.UploadButton(t("mat_upload", lang), size="sm", scale=0, min_width=80,
+                                             elem_id=self._id(f"mat-up-{i}"))
+                        up.upload(self._inline(partial(self.supply_material, m["name"])), [self.who, self.flow, up],
+                                  self.outputs, **PRIV)
+                    if m["absent"]:
+                        btn = gr.Button(t("mat_absent", lang), size="sm", scale=0, min_width=80,
+                                        elem_id=self._id(f"mat-absent-{i}"))
+                        btn.click(self._inline(partial(self.material_absent, m["name"])), [self.who, self.flow],
+                                  self.outputs, **PRIV).then(None, None, None,
+                                                             js=f"() => ({SCROLL_JS})('{self._id('commit')}')")
 
     def _draw_group(self, g: dict, name: str) -> None:
         with gr.Column(elem_classes="yjs-review-group"):
@@ -474,9 +523,88 @@ class PrefillFlow:
         flow = {**flow, "step": "review", "rev": flow.get("rev", 0) + 1}
         spec = pr.review_spec(review, draft, svc.form(draft.one_thing_id), lang)
         spec["rev"] = flow["rev"]
-        return {self.flow: flow, self.review_view: spec, **self._steps("review", flow),
+        spec["quick"] = pr.quick_choices(draft, lang)
+        mats = self._materials(svc, who, flow["draft_id"])
+        spec["materials"] = pr.materials_spec(mats, lang) if mats is not None else None
+        # A non-tolerable material marked missing blocks submission: the button stays off with the reason shown.
+        spec["ready"] = bool(spec["ready"]) and not (mats is not None and mats.blocking)
+        return {self.flow: {**flow, "commit_material": None}, self.review_view: spec, **self._steps("review", flow),
                 self.confirm_chk: gr.update(value=False, label=self._confirm_label(lang)),
-                self.submit_btn: gr.update(interactive=False)}
+                self.submit_btn: gr.update(interactive=False), self.commit_box: gr.update(visible=False),
+                self.commit_agree: False}
+
+    @staticmethod
+    def _materials(svc, who, draft_id: str):
+        """The draft's materials checklist, or None for a bundle whose guide lists no materials."""
+        try:
+            return svc.materials(who, draft_id)
+        except AssistantError as exc:
+            log.info("no materials checklist: %s", exc.message)
+            return None
+
+    def open_at_review(self, who, draft_id: str, lang: str, session_id: str | None = None) -> dict:
+        """Open a pre-filled application at the review step (an accepted offer): what is still to choose is
+        asked there; nothing is confirmed or sent until the person ticks the confirmation and submits."""
+        lang = normalize_lang(lang)
+        svc = self._svc(lang)
+        draft = self._call(lang, svc.draft, self._need(who, lang), draft_id)
+        flow = {**new_flow(lang), "draft_id": draft.draft_id, "one_thing": draft.one_thing_id, "session_id": session_id,
+                "title": self._title(svc, draft.one_thing_id, lang)}
+        return {self.area: gr.update(visible=True), self.notice: _note(""), **self._review_updates(who, flow)}
+
+    def quick_answer(self, key: str, who, flow: dict, value: str | None) -> dict:
+        """A required choice answered on the review: saved (validated by the service), the review redrawn."""
+        lang, svc, who = self._ctx(who, flow)
+        if value:
+            self._call(lang, svc.edit, who, flow["draft_id"], key, value)
+        return self._review_updates(who, flow)
+
+    # -- 承诺办: materials -------------------------------------------------------------------------------
+    def material_absent(self, name: str, who, flow: dict) -> dict:
+        """暂缺: a material the guide lets follow later opens its 承诺书 to sign (nothing recorded yet); any other
+        is recorded missing, which blocks submission, and the plain reason is shown."""
+        lang, svc, who = self._ctx(who, flow)
+        text = self._call(lang, svc.commitment_preview, who, flow["draft_id"], name)
+        if text is None:
+            self._call(lang, svc.mark_material_missing, who, flow["draft_id"], name)
+            upd = self._review_updates(who, flow)
+            upd[self.notice] = _note(f'<p class="yjs-alert" role="alert">{escape(t("mat_not_tolerable", lang).format(name=name))}</p>')
+            return upd
+        head = (f'<h4>{escape(t("commit_title", lang))}</h4>'
+                f'<p>{escape(t("commit_intro", lang).format(name=pr.localise(name, lang)))}</p>')
+        body = "".join(f"<p>{escape(pr.localise(line, lang))}</p>" for line in text.splitlines()[1:])
+        return {self.flow: {**flow, "commit_material": name}, self.commit_box: gr.update(visible=True),
+                self.commit_html: f'<div class="yjs-commitment">{head}<blockquote>{body}</blockquote></div>',
+                self.commit_agree: False}
+
+    def sign_commitment(self, who, flow: dict, agreed: bool) -> dict:
+        """签署承诺书: only with the box ticked; the material becomes 容缺待补 with its due date."""
+        lang, svc, who = self._ctx(who, flow)
+        name = flow.get("commit_material")
+        if not name:
+            return self.cancel_commitment(flow)
+        if not agreed:
+            raise gr.Error(t("commit_agree_first", lang))
+        view = self._call(lang, svc.mark_material_missing, who, flow["draft_id"], name)
+        due = next((i.due for i in view.items if i.name == name), "")
+        upd = self._review_updates(who, flow)
+        msg = t("commit_signed", lang).format(name=pr.localise(name, lang), due=due)
+        upd[self.notice] = _note(f'<p class="yjs-ok" role="status">{escape(msg)}</p>')
+        return upd
+
+    def cancel_commitment(self, flow: dict) -> dict:
+        return {self.flow: {**flow, "commit_material": None}, self.commit_box: gr.update(visible=False),
+                self.commit_agree: False}
+
+    def supply_material(self, name: str, who, flow: dict, path: str | None) -> dict:
+        """Hand a material in (upload); a missing or 容缺待补 one is closed."""
+        lang, svc, who = self._ctx(who, flow)
+        if not path:
+            return {}
+        self._call(lang, svc.supply_material, who, flow["draft_id"], name, Path(path).read_bytes())
+        upd = self._review_updates(who, flow)
+        upd[self.notice] = _note(f'<p class="yjs-ok" role="status">{escape(t("mat_received", lang).format(name=pr.localise(name, lang)))}</p>')
+        return upd
 
     def edit_section(self, who, flow: dict, target: str | None = None) -> dict:
         """修改 on a review group (or 返回修改): back to the form with that section open. A confirmed
@@ -569,7 +697,7 @@ class PrefillFlow:
         return [self.consent_pick, self.grant_all_btn, self.apply_btn, self.refill_btn, self.back_consent_btn,
                 self.form_legend, self.corr_note, self.corr_send, self.corr_cancel, self.confirm_chk, self.back_btn,
                 self.submit_btn, self.docx_btn, self.pdf_btn, self.rate_label, self.rate_comment, self.good_btn,
-                self.bad_btn, self.close_btn]
+                self.bad_btn, self.close_btn, self.commit_agree, self.commit_sign, self.commit_cancel]
 
     def relabel(self, lang: str) -> dict:
         """The fixed labels in `lang` (the drawn form and review follow through `switch_lang`)."""
@@ -585,7 +713,10 @@ class PrefillFlow:
                 self.docx_btn: gr.update(label=t("done_docx", lang)), self.pdf_btn: gr.update(label=t("done_pdf", lang)),
                 self.rate_label: t("done_rate", lang), self.rate_comment: gr.update(label=t("rate_comment", lang)),
                 self.good_btn: gr.update(value=t("rate_good", lang)), self.bad_btn: gr.update(value=t("rate_bad", lang)),
-                self.close_btn: gr.update(value=t("done_close", lang))}
+                self.close_btn: gr.update(value=t("done_close", lang)),
+                self.commit_agree: gr.update(label=t("commit_agree", lang)),
+                self.commit_sign: gr.update(value=t("commit_sign", lang)),
+                self.commit_cancel: gr.update(value=t("commit_cancel", lang))}
 
     def switch_lang(self, lang: str, who, flow: dict) -> dict:
         """Redraw the current step in `lang` (the draft itself is unchanged)."""

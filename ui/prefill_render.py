@@ -319,6 +319,12 @@ def review_spec(review: Any, draft: Any, form: Any, lang: str) -> dict[str, Any]
             "departments": [group(g, localise(g.title, lang)) for g in review.by_department]}
 
 
+def quick_choices(draft: Any, lang: str) -> list[dict[str, Any]]:
+    """Required choice fields still empty (answerable with one click on the review)."""
+    return [{"key": f.key, "label": field_label(f, lang), "options": f.options or ["是", "否"]}
+            for f in draft.fields if f.required and f.editable and not f.has_value and f.type in CHOICE_TYPES]
+
+
 # --- tracking ----------------------------------------------------------------------------------------
 def submission_html(sub: Any, lang: str, title: str | None = None) -> str:
     """A submission's per-department status table."""
@@ -330,7 +336,7 @@ def submission_html(sub: Any, lang: str, title: str | None = None) -> str:
             f"<h4>{escape(title or localise(sub.title, lang))} · <code>{escape(sub.tracking_no)}</code></h4>"
             f'<p class="yjs-muted">{escape(t("submitted_at", lang))}{_c(lang)}{escape(fmt_time(sub.submitted_at))}</p>'
             + _table([t("col_department", lang), t("col_status", lang), t("col_updated", lang), t("col_note", lang)], rows)
-            + done + "</div>")
+            + pending_html(getattr(sub, "pending_materials", []), lang) + done + "</div>")
 
 
 def submissions_html(subs: list[Any], lang: str) -> str:
@@ -370,17 +376,202 @@ def approval_choices(pending: list[Any], lang: str) -> list[tuple[str, str]]:
             for p in pending]
 
 
-def access_log_html(entries: list[Any], lang: str) -> str:
-    """My data use record: who used which of my data, when, for what (newest first)."""
+LOG_MAX_FIELDS = 8  # a submission touches every field of the form: the card names the first few
+
+
+def _log_form_labels(form: Any, lang: str) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
+    """A form's labels by field key, and by (source, source field) for the English names of reads. Only the
+    applicant's own fields name a read: a read of 姓名 may be the father's or the mother's, and "Father's
+    name" on the mother's record would be wrong (those keep the source's own Chinese name)."""
+    by_key, by_source = {}, {}
+    for f in form.fields():
+        by_key[f.key] = field_label(f, lang)
+        if f.source is not None and f.source.subject == "self":
+            by_source.setdefault((f.source.source, f.source.field), field_label(f, lang))
+    return by_key, by_source
+
+
+def log_field_names(entry: Any, form: Any | None, lang: str) -> list[str]:
+    """Human names of the fields an access-log entry names: reads and consents carry a source's field names
+    (the service already gives their Chinese labels), other actions the merged form's keys, which are looked
+    up in the form (its Chinese label, or its English one in English). A key no form knows stays as given."""
+    from prefill.access_log import SOURCE_FIELD_ACTIONS
+
+    keys = list(getattr(entry, "field_keys", None) or entry.fields)
+    shown = list(entry.fields)
+    if form is None:
+        return [localise(x, lang) for x in shown]
+    by_key, by_source = _log_form_labels(form, lang)
+    if entry.action in SOURCE_FIELD_ACTIONS:
+        if lang != "en":
+            return [localise(x, lang) for x in shown]
+        return [by_source.get((entry.source or "", k), localise(x, lang)) for k, x in zip(keys, shown, strict=False)]
+    return [by_key.get(k, localise(x, lang)) for k, x in zip(keys, shown, strict=False)]
+
+
+def _log_purpose(entry: Any, lang: str) -> str:
+    """The purpose without its leading "<one-thing id>: " (the card names the one-thing in words)."""
+    text = entry.purpose or ""
+    oid = getattr(entry, "one_thing_id", None)
+    if oid and text.startswith(f"{oid}: "):
+        text = text[len(oid) + 2:]
+    return localise(text, lang)
+
+
+def _log_source(entry: Any, lang: str) -> str:
+    """The source's full name from the service; in English the UI's English name for it."""
+    from ui.i18n import STRINGS
+
+    src = getattr(entry, "source", None)
+    if lang == "en" and src and f"src_{src}" in STRINGS:
+        return t(f"src_{src}", lang)
+    return localise(entry.source_label or "", lang)
+
+
+def _log_rows(entries: list[Any], forms: Mapping[str, Any], names: Mapping[str, str], lang: str) -> list[dict[str, Any]]:
+    """One row per distinct use as the person sees it: entries that read the same (same minute, who, action,
+    source, fields, purpose) — e.g. one pre-fill reading the family relations once per family member — are
+    one row with a count, instead of identical rows one under the other."""
+    rows: dict[tuple, dict[str, Any]] = {}
+    for e in entries:
+        oid = getattr(e, "one_thing_id", None)
+        fields = log_field_names(e, forms.get(oid) if oid else None, lang)
+        row = {"at": fmt_time(e.at), "who": localise(e.who, lang), "action": localise(e.action_label, lang),
+               "source": _log_source(e, lang), "fields": fields,
+               "thing": names.get(oid, "") if oid else "", "purpose": _log_purpose(e, lang)}
+        key = (row["at"], row["who"], row["action"], row["source"], tuple(fields), row["thing"], row["purpose"])
+        if key in rows:
+            rows[key]["times"] += 1
+        else:
+            rows[key] = {**row, "times": 1}
+    return list(rows.values())
+
+
+def _log_fields(fields: list[str], lang: str) -> str:
+    if len(fields) <= LOG_MAX_FIELDS:
+        return _list(fields, lang)
+    more = t("log_more", lang).format(n=len(fields))
+    return _list(fields[:LOG_MAX_FIELDS], lang) + escape(("… " if lang == "en" else "") + more)
+
+
+def _log_card(r: dict[str, Any], lang: str) -> str:
+    c = _c(lang)
+    times = (f' <span class="yjs-badge yjs-log-times">{escape(t("log_times", lang).format(n=r["times"]))}</span>'
+             if r["times"] > 1 else "")
+    src = f" · {escape(r['source'])}" if r["source"] else ""
+    parts = [f'<p class="yjs-log-head"><span class="yjs-log-time">{escape(r["at"])}</span> · {escape(r["who"])}{times}</p>',
+             f'<p class="yjs-log-action"><strong>{escape(r["action"])}</strong>{src}</p>']
+    if r["fields"]:
+        parts.append(f'<p><span class="yjs-log-k">{escape(t("col_fields", lang))}</span>{c}{_log_fields(r["fields"], lang)}</p>')
+    if r["thing"]:
+        parts.append(f'<p><span class="yjs-log-k">{escape(t("log_thing", lang))}</span>{c}{escape(r["thing"])}</p>')
+    if r["purpose"]:
+        parts.append(f'<p><span class="yjs-log-k">{escape(t("col_purpose", lang))}</span>{c}{escape(r["purpose"])}</p>')
+    return f'<li class="yjs-log-card">{"".join(parts)}</li>'
+
+
+def access_log_html(entries: list[Any], lang: str, forms: Mapping[str, Any] | None = None,
+                    names: Mapping[str, str] | None = None) -> str:
+    """My data use record: who used which of my data, when, for what (newest first), as a list of cards
+    (a six-column table was one character wide per line on a phone). `forms` (one-thing id → merged form)
+    give the fields' human names, `names` the one-things' names."""
     intro = f'<p class="yjs-muted">{escape(t("log_intro", lang))}</p>'
     if not entries:
         return intro + f'<p class="yjs-muted">{escape(t("log_none", lang))}</p>'
-    rows = [[escape(fmt_time(e.at)), escape(localise(e.who, lang)), escape(localise(e.action_label, lang)),
-             escape(localise(e.source_label or "", lang)), _list(e.fields, lang), escape(localise(e.purpose, lang))]
-            for e in entries]
-    head = [t("col_time", lang), t("col_who", lang), t("col_action", lang), t("col_source", lang), t("col_fields", lang),
-            t("col_purpose", lang)]
-    return intro + _table(head, rows, "yjs-table yjs-log")
+    cards = "".join(_log_card(r, lang) for r in _log_rows(entries, forms or {}, names or {}, lang))
+    return intro + f'<ol class="yjs-log-cards">{cards}</ol>'
+
+
+# --- 免申办: the standing opt-in and the offers ----------------------------------------------------------
+def optin_html(status: Any, lang: str) -> str:
+    """The standing opt-in: on or off, what matching reads (by source) and why, in plain words."""
+    state = (t("optin_on", lang).format(since=fmt_time(status.since)) if status.granted else t("optin_off", lang))
+    reads = "".join(f"<li>{escape(localise(src, lang))}{_c(lang)}{_list(fields, lang)}</li>"
+                    for src, fields in status.sources.items())
+    return (f'<div class="yjs-optin" data-granted="{str(bool(status.granted)).lower()}">'
+            f'<p><strong>{escape(state)}</strong></p><p>{escape(t("optin_what", lang))}</p>'
+            f'<p>{escape(t("optin_reads", lang))}{_c(lang)}</p><ul>{reads}</ul></div>')
+
+
+def offer_card_html(offer: Any, title: str, lang: str) -> str:
+    """One offer in the rule's own words: the message, the event, the facts used (why), the legal basis,
+    and what accepting reads for the pre-fill."""
+    c = _c(lang)
+    facts = "".join(f"<li>{escape(localise(f.label, lang))}{c}{escape(localise(f.value, lang))}"
+                    f'<span class="yjs-muted">（{escape(localise(f.source_label, lang))}）</span></li>' for f in offer.why)
+    basis = "".join(f"<li>{escape(localise(b.law or '', lang))} {escape(localise(b.quote, lang))}</li>"
+                    for b in offer.legal_basis)
+    badge = (f'<span class="yjs-badge yjs-offer-granted">{escape(t("offer_granted", lang))}</span> '
+             if offer.status == "granted" else "")
+    reads = (f'<p class="yjs-muted">{escape(t("offer_reads", lang))}{c}{_list(offer.sources_on_accept, lang)}</p>'
+             if offer.status in ("sent", "opened") and offer.sources_on_accept else "")
+    return (f'<div class="yjs-offer-card" data-offer="{escape(offer.offer_id)}" data-status="{escape(offer.status)}">'
+            f"<h4>{badge}{escape(title)}</h4><p class=\"yjs-offer-msg\">{escape(localise(offer.message, lang))}</p>"
+            f'<p class="yjs-muted">{escape(t("offer_event", lang))}{c}{escape(localise(offer.event, lang))} · '
+            f"{escape(offer.event_date)} · {escape(t('offer_status', lang))}{c}{escape(localise(offer.status_label, lang))}</p>"
+            f'<details class="yjs-offer-why"><summary>{escape(t("offer_why", lang))}</summary><ul>{facts}</ul>'
+            f'<p><strong>{escape(t("offer_basis", lang))}</strong></p><ul>{basis}</ul></details>{reads}</div>')
+
+
+def offer_specs(offers: list[Any], names: Mapping[str, str], lang: str) -> list[dict[str, Any]]:
+    """The offers still open to the person (sent, opened) and 免申即享 grants (declinable), as card specs."""
+    out = []
+    for o in offers:
+        if o.status not in ("sent", "opened", "granted"):
+            continue
+        title = names.get(o.one_thing_id) or localise(o.title, lang)
+        out.append({"offer_id": o.offer_id, "title": title, "html": offer_card_html(o, title, lang),
+                    "granted": o.status == "granted"})
+    return out
+
+
+# --- 承诺办: the materials checklist and 容缺待补 ----------------------------------------------------------
+def material_status(item: Any, lang: str) -> str:
+    if item.status == "committed":
+        text = t("mat_committed", lang).format(due=item.due)
+        return text + (f"（{t('mat_overdue', lang)}）" if item.overdue else "")
+    return t(f"mat_{item.status}", lang)
+
+
+def materials_spec(view: Any, lang: str) -> dict[str, Any]:
+    """The checklist: per material its status and what the person can do (upload; 暂缺 unless it comes from
+    shared data or is already handed in or under commitment); the plain reason when submission is blocked."""
+    items = []
+    for i in view.items:
+        tol = f' <span class="yjs-badge yjs-mat-tol">{escape(t("mat_tolerable", lang))}</span>' if i.tolerable else ""
+        note = f'<span class="yjs-muted">（{escape(localise(i.note, lang))}）</span>' if i.note else ""
+        html = (f'<div class="yjs-mat" data-status="{escape(i.status)}"><strong>{escape(localise(i.name, lang))}</strong>{note}{tol}'
+                f'<br><span class="yjs-mat-status yjs-mat-{escape(i.status)}">{escape(material_status(i, lang))}</span></div>')
+        actionable = i.status in ("to_provide", "optional", "missing", "committed")
+        items.append({"name": i.name, "html": html, "upload": actionable,
+                      "absent": i.status in ("to_provide", "optional") and (i.required or i.tolerable)})
+    missing = [i.name for i in view.items if i.status == "missing"]
+    blocked = t("mat_blocked", lang).format(items=_plain_list(missing, lang)) if missing else ""
+    return {"items": items, "blocked": blocked}
+
+
+def pending_html(pending: list[Any], lang: str) -> str:
+    """容缺待补 lines of a submission: each material and its due date."""
+    if not pending:
+        return ""
+    lines = "".join(f'<li>{escape(t("pending_line", lang).format(material=localise(p.material, lang), due=p.due))}'
+                    + (f'（{escape(t("mat_overdue", lang))}）' if p.overdue else "") + "</li>" for p in pending)
+    return (f'<div class="yjs-pending"><p><span class="yjs-badge yjs-pending-badge">{escape(t("pending_label", lang))}</span></p>'
+            f"<ul>{lines}</ul></div>")
+
+
+def pending_specs(subs: list[Any], names: Mapping[str, str], lang: str) -> list[dict[str, Any]]:
+    """Every 容缺待补 material of my submissions, with what the upload needs (draft id, material name)."""
+    out = []
+    for sub in subs:
+        title = names.get(sub.one_thing_id) or localise(sub.title, lang)
+        for p in sub.pending_materials:
+            line = t("pending_line", lang).format(material=localise(p.material, lang), due=p.due)
+            over = f'（{escape(t("mat_overdue", lang))}）' if p.overdue else ""
+            out.append({"draft_id": sub.draft_id, "material": p.material,
+                        "html": (f'<div class="yjs-pending-item"><p><strong>{escape(title)}</strong> · '
+                                 f"<code>{escape(sub.tracking_no)}</code></p><p>{escape(line)}{over}</p></div>")})
+    return out
 
 
 def code_markdown(code: Any, lang: str) -> str:

@@ -1,0 +1,227 @@
+"""免申办 and 承诺办 in the web UI (issue 12), and the data-use record (issue 11 item 7): callbacks called
+directly over a real PrefillService on a tmp data dir — the standing opt-in, offers (accept → the flow at
+the review step, decline, 免申即享 grants), the materials checklist with 暂缺 → 承诺书 → 容缺待补 → later
+upload, and the access log's human field names, one-thing names, one row per use and its card list."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import gradio as gr
+import pytest
+
+from app.ratelimit import RateLimiter
+from app.services import Services
+from core.identity import Principal, StaffDirectory, TokenSigner
+from prefill.seed import scenarios_from_meta
+from prefill.service import build_prefill_service
+from ui import prefill_render as pr
+from ui.citizen import CitizenUI
+
+TOLERABLE = "监护关系证明"  # childcare_subsidy: tolerance: true
+NOT_TOLERABLE = "发放账户信息"  # childcare_subsidy: required, no tolerance
+ZH = {"lang": "zh-Hans"}
+
+
+@pytest.fixture
+def svc(settings):
+    return build_prefill_service(settings)
+
+
+@pytest.fixture
+def ui(svc, settings, fast_assistant):
+    services = Services.from_settings(settings, assistant=fast_assistant, prefill=svc)
+    services.staff_directory = StaffDirectory({}, allow_demo=True)
+    services.signer = TokenSigner("test-secret")
+    services.login_limiter = RateLimiter(60)
+    with gr.Blocks():
+        yield CitizenUI(services)
+
+
+def _text(upd) -> str:
+    return json.dumps({str(getattr(k, "elem_id", k)): v for k, v in upd.items()} if isinstance(upd, dict) else upd,
+                      ensure_ascii=False, default=str)
+
+
+def _offer_person(svc, rule_id: str = "childcare_subsidy.birth_registered") -> tuple[Principal, str]:
+    """Opt every demo person in, run the matcher over the seed's events, return one who got `rule_id`."""
+    people = [p.person_id for p in svc.demo_people().people]
+    for pid in people:
+        svc.set_proactive(Principal("citizen", pid), True)
+    today = dt.date.today()
+    svc.run_offers(today - dt.timedelta(days=3 * 365), today + dt.timedelta(days=90))
+    for pid in people:
+        me = Principal("citizen", pid)
+        for o in svc.my_offers(me):
+            if o.rule_id == rule_id:
+                return me, o.offer_id
+    raise AssertionError(f"no demo person got {rule_id}")
+
+
+def _sign_in(ui, pid: str) -> dict:
+    return ui.account.signin(pid, ZH)
+
+
+def test_signing_in_shows_the_persons_offers_with_why_and_basis(ui, svc):
+    me, offer_id = _offer_person(svc)
+    upd = _sign_in(ui, me.subject)
+    view = upd[ui.account.offers_view]
+    assert upd[ui.account.offers_box]["visible"] is True
+    card = next(o for o in view["offers"] if o["offer_id"] == offer_id)
+    html = card["html"]
+    assert "育儿补贴" in html and "已为您预填，核对后确认即可" in html
+    assert "为什么提醒您" in html and "《育儿补贴制度实施方案》" in html and "接受后为预填调取" in html
+    assert not card["granted"]
+    # Someone without offers sees no box at all.
+    other = next(p.person_id for p in svc.demo_people().people if not svc.my_offers(Principal("citizen", p.person_id)))
+    assert _sign_in(ui, other)[ui.account.offers_box]["visible"] is False
+
+
+def test_accepting_opens_the_flow_at_review_and_nothing_is_submitted_before_confirmation(ui, svc):
+    me, offer_id = _offer_person(svc)
+    who = _sign_in(ui, me.subject)[ui.account.who]
+    upd = ui.account.accept_offer(offer_id, who, ZH)
+    flow, spec = upd[ui.flow.flow], upd[ui.flow.review_view]
+    assert flow["step"] == "review" and upd[ui.flow.review_box]["visible"] is True
+    assert upd[ui.flow.area]["visible"] is True and "已为您预填" in upd[ui.account.offers_status]
+    assert all(o["offer_id"] != offer_id for o in upd[ui.account.offers_view]["offers"])  # no longer open
+    # What is still to choose is asked on the review, one click each.
+    assert [q["key"] for q in spec["quick"]] == ["payment_method"] and not spec["ready"]
+    assert svc.my_submissions(who) == []
+    upd = ui.flow.quick_answer("payment_method", who, flow, "社会保障卡金融账户")
+    spec = upd[ui.flow.review_view]
+    assert spec["ready"] and spec["quick"] == []
+    with pytest.raises(gr.Error):
+        ui.flow.submit(who, upd[ui.flow.flow], False)  # not without the tick
+    assert svc.my_submissions(who) == []
+    done = ui.flow.submit(who, upd[ui.flow.flow], True)
+    assert re.search(r"YJS-\d{8}-[A-Z2-9]{6}", done[ui.flow.done_html])
+
+
+def test_declining_an_offer_and_a_no_application_grant(ui, svc):
+    me, offer_id = _offer_person(svc)
+    who = _sign_in(ui, me.subject)[ui.account.who]
+    upd = ui.account.decline_offer(offer_id, who, "已经在线下办理", ZH)
+    assert "不需要" in upd[ui.account.offers_status]
+    assert svc.open_offer(me, offer_id).decline_reason == "已经在线下办理"
+    # A 免申即享 grant is a notice with only 不需要.
+    from prefill.store import OfferRow
+
+    me2, offer2 = _offer_person(svc, "retirement.retirement_age")
+    with svc.state.session() as s:
+        s.get(OfferRow, offer2).status = "granted"
+    view = _sign_in(ui, me2.subject)[ui.account.offers_view]
+    card = next(o for o in view["offers"] if o["offer_id"] == offer2)
+    assert card["granted"] and "免申即享" in card["html"]
+
+
+def test_the_standing_opt_in_is_explained_granted_and_withdrawn(ui, svc):
+    pid = svc.demo_people().people[0].person_id
+    who = _sign_in(ui, pid)[ui.account.who]
+    html, _, _, _ = ui.account.optin(who, ZH)
+    assert "主动服务未开启" in html and "人口库" in html and "未经您确认，不会提交任何申请" in html
+    html, msg, _, _ = ui.account.set_optin(True, who, ZH)
+    assert "已开启" in html and "已开启" in msg and svc.proactive_status(who).granted
+    html, msg, _, _ = ui.account.set_optin(False, who, ZH)
+    assert "未开启" in html and not svc.proactive_status(who).granted
+    staff_acting = Principal("citizen", pid, "clerk")
+    with pytest.raises(gr.Error):
+        ui.account.set_optin(True, staff_acting, ZH)
+
+
+def _childcare_at_review(ui, svc):
+    me, offer_id = _offer_person(svc)
+    who = _sign_in(ui, me.subject)[ui.account.who]
+    upd = ui.account.accept_offer(offer_id, who, ZH)
+    upd = ui.flow.quick_answer("payment_method", who, upd[ui.flow.flow], "社会保障卡金融账户")
+    return who, upd
+
+
+def _mat(spec, name):
+    return next(m for m in spec["materials"]["items"] if m["name"] == name)
+
+
+def test_a_tolerable_material_asks_for_a_signed_commitment_then_submits_as_pending(ui, svc, tmp_path):
+    who, upd = _childcare_at_review(ui, svc)
+    flow, spec = upd[ui.flow.flow], upd[ui.flow.review_view]
+    assert _mat(spec, TOLERABLE)["absent"] and "可容缺后补" in _mat(spec, TOLERABLE)["html"]
+    shown = ui.flow.material_absent(TOLERABLE, who, flow)
+    assert shown[ui.flow.commit_box]["visible"] is True
+    assert "容缺受理承诺书" in shown[ui.flow.commit_html] and TOLERABLE in shown[ui.flow.commit_html]
+    assert "限期补交" in shown[ui.flow.commit_html]
+    flow = shown[ui.flow.flow]
+    assert svc.materials(who, flow["draft_id"]).pending == []  # nothing signed by looking
+    with pytest.raises(gr.Error):
+        ui.flow.sign_commitment(who, flow, False)
+    signed = ui.flow.sign_commitment(who, flow, True)
+    assert "已签署承诺书" in _text(signed[ui.flow.notice])
+    assert svc.materials(who, flow["draft_id"]).pending == [TOLERABLE]
+    assert "容缺待补" in _mat(signed[ui.flow.review_view], TOLERABLE)["html"] and signed[ui.flow.review_view]["ready"]
+    done = ui.flow.submit(who, signed[ui.flow.flow], True)
+    assert "容缺待补" in done[ui.flow.done_html] and TOLERABLE in done[ui.flow.done_html]
+    # 我的办事 lists it; the upload closes it.
+    view, _ = ui.account.pending(who, ZH)
+    item = next(i for i in view["items"] if i["material"] == TOLERABLE)
+    assert "前补交" in item["html"]
+    upload = tmp_path / "guardianship.pdf"
+    upload.write_bytes(b"%PDF-1.4 guardianship")
+    view, msg = ui.account.supply_pending(item["draft_id"], TOLERABLE, who, str(upload), ZH)
+    assert "已收到" in msg and view["items"] == []
+    assert "容缺待补" not in pr.submissions_html(svc.my_submissions(who), "zh-Hans")
+
+
+def test_a_missing_material_that_cannot_follow_later_blocks_with_a_plain_reason(ui, svc, tmp_path):
+    who, upd = _childcare_at_review(ui, svc)
+    flow = upd[ui.flow.flow]
+    res = ui.flow.material_absent(NOT_TOLERABLE, who, flow)
+    assert "不可容缺" in _text(res[ui.flow.notice]) and ui.flow.commit_box not in res or \
+        res[ui.flow.commit_box]["visible"] is False
+    spec = res[ui.flow.review_view]
+    assert not spec["ready"] and NOT_TOLERABLE in spec["materials"]["blocked"]
+    assert ui.flow.toggle_confirm(True, spec)["interactive"] is False
+    upload = tmp_path / "account.pdf"
+    upload.write_bytes(b"bank account")
+    res = ui.flow.supply_material(NOT_TOLERABLE, who, res[ui.flow.flow], str(upload))
+    assert res[ui.flow.review_view]["ready"] and not res[ui.flow.review_view]["materials"]["blocked"]
+
+
+# --- 数据使用记录 (issue 11 item 7) ------------------------------------------------------------------------
+KEY = re.compile(r"\b[a-z]+_[a-z_]+\b|\bnewborn:")
+
+
+def _newborn_log(svc):
+    sc = [s for s in scenarios_from_meta(svc.shared.meta()) if s.one_thing_id == "newborn"][0]
+    me = Principal("citizen", sc.applicant_id)
+    d = svc.start_draft(me, "newborn")
+    svc.grant_all(me, d.draft_id)
+    svc.prefill(me, d.draft_id)
+    svc.edit(me, d.draft_id, "contact_phone", "13800138000")
+    return me
+
+
+@pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant", "en"])
+def test_the_access_log_shows_human_names_one_row_per_use_as_cards(ui, svc, lang):
+    me = _newborn_log(svc)
+    html = ui.account.access_log(me, {"lang": lang})
+    assert "<table" not in html and html.count('class="yjs-log-card"') >= 3
+    assert not KEY.search(re.sub(r"<[^>]+>", " ", html)), KEY.search(re.sub(r"<[^>]+>", " ", html))
+    cards = re.findall(r'<li class="yjs-log-card">(.*?)</li>', html)
+    assert len(cards) == len(set(cards))  # no two rows alike
+    if lang == "en":
+        assert "Newborn" in html and "Contact phone" in html or "phone" in html.lower()
+    else:
+        assert "新生儿出生一件事" in html or "新生兒出生一件事" in html
+
+
+def test_log_field_names_use_the_forms_labels(svc):
+    me = _newborn_log(svc)
+    forms = svc.forms_library.by_one_thing
+    edit = next(e for e in svc.my_access_log(me) if e.action == "edit")
+    assert edit.one_thing_id == "newborn" and edit.field_keys == ["contact_phone"]
+    zh = pr.log_field_names(edit, forms["newborn"], "zh-Hans")
+    en = pr.log_field_names(edit, forms["newborn"], "en")
+    assert zh and zh[0] != "contact_phone" and re.search(r"[\u4e00-\u9fff]", zh[0]) and en[0][0].isupper()
+    read = next(e for e in svc.my_access_log(me) if e.action == "read")
+    assert pr.log_field_names(read, forms["newborn"], "zh-Hans") == read.fields
