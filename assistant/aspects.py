@@ -207,10 +207,15 @@ def content_words(query: Query) -> set[str]:
     """The words that say what the question is about, beyond which aspect it asks for: tokens
     minus aspect keywords ("多久", "代办"), pointers back ("那", "这个") and stopwords. Search-mode
     sub-words of a compound count once (社保卡 → 社保, 社保卡 is one word)."""
-    content = {t for t in query.tokens if t not in _ANAPHORA and not _is_trigger(t) and t not in _ENGLISH_STOPWORDS
-               and not (t.isascii() and not t.isalnum())
-               and not (len(t) >= 2 and t in _TRIGGER_PARTS)}
+    content = {t for t in query.tokens if is_content(t)}
     return content - _inside_another(content)
+
+
+def is_content(token: str) -> bool:
+    """Whether a token can say what a question is about: not a pointer back, not an aspect keyword (nor
+    part of one), not an English function word, not punctuation."""
+    return (token not in _ANAPHORA and not _is_trigger(token) and token not in _ENGLISH_STOPWORDS
+            and any(c.isalnum() for c in token) and not (len(token) >= 2 and token in _TRIGGER_PARTS))
 
 
 def is_elliptical(query: Query) -> bool:

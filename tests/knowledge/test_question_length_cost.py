@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from assistant.aspects import _ANAPHORA, _TRIGGERS, content_words
+from assistant.aspects import _TRIGGERS, content_words, is_content
 from core.errors import InvalidInput
 from knowledge.embedders import HashEmbedder
 from knowledge.retrieval import MAX_EMBED_CHARS, HybridRetriever
@@ -59,8 +59,7 @@ def test_the_engine_embeds_a_2000_character_question_once_and_bounded(fast_assis
 
 def _pairwise(tokens) -> set[str]:
     """The definition content_words implements without comparing every pair of words."""
-    content = [t for t in tokens if t not in _ANAPHORA and t not in _TRIGGERS
-               and not any(t in w for w in _TRIGGERS if len(t) >= 2)]
+    content = [t for t in tokens if is_content(t) and not any(t in w for w in _TRIGGERS if len(t) >= 2)]
     return {t for t in content if not any(t != u and t in u for u in content)}
 
 
