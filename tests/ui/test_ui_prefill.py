@@ -12,33 +12,16 @@ from pathlib import Path
 import gradio as gr
 import pytest
 
-from app.ratelimit import RateLimiter
-from app.services import Services
 from assistant.state import StaffAuditLog
-from core.identity import Principal, StaffDirectory, TokenSigner
+from core.identity import Principal
 from prefill.ocr import OcrResult
 from prefill.seed import scenarios_from_meta
-from prefill.service import build_prefill_service
 from ui import prefill_render as pr
 from ui.citizen import CitizenUI, new_session
 from ui.i18n import t
 from ui.staff import StaffUI
 
 FULL_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-
-
-@pytest.fixture
-def svc(settings):
-    return build_prefill_service(settings)
-
-
-@pytest.fixture
-def app(svc, settings, fast_assistant):
-    services = Services.from_settings(settings, assistant=fast_assistant, prefill=svc)
-    services.staff_directory = StaffDirectory({}, allow_demo=True)
-    services.signer = TokenSigner("test-secret")
-    services.login_limiter = RateLimiter(60)
-    return services
 
 
 @pytest.fixture

@@ -12,11 +12,8 @@ import re
 import gradio as gr
 import pytest
 
-from app.ratelimit import RateLimiter
-from app.services import Services
-from core.identity import Principal, StaffDirectory, TokenSigner
+from core.identity import Principal
 from prefill.seed import scenarios_from_meta
-from prefill.service import build_prefill_service
 from ui import prefill_render as pr
 from ui.citizen import CitizenUI
 
@@ -26,18 +23,9 @@ ZH = {"lang": "zh-Hans"}
 
 
 @pytest.fixture
-def svc(settings):
-    return build_prefill_service(settings)
-
-
-@pytest.fixture
-def ui(svc, settings, fast_assistant):
-    services = Services.from_settings(settings, assistant=fast_assistant, prefill=svc)
-    services.staff_directory = StaffDirectory({}, allow_demo=True)
-    services.signer = TokenSigner("test-secret")
-    services.login_limiter = RateLimiter(60)
+def ui(app):
     with gr.Blocks():
-        yield CitizenUI(services)
+        yield CitizenUI(app)
 
 
 def _text(upd) -> str:
