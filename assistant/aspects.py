@@ -166,10 +166,6 @@ def read_aspects(query: Query) -> tuple[list[str], frozenset[str]]:
     return found, frozenset(asked) & frozenset(found)
 
 
-def detect_aspects(query: Query) -> list[str]:
-    return read_aspects(query)[0]
-
-
 # Words that only point back at the conversation ("那", "这个") or carry no topic of their own.
 _ANAPHORA = frozenset("那 那么 那个 这 这个 它 还有 另外 然后 呢 吗 嗯 好的 ok 呀 and then what about it that this".split())
 # English function words: they say nothing about which passage answers ("does", "after", "we").
