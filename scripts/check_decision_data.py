@@ -22,15 +22,17 @@ LANGS = {"zh-Hans", "zh-Hant", "en"}
 EXPECTED = {
     "in_scope.jsonl": {"zh-Hans": 14 * 27, "zh-Hant": 4 * 27, "en": 5 * 27},
     "out_of_scope.jsonl": {"zh-Hans": 300, "zh-Hant": 50, "en": 50},
-    "abuse.jsonl": {"zh-Hans": 150, "zh-Hant": 45, "en": 45},
-    "lawful.jsonl": {"zh-Hans": 100, "zh-Hant": 30, "en": 30},
-    "ambiguous.jsonl": {"zh-Hans": 110, "zh-Hant": 20, "en": 20},
+    "abuse.jsonl": {"zh-Hans": 200, "zh-Hant": 60, "en": 60},
+    "lawful.jsonl": {"zh-Hans": 140, "zh-Hant": 40, "en": 40},
+    "ambiguous.jsonl": {"zh-Hans": 180, "zh-Hant": 35, "en": 35},
     "followup.jsonl": {"zh-Hans": 140, "zh-Hant": 30, "en": 30},
     "stories.jsonl": {"zh-Hans": 9 * 27 - 2, "zh-Hant": 2 * 27, "en": 1 * 27},  # two echoes of dev questions removed
+    "near_miss.jsonl": {"zh-Hans": 110, "zh-Hant": 25, "en": 25},
 }
 # Files whose label is a bundle id, with the per-bundle (zh-Hans, zh-Hant, en) counts.
-PER_BUNDLE = {"in_scope.jsonl": (14, 4, 5), "stories.jsonl": (9, 2, 1)}
+PER_BUNDLE = {"in_scope.jsonl": (14, 4, 5), "stories.jsonl": (9, 2, 1), "near_miss.jsonl": None}
 EXACT = {"in_scope.jsonl"}  # stories.jsonl lost two rows (echoes of dev questions)
+MIN_PER_BUNDLE = {"near_miss.jsonl": 4}  # every bundle at least this many rows, any language
 FIXED_LABEL = {"out_of_scope.jsonl": "out_of_scope", "abuse.jsonl": "abuse", "lawful.jsonl": "lawful",
                "ambiguous.jsonl": "ambiguous", "followup.jsonl": "followup"}
 
@@ -80,6 +82,10 @@ def main() -> int:
                 got = (per_bundle_lang[(b, "zh-Hans")], per_bundle_lang[(b, "zh-Hant")], per_bundle_lang[(b, "en")])
                 if got != want_b:
                     errors.append(f"{name}: {b} has zh-Hans/zh-Hant/en {got}, want {want_b}")
+        if name in MIN_PER_BUNDLE:
+            low = {b: labels[b] for b in BUNDLES if labels[b] < MIN_PER_BUNDLE[name]}
+            if low:
+                errors.append(f"{name}: bundles with fewer than {MIN_PER_BUNDLE[name]} rows {low}")
         print(f"{name}: {sum(langs.values())} rows {dict(langs)}")
     dup = [t for t, c in texts.items() if c > 1]
     if dup:
