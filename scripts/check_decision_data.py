@@ -17,7 +17,7 @@ BUNDLES = {d["id"] for d in YAMLS}
 PUNCT = str.maketrans("", "", "，。？！?!,. 、")
 # The catalogue's own wording: training rows must paraphrase it, never repeat it.
 CATALOGUE = {str(t).translate(PUNCT).lower() for d in YAMLS
-             for t in list(d.get("life_events") or []) + [f.get("q") or "" for f in d.get("faqs") or []]}
+             for t in list(d.get("life_events") or []) + [f.get("question") or "" for f in d.get("faqs") or []]}
 LANGS = {"zh-Hans", "zh-Hant", "en"}
 EXPECTED = {
     "in_scope.jsonl": {"zh-Hans": 14 * 27, "zh-Hant": 4 * 27, "en": 5 * 27},
