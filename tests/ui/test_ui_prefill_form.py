@@ -12,7 +12,8 @@ import gradio as gr
 import pytest
 
 from core.identity import Principal
-from prefill.regions import DISTRICTS, place_choices, region_name
+from prefill import regions
+from prefill.regions import DISTRICTS, region_name
 from prefill.seed import scenarios_from_meta
 from ui import prefill_render as pr
 from ui.citizen import CitizenUI, new_session
@@ -153,10 +154,10 @@ def test_the_place_picker_stores_the_code_and_the_review_shows_the_name(ui, svc)
 
 
 def test_place_choices_are_the_table_places_by_name():
-    choices = dict((c, n) for n, c in place_choices())
+    choices = dict((c, n) for n, c in regions.place_choices())
     assert set(DISTRICTS) <= set(choices) and all("市辖区" not in n for n in choices.values())
     assert choices["440106"] == "广东省广州市天河区"
-    assert place_choices("440000")[0] == ("广东省", "440000")  # a coarser current value stays choosable
+    assert regions.place_choices("440000")[0] == ("广东省", "440000")  # a coarser current value stays choosable
     assert pr.field_label(type("F", (), {"type": "region_code", "label": "行政区划代码", "label_en": "Region code"}),
                           "zh-Hans") == "所在地区"
 
