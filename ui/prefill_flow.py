@@ -228,9 +228,10 @@ class PrefillFlow:
                                    label=f["label"], info=f["info"], filterable=bool(f.get("filterable")),
                                    interactive=True, elem_id=self._id(f"f-{key}"))
             else:
+                secret = bool(f.get("secret"))  # a password box has one line
                 comp = gr.Textbox(f["value"] or "", label=f["label"], info=f["info"], placeholder=f["placeholder"],
-                                  lines=1, max_lines=3, max_length=200, interactive=True, elem_id=self._id(f"f-{key}"),
-                                  type="password" if f.get("secret") else "text")
+                                  lines=1, max_lines=1 if secret else 3, max_length=200, interactive=True,
+                                  elem_id=self._id(f"f-{key}"), type="password" if secret else "text")
                 if f.get("reveal"):
                     self._draw_reveal(key, lang, comp)
             if f["error"]:
