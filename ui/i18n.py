@@ -212,7 +212,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "ph_phone": {"zh-Hans": "11位手机号码", "en": "11-digit mobile number"},
     "ph_id_number": {"zh-Hans": "18位公民身份号码", "en": "18-character ID number"},
     "ph_bank_card": {"zh-Hans": "本人银行卡号", "en": "Your bank card number"},
-    "ph_region_code": {"zh-Hans": "6位行政区划代码", "en": "6-digit region code"},
     "ph_uscc": {"zh-Hans": "18位统一社会信用代码", "en": "18-character unified social credit code"},
     "ph_integer": {"zh-Hans": "整数", "en": "A whole number"},
     "ph_decimal": {"zh-Hans": "数字", "en": "A number"},
