@@ -24,14 +24,15 @@ def _service(real_stack):
     return build_prefill_service(real_stack[0])
 
 
-def _person(svc, one_thing: str, index: int):
+def _person(svc, bot, one_thing: str, index: int):
     """The index-th seeded applicant for `one_thing`: (person id, sign-in label, full ID number)."""
     from prefill.seed import scenarios_from_meta
     from prefill.sources import PersonRow
     from ui import prefill_render as pr
 
     pid = [s for s in scenarios_from_meta(svc.shared.meta()) if s.one_thing_id == one_thing][index].applicant_id
-    names = pr.one_thing_names(svc.forms(), "zh-Hans")
+    names = pr.one_thing_names(svc.forms(), "zh-Hans")  # the sign-in list names one-things as the catalogue does
+    names.update({o.id: pr.localise(o.name, "zh-Hans") for o in bot.catalog})
     label = next(label for label, p in pr.demo_choices(svc.demo_people(), names, "zh-Hans") if p == pid)
     with svc.shared.session() as s:
         return pid, label, s.get(PersonRow, pid).id_number
@@ -53,7 +54,7 @@ def _to_form(page, base: str, label: str, question: str) -> None:
 
 def test_the_person_reveals_and_hides_their_own_id_number_on_a_phone(new_page, live_server, real_stack):  # noqa: F811
     svc = _service(real_stack)
-    _, label, full_id = _person(svc, "retirement", 5)
+    _, label, full_id = _person(svc, real_stack[1], "retirement", 5)
     page = new_page(*PHONE)
     _to_form(page, live_server, label, "退休一件事要准备什么材料")
 
@@ -87,7 +88,7 @@ def test_the_insurance_region_is_a_place_picker_on_a_phone(new_page, live_server
     from prefill.regions import region_name
 
     svc = _service(real_stack)
-    pid, label, _ = _person(svc, "newborn", 1)
+    pid, label, _ = _person(svc, real_stack[1], "newborn", 1)
     page = new_page(*PHONE)
     _to_form(page, live_server, label, "新生儿出生一件事怎么办理")
 
