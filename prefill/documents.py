@@ -16,7 +16,7 @@ from pathlib import Path
 from core.errors import ServiceUnavailable
 from core.masking import mask_for_type
 from core.status import DRAFT_STATUS_ZH
-from prefill.forms import MergedForm
+from prefill.forms import MergedForm, plain_values
 from prefill.models import STATE_LABELS
 
 log = logging.getLogger(__name__)
@@ -55,11 +55,12 @@ def _display(form: MergedForm, key: str, value, *, masked: bool) -> str:
 def _rows(ctx: DocumentContext, copy: str) -> list[tuple[str, list[tuple[str, str, str]]]]:
     """(heading, [(label, value, state)]) blocks for the requested copy."""
     masked = copy == CITIZEN_COPY
+    plain = plain_values(ctx.values)
     blocks = []
     for sec in ctx.form.sections:
         rows = []
         for f in sec.fields:
-            if not masked and copy not in f.departments:
+            if (not masked and copy not in f.departments) or not f.asked(plain):
                 continue
             v = ctx.values.get(f.key) or {}
             rows.append((f.label, _display(ctx.form, f.key, v.get("value"), masked=masked),
@@ -100,7 +101,7 @@ def render_docx(ctx: DocumentContext, copy: str = CITIZEN_COPY) -> bytes:
     if copy == CITIZEN_COPY:
         doc.add_heading("各部门接收的信息（一次填报，多方共用）", level=2)
         for dept in ctx.form.departments:
-            labels = "、".join(f.label for f in ctx.form.fields_for(dept))
+            labels = "、".join(f.label for f in ctx.form.fields_for(dept, plain_values(ctx.values)))
             doc.add_paragraph(f"{dept}：{labels}")
     buf = io.BytesIO()
     doc.save(buf)

@@ -69,13 +69,19 @@ def owner_binding(owner_id: str) -> dict[str, Any]:
             "minor": False, "deceased": False, "display": None, "resolved_at": iso(utcnow())}
 
 
+def may_be_applicant(spec: SubjectRole) -> bool:
+    """A parent of someone the applicant is related to (the newborn's father or mother): until resolved,
+    the applicant may be that very person."""
+    return spec.kind == "relation" and spec.of != "self" and set(spec.relations) <= {"father", "mother"}
+
+
 def owner_decides(spec: SubjectRole) -> bool:
     """Whether the applicant decides for a role before it is resolved (guardian, heir, representative)."""
     if spec.kind == "enterprise" or spec.deceased:
         return True
     if spec.kind == "relation" and spec.relations == ["child"] and spec.max_age is not None and spec.max_age <= 18:
         return True
-    return spec.kind == "relation" and spec.of != "self" and set(spec.relations) <= {"father", "mother"}
+    return may_be_applicant(spec)
 
 
 def owner_roles(form: MergedForm, bindings: dict[str, dict]) -> list[str]:

@@ -15,11 +15,11 @@ represents (``enterprise``), or a person the applicant identifies by ID number (
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -76,6 +76,14 @@ class Validation(_Model):
     maximum: float | None = None
 
 
+class AskWhen(_Model):
+    """Ask a field only while another (choice) field is empty or holds one of `values`: e.g. the mother's
+    household booklet only when the child's hukou follows the mother (随母落户)."""
+
+    field: str
+    values: list[str] = Field(..., min_length=1)
+
+
 class FormField(_Model):
     key: str = Field(..., pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
     label: str
@@ -89,6 +97,15 @@ class FormField(_Model):
     authoritative: bool = False
     sensitive: bool = Field(False, description="A card or certificate number: masked on screen like an identifier.")
     help: str | None = None
+    ask_when: AskWhen | None = None
+
+    def asked(self, values: Mapping[str, Any]) -> bool:
+        """Whether the form asks this field, given the form's values by key (plain values): a field whose
+        condition field is still empty is asked (the person has not chosen yet)."""
+        if self.ask_when is None:
+            return True
+        chosen = values.get(self.ask_when.field)
+        return chosen is None or chosen in self.ask_when.values
 
     @field_validator("type")
     @classmethod
@@ -187,7 +204,27 @@ class MergedForm(_Model):
         unused = [d for d in self.departments if not any(d in f.departments for f in self.fields())]
         if unused:
             raise ValueError(f"departments {unused} receive no field")
+        self._check_conditions()
         return self
+
+    def _check_conditions(self) -> None:
+        """`ask_when` names a choice field of the form and some of its options, and whatever is chosen every
+        department still receives a field (its split form is never empty)."""
+        by_key = {f.key: f for f in self.fields()}
+        for f in self.fields():
+            if f.ask_when is None:
+                continue
+            cond = by_key.get(f.ask_when.field)
+            if cond is None or cond.type != "enum" or cond.ask_when is not None:
+                raise ValueError(f"{f.key}: ask_when names {f.ask_when.field!r}, which must be an unconditional enum field")
+            bad = [v for v in f.ask_when.values if v not in cond.options]
+            if bad:
+                raise ValueError(f"{f.key}: ask_when values {bad} are not options of {cond.key}")
+            for option in cond.options:
+                chosen = {cond.key: option}
+                empty = [d for d in self.departments if not self.fields_for(d, chosen)]
+                if empty:
+                    raise ValueError(f"with {cond.key} = {option!r}, departments {empty} receive no field")
 
     def fields(self) -> Iterator[FormField]:
         for sec in self.sections:
@@ -206,8 +243,9 @@ class MergedForm(_Model):
     def section_of(self, key: str) -> Section:
         return next(s for s in self.sections if any(f.key == key for f in s.fields))
 
-    def fields_for(self, department: str) -> list[FormField]:
-        return [f for f in self.fields() if department in f.departments]
+    def fields_for(self, department: str, values: Mapping[str, Any] | None = None) -> list[FormField]:
+        """The department's fields; with the form's values (by key), only those the form asks given them."""
+        return [f for f in self.fields() if department in f.departments and (values is None or f.asked(values))]
 
     def source_fields(self, source: str, role: str) -> list[str]:
         """The source fields of `source` this form reads about `role` (without derived ones)."""
@@ -219,6 +257,11 @@ class MergedForm(_Model):
 
     def role_label(self, role: str) -> str:
         return "申请人本人" if role == "self" else self.subjects[role].label
+
+
+def plain_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A draft's stored values ({key: {"value": ..., "state": ...}}) as plain values by key."""
+    return {k: (v or {}).get("value") for k, v in values.items()}
 
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -47,6 +47,8 @@ class FieldView(BaseModel):
     provenance: Provenance | None = None
     correction_path: str | None = Field(None, description="Where to report a wrong registry value (纠错).")
     help: str | None = None
+    asked: bool = Field(True, description="False when an earlier choice makes the field unneeded (e.g. the mother's "
+                                          "household booklet after 随父落户): not shown, required or sent.")
 
 
 class ConsentFieldRef(BaseModel):
@@ -64,6 +66,8 @@ class ConsentItem(BaseModel):
     subject_display: str | None = None
     decided_by: Literal["you", "other"]
     decided_by_display: str
+    role_is_you: bool | None = Field(False, description="Whether the role is the applicant (e.g. the newborn's father "
+                                                         "applying): None while not known yet.")
     fields: list[ConsentFieldRef]
     departments: list[str]
     status: ConsentStatus

@@ -80,3 +80,19 @@ def region_name(code: str) -> str:
 def districts() -> list[str]:
     """District codes in the table, sorted: the seed draws from these."""
     return sorted(DISTRICTS)
+
+
+def place_name(code: str | None) -> str:
+    """What a person sees for a region code: the place's name (a code no table knows is shown as it is)."""
+    if not code:
+        return ""
+    return region_name(code) if code in _TABLE else code
+
+
+def place_choices(current: str | None = None) -> list[tuple[str, str]]:
+    """(place name, code) for a place picker: every district- or county-level place in the table, by code
+    (a registered national table extends it), plus the current value when it is a coarser known region."""
+    codes = [c for c in sorted(_TABLE) if not c.endswith("00")]
+    if current and current in _TABLE and current not in codes:
+        codes.insert(0, current)
+    return [(region_name(c), c) for c in codes]

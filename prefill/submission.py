@@ -25,7 +25,7 @@ from prefill.audit import AuditLog
 from prefill.catalogue import Catalogue
 from prefill.common import SOURCE_LABELS, as_text, owned_draft, purpose
 from prefill.engine import prefill_rate
-from prefill.forms import MergedForm
+from prefill.forms import MergedForm, plain_values
 from prefill.lifecycle import advance, is_editable
 from prefill.models import (
     CorrectionReport,
@@ -48,7 +48,10 @@ def problems(form: MergedForm, values: dict[str, dict]) -> list[Problem]:
     """What blocks confirming: required fields without a value, OCR values not yet accepted, and
     values that fail their field's rules."""
     out = []
+    plain = plain_values(values)
     for f in form.fields():
+        if not f.asked(plain):  # not needed after an earlier choice: neither required nor checked
+            continue
         v = values.get(f.key) or {}
         if v.get("value") is None:
             if f.required:
@@ -93,11 +96,12 @@ class Submissions:
                 return ReviewItem(key=f.key, label=f.label, required=f.required, state=v.get("state", "to_be_entered"),
                                   display=mask_for_type(f.type, as_text(v.get("value")), sensitive=f.sensitive))
 
+            plain = plain_values(values)
             by_section = [ReviewGroup(key=sec.key, title=sec.title, edit_target=f"section:{sec.key}",
-                                      items=[item(f) for f in sec.fields]) for sec in form.sections]
+                                      items=[item(f) for f in sec.fields if f.asked(plain)]) for sec in form.sections]
             by_department = []
             for dept in form.departments:
-                flds = form.fields_for(dept)
+                flds = form.fields_for(dept, plain)
                 first = form.section_of(flds[0].key).key
                 by_department.append(ReviewGroup(key=dept, title=dept, edit_target=f"section:{first}",
                                                  items=[item(f) for f in flds]))
@@ -190,8 +194,8 @@ class Submissions:
 
     @staticmethod
     def _payload(form: MergedForm, row: DraftRow, dept: str, tracking: str, at: str) -> DepartmentPayload:
-        flds = form.fields_for(dept)
         values = row.values or {}
+        flds = form.fields_for(dept, plain_values(values))  # a field an earlier choice made unneeded is not sent
         return DepartmentPayload(tracking_no=tracking, form_id=form.form_id, one_thing_id=form.one_thing_id,
                                  department=dept, submitted_at=at, applicant_id=row.owner_id,
                                  fields={f.key: (values.get(f.key) or {}).get("value") for f in flds},

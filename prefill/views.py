@@ -22,12 +22,13 @@ from prefill.engine import (
     fields_for_grantor,
     form_sources,
     lookup_fields,
+    may_be_applicant,
     owner_binding,
     owner_decides,
     owner_roles,
     prefill_rate,
 )
-from prefill.forms import SOURCE_FIELDS, MergedForm
+from prefill.forms import SOURCE_FIELDS, MergedForm, plain_values
 from prefill.lifecycle import is_editable
 from prefill.models import (
     STATE_LABELS,
@@ -106,6 +107,7 @@ class DraftViews:
         bindings = row.bindings or {}
         open_ = is_editable(row)
         fields = []
+        plain = plain_values(values)
         counts: dict[str, int] = {}
         for sec in form.sections:
             for f in sec.fields:
@@ -121,7 +123,8 @@ class DraftViews:
                     editable=open_ and not (state == "authoritative" and v.get("value") is not None),
                     provenance=provenance(prov),
                     correction_path=(f"/v1/prefill/drafts/{row.id}/fields/{f.key}/report-error"
-                                     if state == "authoritative" and prov else None), help=f.help))
+                                     if state == "authoritative" and prov else None), help=f.help,
+                    asked=f.asked(plain)))
         decisions = self.consents.decisions(s, row.id)
         subjects = []
         for r in form.roles():
@@ -166,10 +169,18 @@ class DraftViews:
                         fields=field_refs(source, names), departments=departments_for(form, source, [role]),
                         status="awaiting_other"))
                     continue
+                label = form.role_label(role)
+                is_you = role == "self" or (b is not None and b["subject_id"] == owner)
+                if b is None and role != "self" and may_be_applicant(form.subjects[role]):
+                    is_you = None
                 if by_you:
                     d = decisions.get((source, owner))
                     status = "pending" if d is None else "granted" if d.granted else "refused"
-                    who = "您本人" if role == "self" else f"您（为{form.role_label(role)}）"
+                    # Name who decides as the form will: the applicant for themselves (the newborn's father
+                    # applying is 您本人, not "you for the father"); a parent not yet identified may be the
+                    # other parent, who then approves from their own sign-in (the form waits for them).
+                    who = ("您本人" if is_you else f"您本人（若您是{label}）；否则由{label}本人登录授权"
+                           if is_you is None else f"您（为{label}）")
                 elif b is None:
                     status, who = "unresolved", f"{form.role_label(role)}本人（确定其身份后请其授权）"
                 else:
@@ -179,7 +190,7 @@ class DraftViews:
                 items.append(ConsentItem(
                     source=source, source_label=SOURCE_LABELS[source], role=role, role_label=form.role_label(role),
                     subject_display=(b or {}).get("display"), decided_by="you" if by_you else "other",
-                    decided_by_display=who, fields=field_refs(source, names),
+                    decided_by_display=who, role_is_you=is_you, fields=field_refs(source, names),
                     departments=departments_for(form, source, [role]), status=status))
         return ConsentRequest(draft_id=row.id, one_thing_id=form.one_thing_id, title=form.title, purpose=form.purpose,
                               departments=form.departments, items=items, your_sources=yours)

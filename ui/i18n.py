@@ -179,6 +179,10 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "field_keep": {"zh-Hans": "当前：{value}（不修改请留空）", "en": "Now: {value} (leave empty to keep)"},
     "field_correct": {"zh-Hans": "纠错", "en": "Report error"},
+    "reveal_show": {"zh-Hans": "显示完整号码", "en": "Show the full number"},
+    "reveal_hide": {"zh-Hans": "隐藏号码", "en": "Hide the number"},
+    "place_pick": {"zh-Hans": "请选择地区（可输入地名查找）", "en": "Choose the place (type to search)"},
+    "consent_is_you": {"zh-Hans": "（您本人）", "en": " (you)"},
     "ro_why_registry": {"zh-Hans": "这是{src}登记的信息，不能在这里直接修改；如有错误请点“纠错”，由登记部门核实更正。",
                         "en": "Registered in the {src}, so it cannot be changed here; if it is wrong, use Report error "
                         "and the registering office will check and correct it."},
@@ -208,7 +212,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "ph_phone": {"zh-Hans": "11位手机号码", "en": "11-digit mobile number"},
     "ph_id_number": {"zh-Hans": "18位公民身份号码", "en": "18-character ID number"},
     "ph_bank_card": {"zh-Hans": "本人银行卡号", "en": "Your bank card number"},
-    "ph_region_code": {"zh-Hans": "6位行政区划代码", "en": "6-digit region code"},
     "ph_uscc": {"zh-Hans": "18位统一社会信用代码", "en": "18-character unified social credit code"},
     "ph_integer": {"zh-Hans": "整数", "en": "A whole number"},
     "ph_decimal": {"zh-Hans": "数字", "en": "A number"},

@@ -209,7 +209,9 @@ class PrefillFlow:
         key = f["key"]
         if f["kind"] == "readonly":
             with gr.Row(elem_classes=["yjs-ro-row", f"yjs-st-{f['state']}"], equal_height=False):
-                gr.HTML(f["html"], elem_id=self._id(f"f-{key}"), js_on_load=None, scale=4, min_width=200)
+                html = gr.HTML(f["html"], elem_id=self._id(f"f-{key}"), js_on_load=None, scale=4, min_width=200)
+                if f.get("reveal"):
+                    self._draw_reveal(key, lang, html)
                 if f["correctable"]:
                     btn = gr.Button(t("field_correct", lang), size="sm", scale=0, min_width=90,
                                     elem_id=self._id(f"correct-{key}"), elem_classes="yjs-correct")
@@ -221,11 +223,17 @@ class PrefillFlow:
         classes = ["yjs-field", f"yjs-st-{f['state']}"] + (["yjs-field-error"] if f["error"] else [])
         with gr.Column(elem_classes=classes):
             if f["kind"] == "choice":
-                comp = gr.Dropdown(f["options"], value=f["value"], label=f["label"], info=f["info"], filterable=False,
+                # Options may be (place name, code) pairs: the person picks a name, the form keeps the code.
+                comp = gr.Dropdown([tuple(o) if isinstance(o, list) else o for o in f["options"]], value=f["value"],
+                                   label=f["label"], info=f["info"], filterable=bool(f.get("filterable")),
                                    interactive=True, elem_id=self._id(f"f-{key}"))
             else:
+                secret = bool(f.get("secret"))  # a password box has one line
                 comp = gr.Textbox(f["value"] or "", label=f["label"], info=f["info"], placeholder=f["placeholder"],
-                                  lines=1, max_lines=3, max_length=200, interactive=True, elem_id=self._id(f"f-{key}"))
+                                  lines=1, max_lines=1 if secret else 3, max_length=200, interactive=True,
+                                  elem_id=self._id(f"f-{key}"), type="password" if secret else "text")
+                if f.get("reveal"):
+                    self._draw_reveal(key, lang, comp)
             if f["error"]:
                 gr.HTML(f'<p class="yjs-error" role="alert">{escape(f["error"])}</p>', elem_id=self._id(f"err-{key}"),
                         js_on_load=None)
@@ -239,6 +247,41 @@ class PrefillFlow:
                                              elem_id=self._id(f"ocr-{key}"))
                         up.upload(self._inline(partial(self.ocr_upload, key)), [self.who, self.flow, up], self.outputs, **PRIV)
         return comp
+
+    def _draw_reveal(self, key: str, lang: str, target) -> None:
+        """显示完整号码 / 隐藏号码 next to the owner's ID number: a locked value is fetched from the service only
+        when asked for (it is not on the page before); a typed one switches its box between hidden and shown."""
+        shown = gr.State(False)
+        btn = gr.Button(t("reveal_show", lang), size="sm", scale=0, min_width=90, elem_id=self._id(f"reveal-{key}"),
+                        elem_classes="yjs-reveal")
+        fn = partial(self.toggle_reveal, key) if isinstance(target, gr.HTML) else partial(self.toggle_typed, lang)
+        inputs = [self.who, self.flow, shown] if isinstance(target, gr.HTML) else [shown]
+        btn.click(fn, inputs, [target, btn, shown], **PRIV)
+
+    @staticmethod
+    def toggle_typed(lang: str, shown: bool):
+        """Show or hide an ID number in its edit box (the value is the person's own, already in the box)."""
+        now = not shown
+        return (gr.update(type="text" if now else "password"),
+                gr.update(value=t("reveal_hide" if now else "reveal_show", lang)), now)
+
+    def toggle_reveal(self, key: str, who, flow: dict, shown: bool):
+        """Show or hide the owner's locked ID number. Only its owner may see it in full: a clerk acting for
+        them (`via_staff`) never gets the button, and the service hands out only the caller's own values."""
+        lang, svc, who = self._ctx(who, flow)
+        draft = self._call(lang, svc.draft, who, flow["draft_id"])
+        f = next(x for x in draft.fields if x.key == key)
+        correctable = f.state == "authoritative" and f.correction_path is not None
+        now = not shown and self._own(who)
+        value = self._call(lang, svc.raw_values, who, draft.draft_id).get(key) if now else None
+        now = now and value is not None
+        html = pr.readonly_html(f, lang, correctable, str(value) if now else None)
+        return html, gr.update(value=t("reveal_hide" if now else "reveal_show", lang)), now
+
+    @staticmethod
+    def _own(who) -> bool:
+        """The signed-in person looking at their own application (not a clerk acting for them)."""
+        return who is not None and who.kind == "citizen" and not who.via_staff
 
     def _draw_review(self, view: dict) -> None:
         """The review summary: by section (修改 per group), then what each department receives."""
@@ -424,7 +467,7 @@ class PrefillFlow:
         draft = draft or self._call(lang, svc.draft, who, flow["draft_id"])
         form = svc.form(draft.one_thing_id)
         raw = self._call(lang, svc.raw_values, who, draft.draft_id)
-        spec = pr.form_spec(draft, form, raw, lang, errors=errors, typed=typed, focus=focus)
+        spec = pr.form_spec(draft, form, raw, lang, errors=errors, typed=typed, focus=focus, own=self._own(who))
         flow = {**flow, "step": "form", "rev": flow.get("rev", 0) + 1, "corr_key": None}
         spec["rev"] = flow["rev"]
         waiting = spec["waiting"]
@@ -471,7 +514,8 @@ class PrefillFlow:
     def _current_view(self, who, flow: dict) -> dict:
         lang, svc, who = self._ctx(who, flow)
         draft = self._call(lang, svc.draft, who, flow["draft_id"])
-        return pr.form_spec(draft, svc.form(draft.one_thing_id), self._call(lang, svc.raw_values, who, draft.draft_id), lang)
+        return pr.form_spec(draft, svc.form(draft.one_thing_id), self._call(lang, svc.raw_values, who, draft.draft_id), lang,
+                            own=self._own(who))
 
     def open_correction(self, key: str, flow: dict, view: dict) -> dict:
         """纠错 next to a read-only registry value: open the report box for that field."""

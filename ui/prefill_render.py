@@ -1,10 +1,12 @@
 """Pure rendering for the 一键办理 flow and 我的办事: consent screen, the pre-filled form's field specs,
 the review summary, tracking, approvals, the access log. No gradio here, so they are unit-tested directly.
 
-Values come from the pre-fill service's views, which already mask identifiers (`display`). The form
-never puts a masked value in an edit box (typing over it would submit the mask): a field whose
-screen value is masked shows an empty box with the masked value as its placeholder, and an empty
-box keeps the stored value. Everything that ends up as HTML is escaped.
+Values come from the pre-fill service's views, which already mask identifiers (`display`). The person
+whose values they are sees them in full in the form (`own`), so they can check them; ID numbers stay
+masked until they press 显示完整号码. Anyone else (a clerk acting for them) sees masked values: the form
+never puts a masked value in an edit box (typing over it would submit the mask), so such a field shows
+an empty box with the masked value as its placeholder, and an empty box keeps the stored value.
+Region codes are shown and picked as place names. Everything that ends up as HTML is escaped.
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ from typing import Any
 
 from core.clock import fmt_local
 from core.status import DEPARTMENT_STATUS_EN
+from prefill.regions import place_choices, place_name
 from ui.i18n import localise, t
 
 STEPS = ("consent", "form", "review", "done")
 PREFILLED = ("authoritative", "prefilled")
 CHOICE_TYPES = ("enum", "boolean")
-PLACEHOLDER_TYPES = ("date", "phone", "id_number", "bank_card", "region_code", "uscc", "integer", "decimal")
+PLACEHOLDER_TYPES = ("date", "phone", "id_number", "bank_card", "uscc", "integer", "decimal")
+REVEAL_TYPES = ("id_number",)  # shown to their owner masked until revealed (people nearby see the screen too)
 STATUS_EN = DEPARTMENT_STATUS_EN
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _RULE = re.compile(r"^(?:[a-z][a-z0-9_]*: )?(?P<en>.*?)\s*\((?P<zh>[^()]*)\)\s*$", re.S)
@@ -58,7 +62,27 @@ def status_name(status: str, lang: str) -> str:
 
 
 def field_label(f: Any, lang: str) -> str:
+    """The field's name for people: a region code's field names the place it asks for (参保地行政区划代码 → 参保地),
+    since the form shows and picks place names, and the code stays the departments' business."""
+    if getattr(f, "type", None) == "region_code":
+        return _place_label(f.label_en, lang) if lang == "en" else localise(_place_label(f.label, lang), lang)
     return f.label_en if lang == "en" else localise(f.label, lang)
+
+
+def _place_label(label: str, lang: str) -> str:
+    if lang == "en":
+        return label.removesuffix(" code").removesuffix(" Code") or "Place"
+    base = label.replace("行政区划代码", "")
+    if base.endswith("地"):
+        return base
+    return base + ("地区" if base.endswith("所在") else "所在地区")
+
+
+def shown_value(f: Any, value: Any) -> str:
+    """A value as people read it: a region code as its place name, anything else as given."""
+    if value is None:
+        return ""
+    return place_name(str(value)) if getattr(f, "type", None) == "region_code" else str(value)
 
 
 def section_titles(form: Any, lang: str) -> dict[str, str]:
@@ -128,13 +152,18 @@ def _decider(item: Any, form: Any, lang: str) -> str:
     if lang != "en":
         return localise(item.decided_by_display, lang)
     role = role_name(form, item.role, lang)
+    is_you = getattr(item, "role_is_you", item.role == "self")
     if item.decided_by == "you":
-        return "you" if item.role == "self" else f"you (for the {role})"
+        if is_you is None:
+            return f"you, if you are the {role}; otherwise the {role} themselves (from their own sign-in)"
+        return "you" if is_you else f"you (for the {role})"
     return f"the {role} themselves" + (" (once identified)" if item.status == "unresolved" else " (from their own sign-in)")
 
 
 def _consent_item(item: Any, form: Any, lang: str, *, with_source: bool = False) -> str:
     about = escape(role_name(form, item.role, lang)) + (f"（{escape(item.subject_display)}）" if item.subject_display else "")
+    if item.role != "self" and getattr(item, "role_is_you", False):  # the newborn's father applying: 新生儿父亲（您本人）
+        about += escape(t("consent_is_you", lang))
     src = f"{escape(source_name(item.source, lang))} · " if with_source else ""
     return (f'<div class="yjs-consent-item" data-role="{escape(item.role)}">'
             f'<p><span class="yjs-cs yjs-cs-{escape(item.status)}">{escape(t("cs_" + item.status, lang))}</span> · '
@@ -224,58 +253,78 @@ def locked_reason(f: Any, lang: str, correctable: bool) -> str:
     return t("ro_why_registry" if correctable else "ro_why_registry_nocorr", lang).format(src=src)
 
 
-def _readonly_html(f: Any, lang: str, correctable: bool = False) -> str:
+def readonly_html(f: Any, lang: str, correctable: bool = False, value: str | None = None) -> str:
+    """A locked value with its badges and why it is locked; `value` is what to show instead of the masked
+    display (the owner's own value, or their ID number once revealed)."""
     req = '<span class="yjs-req" aria-hidden="true"> *</span>' if f.required else ""
+    text = shown_value(f, f.display if value is None else value)
     return (f'<div class="yjs-ro" data-key="{escape(f.key)}"><div class="yjs-ro-label">{escape(field_label(f, lang))}{req}</div>'
-            f'<div class="yjs-ro-value">{escape(localise(f.display or "", lang))}</div>'
+            f'<div class="yjs-ro-value">{escape(localise(text, lang))}</div>'
             f'<div class="yjs-badges">{_badges(f, lang)}</div>'
             f'<p class="yjs-ro-why">{escape(locked_reason(f, lang, correctable))}</p></div>')
 
 
 def form_spec(draft: Any, form: Any, raw: Mapping[str, Any], lang: str, errors: Mapping[str, str] | None = None,
-              typed: Mapping[str, Any] | None = None, focus: str | None = None) -> dict[str, Any]:
+              typed: Mapping[str, Any] | None = None, focus: str | None = None, *, own: bool = False) -> dict[str, Any]:
     """What the form step shows, as plain data (kept in a gr.State and drawn by a gr.render).
 
-    `raw` is `PrefillService.raw_values` (the caller's own unmasked values); it is used only to tell
-    whether a screen value is masked, never put on screen. `typed` holds what the person just typed
-    into fields that failed validation, shown back so they can fix it; `errors` the message per field.
+    `raw` is `PrefillService.raw_values`: the caller's own unmasked values (what they typed, data about
+    themselves and those they act for; never another adult's). With `own` (the signed-in person looking at
+    their own application) they are shown in full, ID numbers masked until revealed; without it (a clerk
+    acting for them) `raw` only tells whether a screen value is masked and is never put on screen.
+    `typed` holds what the person just typed into fields that failed validation, shown back so they can fix
+    it; `errors` the message per field. Fields an earlier choice made unneeded (`asked` false) are left out.
     """
     errors, typed = dict(errors or {}), dict(typed or {})
     titles = section_titles(form, lang)
     by_section: dict[str, list[dict[str, Any]]] = {s.key: [] for s in form.sections}
     for f in draft.fields:
+        if not getattr(f, "asked", True):
+            continue
+        mine = own and f.has_value and f.key in raw and raw[f.key] is not None
+        secret = f.type in REVEAL_TYPES
         spec: dict[str, Any] = {"key": f.key, "label": field_label(f, lang) + (" *" if f.required else ""),
                                 "state": f.state, "required": f.required, "info": _info(f, lang), "error": errors.get(f.key),
                                 "value": None, "placeholder": None, "options": [], "correctable": False,
-                                "ocr_upload": False, "accept_ocr": f.state == "ocr", "html": ""}
+                                "ocr_upload": False, "accept_ocr": f.state == "ocr", "html": "",
+                                "reveal": mine and secret, "secret": False}
         if not f.editable:
             correctable = f.state == "authoritative" and f.correction_path is not None
-            spec.update(kind="readonly", html=_readonly_html(f, lang, correctable), correctable=correctable)
+            shown = str(raw[f.key]) if mine and not secret else None
+            spec.update(kind="readonly", html=readonly_html(f, lang, correctable, shown), correctable=correctable)
         else:
             masked = f.has_value and (f.key not in raw or str(raw[f.key]) != (f.display or ""))
             if f.key in typed:
                 value = typed[f.key]
+            elif mine:
+                value = str(raw[f.key])
             elif not f.has_value or masked:
                 value = None
             else:
                 value = f.display
-            if f.type in CHOICE_TYPES:
+            if f.type == "region_code":  # a place picker: names on screen, the code behind
+                code = value if value is not None else (raw.get(f.key) if f.key in raw else None)
+                spec.update(kind="choice", options=place_choices(code), value=code, placeholder=t("place_pick", lang),
+                            filterable=True)
+            elif f.type in CHOICE_TYPES:
                 spec.update(kind="choice", options=f.options or ["是", "否"], value=value,
                             placeholder=t("choose", lang))
             else:
-                ph = t("field_keep", lang).format(value=f.display) if masked and f.key not in typed else (
+                ph = t("field_keep", lang).format(value=f.display) if masked and not mine and f.key not in typed else (
                     t(f"ph_{f.type}", lang) if f.type in PLACEHOLDER_TYPES else None)
-                spec.update(kind="input", value=value, placeholder=ph,
-                            ocr_upload=f.state in ("to_be_entered", "ocr"))
+                # The owner's ID number in an edit box is hidden like a password until revealed.
+                spec.update(kind="input", value=value, placeholder=ph, secret=own and secret and value is not None,
+                            reveal=own and secret and value is not None, ocr_upload=f.state in ("to_be_entered", "ocr"))
         by_section.setdefault(f.section, []).append(spec)
     sections = [{"key": s.key, "title": titles.get(s.key, s.key), "open": focus in (None, s.key),
                  "fields": by_section.get(s.key, [])} for s in form.sections]
-    total = len(draft.fields)
-    filled = sum(1 for f in draft.fields if f.provenance is not None and f.provenance.source != "ocr" and f.has_value)
-    todo = sum(1 for f in draft.fields if not f.has_value)
+    shown_fields = [f for f in draft.fields if getattr(f, "asked", True)]
+    total = len(shown_fields)
+    filled = sum(1 for f in shown_fields if f.provenance is not None and f.provenance.source != "ocr" and f.has_value)
+    todo = sum(1 for f in shown_fields if not f.has_value)
     summary = t("form_summary", lang).format(filled=filled, total=total, rate=f"{draft.prefill_rate:.0%}", todo=todo)
     return {"draft_id": draft.draft_id, "lang": lang, "sections": sections, "summary": summary,
-            "waiting": waiting_note(draft.consent, form, lang), "errors": len(errors), "focus": focus}
+            "waiting": waiting_note(draft.consent, form, lang), "errors": len(errors), "focus": focus, "own": own}
 
 
 def problem_message(problem: Any, lang: str) -> str:
@@ -293,9 +342,11 @@ def problems_by_field(review: Any, lang: str) -> dict[str, str]:
 
 
 # --- review ------------------------------------------------------------------------------------------
-def _review_table(items: Iterable[Any], labels: Mapping[str, str], lang: str) -> str:
+def _review_table(items: Iterable[Any], labels: Mapping[str, str], lang: str,
+                  fields: Mapping[str, Any] | None = None) -> str:
+    fields = fields or {}
     rows = [[escape(labels.get(i.key, i.label)) + ('<span class="yjs-req"> *</span>' if i.required else ""),
-             escape(localise(i.display, lang)) if i.display else f'<span class="yjs-muted">{escape(t("review_empty_value", lang))}</span>',
+             escape(localise(shown_value(fields.get(i.key), i.display), lang)) if i.display else f'<span class="yjs-muted">{escape(t("review_empty_value", lang))}</span>',
              f'<span class="yjs-badge yjs-st-{escape(i.state)}">{escape(state_name(i.state, lang))}</span>'] for i in items]
     return _table([t("review_field", lang), t("review_value", lang), t("review_state", lang)], rows, "yjs-table yjs-review")
 
@@ -303,11 +354,12 @@ def _review_table(items: Iterable[Any], labels: Mapping[str, str], lang: str) ->
 def review_spec(review: Any, draft: Any, form: Any, lang: str) -> dict[str, Any]:
     """The review summary grouped by section and by department; each group has its 修改 target section."""
     labels = {f.key: field_label(f, lang) for f in draft.fields}
+    by_key = {f.key: f for f in draft.fields}
     titles = section_titles(form, lang)
 
     def group(g: Any, title: str) -> dict[str, Any]:
         target = g.edit_target.split(":", 1)[1] if g.edit_target.startswith("section:") else None
-        return {"key": g.key, "title": title, "target": target, "html": _review_table(g.items, labels, lang),
+        return {"key": g.key, "title": title, "target": target, "html": _review_table(g.items, labels, lang, by_key),
                 "edit_label": t("review_edit", lang).format(title=title)}
 
     problems = [f"<li>{escape(labels.get(p.key, p.key))}{_c(lang)}{escape(problem_message(p, lang))}</li>" for p in review.problems]
@@ -322,7 +374,8 @@ def review_spec(review: Any, draft: Any, form: Any, lang: str) -> dict[str, Any]
 def quick_choices(draft: Any, lang: str) -> list[dict[str, Any]]:
     """Required choice fields still empty (answerable with one click on the review)."""
     return [{"key": f.key, "label": field_label(f, lang), "options": f.options or ["是", "否"]}
-            for f in draft.fields if f.required and f.editable and not f.has_value and f.type in CHOICE_TYPES]
+            for f in draft.fields if f.required and f.editable and not f.has_value and f.type in CHOICE_TYPES
+            and getattr(f, "asked", True)]
 
 
 # --- tracking ----------------------------------------------------------------------------------------

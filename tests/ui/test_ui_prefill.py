@@ -137,32 +137,35 @@ def test_consent_screen_then_refusal_means_typing(ui, svc):
     assert "已拒绝" in back[ui.flow.consent_html]
 
 
-def test_masked_values_never_reach_the_page(ui, svc):
+def test_own_values_are_shown_to_their_owner_and_stay_masked_elsewhere(ui, svc):
+    """Issue 11 item 6: the person sees their own pre-filled values (to check them); their ID number only
+    when they reveal it; tracking, the access log and every page after submitting stay masked."""
     person = _scenario(svc, "retirement").applicant_id
     who = _sign_in(ui, person)
     pages = [_html_of(_open(ui, who, "retirement"))]
     upd = ui.flow.grant_all(who, _open(ui, who, "retirement")[ui.flow.flow])
     pages.append(_html_of(upd))
     view = upd[ui.flow.view]
+    full = svc.all_values(upd[ui.flow.flow]["draft_id"])
     phone = _fields(view)["contact_phone"]
-    assert phone["value"] is None and phone["placeholder"].startswith("当前：") and "****" in phone["placeholder"]
+    assert phone["value"] == full["contact_phone"] and not (phone["placeholder"] or "").startswith("当前：")
+    assert _fields(view)["id_number"]["reveal"] and not FULL_ID.search(pages[-1])  # masked until revealed
     values = {**_inputs(view), "retirement_type": "正常退休", "only_child_award": "申请"}
-    upd = ui.flow.save_form(who, upd[ui.flow.flow], values)  # empty boxes over masked values keep them
+    upd = ui.flow.save_form(who, upd[ui.flow.flow], values)  # the shown values saved back unchanged
     assert upd[ui.flow.flow]["step"] == "review"
-    pages.append(_html_of(upd))
     flow = upd[ui.flow.flow]
     upd = ui.flow.submit(who, flow, True)
-    pages.append(_html_of(upd))
+    after = [_html_of(upd)]
     no = upd[ui.flow.flow]["tracking_no"]
     st = {"lang": "zh-Hans"}
-    pages += [ui.account.track(who, no, st), ui.account.access_log(who, st), ui.account.track(who, "", st)]
-    full = svc.all_values(flow["draft_id"])
+    after += [ui.account.track(who, no, st), ui.account.access_log(who, st), ui.account.track(who, "", st)]
     secrets = [full["id_number"], full["bank_account"], full["contact_phone"], full["ssc_card_no"]]
-    for page in pages:
+    for page in pages + after:
         assert not FULL_ID.search(page)
+    for page in after:
         for s in secrets:
             assert s not in page
-    assert svc.all_values(flow["draft_id"])["contact_phone"] == full["contact_phone"]  # kept, not blanked
+    assert svc.all_values(flow["draft_id"]) == {**full, "retirement_type": "正常退休", "only_child_award": "申请"}
 
 
 def test_typed_id_number_is_shown_back_only_to_fix_it(ui, svc):
