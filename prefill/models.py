@@ -123,6 +123,7 @@ class ReviewItem(BaseModel):
     display: str | None
     state: FieldState
     required: bool
+    source: str | None = Field(None, description="The shared-data source a pre-filled value came from.")
 
 
 class ReviewGroup(BaseModel):

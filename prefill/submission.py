@@ -91,7 +91,8 @@ class Submissions:
             def item(f) -> ReviewItem:
                 v = values.get(f.key) or {}
                 return ReviewItem(key=f.key, label=f.label, required=f.required, state=v.get("state", "to_be_entered"),
-                                  display=mask_for_type(f.type, as_text(v.get("value")), sensitive=f.sensitive))
+                                  display=mask_for_type(f.type, as_text(v.get("value")), sensitive=f.sensitive),
+                                  source=(v.get("provenance") or {}).get("source"))
 
             by_section = [ReviewGroup(key=sec.key, title=sec.title, edit_target=f"section:{sec.key}",
                                       items=[item(f) for f in sec.fields]) for sec in form.sections]

@@ -296,7 +296,10 @@ def problems_by_field(review: Any, lang: str) -> dict[str, str]:
 def _review_table(items: Iterable[Any], labels: Mapping[str, str], lang: str) -> str:
     rows = [[escape(labels.get(i.key, i.label)) + ('<span class="yjs-req"> *</span>' if i.required else ""),
              escape(localise(i.display, lang)) if i.display else f'<span class="yjs-muted">{escape(t("review_empty_value", lang))}</span>',
-             f'<span class="yjs-badge yjs-st-{escape(i.state)}">{escape(state_name(i.state, lang))}</span>'] for i in items]
+             f'<span class="yjs-badge yjs-st-{escape(i.state)}">{escape(state_name(i.state, lang))}</span>'
+             # where a value came from, on the review too: an accepted offer opens here, not at the form
+             + (f' <span class="yjs-muted yjs-review-src">{escape(source_name(i.source, lang))}</span>'
+                if getattr(i, "source", None) else "")] for i in items]
     return _table([t("review_field", lang), t("review_value", lang), t("review_state", lang)], rows, "yjs-table yjs-review")
 
 

@@ -75,16 +75,19 @@ def test_accepting_opens_the_flow_at_review_and_nothing_is_submitted_before_conf
     assert flow["step"] == "review" and upd[ui.flow.review_box]["visible"] is True
     assert upd[ui.flow.area]["visible"] is True and "已为您预填" in upd[ui.account.offers_status]
     assert all(o["offer_id"] != offer_id for o in upd[ui.account.offers_view]["offers"])  # no longer open
-    # What is still to choose is asked on the review, one click each.
-    assert [q["key"] for q in spec["quick"]] == ["payment_method"] and not spec["ready"]
+    # Nothing is left to choose: the payout method comes from the person's 社保 record (its source shown and
+    # editable like any pre-filled value), so the review is ready for the tick and the submit alone.
+    assert spec["quick"] == [] and spec["ready"]
+    method = next(f for f in svc.draft(who, flow["draft_id"]).fields if f.key == "payment_method")
+    assert method.display == "社会保障卡金融账户" and method.state == "prefilled" and method.editable
+    assert method.provenance.source == "social_insurance"
+    payment = next(g["html"] for g in spec["sections"] if g["key"] == "payment")
+    assert re.search(r"社会保障卡金融账户.*?社保医保", payment)  # the review names where the value came from
     assert svc.my_submissions(who) == []
-    upd = ui.flow.quick_answer("payment_method", who, flow, "社会保障卡金融账户")
-    spec = upd[ui.flow.review_view]
-    assert spec["ready"] and spec["quick"] == []
     with pytest.raises(gr.Error):
-        ui.flow.submit(who, upd[ui.flow.flow], False)  # not without the tick
+        ui.flow.submit(who, flow, False)  # not without the tick
     assert svc.my_submissions(who) == []
-    done = ui.flow.submit(who, upd[ui.flow.flow], True)
+    done = ui.flow.submit(who, flow, True)
     assert re.search(r"YJS-\d{8}-[A-Z2-9]{6}", done[ui.flow.done_html])
 
 
@@ -122,9 +125,7 @@ def test_the_standing_opt_in_is_explained_granted_and_withdrawn(ui, svc):
 def _childcare_at_review(ui, svc):
     me, offer_id = _offer_person(svc)
     who = _sign_in(ui, me.subject)[ui.account.who]
-    upd = ui.account.accept_offer(offer_id, who, ZH)
-    upd = ui.flow.quick_answer("payment_method", who, upd[ui.flow.flow], "社会保障卡金融账户")
-    return who, upd
+    return who, ui.account.accept_offer(offer_id, who, ZH)
 
 
 def _mat(spec, name):
