@@ -31,7 +31,7 @@ from core.status import DraftStatus
 from knowledge.schema import Material, OneThing
 from prefill.audit import AuditLog
 from prefill.common import owned_draft, require_staff
-from prefill.models import MaterialItemView, MaterialsView, PendingCommitment
+from prefill.models import MaterialItemView, MaterialsView, PendingCommitment, PendingMaterial
 from prefill.store import DraftRow, MaterialItemRow, StateDB, iso
 
 log = logging.getLogger(__name__)
@@ -92,6 +92,13 @@ class Commitments:
         return [f"“{r.material}”不可容缺，须补齐后才能提交（{r.material} is missing and is not on the guide's "
                 "tolerable list; supply it first)"
                 for r in self._items(s, draft_id).values() if r.status == "missing"]
+
+    def committed(self, s: Session, draft_id: str) -> list[PendingMaterial]:
+        """The draft's open commitments (容缺待补) with the departments each concerns, for the fan-out."""
+        today = self.today()
+        return [PendingMaterial(material=r.material, due=r.due, overdue=dt.date.fromisoformat(r.due) < today,
+                                departments=list(r.departments or []))
+                for r in sorted(self._items(s, draft_id).values(), key=lambda r: r.id) if r.status == "committed"]
 
     def view(self, s: Session, row: DraftRow) -> MaterialsView:
         guide = self._guide(row.one_thing_id)

@@ -201,6 +201,9 @@ class DepartmentPayload(BaseModel):
     fields: dict[str, Any]
     labels: dict[str, str]
     provenance: dict[str, Provenance | None]
+    pending_materials: list[PendingMaterial] = Field(
+        [], description="容缺待补: materials this department's service needs that follow later under the applicant's "
+                        "commitment, with their due dates (as at submission).")
 
 
 class AccessLogEntry(BaseModel):

@@ -120,7 +120,7 @@ class PrefillService:
                                        lambda one_thing_id: self.catalogue.form(one_thing_id).departments)
         # Tracking-number dates and printed times are local (the `timezone` setting); stored times stay UTC.
         self.submissions = Submissions(self.state, self.catalogue, self.audit, views, self.commitments.blocking,
-                                       tz=zone(timezone))
+                                       tz=zone(timezone), committed=self.commitments.committed)
         self.tracking = Tracking(self.state, self.audit, views)
         self.printouts = Printouts(self.state, self.catalogue, self.audit, tz=zone(timezone))
         self.access_log = AccessLog(self.audit)

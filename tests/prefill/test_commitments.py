@@ -84,6 +84,30 @@ def test_a_missing_non_tolerable_material_blocks_with_a_plain_reason(svc, confir
     assert svc.submit(me, draft_id).tracking_no
 
 
+def test_each_department_concerned_is_told_of_the_pending_material_in_its_payload(svc, confirmed, h):
+    """一表申请、分送各部门: the departments whose service asks for the promised material carry 容缺待补 (what,
+    by when); the others get their form as usual."""
+    me, draft_id = confirmed
+    due = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    svc.mark_material_missing(me, draft_id, TOLERABLE)
+    sub = svc.submit(me, draft_id)
+    told = {}
+    for d in svc.catalogue.form("childcare_subsidy").departments:
+        payload = svc.department_payload(h.STAFF, sub.tracking_no, d)
+        told[d] = [(p.label, p.material, p.due) for p in payload.pending_materials]
+    assert told.pop("民政部门") == [("容缺待补", TOLERABLE, due)]  # the guide's 监护关系核验 asks for it
+    assert told and all(v == [] for v in told.values()), told
+    submitted = svc.audit.entries(draft_id=draft_id, action="submit")[0]
+    assert submitted.detail["pending"] == {TOLERABLE: ["民政部门"]}
+
+
+def test_no_commitment_no_pending_item_in_any_payload(svc, confirmed, h):
+    me, draft_id = confirmed
+    sub = svc.submit(me, draft_id)
+    for d in svc.catalogue.form("childcare_subsidy").departments:
+        assert svc.department_payload(h.STAFF, sub.tracking_no, d).pending_materials == []
+
+
 def test_bad_requests_and_other_people(svc, confirmed, scenario, h):
     me, draft_id = confirmed
     with pytest.raises(InvalidInput):
