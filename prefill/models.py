@@ -426,8 +426,11 @@ class PendingCommitment(BaseModel):
     draft_id: str
     tracking_no: str | None
     one_thing_id: str
+    title: str = ""
     material: str
     due: str
     overdue: bool
     applicant_id: str
+    applicant_name_masked: str | None = Field(None, description="The applicant's name, masked (张*).")
+    applicant_id_number_masked: str | None = Field(None, description="Their ID number, masked (110105********1234).")
     departments: list[str] = []

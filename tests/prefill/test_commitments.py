@@ -55,6 +55,9 @@ def test_a_tolerable_material_goes_ahead_under_a_commitment_and_is_supplied_late
     assert svc.track(me, sub.tracking_no).pending_materials[0].label == "容缺待补"
     pending = svc.pending_commitments(h.STAFF)
     assert [(p.tracking_no, p.material, p.overdue) for p in pending] == [(sub.tracking_no, TOLERABLE, False)]
+    # Who owes it, masked as a clerk may see it; the title names the application.
+    assert re.fullmatch(r"\d{6}\*{8}\d{3}[\dX]", pending[0].applicant_id_number_masked)
+    assert pending[0].applicant_name_masked.endswith("*") and pending[0].title == "育儿补贴申领一件事申请表"
     assert svc.pending_commitments(h.STAFF, overdue_only=True) == []
     svc.commitments.today = lambda: today + dt.timedelta(days=31)
     assert [p.material for p in svc.pending_commitments(h.STAFF, overdue_only=True)] == [TOLERABLE]
