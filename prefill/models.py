@@ -313,6 +313,8 @@ class BasisView(BaseModel):
     service_id: str | None = None
     law: str | None = None
     quote: str
+    law_en: str | None = None
+    quote_en: str = Field("", description="The condition in English (the Chinese quote is the guide's own words).")
 
 
 class FactView(BaseModel):
@@ -324,6 +326,8 @@ class FactView(BaseModel):
     source: str
     source_label: str
     record_id: str
+    label_en: str = ""
+    value_en: str = ""
 
 
 class OfferView(BaseModel):
@@ -335,10 +339,15 @@ class OfferView(BaseModel):
     status_label: str
     message: str
     event: str = Field(..., description="The life event that triggered the offer, in words.")
+    title_en: str = ""
+    status_label_en: str = ""
+    message_en: str = ""
+    event_en: str = ""
     event_date: str
     why: list[FactView] = Field(..., description="The facts the rule used: why you are eligible.")
     legal_basis: list[BasisView]
     sources_on_accept: list[str] = Field(..., description="Sources read for the pre-fill when you accept.")
+    source_ids_on_accept: list[str] = Field([], description="The same sources by id (population, e_licence …).")
     created_at: str
     opened_at: str | None = None
     decided_at: str | None = None
