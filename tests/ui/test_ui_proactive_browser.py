@@ -12,7 +12,7 @@ import datetime as dt
 import re
 
 import pytest
-from test_ui_browser import SHOTS, TRACKING, _no_horizontal_scroll, _open, browser, new_page  # noqa: F401
+from test_ui_browser import SHOTS, TRACKING, _no_horizontal_scroll, _open, _staff_sign_in, browser, new_page  # noqa: F401
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -218,3 +218,46 @@ def test_data_use_record_reads_as_cards_with_human_names_on_a_phone(new_page, li
     page.screenshot(path=str(SHOTS / "data_use_record_phone.png"))
     assert not page.errors, page.errors
 
+
+
+def test_clerk_sees_open_and_overdue_commitments_at_the_desk(new_page, live_server, real_stack):  # noqa: F811
+    """承诺办 at the desk: a 容缺待补 made through the service (then moved past its due date in the live
+    server's own database) shows in the 容缺待补 tab — masked name and ID number, material, due date,
+    departments, 已逾期 — and stays under 只看已逾期."""
+    from core.identity import Principal
+    from prefill.seed import scenarios_from_meta
+    from prefill.sources import PersonRow
+    from prefill.store import MaterialItemRow
+
+    svc = _service(real_stack)
+    person = [s for s in scenarios_from_meta(svc.shared.meta()) if s.one_thing_id == "childcare_subsidy"][-1].applicant_id
+    me = Principal("citizen", person)
+    draft = svc.start_draft(me, "childcare_subsidy")
+    svc.grant_all(me, draft.draft_id)
+    svc.prefill(me, draft.draft_id)
+    svc.mark_material_missing(me, draft.draft_id, TOLERABLE)
+    svc.confirm(me, draft.draft_id)
+    tracking = svc.submit(me, draft.draft_id).tracking_no
+    late = (dt.date.today() - dt.timedelta(days=2)).isoformat()
+    with svc.state.session() as s:
+        for item in s.query(MaterialItemRow).filter_by(draft_id=draft.draft_id, material=TOLERABLE):
+            item.due = late
+    with svc.shared.session() as s:
+        row = s.get(PersonRow, person)
+        name, id_number = row.name, row.id_number
+
+    page = new_page(1280, 900)
+    _staff_sign_in(page, live_server)
+    page.get_by_role("tab", name="容缺待补").click()
+    page.wait_for_function("(n) => document.querySelector('#yjs-commitments')?.innerText.includes(n)", arg=tracking)
+    row_text = page.locator("#yjs-commitments tr", has_text=tracking).inner_text()
+    for shown in (f"{id_number[:6]}********{id_number[-4:]}", name[0] + "*", TOLERABLE, late, "民政部门", "已逾期"):
+        assert shown in row_text, (shown, row_text)
+    text = page.locator("#yjs-commitments").inner_text()
+    assert id_number not in text and person not in text and name not in text
+    page.evaluate("() => document.querySelector('#yjs-commitments table').dataset.before = '1'")
+    page.check("#yjs-commit-overdue input")
+    page.wait_for_function("() => !document.querySelector('#yjs-commitments table[data-before]')")  # redrawn
+    assert tracking in page.locator("#yjs-commitments").inner_text()
+    page.screenshot(path=str(SHOTS / "staff_commitments.png"), full_page=True)
+    assert not page.errors, page.errors
