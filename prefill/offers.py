@@ -256,7 +256,8 @@ class Offers:
             event_en=EVENT_LABELS_EN.get(row.event_kind, ""),
             why=[FactView(**f, source_label=SOURCE_LABELS.get(f["source"], f["source"])) for f in row.facts],
             legal_basis=[BasisView(**asdict(b)) for b in (rule.basis if rule else ())],
-            sources_on_accept=[SOURCE_LABELS[x] for x in source_ids], source_ids_on_accept=source_ids, created_at=row.created_at, opened_at=row.opened_at,
+            sources_on_accept=[SOURCE_LABELS[x] for x in source_ids], source_ids_on_accept=source_ids,
+            created_at=row.created_at, opened_at=row.opened_at,
             decided_at=row.decided_at, draft_id=row.draft_id, decline_reason=row.decline_reason,
             no_application=bool(row.auto_granted))
 
