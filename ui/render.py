@@ -288,6 +288,8 @@ def commitments_html(items: Iterable[Any], overdue_only: bool = False) -> str:
                  i.tracking_no or "未提交", i.material, i.due, "、".join(i.departments) or "—"]
         rows.append(f'<tr class="yjs-commitment-row" data-overdue="{str(bool(i.overdue)).lower()}">'
                     + "".join(f"<td>{escape(c)}</td>" for c in cells) + f"<td>{state}</td></tr>")
-    summary = f"共 {len(items)} 项容缺待补" + (f"，其中 <strong>{late} 项已逾期</strong>" if late else "，均未到期")
+    # The filter is named in the summary, so the clerk (and the page) can tell which list is shown.
+    summary = (f"只看已逾期：共 {late} 项" if overdue_only else
+               f"共 {len(items)} 项容缺待补" + (f"，其中 <strong>{late} 项已逾期</strong>" if late else "，均未到期"))
     return (f'<p>{summary}（按补交期限排序）。</p><table class="yjs-table yjs-commitments">'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")

@@ -247,7 +247,8 @@ def test_the_desk_lists_open_commitments_masked_with_the_overdue_ones_flagged(as
 
     svc.commitments.today = lambda: dt.date.today() + dt.timedelta(days=31)
     overdue = assist_ui.commitments(clerk, True)
-    assert "已逾期" in overdue and "1 项已逾期" in overdue and "监护关系证明" in overdue
+    assert "已逾期" in overdue and "只看已逾期：共 1 项" in overdue and "监护关系证明" in overdue
+    assert "共 1 项容缺待补，其中 <strong>1 项已逾期" in assist_ui.commitments(clerk, False)
     assert any(e["action"] == "pending_commitments" for e in StaffAuditLog(app.assistant.conversations).entries(
         staff_user="clerk"))
     with pytest.raises(gr.Error):
