@@ -253,6 +253,13 @@ class StaffDesk:
         self.audit.record(user, "track", None, {"tracking_no": sub.tracking_no})
         return sub
 
+    def pending_commitments(self, actor: Principal, overdue_only: bool = False) -> list:
+        """承诺办: open commitments (容缺待补) across all submissions, oldest due first; who owes each is masked."""
+        user = self._check(actor)
+        items = self._prefill().pending_commitments(actor, overdue_only)
+        self.audit.record(user, "pending_commitments", None, {"overdue_only": overdue_only, "count": len(items)})
+        return items
+
     def update_submission_status(self, actor: Principal, tracking_no: str, department: str, status: str,
                                  note: str = ""):
         """A department moves its part of a submission along (待受理 → 已受理 → 办理中 → 已办结 …)."""

@@ -91,5 +91,7 @@ OFFER_TRANSITIONS: dict[OfferStatus, tuple[OfferStatus, ...]] = {
     OfferStatus.ACCEPTED: (),
     OfferStatus.DECLINED: (),
 }
+OFFER_STATUS_EN = {OfferStatus.SENT: "new", OfferStatus.OPENED: "seen", OfferStatus.ACCEPTED: "accepted",
+                   OfferStatus.DECLINED: "declined", OfferStatus.GRANTED: "granted without application"}
 OFFER_STATUS_ZH = {OfferStatus.SENT: "待查看", OfferStatus.OPENED: "已查看", OfferStatus.ACCEPTED: "已接受",
                    OfferStatus.DECLINED: "已拒绝", OfferStatus.GRANTED: "已免申发放"}

@@ -27,12 +27,15 @@ from sqlalchemy.orm import Session
 from core.clock import utcnow
 from core.errors import Conflict, InvalidInput
 from core.identity import Principal
+from core.masking import mask_id_number
 from core.status import DraftStatus
 from knowledge.schema import Material, OneThing
 from prefill.audit import AuditLog
 from prefill.common import owned_draft, require_staff
-from prefill.models import MaterialItemView, MaterialsView, PendingCommitment
+from prefill.forms import MergedForm
+from prefill.models import MaterialItemView, MaterialsView, PendingCommitment, PendingMaterial
 from prefill.store import DraftRow, MaterialItemRow, StateDB, iso
+from prefill.views import applicant_display
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +57,12 @@ class Commitments:
     """The materials checklist of a draft, 暂缺 marks, commitments and later supply."""
 
     def __init__(self, db: StateDB, audit: AuditLog, guide: Callable[[str], OneThing | None],
-                 form_departments: Callable[[str], list[str]], *, days: int = DEFAULT_DAYS,
+                 form: Callable[[str], MergedForm], *, days: int = DEFAULT_DAYS,
                  today: Callable[[], dt.date] = dt.date.today) -> None:
         self.db = db
         self.audit = audit
         self.guide = guide
-        self.form_departments = form_departments
+        self.form = form
         self.days = days
         self.today = today
 
@@ -92,6 +95,13 @@ class Commitments:
         return [f"“{r.material}”不可容缺，须补齐后才能提交（{r.material} is missing and is not on the guide's "
                 "tolerable list; supply it first)"
                 for r in self._items(s, draft_id).values() if r.status == "missing"]
+
+    def committed(self, s: Session, draft_id: str) -> list[PendingMaterial]:
+        """The draft's open commitments (容缺待补) with the departments each concerns, for the fan-out."""
+        today = self.today()
+        return [PendingMaterial(material=r.material, due=r.due, overdue=dt.date.fromisoformat(r.due) < today,
+                                departments=list(r.departments or []))
+                for r in sorted(self._items(s, draft_id).values(), key=lambda r: r.id) if r.status == "committed"]
 
     def view(self, s: Session, row: DraftRow) -> MaterialsView:
         guide = self._guide(row.one_thing_id)
@@ -148,7 +158,7 @@ class Commitments:
                                        material=name, created_at=iso(utcnow()))
                 s.add(item)
             item.tolerable = m.tolerance
-            item.departments = self._departments(guide, name, self.form_departments(row.one_thing_id))
+            item.departments = self._departments(guide, name, self.form(row.one_thing_id).departments)
             item.supplied_at = item.supplied_sha256 = None
             if m.tolerance:
                 due = self.today() + dt.timedelta(days=self.days)
@@ -190,19 +200,34 @@ class Commitments:
             return self.view(s, row)
 
     def pending(self, who: Principal, *, overdue_only: bool = False) -> list[PendingCommitment]:
-        """Staff: open commitments (容缺待补), oldest due first, with whether each is overdue."""
+        """Staff: open commitments (容缺待补), oldest due first, with whether each is overdue and who owes
+        it — masked (张*, 110105********1234), as on the application the departments received."""
         require_staff(who)
         today = self.today()
+        out = []
         with self.db.session() as s:
-            rows = s.execute(select(MaterialItemRow, DraftRow.tracking_no).join(
+            rows = s.execute(select(MaterialItemRow, DraftRow).join(
                 DraftRow, DraftRow.id == MaterialItemRow.draft_id).where(MaterialItemRow.status == "committed")
                 .order_by(MaterialItemRow.due, MaterialItemRow.id)).all()
-        out = []
-        for r, tracking in rows:
-            overdue = dt.date.fromisoformat(r.due) < today
-            if overdue_only and not overdue:
-                continue
-            out.append(PendingCommitment(draft_id=r.draft_id, tracking_no=tracking, one_thing_id=r.one_thing_id,
-                                         material=r.material, due=r.due, overdue=overdue, applicant_id=r.owner_id,
-                                         departments=list(r.departments or [])))
+            for r, draft in rows:
+                overdue = dt.date.fromisoformat(r.due) < today
+                if overdue_only and not overdue:
+                    continue
+                form = self.form(r.one_thing_id)
+                out.append(PendingCommitment(
+                    draft_id=r.draft_id, tracking_no=draft.tracking_no, one_thing_id=r.one_thing_id, title=form.title,
+                    material=r.material, due=r.due, overdue=overdue, applicant_id=r.owner_id,
+                    applicant_name_masked=applicant_display(draft, form),
+                    applicant_id_number_masked=applicant_id_number_masked(draft, form),
+                    departments=list(r.departments or [])))
         return out
+
+
+def applicant_id_number_masked(row: DraftRow, form: MergedForm) -> str | None:
+    """The applicant's own ID number as the form holds it (the first field read from the population register
+    about the applicant), masked; None when the form has none or it is still empty."""
+    for f in form.fields():
+        if f.type == "id_number" and f.source and f.source.source == "population" and f.source.subject == "self":
+            value = ((row.values or {}).get(f.key) or {}).get("value")
+            return mask_id_number(str(value)) if value else None
+    return None

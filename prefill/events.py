@@ -35,6 +35,11 @@ EVENT_LABELS: dict[str, str] = {
     "birth_registered": "出生登记（出生医学证明签发）", "turning_80": "年满80周岁", "retirement_age": "达到退休年龄",
     "death_registered": "死亡登记", "discharged": "退出现役", "enterprise_registered": "企业设立登记",
 }
+EVENT_LABELS_EN: dict[str, str] = {
+    "birth_registered": "Birth registration (medical birth certificate issued)", "turning_80": "Turned 80",
+    "retirement_age": "Reaching retirement age", "death_registered": "Death registration",
+    "discharged": "Discharge from active service", "enterprise_registered": "Establishment registration",
+}
 # The original statutory retirement ages (男60周岁，女55周岁): the earliest age flexible early retirement
 # may start under the 2024 decision. The seed's female employees are in cadre posts (55), see prefill.seed.
 RETIREMENT_AGE = {"男": 60, "女": 55}

@@ -127,6 +127,7 @@ class ReviewItem(BaseModel):
     display: str | None
     state: FieldState
     required: bool
+    source: str | None = Field(None, description="The shared-data source a pre-filled value came from.")
 
 
 class ReviewGroup(BaseModel):
@@ -204,6 +205,9 @@ class DepartmentPayload(BaseModel):
     fields: dict[str, Any]
     labels: dict[str, str]
     provenance: dict[str, Provenance | None]
+    pending_materials: list[PendingMaterial] = Field(
+        [], description="容缺待补: materials this department's service needs that follow later under the applicant's "
+                        "commitment, with their due dates (as at submission).")
 
 
 class AccessLogEntry(BaseModel):
@@ -313,6 +317,8 @@ class BasisView(BaseModel):
     service_id: str | None = None
     law: str | None = None
     quote: str
+    law_en: str | None = None
+    quote_en: str = Field("", description="The condition in English (the Chinese quote is the guide's own words).")
 
 
 class FactView(BaseModel):
@@ -324,6 +330,8 @@ class FactView(BaseModel):
     source: str
     source_label: str
     record_id: str
+    label_en: str = ""
+    value_en: str = ""
 
 
 class OfferView(BaseModel):
@@ -335,10 +343,15 @@ class OfferView(BaseModel):
     status_label: str
     message: str
     event: str = Field(..., description="The life event that triggered the offer, in words.")
+    title_en: str = ""
+    status_label_en: str = ""
+    message_en: str = ""
+    event_en: str = ""
     event_date: str
     why: list[FactView] = Field(..., description="The facts the rule used: why you are eligible.")
     legal_basis: list[BasisView]
     sources_on_accept: list[str] = Field(..., description="Sources read for the pre-fill when you accept.")
+    source_ids_on_accept: list[str] = Field([], description="The same sources by id (population, e_licence …).")
     created_at: str
     opened_at: str | None = None
     decided_at: str | None = None
@@ -426,8 +439,11 @@ class PendingCommitment(BaseModel):
     draft_id: str
     tracking_no: str | None
     one_thing_id: str
+    title: str = ""
     material: str
     due: str
     overdue: bool
     applicant_id: str
+    applicant_name_masked: str | None = Field(None, description="The applicant's name, masked (张*).")
+    applicant_id_number_masked: str | None = Field(None, description="Their ID number, masked (110105********1234).")
     departments: list[str] = []

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from core.clock import utcnow
 from core.errors import AssistantError, Conflict, ConsentRequired, Forbidden, InvalidInput, NotFound
 from core.identity import Principal
-from core.status import OFFER_STATUS_ZH, OFFER_TRANSITIONS, OfferStatus
+from core.status import OFFER_STATUS_EN, OFFER_STATUS_ZH, OFFER_TRANSITIONS, OfferStatus
 from prefill.approvals import Approvals
 from prefill.audit import AuditLog
 from prefill.catalogue import Catalogue
@@ -39,7 +39,7 @@ from prefill.common import SOURCE_LABELS, check_id, require_citizen, require_sta
 from prefill.drafts import Drafts
 from prefill.eligibility import PROACTIVE_FIELDS, RULES, Match, PersonData, Rule, rule_by_id
 from prefill.engine import form_sources
-from prefill.events import EVENT_LABELS, LifeEvent, LifeEventSource
+from prefill.events import EVENT_LABELS, EVENT_LABELS_EN, LifeEvent, LifeEventSource
 from prefill.models import (
     BasisView,
     FactView,
@@ -237,19 +237,27 @@ class Offers:
         rule = next((r for r in RULES if r.id == row.rule_id), None)  # None: a rule retired since the offer
         title = rule.title if rule else self._title(row.one_thing_id)
         status = OfferStatus(row.status)
+        title_en = rule.title_en if rule else ""
         message = (f"已为您办理{title}（免申即享），无需申请；如不需要，可以拒绝。" if status == OfferStatus.GRANTED
                    else rule.message if rule else f"您可能符合{title}的条件")
+        # English beside the Chinese (a client shows what its reader reads); empty where a retired rule left none.
+        message_en = ((f"{title_en} has been granted to you without an application (benefits granted without "
+                       "application); if you do not want it, you may decline.") if status == OfferStatus.GRANTED and rule
+                      else rule.message_en if rule else "")
         try:
-            sources = [SOURCE_LABELS[x] for x in form_sources(self.catalogue.form(row.one_thing_id))]
+            source_ids = form_sources(self.catalogue.form(row.one_thing_id))
         except AssistantError:
-            sources = []
+            source_ids = []
         return OfferView(
             offer_id=row.id, one_thing_id=row.one_thing_id, title=self._title(row.one_thing_id), rule_id=row.rule_id,
             status=status.value, status_label=OFFER_STATUS_ZH[status], message=message,
             event=EVENT_LABELS.get(row.event_kind, row.event_kind), event_date=row.event_date,
+            title_en=title_en, status_label_en=OFFER_STATUS_EN[status], message_en=message_en,
+            event_en=EVENT_LABELS_EN.get(row.event_kind, ""),
             why=[FactView(**f, source_label=SOURCE_LABELS.get(f["source"], f["source"])) for f in row.facts],
             legal_basis=[BasisView(**asdict(b)) for b in (rule.basis if rule else ())],
-            sources_on_accept=sources, created_at=row.created_at, opened_at=row.opened_at,
+            sources_on_accept=[SOURCE_LABELS[x] for x in source_ids], source_ids_on_accept=source_ids,
+            created_at=row.created_at, opened_at=row.opened_at,
             decided_at=row.decided_at, draft_id=row.draft_id, decline_reason=row.decline_reason,
             no_application=bool(row.auto_granted))
 

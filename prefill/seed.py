@@ -276,6 +276,9 @@ class _Generator:
             "employer_name": employer if employee else None,
             "contact_phone": self.phone() if age >= 16 else None,
             "bank_name": bank_name, "bank_account": account,
+            # The benefit account the 社保 record names is the card's own financial account (社保卡金融功能);
+            # no random draw here, so every other seeded value stays as it was.
+            "bank_account_kind": "社会保障卡金融账户",
             "insured_region_code": p["household_region_code"] or p["residence_region_code"],
             "status": status or ("领取待遇" if retired else "参保缴费"),
         }

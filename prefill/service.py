@@ -116,11 +116,10 @@ class PrefillService:
         self.approvals = Approvals(self.state, self.catalogue, self.consents, self.engine, self.audit, views)
         self.guides_dir = guides_dir
         self._guides: Catalog | None = None
-        self.commitments = Commitments(self.state, self.audit, self._guide,
-                                       lambda one_thing_id: self.catalogue.form(one_thing_id).departments)
+        self.commitments = Commitments(self.state, self.audit, self._guide, self.catalogue.form)
         # Tracking-number dates and printed times are local (the `timezone` setting); stored times stay UTC.
         self.submissions = Submissions(self.state, self.catalogue, self.audit, views, self.commitments.blocking,
-                                       tz=zone(timezone))
+                                       tz=zone(timezone), committed=self.commitments.committed)
         self.tracking = Tracking(self.state, self.audit, views)
         self.printouts = Printouts(self.state, self.catalogue, self.audit, tz=zone(timezone))
         self.access_log = AccessLog(self.audit)

@@ -206,6 +206,7 @@ SOCIAL_INSURANCE_FIELDS = {
     "ssc_card_no": "社会保障卡卡号", "pension_type": "养老保险类型", "medical_type": "医疗保险类型",
     "enrol_date": "首次参保日期", "contribution_months": "累计缴费月数", "employer_name": "参保单位",
     "contact_phone": "联系电话", "bank_name": "待遇发放银行", "bank_account": "待遇发放账户",
+    "bank_account_kind": "待遇发放账户类型",
     "insured_region_code": "参保地行政区划代码", "status": "参保状态",
     "unit_no": "单位社保登记编号", "unit_insured_count": "单位参保人数",
 }

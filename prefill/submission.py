@@ -31,6 +31,7 @@ from prefill.models import (
     CorrectionReport,
     DepartmentPayload,
     DraftView,
+    PendingMaterial,
     Problem,
     ReviewGroup,
     ReviewItem,
@@ -75,13 +76,16 @@ class Submissions:
     """From a filled draft to a submission: review, report errors, confirm or reopen, submit."""
 
     def __init__(self, state: StateDB, catalogue: Catalogue, audit: AuditLog, views: DraftViews,
-                 blocking: Callable[[Session, str], list[str]] | None = None, tz: dt.tzinfo = dt.UTC) -> None:
+                 blocking: Callable[[Session, str], list[str]] | None = None, tz: dt.tzinfo = dt.UTC,
+                 committed: Callable[[Session, str], list[PendingMaterial]] | None = None) -> None:
         self.state = state
         self.catalogue = catalogue
         self.audit = audit
         self.views = views
         # 承诺办: plain reasons a draft may not be submitted yet (a non-tolerable material marked missing).
         self.blocking = blocking
+        # 承诺办: the materials promised for later, so each department concerned is told in its own payload.
+        self.committed = committed
         self.tz = tz  # the tracking number carries the local date (the `timezone` setting)
 
     def review(self, who: Principal, draft_id: str) -> ReviewSummary:
@@ -94,7 +98,8 @@ class Submissions:
             def item(f) -> ReviewItem:
                 v = values.get(f.key) or {}
                 return ReviewItem(key=f.key, label=f.label, required=f.required, state=v.get("state", "to_be_entered"),
-                                  display=mask_for_type(f.type, as_text(v.get("value")), sensitive=f.sensitive))
+                                  display=mask_for_type(f.type, as_text(v.get("value")), sensitive=f.sensitive),
+                                  source=(v.get("provenance") or {}).get("source"))
 
             plain = plain_values(values)
             by_section = [ReviewGroup(key=sec.key, title=sec.title, edit_target=f"section:{sec.key}",
@@ -177,7 +182,9 @@ class Submissions:
                 raise Conflict(reasons[0] + (f" (and {len(reasons) - 1} more)" if len(reasons) > 1 else ""))
             now = utcnow()
             tracking = _tracking_no(s, now.astimezone(self.tz))
-            payloads = {d: self._payload(form, row, d, tracking, iso(now)).model_dump() for d in form.departments}
+            pending = self.committed(s, row.id) if self.committed else []
+            payloads = {d: self._payload(form, row, d, tracking, iso(now), pending).model_dump()
+                        for d in form.departments}
             s.add(SubmissionRow(tracking_no=tracking, draft_id=row.id, owner_id=row.owner_id,
                                 one_thing_id=form.one_thing_id, submitted_at=iso(now), payloads=payloads))
             for d in form.departments:
@@ -188,12 +195,14 @@ class Submissions:
             self.audit.append(s, actor=who.actor, action="submit", subject_id=who.subject, owner_id=row.owner_id,
                               draft_id=row.id, fields=list(form.by_key), purpose=purpose(form),
                               detail={"tracking_no": tracking,
-                                      "departments": {d: sorted(payloads[d]["fields"]) for d in form.departments}})
+                                      "departments": {d: sorted(payloads[d]["fields"]) for d in form.departments},
+                                      "pending": {p.material: p.departments for p in pending}})
             s.flush()
             return self.views.submission(s, tracking)
 
     @staticmethod
-    def _payload(form: MergedForm, row: DraftRow, dept: str, tracking: str, at: str) -> DepartmentPayload:
+    def _payload(form: MergedForm, row: DraftRow, dept: str, tracking: str, at: str,
+                 pending: list[PendingMaterial]) -> DepartmentPayload:
         values = row.values or {}
         flds = form.fields_for(dept, plain_values(values))  # a field an earlier choice made unneeded is not sent
         return DepartmentPayload(tracking_no=tracking, form_id=form.form_id, one_thing_id=form.one_thing_id,
@@ -201,7 +210,8 @@ class Submissions:
                                  fields={f.key: (values.get(f.key) or {}).get("value") for f in flds},
                                  labels={f.key: f.label for f in flds},
                                  provenance={f.key: provenance((values.get(f.key) or {}).get("provenance"))
-                                             for f in flds})
+                                             for f in flds},
+                                 pending_materials=[p for p in pending if dept in p.departments])
 
 
 def _tracking_no(s: Session, now: dt.datetime) -> str:

@@ -327,7 +327,8 @@ class AccountUI:
         svc = self._svc(lang)
         accepted = self._call(lang, svc.accept_offer, who, offer_id)
         upd = self._offer_updates(who, lang)
-        title = self._names(svc, lang).get(accepted.offer.one_thing_id) or pr.localise(accepted.offer.title, lang)
+        title = self._names(svc, lang).get(accepted.offer.one_thing_id) or pr.bilingual(accepted.offer.title,
+                                                                                          accepted.offer.title_en, lang)
         upd[self.offers_status] = t("offer_accepted", lang).format(title=title)
         if self.flow is not None:
             upd.update(self.flow.open_at_review(who, accepted.draft.draft_id, lang, (st or {}).get("session_id")))
@@ -339,7 +340,7 @@ class AccountUI:
         who = self._need(who, lang)
         svc = self._svc(lang)
         offer = self._call(lang, svc.decline_offer, who, offer_id, (reason or "").strip())
-        title = self._names(svc, lang).get(offer.one_thing_id) or pr.localise(offer.title, lang)
+        title = self._names(svc, lang).get(offer.one_thing_id) or pr.bilingual(offer.title, offer.title_en, lang)
         return {**self._offer_updates(who, lang), self.offers_status: t("offer_declined", lang).format(title=title)}
 
     def _optin_html(self, who, lang: str) -> str:

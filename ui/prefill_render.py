@@ -347,7 +347,10 @@ def _review_table(items: Iterable[Any], labels: Mapping[str, str], lang: str,
     fields = fields or {}
     rows = [[escape(labels.get(i.key, i.label)) + ('<span class="yjs-req"> *</span>' if i.required else ""),
              escape(localise(shown_value(fields.get(i.key), i.display), lang)) if i.display else f'<span class="yjs-muted">{escape(t("review_empty_value", lang))}</span>',
-             f'<span class="yjs-badge yjs-st-{escape(i.state)}">{escape(state_name(i.state, lang))}</span>'] for i in items]
+             f'<span class="yjs-badge yjs-st-{escape(i.state)}">{escape(state_name(i.state, lang))}</span>'
+             # where a value came from, on the review too: an accepted offer opens here, not at the form
+             + (f' <span class="yjs-muted yjs-review-src">{escape(source_name(i.source, lang))}</span>'
+                if getattr(i, "source", None) else "")] for i in items]
     return _table([t("review_field", lang), t("review_value", lang), t("review_state", lang)], rows, "yjs-table yjs-review")
 
 
@@ -546,22 +549,32 @@ def optin_html(status: Any, lang: str) -> str:
             f'<p>{escape(t("optin_reads", lang))}{_c(lang)}</p><ul>{reads}</ul></div>')
 
 
+def bilingual(zh: str | None, en: str | None, lang: str) -> str:
+    """Offer content is stored in Chinese and English: the English when that is the language (and there is
+    one — an offer made before English existed has none), else the Chinese, in 繁體 via OpenCC when asked."""
+    return en if lang == "en" and en else localise(zh or "", lang)
+
+
 def offer_card_html(offer: Any, title: str, lang: str) -> str:
     """One offer in the rule's own words: the message, the event, the facts used (why), the legal basis,
     and what accepting reads for the pre-fill."""
     c = _c(lang)
-    facts = "".join(f"<li>{escape(localise(f.label, lang))}{c}{escape(localise(f.value, lang))}"
-                    f'<span class="yjs-muted">（{escape(localise(f.source_label, lang))}）</span></li>' for f in offer.why)
-    basis = "".join(f"<li>{escape(localise(b.law or '', lang))} {escape(localise(b.quote, lang))}</li>"
+    facts = "".join(f"<li>{escape(bilingual(f.label, f.label_en, lang))}{c}{escape(bilingual(f.value, f.value_en, lang))}"
+                    f'<span class="yjs-muted">（{escape(bilingual(f.source_label, source_name(f.source, "en"), lang))}）</span></li>'
+                    for f in offer.why)
+    basis = "".join(f"<li>{escape(bilingual(b.law, b.law_en, lang))} {escape(bilingual(b.quote, b.quote_en, lang))}</li>"
                     for b in offer.legal_basis)
     badge = (f'<span class="yjs-badge yjs-offer-granted">{escape(t("offer_granted", lang))}</span> '
              if offer.status == "granted" else "")
-    reads = (f'<p class="yjs-muted">{escape(t("offer_reads", lang))}{c}{_list(offer.sources_on_accept, lang)}</p>'
+    sources = ([source_name(x, "en") for x in offer.source_ids_on_accept] if lang == "en" and offer.source_ids_on_accept
+               else offer.sources_on_accept)
+    reads = (f'<p class="yjs-muted">{escape(t("offer_reads", lang))}{c}{_list(sources, lang)}</p>'
              if offer.status in ("sent", "opened") and offer.sources_on_accept else "")
     return (f'<div class="yjs-offer-card" data-offer="{escape(offer.offer_id)}" data-status="{escape(offer.status)}">'
-            f"<h4>{badge}{escape(title)}</h4><p class=\"yjs-offer-msg\">{escape(localise(offer.message, lang))}</p>"
-            f'<p class="yjs-muted">{escape(t("offer_event", lang))}{c}{escape(localise(offer.event, lang))} · '
-            f"{escape(offer.event_date)} · {escape(t('offer_status', lang))}{c}{escape(localise(offer.status_label, lang))}</p>"
+            f"<h4>{badge}{escape(title)}</h4><p class=\"yjs-offer-msg\">{escape(bilingual(offer.message, offer.message_en, lang))}</p>"
+            f'<p class="yjs-muted">{escape(t("offer_event", lang))}{c}{escape(bilingual(offer.event, offer.event_en, lang))} · '
+            f"{escape(offer.event_date)} · {escape(t('offer_status', lang))}{c}"
+            f"{escape(bilingual(offer.status_label, offer.status_label_en, lang))}</p>"
             f'<details class="yjs-offer-why"><summary>{escape(t("offer_why", lang))}</summary><ul>{facts}</ul>'
             f'<p><strong>{escape(t("offer_basis", lang))}</strong></p><ul>{basis}</ul></details>{reads}</div>')
 
@@ -572,7 +585,7 @@ def offer_specs(offers: list[Any], names: Mapping[str, str], lang: str) -> list[
     for o in offers:
         if o.status not in ("sent", "opened", "granted"):
             continue
-        title = names.get(o.one_thing_id) or localise(o.title, lang)
+        title = names.get(o.one_thing_id) or bilingual(o.title, o.title_en, lang)
         out.append({"offer_id": o.offer_id, "title": title, "html": offer_card_html(o, title, lang),
                     "granted": o.status == "granted"})
     return out

@@ -269,3 +269,27 @@ def gaps_markdown(groups: list[dict[str, Any]]) -> str:
         out += [f"- {_cell(q)}" for q in g["questions"][:8]]
         out += [f"- 意见：{_cell(c)}" for c in g["comments"][:3]]
     return "\n".join(out)
+
+
+def commitments_html(items: Iterable[Any], overdue_only: bool = False) -> str:
+    """承诺办 for the desk: each open 容缺待补 — who (masked name and ID number, never the internal person id),
+    which application, what material, by when, which departments wait for it — overdue ones flagged."""
+    items = list(items)
+    if not items:
+        return f'<p class="yjs-muted">{"没有逾期未补交的材料。" if overdue_only else "目前没有容缺待补的材料。"}</p>'
+    late = sum(1 for i in items if i.overdue)
+    head = "".join(f"<th scope=\"col\">{h}</th>" for h in ("申请人", "身份证号", "一件事", "受理编号", "待补材料", "补交期限",
+                                                           "涉及部门", "状态"))
+    rows = []
+    for i in items:
+        state = ('<span class="yjs-badge yjs-overdue">已逾期</span>' if i.overdue
+                 else '<span class="yjs-badge">未到期</span>')
+        cells = [i.applicant_name_masked or "—", i.applicant_id_number_masked or "—", i.title or i.one_thing_id,
+                 i.tracking_no or "未提交", i.material, i.due, "、".join(i.departments) or "—"]
+        rows.append(f'<tr class="yjs-commitment-row" data-overdue="{str(bool(i.overdue)).lower()}">'
+                    + "".join(f"<td>{escape(c)}</td>" for c in cells) + f"<td>{state}</td></tr>")
+    # The filter is named in the summary, so the clerk (and the page) can tell which list is shown.
+    summary = (f"只看已逾期：共 {late} 项" if overdue_only else
+               f"共 {len(items)} 项容缺待补" + (f"，其中 <strong>{late} 项已逾期</strong>" if late else "，均未到期"))
+    return (f'<p>{summary}（按补交期限排序）。</p><table class="yjs-table yjs-commitments">'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")

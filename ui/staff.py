@@ -1,7 +1,8 @@
 """Staff smart help-desk mode (智能帮办): sign-in, the live queue, a citizen's conversation with the
 assistant's suggested reply and its sources, take-over / reply / hand-back, the matched one-thing's
 materials checklist, 12345 ticket routing, knowledge gaps by topic, 帮办代办 (the 一键办理 flow run
-by a clerk for a citizen who gave them their consent code) and departments' status updates.
+by a clerk for a citizen who gave them their consent code), departments' status updates and the open
+容缺待补 commitments (承诺办), overdue ones flagged.
 
 Every action goes through `assistant.desk.StaffDesk` (the same object the /v1/staff routes
 use), which checks the staff principal and audits the action. The signed-in `Principal` lives in
@@ -115,6 +116,8 @@ class StaffUI:
                     self._build_assist()
                 with gr.Tab("办理进度", id="progress", elem_id="yjs-staff-tab-progress"):
                     self._build_progress()
+                with gr.Tab("容缺待补", id="commitments", elem_id="yjs-staff-tab-commitments") as self.tab_commit:
+                    self._build_commitments()
                 with gr.Tab("知识缺口", id="gaps"):
                     self.gaps_btn = gr.Button("刷新知识缺口", size="sm", elem_id="yjs-gaps-refresh")
                     self.gaps_msg = gr.HTML("", visible=False, elem_id="yjs-gaps-msg", js_on_load=None)
@@ -184,6 +187,15 @@ class StaffUI:
         self.prog_note = gr.Textbox(label="说明（可选，群众可见）", max_length=500, lines=1, elem_id="yjs-prog-note")
         self.prog_update = gr.Button("更新状态", variant="primary", elem_id="yjs-prog-update")
 
+    def _build_commitments(self) -> None:
+        gr.Markdown("容缺受理后群众承诺限期补交的材料（承诺办）：谁、哪份材料、补交期限、涉及哪些部门；逾期的标出，"
+                    "便于提醒或按当地规定处理。群众在“我的办事 → 容缺待补”上传后自动办结。")
+        with gr.Row(elem_classes="yjs-wrap"):
+            self.commit_overdue = gr.Checkbox(label="只看已逾期", value=False, elem_id="yjs-commit-overdue")
+            self.commit_refresh = gr.Button("刷新", size="sm", scale=0, min_width=80, elem_id="yjs-commit-refresh")
+        self.commit_msg = gr.HTML("", visible=False, elem_id="yjs-commit-msg", js_on_load=None)
+        self.commit_html = gr.HTML("", elem_id="yjs-commitments", js_on_load=None)
+
     def _build_tickets(self) -> None:
         gr.Markdown("粘贴一条12345热线或网上留言，预测承办领域 / 部门和留言类型（附概率），供分办参考。")
         self.ticket_in = gr.Textbox(label="留言内容", lines=4, max_length=4000, placeholder=TICKET_EXAMPLE,
@@ -233,6 +245,9 @@ class StaffUI:
                                 [self.principal, self.acting, self.assist_thing, self.assist_draft],
                                 [*self.flow.outputs, self.assist_msg], **priv)
         self.assist_end.click(_inline(self.end_acting, self.assist_msg), [self.principal, self.acting], assist_out, **priv)
+        commitments = _inline(self.commitments, self.commit_msg)
+        for trigger in (self.tab_commit.select, self.commit_refresh.click, self.commit_overdue.change):
+            trigger(commitments, [self.principal, self.commit_overdue], [self.commit_html, self.commit_msg], **priv)
         prog_out = [self.prog_html, self.prog_dept, self.prog_sub, self.prog_status, self.prog_msg]
         track = _inline(self.track, self.prog_msg)
         self.prog_query.click(track, [self.principal, self.prog_no, self.prog_dept], prog_out, **priv)
@@ -427,6 +442,12 @@ class StaffUI:
                self.assist_thing: gr.update(value=None), self.assist_draft: gr.update(choices=[], value=None)}
         upd.update(self.flow.reset("zh-Hans"))
         return upd
+
+    def commitments(self, principal, overdue_only: bool) -> str:
+        """The open 容缺待补 commitments (the desk checks the clerk and audits the look)."""
+        self._need(principal)
+        items = _call(self.desk().pending_commitments, principal, bool(overdue_only), action="commitments")
+        return render.commitments_html(items, bool(overdue_only))
 
     def track(self, principal, tracking_no: str, department: str | None) -> tuple:
         """A submission's departments and their statuses; the status menu offers only the chosen

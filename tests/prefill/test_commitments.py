@@ -55,6 +55,9 @@ def test_a_tolerable_material_goes_ahead_under_a_commitment_and_is_supplied_late
     assert svc.track(me, sub.tracking_no).pending_materials[0].label == "容缺待补"
     pending = svc.pending_commitments(h.STAFF)
     assert [(p.tracking_no, p.material, p.overdue) for p in pending] == [(sub.tracking_no, TOLERABLE, False)]
+    # Who owes it, masked as a clerk may see it; the title names the application.
+    assert re.fullmatch(r"\d{6}\*{8}\d{3}[\dX]", pending[0].applicant_id_number_masked)
+    assert pending[0].applicant_name_masked.endswith("*") and pending[0].title == "育儿补贴申领一件事申请表"
     assert svc.pending_commitments(h.STAFF, overdue_only=True) == []
     svc.commitments.today = lambda: today + dt.timedelta(days=31)
     assert [p.material for p in svc.pending_commitments(h.STAFF, overdue_only=True)] == [TOLERABLE]
@@ -82,6 +85,30 @@ def test_a_missing_non_tolerable_material_blocks_with_a_plain_reason(svc, confir
     assert svc.draft(me, draft_id).status == "confirmed"  # nothing moved
     svc.supply_material(me, draft_id, NOT_TOLERABLE, b"bank account statement")
     assert svc.submit(me, draft_id).tracking_no
+
+
+def test_each_department_concerned_is_told_of_the_pending_material_in_its_payload(svc, confirmed, h):
+    """一表申请、分送各部门: the departments whose service asks for the promised material carry 容缺待补 (what,
+    by when); the others get their form as usual."""
+    me, draft_id = confirmed
+    due = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    svc.mark_material_missing(me, draft_id, TOLERABLE)
+    sub = svc.submit(me, draft_id)
+    told = {}
+    for d in svc.catalogue.form("childcare_subsidy").departments:
+        payload = svc.department_payload(h.STAFF, sub.tracking_no, d)
+        told[d] = [(p.label, p.material, p.due) for p in payload.pending_materials]
+    assert told.pop("民政部门") == [("容缺待补", TOLERABLE, due)]  # the guide's 监护关系核验 asks for it
+    assert told and all(v == [] for v in told.values()), told
+    submitted = svc.audit.entries(draft_id=draft_id, action="submit")[0]
+    assert submitted.detail["pending"] == {TOLERABLE: ["民政部门"]}
+
+
+def test_no_commitment_no_pending_item_in_any_payload(svc, confirmed, h):
+    me, draft_id = confirmed
+    sub = svc.submit(me, draft_id)
+    for d in svc.catalogue.form("childcare_subsidy").departments:
+        assert svc.department_payload(h.STAFF, sub.tracking_no, d).pending_materials == []
 
 
 def test_bad_requests_and_other_people(svc, confirmed, scenario, h):

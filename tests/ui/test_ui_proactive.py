@@ -75,16 +75,19 @@ def test_accepting_opens_the_flow_at_review_and_nothing_is_submitted_before_conf
     assert flow["step"] == "review" and upd[ui.flow.review_box]["visible"] is True
     assert upd[ui.flow.area]["visible"] is True and "已为您预填" in upd[ui.account.offers_status]
     assert all(o["offer_id"] != offer_id for o in upd[ui.account.offers_view]["offers"])  # no longer open
-    # What is still to choose is asked on the review, one click each.
-    assert [q["key"] for q in spec["quick"]] == ["payment_method"] and not spec["ready"]
+    # Nothing is left to choose: the payout method comes from the person's 社保 record (its source shown and
+    # editable like any pre-filled value), so the review is ready for the tick and the submit alone.
+    assert spec["quick"] == [] and spec["ready"]
+    method = next(f for f in svc.draft(who, flow["draft_id"]).fields if f.key == "payment_method")
+    assert method.display == "社会保障卡金融账户" and method.state == "prefilled" and method.editable
+    assert method.provenance.source == "social_insurance"
+    payment = next(g["html"] for g in spec["sections"] if g["key"] == "payment")
+    assert re.search(r"社会保障卡金融账户.*?社保医保", payment)  # the review names where the value came from
     assert svc.my_submissions(who) == []
-    upd = ui.flow.quick_answer("payment_method", who, flow, "社会保障卡金融账户")
-    spec = upd[ui.flow.review_view]
-    assert spec["ready"] and spec["quick"] == []
     with pytest.raises(gr.Error):
-        ui.flow.submit(who, upd[ui.flow.flow], False)  # not without the tick
+        ui.flow.submit(who, flow, False)  # not without the tick
     assert svc.my_submissions(who) == []
-    done = ui.flow.submit(who, upd[ui.flow.flow], True)
+    done = ui.flow.submit(who, flow, True)
     assert re.search(r"YJS-\d{8}-[A-Z2-9]{6}", done[ui.flow.done_html])
 
 
@@ -122,9 +125,7 @@ def test_the_standing_opt_in_is_explained_granted_and_withdrawn(ui, svc):
 def _childcare_at_review(ui, svc):
     me, offer_id = _offer_person(svc)
     who = _sign_in(ui, me.subject)[ui.account.who]
-    upd = ui.account.accept_offer(offer_id, who, ZH)
-    upd = ui.flow.quick_answer("payment_method", who, upd[ui.flow.flow], "社会保障卡金融账户")
-    return who, upd
+    return who, ui.account.accept_offer(offer_id, who, ZH)
 
 
 def _mat(spec, name):
@@ -213,3 +214,59 @@ def test_log_field_names_use_the_forms_labels(svc):
     assert zh and zh[0] != "contact_phone" and re.search(r"[\u4e00-\u9fff]", zh[0]) and en[0][0].isupper()
     read = next(e for e in svc.my_access_log(me) if e.action == "read")
     assert pr.log_field_names(read, forms["newborn"], "zh-Hans") == read.fields
+
+
+# --- offers in English and 繁體 (issue 12) ----------------------------------------------------------------------
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _all_offers(svc):
+    """One offer of every rule the seed's events trigger (every demo person opted in)."""
+    _offer_person(svc)
+    seen = {}
+    for p in svc.demo_people().people:
+        for o in svc.my_offers(Principal("citizen", p.person_id)):
+            seen.setdefault(o.rule_id, (Principal("citizen", p.person_id), o))
+    return seen
+
+
+def test_offers_read_in_english_when_the_page_is_in_english(ui, svc):
+    """Title, message, event, status, why (facts and their sources), legal basis and what accepting reads:
+    all English — not one Chinese character on the card; the buttons' words are English too."""
+    from prefill.eligibility import RULES
+
+    offers = _all_offers(svc)
+    assert {"childcare_subsidy.birth_registered", "retirement.retirement_age"} <= set(offers)
+    for rule_id, (me, _) in offers.items():
+        view = ui.account.signin(me.subject, {"lang": "en"})[ui.account.offers_view]
+        for card in view["offers"]:
+            text = re.sub(r"<[^>]+>", " ", card["html"])
+            assert not CJK.search(text), (rule_id, CJK.findall(text), text)
+            assert not CJK.search(card["title"]), card["title"]
+    me, offer = offers["childcare_subsidy.birth_registered"]
+    card = next(o for o in ui.account.signin(me.subject, {"lang": "en"})[ui.account.offers_view]["offers"]
+                if o["offer_id"] == offer.offer_id)
+    assert "childcare subsidy" in card["html"] and "Why you are eligible" in card["html"]
+    assert "Child&#x27;s age" in card["html"] and "Regulations on Household Registration" in card["html"]
+    assert "Social &amp; medical insurance" in card["html"]  # what accepting reads, by English name
+    for key in ("offer_accept", "offer_decline", "offer_decline_grant", "offer_reason"):
+        assert not CJK.search(ui_t(key, "en")), key
+    # Every rule carries its English, so a new rule without it fails here, not on someone's screen.
+    for rule in RULES:
+        assert rule.title_en and rule.message_en and all(b.quote_en for b in rule.basis), rule.id
+        assert all(bool(b.law) == bool(b.law_en) for b in rule.basis), rule.id
+
+
+def test_offers_read_in_traditional_chinese(ui, svc):
+    me, offer_id = _offer_person(svc)
+    card = next(o for o in ui.account.signin(me.subject, {"lang": "zh-Hant"})[ui.account.offers_view]["offers"]
+                if o["offer_id"] == offer_id)
+    assert "已為您預填，核對後確認即可" in card["html"] and "為什麼提醒您" in card["html"]
+    assert "孩子年齡" in card["html"] and "戶口登記條例" in card["html"]
+    assert "为" not in card["html"] and "预填" not in card["html"]
+
+
+def ui_t(key, lang):
+    from ui.i18n import t
+
+    return t(key, lang)

@@ -212,3 +212,57 @@ def test_only_a_clerk_acting_for_the_citizen_sees_who_they_are(assist_ui, app):
     with pytest.raises(Forbidden):
         app.prefill.acting_for(Principal("citizen", "P00001"))
     assert desk.acting_identity(clerk, acting)["name_masked"].endswith("*")
+
+
+# --- 承诺办: the clerk sees open and overdue 容缺待补 (issue 12) ------------------------------------------------
+def test_the_desk_lists_open_commitments_masked_with_the_overdue_ones_flagged(assist_ui, app):
+    import datetime as dt
+
+    from core.identity import Principal
+    from prefill.seed import scenarios_from_meta
+    from prefill.sources import PersonRow
+
+    svc = app.prefill
+    person = next(s.applicant_id for s in scenarios_from_meta(svc.shared.meta()) if s.one_thing_id == "childcare_subsidy")
+    me = Principal("citizen", person)
+    draft = svc.start_draft(me, "childcare_subsidy")
+    svc.grant_all(me, draft.draft_id)
+    svc.prefill(me, draft.draft_id)
+    svc.mark_material_missing(me, draft.draft_id, "监护关系证明")
+    svc.confirm(me, draft.draft_id)
+    sub = svc.submit(me, draft.draft_id)
+    with svc.shared.session() as s:
+        row = s.get(PersonRow, person)
+        name, id_number = row.name, row.id_number
+    clerk = assist_ui.login("clerk", "clerk-demo")[0]
+
+    html = assist_ui.commitments(clerk, False)
+    due = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    row_html = re.search(r'<tr class="yjs-commitment-row".*?</tr>', html).group(0)
+    for shown in (f"{id_number[:6]}********{id_number[-4:]}", name[0] + "*", "监护关系证明", due, "民政部门",
+                  sub.tracking_no, "育儿补贴", "未到期"):
+        assert shown in row_html, shown
+    assert id_number not in html and name not in html and person not in html  # masked; no internal person id
+    assert "没有逾期" in assist_ui.commitments(clerk, True)
+
+    svc.commitments.today = lambda: dt.date.today() + dt.timedelta(days=31)
+    overdue = assist_ui.commitments(clerk, True)
+    assert "已逾期" in overdue and "只看已逾期：共 1 项" in overdue and "监护关系证明" in overdue
+    assert "共 1 项容缺待补，其中 <strong>1 项已逾期" in assist_ui.commitments(clerk, False)
+    assert any(e["action"] == "pending_commitments" for e in StaffAuditLog(app.assistant.conversations).entries(
+        staff_user="clerk"))
+    with pytest.raises(gr.Error):
+        assist_ui.commitments(None, False)
+
+
+def test_commitments_table_wording():
+    from types import SimpleNamespace
+
+    item = SimpleNamespace(applicant_name_masked="王*", applicant_id_number_masked="110105********1234",
+                           title="育儿补贴申领一件事申请表", one_thing_id="childcare_subsidy", tracking_no=None,
+                           material="<b>证明</b>", due="2026-01-31", departments=["民政部门", "财政部门"], overdue=True)
+    html = render.commitments_html([item])
+    assert "110105********1234" in html and "未提交" in html and "民政部门、财政部门" in html
+    assert "&lt;b&gt;证明" in html and "<b>证明" not in html  # data, never markup
+    assert 'data-overdue="true"' in html and "共 1 项容缺待补，其中 <strong>1 项已逾期" in html
+    assert "目前没有容缺待补" in render.commitments_html([])
