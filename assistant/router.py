@@ -49,10 +49,11 @@ LEAVE_THREAD = 0.5
 # The learned abuse class refuses when it is more likely than not. Fitted on cross-validated training
 # data and the dev + MSGABench-validation sets (never the blind sets): 0.5 keeps most of the recall of
 # plain argmax; 0.7 lost five points of abuse recall for half a point fewer citizens wrongly refused
-# (1.1 % vs 1.7 % of in-scope training questions; none on dev/validation at either). Where the question
-# names a bundle or alias, near-certainty is required; the lexicon (assistant.abuse) runs first anyway.
+# (1.1 % vs 1.7 % of in-scope training questions; none on dev/validation at either). The same threshold
+# holds when the question names a bundle or alias ("…退休金接着打过来"): a stricter 0.95 there was a guess;
+# 5-fold cross-validation on the training data (Dec 2, 5,026 rows) refused 30 % of the 23 named abuse rows
+# at 0.95 and 48 % at 0.5, and none of the 431 named lawful rows at any threshold from 0.5 to 0.95.
 ABUSE_MIN = 0.5
-ABUSE_MIN_NAMED = 0.95
 
 
 @dataclass(frozen=True)
@@ -175,10 +176,7 @@ class OneThingRouter:
         candidates = [Candidate(b, self.catalog.get(b).name, round(p, 4)) for p, b in ranked[:5] if self.catalog.get(b)]
         special = {c: probs.get(c, 0.0) for c in SPECIAL}
         mentioned = sig.mentioned[:1]
-        # A question that names a bundle or alias ("退休一件事…", "…退休金…") is most likely about that
-        # service, so there the abuse class must be near-certain (the lexicon still looks for the act).
-        abuse_min = ABUSE_MIN_NAMED if mentioned else ABUSE_MIN
-        eligible = {c: p for c, p in special.items() if c != ABUSE or p >= abuse_min}
+        eligible = {c: p for c, p in special.items() if c != ABUSE or p >= ABUSE_MIN}
         best_special = max(eligible, key=eligible.get)
         p1 = candidates[0].score if candidates else 0.0
         verdict = BUNDLE if p1 >= special[best_special] else best_special

@@ -71,7 +71,8 @@ def test_the_person_reveals_and_hides_their_own_id_number_on_a_phone(new_page, l
     reveal.scroll_into_view_if_needed()
     assert reveal.is_visible() and reveal.inner_text().strip() == "显示完整号码"
     reveal.click()
-    page.wait_for_function("(v) => document.querySelector(v).innerText.trim().length === 18", arg=value)
+    # (the masked number is 18 characters too: wait for the mask to go, not for a length)
+    page.wait_for_function("(v) => !document.querySelector(v).innerText.includes('*')", arg=value)
     assert page.locator(value).inner_text().strip() == full_id
     assert reveal.inner_text().strip() == "隐藏号码"
     assert _no_horizontal_scroll(page)
