@@ -46,14 +46,16 @@ BUNDLE = "bundle"  # the verdict when a one-thing wins
 # In a conversation about one bundle, a new question leaves it only when it is more likely than not
 # about another bundle or about something out of scope (and is not an elliptical follow-up).
 LEAVE_THREAD = 0.5
-# The learned abuse class refuses when it is more likely than not. Fitted on cross-validated training
-# data and the dev + MSGABench-validation sets (never the blind sets): 0.5 keeps most of the recall of
-# plain argmax; 0.7 lost five points of abuse recall for half a point fewer citizens wrongly refused
-# (1.1 % vs 1.7 % of in-scope training questions; none on dev/validation at either). The same threshold
-# holds when the question names a bundle or alias ("…退休金接着打过来"): a stricter 0.95 there was a guess;
-# 5-fold cross-validation on the training data (Dec 2, 5,026 rows) refused 30 % of the 23 named abuse rows
-# at 0.95 and 48 % at 0.5, and none of the 431 named lawful rows at any threshold from 0.5 to 0.95.
-ABUSE_MIN = 0.5
+# The learned abuse class refuses when it is at least this likely (and more likely than anything else),
+# whether or not the question names a bundle. Chosen, as before, on 5-fold cross-validation of the
+# training data and on the dev set (never the blind sets). Dec 2, after the second blind data set
+# (5,026 rows), abuse refused / in-scope wrongly refused (CV) / dev in-scope wrongly refused:
+#   0.5: 0.631 / 2.4 % / 3 of 208   0.7: 0.575 / 1.5 % / 1   0.8: 0.525 / 1.4 % / 0   0.9: 0.453 / 1.1 % / 0
+# 0.8 is the lowest with no lawful dev question refused: a citizen wrongly refused loses more than an abuse
+# request that gets the public guide (the lexicon, assistant.abuse, still refuses the explicit acts first).
+# The stricter 0.95 once used for questions that name a bundle was a guess: on CV it refused 30 % of the
+# 23 named abuse rows (39 % at 0.8) and none of the 431 named lawful rows at any threshold from 0.5 to 0.95.
+ABUSE_MIN = 0.8
 
 
 @dataclass(frozen=True)
