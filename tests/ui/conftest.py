@@ -1,13 +1,17 @@
-"""Fixtures shared by the web-UI tests: the pre-fill service and the UI's services around it (fast stack)."""
+"""Fixtures shared by the web-UI tests: the pre-fill service, the UI's services around it (fast stack), and the
+citizen and staff UIs built on them (a module may override `ui`, as test_ui_staff and test_ui_citizen do)."""
 
 from __future__ import annotations
 
+import gradio as gr
 import pytest
 
 from app.ratelimit import RateLimiter
 from app.services import Services
 from core.identity import StaffDirectory, TokenSigner
 from prefill.service import build_prefill_service
+from ui.citizen import CitizenUI
+from ui.staff import StaffUI
 
 
 @pytest.fixture
@@ -23,3 +27,15 @@ def app(svc, settings, fast_assistant):
     services.signer = TokenSigner("test-secret")
     services.login_limiter = RateLimiter(60)
     return services
+
+
+@pytest.fixture
+def ui(app):
+    with gr.Blocks():
+        yield CitizenUI(app)
+
+
+@pytest.fixture
+def staff_ui(app):
+    with gr.Blocks():
+        yield StaffUI(app)

@@ -17,17 +17,10 @@ from core.identity import Principal
 from prefill.ocr import OcrResult
 from prefill.seed import scenarios_from_meta
 from ui import prefill_render as pr
-from ui.citizen import CitizenUI, new_session
+from ui.citizen import new_session
 from ui.i18n import t
-from ui.staff import StaffUI
 
 FULL_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-
-
-@pytest.fixture
-def ui(app):
-    with gr.Blocks():
-        yield CitizenUI(app)
 
 
 def _scenario(svc, one_thing: str, n: int = 0):
@@ -374,12 +367,6 @@ def test_demo_sign_in_off(ui, app):
 
 
 # --- staff: 帮办代办 with the citizen's consent code, and department status ----------------------------------
-@pytest.fixture
-def staff_ui(app):
-    with gr.Blocks():
-        yield StaffUI(app)
-
-
 def test_staff_acts_for_a_citizen_with_their_consent_code(ui, staff_ui, svc, fast_assistant):
     person = _scenario(svc, "retirement").applicant_id
     citizen = _sign_in(ui, person)

@@ -8,38 +8,19 @@ from __future__ import annotations
 import json
 import re
 
-import gradio as gr
-import pytest
+from test_ui_prefill import FULL_ID, _scenario  # the same helpers as the rest of the pre-fill UI tests
 
 from core.identity import Principal
 from prefill import regions
 from prefill.regions import DISTRICTS, region_name
 from prefill.seed import scenarios_from_meta
 from ui import prefill_render as pr
-from ui.citizen import CitizenUI, new_session
+from ui.citizen import new_session
 from ui.i18n import t
-from ui.staff import StaffUI
 
-FULL_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 KEY = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")  # a field key such as insured_region_code
 CODE6 = re.compile(r"(?<!\d)\d{6}(?!\d)")
 TAG = re.compile(r"<[^>]+>")
-
-
-@pytest.fixture
-def ui(app):
-    with gr.Blocks():
-        yield CitizenUI(app)
-
-
-@pytest.fixture
-def staff_ui(app):
-    with gr.Blocks():
-        yield StaffUI(app)
-
-
-def _scenario(svc, one_thing: str, n: int = 0):
-    return [s for s in scenarios_from_meta(svc.shared.meta()) if s.one_thing_id == one_thing][n]
 
 
 def _form(ui, who, one_thing: str, lang: str = "zh-Hans") -> dict:
