@@ -271,11 +271,10 @@ class PrefillFlow:
         lang, svc, who = self._ctx(who, flow)
         draft = self._call(lang, svc.draft, who, flow["draft_id"])
         f = next(x for x in draft.fields if x.key == key)
-        correctable = f.state == "authoritative" and f.correction_path is not None
         now = not shown and self._own(who)
         value = self._call(lang, svc.raw_values, who, draft.draft_id).get(key) if now else None
         now = now and value is not None
-        html = pr.readonly_html(f, lang, correctable, str(value) if now else None)
+        html = pr.readonly_html(f, lang, pr.correctable(f), str(value) if now else None)
         return html, gr.update(value=t("reveal_hide" if now else "reveal_show", lang)), now
 
     @staticmethod

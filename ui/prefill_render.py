@@ -253,6 +253,11 @@ def locked_reason(f: Any, lang: str, correctable: bool) -> str:
     return t("ro_why_registry" if correctable else "ro_why_registry_nocorr", lang).format(src=src)
 
 
+def correctable(f: Any) -> bool:
+    """Whether a locked value offers 纠错: a registry (authoritative) value with a correction route."""
+    return f.state == "authoritative" and f.correction_path is not None
+
+
 def readonly_html(f: Any, lang: str, correctable: bool = False, value: str | None = None) -> str:
     """A locked value with its badges and why it is locked; `value` is what to show instead of the masked
     display (the owner's own value, or their ID number once revealed)."""
@@ -289,9 +294,9 @@ def form_spec(draft: Any, form: Any, raw: Mapping[str, Any], lang: str, errors: 
                                 "ocr_upload": False, "accept_ocr": f.state == "ocr", "html": "",
                                 "reveal": mine and secret, "secret": False}
         if not f.editable:
-            correctable = f.state == "authoritative" and f.correction_path is not None
+            fixable = correctable(f)
             shown = str(raw[f.key]) if mine and not secret else None
-            spec.update(kind="readonly", html=readonly_html(f, lang, correctable, shown), correctable=correctable)
+            spec.update(kind="readonly", html=readonly_html(f, lang, fixable, shown), correctable=fixable)
         else:
             masked = f.has_value and (f.key not in raw or str(raw[f.key]) != (f.display or ""))
             if f.key in typed:
