@@ -47,15 +47,17 @@ BUNDLE = "bundle"  # the verdict when a one-thing wins
 # about another bundle or about something out of scope (and is not an elliptical follow-up).
 LEAVE_THREAD = 0.5
 # The learned abuse class refuses when it is at least this likely (and more likely than anything else),
-# whether or not the question names a bundle. Chosen, as before, on 5-fold cross-validation of the
-# training data and on the dev set (never the blind sets). Dec 2, after the second blind data set
-# (5,026 rows), abuse refused / in-scope wrongly refused (CV) / dev in-scope wrongly refused:
-#   0.5: 0.631 / 2.4 % / 3 of 208   0.7: 0.575 / 1.5 % / 1   0.8: 0.525 / 1.4 % / 0   0.9: 0.453 / 1.1 % / 0
-# 0.8 is the lowest with no lawful dev question refused: a citizen wrongly refused loses more than an abuse
-# request that gets the public guide (the lexicon, assistant.abuse, still refuses the explicit acts first).
+# whether or not the question names a bundle. Chosen on 5-fold cross-validation of the training data and
+# on the dev set (never the blind sets): the lowest threshold that refuses no lawful dev question and
+# wrongly refuses no more in-scope training questions than the model before it. Dec 2, with the act cue
+# (assistant.decision.act), 5,026 rows, lexicon and model together — abuse refused / in-scope wrongly
+# refused (CV) / dev in-scope wrongly refused:
+#   0.5: 0.756 / 2.0 %  / 0 of 208   0.6: 0.734 / 1.8 % / 0   0.7: 0.706 / 1.5 % / 0   0.8: 0.672 / 1.3 % / 0
+# The model before the cue, at its threshold 0.8: 0.575 / 1.8 % / 0. A citizen wrongly refused loses more
+# than an abuse request that gets the public guide, so the in-scope rate is the bound.
 # The stricter 0.95 once used for questions that name a bundle was a guess: on CV it refused 30 % of the
 # 23 named abuse rows (39 % at 0.8) and none of the 431 named lawful rows at any threshold from 0.5 to 0.95.
-ABUSE_MIN = 0.8
+ABUSE_MIN = 0.7
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,7 @@ class OneThingRouter:
             raise ConfigurationError("the router has no decision model: call Assistant.warm_up() (which loads or "
                                      "trains one) or `python -m assistant train`", field="YJS_DATA_DIR")
         sig = self.signals(query, retrieval)
-        probs = self.model.predict(feature_vector(query, sig, self.bundle_ids, lang))
+        probs = self.model.predict(feature_vector(query, sig, self.bundle_ids, lang), query.text)
         ranked = sorted(((p, b) for b, p in probs.items() if b not in SPECIAL), reverse=True)
         candidates = [Candidate(b, self.catalog.get(b).name, round(p, 4)) for p, b in ranked[:5] if self.catalog.get(b)]
         special = {c: probs.get(c, 0.0) for c in SPECIAL}

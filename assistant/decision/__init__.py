@@ -6,7 +6,8 @@ that leans on the conversation.
 - `data`: labelled examples — the team's own files in `data/`, the catalogue's profile phrases,
   the out-of-scope topics, our labels of MSGABench's train split, or a deployer's own JSONL.
 - `features`: the question's vector, the router's per-bundle signals and a few shape features.
-- `model`: the classifier (logistic regression over those features) and its file.
+- `act`: the act cue, a character n-gram score of "asks to commit fraud" (one more feature).
+- `model`: the classifier (logistic regression over those features and the cue) and its file.
 - `training`: turns examples into features through the live retriever and router, fits, saves.
 """
 

