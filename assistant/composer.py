@@ -275,6 +275,24 @@ def _head(parts: tuple[Part, ...], budget: int) -> set[Part]:
     return out
 
 
+_ITEM = re.compile(r"^\s*[-•·]\s*([^（(；;\n]+)", re.MULTILINE)
+
+
+def _items(quote: str) -> set[str]:
+    """The list items of a quote, by their head (the words before a parenthesis: "父母双方居民身份证")."""
+    return {m.group(1).strip() for m in _ITEM.finditer(quote)}
+
+
+def _mostly_shown(quote: str, statements: list[Statement]) -> bool:
+    """Whether most of a listing quote's items are already in the answer: a service's materials list
+    followed by the bundle's, which names the same documents again, reads as a repeat."""
+    items = _items(quote)
+    if len(items) < 2:
+        return False
+    shown = set().union(*(_items(s.quote) for s in statements)) if statements else set()
+    return 2 * len(items & shown) >= len(items)
+
+
 def _service_of(s: Statement) -> str:
     """Framing for a quoted part of one service ("办理时限：即时办结"): which service it belongs to, from
     the section's title ("新生儿出生一件事 · 社会保障卡申领"), unless the quote names it already."""
@@ -438,7 +456,8 @@ class GroundedComposer:
         used, n_support = sum(len(s.quote) for s in comp.statements), 0
         for label, blocks in supports:
             fresh = [(r, q) for r, q in blocks if shown_key(r.chunk_id, q) not in shown
-                     and not any(s.citation.source_id == r.chunk_id and s.quote == q for s in comp.statements)]
+                     and not any(s.citation.source_id == r.chunk_id and s.quote == q for s in comp.statements)
+                     and not _mostly_shown(q, comp.statements)]
             size = sum(len(q) for _, q in fresh)
             if not fresh or n_support >= self.max_passages or used + size > budget:
                 continue

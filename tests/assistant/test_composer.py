@@ -199,3 +199,17 @@ def test_a_question_about_one_service_leads_with_that_services_part(catalog):
     assert any(s.quote == f"办理时限：{o.time_limit}" for s in comp.statements[1:])
     assert f"{service.name} — 办理时限" in _composer(catalog, index).render(o, comp, "zh-Hans")
     _verbatim(comp, index)
+
+
+def test_a_list_that_mostly_repeats_the_lead_is_not_quoted_again(catalog):
+    """"上户口要带什么材料": the registration's own materials lead; the bundle's materials list, which names
+    most of the same documents again, is left out rather than shown as a second list."""
+    index = _index(catalog)
+    o = catalog.get("newborn")
+    service = next(s for s in o.services if "出生登记" in s.name)
+    passage = index[f"newborn#svc-{service.id}"][0]
+    comp = _composer(catalog, index).compose(o, _ask("孩子出生了，上户口要带什么材料"), [passage])
+    lead = comp.statements[0]
+    assert lead.citation.source_id.startswith(f"newborn#svc-{service.id}") and "所需材料" in lead.quote
+    assert not any(s.quote.startswith("所需材料（") for s in comp.statements[1:]), [s.quote for s in comp.statements]
+    _verbatim(comp, index)
