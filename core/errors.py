@@ -75,6 +75,12 @@ class Conflict(AssistantError):
     code = "conflict"
 
 
+class LicenceNotFound(Conflict):
+    """The 电子证照库 holds no licence of the kind asked for this person (yet): upload the material instead."""
+
+    code = "licence_not_found"
+
+
 class RateLimited(AssistantError):
     """Too many requests; `retry_after` is the number of seconds until one more is allowed."""
 

@@ -48,6 +48,17 @@ class Material(_Model):
     e_licence: bool = Field(False, description="Replaceable by an e-licence / shared data: no paper copy needed.")
     required: bool = True
     tolerance: bool = Field(False, description="容缺: may be supplied later under a written commitment.")
+    licence: str | None = Field(
+        None, description="The 电子证照 kind (a key of prefill.sources.LICENCE_KINDS) whose holder's own licence "
+        "supplies this material: a citizen who promised it (容缺) can have it read from the licence store instead "
+        "of uploading, once it is issued.")
+
+    @model_validator(mode="after")
+    def _licence_is_an_e_licence(self) -> Material:
+        if self.licence is not None and not (SLUG.match(self.licence) and self.e_licence):
+            raise ValueError(f"material {self.name!r}: licence {self.licence!r} must be a licence-kind slug on a "
+                             "material marked e_licence: true")
+        return self
 
 
 class ServiceItem(_Model):

@@ -9,9 +9,13 @@ The citizen may say a material is missing for now (暂缺):
   容缺待补 with a due date; submission goes ahead;
 - otherwise it is recorded as missing and blocks submission with a plain reason until it is supplied.
 
-Supplying a material (an upload; before or after submission) closes the item. A clerk sees the open
-commitments and which are overdue. Nothing changes for a draft where nobody marked anything missing.
-Every step is one transaction with its audit entry.
+Supplying a material (before or after submission) closes the item: an upload, or — where the guide names
+the 电子证照 kind that supplies it (``licence: <kind>`` on the material, read by `licence_kind`) — the
+person's own licence read from the 电子证照库 with their consent for that one purpose, once it is issued.
+Either way the item is closed, the supply is recorded (how, when; a licence number only masked) and each
+department's stored payload marks the material 已补交. A clerk sees the open commitments and which are
+overdue. Nothing changes for a draft where nobody marked anything missing. Every step is one transaction
+with its audit entry.
 """
 
 from __future__ import annotations
@@ -25,16 +29,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.clock import utcnow
-from core.errors import Conflict, InvalidInput
+from core.errors import Conflict, InvalidInput, LicenceNotFound
 from core.identity import Principal
-from core.masking import mask_id_number
+from core.masking import mask_code, mask_id_number
 from core.status import DraftStatus
 from knowledge.schema import Material, OneThing
 from prefill.audit import AuditLog
 from prefill.common import owned_draft, require_staff
+from prefill.consent import ConsentGate
 from prefill.forms import MergedForm
-from prefill.models import MaterialItemView, MaterialsView, PendingCommitment, PendingMaterial
-from prefill.store import DraftRow, MaterialItemRow, StateDB, iso
+from prefill.models import (
+    SUPPLY_VIA_LABELS,
+    MaterialItemView,
+    MaterialSupply,
+    MaterialsView,
+    PendingCommitment,
+    PendingMaterial,
+)
+from prefill.sources import LICENCE_KINDS
+from prefill.store import DraftRow, MaterialItemRow, MaterialSupplyRow, StateDB, SubmissionRow, iso
 from prefill.views import applicant_display
 
 log = logging.getLogger(__name__)
@@ -43,6 +56,24 @@ log = logging.getLogger(__name__)
 DEFAULT_DAYS = 30
 MAX_UPLOAD = 8 * 1024 * 1024
 CONSEQUENCE = "逾期未补交的，受理部门可按当地规定暂停办理或不予办结，已作出的决定可依法撤销"
+# Of a licence that supplies a material, what a department needs to find and check it itself; nothing else is read.
+LICENCE_PROOF = ("number", "issue_date", "issuer")
+
+
+def licence_kind(material: Material) -> str | None:
+    """The 电子证照 kind whose holder's own licence supplies `material`: the guide's ``licence``, when the
+    licence store knows that kind (a guide naming another is a data error its test catches; here it only
+    means upload)."""
+    if material.licence and material.licence not in LICENCE_KINDS:
+        log.warning("material %s names unknown licence kind %s: upload only", material.name, material.licence)
+        return None
+    return material.licence
+
+
+def licence_route(material: Material) -> dict[str, str | None]:
+    """The `LicenceRoute` fields of a material's views."""
+    kind = licence_kind(material)
+    return {"licence": kind, "licence_label": LICENCE_KINDS[kind] if kind else None}
 
 
 def commitment_text(guide: OneThing, material: Material, due: dt.date) -> str:
@@ -57,12 +88,13 @@ class Commitments:
     """The materials checklist of a draft, 暂缺 marks, commitments and later supply."""
 
     def __init__(self, db: StateDB, audit: AuditLog, guide: Callable[[str], OneThing | None],
-                 form: Callable[[str], MergedForm], *, days: int = DEFAULT_DAYS,
+                 form: Callable[[str], MergedForm], gate: ConsentGate, *, days: int = DEFAULT_DAYS,
                  today: Callable[[], dt.date] = dt.date.today) -> None:
         self.db = db
         self.audit = audit
         self.guide = guide
         self.form = form
+        self.gate = gate  # the e-licence read of a supply passes the consent gate like every read of personal data
         self.days = days
         self.today = today
 
@@ -96,16 +128,28 @@ class Commitments:
                 "tolerable list; supply it first)"
                 for r in self._items(s, draft_id).values() if r.status == "missing"]
 
+    @staticmethod
+    def _supplies(s: Session, draft_id: str) -> dict[str, MaterialSupply]:
+        """How each material of the draft was last handed in."""
+        rows = s.scalars(select(MaterialSupplyRow).where(MaterialSupplyRow.draft_id == draft_id)
+                         .order_by(MaterialSupplyRow.id))
+        return {r.material: MaterialSupply.model_validate(r.supply) for r in rows}
+
     def committed(self, s: Session, draft_id: str) -> list[PendingMaterial]:
-        """The draft's open commitments (容缺待补) with the departments each concerns, for the fan-out."""
+        """The draft's open commitments (容缺待补) with the departments each concerns and whether an e-licence
+        can supply it: for the fan-out and for tracking."""
         today = self.today()
+        rows = [r for r in sorted(self._items(s, draft_id).values(), key=lambda r: r.id) if r.status == "committed"]
+        guide = self.guide(rows[0].one_thing_id) if rows else None
+        routes = {m.name: licence_route(m) for m in guide.materials} if guide else {}
         return [PendingMaterial(material=r.material, due=r.due, overdue=dt.date.fromisoformat(r.due) < today,
-                                departments=list(r.departments or []))
-                for r in sorted(self._items(s, draft_id).values(), key=lambda r: r.id) if r.status == "committed"]
+                                departments=list(r.departments or []), **routes.get(r.material, {}))
+                for r in rows]
 
     def view(self, s: Session, row: DraftRow) -> MaterialsView:
         guide = self._guide(row.one_thing_id)
         items = self._items(s, row.id)
+        supplies = self._supplies(s, row.id)
         today = self.today()
         out = []
         for m in guide.materials:
@@ -122,7 +166,8 @@ class Commitments:
                 name=m.name, note=m.note, required=m.required, e_licence=m.e_licence, tolerable=m.tolerance,
                 status=status, due=r.due if r else None, commitment=r.commitment if r else None,
                 overdue=bool(r and r.status == "committed" and r.due and dt.date.fromisoformat(r.due) < today),
-                supplied_at=r.supplied_at if r else None))
+                supplied_at=r.supplied_at if r else None,
+                supplied=supplies.get(m.name) if status == "supplied" else None, **licence_route(m)))
         return MaterialsView(draft_id=row.id, one_thing_id=row.one_thing_id, items=out,
                              blocking=self.blocking(s, row.id),
                              pending=[i.name for i in out if i.status == "committed"])
@@ -153,10 +198,7 @@ class Commitments:
             item = self._items(s, row.id).get(name)
             if item is not None and item.status != "supplied":
                 raise Conflict(f"“{name}” is already marked {item.status}")
-            if item is None:
-                item = MaterialItemRow(draft_id=row.id, owner_id=row.owner_id, one_thing_id=row.one_thing_id,
-                                       material=name, created_at=iso(utcnow()))
-                s.add(item)
+            item = item or self._new_item(s, row, m)
             item.tolerable = m.tolerance
             item.departments = self._departments(guide, name, self.form(row.one_thing_id).departments)
             item.supplied_at = item.supplied_sha256 = None
@@ -179,25 +221,83 @@ class Commitments:
             raise InvalidInput("file: empty upload", field="file")
         if len(content) > MAX_UPLOAD:
             raise InvalidInput("file: larger than 8 MB", field="file")
+        digest = hashlib.sha256(content).hexdigest()
         with self.db.session() as s:
-            row = owned_draft(s, who, draft_id, lock=True)
-            guide = self._guide(row.one_thing_id)
-            m = self._material(guide, name)
-            item = self._items(s, row.id).get(name)
-            if item is None:
-                item = MaterialItemRow(draft_id=row.id, owner_id=row.owner_id, one_thing_id=row.one_thing_id,
-                                       material=name, tolerable=m.tolerance, created_at=iso(utcnow()))
-                s.add(item)
-            was = item.status
-            digest = hashlib.sha256(content).hexdigest()
-            item.status, item.supplied_at, item.supplied_sha256 = "supplied", iso(utcnow()), digest
-            self.audit.append(s, actor=who.actor, action="material_supply", subject_id=who.subject,
-                              owner_id=row.owner_id, draft_id=row.id, fields=[name],
-                              purpose=f"{row.one_thing_id}: 补交材料（{name}）" + ("，容缺待补已办结" if was == "committed" else ""),
-                              detail={"sha256": digest, "bytes": len(content), "was": was,
-                                      "tracking_no": row.tracking_no})
-            s.flush()
+            row, m = self._target(s, who, draft_id, name)
+            supply = MaterialSupply(via="upload", via_label=SUPPLY_VIA_LABELS["upload"], at=iso(utcnow()))
+            self._close(s, who, row, m, supply, proof=digest, detail={"sha256": digest, "bytes": len(content)})
             return self.view(s, row)
+
+    def supply_from_licence(self, who: Principal, draft_id: str, name: str, *, consent: bool) -> MaterialsView:
+        """Hand in a material from the person's own e-licence, read from the 电子证照库 with their consent for
+        this purpose only; a 容缺待补 item is closed as by an upload. When the store holds no such licence yet,
+        `LicenceNotFound` — after the consent and the read that found nothing are committed (they are in the
+        person's data-use record) — and the material stays as it was: upload it, or try again once issued."""
+        with self.db.session() as s:
+            row, m = self._target(s, who, draft_id, name)
+            kind = licence_kind(m)
+            if kind is None:
+                raise InvalidInput(f"material: “{name}” cannot come from an e-licence; upload it", field="material")
+            record = self.gate.read_once(
+                s, draft_id=row.id, owner_id=row.owner_id, source="e_licence", actor=who.actor, consent=consent,
+                fields=[f"{kind}.{attr}" for attr in LICENCE_PROOF],
+                purpose=f"{row.one_thing_id}: 补交材料（{name}），从电子证照库调取{LICENCE_KINDS[kind]}")
+            number = record.values.get(f"{kind}.number")
+            if number is not None:
+                supply = MaterialSupply(via="e_licence", via_label=SUPPLY_VIA_LABELS["e_licence"], at=iso(utcnow()),
+                                        licence_kind=kind, licence_label=LICENCE_KINDS[kind],
+                                        licence_no_masked=mask_code(str(number.value)),
+                                        licence_issue_date=record.get(f"{kind}.issue_date"))
+                self._close(s, who, row, m, supply, proof=number.record_id,
+                            detail={"licence_record": number.record_id, "licence_no": supply.licence_no_masked})
+                return self.view(s, row)
+        raise LicenceNotFound(f"material: your {kind} licence is not in the e-licence store yet; upload “{name}” "
+                              f"instead (电子证照库中暂无您的{LICENCE_KINDS[kind]}，可先上传)", field="material")
+
+    def _target(self, s: Session, who: Principal, draft_id: str, name: str) -> tuple[DraftRow, Material]:
+        """The caller's draft, locked for the change, and the guide's material named `name`."""
+        row = owned_draft(s, who, draft_id, lock=True)
+        return row, self._material(self._guide(row.one_thing_id), name)
+
+    @staticmethod
+    def _new_item(s: Session, row: DraftRow, m: Material) -> MaterialItemRow:
+        item = MaterialItemRow(draft_id=row.id, owner_id=row.owner_id, one_thing_id=row.one_thing_id, material=m.name,
+                               tolerable=m.tolerance, created_at=iso(utcnow()))
+        s.add(item)
+        return item
+
+    def _close(self, s: Session, who: Principal, row: DraftRow, m: Material, supply: MaterialSupply, *,
+               proof: str, detail: dict) -> None:
+        """The material is handed in, however: the item is supplied (a 容缺待补 one closed), the supply kept
+        with its proof, each department's payload told, and the audit entry written — in the caller's transaction."""
+        item = self._items(s, row.id).get(m.name) or self._new_item(s, row, m)
+        was = item.status
+        # An upload's digest also stays on the item, where it was kept before supplies had a table of their own.
+        item.status, item.supplied_at = "supplied", supply.at
+        item.supplied_sha256 = proof if supply.via == "upload" else None
+        s.add(MaterialSupplyRow(draft_id=row.id, material=m.name, supply=supply.model_dump(), proof=proof,
+                                actor=who.actor))
+        self._tell_departments(s, row, m.name, supply)
+        self.audit.append(s, actor=who.actor, action="material_supply", subject_id=who.subject,
+                          owner_id=row.owner_id, draft_id=row.id, fields=[m.name],
+                          purpose=f"{row.one_thing_id}: 补交材料（{m.name}，{supply.via_label}）"
+                                  + ("，容缺待补已办结" if was == "committed" else ""),
+                          detail={**detail, "via": supply.via, "was": was, "tracking_no": row.tracking_no})
+        s.flush()
+
+    @staticmethod
+    def _tell_departments(s: Session, row: DraftRow, name: str, supply: MaterialSupply) -> None:
+        """A submitted application's stored payloads mark the material 已补交 (when, how), so a department that
+        fetches its payload later sees the current state, not the 容缺待补 of the day it was submitted."""
+        sub = s.get(SubmissionRow, row.tracking_no, with_for_update=True) if row.tracking_no else None
+        if sub is None:
+            return
+        payloads = {}
+        for dept, payload in (sub.payloads or {}).items():
+            items = [PendingMaterial.model_validate(p) for p in payload.get("pending_materials", [])]
+            payloads[dept] = {**payload, "pending_materials": [
+                (p.closed(supply) if p.material == name else p).model_dump() for p in items]}
+        sub.payloads = payloads  # a new object: the JSON column sees a reassignment, not an edit in place
 
     def pending(self, who: Principal, *, overdue_only: bool = False) -> list[PendingCommitment]:
         """Staff: open commitments (容缺待补), oldest due first, with whether each is overdue and who owes

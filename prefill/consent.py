@@ -5,7 +5,9 @@
 - `ConsentGate` is the only path from the engine to a `DataSource`: it checks the grant at read
   time (raising `ConsentRequired`), fetches, and appends the audit entry before handing data back.
   A refused or missing grant therefore means no read and no audit entry of a read. Given the
-  caller's session, the check and the audit entry are part of the caller's transaction.
+  caller's session, the check and the audit entry are part of the caller's transaction. Its
+  `read_once` serves a read the owner consents to in the request itself, for that one purpose
+  (补交 a material from their own e-licence): the consent is audited and spent on the read.
 - `ConsentCodes` issues the citizen's short-lived 6-digit code (帮办代办) and lets a clerk redeem it
   once; both are audited, and wrong guesses are limited per clerk.
 """
@@ -113,8 +115,31 @@ class ConsentGate:
                                  grantor_id=grantor_id, source=source, fields=fields, actor=actor, purpose=purpose,
                                  session=s)
         self.consents.check(session, draft_id=draft_id, source=source, grantor_id=grantor_id, fields=fields)
+        return self._fetch(session, draft_id=draft_id, owner_id=owner_id, role=role, subject_id=subject_id,
+                           source=source, fields=fields, actor=actor, purpose=purpose)
+
+    def read_once(self, s: Session, *, draft_id: str, owner_id: str, source: str, fields: Sequence[str], actor: str,
+                  purpose: str, consent: bool) -> SourceRecord:
+        """A read of the owner's own data that they consent to in the very request, for this purpose only (补交
+        a material from their e-licence): the consent is audited as a grant and spent on this one read. It is
+        not stored as the application's decision for the source, which stays what the person chose for the
+        form, so a one-off use never widens or overturns it."""
+        if source not in self.sources:
+            raise InvalidInput(f"unknown data source {source!r}", field="source")
+        if not consent:
+            raise ConsentRequired(f"reading your {source} for this needs your consent; send consent: true "
+                                  "(同意调取) or upload the material instead", field="consent")
+        self.audit.append(s, actor=actor, action="consent_grant", subject_id=owner_id, owner_id=owner_id,
+                          draft_id=draft_id, source=source, fields=sorted(fields), purpose=purpose,
+                          detail={"once": True})
+        return self._fetch(s, draft_id=draft_id, owner_id=owner_id, role="self", subject_id=owner_id, source=source,
+                           fields=fields, actor=actor, purpose=purpose)
+
+    def _fetch(self, s: Session, *, draft_id: str, owner_id: str, role: str, subject_id: str, source: str,
+               fields: Sequence[str], actor: str, purpose: str) -> SourceRecord:
+        """Read the source and log the read in the caller's transaction (the grant is checked by the caller)."""
         record = self.sources[source].fetch(subject_id, list(fields), purpose=purpose)
-        self.audit.append(session, actor=actor, action="read", subject_id=subject_id, owner_id=owner_id,
+        self.audit.append(s, actor=actor, action="read", subject_id=subject_id, owner_id=owner_id,
                           draft_id=draft_id, source=source, fields=sorted(fields), purpose=purpose,
                           detail={"role": role, "records": sorted({v.record_id for v in record.values.values()}),
                                   "returned": len(record.values)})

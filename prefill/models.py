@@ -172,14 +172,43 @@ class DepartmentStatus(BaseModel):
     note: str = ""
 
 
-class PendingMaterial(BaseModel):
+SupplyVia = Literal["upload", "e_licence"]
+SUPPLY_VIA_LABELS: dict[str, str] = {"upload": "申请人上传", "e_licence": "电子证照"}
+
+
+class MaterialSupply(BaseModel):
+    """How a material was handed in: an upload, or the person's own licence read from the 电子证照库."""
+
+    via: SupplyVia
+    via_label: str = Field(..., description="申请人上传 | 电子证照")
+    at: str
+    licence_kind: str | None = Field(None, description="e_licence: the licence kind read (e.g. elderly_assessment).")
+    licence_label: str | None = Field(None, description="e_licence: its name (e.g. 老年人能力评估结果).")
+    licence_no_masked: str | None = Field(None, description="e_licence: the licence number, masked (MZ**********01).")
+    licence_issue_date: str | None = None
+
+
+class LicenceRoute(BaseModel):
+    """Whether a material can come from the person's own e-licence instead of an upload (the guide says which)."""
+
+    licence: str | None = Field(None, description="The 电子证照 kind that supplies it "
+                                "(POST /v1/prefill/drafts/{draft_id}/materials/from-licence); null: upload only.")
+    licence_label: str | None = Field(None, description="That licence's name, e.g. 老年人能力评估结果.")
+
+
+class PendingMaterial(LicenceRoute):
     """容缺待补: a material that follows later under the applicant's commitment."""
 
     material: str
     due: str
     overdue: bool
     departments: list[str]
-    label: str = "容缺待补"
+    label: str = Field("容缺待补", description="容缺待补, or 已补交 once handed in (a department's payload is kept current).")
+    supplied: MaterialSupply | None = Field(None, description="How and when it was handed in (label 已补交).")
+
+    def closed(self, supply: MaterialSupply) -> PendingMaterial:
+        """The same item once handed in, as a department's payload shows it from then on."""
+        return self.model_copy(update={"label": "已补交", "overdue": False, "supplied": supply})
 
 
 class SubmissionView(BaseModel):
@@ -207,7 +236,7 @@ class DepartmentPayload(BaseModel):
     provenance: dict[str, Provenance | None]
     pending_materials: list[PendingMaterial] = Field(
         [], description="容缺待补: materials this department's service needs that follow later under the applicant's "
-                        "commitment, with their due dates (as at submission).")
+                        "commitment, with their due dates; each is marked 已补交 (when, upload or 电子证照) once handed in.")
 
 
 class AccessLogEntry(BaseModel):
@@ -414,7 +443,7 @@ MATERIAL_STATUS_LABELS: dict[str, str] = {
 }
 
 
-class MaterialItemView(BaseModel):
+class MaterialItemView(LicenceRoute):
     name: str
     note: str | None = None
     required: bool
@@ -425,6 +454,7 @@ class MaterialItemView(BaseModel):
     commitment: str | None = Field(None, description="The signed 承诺书 text.")
     overdue: bool = False
     supplied_at: str | None = None
+    supplied: MaterialSupply | None = Field(None, description="How it was handed in (upload or 电子证照).")
 
 
 class MaterialsView(BaseModel):

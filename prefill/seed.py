@@ -88,6 +88,8 @@ INDUSTRIES = {
     "consult": ("企业管理咨询有限公司", "企业管理咨询；市场营销策划；会议及展览服务"),
     "manufacture": ("机械制造有限公司", "通用设备制造；机械零部件加工；金属制品销售"),
 }
+# 老年人能力评估 grades (GB/T 42195-2022 老年人能力评估规范).
+ASSESSMENT_LEVELS = ("能力完好", "能力轻度受损（轻度失能）", "能力中度受损（中度失能）", "能力重度受损（重度失能）")
 CARS = ("比亚迪秦PLUS", "吉利帝豪", "大众朗逸", "丰田卡罗拉", "长安CS75", "本田思域", "五菱宏光MINIEV", "哈弗H6")
 TRUCKS = ("解放J6P重型半挂牵引车", "东风天龙重型厢式货车", "重汽豪沃重型自卸货车", "福田欧曼厢式货车")
 
@@ -647,6 +649,18 @@ class _Generator:
         self.scenario(one_thing, applicant, "市场主体的法定代表人（经营者）" if one_thing != "bankruptcy_info_check"
                       else "破产企业管理人的经办人", **subjects)
 
+    def assessments(self) -> None:
+        """老年人能力评估结果 for every other 80+ applicant (the 1st, 3rd …), issued on the reference day: the
+        assessment a 护理补贴 applicant may promise under 容缺 (未评估的可先受理后评估) has just come out, so
+        supplying it from the 电子证照库 works end to end; the others have none yet. Made last and drawing
+        nothing from the rng, so every other seeded row and id stays as it was."""
+        people = {p["id"]: p for p in self.data.people}
+        elderly = [s.applicant_id for s in self.data.scenarios if s.one_thing_id == "elderly_welfare"]
+        for i, pid in enumerate(elderly[::2]):
+            region = people[pid]["household_region_code"]
+            self.licence(pid, "elderly_assessment", f"MZPG{region}{self.today:%Y}{i + 1:05d}", people[pid]["name"],
+                         self.today, f"{region_name(region)}民政局", level=ASSESSMENT_LEVELS[i % len(ASSESSMENT_LEVELS)])
+
     def by_id_candidate(self, applicant: dict) -> dict:
         """Another living adult with an ID number (a new employee, a buyer, a new operator)."""
         while True:
@@ -688,6 +702,7 @@ def generate(people: int, enterprises: int = 60, seed: int = 20240116, today: dt
         else:
             getattr(g, t)()
     g.enterprises(enterprises)
+    g.assessments()
     g.data.meta = {"version": SEED_VERSION, "seed": str(seed), "people": str(people), "enterprises": str(enterprises),
                    "reference_date": today.isoformat(), "synthetic": "true"}
     return g.data

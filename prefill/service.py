@@ -23,7 +23,8 @@ database, one shared-data database and one audit log, and keeps the public metho
 - `prefill.access_log.AccessLog` — the citizen's access log, the audit chain check
 - `prefill.consent.ConsentCodes` — 帮办代办 consent codes
 - `prefill.offers` — 免申办: the standing opt-in, the matcher over the life-events feed, the offers
-- `prefill.commitments` — 承诺办: materials checklist, 暂缺 with a commitment (容缺待补), later supply
+- `prefill.commitments` — 承诺办: materials checklist, 暂缺 with a commitment (容缺待补), later supply (upload
+  or the person's own e-licence)
 """
 
 from __future__ import annotations
@@ -111,12 +112,12 @@ class PrefillService:
         self.counter_check = CounterCheck(self.state, self.audit, self.sources["population"])
         self.engine = PrefillEngine(self.gate, self.consents, self.audit, self.sources["population"])
         self.catalogue = Catalogue(self.shared, forms_dir, demo=demo)
-        views = DraftViews(self.catalogue, self.consents)
-        self.drafts = Drafts(self.state, self.catalogue, self.engine, self.audit, views)
-        self.approvals = Approvals(self.state, self.catalogue, self.consents, self.engine, self.audit, views)
         self.guides_dir = guides_dir
         self._guides: Catalog | None = None
-        self.commitments = Commitments(self.state, self.audit, self._guide, self.catalogue.form)
+        self.commitments = Commitments(self.state, self.audit, self._guide, self.catalogue.form, self.gate)
+        views = DraftViews(self.catalogue, self.consents, committed=self.commitments.committed)
+        self.drafts = Drafts(self.state, self.catalogue, self.engine, self.audit, views)
+        self.approvals = Approvals(self.state, self.catalogue, self.consents, self.engine, self.audit, views)
         # Tracking-number dates and printed times are local (the `timezone` setting); stored times stay UTC.
         self.submissions = Submissions(self.state, self.catalogue, self.audit, views, self.commitments.blocking,
                                        tz=zone(timezone), committed=self.commitments.committed)
@@ -318,6 +319,10 @@ class PrefillService:
 
     def supply_material(self, who: Principal, draft_id: str, material: str, content: bytes) -> MaterialsView:
         return self.commitments.supply(who, draft_id, material, content)
+
+    def supply_material_from_licence(self, who: Principal, draft_id: str, material: str, *,
+                                     consent: bool) -> MaterialsView:
+        return self.commitments.supply_from_licence(who, draft_id, material, consent=consent)
 
     def pending_commitments(self, who: Principal, overdue_only: bool = False) -> list[PendingCommitment]:
         return self.commitments.pending(who, overdue_only=overdue_only)

@@ -178,7 +178,7 @@ LICENCE_KINDS = {
     "business_licence": "营业执照", "disability_cert": "残疾人证", "driving_licence": "机动车驾驶证",
     "vehicle_licence": "机动车行驶证", "property_cert": "不动产权证书", "veteran_cert": "退役军人证件",
     "death_cert": "死亡医学证明", "food_licence": "食品经营许可证", "tobacco_licence": "烟草专卖零售许可证",
-    "scrap_cert": "报废机动车回收证明",
+    "scrap_cert": "报废机动车回收证明", "elderly_assessment": "老年人能力评估结果",
 }
 # Attributes of each licence kind offered as `<kind>.<attr>`; number/issue_date/issuer/holder_name are common.
 LICENCE_ATTRS = {
@@ -199,6 +199,8 @@ LICENCE_ATTRS = {
     "food_licence": {"valid_until": "有效期至", "scope": "经营项目"},
     "tobacco_licence": {"valid_until": "有效期至"},
     "scrap_cert": {"plate": "原号牌号码", "vin": "原车辆识别代号", "scrap_date": "报废日期", "recycler": "回收企业"},
+    # 民政部门's 老年人能力评估 (GB/T 42195-2022 grades); issued as a result the care subsidies can read.
+    "elderly_assessment": {"level": "能力等级"},
 }
 _COMMON_LICENCE = {"number": "证照编号", "issue_date": "发证日期", "issuer": "发证机关", "holder_name": "持证人"}
 

@@ -223,6 +223,20 @@ class MaterialItemRow(PrefillBase):
     supplied_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
+class MaterialSupplyRow(PrefillBase):
+    """承诺办: one handing-in of a material (the newest counts): how (`prefill.models.MaterialSupply`, which
+    holds a licence number only masked) and what proves it — an upload's SHA-256 or the licence's record id.
+    A table of its own, so a database made before licences could supply materials needs no migration."""
+
+    __tablename__ = "prefill_material_supplies"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    draft_id: Mapped[str] = mapped_column(String(32), index=True)
+    material: Mapped[str] = mapped_column(String(120))
+    supply: Mapped[dict] = mapped_column(JSON)
+    proof: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(120))
+
+
 GENESIS = "0" * 64
 
 _SQLITE_TRIGGERS = (

@@ -7,7 +7,7 @@ consent item (the applicant, or the other person whose data it is) is spelled ou
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -43,7 +43,7 @@ from prefill.models import (
     SubjectView,
     SubmissionView,
 )
-from prefill.store import DraftRow, MaterialItemRow, StatusRow, SubmissionRow
+from prefill.store import DraftRow, StatusRow, SubmissionRow
 
 
 def field_refs(source: str, names: list[str]) -> list[ConsentFieldRef]:
@@ -97,9 +97,12 @@ def provenance(prov: dict | None) -> Provenance | None:
 class DraftViews:
     """Draft, consent-request and submission views; reads only, in the caller's session."""
 
-    def __init__(self, catalogue: Catalogue, consents: ConsentStore) -> None:
+    def __init__(self, catalogue: Catalogue, consents: ConsentStore,
+                 committed: Callable[[Session, str], list[PendingMaterial]] | None = None) -> None:
         self.catalogue = catalogue
         self.consents = consents
+        # 承诺办 (`prefill.commitments`): a draft's open 容缺待补 items, which a submission's tracking shows.
+        self.committed = committed
 
     def draft(self, s: Session, row: DraftRow) -> DraftView:
         form = self.catalogue.form(row.one_thing_id)
@@ -205,12 +208,7 @@ class DraftViews:
         form = self.catalogue.form(sub.one_thing_id)
         depts = [DepartmentStatus(department=d, status=latest[d].status, updated_at=latest[d].at, note=latest[d].note)
                  for d in form.departments if d in latest]
-        today = dt.date.today()
-        pending = [PendingMaterial(material=m.material, due=m.due, overdue=dt.date.fromisoformat(m.due) < today,
-                                   departments=list(m.departments or []))
-                   for m in s.scalars(select(MaterialItemRow).where(MaterialItemRow.draft_id == sub.draft_id,
-                                                                    MaterialItemRow.status == "committed")
-                                      .order_by(MaterialItemRow.id))]
+        pending = self.committed(s, sub.draft_id) if self.committed else []
         return SubmissionView(tracking_no=sub.tracking_no, draft_id=sub.draft_id, one_thing_id=sub.one_thing_id,
                               title=form.title, submitted_at=sub.submitted_at, departments=depts,
                               finished=all(d.status in DEPARTMENT_FINAL for d in depts), pending_materials=pending)

@@ -3,7 +3,8 @@
 免申办: under the identity bar, the offers the matcher found for this person (accept → the 一键办理 flow opened
 at the review step, decline with a reason; 免申即享 grants shown as notices that can be declined); the
 standing opt-in is granted or withdrawn in the 主动服务 tab. 承诺办: the 容缺待补 tab lists materials
-promised under a commitment, each with an upload that closes it.
+promised under a commitment, each with an upload that closes it, and 从电子证照库调取 where the guide names
+the licence that supplies it (what is read and why is written beside the button; the click is the consent).
 
 `AccountUI` owns the signed-in `Principal` (`self.who`, a server-side `gr.State`); the identity comes
 from `ui.identity.current_citizen`, the one place a real deployment plugs its login in. Every other
@@ -391,6 +392,10 @@ class AccountUI:
                                      elem_id=f"yjs-pending-up-{i}")
                 up.upload(partial(self.supply_pending, item["draft_id"], item["material"]), [self.who, up, self._lang_state],
                           [self.pending_view, self.pending_status], **PRIV)
+                if item["licence"]:
+                    lic = gr.Button(t("lic_btn", lang), size="sm", scale=0, min_width=100, elem_id=f"yjs-pending-lic-{i}")
+                    lic.click(partial(self.supply_pending_from_licence, item["draft_id"], item["material"], item["licence"]),
+                              [self.who, self._lang_state], [self.pending_view, self.pending_status], **PRIV)
 
     def supply_pending(self, draft_id: str, material: str, who, path: str | None, st: dict | None) -> tuple:
         """补交: the upload closes the 容缺待补 item (audited by the service)."""
@@ -400,6 +405,16 @@ class AccountUI:
             return gr.skip(), ""
         self._call(lang, self._svc(lang).supply_material, who, draft_id, material, Path(path).read_bytes())
         return self._pending_spec(who, lang), t("mat_received", lang).format(name=pr.localise(material, lang))
+
+    def supply_pending_from_licence(self, draft_id: str, material: str, licence: str, who, st: dict | None) -> tuple:
+        """从电子证照库调取 (the click is the consent the note beside it asks for): closes the item like an upload;
+        when the licence is not issued yet, says so and leaves everything as it was."""
+        lang = _lang(st)
+        svc = self._svc(lang)
+        supply = partial(svc.supply_material_from_licence, self._need(who, lang), draft_id, material, consent=True)
+        view = self._call(lang, pr.from_licence, supply)
+        msg = pr.licence_supply_message(view, material, licence, lang)
+        return (self._pending_spec(who, lang) if view is not None else gr.skip()), msg
 
     # -- language -----------------------------------------------------------------------------------
     @property

@@ -354,6 +354,20 @@ STRINGS: dict[str, dict[str, str]] = {
                           "en": "{name} cannot follow later: the guide does not list it as a material that may be "
                           "supplied after submission. Upload it before submitting."},
     "mat_received": {"zh-Hans": "已收到“{name}”。", "en": "{name} received."},
+    "mat_supplied_licence": {"zh-Hans": "已提交 · 电子证照（编号 {no}）", "en": "Handed in · e-licence (No. {no})"},
+    "lic_btn": {"zh-Hans": "从电子证照库调取", "en": "Get it from my e-licences"},
+    "lic_note": {"zh-Hans": "可从电子证照库调取您本人的“{licence}”（证照编号、发证日期、发证机关），仅用于补交这项材料。"
+                            "点“从电子证照库调取”即表示您同意这一次调取，调取记录见“数据使用记录”。",
+                 "en": "Your own {licence} can be read from the e-licence library (its number, date of issue and "
+                 "issuing authority), only to hand in this material. Clicking “Get it from my e-licences” means you "
+                 "agree to this one read; it is listed in your data use record."},
+    "lic_received": {"zh-Hans": "已从电子证照库调取“{licence}”（编号 {no}），“{name}”已补交。",
+                     "en": "{name} handed in: your {licence} (No. {no}) was read from the e-licence library."},
+    "lic_none": {"zh-Hans": "电子证照库中还没有您的“{licence}”（可能尚未发证或尚未汇入）。您可以先上传“{name}”，"
+                            "也可以等发证后再来调取；已保存的内容不受影响。",
+                 "en": "Your {licence} is not in the e-licence library yet (it may not have been issued or shared "
+                 "yet). You can upload {name} instead, or come back once it is issued; nothing you have saved is "
+                 "affected."},
     "commit_title": {"zh-Hans": "容缺受理承诺书", "en": "Commitment (acceptance with missing materials to be supplied later)"},
     "commit_intro": {"zh-Hans": "“{name}”可以容缺后补。签署下面的承诺书后，申请可以先提交，材料按期补交。",
                      "en": "{name} may follow later. Sign the commitment below and the application can go ahead; "

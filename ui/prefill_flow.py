@@ -327,6 +327,11 @@ class PrefillFlow:
                                              elem_id=self._id(f"mat-up-{i}"))
                         up.upload(self._inline(partial(self.supply_material, m["name"])), [self.who, self.flow, up],
                                   self.outputs, **PRIV)
+                    if m["licence"]:
+                        lic = gr.Button(t("lic_btn", lang), size="sm", scale=0, min_width=80,
+                                        elem_id=self._id(f"mat-lic-{i}"))
+                        lic.click(self._inline(partial(self.supply_from_licence, m["name"], m["licence"])),
+                                  [self.who, self.flow], self.outputs, **PRIV)
                     if m["absent"]:
                         btn = gr.Button(t("mat_absent", lang), size="sm", scale=0, min_width=80,
                                         elem_id=self._id(f"mat-absent-{i}"))
@@ -647,6 +652,18 @@ class PrefillFlow:
         self._call(lang, svc.supply_material, who, flow["draft_id"], name, Path(path).read_bytes())
         upd = self._review_updates(who, flow)
         upd[self.notice] = _note(f'<p class="yjs-ok" role="status">{escape(t("mat_received", lang).format(name=pr.localise(name, lang)))}</p>')
+        return upd
+
+    def supply_from_licence(self, name: str, licence: str, who, flow: dict) -> dict:
+        """从电子证照库调取 (the click is the consent the note beside it asks for): a missing or 容缺待补 material is
+        closed like an upload; when the licence is not issued yet, the notice says so and nothing changes."""
+        lang, svc, who = self._ctx(who, flow)
+        supply = partial(svc.supply_material_from_licence, who, flow["draft_id"], name, consent=True)
+        view = self._call(lang, pr.from_licence, supply)
+        upd = self._review_updates(who, flow)
+        msg = escape(pr.licence_supply_message(view, name, licence, lang))
+        upd[self.notice] = _note(f'<p class="yjs-ok" role="status">{msg}</p>' if view is not None
+                                 else f'<p class="yjs-alert" role="alert">{msg}</p>')
         return upd
 
     def edit_section(self, who, flow: dict, target: str | None = None) -> dict:

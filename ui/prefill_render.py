@@ -12,11 +12,12 @@ Region codes are shown and picked as place names. Everything that ends up as HTM
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from html import escape
 from typing import Any
 
 from core.clock import fmt_local
+from core.errors import LicenceNotFound
 from core.status import DEPARTMENT_STATUS_EN
 from prefill.regions import place_choices, place_name
 from ui.i18n import localise, t
@@ -601,24 +602,61 @@ def material_status(item: Any, lang: str) -> str:
     if item.status == "committed":
         text = t("mat_committed", lang).format(due=item.due)
         return text + (f"（{t('mat_overdue', lang)}）" if item.overdue else "")
+    supplied = getattr(item, "supplied", None)
+    if item.status == "supplied" and supplied and supplied.via == "e_licence":
+        return t("mat_supplied_licence", lang).format(no=supplied.licence_no_masked)
     return t(f"mat_{item.status}", lang)
 
 
+def licence_note(licence_label: str | None, lang: str) -> str:
+    """What 从电子证照库调取 reads and for what, shown beside the button: clicking it is the person's consent to
+    that one read (the service reads nothing without it)."""
+    if not licence_label:
+        return ""
+    return f'<p class="yjs-muted yjs-lic-note">{escape(t("lic_note", lang).format(licence=localise(licence_label, lang)))}</p>'
+
+
 def materials_spec(view: Any, lang: str) -> dict[str, Any]:
-    """The checklist: per material its status and what the person can do (upload; 暂缺 unless it comes from
-    shared data or is already handed in or under commitment); the plain reason when submission is blocked."""
+    """The checklist: per material its status and what the person can do (upload, or 从电子证照库调取 where the
+    guide names the licence that supplies it; 暂缺 unless it is handed in or under commitment, or comes from
+    shared data the guide does not let follow later); the plain reason when submission is blocked."""
     items = []
     for i in view.items:
         tol = f' <span class="yjs-badge yjs-mat-tol">{escape(t("mat_tolerable", lang))}</span>' if i.tolerable else ""
         note = f'<span class="yjs-muted">（{escape(localise(i.note, lang))}）</span>' if i.note else ""
-        html = (f'<div class="yjs-mat" data-status="{escape(i.status)}"><strong>{escape(localise(i.name, lang))}</strong>{note}{tol}'
-                f'<br><span class="yjs-mat-status yjs-mat-{escape(i.status)}">{escape(material_status(i, lang))}</span></div>')
         actionable = i.status in ("to_provide", "optional", "missing", "committed")
-        items.append({"name": i.name, "html": html, "upload": actionable,
-                      "absent": i.status in ("to_provide", "optional") and (i.required or i.tolerable)})
+        licence = actionable and bool(i.licence)
+        html = (f'<div class="yjs-mat" data-status="{escape(i.status)}"><strong>{escape(localise(i.name, lang))}</strong>{note}{tol}'
+                f'<br><span class="yjs-mat-status yjs-mat-{escape(i.status)}">{escape(material_status(i, lang))}</span>'
+                f'{licence_note(i.licence_label, lang) if licence else ""}</div>')
+        # A shared-data material the guide lets follow later (未评估的可先受理) may be missing from the store yet.
+        absent = (i.status in ("to_provide", "optional") and (i.required or i.tolerable)) or \
+            (i.status == "shared" and i.tolerable)
+        # "licence": the licence's name when 从电子证照库调取 is offered (for the button and its messages), else None.
+        items.append({"name": i.name, "html": html, "upload": actionable, "licence": i.licence_label if licence else None,
+                      "absent": absent})
     missing = [i.name for i in view.items if i.status == "missing"]
     blocked = t("mat_blocked", lang).format(items=_plain_list(missing, lang)) if missing else ""
     return {"items": items, "blocked": blocked}
+
+
+def from_licence(supply: Callable[[], Any]) -> Any | None:
+    """Run a 从电子证照库调取 (the service call, bound); None when the licence store holds no such licence yet —
+    a plain message for the person, not an error: they can upload instead, and nothing saved is lost."""
+    try:
+        return supply()
+    except LicenceNotFound:
+        return None
+
+
+def licence_supply_message(view: Any | None, material: str, licence: str, lang: str) -> str:
+    """What 从电子证照库调取 tells the person: handed in, with the licence's masked number; or, `view` None, that
+    the licence is not in the store yet and the material can be uploaded."""
+    names = {"licence": localise(licence, lang), "name": localise(material, lang)}
+    if view is None:
+        return t("lic_none", lang).format(**names)
+    item = next(i for i in view.items if i.name == material)
+    return t("lic_received", lang).format(no=item.supplied.licence_no_masked, **names)
 
 
 def pending_html(pending: list[Any], lang: str) -> str:
@@ -632,16 +670,18 @@ def pending_html(pending: list[Any], lang: str) -> str:
 
 
 def pending_specs(subs: list[Any], names: Mapping[str, str], lang: str) -> list[dict[str, Any]]:
-    """Every 容缺待补 material of my submissions, with what the upload needs (draft id, material name)."""
+    """Every 容缺待补 material of my submissions, with what the upload needs (draft id, material name) and, where
+    the guide names the licence that supplies it, that licence's name (for 从电子证照库调取)."""
     out = []
     for sub in subs:
         title = names.get(sub.one_thing_id) or localise(sub.title, lang)
         for p in sub.pending_materials:
             line = t("pending_line", lang).format(material=localise(p.material, lang), due=p.due)
             over = f'（{escape(t("mat_overdue", lang))}）' if p.overdue else ""
-            out.append({"draft_id": sub.draft_id, "material": p.material,
+            out.append({"draft_id": sub.draft_id, "material": p.material, "licence": p.licence_label if p.licence else None,
                         "html": (f'<div class="yjs-pending-item"><p><strong>{escape(title)}</strong> · '
-                                 f"<code>{escape(sub.tracking_no)}</code></p><p>{escape(line)}{over}</p></div>")})
+                                 f"<code>{escape(sub.tracking_no)}</code></p><p>{escape(line)}{over}</p>"
+                                 f"{licence_note(p.licence_label, lang)}</div>")})
     return out
 
 

@@ -1,10 +1,12 @@
-"""承诺办: a draft's materials, 暂缺 with a generated commitment (容缺待补), later supply; staff see open
-commitments. Thin routes over `PrefillService`; another citizen's draft is 404.
+"""承诺办: a draft's materials, 暂缺 with a generated commitment (容缺待补), later supply (an upload, or the
+person's own e-licence where the guide names one); staff see open commitments. Thin routes over
+`PrefillService`; another citizen's draft is 404.
 
 Routes (one per line; tests/prefill/test_commitments.py checks this table against the real routes):
   GET   /v1/prefill/drafts/{draft_id}/materials            the materials checklist with each one's status
   POST  /v1/prefill/drafts/{draft_id}/materials/missing    暂缺: a commitment if tolerable, else it blocks submission
   POST  /v1/prefill/drafts/{draft_id}/materials/supply     hand in a material (upload), also after submission
+  POST  /v1/prefill/drafts/{draft_id}/materials/from-licence  hand it in from the person's own e-licence (consent)
   GET   /v1/prefill/commitments                            staff: open commitments (容缺待补), ?overdue=true
 """
 
@@ -56,6 +58,21 @@ async def supply(draft_id: DraftId, who: CitizenDep, svc: PrefillDep,
     if len(data) > MAX_UPLOAD:
         raise InvalidInput("file: larger than 8 MB", field="file")
     return await run_in_threadpool(svc.supply_material, who, draft_id, material, data)
+
+
+class FromLicenceIn(MissingIn):
+    consent: bool = Field(..., description="true: the person agrees that their own licence of the kind the "
+                          "checklist names (`licence`) is read from the 电子证照库 (number, issue date, issuer), "
+                          "for supplying this material only. false: nothing is read (403 consent_required).")
+
+
+@router.post("/drafts/{draft_id}/materials/from-licence", response_model=MaterialsView, dependencies=UserGuarded,
+             summary="Hand in a material from the person's own e-licence (closes 容缺待补)",
+             description="For a material whose checklist item names a `licence` kind. 409 `licence_not_found`: the "
+                         "电子证照库 holds no such licence for the person yet (upload it instead; nothing else "
+                         "changes); 422: the material cannot come from a licence.")
+def from_licence(draft_id: DraftId, req: FromLicenceIn, who: CitizenDep, svc: PrefillDep) -> MaterialsView:
+    return svc.supply_material_from_licence(who, draft_id, req.material, consent=req.consent)
 
 
 @router.get("/commitments", response_model=list[PendingCommitment], dependencies=UserGuarded,

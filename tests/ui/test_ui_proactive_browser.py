@@ -13,6 +13,7 @@ import re
 
 import pytest
 from test_ui_browser import SHOTS, TRACKING, _no_horizontal_scroll, _open, _staff_sign_in, browser, new_page  # noqa: F401
+from test_ui_licence_supply import ASSESSMENT, promised_assessment
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -179,6 +180,49 @@ def test_commitment_for_a_missing_material_then_the_later_upload(new_page, live_
 
 
 KEYS = re.compile(r"\b[a-z]+_[a-z_]+\b|\b[a-z_]+: ")
+
+
+def test_a_promised_material_is_supplied_from_the_e_licence_library_on_a_phone(new_page, live_server, real_stack):  # noqa: F811
+    """承诺办 by e-licence: an 80+ applicant promised the 老年人能力评估结果 (未评估的可先受理, made through the
+    service); the assessment has since been issued into the 电子证照库. In 我的办事 → 容缺待补 the item says what
+    从电子证照库调取 reads and why; one click (the consent) reads it and closes the item, tracking no longer
+    shows 容缺待补, and the read is in the person's 数据使用记录 by its human names."""
+    svc = _service(real_stack)
+    me, tracking = promised_assessment(svc, 0)
+    page = new_page(*PHONE)
+    _open(page, live_server)
+    _sign_in_as(page, _label(svc, real_stack[1], me.subject))
+
+    page.get_by_role("tab", name="容缺待补").click()
+    item = page.locator("#yjs-pending-0")
+    item.wait_for(state="visible")
+    text = item.inner_text()
+    assert ASSESSMENT in text and tracking in text and "证照编号、发证日期、发证机关" in text and "同意" in text
+    assert page.locator("#yjs-pending-up-0").is_visible()  # the upload stays beside it
+    assert _no_horizontal_scroll(page)
+    item.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "licence_supply_pending_phone.png"))
+    page.click("#yjs-pending-lic-0")
+    page.wait_for_function("() => document.querySelector('#yjs-pending-status')?.innerText.includes('已从电子证照库调取')")
+    page.wait_for_selector("#yjs-pending-none", state="visible")
+    status = page.locator("#yjs-pending-status").inner_text()
+    assert ASSESSMENT in status and "*" in status  # the licence number, masked
+    page.screenshot(path=str(SHOTS / "licence_supply_done_phone.png"))
+
+    page.get_by_role("tab", name="查进度").click()
+    page.fill("#yjs-track-no textarea", tracking)
+    page.click("#yjs-track-btn")
+    page.wait_for_function("(n) => document.querySelector('#yjs-track-out')?.innerText.includes(n)", arg=tracking)
+    assert "容缺待补" not in page.locator("#yjs-track-out").inner_text()
+
+    page.get_by_role("tab", name="数据使用记录").click()
+    page.wait_for_function("() => document.querySelector('#yjs-log')?.innerText.includes('从电子证照库调取')")
+    cards = page.locator("#yjs-log .yjs-log-card", has_text="老年人能力评估结果·证照编号")
+    read = cards.filter(has_text="调取了数据").first.inner_text()
+    assert "您本人" in read and "电子证照库" in read and "补交材料" in read
+    assert "授权调取" in cards.filter(has_text="授权调取").first.inner_text()  # the consent, logged beside it
+    assert not KEYS.search(page.locator("#yjs-log").inner_text())
+    assert not page.errors, page.errors
 
 
 def test_data_use_record_reads_as_cards_with_human_names_on_a_phone(new_page, live_server, real_stack):  # noqa: F811
