@@ -60,7 +60,8 @@ def _zh_deadline(d: Deadline) -> str:
 
 
 def _en_deadline(d: Deadline) -> str:
-    basis = f" (legal basis: {d.legal_basis})" if d.legal_basis else ""
+    # legal_basis_en, never the Chinese legal_basis: the schema requires it wherever a deadline has both.
+    basis = f" (legal basis: {d.legal_basis_en})" if d.legal_basis_en else ""
     return f"- {d.what_en}: {d.within_en}; if missed: {d.if_missed_en}{basis}"
 
 

@@ -109,7 +109,10 @@ class Deadline(_Model):
 
     ``national`` deadlines are set by national law or a national rule and name it in ``legal_basis``;
     ``regional`` ones are a common local figure that varies, and ``within`` must say so (当地/各地/为例…).
-    The ``*_en`` fields are short English renderings in official terms (see the glossary).
+    The ``*_en`` fields are short English renderings in official terms (see the glossary). ``legal_basis_en``
+    gives the law's official English name and articles with the Chinese title in parentheses, to look it up:
+    "Article 7 of the Regulations on Household Registration (《中华人民共和国户口登记条例》)". A deadline with
+    English and a ``legal_basis`` must have it, so the English guide never cites a law in Chinese only.
     """
 
     what: str = Field(..., min_length=1, description="The action to take, e.g. 申报出生登记（落户）.")
@@ -121,6 +124,7 @@ class Deadline(_Model):
     what_en: str | None = None
     within_en: str | None = None
     if_missed_en: str | None = None
+    legal_basis_en: str | None = None
 
     @model_validator(mode="after")
     def _scope_is_honest(self) -> Deadline:
@@ -131,6 +135,19 @@ class Deadline(_Model):
                 f"regional deadline {self.what!r}: 'within' must say the figure is local practice "
                 f"(use one of {', '.join(LOCAL_MARKERS)})"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _basis_in_english(self) -> Deadline:
+        # The English guide renders legal_basis_en; without it an English reader would get the Chinese citation.
+        if self.legal_basis and self.what_en and not self.legal_basis_en:
+            raise ValueError(
+                f"deadline {self.what!r} has English text and a legal_basis but no legal_basis_en: give the law's "
+                f"English name and articles with the Chinese title in parentheses, e.g. 'Article 7 of the "
+                f"Regulations on Household Registration (《中华人民共和国户口登记条例》)'"
+            )
+        if self.legal_basis_en and not self.legal_basis:
+            raise ValueError(f"deadline {self.what!r} has a legal_basis_en but no legal_basis to translate")
         return self
 
 

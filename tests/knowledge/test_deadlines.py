@@ -3,6 +3,7 @@ do, by when and what is lost, regional figures say they are local, and the revie
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,12 @@ def _text(o: OneThing) -> str:
 
 def _rendered(o: OneThing) -> str:
     return "\n".join(s.text for s in render(o).sections)
+
+
+# Chinese characters, CJK punctuation (、。《》〔〕) and full-width forms (（）；：).
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+# A Chinese title in parentheses, given so the reader can look the law up: "(《…》)", "(《…》, Guo Ban Fa [2024] No. 38)".
+CHINESE_TITLE = re.compile(r"[（(]《[^》]*》[^（）()]*[）)]")
 
 
 def _local(text: str) -> bool:
@@ -101,6 +108,37 @@ def test_schema_rejects_dishonest_deadlines():
         Deadline(**base, within="", scope="national", legal_basis="《某法》")
     ok = Deadline(**base, within="常见为90日，以当地为准", scope="regional")
     assert ok.legal_basis is None and ok.what_en is None
+
+
+def test_schema_requires_the_legal_basis_in_english_where_the_deadline_has_english():
+    base = {"what": "申报某事", "within": "1个月内", "from_when": "y", "if_missed": "z", "scope": "national",
+            "legal_basis": "《某法》第七条"}
+    english = {"what_en": "Apply", "within_en": "Within 1 month", "if_missed_en": "A fine"}
+    with pytest.raises(ValidationError, match="legal_basis_en") as err:
+        Deadline(**base, **english)
+    assert "申报某事" in str(err.value)  # the message names the deadline
+    with pytest.raises(ValidationError, match="no legal_basis to translate"):
+        Deadline(**{**base, "scope": "regional", "within": "以当地为准", "legal_basis": None}, **english,
+                 legal_basis_en="Article 7 of a law")
+    assert Deadline(**base, **english, legal_basis_en="Article 7 of a law (《某法》)").legal_basis_en
+    assert Deadline(**base).legal_basis_en is None  # no English at all: nothing to ask for yet
+
+
+def test_english_deadlines_have_no_chinese_outside_the_law_titles(catalog):
+    """An English reader gets the deadlines in English; Chinese appears only as a law's title in parentheses,
+    next to its English name, so it can be looked up."""
+    lines = []
+    for o in catalog:
+        sections = [s for s in render(o).sections if s.metadata.get("lang") == "en" and s.kind == "deadlines"]
+        assert len(sections) == (1 if o.deadlines else 0), f"{o.id}: its deadlines have no English section"
+        for s in sections:
+            assert not CJK.search(s.title), s.title
+            lines += [(o.id, line) for line in s.text.splitlines()]
+    assert len(lines) == sum(len(o.deadlines) for o in catalog)  # one line a deadline, every one checked
+    for gid, line in lines:
+        assert not CJK.search(CHINESE_TITLE.sub("", line)), f"{gid}: Chinese in the English deadline text: {line}"
+    # and each cited law keeps its Chinese title beside the English name, to look it up
+    assert all("《" in (d.legal_basis_en or "") for o in catalog for d in o.deadlines if d.legal_basis)
 
 
 def test_newborn_has_the_one_month_hukou_and_vaccination_deadlines(catalog):
