@@ -120,17 +120,17 @@ STRINGS: dict[str, dict[str, str]] = {
     # 一键办理: steps
     "flow_title": {"zh-Hans": "一键办理：{title}", "en": "Apply in one go: {title}"},
     "step_consent": {"zh-Hans": "授权", "en": "Consent"},
-    "step_form": {"zh-Hans": "填写", "en": "Fill in"},
-    "step_review": {"zh-Hans": "核对确认", "en": "Review"},
-    "step_done": {"zh-Hans": "提交完成", "en": "Submitted"},
+    "step_form": {"zh-Hans": "核对", "en": "Check"},
+    "step_review": {"zh-Hans": "确认", "en": "Confirm"},
+    "step_done": {"zh-Hans": "提交", "en": "Submit"},
     "step_of": {"zh-Hans": "第{n}步，共4步", "en": "Step {n} of 4"},
     "flow_expired": {"zh-Hans": "这次办理已结束或已切换身份，请重新点击“一键办理”。",
                      "en": "This application was closed or the sign-in changed; press Apply in one go again."},
     # consent
     "consent_intro": {
-        "zh-Hans": "为办理“{title}”，需要从以下政务数据来源调取您的信息，自动填入合并申请表。请逐项决定是否同意。",
+        "zh-Hans": "为办理“{title}”，可从以下政务数据来源调取信息，自动填入合并申请表。点开来源可查看详情，再决定是否同意。",
         "en": "To apply for {title}, the merged form can be filled from the government data sources below. "
-        "Please decide for each source.",
+        "Open a source for the details, then decide.",
     },
     "consent_purpose": {"zh-Hans": "用途", "en": "Purpose"},
     "consent_receivers": {"zh-Hans": "接收部门", "en": "Receiving departments"},
@@ -152,6 +152,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "consent_all": {"zh-Hans": "全部同意并预填", "en": "Allow all and pre-fill"},
     "consent_apply": {"zh-Hans": "按所选授权并预填", "en": "Apply my choices and pre-fill"},
+    "consent_others_short": {"zh-Hans": "需其本人授权：{roles}", "en": "For them to approve: {roles}"},
     "consent_others": {
         "zh-Hans": "以下数据属于家庭成员（或其他当事人）本人，需其本人登录后在“家人授权”中同意：",
         "en": "The data below belongs to a family member (or another person), who must approve it after "
@@ -170,13 +171,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "form_refill": {"zh-Hans": "重新预填", "en": "Pre-fill again"},
     "form_back_consent": {"zh-Hans": "修改授权", "en": "Change consent"},
     "form_save": {"zh-Hans": "保存并核对", "en": "Save and review"},
-    "form_errors": {"zh-Hans": "有 {n} 项需要修改或补充，请查看标出的字段。",
-                    "en": "{n} field(s) need attention; see the messages next to them."},
+    "form_prev": {"zh-Hans": "上一步", "en": "Back"},
+    "form_next": {"zh-Hans": "下一步", "en": "Next"},
+    "form_position": {"zh-Hans": "第{n}页，共{total}页", "en": "Page {n} of {total}"},
+    "form_errors": {"zh-Hans": "有 {n} 项需要修改或补充（{pages}），请查看标出的字段。",
+                    "en": "{n} field(s) need attention ({pages}); see the messages next to them."},
     "form_saved": {"zh-Hans": "已保存。", "en": "Saved."},
-    "form_legend": {
-        "zh-Hans": "带 * 的为必填项。“权威数据”来自政府登记，不能直接修改，如有错误请点“纠错”。",
-        "en": "Fields marked * are required. Authoritative registry values cannot be edited; use Report error if one is wrong.",
-    },
+    # (each locked registry value says itself why it is locked and how to have it corrected)
+    "form_legend": {"zh-Hans": "带 * 的为必填项。", "en": "Fields marked * are required."},
     "field_keep": {"zh-Hans": "当前：{value}（不修改请留空）", "en": "Now: {value} (leave empty to keep)"},
     "field_correct": {"zh-Hans": "纠错", "en": "Report error"},
     "reveal_show": {"zh-Hans": "显示完整号码", "en": "Show the full number"},
@@ -231,6 +233,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "review_by_section": {"zh-Hans": "按栏目核对", "en": "By section"},
     "review_by_dept": {"zh-Hans": "各部门将收到的内容", "en": "What each department receives"},
     "review_edit": {"zh-Hans": "修改“{title}”", "en": "Change “{title}”"},
+    "review_group": {"zh-Hans": "{title} · {n}项", "en": "{title} · {n} fields"},
+    "review_group_todo": {"zh-Hans": "{n}项待处理", "en": "{n} to fix"},
     "review_field": {"zh-Hans": "项目", "en": "Field"},
     "review_value": {"zh-Hans": "内容", "en": "Value"},
     "review_state": {"zh-Hans": "来源状态", "en": "State"},
@@ -248,6 +252,12 @@ STRINGS: dict[str, dict[str, str]] = {
                              "en": "Some fields still need attention; go back to the form first."},
     # done
     "done_title": {"zh-Hans": "已提交！受理编号：{no}", "en": "Submitted! Tracking number: {no}"},
+    "done_next": {"zh-Hans": "接下来", "en": "What happens next"},
+    "done_next_track": {"zh-Hans": "各部门分别办理，受理、补正、办结都会在“我的办事 › 查进度”中更新。",
+                        "en": "Each department handles its part; acceptance, requests for more and completion show under "
+                        "My applications › Track."},
+    "done_next_copy": {"zh-Hans": "需要时可下载申请表留存（证件号码已打码）。",
+                       "en": "Download a copy of the form if you need one (ID numbers are masked)."},
     "done_keep": {"zh-Hans": "请记下受理编号，可随时在“查进度”中查询各部门的办理状态。",
                   "en": "Keep the tracking number; check each department's progress under Track."},
     "col_department": {"zh-Hans": "部门", "en": "Department"},
@@ -338,6 +348,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "offer_status": {"zh-Hans": "状态", "en": "Status"},
     # 承诺办: the materials checklist, 暂缺 with a commitment, later supply
     "mat_title": {"zh-Hans": "所需材料", "en": "Materials"},
+    "mat_summary": {"zh-Hans": "所需材料 · {n}项", "en": "Materials · {n}"},
+    "mat_summary_todo": {"zh-Hans": "{n}项需提交", "en": "{n} to hand in"},
+    "mat_summary_later": {"zh-Hans": "{n}项容缺待补", "en": "{n} to supply later"},
     "mat_shared": {"zh-Hans": "共享获取，无需提交", "en": "From shared data: nothing to hand in"},
     "mat_to_provide": {"zh-Hans": "需提交", "en": "To hand in"},
     "mat_optional": {"zh-Hans": "按需提交", "en": "If it applies"},
@@ -384,7 +397,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "tab_pending": {"zh-Hans": "容缺待补", "en": "Materials to supply"},
     "pending_none": {"zh-Hans": "没有需要补交的材料。", "en": "No materials to supply."},
     "pending_upload": {"zh-Hans": "上传补交", "en": "Upload it"},
-    "log_more": {"zh-Hans": "等{n}项", "en": "and {n} more"},
+    "more_of": {"zh-Hans": "等{total}项", "en": "and {more} more"},
     "log_times": {"zh-Hans": "{n}次", "en": "{n} times"},
     "log_thing": {"zh-Hans": "事项", "en": "For"},
     # 好差评

@@ -1,5 +1,7 @@
 """The 一键办理 flow as Gradio components: consent → pre-filled merged form → review → confirm and submit
-→ tracking number, documents and 好差评.
+→ tracking number, documents and 好差评. Shown as a stepper of short steps that fit a phone (授权 → 核对 →
+确认 → 提交): the form a page per section, consent and review a line per source or group that opens, each
+step's actions in a bar at the bottom of the screen.
 
 `PrefillFlow` is used twice: in the citizen page (the "一键办理" button of the side panel) and in the
 staff desk's 帮办代办 tab, where the principal is the citizen with ``via_staff`` set (the clerk acting
@@ -42,6 +44,13 @@ SCROLL_JS = """(target) => {
   };
   setTimeout(go, 150);
 }"""
+# After a step or page change: the step's top (the stepper) back in view when the person had scrolled past it,
+# so a new step starts at its beginning and the tracking number is on screen after submitting. The stepper is
+# fixed above the redrawn part, so it is where it will stay whenever this runs.
+TOP_JS = """(target) => setTimeout(() => {
+  const el = document.getElementById(target);
+  if (el && el.getBoundingClientRect().top < 0) el.scrollIntoView({block: 'start'});
+}, 100)"""
 PRIV = {"api_visibility": "private"}
 
 
@@ -53,7 +62,7 @@ def _note(html: str):
 def new_flow(lang: str = DEFAULT_LANG) -> dict[str, Any]:
     """The per-session flow state (server-side)."""
     return {"draft_id": None, "one_thing": None, "lang": lang, "step": None, "rev": 0, "corr_key": None,
-            "tracking_no": None, "session_id": None, "title": ""}
+            "tracking_no": None, "session_id": None, "title": "", "page": None}
 
 
 class PrefillFlow:
@@ -85,11 +94,12 @@ class PrefillFlow:
         # Hidden while empty, so they take no room; `_note` shows them with content.
         self.header = gr.HTML("", visible=False, elem_id=self._id("steps"), js_on_load=None)
         self.notice = gr.HTML("", visible=False, elem_id=self._id("notice"), js_on_load=None)
+        # Each step ends in an action bar that stays at the bottom of the screen while the step scrolls (theme.css).
         with gr.Column(visible=False, elem_id=self._id("consent")) as self.consent_box:
             self.consent_html = gr.HTML("", elem_id=self._id("consent-html"), js_on_load=None)
             self.consent_pick = gr.CheckboxGroup([], value=[], label=t("consent_pick", lang), info=t("consent_pick_info", lang),
                                                  elem_id=self._id("consent-pick"))
-            with gr.Row(elem_classes="yjs-wrap"):
+            with gr.Row(elem_classes=["yjs-actionbar", "yjs-bar-row"]):
                 self.grant_all_btn = gr.Button(t("consent_all", lang), variant="primary", elem_id=self._id("grant-all"))
                 self.apply_btn = gr.Button(t("consent_apply", lang), elem_id=self._id("consent-apply"))
         with gr.Column(visible=False, elem_id=self._id("form")) as self.form_box:
@@ -123,11 +133,12 @@ class PrefillFlow:
                     self.commit_sign = gr.Button(t("commit_sign", lang), variant="primary", size="sm",
                                                  elem_id=self._id("commit-sign"))
                     self.commit_cancel = gr.Button(t("commit_cancel", lang), size="sm", elem_id=self._id("commit-cancel"))
-            self.confirm_chk = gr.Checkbox(False, label=self._confirm_label(lang), elem_id=self._id("confirm"))
-            with gr.Row(elem_classes="yjs-wrap"):
-                self.back_btn = gr.Button(t("review_back", lang), elem_id=self._id("review-back"))
-                self.submit_btn = gr.Button(t("review_submit", lang), variant="primary", interactive=False,
-                                            elem_id=self._id("submit"))
+            with gr.Column(elem_classes="yjs-actionbar", elem_id=self._id("review-bar")):
+                self.confirm_chk = gr.Checkbox(False, label=self._confirm_label(lang), elem_id=self._id("confirm"))
+                with gr.Row(elem_classes="yjs-bar-row"):
+                    self.back_btn = gr.Button(t("review_back", lang), elem_id=self._id("review-back"))
+                    self.submit_btn = gr.Button(t("review_submit", lang), variant="primary", interactive=False,
+                                                elem_id=self._id("submit"))
         with gr.Column(visible=False, elem_id=self._id("done")) as self.done_box:
             self.done_html = gr.HTML("", elem_id=self._id("done-html"), js_on_load=None)
             with gr.Row(elem_classes="yjs-wrap"):
@@ -157,20 +168,24 @@ class PrefillFlow:
 
     def _wire(self) -> None:
         out, who = self.outputs, self.who
-        self.grant_all_btn.click(self._inline(self.grant_all), [who, self.flow], out, **PRIV)
-        self.apply_btn.click(self._inline(self.apply_consent), [who, self.flow, self.consent_pick], out, **PRIV)
+        self._to_top(self.grant_all_btn.click(self._inline(self.grant_all), [who, self.flow], out, **PRIV))
+        self._to_top(self.apply_btn.click(self._inline(self.apply_consent), [who, self.flow, self.consent_pick], out, **PRIV))
         self.refill_btn.click(self._inline(self.refill), [who, self.flow], out, **PRIV)
-        self.back_consent_btn.click(self._inline(self.back_to_consent), [who, self.flow], out, **PRIV)
+        self._to_top(self.back_consent_btn.click(self._inline(self.back_to_consent), [who, self.flow], out, **PRIV))
         self.corr_send.click(self._inline(self.send_correction), [who, self.flow, self.corr_note], out, **PRIV)
         self.corr_cancel.click(self._inline(self.cancel_correction), [self.flow], out, **PRIV)
         self.confirm_chk.change(self.toggle_confirm, [self.confirm_chk, self.review_view], [self.submit_btn], **PRIV)
-        self.back_btn.click(self._inline(self.edit_section), [who, self.flow], out, **PRIV)
-        self.submit_btn.click(self._inline(self.submit), [who, self.flow, self.confirm_chk], out, **PRIV)
+        self._to_top(self.back_btn.click(self._inline(self.edit_section), [who, self.flow], out, **PRIV))
+        self._to_top(self.submit_btn.click(self._inline(self.submit), [who, self.flow, self.confirm_chk], out, **PRIV))
         self.good_btn.click(self._inline(partial(self.rate, "好评")), [who, self.flow, self.rate_comment], out, **PRIV)
         self.bad_btn.click(self._inline(partial(self.rate, "差评")), [who, self.flow, self.rate_comment], out, **PRIV)
         self.close_btn.click(self._inline(self.close), [self.flow], out, **PRIV)
         self.commit_sign.click(self._inline(self.sign_commitment), [who, self.flow, self.commit_agree], out, **PRIV)
         self.commit_cancel.click(self._inline(self.cancel_commitment), [self.flow], out, **PRIV)
+
+    def _to_top(self, event) -> None:
+        """Bring the step's top into view once `event` has changed the step or the form's page."""
+        event.then(None, None, None, js=f"() => ({TOP_JS})('{self._id('steps')}')")
 
     def _inline(self, fn):
         """Wire a flow callback so its `gr.Error` is shown in the flow's notice line (role=alert) instead of
@@ -190,20 +205,43 @@ class PrefillFlow:
 
     # -- dynamic parts --------------------------------------------------------------------------------
     def _draw_form(self, view: dict) -> None:
-        """The merged form: one accordion per section; read-only registry values with 纠错, inputs for the rest."""
+        """The merged form a page per section (short on a phone, the same everywhere): the page shown, with
+        read-only registry values (纠错) and inputs for the rest, then 上一步 / 下一步, or 保存并核对 on the last
+        page. Leaving a page saves it, so what was typed is kept across pages."""
         if not view or not view.get("sections"):
             return
         lang = view["lang"]
+        pages, n = view["sections"], pr.page_index(view)
         keys, inputs = [], []
-        for sec in view["sections"]:
-            with gr.Accordion(sec["title"], open=sec["open"], elem_id=self._id(f"sec-{sec['key']}")):
+        # A place per section, only the one shown drawn: the browser reuses what sits at the same place in a
+        # redrawn part, and a drop-down taking over another page's would keep that page's choice.
+        for i, sec in enumerate(pages):
+            with gr.Column(visible=i == n, elem_id=self._id(f"sec-{sec['key']}"), elem_classes="yjs-page"):
+                if i != n:
+                    continue
+                gr.HTML(pr.page_heading(view, lang), elem_id=self._id("page"), js_on_load=None)
                 for f in sec["fields"]:
                     comp = self._draw_field(f, lang)
                     if comp is not None:
                         keys.append(f["key"])
                         inputs.append(comp)
-        save = gr.Button(t("form_save", lang), variant="primary", elem_id=self._id("save"))
-        save.click(self._inline(partial(self._save_from_render, tuple(keys))), [self.who, self.flow, *inputs], self.outputs, **PRIV)
+        with gr.Row(elem_classes=["yjs-actionbar", "yjs-bar-row"], elem_id=self._id("pager")):
+            if n > 0:
+                prev = gr.Button(t("form_prev", lang), elem_id=self._id("prev"))
+                self._page_button(prev, keys, inputs, partial(self.turn_page, pages[n - 1]["key"]))
+            if n + 1 < len(pages):
+                nxt = gr.Button(t("form_next", lang), variant="primary", elem_id=self._id("next"))
+                self._page_button(nxt, keys, inputs, partial(self.turn_page, pages[n + 1]["key"]))
+            else:
+                save = gr.Button(t("form_save", lang), variant="primary", elem_id=self._id("save"))
+                self._page_button(save, keys, inputs, self.save_form)
+
+    def _page_button(self, btn, keys: list[str], inputs: list, action) -> None:
+        """Wire a pager button: the page's values, by field key, go to `action(who, flow, values)`."""
+        def run(who, flow, *values):
+            return action(who, flow, dict(zip(keys, values, strict=True)))
+
+        self._to_top(btn.click(self._inline(run), [self.who, self.flow, *inputs], self.outputs, **PRIV))
 
     def _draw_field(self, f: dict, lang: str):
         key = f["key"]
@@ -248,14 +286,16 @@ class PrefillFlow:
                         up.upload(self._inline(partial(self.ocr_upload, key)), [self.who, self.flow, up], self.outputs, **PRIV)
         return comp
 
-    def _draw_reveal(self, key: str, lang: str, target) -> None:
-        """显示完整号码 / 隐藏号码 next to the owner's ID number: a locked value is fetched from the service only
-        when asked for (it is not on the page before); a typed one switches its box between hidden and shown."""
+    def _draw_reveal(self, key: str, lang: str, target, toggle=None) -> None:
+        """显示完整号码 / 隐藏号码 next to the owner's ID number: a locked value (or a review group, with `toggle`)
+        is fetched from the service only when asked for (it is not on the page before); a typed one switches its
+        box between hidden and shown."""
         shown = gr.State(False)
         btn = gr.Button(t("reveal_show", lang), size="sm", scale=0, min_width=90, elem_id=self._id(f"reveal-{key}"),
                         elem_classes="yjs-reveal")
-        fn = partial(self.toggle_reveal, key) if isinstance(target, gr.HTML) else partial(self.toggle_typed, lang)
-        inputs = [self.who, self.flow, shown] if isinstance(target, gr.HTML) else [shown]
+        typed = isinstance(target, gr.Textbox)
+        fn = partial(self.toggle_typed, lang) if typed else (toggle or partial(self.toggle_reveal, key))
+        inputs = [shown] if typed else [self.who, self.flow, shown]
         btn.click(fn, inputs, [target, btn, shown], **PRIV)
 
     @staticmethod
@@ -277,25 +317,34 @@ class PrefillFlow:
         html = pr.readonly_html(f, lang, pr.correctable(f), str(value) if now else None)
         return html, gr.update(value=t("reveal_hide" if now else "reveal_show", lang)), now
 
+    def toggle_group_reveal(self, key: str, who, flow: dict, shown: bool):
+        """The same for a review group holding the owner's ID number: the group redrawn with it in full, or masked."""
+        lang, svc, who = self._ctx(who, flow)
+        now = not shown and self._own(who)
+        spec = self._review_spec(lang, svc, who, flow["draft_id"], revealed=now)
+        html = next(g["html"] for g in spec["sections"] + spec["departments"] if g["key"] == key)
+        return html, gr.update(value=t("reveal_hide" if now else "reveal_show", lang)), now
+
     @staticmethod
     def _own(who) -> bool:
         """The signed-in person looking at their own application (not a clerk acting for them)."""
         return who is not None and who.kind == "citizen" and not who.via_staff
 
     def _draw_review(self, view: dict) -> None:
-        """The review summary: by section (修改 per group), then what each department receives."""
+        """The review, short enough for a phone: what is still to do first, then a line per section (opened
+        on its values, 修改 in each), the materials and what each department receives, each a line that opens."""
         if not view or not view.get("sections"):
             return
         lang = view["lang"]
         gr.HTML(f"<p>{escape(view['intro'])}</p>{view['status_html']}", elem_id=self._id("review-status"), js_on_load=None)
         self._draw_quick(view.get("quick") or [], lang)
-        self._draw_materials(view.get("materials"), lang)
         gr.Markdown(f"#### {t('review_by_section', lang)}")
         for g in view["sections"]:
-            self._draw_group(g, f"edit-{g['key']}")
+            self._draw_group(g, g["key"], lang)
+        self._draw_materials(view.get("materials"), lang)
         with gr.Accordion(t("review_by_dept", lang), open=False, elem_id=self._id("review-depts")):
             for i, g in enumerate(view["departments"]):
-                self._draw_group(g, f"edit-dept-{i}")
+                self._draw_group(g, f"dept-{i}", lang)
 
     def _draw_quick(self, quick: list[dict], lang: str) -> None:
         """Required choices still open (e.g. 发放方式 of an accepted offer): one click each, saved at once, so an
@@ -314,8 +363,7 @@ class PrefillFlow:
         """The materials checklist: upload, or 暂缺 (a commitment to sign if the guide allows it to follow later)."""
         if not mats or not mats.get("items"):
             return
-        with gr.Column(elem_id=self._id("materials"), elem_classes="yjs-materials"):
-            gr.Markdown(f"#### {t('mat_title', lang)}")
+        with gr.Accordion(mats["summary"], open=mats["open"], elem_id=self._id("materials"), elem_classes="yjs-materials"):
             if mats["blocked"]:
                 gr.HTML(f'<p class="yjs-alert" role="alert">{escape(mats["blocked"])}</p>', elem_id=self._id("mat-blocked"),
                         js_on_load=None)
@@ -339,13 +387,18 @@ class PrefillFlow:
                                   self.outputs, **PRIV).then(None, None, None,
                                                              js=f"() => ({SCROLL_JS})('{self._id('commit')}')")
 
-    def _draw_group(self, g: dict, name: str) -> None:
-        with gr.Column(elem_classes="yjs-review-group"):
-            gr.HTML(f"<h4>{escape(g['title'])}</h4>{g['html']}", js_on_load=None)
-            if g["target"]:
-                btn = gr.Button(g["edit_label"], size="sm", elem_id=self._id(name), elem_classes="yjs-edit")
-                btn.click(self._inline(partial(self.edit_section, target=g["target"])), [self.who, self.flow], self.outputs, **PRIV).then(
-                    None, None, None, js=f"() => ({SCROLL_JS})('{self._id('sec-' + g['target'])}')")
+    def _draw_group(self, g: dict, name: str, lang: str) -> None:
+        """A review group as a line (its summary) that opens on its values, with 修改 (and 显示完整号码 for the
+        owner's ID number)."""
+        with gr.Accordion(g["summary"], open=g["open"], elem_id=self._id(f"group-{name}"), elem_classes="yjs-review-group"):
+            html = gr.HTML(g["html"], js_on_load=None)
+            with gr.Row(elem_classes="yjs-wrap"):
+                if g["reveal"]:
+                    self._draw_reveal(f"group-{name}", lang, html, partial(self.toggle_group_reveal, g["key"]))
+                if g["target"]:
+                    btn = gr.Button(g["edit_label"], size="sm", elem_id=self._id(f"edit-{name}"), elem_classes="yjs-edit")
+                    btn.click(self._inline(partial(self.edit_section, target=g["target"])), [self.who, self.flow], self.outputs,
+                              **PRIV).then(None, None, None, js=f"() => ({SCROLL_JS})('{self._id('sec-' + g['target'])}')")
 
     # -- helpers ------------------------------------------------------------------------------------
     def _svc(self, lang: str):
@@ -472,19 +525,45 @@ class PrefillFlow:
         form = svc.form(draft.one_thing_id)
         raw = self._call(lang, svc.raw_values, who, draft.draft_id)
         spec = pr.form_spec(draft, form, raw, lang, errors=errors, typed=typed, focus=focus, own=self._own(who))
-        flow = {**flow, "step": "form", "rev": flow.get("rev", 0) + 1, "corr_key": None}
+        flow = {**flow, "step": "form", "rev": flow.get("rev", 0) + 1, "corr_key": None, "page": spec["page"]}
         spec["rev"] = flow["rev"]
         waiting = spec["waiting"]
         return {self.flow: flow, self.view: spec, **self._steps("form", flow), self.form_summary: spec["summary"],
                 self.form_waiting: waiting, self.refill_btn: gr.update(visible=bool(waiting)),
                 self.corr_box: gr.update(visible=False)}
 
-    def _save_from_render(self, keys: tuple[str, ...], who, flow: dict, *values) -> dict:
-        return self.save_form(who, flow, dict(zip(keys, values, strict=True)))
-
     def save_form(self, who, flow: dict, values: dict[str, Any]) -> dict:
-        """保存并核对: save what changed field by field (each validated by the service); errors stay next to their
-        field with what was typed; with nothing left to fix, go on to the review."""
+        """保存并核对: save what changed; with nothing left to fix, go on to the review, else back to the form at
+        the first page with a message (a value refused, a required field still empty)."""
+        lang, svc, who = self._ctx(who, flow)
+        errors, typed = self._save_values(who, flow, values)
+        review = self._call(lang, svc.review, who, flow["draft_id"])
+        if not errors and review.ready_to_confirm:
+            return {self.notice: _note(""), **self._review_updates(who, flow, review)}
+        for p in review.problems:
+            errors.setdefault(p.key, pr.problem_message(p, lang))
+        return self._form_with_errors(who, flow, errors, typed)
+
+    def turn_page(self, target: str, who, flow: dict, values: dict[str, Any]) -> dict:
+        """上一步 / 下一步: save the page, then show section `target`; a value the service refuses keeps the person
+        on this page with its message and what they typed."""
+        errors, typed = self._save_values(who, flow, values)
+        if errors:
+            return self._form_with_errors(who, flow, errors, typed)
+        return {self.notice: _note(""), **self._form_updates(who, flow, focus=target)}
+
+    def _form_with_errors(self, who, flow: dict, errors: dict, typed: dict) -> dict:
+        """The form at its first page with a message (`pr.form_spec` picks it); the notice names the pages."""
+        lang = normalize_lang(flow.get("lang"))
+        upd = self._form_updates(who, flow, errors=errors, typed=typed)
+        pages = ("、" if lang != "en" else ", ").join(pr.error_pages(upd[self.view]))
+        msg = t("form_errors", lang).format(n=len(errors), pages=pages)
+        upd[self.notice] = _note(f'<p class="yjs-alert" role="alert">{escape(msg)}</p>')
+        return upd
+
+    def _save_values(self, who, flow: dict, values: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+        """Save what changed field by field (each validated by the service): the messages of the values it
+        refused, and what was typed into them (shown back to be fixed)."""
         lang, svc, who = self._ctx(who, flow)
         view = self._current_view(who, flow)
         fields = {f["key"]: f for sec in view["sections"] for f in sec["fields"]}
@@ -506,14 +585,7 @@ class PrefillFlow:
                     raise gr.Error(pr.friendly_error(exc.message, lang)) from exc
                 errors[key] = pr.friendly_error(exc.message, lang)
                 typed[key] = text
-        review = self._call(lang, svc.review, who, flow["draft_id"])
-        if not errors and review.ready_to_confirm:
-            return {self.notice: _note(""), **self._review_updates(who, flow, review)}
-        for p in review.problems:
-            errors.setdefault(p.key, pr.problem_message(p, lang))
-        upd = self._form_updates(who, flow, errors=errors, typed=typed)
-        upd[self.notice] = _note(f'<p class="yjs-alert" role="alert">{escape(t("form_errors", lang).format(n=len(errors)))}</p>')
-        return upd
+        return errors, typed
 
     def _current_view(self, who, flow: dict) -> dict:
         lang, svc, who = self._ctx(who, flow)
@@ -566,12 +638,9 @@ class PrefillFlow:
     # -- review, confirm, submit -----------------------------------------------------------------------
     def _review_updates(self, who, flow: dict, review=None) -> dict:
         lang, svc, who = self._ctx(who, flow)
-        review = review or self._call(lang, svc.review, who, flow["draft_id"])
-        draft = self._call(lang, svc.draft, who, flow["draft_id"])
         flow = {**flow, "step": "review", "rev": flow.get("rev", 0) + 1}
-        spec = pr.review_spec(review, draft, svc.form(draft.one_thing_id), lang)
+        spec = self._review_spec(lang, svc, who, flow["draft_id"], review)
         spec["rev"] = flow["rev"]
-        spec["quick"] = pr.quick_choices(draft, lang)
         mats = self._materials(svc, who, flow["draft_id"])
         spec["materials"] = pr.materials_spec(mats, lang) if mats is not None else None
         # A non-tolerable material marked missing blocks submission: the button stays off with the reason shown.
@@ -580,6 +649,15 @@ class PrefillFlow:
                 self.confirm_chk: gr.update(value=False, label=self._confirm_label(lang)),
                 self.submit_btn: gr.update(interactive=False), self.commit_box: gr.update(visible=False),
                 self.commit_agree: False}
+
+    def _review_spec(self, lang: str, svc, who, draft_id: str, review=None, *, revealed: bool = False) -> dict:
+        """The review as `pr.review_spec` draws it, with the owner's own values (`own_value`), and the choices
+        still open."""
+        review = review or self._call(lang, svc.review, who, draft_id)
+        draft = self._call(lang, svc.draft, who, draft_id)
+        raw = self._call(lang, svc.raw_values, who, draft_id)
+        spec = pr.review_spec(review, draft, svc.form(draft.one_thing_id), lang, raw, own=self._own(who), revealed=revealed)
+        return {**spec, "quick": pr.quick_choices(draft, lang)}
 
     @staticmethod
     def _materials(svc, who, draft_id: str):
@@ -791,7 +869,7 @@ class PrefillFlow:
             if flow["step"] == "consent":
                 upd.update(self._consent_updates(who, flow, svc.consent_request(who, flow["draft_id"])))
             elif flow["step"] == "form":
-                upd.update(self._form_updates(who, flow))
+                upd.update(self._form_updates(who, flow, focus=flow.get("page")))
             elif flow["step"] == "review":
                 upd.update(self._review_updates(who, flow))
             else:

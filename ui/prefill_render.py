@@ -2,8 +2,8 @@
 the review summary, tracking, approvals, the access log. No gradio here, so they are unit-tested directly.
 
 Values come from the pre-fill service's views, which already mask identifiers (`display`). The person
-whose values they are sees them in full in the form (`own`), so they can check them; ID numbers stay
-masked until they press 显示完整号码. Anyone else (a clerk acting for them) sees masked values: the form
+whose values they are sees them in full on the form and the review (`own_value`), so they can check them;
+ID numbers stay masked until they press 显示完整号码. Anyone else (a clerk acting for them) sees masked values: the form
 never puts a masked value in an edit box (typing over it would submit the mask), so such a field shows
 an empty box with the masked value as its placeholder, and an empty box keeps the stored value.
 Region codes are shown and picked as place names. Everything that ends up as HTML is escaped.
@@ -27,6 +27,8 @@ PREFILLED = ("authoritative", "prefilled")
 CHOICE_TYPES = ("enum", "boolean")
 PLACEHOLDER_TYPES = ("date", "phone", "id_number", "bank_card", "uscc", "integer", "decimal")
 REVEAL_TYPES = ("id_number",)  # shown to their owner masked until revealed (people nearby see the screen too)
+CONSENT_PREVIEW = 3  # fields named on a data source's one-line summary; the rest are one tap away
+DONE_NEXT = ("done_keep", "done_next_track", "done_next_copy")  # what the person does after submitting
 STATUS_EN = DEPARTMENT_STATUS_EN
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _RULE = re.compile(r"^(?:[a-z][a-z0-9_]*: )?(?P<en>.*?)\s*\((?P<zh>[^()]*)\)\s*$", re.S)
@@ -115,6 +117,14 @@ def _list(items: Iterable[str], lang: str) -> str:
     return (", " if lang == "en" else "、").join(escape(localise(x, lang)) for x in items)
 
 
+def _first_of(items: list[str], lang: str, limit: int) -> str:
+    """The first `limit` items and how many there are in all (姓名、公民身份号码、民族等8项)."""
+    if len(items) <= limit:
+        return _list(items, lang)
+    more = t("more_of", lang).format(total=len(items), more=len(items) - limit)
+    return _list(items[:limit], lang) + escape(("… " if lang == "en" else "") + more)
+
+
 def _table(head: list[str], rows: list[list[str]], cls: str = "yjs-table") -> str:
     """Rows are already-escaped HTML cells."""
     th = "".join(f'<th scope="col">{escape(h)}</th>' for h in head)
@@ -123,7 +133,7 @@ def _table(head: list[str], rows: list[list[str]], cls: str = "yjs-table") -> st
 
 
 def steps_html(step: str, lang: str, title: str = "") -> str:
-    """The step indicator: 授权 → 填写 → 核对确认 → 提交完成, the current one marked for screen readers too."""
+    """The stepper: 授权 → 核对 → 确认 → 提交, the current step marked for screen readers too (aria-current)."""
     n = STEPS.index(step) + 1 if step in STEPS else 0
     items = []
     for i, s in enumerate(STEPS, 1):
@@ -174,25 +184,48 @@ def _consent_item(item: Any, form: Any, lang: str, *, with_source: bool = False)
             f'<p><strong>{escape(t("consent_receivers", lang))}</strong>{_c(lang)}{_list(item.departments, lang)}</p></div>')
 
 
+def _status_badges(items: list[Any], lang: str) -> str:
+    return " ".join(f'<span class="yjs-cs yjs-cs-{escape(st)}">{escape(t("cs_" + st, lang))}</span>'
+                    for st in dict.fromkeys(i.status for i in items))
+
+
+def _consent_source(source: str, items: list[Any], form: Any, lang: str) -> str:
+    """One data source the applicant decides, as one line (name, decision so far, the first fields it reads)
+    that opens on what it reads about whom, who decides and who receives it."""
+    fields = list(dict.fromkeys(f.label for i in items for f in i.fields))
+    body = "".join(_consent_item(i, form, lang) for i in items)
+    return (f'<details class="yjs-consent-source" data-source="{escape(source)}"><summary>'
+            f'<strong>{escape(t("consent_source", lang))}{_c(lang)}{escape(source_name(source, lang))}</strong> · '
+            f'{_status_badges(items, lang)} · {_first_of(fields, lang, CONSENT_PREVIEW)}</summary>{body}</details>')
+
+
+def _consent_others(items: list[Any], form: Any, lang: str) -> str:
+    """Data other people approve from their own sign-in, as one line naming them."""
+    roles = ("、" if lang != "en" else ", ").join(dict.fromkeys(role_name(form, i.role, lang) for i in items))
+    body = "".join(_consent_item(i, form, lang, with_source=True) for i in items)
+    return (f'<details class="yjs-consent-others"><summary><strong>'
+            f'{escape(t("consent_others_short", lang).format(roles=roles))}</strong> · {_status_badges(items, lang)}'
+            f'</summary><p>{escape(t("consent_others", lang))}</p>{body}</details>')
+
+
 def consent_html(consent: Any, form: Any, lang: str) -> str:
-    """Per source: which fields about whom, for which one-thing and purpose, which departments receive
-    them, who decides and the decision so far; then the items other people must approve themselves."""
+    """The consent step on a phone's screen: what it is for, then a line per data source the applicant decides
+    and one for what family members approve themselves; each line opens on which fields about whom, who decides,
+    the decision so far and which departments receive them (the decision controls follow right after)."""
     title = form_title(form, lang)
     out = [f'<div class="yjs-consent"><p>{escape(t("consent_intro", lang).format(title=title))}</p>',
-           f'<p><strong>{escape(t("consent_purpose", lang))}</strong>{_c(lang)}{escape(localise(consent.purpose, lang))}</p>',
-           f'<p><strong>{escape(t("consent_receivers", lang))}</strong>{_c(lang)}{_list(consent.departments, lang)}</p>']
+           f'<details class="yjs-consent-purpose"><summary><strong>{escape(t("consent_purpose", lang))}</strong>{_c(lang)}'
+           f'{escape(localise(consent.purpose, lang))}</summary>'
+           f'<p><strong>{escape(t("consent_receivers", lang))}</strong>{_c(lang)}{_list(consent.departments, lang)}</p></details>']
     if not consent.items:
         out.append(f"<p>{escape(t('consent_none', lang))}</p></div>")
         return "".join(out)
     mine = [i for i in consent.items if i.decided_by == "you"]
     others = [i for i in consent.items if i.decided_by != "you"]
     for source in dict.fromkeys(i.source for i in mine):
-        items = "".join(_consent_item(i, form, lang) for i in mine if i.source == source)
-        out.append(f'<section class="yjs-consent-source" data-source="{escape(source)}">'
-                   f'<h4>{escape(t("consent_source", lang))}{_c(lang)}{escape(source_name(source, lang))}</h4>{items}</section>')
+        out.append(_consent_source(source, [i for i in mine if i.source == source], form, lang))
     if others:
-        items = "".join(_consent_item(i, form, lang, with_source=True) for i in others)
-        out.append(f'<section class="yjs-consent-others"><h4>{escape(t("consent_others", lang))}</h4>{items}</section>')
+        out.append(_consent_others(others, form, lang))
     out.append("</div>")
     return "".join(out)
 
@@ -259,6 +292,17 @@ def correctable(f: Any) -> bool:
     return f.state == "authoritative" and f.correction_path is not None
 
 
+def own_value(f: Any, raw: Mapping[str, Any], own: bool, *, revealed: bool = False) -> str | None:
+    """What the signed-in person sees of their own value in place of the masked display: the value in full, an
+    ID number only once revealed (people nearby see the screen too). None for a clerk acting for them (`own`
+    false) and for a value that is not theirs (`raw` holds only the caller's own values): those stay masked."""
+    if not own or not f.has_value or raw.get(f.key) is None:
+        return None
+    if f.type in REVEAL_TYPES and not revealed:
+        return None
+    return str(raw[f.key])
+
+
 def readonly_html(f: Any, lang: str, correctable: bool = False, value: str | None = None) -> str:
     """A locked value with its badges and why it is locked; `value` is what to show instead of the masked
     display (the owner's own value, or their ID number once revealed)."""
@@ -287,7 +331,8 @@ def form_spec(draft: Any, form: Any, raw: Mapping[str, Any], lang: str, errors: 
     for f in draft.fields:
         if not getattr(f, "asked", True):
             continue
-        mine = own and f.has_value and f.key in raw and raw[f.key] is not None
+        full = own_value(f, raw, own, revealed=True)  # the owner's value, an ID number included
+        mine = full is not None
         secret = f.type in REVEAL_TYPES
         spec: dict[str, Any] = {"key": f.key, "label": field_label(f, lang) + (" *" if f.required else ""),
                                 "state": f.state, "required": f.required, "info": _info(f, lang), "error": errors.get(f.key),
@@ -296,14 +341,13 @@ def form_spec(draft: Any, form: Any, raw: Mapping[str, Any], lang: str, errors: 
                                 "reveal": mine and secret, "secret": False}
         if not f.editable:
             fixable = correctable(f)
-            shown = str(raw[f.key]) if mine and not secret else None
-            spec.update(kind="readonly", html=readonly_html(f, lang, fixable, shown), correctable=fixable)
+            spec.update(kind="readonly", html=readonly_html(f, lang, fixable, own_value(f, raw, own)), correctable=fixable)
         else:
             masked = f.has_value and (f.key not in raw or str(raw[f.key]) != (f.display or ""))
             if f.key in typed:
                 value = typed[f.key]
             elif mine:
-                value = str(raw[f.key])
+                value = full
             elif not f.has_value or masked:
                 value = None
             else:
@@ -322,15 +366,51 @@ def form_spec(draft: Any, form: Any, raw: Mapping[str, Any], lang: str, errors: 
                 spec.update(kind="input", value=value, placeholder=ph, secret=own and secret and value is not None,
                             reveal=own and secret and value is not None, ocr_upload=f.state in ("to_be_entered", "ocr"))
         by_section.setdefault(f.section, []).append(spec)
-    sections = [{"key": s.key, "title": titles.get(s.key, s.key), "open": focus in (None, s.key),
-                 "fields": by_section.get(s.key, [])} for s in form.sections]
+    # A page per section that asks something; `open` marks the one shown.
+    sections = [{"key": s.key, "title": titles.get(s.key, s.key), "fields": by_section[s.key]}
+                for s in form.sections if by_section.get(s.key)]
+    shown = _page_shown(sections, focus)
+    for sec in sections:
+        sec["open"] = sec["key"] == shown
     shown_fields = [f for f in draft.fields if getattr(f, "asked", True)]
     total = len(shown_fields)
     filled = sum(1 for f in shown_fields if f.provenance is not None and f.provenance.source != "ocr" and f.has_value)
     todo = sum(1 for f in shown_fields if not f.has_value)
     summary = t("form_summary", lang).format(filled=filled, total=total, rate=f"{draft.prefill_rate:.0%}", todo=todo)
     return {"draft_id": draft.draft_id, "lang": lang, "sections": sections, "summary": summary,
-            "waiting": waiting_note(draft.consent, form, lang), "errors": len(errors), "focus": focus, "own": own}
+            "waiting": waiting_note(draft.consent, form, lang), "errors": len(errors), "focus": focus, "own": own,
+            "page": shown}
+
+
+def _page_shown(sections: list[dict[str, Any]], focus: str | None) -> str | None:
+    """The form's page to show: the section asked for (修改 on the review, the field just read from a photo),
+    else the first with a message to act on (after 保存并核对, wherever the problem is), else the first."""
+    keys = [s["key"] for s in sections]
+    if focus in keys:
+        return focus
+    return next((s["key"] for s in _with_messages(sections)), keys[0] if keys else None)
+
+
+def _with_messages(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [s for s in sections if any(f["error"] for f in s["fields"])]
+
+
+def page_index(view: dict[str, Any]) -> int:
+    """The position of the form's page shown (`view["page"]`) among its pages, from 0."""
+    return [s["key"] for s in view["sections"]].index(view["page"])
+
+
+def page_heading(view: dict[str, Any], lang: str) -> str:
+    """The shown page's title and where it is among the pages ("2 / 5", read out as 第2页，共5页)."""
+    n, total = page_index(view) + 1, len(view["sections"])
+    where = escape(t("form_position", lang).format(n=n, total=total))
+    return (f'<h4 class="yjs-page-title"><span class="yjs-page-pos" aria-hidden="true">{n} / {total}</span> '
+            f'<span class="yjs-sr">{where}</span>{escape(view["sections"][n - 1]["title"])}</h4>')
+
+
+def error_pages(view: dict[str, Any]) -> list[str]:
+    """Titles of the form's pages that carry a message, in page order."""
+    return [s["title"] for s in _with_messages(view["sections"])]
 
 
 def problem_message(problem: Any, lang: str) -> str:
@@ -349,10 +429,13 @@ def problems_by_field(review: Any, lang: str) -> dict[str, str]:
 
 # --- review ------------------------------------------------------------------------------------------
 def _review_table(items: Iterable[Any], labels: Mapping[str, str], lang: str,
-                  fields: Mapping[str, Any] | None = None) -> str:
-    fields = fields or {}
+                  fields: Mapping[str, Any] | None = None, mine: Mapping[str, str] | None = None) -> str:
+    """A group's rows: field, value (the owner's own value where `mine` has one, else the masked display),
+    state and source."""
+    fields, mine = fields or {}, mine or {}
     rows = [[escape(labels.get(i.key, i.label)) + ('<span class="yjs-req"> *</span>' if i.required else ""),
-             escape(localise(shown_value(fields.get(i.key), i.display), lang)) if i.display else f'<span class="yjs-muted">{escape(t("review_empty_value", lang))}</span>',
+             escape(localise(shown_value(fields.get(i.key), mine.get(i.key, i.display)), lang)) if i.display
+             else f'<span class="yjs-muted">{escape(t("review_empty_value", lang))}</span>',
              f'<span class="yjs-badge yjs-st-{escape(i.state)}">{escape(state_name(i.state, lang))}</span>'
              # where a value came from, on the review too: an accepted offer opens here, not at the form
              + (f' <span class="yjs-muted yjs-review-src">{escape(source_name(i.source, lang))}</span>'
@@ -360,15 +443,28 @@ def _review_table(items: Iterable[Any], labels: Mapping[str, str], lang: str,
     return _table([t("review_field", lang), t("review_value", lang), t("review_state", lang)], rows, "yjs-table yjs-review")
 
 
-def review_spec(review: Any, draft: Any, form: Any, lang: str) -> dict[str, Any]:
-    """The review summary grouped by section and by department; each group has its 修改 target section."""
+def review_spec(review: Any, draft: Any, form: Any, lang: str, raw: Mapping[str, Any] | None = None, *,
+                own: bool = False, revealed: bool = False) -> dict[str, Any]:
+    """The review summary grouped by section and by department; each group has its 修改 target section, a
+    one-line summary (shown closed unless it has something to fix) and whether it holds an ID number of the
+    owner's to reveal. Values follow the form's rule (`own_value`): the owner's own in full, ID numbers once
+    `revealed`; a clerk sees the masked display."""
+    raw = raw or {}
     labels = {f.key: field_label(f, lang) for f in draft.fields}
     by_key = {f.key: f for f in draft.fields}
+    mine = {f.key: v for f in draft.fields if (v := own_value(f, raw, own, revealed=revealed)) is not None}
+    hidden = {f.key for f in draft.fields if f.type in REVEAL_TYPES and own_value(f, raw, own, revealed=True) is not None}
+    todo = {p.key for p in review.problems}
     titles = section_titles(form, lang)
 
     def group(g: Any, title: str) -> dict[str, Any]:
         target = g.edit_target.split(":", 1)[1] if g.edit_target.startswith("section:") else None
-        return {"key": g.key, "title": title, "target": target, "html": _review_table(g.items, labels, lang, by_key),
+        keys = {i.key for i in g.items}
+        summary = t("review_group", lang).format(title=title, n=len(g.items))
+        if keys & todo:
+            summary += " · " + t("review_group_todo", lang).format(n=len(keys & todo))
+        return {"key": g.key, "title": title, "target": target, "summary": summary, "open": bool(keys & todo),
+                "reveal": bool(keys & hidden), "html": _review_table(g.items, labels, lang, by_key, mine),
                 "edit_label": t("review_edit", lang).format(title=title)}
 
     problems = [f"<li>{escape(labels.get(p.key, p.key))}{_c(lang)}{escape(problem_message(p, lang))}</li>" for p in review.problems]
@@ -408,8 +504,11 @@ def submissions_html(subs: list[Any], lang: str) -> str:
 
 
 def done_html(sub: Any, lang: str) -> str:
+    """After submitting: the tracking number first, what happens next, then each department's status."""
+    steps = "".join(f"<li>{escape(t(k, lang))}</li>" for k in DONE_NEXT)
     return (f'<div class="yjs-done" role="status"><h3>{escape(t("done_title", lang).format(no=sub.tracking_no))}</h3>'
-            f"<p>{escape(t('done_keep', lang))}</p>{submission_html(sub, lang)}</div>")
+            f'<p><strong>{escape(t("done_next", lang))}</strong></p><ol class="yjs-next">{steps}</ol>'
+            f"{submission_html(sub, lang)}</div>")
 
 
 # --- family approvals, access log, consent code ---------------------------------------------------------
@@ -509,13 +608,6 @@ def _log_rows(entries: list[Any], forms: Mapping[str, Any], names: Mapping[str, 
     return list(rows.values())
 
 
-def _log_fields(fields: list[str], lang: str) -> str:
-    if len(fields) <= LOG_MAX_FIELDS:
-        return _list(fields, lang)
-    more = t("log_more", lang).format(n=len(fields))
-    return _list(fields[:LOG_MAX_FIELDS], lang) + escape(("… " if lang == "en" else "") + more)
-
-
 def _log_card(r: dict[str, Any], lang: str) -> str:
     c = _c(lang)
     times = (f' <span class="yjs-badge yjs-log-times">{escape(t("log_times", lang).format(n=r["times"]))}</span>'
@@ -524,7 +616,7 @@ def _log_card(r: dict[str, Any], lang: str) -> str:
     parts = [f'<p class="yjs-log-head"><span class="yjs-log-time">{escape(r["at"])}</span> · {escape(r["who"])}{times}</p>',
              f'<p class="yjs-log-action"><strong>{escape(r["action"])}</strong>{src}</p>']
     if r["fields"]:
-        parts.append(f'<p><span class="yjs-log-k">{escape(t("col_fields", lang))}</span>{c}{_log_fields(r["fields"], lang)}</p>')
+        parts.append(f'<p><span class="yjs-log-k">{escape(t("col_fields", lang))}</span>{c}{_first_of(r["fields"], lang, LOG_MAX_FIELDS)}</p>')
     if r["thing"]:
         parts.append(f'<p><span class="yjs-log-k">{escape(t("log_thing", lang))}</span>{c}{escape(r["thing"])}</p>')
     if r["purpose"]:
@@ -637,7 +729,12 @@ def materials_spec(view: Any, lang: str) -> dict[str, Any]:
                       "absent": absent})
     missing = [i.name for i in view.items if i.status == "missing"]
     blocked = t("mat_blocked", lang).format(items=_plain_list(missing, lang)) if missing else ""
-    return {"items": items, "blocked": blocked}
+    counts = {"mat_summary_todo": sum(1 for i in view.items if i.status in ("to_provide", "missing")),
+              "mat_summary_later": sum(1 for i in view.items if i.status == "committed")}
+    summary = " · ".join([t("mat_summary", lang).format(n=len(items))]
+                         + [t(key, lang).format(n=n) for key, n in counts.items() if n])
+    # Closed to a line unless something blocks submitting (the checklist is long on a phone).
+    return {"items": items, "blocked": blocked, "summary": summary, "open": bool(missing)}
 
 
 def from_licence(supply: Callable[[], Any]) -> Any | None:

@@ -505,6 +505,39 @@ def _choose(page, selector: str, text: str) -> None:
     page.locator("[role='option']", has_text=text).first.click()
 
 
+# The form is a page per section (issue 11 item 4): the pager is there once a page is drawn.
+def _form_ready(page, prefix: str = "yjs-pf") -> None:
+    page.wait_for_selector(f"#{prefix}-pager", state="visible")
+
+
+def _next_page(page, prefix: str = "yjs-pf") -> None:
+    """下一步, then wait for the next page's heading."""
+    heading = page.locator(f"#{prefix}-page").inner_text()
+    page.click(f"#{prefix}-next")
+    page.wait_for_function("([s, h]) => document.querySelector(s)?.innerText !== h", arg=[f"#{prefix}-page", heading])
+
+
+def _form_page_with(page, key: str, prefix: str = "yjs-pf") -> None:
+    """下一步 until field `key` is on the page shown (it is on this page or a later one)."""
+    while not page.locator(f"#{prefix}-f-{key}").is_visible():
+        _next_page(page, prefix)
+
+
+def _save_form(page, prefix: str = "yjs-pf") -> None:
+    """下一步 to the last page, then 保存并核对."""
+    while not page.locator(f"#{prefix}-save").is_visible():
+        _next_page(page, prefix)
+    page.click(f"#{prefix}-save")
+
+
+def _open_groups(page, area: str = "#yjs-pf-review") -> None:
+    """Open every review group that is a closed line (the person reading the whole review)."""
+    for label in page.locator(f"{area} .yjs-review-group .label-wrap").all():
+        # (those of each department stay inside their closed line)
+        if label.is_visible() and "open" not in (label.get_attribute("class") or "").split():
+            label.click()
+
+
 def test_citizen_applies_in_one_go_and_tracks_it(new_page, live_server):
     page = new_page()
     _open(page, live_server)
@@ -515,31 +548,34 @@ def test_citizen_applies_in_one_go_and_tracks_it(new_page, live_server):
     _ask(page, "退休一件事要准备什么材料")
     page.click("#yjs-prefill-btn")
     page.wait_for_selector("#yjs-pf-consent", state="visible")
-    consent = page.locator("#yjs-pf-consent-html").inner_text()
+    consent = page.locator("#yjs-pf-consent-html").text_content()  # the details are one tap away (<details>)
     for text in ("人口库", "社保医保", "调取字段", "接收部门", "人力资源社会保障部门", "由谁授权"):
         assert text in consent, text
     assert "1. 授权" in page.locator("#yjs-pf-steps").inner_text()
     page.screenshot(path=str(SHOTS / "prefill_consent.png"), full_page=True)
 
     page.click("#yjs-pf-grant-all")
-    page.wait_for_selector("#yjs-pf-save", state="visible")
+    _form_ready(page)
     form = page.locator("#yjs-pf-form").inner_text()
-    assert re.search(r"已从共享数据预填 \d+/\d+ 项", form)
-    for text in ("权威数据·只读", "已预填·可修改", "待填写", "来源：人口库 · 调取于", "来源：社保医保 · 调取于"):
+    assert re.search(r"已从共享数据预填 \d+/\d+ 项", form) and "1 / 3" in form
+    for text in ("权威数据·只读", "已预填·可修改", "来源：人口库 · 调取于", "来源：社保医保 · 调取于"):
         assert text in form, text
     assert page.locator("#yjs-pf-form .yjs-correct").count() >= 5  # 纠错 next to each registry value
     assert not FULL_ID.search(page.locator("#yjs-prefill-area").inner_text())
-    page.locator("#yjs-pf-f-retirement_type").scroll_into_view_if_needed()
+    _form_page_with(page, "retirement_type")
+    assert "待填写" in page.locator("#yjs-pf-form").inner_text()
     page.screenshot(path=str(SHOTS / "prefill_form.png"), full_page=True)
 
-    # The empty required fields are flagged next to the field, then filled in.
-    page.click("#yjs-pf-save")
+    # 保存并核对 with required fields empty: back to the first page with one, flagged next to the field.
+    _save_form(page)
     page.wait_for_selector("#yjs-pf-err-retirement_type", state="visible")
     assert "此项必填" in page.locator("#yjs-pf-err-retirement_type").inner_text()
     _choose(page, "#yjs-pf-f-retirement_type", "正常退休")
+    _next_page(page)
     _choose(page, "#yjs-pf-f-only_child_award", "不申请")
     page.click("#yjs-pf-save")
-    page.wait_for_selector("#yjs-pf-edit-pension", state="visible")
+    page.wait_for_selector("#yjs-pf-review-status", state="visible")
+    _open_groups(page)
     review = page.locator("#yjs-pf-review").inner_text()
     assert "按栏目核对" in review and "正常退休" in review and "本人填写" in review
     assert page.locator("#yjs-pf-submit").is_disabled()  # nothing is sent before the person confirms
@@ -604,17 +640,20 @@ def test_one_go_by_keyboard_on_a_phone_with_large_text(new_page, live_server):
     assert _no_horizontal_scroll(page)
     page.focus("#yjs-pf-grant-all")
     page.keyboard.press("Enter")
-    page.wait_for_selector("#yjs-pf-save", state="visible")
+    _form_ready(page)
     assert _no_horizontal_scroll(page)
     size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('#yjs-pf-form .yjs-ro-value')).fontSize)")
     assert size >= 22
+    page.focus("#yjs-pf-f-contact_phone textarea")
+    assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") != "none"
+    page.focus("#yjs-pf-next")  # 下一步 by the keyboard
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#yjs-pf-f-retirement_type", state="visible")
     page.focus("#yjs-pf-f-retirement_type input")
     page.locator("[role='option']", has_text="弹性提前退休").wait_for()
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     page.wait_for_function("() => document.querySelector('#yjs-pf-f-retirement_type input').value === '正常退休'")
-    page.focus("#yjs-pf-f-contact_phone textarea")
-    assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") != "none"
     page.locator("#yjs-pf-f-retirement_type").scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "prefill_phone_large.png"))
     assert not page.errors, page.errors
@@ -636,7 +675,7 @@ def _open_form(page, one_thing: str, question: str, nth: int) -> None:
     page.click("#yjs-prefill-btn")
     page.wait_for_selector("#yjs-pf-consent", state="visible")
     page.click("#yjs-pf-grant-all")
-    page.wait_for_selector("#yjs-pf-save", state="visible")
+    _form_ready(page)
 
 
 def test_form_fields_that_hold_a_value_stay_editable_on_a_phone(new_page, live_server):
@@ -645,31 +684,41 @@ def test_form_fields_that_hold_a_value_stay_editable_on_a_phone(new_page, live_s
     page = new_page(390, 844)
     _open(page, live_server)
     _open_form(page, "退休一件事", "退休一件事要准备什么材料", 2)
-    bank = "#yjs-pf-f-bank_name textarea"
-    assert page.input_value(bank)  # pre-filled from social insurance (已预填·可修改)
     assert not _locked_fields(page, "yjs-pf-form"), _locked_fields(page, "yjs-pf-form")
     why = page.locator("#yjs-pf-form .yjs-ro[data-key='id_number'] .yjs-ro-why").inner_text()
     assert "不能在这里直接修改" in why and "纠错" in why
     assert page.locator("#yjs-pf-correct-id_number").is_visible()
 
-    # Change the pre-filled bank, type a wrong phone number, pick one choice: save.
-    page.fill(bank, "中国工商银行武汉分行")
+    # A wrong phone number: 下一步 keeps the page, with the message and what was typed, nothing locked.
     page.fill("#yjs-pf-f-contact_phone textarea", "123")
-    _choose(page, "#yjs-pf-f-retirement_type", "正常退休")
-    page.click("#yjs-pf-save")
+    page.click("#yjs-pf-next")
     page.wait_for_selector("#yjs-pf-err-contact_phone", state="visible")
     page.screenshot(path=str(SHOTS / "form_after_save_phone.png"), full_page=True)
-    # Nothing is locked after the save: the wrong number can be corrected where it is.
     assert not _locked_fields(page, "yjs-pf-form"), _locked_fields(page, "yjs-pf-form")
     assert page.input_value("#yjs-pf-f-contact_phone textarea") == "123"
-    assert page.input_value(bank) == "中国工商银行武汉分行"
-    assert page.input_value("#yjs-pf-f-retirement_type input") == "正常退休"
     page.fill("#yjs-pf-f-contact_phone textarea", "13812345678")
-    page.fill(bank, "中国建设银行")
-    _choose(page, "#yjs-pf-f-retirement_type", "弹性提前退休")
-    _choose(page, "#yjs-pf-f-only_child_award", "不申请")
+    _next_page(page)
+    _choose(page, "#yjs-pf-f-retirement_type", "正常退休")
+    _next_page(page)
+
+    # Change the pre-filled bank, leave a required choice empty: save comes back to its page; what was
+    # chosen and typed on the pages before is kept, and still editable.
+    bank = "#yjs-pf-f-bank_name textarea"
+    assert page.input_value(bank)  # pre-filled from social insurance (已预填·可修改)
+    page.fill(bank, "中国工商银行武汉分行")
     page.click("#yjs-pf-save")
-    page.wait_for_selector("#yjs-pf-edit-pension", state="visible")
+    page.wait_for_selector("#yjs-pf-err-only_child_award", state="visible")
+    assert not _locked_fields(page, "yjs-pf-form"), _locked_fields(page, "yjs-pf-form")
+    assert page.input_value(bank) == "中国工商银行武汉分行"
+    page.fill(bank, "中国建设银行")
+    _choose(page, "#yjs-pf-f-only_child_award", "不申请")
+    page.click("#yjs-pf-prev")
+    page.wait_for_selector("#yjs-pf-f-retirement_type", state="visible")
+    assert page.input_value("#yjs-pf-f-retirement_type input") == "正常退休"
+    _choose(page, "#yjs-pf-f-retirement_type", "弹性提前退休")
+    _save_form(page)
+    page.wait_for_selector("#yjs-pf-review-status", state="visible")
+    _open_groups(page)
     review = page.locator("#yjs-pf-review").inner_text()
     assert "中国建设银行" in review and "弹性提前退休" in review
     assert not page.errors, page.errors
@@ -698,14 +747,13 @@ def test_clerk_applies_for_a_citizen_with_their_consent_code(new_page, live_serv
     staff.click("#yjs-assist-start")
     staff.wait_for_selector("#yjs-sf-consent", state="visible")
     staff.click("#yjs-sf-grant-all")
-    staff.wait_for_selector("#yjs-sf-save", state="visible")
+    _form_ready(staff, "yjs-sf")
     assert "来源：社保医保" in staff.locator("#yjs-sf-form").inner_text()
     staff.screenshot(path=str(SHOTS / "staff_assist.png"), full_page=True)
     # The clerk's form keeps what was typed editable after a save that still needs more (issue 11 blocker 1).
     assert not _locked_fields(staff, "yjs-sf-form")
-    typed = staff.locator("#yjs-sf-form .yjs-field textarea").first
-    typed.fill("123")
-    staff.click("#yjs-sf-save")
+    staff.fill("#yjs-sf-f-contact_phone textarea", "123")  # not a phone number: 下一步 keeps the page
+    staff.click("#yjs-sf-next")
     staff.wait_for_selector("#yjs-sf-form .yjs-error", state="visible")
     assert not _locked_fields(staff, "yjs-sf-form"), _locked_fields(staff, "yjs-sf-form")
     # A flow error (纠错 sent empty) is a line in the flow, not an overlay over the form: fix it and go on.

@@ -27,15 +27,17 @@ AXE_EXCLUDE = [["#yjs-my"], ["#yjs-prefill-area"]]
 BLOCKING = ("serious", "critical")
 
 
-def _axe(page, name: str) -> dict[str, int]:
-    """Run axe-core on the page; keep the full report; fail on any serious or critical violation."""
+def _axe(page, name: str, include: list[list[str]] | None = None) -> dict[str, int]:
+    """Run axe-core on the page (or only on the `include` selectors); keep the full report; fail on any
+    serious or critical violation."""
     from axe_playwright_python.sync_playwright import Axe
 
     # Gradio dims a component to 20 % opacity while an event that updates it is pending (the `pending`
     # class); on a busy machine that can outlast the visible change, and axe would measure the dimmed colour.
     page.wait_for_function("() => !document.querySelector('.pending')", timeout=30_000)
     page.wait_for_timeout(300)  # the opacity transition back
-    found = Axe().run(page, context={"exclude": AXE_EXCLUDE}).response["violations"]
+    context = {"include": include} if include else {"exclude": AXE_EXCLUDE}
+    found = Axe().run(page, context=context).response["violations"]
     AXE_OUT.mkdir(parents=True, exist_ok=True)
     (AXE_OUT / f"{name}.json").write_text(json.dumps(found, ensure_ascii=False, indent=1))
     counts: dict[str, int] = {}

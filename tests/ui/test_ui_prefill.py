@@ -58,7 +58,7 @@ def test_render_helpers():
     assert pr.friendly_error(msg, "en").startswith("must be an 11-digit")
     assert pr.friendly_error("the draft changed in the meantime", "zh-Hans") == "the draft changed in the meantime"
     html = pr.steps_html("form", "zh-Hans", "退休一件事申请表")
-    assert 'aria-current="step">2. 填写' in html and "退休一件事申请表" in html
+    assert 'aria-current="step">2. 核对' in html and "退休一件事申请表" in html  # 授权 → 核对 → 确认 → 提交
     assert pr.status_name("已受理", "en") == "已受理（accepted）"
 
 
@@ -191,7 +191,14 @@ def test_inline_errors_then_review_and_submit(ui, svc):
     assert flow["step"] == "review" and review["ready"] and upd[ui.flow.review_box]["visible"] is True
     assert [g["target"] for g in review["sections"]] == ["person", "pension", "medical_fund"]
     assert {g["title"] for g in review["departments"]} >= {"人力资源社会保障部门", "住房公积金管理中心"}
-    assert "139****5678" in review["sections"][0]["html"] and "已修改" in review["sections"][0]["html"]
+    # The owner reads their own values on the review as on the form; the ID number waits for 显示完整号码.
+    person = review["sections"][0]
+    assert "13912345678" in person["html"] and "已修改" in person["html"] and person["reveal"]
+    assert not FULL_ID.search(json.dumps(review, ensure_ascii=False))
+    full_id = svc.all_values(flow["draft_id"])["id_number"]
+    html, btn, shown = ui.flow.toggle_group_reveal("person", who, flow, False)
+    assert shown and full_id in html and btn["value"] == t("reveal_hide")
+    assert full_id not in ui.flow.toggle_group_reveal("person", who, flow, True)[0]
     assert upd[ui.flow.submit_btn]["interactive"] is False and upd[ui.flow.confirm_chk]["value"] is False
 
     # Gating: the button follows the tick; the callback refuses without it; nothing is confirmed.
@@ -394,6 +401,12 @@ def test_staff_acts_for_a_citizen_with_their_consent_code(ui, staff_ui, svc, fas
     upd = flow_ui.grant_all(acting, upd[flow_ui.flow])
     upd = flow_ui.save_form(acting, upd[flow_ui.flow], {"retirement_type": "正常退休", "only_child_award": "申请"})
     assert upd[flow_ui.confirm_chk]["label"] == t("review_confirm_staff")
+    # The clerk's review keeps the masks (the owner's own values are for the owner); no reveal either.
+    full = svc.all_values(upd[flow_ui.flow]["draft_id"])
+    review = json.dumps(upd[flow_ui.review_view], ensure_ascii=False)
+    assert full["contact_phone"] not in review and not FULL_ID.search(review) and "****" in review
+    assert not any(g["reveal"] for g in upd[flow_ui.review_view]["sections"])
+    assert full["id_number"] not in flow_ui.toggle_group_reveal("person", acting, upd[flow_ui.flow], False)[0]
     done = flow_ui.submit(acting, upd[flow_ui.flow], True)
     no = done[flow_ui.flow]["tracking_no"]
     assert done[flow_ui.rating_box]["visible"] is False  # the citizen rates, not the clerk

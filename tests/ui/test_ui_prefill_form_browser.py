@@ -11,7 +11,19 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_ui_browser import FULL_ID, SHOTS, _ask, _choose, _no_horizontal_scroll, _open, browser, new_page  # noqa: F401
+from test_ui_browser import (  # noqa: F401
+    FULL_ID,
+    SHOTS,
+    _ask,
+    _choose,
+    _form_page_with,
+    _form_ready,
+    _next_page,
+    _no_horizontal_scroll,
+    _open,
+    browser,
+    new_page,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -38,8 +50,8 @@ def _person(svc, bot, one_thing: str, index: int):
         return pid, label, s.get(PersonRow, pid).id_number
 
 
-def _to_form(page, base: str, label: str, question: str) -> None:
-    """Sign in as the demo person, ask, 一键办理, 全部同意: the pre-filled form is drawn."""
+def _to_consent(page, base: str, label: str, question: str) -> None:
+    """Sign in as the demo person, ask, 一键办理: the consent step is shown."""
     _open(page, base)
     page.click("#yjs-id-pick input")
     page.locator("[role='option']", has_text=label).first.click()
@@ -48,8 +60,13 @@ def _to_form(page, base: str, label: str, question: str) -> None:
     _ask(page, question)
     page.click("#yjs-prefill-btn")
     page.wait_for_selector("#yjs-pf-consent", state="visible")
+
+
+def _to_form(page, base: str, label: str, question: str) -> None:
+    """... then 全部同意: the pre-filled form's first page is drawn."""
+    _to_consent(page, base, label, question)
     page.click("#yjs-pf-grant-all")
-    page.wait_for_selector("#yjs-pf-save", state="visible")
+    _form_ready(page)
 
 
 def test_the_person_reveals_and_hides_their_own_id_number_on_a_phone(new_page, live_server, real_stack):  # noqa: F811
@@ -92,6 +109,7 @@ def test_the_insurance_region_is_a_place_picker_on_a_phone(new_page, live_server
     pid, label, _ = _person(svc, real_stack[1], "newborn", 1)
     page = new_page(*PHONE)
     _to_form(page, live_server, label, "新生儿出生一件事怎么办理")
+    _form_page_with(page, "insured_region_code")
 
     picker = "#yjs-pf-f-insured_region_code"
     form = page.locator("#yjs-pf-form").inner_text()
@@ -110,10 +128,11 @@ def test_the_insurance_region_is_a_place_picker_on_a_phone(new_page, live_server
     option.click()
     page.wait_for_function("(s) => document.querySelector(s).value === '广东省广州市天河区'", arg=f"{picker} input")
     _choose(page, "#yjs-pf-f-hukou_follow", "随父落户")
-    page.click("#yjs-pf-save")  # the mother's data is still missing: the form comes back with messages
-    page.wait_for_selector("#yjs-pf-notice .yjs-alert", state="visible")
-    # 随父落户: once the form is drawn again the mother's booklet is no longer asked, the father's is.
-    page.wait_for_selector("#yjs-pf-f-mother_hukou_no", state="detached")
+    _next_page(page)  # saves the page
+    page.click("#yjs-pf-prev")
+    # 随父落户: once the page is drawn again the mother's booklet is no longer asked, the father's is.
+    page.wait_for_selector("#yjs-pf-f-hukou_follow", state="visible")
+    assert page.locator("#yjs-pf-f-mother_hukou_no").count() == 0
     assert page.locator("#yjs-pf-f-father_hukou_no").count() == 1
     assert page.input_value(f"{picker} input") == "广东省广州市天河区"
     assert svc.all_values(draft_id)["insured_region_code"] == "440106"  # the code behind the name

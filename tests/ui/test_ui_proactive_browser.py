@@ -12,7 +12,16 @@ import datetime as dt
 import re
 
 import pytest
-from test_ui_browser import SHOTS, TRACKING, _no_horizontal_scroll, _open, _staff_sign_in, browser, new_page  # noqa: F401
+from test_ui_browser import (  # noqa: F401
+    SHOTS,
+    TRACKING,
+    _no_horizontal_scroll,
+    _open,
+    _open_groups,
+    _staff_sign_in,
+    browser,
+    new_page,
+)
 from test_ui_licence_supply import ASSESSMENT, promised_assessment
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
@@ -106,6 +115,11 @@ def test_citizen_accepts_an_offer_and_submits_in_few_clicks_on_a_phone(new_page,
 
     clicks: list[str] = []  # every click after sign-in
     _accept_to_review(page, clicks)
+    # The review is a line per group (issue 11 item 4): short, the tick and the submit button in view.
+    height = page.evaluate("() => document.getElementById('yjs-prefill-area').getBoundingClientRect().height")
+    page.screenshot(path=str(SHOTS / "proactive_review_closed_phone.png"))
+    assert height <= 1700, height
+    _open_groups(page)  # what a careful person does: read every group
     review = page.locator("#yjs-pf-review").inner_text()
     assert "所需材料" in review and "按栏目核对" in review
     # The payout method is pre-filled from the 社保 record, its source shown, not asked.
@@ -133,6 +147,7 @@ def test_commitment_for_a_missing_material_then_the_later_upload(new_page, live_
 
     # 暂缺 on a tolerable material: the generated 承诺书 is shown; nothing is signed until ticked and signed.
     mats = page.locator("#yjs-pf-materials")
+    mats.locator(".label-wrap").first.click()  # the checklist is a line that opens
     row = mats.locator(".yjs-mat-row", has_text=TOLERABLE)
     assert "可容缺后补" in row.inner_text()
     row.locator("button", has_text="暂缺").click()
