@@ -172,6 +172,11 @@ def test_what_is_asked_leads_and_what_is_only_mentioned_supports():
     food = _ask("How long does the food business licence take after we apply?")
     assert food.aspects == ["time"] and food.topic_words == {"food", "business", "licence"}
     assert "fees" not in _ask("Do public schools charge tuition fees?").topic_words
+    # "How long do we have to …" asks for a deadline, and "what if we are late" for what missing it costs.
+    late = _ask("How long do we have to register a newborn's hukou, and what if we are late?")
+    assert late.aspects == ["deadline"] and late.leads("deadline")
+    assert _ask("What happens if we miss the registration?").aspects == ["deadline"]
+    assert "deadline" not in _ask("What if one document is missing?").aspects
     # Nothing in particular asked: every aspect named leads.
     assert _ask("新生儿出生一件事所需材料").leads("materials")
 
