@@ -269,6 +269,8 @@ def test_a_citizen_never_reaches_another_citizens_drafts_log_or_tracking(client,
                         kw["json"] = {"department": "x", "status": "已受理"}
                     if path.endswith("/materials/missing"):
                         kw["json"] = {"material": "申请人居民身份证"}
+                    if path.endswith("/materials/from-licence"):
+                        kw["json"] = {"material": "申请人居民身份证", "consent": True}
                     if path.endswith("/materials/supply"):
                         kw = {"headers": other["h"], "data": {"material": "申请人居民身份证"},
                               "files": {"file": ("a.pdf", b"%PDF-1.4", "application/pdf")}}
