@@ -191,12 +191,18 @@ def test_a_list_quotes_the_item_closest_to_the_question(catalog):
     _verbatim(comp, index)
 
 
+def _about_newborn_service(catalog, index, name_part: str, question: str):
+    """The newborn bundle, its service whose name holds `name_part`, and the composition for `question`
+    when retrieval found that service's passage."""
+    o = catalog.get("newborn")
+    service = next(s for s in o.services if name_part in s.name)
+    passage = index[f"newborn#svc-{service.id}"][0]
+    return o, service, _composer(catalog, index).compose(o, _ask(question), [passage])
+
+
 def test_a_question_about_one_service_leads_with_that_services_part(catalog):
     index = _index(catalog)
-    o = catalog.get("newborn")
-    service = next(s for s in o.services if "社会保障卡" in s.name)
-    passage = index[f"newborn#svc-{service.id}"][0]
-    comp = _composer(catalog, index).compose(o, _ask("新生儿的社保卡要多久能办好"), [passage])
+    o, service, comp = _about_newborn_service(catalog, index, "社会保障卡", "新生儿的社保卡要多久能办好")
     lead = comp.statements[0]
     assert lead.citation.source_id.startswith(f"newborn#svc-{service.id}") and lead.label == "service"
     assert lead.quote.startswith("办理时限") and service.time_limit in lead.quote
@@ -210,10 +216,7 @@ def test_a_list_that_mostly_repeats_the_lead_is_not_quoted_again(catalog):
     """"上户口要带什么材料": the registration's own materials lead; the bundle's materials list, which names
     most of the same documents again, is left out rather than shown as a second list."""
     index = _index(catalog)
-    o = catalog.get("newborn")
-    service = next(s for s in o.services if "出生登记" in s.name)
-    passage = index[f"newborn#svc-{service.id}"][0]
-    comp = _composer(catalog, index).compose(o, _ask("孩子出生了，上户口要带什么材料"), [passage])
+    _, service, comp = _about_newborn_service(catalog, index, "出生登记", "孩子出生了，上户口要带什么材料")
     lead = comp.statements[0]
     assert lead.citation.source_id.startswith(f"newborn#svc-{service.id}") and "所需材料" in lead.quote
     assert not any(s.quote.startswith("所需材料（") for s in comp.statements[1:]), [s.quote for s in comp.statements]
