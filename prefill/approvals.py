@@ -72,7 +72,7 @@ class Approvals:
 
     def _decide(self, s: Session, who: Principal, row: DraftRow, form: MergedForm, source: str, grant: bool) -> None:
         require_editable(row, "consent cannot change after the form is confirmed")
-        fields = fields_for_grantor(form, source, row.bindings, row.owner_id)
+        fields = fields_for_grantor(form, source, row.bindings, row.owner_id, row.values or {})
         if source not in SOURCE_FIELDS or not fields:
             raise InvalidInput(f"source: this application does not ask you about {source!r}", field="source")
         self.consents.decide(s, draft_id=row.id, source=source, grantor_id=who.subject, granted=grant,
@@ -98,8 +98,8 @@ class Approvals:
         out = []
         for ask in self.consents.asks_for_grantor(s, who.subject):
             decided = self.consents.decisions(s, ask.draft_id).get((ask.source, who.subject))
-            if decided is not None:
-                continue
+            if decided is not None and set(ask.fields) <= set(decided.fields):
+                continue  # answered; asked again only when a choice since needs more of their data
             row = s.get(DraftRow, ask.draft_id)
             if row is None or not is_editable(row):
                 continue

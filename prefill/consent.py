@@ -76,14 +76,19 @@ class ConsentStore:
 
     def ask(self, s: Session, *, draft_id: str, source: str, grantor_id: str, roles: Sequence[str],
             fields: Sequence[str]) -> None:
+        """Ask `grantor_id` for exactly `fields` of `source` (what the form needs of them now); no fields
+        withdraws an ask they have not answered (a choice made since means their data is not needed)."""
         row = s.scalars(select(ConsentAskRow).where(ConsentAskRow.draft_id == draft_id, ConsentAskRow.source == source,
                                                     ConsentAskRow.grantor_id == grantor_id)).first()
+        if not fields:
+            if row is not None and (source, grantor_id) not in self.decisions(s, draft_id):
+                s.delete(row)
+            return
         if row is None:
             s.add(ConsentAskRow(draft_id=draft_id, source=source, grantor_id=grantor_id, roles=sorted(set(roles)),
                                 fields=sorted(set(fields)), at=iso(utcnow())))
-        else:
-            row.roles = sorted(set(row.roles) | set(roles))
-            row.fields = sorted(set(row.fields) | set(fields))
+        elif (row.roles, row.fields) != (sorted(set(roles)), sorted(set(fields))):
+            row.roles, row.fields, row.at = sorted(set(roles)), sorted(set(fields)), iso(utcnow())
 
     def asks_for_grantor(self, s: Session, grantor_id: str) -> list[ConsentAskRow]:
         return list(s.scalars(select(ConsentAskRow).where(ConsentAskRow.grantor_id == grantor_id)

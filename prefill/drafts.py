@@ -34,6 +34,7 @@ from prefill.common import (
     store_state,
 )
 from prefill.engine import PrefillEngine, field_value, owner_binding
+from prefill.forms import plain_values
 from prefill.lifecycle import require_editable
 from prefill.models import DraftSummary, DraftView, EditRecord
 from prefill.ocr import OcrReader, RapidOcrReader, extract
@@ -122,6 +123,7 @@ class Drafts:
         require_editable(row, *LOCKED)
         st = draft_state(row)
         now = iso(utcnow())
+        asked_before = form.asked_keys(plain_values(st.values))
         changed_inputs = []
         for key, raw in values.items():
             f = form.field(check_id(key, "key"))
@@ -149,6 +151,14 @@ class Drafts:
             self.engine.unbind(st, form, key)
         if changed_inputs:  # a new person named by ID number: identify them and send their ask
             self.engine.resolve(s, st, form, who.actor)
+        if any(f.key in values for f in form.consent_choices()):
+            # A choice decides whose data is needed: what it no longer needs is dropped, others' asks follow it,
+            # and on a pre-filled form what it needs now is read where consent already covers it.
+            self.engine.forget_unasked(st, form)
+            self.engine.refresh_asks(s, st, form)
+            newly = form.asked_keys(plain_values(st.values)) - asked_before
+            if row.prefilled_at and newly:
+                self.engine.fill_from_sources(s, st, form, who.actor, only=newly)
         store_state(row, st)
 
     def accept_ocr(self, who: Principal, draft_id: str, key: str) -> DraftView:

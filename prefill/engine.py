@@ -36,7 +36,7 @@ from core.errors import ConsentRequired, Forbidden, InvalidInput, ServiceUnavail
 from core.masking import mask_id_number, mask_name
 from prefill.audit import AuditLog
 from prefill.consent import ConsentGate, ConsentStore
-from prefill.forms import RELATION_FIELD, FormField, MergedForm, SubjectRole
+from prefill.forms import RELATION_FIELD, FormField, MergedForm, SubjectRole, plain_values
 from prefill.models import PREFILLED_STATES
 from prefill.sources import PopulationSource, SourceRecord
 from prefill.store import iso
@@ -104,12 +104,15 @@ def lookup_fields(form: MergedForm, source: str, roles: list[str]) -> list[str]:
     return sorted(set(out))
 
 
-def fields_for_grantor(form: MergedForm, source: str, bindings: dict[str, dict], grantor: str) -> list[str]:
-    """The source fields a grantor decides about in this draft."""
+def fields_for_grantor(form: MergedForm, source: str, bindings: dict[str, dict], grantor: str,
+                       values: dict[str, dict] | None = None) -> list[str]:
+    """The source fields a grantor decides about in this draft; with the draft's stored values, only those the
+    choices made so far still need (see `MergedForm.source_fields`)."""
     owner = bindings["self"]["subject_id"]
     roles = owner_roles(form, bindings) if grantor == owner else \
         [r for r, b in bindings.items() if b["grantor_id"] == grantor]
-    fields = {f for r in roles for f in form.source_fields(source, r)}
+    plain = None if values is None else plain_values(values)
+    fields = {f for r in roles for f in form.source_fields(source, r, plain)}
     if grantor == owner:
         fields |= set(lookup_fields(form, source, roles))
     return sorted(fields)
@@ -216,12 +219,18 @@ class PrefillEngine:
             if binding is None:
                 continue
             st.bindings[role] = binding
-            if binding["grantor_id"] != st.owner_id:
-                for source in form_sources(form):
-                    fields = form.source_fields(source, role)
-                    if fields:
-                        self.consents.ask(s, draft_id=st.id, source=source, grantor_id=binding["grantor_id"],
-                                          roles=[role], fields=fields)
+        self.refresh_asks(s, st, form)
+
+    def refresh_asks(self, s: Session, st: DraftState, form: MergedForm) -> None:
+        """Ask every other person whose own data the form reads for exactly what the choices made so far need:
+        a choice changed after the ask (随母落户 after 随父落户) changes what that person is asked."""
+        plain = plain_values(st.values)
+        for grantor in sorted({b["grantor_id"] for b in st.bindings.values()} - {st.owner_id}):
+            for source in form_sources(form):
+                roles = [r for r, b in st.bindings.items()
+                         if b["grantor_id"] == grantor and form.source_fields(source, r, plain)]
+                self.consents.ask(s, draft_id=st.id, source=source, grantor_id=grantor, roles=roles,
+                                  fields=fields_for_grantor(form, source, st.bindings, grantor, st.values))
 
     def _read(self, s: Session, st: DraftState, form: MergedForm, role: str, binding: dict, source: str,
               fields: list[str], actor: str) -> SourceRecord:
@@ -311,9 +320,19 @@ class PrefillEngine:
     # -- filling -------------------------------------------------------------------------------
     def prefill(self, s: Session, st: DraftState, form: MergedForm, actor: str) -> None:
         self.resolve(s, st, form, actor)
+        self.forget_unasked(st, form)
+        self.fill_from_sources(s, st, form, actor)
+        self._fill_rest(s, st, form)
+
+    def fill_from_sources(self, s: Session, st: DraftState, form: MergedForm, actor: str,
+                          only: set[str] | None = None) -> None:
+        """Read the fields the form asks (of `only`, when given) from their granted sources, one read per source
+        and role; a field without a grant, or with nothing on record, is to be entered. Typed values stay."""
+        plain = plain_values(st.values)
         groups: dict[tuple[str, str], list[FormField]] = {}
         for f in form.fields():
-            if f.source and f.source.field != RELATION_FIELD:
+            if (f.source and f.source.field != RELATION_FIELD and f.asked(plain)
+                    and (only is None or f.key in only)):
                 groups.setdefault((f.source.source, f.source.subject), []).append(f)
         for (source, role), flds in groups.items():
             binding = st.bindings.get(role)
@@ -336,6 +355,9 @@ class PrefillEngine:
                 value, valid = normalise_registry_value(f, sv.value, today=self.today())
                 state = "authoritative" if f.authoritative and valid else "prefilled"
                 st.values[f.key] = field_value(value, state, prov)
+
+    def _fill_rest(self, s: Session, st: DraftState, form: MergedForm) -> None:
+        """Relations (read with the role's resolution) and the fields no source fills."""
         for f in form.fields():
             current = st.values.get(f.key) or {}
             if current.get("state") in USER_STATES:
@@ -351,7 +373,17 @@ class PrefillEngine:
                     st.values[f.key] = field_value(label, "authoritative", prov)
                 else:
                     st.values[f.key] = field_value(None, "to_be_entered")
-            elif f.source is None and f.key not in st.values:
+            elif f.key not in st.values:
+                st.values[f.key] = field_value(None, "to_be_entered")
+
+    @staticmethod
+    def forget_unasked(st: DraftState, form: MergedForm) -> None:
+        """Drop what was read for a field the form no longer asks (the mother's booklet once 随父落户 is chosen):
+        it is not shown or sent, so it is not kept either. What the person typed stays theirs."""
+        plain = plain_values(st.values)
+        for f in form.fields():
+            v = st.values.get(f.key) or {}
+            if f.source and not f.asked(plain) and v.get("value") is not None and v.get("state") not in USER_STATES:
                 st.values[f.key] = field_value(None, "to_be_entered")
 
 

@@ -247,10 +247,23 @@ class MergedForm(_Model):
         """The department's fields; with the form's values (by key), only those the form asks given them."""
         return [f for f in self.fields() if department in f.departments and (values is None or f.asked(values))]
 
-    def source_fields(self, source: str, role: str) -> list[str]:
-        """The source fields of `source` this form reads about `role` (without derived ones)."""
+    def source_fields(self, source: str, role: str, values: Mapping[str, Any] | None = None) -> list[str]:
+        """The source fields of `source` this form reads about `role` (without derived ones); with the form's
+        values (by key), only those of fields the form asks given them — after 随父落户 the mother's household
+        booklet is neither asked for in consent nor read."""
         return sorted({f.source.field for f in self.fields() if f.source and f.source.source == source
-                       and f.source.subject == role and f.source.field != RELATION_FIELD})
+                       and f.source.subject == role and f.source.field != RELATION_FIELD
+                       and (values is None or f.asked(values))})
+
+    def asked_keys(self, values: Mapping[str, Any]) -> set[str]:
+        """The keys of the fields the form asks, given its values by key."""
+        return {f.key for f in self.fields() if f.asked(values)}
+
+    def consent_choices(self) -> list[FormField]:
+        """The choices to make before consent: those a pre-filled field is asked after (落户方式 decides whose
+        household booklet is read), so the consent asks only for what the choice needs."""
+        keys = {f.ask_when.field for f in self.fields() if f.ask_when is not None and f.source is not None}
+        return [f for f in self.fields() if f.key in keys]
 
     def roles(self) -> list[str]:
         return ["self", *self.subjects]

@@ -73,6 +73,17 @@ class ConsentItem(BaseModel):
     status: ConsentStatus
 
 
+class ConsentChoice(BaseModel):
+    """A choice of the form that decides whose data it needs (落户方式: whose household booklet is read).
+    Made before consent (`PATCH` the draft's field), so consent asks only for what the choice needs."""
+
+    key: str
+    label: str
+    label_en: str
+    options: list[str]
+    value: str | None = None
+
+
 class ConsentRequest(BaseModel):
     draft_id: str
     one_thing_id: str
@@ -81,6 +92,8 @@ class ConsentRequest(BaseModel):
     departments: list[str]
     items: list[ConsentItem]
     your_sources: list[str] = Field(..., description="Sources you decide (grant or refuse) for this application.")
+    choices: list[ConsentChoice] = Field([], description="Choices to make first: until one is made, consent asks "
+                                                         "for the data of every option.")
     note: str = ("同意后，系统仅为本事项调取所列字段，调取记录可在“我的数据使用记录”中查看；拒绝的来源需手工填写。"
                  "涉及家庭成员本人的数据，需其本人登录授权。")
 

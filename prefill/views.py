@@ -32,6 +32,7 @@ from prefill.forms import SOURCE_FIELDS, MergedForm, plain_values
 from prefill.lifecycle import is_editable
 from prefill.models import (
     STATE_LABELS,
+    ConsentChoice,
     ConsentFieldRef,
     ConsentItem,
     ConsentRequest,
@@ -48,6 +49,14 @@ from prefill.store import DraftRow, StatusRow, SubmissionRow
 
 def field_refs(source: str, names: list[str]) -> list[ConsentFieldRef]:
     return [ConsentFieldRef(name=n, label=SOURCE_FIELDS[source].get(n, n)) for n in names]
+
+
+def decision_status(decision, names: list[str], undecided: str) -> str:
+    """A consent item's status from the grantor's newest decision: a grant that does not cover every field the
+    item now needs (a choice changed since) is asked again."""
+    if decision is None or (decision.granted and not set(names) <= set(decision.fields)):
+        return undecided
+    return "granted" if decision.granted else "refused"
 
 
 def departments_for(form: MergedForm, source: str, roles: list[str]) -> list[str]:
@@ -152,12 +161,14 @@ class DraftViews:
         bindings = row.bindings or {"self": owner_binding(owner)}
         decisions = self.consents.decisions(s, row.id)
         mine = owner_roles(form, bindings)
+        values = row.values or {}
+        plain = plain_values(values)
         items, yours = [], []
         for source in form_sources(form):
-            if fields_for_grantor(form, source, bindings, owner):
+            if fields_for_grantor(form, source, bindings, owner, values):
                 yours.append(source)
             for role in form.roles():
-                names = form.source_fields(source, role)
+                names = form.source_fields(source, role, plain)
                 if role in mine:
                     names = sorted(set(names) | set(lookup_fields(form, source, [role])))
                 if not names:
@@ -178,7 +189,7 @@ class DraftViews:
                     is_you = None
                 if by_you:
                     d = decisions.get((source, owner))
-                    status = "pending" if d is None else "granted" if d.granted else "refused"
+                    status = decision_status(d, names, "pending")
                     # Name who decides as the form will: the applicant for themselves (the newborn's father
                     # applying is 您本人, not "you for the father"); a parent not yet identified may be the
                     # other parent, who then approves from their own sign-in (the form waits for them).
@@ -188,15 +199,17 @@ class DraftViews:
                     status, who = "unresolved", f"{form.role_label(role)}本人（确定其身份后请其授权）"
                 else:
                     d = decisions.get((source, b["grantor_id"]))
-                    status = "awaiting_other" if d is None else "granted" if d.granted else "refused"
+                    status = decision_status(d, names, "awaiting_other")
                     who = f"{form.role_label(role)}本人（需其登录授权）"
                 items.append(ConsentItem(
                     source=source, source_label=SOURCE_LABELS[source], role=role, role_label=form.role_label(role),
                     subject_display=(b or {}).get("display"), decided_by="you" if by_you else "other",
                     decided_by_display=who, role_is_you=is_you, fields=field_refs(source, names),
                     departments=departments_for(form, source, [role]), status=status))
+        choices = [ConsentChoice(key=f.key, label=f.label, label_en=f.label_en, options=f.options,
+                                 value=plain.get(f.key)) for f in form.consent_choices()]
         return ConsentRequest(draft_id=row.id, one_thing_id=form.one_thing_id, title=form.title, purpose=form.purpose,
-                              departments=form.departments, items=items, your_sources=yours)
+                              departments=form.departments, items=items, your_sources=yours, choices=choices)
 
     def submission(self, s: Session, tracking_no: str) -> SubmissionView:
         """Per-department status of a submission: the newest status row of each department."""

@@ -150,6 +150,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "A refused source is never read: you type those fields yourself. Allowed sources are read only for "
         "this application and only the fields listed; every read shows in your data use record.",
     },
+    "consent_choice_info": {
+        "zh-Hans": "请先选择：需要调取谁的数据取决于这一选择，下方只列出所选一方需要的信息。",
+        "en": "Choose first: whose data is needed depends on this, and the list below asks only for what your choice needs.",
+    },
     "consent_all": {"zh-Hans": "全部同意并预填", "en": "Allow all and pre-fill"},
     "consent_apply": {"zh-Hans": "按所选授权并预填", "en": "Apply my choices and pre-fill"},
     "consent_others_short": {"zh-Hans": "需其本人授权：{roles}", "en": "For them to approve: {roles}"},

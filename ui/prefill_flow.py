@@ -91,11 +91,16 @@ class PrefillFlow:
         self.flow = gr.State(new_flow(lang))
         self.view = gr.State({})  # the form spec drawn by _draw_form
         self.review_view = gr.State({})  # the review spec drawn by _draw_review
+        self.choice_view = gr.State([])  # the choices asked before consent, drawn by _draw_choices
         # Hidden while empty, so they take no room; `_note` shows them with content.
         self.header = gr.HTML("", visible=False, elem_id=self._id("steps"), js_on_load=None)
         self.notice = gr.HTML("", visible=False, elem_id=self._id("notice"), js_on_load=None)
         # Each step ends in an action bar that stays at the bottom of the screen while the step scrolls (theme.css).
         with gr.Column(visible=False, elem_id=self._id("consent")) as self.consent_box:
+            @gr.render(inputs=[self.choice_view], triggers=[self.choice_view.change], show_progress="minimal")
+            def _choices(view):
+                self._draw_choices(view)
+
             self.consent_html = gr.HTML("", elem_id=self._id("consent-html"), js_on_load=None)
             self.consent_pick = gr.CheckboxGroup([], value=[], label=t("consent_pick", lang), info=t("consent_pick_info", lang),
                                                  elem_id=self._id("consent-pick"))
@@ -160,7 +165,7 @@ class PrefillFlow:
     @property
     def outputs(self) -> list:
         """Every component a flow callback may update (callbacks return dicts over a subset)."""
-        return [self.area, self.flow, self.view, self.review_view, self.header, self.notice, self.consent_box,
+        return [self.area, self.flow, self.view, self.review_view, self.choice_view, self.header, self.notice, self.consent_box,
                 self.consent_html, self.consent_pick, self.form_box, self.form_summary, self.form_waiting,
                 self.refill_btn, self.corr_box, self.corr_title, self.corr_note, self.review_box, self.confirm_chk,
                 self.submit_btn, self.done_box, self.done_html, self.docx_btn, self.pdf_btn, self.rating_box,
@@ -479,10 +484,25 @@ class PrefillFlow:
         svc = self._svc(lang)
         form = svc.form(flow["one_thing"])
         flow = {**flow, "step": "consent"}
-        return {self.flow: flow, **self._steps("consent", flow),
+        return {self.flow: flow, **self._steps("consent", flow), self.choice_view: pr.consent_questions(consent, lang),
                 self.consent_html: pr.consent_html(consent, form, lang),
                 self.consent_pick: gr.update(choices=pr.consent_choices(consent, lang), value=pr.granted_sources(consent),
                                              visible=bool(consent.your_sources))}
+
+    def _draw_choices(self, view: list[dict]) -> None:
+        """A radio per choice the consent depends on (落户方式), above the list of what is asked."""
+        for c in view:
+            radio = gr.Radio(c["options"], value=c["value"], label=c["label"], info=c["info"],
+                             elem_id=self._id(f"choice-{c['key']}"))
+            radio.input(self._inline(partial(self.choose, c["key"])), [self.who, self.flow, radio], self.outputs,
+                        **PRIV)
+
+    def choose(self, key: str, who, flow: dict, value: str | None) -> dict:
+        """A choice before consent is saved on the draft; the consent request then asks only for what it needs."""
+        lang, svc, who = self._ctx(who, flow)
+        if value:
+            self._call(lang, svc.edit, who, flow["draft_id"], key, value)
+        return self._consent_updates(who, flow, self._call(lang, svc.consent_request, who, flow["draft_id"]))
 
     def grant_all(self, who, flow: dict) -> dict:
         """全部同意: grant every source the applicant decides, then pre-fill."""

@@ -230,6 +230,14 @@ def consent_html(consent: Any, form: Any, lang: str) -> str:
     return "".join(out)
 
 
+def consent_questions(consent: Any, lang: str) -> list[dict]:
+    """The form's choices to make before consent (落户方式), as radio specs: options shown in the page's script,
+    the stored value behind them."""
+    return [{"key": c.key, "label": c.label_en if lang == "en" else localise(c.label, lang),
+             "info": t("consent_choice_info", lang), "value": c.value,
+             "options": [(localise(o, lang), o) for o in c.options]} for c in consent.choices]
+
+
 def consent_choices(consent: Any, lang: str) -> list[tuple[str, str]]:
     """The sources the applicant decides, as checkbox choices (label, source)."""
     return [(source_name(s, lang), s) for s in consent.your_sources]

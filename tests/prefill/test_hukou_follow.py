@@ -77,3 +77,85 @@ def test_a_choice_may_not_leave_a_department_without_fields(tmp_path):
                 f.pop("ask_when", None)
     with pytest.raises(ConfigurationError, match="receive no field"):
         load_form(_write(tmp_path, data))
+
+
+# -- the choice before consent: 随父落户 stops asking for (and reading) the mother's household booklet ----------
+
+BOOKLET = "hukou_booklet.number"
+
+
+def _booklet_roles(consent) -> set[str]:
+    """The roles whose household booklet the consent request asks for."""
+    return {i.role for i in consent.items if i.source == "e_licence" and any(f.name == BOOKLET for f in i.fields)}
+
+
+def _other_parent(sc):
+    return next(pid for role, pid in sc.subjects.items() if role in ("father", "mother") and pid != sc.applicant_id)
+
+
+def _booklet_reads_about(svc, h, pid: str) -> list:
+    return [e for e in svc.my_access_log(h.citizen(pid)) if e.action == "read" and BOOKLET in e.field_keys]
+
+
+def test_consent_offers_the_choice_first_and_asks_only_what_it_needs(svc, scenario, h):
+    sc = scenario("newborn")
+    me = h.citizen(sc.applicant_id)
+    draft = svc.start_draft(me, "newborn")
+    consent = svc.consent_request(me, draft.draft_id)
+    assert [(c.key, c.options, c.value) for c in consent.choices] == [("hukou_follow", ["随父落户", "随母落户"], None)]
+
+    svc.edit(me, draft.draft_id, "hukou_follow", "随父落户")
+    consent = svc.consent_request(me, draft.draft_id)
+    assert consent.choices[0].value == "随父落户"
+    assert _booklet_roles(consent) == {"father"}
+
+    svc.grant_all(me, draft.draft_id)
+    other = _other_parent(sc)
+    asks = [a for a in svc.pending_approvals(h.citizen(other)) if a.draft_id == draft.draft_id]
+    assert asks, "the other parent is asked for their own data"
+    mother_asked_booklet = any(BOOKLET in {f.name for f in a.fields} for a in asks)
+    assert mother_asked_booklet == (other == sc.subjects["father"])  # only the father's booklet is asked for
+    for a in asks:
+        svc.approve(h.citizen(other), draft.draft_id, a.source, True)
+    view = svc.prefill(me, draft.draft_id)
+    values = {f.key: f for f in view.fields}
+    assert values["father_hukou_no"].state == "authoritative"
+    assert not values["mother_hukou_no"].has_value and not values["mother_hukou_no"].asked
+    assert _booklet_reads_about(svc, h, sc.subjects["father"])
+    assert not _booklet_reads_about(svc, h, sc.subjects["mother"])
+
+
+def test_a_choice_changed_after_consent_asks_again_and_forgets_what_it_no_longer_needs(svc, scenario, h):
+    sc = scenario("newborn")
+    me = h.citizen(sc.applicant_id)
+    draft = svc.start_draft(me, "newborn")
+    svc.edit(me, draft.draft_id, "hukou_follow", "随父落户")
+    svc.grant_all(me, draft.draft_id)
+    other = _other_parent(sc)
+    for a in [a for a in svc.pending_approvals(h.citizen(other)) if a.draft_id == draft.draft_id]:
+        svc.approve(h.citizen(other), draft.draft_id, a.source, True)
+    svc.prefill(me, draft.draft_id)
+
+    view = svc.edit(me, draft.draft_id, "hukou_follow", "随母落户")  # the mother's booklet is needed now
+    consent = svc.consent_request(me, draft.draft_id)
+    item = next(i for i in consent.items if i.role == "mother" and i.source == "e_licence")
+    assert item.status in ("pending", "awaiting_other")  # the earlier grant did not cover it
+    assert not {f.key: f for f in view.fields}["mother_hukou_no"].has_value
+    assert not _booklet_reads_about(svc, h, sc.subjects["mother"])
+    if other == sc.subjects["mother"]:
+        asks = [a for a in svc.pending_approvals(h.citizen(other)) if a.draft_id == draft.draft_id]
+        assert [a.source for a in asks] == ["e_licence"] and BOOKLET in {f.name for f in asks[0].fields}
+        svc.approve(h.citizen(other), draft.draft_id, "e_licence", True)
+    else:
+        svc.grant_all(me, draft.draft_id)
+    view = svc.prefill(me, draft.draft_id)
+    assert {f.key: f.state for f in view.fields}["mother_hukou_no"] == "authoritative"
+    assert _booklet_reads_about(svc, h, sc.subjects["mother"])
+
+    # Back to 随父落户: the mother's booklet number, read for the other choice, is not kept; the father's was
+    # covered by the first grant and is read again at once.
+    view = svc.edit(me, draft.draft_id, "hukou_follow", "随父落户")
+    values = {f.key: f for f in view.fields}
+    assert not values["mother_hukou_no"].has_value and values["mother_hukou_no"].state == "to_be_entered"
+    assert svc.all_values(draft.draft_id)["mother_hukou_no"] is None
+    assert values["father_hukou_no"].state == "authoritative"

@@ -182,3 +182,28 @@ def test_hukou_follow_father_stops_asking_for_the_mothers_booklet(ui, svc):
     upd = ui.flow.save_form(who, upd[ui.flow.flow], {"hukou_follow": "随母落户"})
     fields = _fields(upd[ui.flow.view])
     assert "mother_hukou_no" in fields and "father_hukou_no" not in fields
+
+
+def test_consent_asks_hukou_follow_first_and_then_only_that_parents_booklet(ui, svc):
+    """The consent step shows 落户方式 before the list; after 随父落户 the list no longer names the mother's household
+    booklet, the form holds the choice, and the mother's booklet is never read."""
+    who = Principal("citizen", _scenario(svc, "newborn").applicant_id)
+    upd = ui.on_prefill({**new_session("zh-Hans"), "one_thing": "newborn", "session_id": None}, who)
+    flow = upd[ui.flow.flow]
+    [choice] = upd[ui.flow.choice_view]
+    assert choice["key"] == "hukou_follow" and choice["value"] is None
+    assert [o[1] for o in choice["options"]] == ["随父落户", "随母落户"]
+    booklet = "户口簿"
+    assert upd[ui.flow.consent_html].count(booklet) == 2  # nothing chosen: both parents' booklets may be needed
+
+    upd = ui.flow.choose("hukou_follow", who, flow, "随父落户")
+    assert upd[ui.flow.choice_view][0]["value"] == "随父落户"
+    assert upd[ui.flow.consent_html].count(booklet) == 1
+    upd = ui.flow.grant_all(who, upd[ui.flow.flow])
+    fields = _fields(upd[ui.flow.view])
+    assert fields["hukou_follow"]["value"] == "随父落户" and "mother_hukou_no" not in fields
+    draft_id = upd[ui.flow.flow]["draft_id"]
+    assert svc.all_values(draft_id)["mother_hukou_no"] is None
+
+    en = ui.flow.choose("hukou_follow", who, {**flow, "lang": "en"}, None)
+    assert en[ui.flow.choice_view][0]["label"] == "Register with" and "Choose first" in en[ui.flow.choice_view][0]["info"]
