@@ -32,6 +32,26 @@ def fast_stack(tmp_path_factory):
     return s, kb
 
 
+@pytest.fixture(scope="session")
+def seed_fast_model(fast_stack):
+    """seed_fast_model(settings) puts the decision model trained once on the fast stack's index (hash
+    embedder) where `settings` looks for it. Tests that index an office's own guides on top of the catalogue
+    and check safety, not routing, load it instead of training their own (a minute of CPU each); it logs
+    that it was trained on another index, and works."""
+    import shutil
+
+    from app.pipeline import build_assistant
+
+    s, kb = fast_stack
+    build_assistant(s, knowledge=kb).warm_up()  # trains and saves the model into the fast stack's data dir
+
+    def seed(target: Settings) -> None:
+        target.resolved_decision_model_path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(s.resolved_decision_model_path, target.resolved_decision_model_path)
+
+    return seed
+
+
 @pytest.fixture
 def fast_assistant(fast_stack, tmp_path):
     from app.pipeline import build_assistant

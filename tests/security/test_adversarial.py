@@ -123,7 +123,7 @@ def test_malformed_inputs_are_handled(fast_assistant, question):
     _check_no_leak_and_grounded(fast_assistant, ans)
 
 
-def test_instructions_planted_in_an_office_guide_are_never_quoted(fast_stack, tmp_path):
+def test_instructions_planted_in_an_office_guide_are_never_quoted(fast_stack, seed_fast_model, tmp_path):
     from app.pipeline import build_assistant, build_knowledge, ingest
     from knowledge.embedders import HashEmbedder
     from knowledge.store import InMemoryStore
@@ -139,6 +139,7 @@ def test_instructions_planted_in_an_office_guide_are_never_quoted(fast_stack, tm
         encoding="utf-8",
     )
     s2 = s.model_copy(update={"data_dir": tmp_path / "var", "extra_guides_dirs": [office]})
+    seed_fast_model(s2)
     store, emb = InMemoryStore(), HashEmbedder()
     ingest(s2, store=store, embedder=emb, progress=False)
     bot = build_assistant(s2, knowledge=build_knowledge(s2, store=store, embedder=emb))

@@ -79,7 +79,7 @@ def test_the_suite_is_big():
 
 
 @pytest.fixture(scope="module")
-def office_bot(fast_stack, tmp_path_factory):
+def office_bot(fast_stack, seed_fast_model, tmp_path_factory):
     """An assistant whose index holds an office's own guides, each with a planted instruction, in
     Markdown, HTML (one hidden in a display:none block), plain text and Word."""
     from docx import Document as Docx
@@ -113,6 +113,7 @@ def office_bot(fast_stack, tmp_path_factory):
                 doc.add_paragraph(line)
             doc.save(office / f"guide{n}.docx")
     s2 = s.model_copy(update={"data_dir": tmp / "var", "extra_guides_dirs": [office]})
+    seed_fast_model(s2)
     store, emb = InMemoryStore(), HashEmbedder()
     ingest(s2, store=store, embedder=emb, progress=False)
     bot = build_assistant(s2, knowledge=build_knowledge(s2, store=store, embedder=emb))
