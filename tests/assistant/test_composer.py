@@ -63,6 +63,26 @@ def test_overview_is_the_bundle_in_brief_and_offers_the_rest(catalog):
     _verbatim(comp, index)
 
 
+def test_an_overview_takes_supporting_quotes_only_while_all_it_quotes_fits(catalog):
+    """"What is this bundle?" stays short: the summary, the services and the region note always; a
+    supporting passage only while everything quoted, the note included, is within OVERVIEW_BUDGET."""
+    from assistant.composer import OVERVIEW_BUDGET
+
+    index = _index(catalog)
+    composer = _composer(catalog, index)
+    supported = 0
+    for o in catalog:
+        passages = [r for sid, recs in index.items() if sid.startswith((f"{o.id}#faq-", f"{o.id}#svc-")) for r in recs]
+        comp = composer.compose(o, Ask(what_is=True, topic_words={"办理", "窗口"}), passages)
+        assert comp.overview and [s.label for s in comp.statements if s.role == "lead"] == ["overview", "services"]
+        assert any(s.role == "note" for s in comp.statements) == o.sample_data
+        if any(s.role == "support" for s in comp.statements):
+            supported += 1
+            assert sum(len(s.quote) for s in comp.statements) <= OVERVIEW_BUDGET, o.id
+        _verbatim(comp, index)
+    assert supported  # the budget leaves room for a short passage
+
+
 def test_the_quote_that_answers_comes_first_and_the_answer_stays_short(catalog):
     index = _index(catalog)
     o = catalog.get("retirement")
