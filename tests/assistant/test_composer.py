@@ -201,6 +201,16 @@ def test_what_is_asked_leads_and_what_is_only_mentioned_supports():
     assert _ask("新生儿出生一件事所需材料").leads("materials")
 
 
+def test_what_is_this_bundle_in_english_and_when_is_not_what():
+    # Every English bundle name ends in "bundle": the word is the topic, not a request for the services list.
+    what = _ask("What is the Newborn birth bundle?")
+    assert what.what_is and "services" not in what.aspects
+    assert "services" in _ask("Which services does the Newborn birth bundle include?").aspects
+    # "是什么时候" asks when something happens, not what the bundle is.
+    assert not _ask("新生儿医保是什么时候开始算的").what_is
+    assert _ask("新生儿出生一件事是什么").what_is and _ask("这个一件事是啥").what_is
+
+
 def test_a_list_quotes_the_item_closest_to_the_question(catalog):
     index = _index(catalog)
     o = catalog.get("newborn")
