@@ -34,7 +34,7 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
     "services": (
         _whole("services"),
         ("包括", "包含", "哪些事", "哪几项", "联办", "合并", "一起办", "哪些服务", "能办什么", "办哪些",
-         "include", "which services", "what services", "bundle"),
+         "include", "which services", "what services"),
     ),
     "eligibility": (
         _whole("eligibility"),
@@ -227,7 +227,9 @@ def is_elliptical(query: Query) -> bool:
 _YES_NO = re.compile(r"吗[?？。!！\s]*$|能不能|可不可以|是不是|要不要|需不需要|用不用|是否|可否|能否|有没有|会不会|行不行"
                      r"|^(can|could|do|does|did|is|are|was|should|must|will|may|would|have|has)\b")
 # "What is this bundle?" — the only questions, with a vague first one, that get the bundle overview.
-_WHAT_IS = re.compile(r"是什么|什么是|是啥|干什么的|做什么的|介绍一下|介绍下|什么意思|怎么回事|了解一下"
+# ("是什么时候" asks when, not what.) Every English bundle name ends in "bundle", so the word names the topic
+# and is no keyword of the services part: "What is the Newborn birth bundle?" gets the overview.
+_WHAT_IS = re.compile(r"是什么(?!时候)|什么是|是啥(?!时候)|干什么的|做什么的|介绍一下|介绍下|什么意思|怎么回事|了解一下"
                       r"|^what('s| is| are| does)\b.*\b(bundle|service|one.thing)|^tell me about")
 
 

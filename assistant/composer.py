@@ -209,9 +209,11 @@ MORE = (("materials", {"zh": "所需材料", "en": "Materials"}), ("time_fees", 
         ("services", {"zh": "联办事项", "en": "Services in the bundle"}), ("deadlines", {"zh": "期限提醒", "en": "Deadlines"}))
 # How long an answer may grow with supporting quotes (characters of quoted text). The quotes that
 # answer what was asked are always given whole; supporting ones only while they fit. 350 is the
-# issue's "short by default" for a specific question; a "what is this bundle" overview may run longer.
+# issue's "short by default" for a specific question. A "what is this bundle" overview counts its region
+# note too (it is always quoted) and gets 550: with the framing (the bundle's name, the citation marks,
+# about 40–50 characters) the answer stays within the 600.
 SPECIFIC_BUDGET = 350
-OVERVIEW_BUDGET = 600
+OVERVIEW_BUDGET = 550
 MAX_SUPPORT = 2
 
 
@@ -451,9 +453,15 @@ class GroundedComposer:
         # An office's own guide that ranks near the top speaks of this place: it supports first.
         local_blocks = [("local", self._clean_blocks(p)) for p in (local or [])[:1]]
         supports = local_blocks + (supports + passage_blocks if passage_first else passage_blocks + supports)
-        # Supporting quotes: new to this conversation, at most two, within the budget.
+        # A guide drawn from one region's practice says so, once per conversation: the overview quotes
+        # its note (which region); a specific answer carries a one-line caveat instead, to stay short.
+        note = [(r, q) for r, q in self._quotes(o, SAMPLE_NOTE, glang) if shown_key(r.chunk_id, q) not in shown] \
+            if o.sample_data and caveat_key(o.id) not in shown else []
+        # Supporting quotes: new to this conversation, at most two, within the budget (an overview's
+        # includes the note it will quote).
         budget = OVERVIEW_BUDGET if overview else SPECIFIC_BUDGET
-        used, n_support = sum(len(s.quote) for s in comp.statements), 0
+        used = sum(len(s.quote) for s in comp.statements) + (sum(len(q) for _, q in note) if overview else 0)
+        n_support = 0
         for label, blocks in supports:
             fresh = [(r, q) for r, q in blocks if shown_key(r.chunk_id, q) not in shown
                      and not any(s.citation.source_id == r.chunk_id and s.quote == q for s in comp.statements)
@@ -463,10 +471,7 @@ class GroundedComposer:
                 continue
             if self._add(comp, label, fresh, role="support"):
                 used, n_support = used + size, n_support + 1
-        # A guide drawn from one region's practice says so, once per conversation: the overview quotes
-        # its note (which region); a specific answer carries a one-line caveat instead, to stay short.
         if o.sample_data and caveat_key(o.id) not in shown:
-            note = [(r, q) for r, q in self._quotes(o, SAMPLE_NOTE, glang) if shown_key(r.chunk_id, q) not in shown]
             if overview and note:
                 self._add(comp, SAMPLE_NOTE.label, note, role="note")
             comp.caveat = o.id

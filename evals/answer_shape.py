@@ -61,7 +61,11 @@ class ShapeTally:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.facts = self.facts_first = 0
-        self.lengths: dict[str, list[int]] = {"specific": [], "overview": [], "specific_en": []}
+        # "overview": asked what the bundle is (the question's `what_is`), the figure README has reported since
+        # session 3; "overview_answers": answers composed as the overview (its summary quoted), which adds
+        # the vague first questions that get it and leaves out a "what is" question that got something else.
+        self.lengths: dict[str, list[int]] = {"specific": [], "overview": [], "specific_en": [],
+                                              "overview_answers": []}
         self.english = self.english_ok = 0
         self.followups = self.followup_quotes = self.repeated = 0
 
@@ -80,6 +84,8 @@ class ShapeTally:
             self.lengths["overview" if overview else "specific"].append(len(answer.answer))
             if english and not overview:  # English needs about three letters per Chinese character
                 self.lengths["specific_en"].append(len(answer.answer))
+            if any(s.label == "overview" for s in getattr(answer, "statements", [])):
+                self.lengths["overview_answers"].append(len(answer.answer))
         if english:
             self.english += 1
             self.english_ok += mostly_english(answer.answer)
@@ -98,6 +104,9 @@ class ShapeTally:
             "key_fact_first150": round(self.facts_first / self.facts, 4) if self.facts else None,
             "answer_chars_median_specific": median(self.lengths["specific"]),
             "answer_chars_median_overview": median(self.lengths["overview"]),
+            "overview_questions": len(self.lengths["overview"]),
+            "answer_chars_median_overview_answers": median(self.lengths["overview_answers"]),
+            "overview_answers": len(self.lengths["overview_answers"]),
             "answer_chars_median_specific_en": median(self.lengths["specific_en"]),
             "english_answers_mostly_english": round(self.english_ok / self.english, 4) if self.english else None,
             "english_questions": self.english,

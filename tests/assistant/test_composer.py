@@ -63,6 +63,26 @@ def test_overview_is_the_bundle_in_brief_and_offers_the_rest(catalog):
     _verbatim(comp, index)
 
 
+def test_an_overview_takes_supporting_quotes_only_while_all_it_quotes_fits(catalog):
+    """"What is this bundle?" stays short: the summary, the services and the region note always; a
+    supporting passage only while everything quoted, the note included, is within OVERVIEW_BUDGET."""
+    from assistant.composer import OVERVIEW_BUDGET
+
+    index = _index(catalog)
+    composer = _composer(catalog, index)
+    supported = 0
+    for o in catalog:
+        passages = [r for sid, recs in index.items() if sid.startswith((f"{o.id}#faq-", f"{o.id}#svc-")) for r in recs]
+        comp = composer.compose(o, Ask(what_is=True, topic_words={"办理", "窗口"}), passages)
+        assert comp.overview and [s.label for s in comp.statements if s.role == "lead"] == ["overview", "services"]
+        assert any(s.role == "note" for s in comp.statements) == o.sample_data
+        if any(s.role == "support" for s in comp.statements):
+            supported += 1
+            assert sum(len(s.quote) for s in comp.statements) <= OVERVIEW_BUDGET, o.id
+        _verbatim(comp, index)
+    assert supported  # the budget leaves room for a short passage
+
+
 def test_the_quote_that_answers_comes_first_and_the_answer_stays_short(catalog):
     index = _index(catalog)
     o = catalog.get("retirement")
@@ -179,6 +199,16 @@ def test_what_is_asked_leads_and_what_is_only_mentioned_supports():
     assert "deadline" not in _ask("What if one document is missing?").aspects
     # Nothing in particular asked: every aspect named leads.
     assert _ask("新生儿出生一件事所需材料").leads("materials")
+
+
+def test_what_is_this_bundle_in_english_and_when_is_not_what():
+    # Every English bundle name ends in "bundle": the word is the topic, not a request for the services list.
+    what = _ask("What is the Newborn birth bundle?")
+    assert what.what_is and "services" not in what.aspects
+    assert "services" in _ask("Which services does the Newborn birth bundle include?").aspects
+    # "是什么时候" asks when something happens, not what the bundle is.
+    assert not _ask("新生儿医保是什么时候开始算的").what_is
+    assert _ask("新生儿出生一件事是什么").what_is and _ask("这个一件事是啥").what_is
 
 
 def test_a_list_quotes_the_item_closest_to_the_question(catalog):
