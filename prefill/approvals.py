@@ -98,7 +98,7 @@ class Approvals:
         out = []
         for ask in self.consents.asks_for_grantor(s, who.subject):
             decided = self.consents.decisions(s, ask.draft_id).get((ask.source, who.subject))
-            if decided is not None and set(ask.fields) <= set(decided.fields):
+            if decided is not None and decided.covers(ask.fields):
                 continue  # answered; asked again only when a choice since needs more of their data
             row = s.get(DraftRow, ask.draft_id)
             if row is None or not is_editable(row):

@@ -70,8 +70,8 @@ class ConsentStore:
             state = "refused" if row is not None else "not granted"
             raise ConsentRequired(f"consent to read {source} for this application is {state}; "
                                   "the person whose data it is must grant it first", field=source)
-        missing = sorted(set(fields) - set(row.fields))
-        if missing:
+        if not row.covers(fields):
+            missing = sorted(set(fields) - set(row.fields))
             raise ConsentRequired(f"consent to read {source} does not cover {missing}; ask for a new grant", field=source)
 
     def ask(self, s: Session, *, draft_id: str, source: str, grantor_id: str, roles: Sequence[str],

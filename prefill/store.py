@@ -72,6 +72,10 @@ class ConsentDecisionRow(PrefillBase):
     actor: Mapped[str] = mapped_column(String(120))
     at: Mapped[str] = mapped_column(String(32))
 
+    def covers(self, fields) -> bool:
+        """Whether this decision was about every one of `fields` (a choice made since may need more)."""
+        return set(fields) <= set(self.fields)
+
 
 class ConsentAskRow(PrefillBase):
     """A request to another person (spouse, buyer, employee …) to approve use of their own data."""

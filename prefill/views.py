@@ -54,7 +54,7 @@ def field_refs(source: str, names: list[str]) -> list[ConsentFieldRef]:
 def decision_status(decision, names: list[str], undecided: str) -> str:
     """A consent item's status from the grantor's newest decision: a grant that does not cover every field the
     item now needs (a choice changed since) is asked again."""
-    if decision is None or (decision.granted and not set(names) <= set(decision.fields)):
+    if decision is None or (decision.granted and not decision.covers(names)):
         return undecided
     return "granted" if decision.granted else "refused"
 
