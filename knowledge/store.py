@@ -73,6 +73,14 @@ class InMemoryStore:
     def __init__(self) -> None:
         self._records: dict[str, Record] = {}
         self._vecs: dict[str, np.ndarray] = {}
+        self._matrix: tuple[list[str], np.ndarray] | None = None  # (ids, their vectors stacked), until a write
+
+    def _stacked(self) -> tuple[list[str], np.ndarray]:
+        # Stacking every vector per query was most of the fast tier's training time (thousands of queries).
+        if self._matrix is None:
+            ids = list(self._vecs)
+            self._matrix = ids, (np.vstack([self._vecs[i] for i in ids]) if ids else np.zeros((0, 0), np.float32))
+        return self._matrix
 
     def warm_up(self) -> None:
         return None
@@ -81,12 +89,14 @@ class InMemoryStore:
         for r, v in zip(records, embeddings, strict=True):
             self._records[r.chunk_id] = Record(r.chunk_id, r.text, _flat(r.metadata))
             self._vecs[r.chunk_id] = np.asarray(v, dtype=np.float32)
+        self._matrix = None
 
     def delete_docs(self, doc_ids: list[str]) -> None:
         gone = [cid for cid, r in self._records.items() if r.doc_id in set(doc_ids)]
         for cid in gone:
             del self._records[cid]
             del self._vecs[cid]
+        self._matrix = None
 
     def doc_hashes(self) -> dict[str, str]:
         return {r.doc_id: str(r.metadata.get("doc_hash", "")) for r in self._records.values()}
@@ -95,10 +105,13 @@ class InMemoryStore:
         return sorted(self._records.values(), key=lambda r: r.chunk_id)
 
     def query(self, embedding: np.ndarray, k: int, where: Where | None = None) -> list[tuple[str, float]]:
-        ids = [cid for cid, r in self._records.items() if _matches(r.metadata, where)]
+        ids, matrix = self._stacked()
+        rows = [i for i, cid in enumerate(ids) if _matches(self._records[cid].metadata, where)] if where else None
+        if rows is not None:
+            ids, matrix = [ids[i] for i in rows], matrix[rows]
         if not ids:
             return []
-        sims = np.vstack([self._vecs[i] for i in ids]) @ np.asarray(embedding, dtype=np.float32)
+        sims = matrix @ np.asarray(embedding, dtype=np.float32)
         order = np.argsort(-sims)[:k]
         return [(ids[i], float(sims[i])) for i in order]
 

