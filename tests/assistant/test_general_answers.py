@@ -22,7 +22,7 @@ QUESTIONS = {
 
 
 @pytest.fixture(scope="module")
-def office_bot(tmp_path_factory):
+def office_bot(tmp_path_factory, seed_fast_model):
     from app.pipeline import build_assistant, build_knowledge, ingest
     from knowledge.embedders import HashEmbedder
     from knowledge.rerank import train_reranker
@@ -38,6 +38,7 @@ def office_bot(tmp_path_factory):
     ingest(s, store=store, embedder=emb, progress=False)
     kb = build_knowledge(s, store=store, embedder=emb)
     kb.warm_up()
+    seed_fast_model(s)  # the decision model of the catalogue alone: the office's guides add no bundle
     bot = build_assistant(s, knowledge=kb)
     bot.warm_up()
     assert bot.reranker is None  # no model file: general answers are off, questions are handed off

@@ -63,3 +63,30 @@ def test_sentence_transformers_needs_a_local_dir(tmp_path):
 def test_unknown_embedder_names_setting():
     with pytest.raises(ConfigurationError, match="YJS_EMBEDDER"):
         build_embedder("word2vec")
+
+
+def test_a_query_met_again_is_not_embedded_again():
+    from knowledge.embedders import Embedder, RememberedQueries
+
+    class Counting(HashEmbedder):
+        def __init__(self):
+            super().__init__()
+            self.calls: list[str] = []
+
+        def embed_query(self, text):
+            self.calls.append(text)
+            return super().embed_query(text)
+
+    inner = Counting()
+    emb = RememberedQueries(inner, size=2)
+    assert isinstance(emb, Embedder) and (emb.name, emb.dim) == (inner.name, inner.dim)
+    first = emb.embed_query("新生儿落户")
+    again = emb.embed_query("新生儿落户")
+    assert inner.calls == ["新生儿落户"] and np.array_equal(first, again)
+    with pytest.raises(ValueError):
+        again[0] = 1.0  # shared with every caller of that text: nobody may change it
+    emb.embed_query("企业开办")
+    emb.embed_query("退休")  # the oldest text leaves the memory (size 2)
+    emb.embed_query("新生儿落户")
+    assert inner.calls.count("新生儿落户") == 2
+    assert emb.embed_documents(["新生儿落户"]).shape == (1, inner.dim)  # passages are never remembered

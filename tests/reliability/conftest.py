@@ -17,15 +17,26 @@ from procs import Server, run_cli, server_env
 
 @pytest.fixture(scope="session")
 def prepared_data_dir(tmp_path_factory) -> Path:
-    """A data dir with the guide index (hash embedder, chroma on disk) and seeded shared data."""
-    data = tmp_path_factory.mktemp("prepared") / "var"
-    env = server_env(data)
-    r = run_cli(["-m", "assistant", "ingest", "-q"], env)
-    assert r.returncode == 0, r.stderr
-    r = run_cli(["-m", "assistant", "train", "--if-missing"], env)
-    assert r.returncode == 0, r.stderr
-    r = run_cli(["-m", "prefill", "seed"], env)
-    assert r.returncode == 0, r.stderr
+    """A data dir with the guide index (hash embedder, chroma on disk) and seeded shared data.
+
+    Prepared once per run (about a minute of CPU, mostly training): under xdist the first worker to need it
+    prepares it and the other waits for the lock; tests only ever read it (each works on a copy)."""
+    import os
+
+    from filelock import FileLock
+
+    base = tmp_path_factory.getbasetemp()
+    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "reliability-prepared"
+    data = root / "var"
+    with FileLock(str(root) + ".lock"):
+        if not (root / "ready").exists():
+            shutil.rmtree(root, ignore_errors=True)  # what a failed attempt left
+            env = server_env(data)
+            for args in (["-m", "assistant", "ingest", "-q"], ["-m", "assistant", "train", "--if-missing"],
+                         ["-m", "prefill", "seed"]):
+                r = run_cli(args, env)
+                assert r.returncode == 0, r.stderr
+            (root / "ready").touch()
     return data
 
 

@@ -40,10 +40,11 @@ def test_production_refuses_to_start_with_unsafe_settings(tmp_path, changes, nam
     assert "refusing to start in production" in exc.value.message and names in exc.value.message
 
 
-def test_safe_production_starts_without_demo_identities_or_demo_clerk(tmp_path, svc):
+def test_safe_production_starts_without_demo_identities_or_demo_clerk(tmp_path, svc, fast_assistant):
     svc.demo = False  # as build_prefill_service makes it in production
     key = {"X-API-Key": "app-client-key-" + "x" * 24}
-    with TestClient(create_app(_prod(tmp_path), assistant=None, prefill=svc, mount_ui=False)) as c:
+    # The assistant is given (building one from these settings is a minute of training, and not what is tested).
+    with TestClient(create_app(_prod(tmp_path), assistant=fast_assistant, prefill=svc, mount_ui=False)) as c:
         assert c.get("/v1/prefill/demo-people").status_code == 401  # app routes need a key here
         assert c.get("/v1/prefill/demo-people", headers=key).status_code == 403
         assert c.post("/v1/prefill/demo-login", json={"person_id": "P00001"}, headers=key).status_code == 403
