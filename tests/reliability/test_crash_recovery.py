@@ -208,13 +208,16 @@ def _check(env: dict, data_dir: Path, office: Path, tear: str | None = None) -> 
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 
+OFFICE_DOCS = 400  # enough to kill an ingest well inside it; every document costs each re-ingest and check
+
+
 def test_kill9_mid_ingest_then_reingest_repairs_the_index(data_dir, tmp_path):
     env = server_env(data_dir)
     office = tmp_path / "office"
-    _write_office(office, 900, version=1)
+    _write_office(office, OFFICE_DOCS, version=1)
 
     # 1. A first ingest of the office's folder, killed part-way.
-    seen, total = _ingest_and_kill(env, office, at_docs=250)
+    seen, total = _ingest_and_kill(env, office, at_docs=150)
     assert 0 < seen < total
     # 2. On top of that, a torn write (one chunk of a guide gone) is detected as incomplete.
     killed = _check(env, data_dir, office, tear="guide:newborn")
@@ -225,12 +228,12 @@ def test_kill9_mid_ingest_then_reingest_repairs_the_index(data_dir, tmp_path):
     assert r.returncode == 0, r.stderr[-2000:]
     assert re.search(r"updated [1-9]", r.stdout), r.stdout  # at least the torn guide was re-embedded
     fixed = _check(env, data_dir, office)
-    assert fixed["complete"] == fixed["docs"] == 27 + 900 and not fixed["incomplete"] and not fixed["stale"]
+    assert fixed["complete"] == fixed["docs"] == 27 + OFFICE_DOCS and not fixed["incomplete"] and not fixed["stale"]
     assert fixed["unretrievable"] == []
 
     # 3. An update of every office document, killed part-way (old chunks are removed before new ones land).
-    _write_office(office, 900, version=2)
-    _ingest_and_kill(env, office, at_docs=27 + 200)
+    _write_office(office, OFFICE_DOCS, version=2)
+    _ingest_and_kill(env, office, at_docs=27 + 100)
     r = run_cli(["-m", "assistant", "ingest", "-q", str(office)], env)
     assert r.returncode == 0, r.stderr[-2000:]
     assert re.search(r"(added|updated) [1-9]\d\d", r.stdout), r.stdout  # the documents the kill cut off
