@@ -91,6 +91,8 @@ class FormField(_Model):
     type: str
     required: bool = True
     options: list[str] = []
+    options_en: list[str] = Field([], description="The options in English, in the same order: what an English page "
+                                                  "shows (the stored value stays the Chinese option).")
     validation: Validation = Validation()
     departments: list[str] = Field(..., min_length=1)
     source: FieldSource | None = None
@@ -120,6 +122,15 @@ class FormField(_Model):
             raise ValueError(f"{self.key}: an authoritative field needs a source")
         if self.type == "enum" and not self.options:
             raise ValueError(f"{self.key}: an enum field needs options")
+        if self.options_en:
+            if len(self.options_en) != len(self.options):
+                raise ValueError(f"{self.key}: options_en has {len(self.options_en)} entries for {len(self.options)} options "
+                                 "(one English label per option, in the same order)")
+            if any(not o.strip() for o in self.options_en):
+                raise ValueError(f"{self.key}: options_en has an empty entry")
+            dupes = sorted({o for o in self.options_en if self.options_en.count(o) > 1})
+            if dupes:
+                raise ValueError(f"{self.key}: options_en repeats {dupes} (each option needs its own label)")
         return self
 
 

@@ -38,6 +38,8 @@ class FieldView(BaseModel):
     type: str
     required: bool
     options: list[str] = []
+    options_en: list[str] = Field([], description="The options in English, in the same order (what to show an English "
+                                                  "reader; the value to send stays the option itself).")
     departments: list[str]
     state: FieldState
     state_label: str
@@ -81,6 +83,7 @@ class ConsentChoice(BaseModel):
     label: str
     label_en: str
     options: list[str]
+    options_en: list[str] = Field([], description="The options in English, in the same order; the value stays the option.")
     value: str | None = None
 
 

@@ -129,7 +129,8 @@ class DraftViews:
                 prov = v.get("provenance")
                 fields.append(FieldView(
                     key=f.key, label=f.label, label_en=f.label_en, section=sec.key, type=f.type, required=f.required,
-                    options=f.options, departments=f.departments, state=state, state_label=STATE_LABELS[state],
+                    options=f.options, options_en=f.options_en, departments=f.departments, state=state,
+                    state_label=STATE_LABELS[state],
                     display=mask_for_type(f.type, as_text(v.get("value")), sensitive=f.sensitive),
                     has_value=v.get("value") is not None,
                     editable=open_ and not (state == "authoritative" and v.get("value") is not None),
@@ -207,7 +208,7 @@ class DraftViews:
                     decided_by_display=who, role_is_you=is_you, fields=field_refs(source, names),
                     departments=departments_for(form, source, [role]), status=status))
         choices = [ConsentChoice(key=f.key, label=f.label, label_en=f.label_en, options=f.options,
-                                 value=plain.get(f.key)) for f in form.consent_choices()]
+                                 options_en=f.options_en, value=plain.get(f.key)) for f in form.consent_choices()]
         return ConsentRequest(draft_id=row.id, one_thing_id=form.one_thing_id, title=form.title, purpose=form.purpose,
                               departments=form.departments, items=items, your_sources=yours, choices=choices)
 

@@ -25,6 +25,8 @@ from ui.i18n import localise, t
 STEPS = ("consent", "form", "review", "done")
 PREFILLED = ("authoritative", "prefilled")
 CHOICE_TYPES = ("enum", "boolean")
+YES_NO = ("是", "否")  # a yes/no (boolean) field's options; the value stored is the Chinese word
+YES_NO_EN = ("Yes", "No")
 PLACEHOLDER_TYPES = ("date", "phone", "id_number", "bank_card", "uscc", "integer", "decimal")
 REVEAL_TYPES = ("id_number",)  # shown to their owner masked until revealed (people nearby see the screen too)
 CONSENT_PREVIEW = 3  # fields named on a data source's one-line summary; the rest are one tap away
@@ -72,6 +74,29 @@ def field_label(f: Any, lang: str) -> str:
     return f.label_en if lang == "en" else localise(f.label, lang)
 
 
+def choice_options(f: Any) -> list[str]:
+    """The values a choice field (or a consent choice) offers: its options, 是/否 for a yes/no field."""
+    return list(getattr(f, "options", None) or YES_NO)
+
+
+def option_label(f: Any, option: str, lang: str) -> str:
+    """How one of a choice field's options (a stored value, always Chinese) reads in `lang`: its English label
+    (`options_en`; Yes/No for a yes/no field) in English, the option itself in Simplified, converted in
+    Traditional. A value that is not an option, or has no English, is shown as it is."""
+    if lang != "en":
+        return localise(option, lang)
+    options = choice_options(f)
+    english = list(getattr(f, "options_en", None) or ()) if getattr(f, "options", None) else list(YES_NO_EN)
+    if option in options and len(english) == len(options):
+        return english[options.index(option)]
+    return option
+
+
+def option_choices(f: Any, lang: str) -> list[tuple[str, str]]:
+    """A choice field's options as (label shown in `lang`, stored value) pairs for a dropdown or radio."""
+    return [(option_label(f, o, lang), o) for o in choice_options(f)]
+
+
 def _place_label(label: str, lang: str) -> str:
     if lang == "en":
         return label.removesuffix(" code").removesuffix(" Code") or "Place"
@@ -86,6 +111,14 @@ def shown_value(f: Any, value: Any) -> str:
     if value is None:
         return ""
     return place_name(str(value)) if getattr(f, "type", None) == "region_code" else str(value)
+
+
+def value_text(f: Any, value: Any, lang: str) -> str:
+    """A value as people read it in `lang`: a chosen option by its label in that language (随父落户 → Father's
+    household), a region code as its place name, anything else as given (converted for Traditional)."""
+    if value is not None and getattr(f, "type", None) in CHOICE_TYPES:
+        return option_label(f, str(value), lang)
+    return localise(shown_value(f, value), lang)
 
 
 def section_titles(form: Any, lang: str) -> dict[str, str]:
@@ -235,7 +268,7 @@ def consent_questions(consent: Any, lang: str) -> list[dict]:
     the stored value behind them."""
     return [{"key": c.key, "label": c.label_en if lang == "en" else localise(c.label, lang),
              "info": t("consent_choice_info", lang), "value": c.value,
-             "options": [(localise(o, lang), o) for o in c.options]} for c in consent.choices]
+             "options": option_choices(c, lang)} for c in consent.choices]
 
 
 def consent_choices(consent: Any, lang: str) -> list[tuple[str, str]]:
@@ -315,9 +348,9 @@ def readonly_html(f: Any, lang: str, correctable: bool = False, value: str | Non
     """A locked value with its badges and why it is locked; `value` is what to show instead of the masked
     display (the owner's own value, or their ID number once revealed)."""
     req = '<span class="yjs-req" aria-hidden="true"> *</span>' if f.required else ""
-    text = shown_value(f, f.display if value is None else value)
+    text = value_text(f, f.display if value is None else value, lang)
     return (f'<div class="yjs-ro" data-key="{escape(f.key)}"><div class="yjs-ro-label">{escape(field_label(f, lang))}{req}</div>'
-            f'<div class="yjs-ro-value">{escape(localise(text, lang))}</div>'
+            f'<div class="yjs-ro-value">{escape(text)}</div>'
             f'<div class="yjs-badges">{_badges(f, lang)}</div>'
             f'<p class="yjs-ro-why">{escape(locked_reason(f, lang, correctable))}</p></div>')
 
@@ -365,7 +398,7 @@ def form_spec(draft: Any, form: Any, raw: Mapping[str, Any], lang: str, errors: 
                 spec.update(kind="choice", options=place_choices(code), value=code, placeholder=t("place_pick", lang),
                             filterable=True)
             elif f.type in CHOICE_TYPES:
-                spec.update(kind="choice", options=f.options or ["是", "否"], value=value,
+                spec.update(kind="choice", options=option_choices(f, lang), value=value,
                             placeholder=t("choose", lang))
             else:
                 ph = t("field_keep", lang).format(value=f.display) if masked and not mine and f.key not in typed else (
@@ -442,7 +475,7 @@ def _review_table(items: Iterable[Any], labels: Mapping[str, str], lang: str,
     state and source."""
     fields, mine = fields or {}, mine or {}
     rows = [[escape(labels.get(i.key, i.label)) + ('<span class="yjs-req"> *</span>' if i.required else ""),
-             escape(localise(shown_value(fields.get(i.key), mine.get(i.key, i.display)), lang)) if i.display
+             escape(value_text(fields.get(i.key), mine.get(i.key, i.display), lang)) if i.display
              else f'<span class="yjs-muted">{escape(t("review_empty_value", lang))}</span>',
              f'<span class="yjs-badge yjs-st-{escape(i.state)}">{escape(state_name(i.state, lang))}</span>'
              # where a value came from, on the review too: an accepted offer opens here, not at the form
@@ -486,7 +519,7 @@ def review_spec(review: Any, draft: Any, form: Any, lang: str, raw: Mapping[str,
 
 def quick_choices(draft: Any, lang: str) -> list[dict[str, Any]]:
     """Required choice fields still empty (answerable with one click on the review)."""
-    return [{"key": f.key, "label": field_label(f, lang), "options": f.options or ["是", "否"]}
+    return [{"key": f.key, "label": field_label(f, lang), "options": option_choices(f, lang)}
             for f in draft.fields if f.required and f.editable and not f.has_value and f.type in CHOICE_TYPES
             and getattr(f, "asked", True)]
 

@@ -1,5 +1,6 @@
 """Merged forms: one per one-thing, valid, asked-once keys, departments from the guides."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,31 @@ def test_loader_names_the_file_and_the_problem(tmp_path: Path):
     wrong_source.write_text(text.replace("field: enrol_date", "field: shoe_size"), encoding="utf-8")
     with pytest.raises(ConfigurationError, match="shoe_size"):
         load_form(wrong_source)
+
+
+def test_every_choice_has_english_option_labels(library):
+    """An English page shows a choice's options in English (the value stays the Chinese option): a form whose
+    enum field forgets `options_en` fails here."""
+    missing = [f"{form.form_id}.{x.key}" for form in library for x in form.fields()
+               if x.type == "enum" and len(x.options_en) != len(x.options)]
+    assert not missing, f"enum fields without options_en: {missing}"
+    for form in library:
+        for x in form.fields():
+            assert all(en.isascii() for en in x.options_en), f"{form.form_id}.{x.key}: options_en should be English"
+    sex = library.get("retirement").field("sex")
+    assert dict(zip(sex.options, sex.options_en, strict=True)) == {"男": "Male", "女": "Female"}
+
+
+@pytest.mark.parametrize(("options_en", "problem"), [
+    ("[Male]", "options_en has 1 entries for 2 options"),
+    ('[Male, " "]', "options_en has an empty entry"),
+    ("[Male, Male]", "options_en repeats"),
+])
+def test_english_option_labels_are_checked_at_load(tmp_path: Path, options_en: str, problem: str):
+    text = (FORMS_DIR / "retirement.yaml").read_text(encoding="utf-8")
+    old = "options: [男, 女], options_en: [Male, Female]"
+    assert old in text
+    bad = tmp_path / "retirement.yaml"
+    bad.write_text(text.replace(old, f"options: [男, 女], options_en: {options_en}"), encoding="utf-8")
+    with pytest.raises(ConfigurationError, match=rf"sex: {re.escape(problem)}"):
+        load_form(bad)

@@ -103,6 +103,7 @@ def test_consent_offers_the_choice_first_and_asks_only_what_it_needs(svc, scenar
     draft = svc.start_draft(me, "newborn")
     consent = svc.consent_request(me, draft.draft_id)
     assert [(c.key, c.options, c.value) for c in consent.choices] == [("hukou_follow", ["随父落户", "随母落户"], None)]
+    assert consent.choices[0].options_en == ["Father's household", "Mother's household"]
 
     svc.edit(me, draft.draft_id, "hukou_follow", "随父落户")
     consent = svc.consent_request(me, draft.draft_id)

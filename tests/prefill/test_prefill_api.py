@@ -51,6 +51,8 @@ def test_full_flow_over_http(client, scenario, svc):
     assert bad_source.status_code == 422
     view = client.post(f"/v1/prefill/drafts/{d}/prefill", headers=me).json()
     assert view["prefill_rate"] > 0.5 and view["fields"][0]["provenance"]["record_id"]
+    kind = next(f for f in view["fields"] if f["key"] == "retirement_type")  # English labels beside the options
+    assert kind["options"] == ["正常退休", "弹性提前退休", "弹性延迟退休"] and kind["options_en"][1] == "Flexible early retirement"
     assert client.put(f"/v1/prefill/drafts/{d}/fields/id_number", json={"value": "11010519491231002X"}, headers=me).status_code == 409
     bad = client.put(f"/v1/prefill/drafts/{d}/fields/bank_account", json={"value": "6222021234567890127"}, headers=me)
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "bank_account"

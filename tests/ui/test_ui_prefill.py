@@ -120,7 +120,7 @@ def test_consent_screen_then_refusal_means_typing(ui, svc):
     # A locked registry value says why, and what to do instead (issue 11 blocker 1).
     assert "人口库登记的信息，不能在这里直接修改" in fields["id_number"]["html"] and "纠错" in fields["id_number"]["html"]
     assert fields["contact_phone"]["info"].startswith("已预填·可修改 · 来源：社保医保 · 调取于")
-    assert fields["retirement_type"]["kind"] == "choice" and "正常退休" in fields["retirement_type"]["options"]
+    assert fields["retirement_type"]["kind"] == "choice" and ("正常退休", "正常退休") in fields["retirement_type"]["options"]
     assert "16/20" in view["summary"]
     reads = [e for e in svc.my_access_log(who) if e.action == "read"]
     assert reads and not any("公积金" in (e.source_label or "") for e in reads)  # a refused source is never read
@@ -334,7 +334,7 @@ def test_ocr_value_needs_confirmation(ui, svc, tmp_path):
 def test_rating_the_submission_and_the_access_log(ui, svc, fast_assistant):
     who = _sign_in(ui, _scenario(svc, "social_security_card").applicant_id)
     upd = ui.flow.grant_all(who, _open(ui, who, "social_security_card")[ui.flow.flow])
-    values = {k: (f["options"][0] if f["kind"] == "choice" else None) for k, f in _fields(upd[ui.flow.view]).items()
+    values = {k: (f["options"][0][1] if f["kind"] == "choice" else None) for k, f in _fields(upd[ui.flow.view]).items()
               if f["kind"] == "choice" and f["value"] is None}
     upd = ui.flow.save_form(who, upd[ui.flow.flow], values)
     assert upd[ui.flow.flow]["step"] == "review", upd.get(ui.flow.notice)

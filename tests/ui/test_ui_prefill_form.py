@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
+from types import SimpleNamespace
 
 from test_ui_prefill import FULL_ID, _scenario  # the same helpers as the rest of the pre-fill UI tests
 
@@ -16,7 +18,7 @@ from prefill.regions import DISTRICTS, region_name
 from prefill.seed import scenarios_from_meta
 from ui import prefill_render as pr
 from ui.citizen import new_session
-from ui.i18n import t
+from ui.i18n import localise, t
 
 KEY = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")  # a field key such as insured_region_code
 CODE6 = re.compile(r"(?<!\d)\d{6}(?!\d)")
@@ -207,3 +209,68 @@ def test_consent_asks_hukou_follow_first_and_then_only_that_parents_booklet(ui, 
 
     en = ui.flow.choose("hukou_follow", who, {**flow, "lang": "en"}, None)
     assert en[ui.flow.choice_view][0]["label"] == "Register with" and "Choose first" in en[ui.flow.choice_view][0]["info"]
+
+
+# --- e. choices read in the page's language; the value kept is the Chinese option ----------------------------
+def test_an_english_form_shows_english_options_and_keeps_the_chinese_value(ui, svc):
+    """The departments, the checks and 随父落户's condition all work on the Chinese option: an English reader
+    picks "Mother's household" and the draft holds 随母落户; the review and locked values read in English."""
+    who = Principal("citizen", _scenario(svc, "newborn").applicant_id)
+    opened = ui.on_prefill({**new_session("en"), "one_thing": "newborn", "session_id": None}, who)
+    [choice] = opened[ui.flow.choice_view]
+    assert choice["options"] == [("Father's household", "随父落户"), ("Mother's household", "随母落户")]
+    upd = ui.flow.choose("hukou_follow", who, opened[ui.flow.flow], "随母落户")
+    assert upd[ui.flow.choice_view][0]["value"] == "随母落户"
+    upd = ui.flow.grant_all(who, upd[ui.flow.flow])
+    flow, fields = upd[ui.flow.flow], _fields(upd[ui.flow.view])
+    assert fields["hukou_follow"]["options"] == choice["options"] and fields["hukou_follow"]["value"] == "随母落户"
+    assert ("Han", "汉族") in fields["child_ethnicity"]["options"]
+    assert fields["delivery_method"]["options"] == [("Posted to your home", "邮寄到家"),
+                                                    ("Collect at the service window", "窗口自取")]
+    sex = fields["child_sex"]  # a locked registry value, shown in English
+    assert sex["kind"] == "readonly" and re.search(r">(Male|Female)<", sex["html"]) and not re.search(r">[男女]<", sex["html"])
+    assert not re.search(r"[\u4e00-\u9fff]", "".join(o[0] for f in fields.values() if f["kind"] == "choice"
+                                                     and not f["key"].endswith("region_code") for o in f["options"]))
+
+    upd = ui.flow.save_form(who, flow, {"delivery_method": "窗口自取", "child_ethnicity": "回族"})
+    draft_id = upd[ui.flow.flow]["draft_id"]
+    values = svc.all_values(draft_id)
+    assert (values["hukou_follow"], values["delivery_method"], values["child_ethnicity"]) == ("随母落户", "窗口自取", "回族")
+    review = pr.review_spec(svc.review(who, draft_id), svc.draft(who, draft_id), svc.form("newborn"), "en")
+    text = unescape(TAG.sub(" ", "".join(g["html"] for g in review["sections"])))
+    for en, zh in (("Mother's household", "随母落户"), ("Collect at the service window", "窗口自取"), ("Hui", "回族")):
+        assert en in text and zh not in text, en
+    zh_review = pr.review_spec(svc.review(who, draft_id), svc.draft(who, draft_id), svc.form("newborn"), "zh-Hans")
+    assert "随母落户" in "".join(g["html"] for g in zh_review["sections"])
+
+
+def test_chinese_pages_show_the_options_themselves(ui, svc):
+    """Simplified shows the option itself, Traditional the option converted; the value is the option."""
+    who = Principal("citizen", _scenario(svc, "newborn").applicant_id)
+    values = ["随父落户", "随母落户"]
+    opened = ui.on_prefill({**new_session("zh-Hans"), "one_thing": "newborn", "session_id": None}, who)
+    flow = opened[ui.flow.flow]
+    assert opened[ui.flow.choice_view][0]["options"] == [(v, v) for v in values]
+    hant = ui.flow.choose("hukou_follow", who, {**flow, "lang": "zh-Hant"}, None)[ui.flow.choice_view][0]
+    assert hant["options"] == list(zip(["隨父落戶", "隨母落戶"], values, strict=True))
+    upd = ui.flow.grant_all(who, flow)
+    draft_id, form = upd[ui.flow.flow]["draft_id"], svc.form("newborn")
+    for lang, view in (("zh-Hans", upd[ui.flow.view]), ("zh-Hant", pr.form_spec(svc.draft(who, draft_id), form, {}, "zh-Hant"))):
+        fields = _fields(view)
+        assert [o[1] for o in fields["hukou_follow"]["options"]] == values, lang
+        assert fields["hukou_follow"]["options"] == [(localise(v, lang), v) for v in values], lang
+        assert fields["child_ethnicity"]["options"] == [(localise(o, lang), o) for o in form.field("child_ethnicity").options]
+        assert re.search(r">[男女]<", fields["child_sex"]["html"]), lang
+    assert pr.option_label(form.field("delivery_method"), "窗口自取", "zh-Hant") == "窗口自取"
+
+
+def test_yes_no_questions_read_yes_and_no_in_english():
+    field = SimpleNamespace(key="agree", label="是否同意", label_en="Agree", type="boolean", options=[], options_en=[],
+                            required=True, editable=True, has_value=False, asked=True)
+    draft = SimpleNamespace(fields=[field])
+    assert pr.quick_choices(draft, "en")[0]["options"] == [("Yes", "是"), ("No", "否")]
+    assert pr.quick_choices(draft, "zh-Hans")[0]["options"] == [("是", "是"), ("否", "否")]
+    assert pr.value_text(field, "否", "en") == "No" and pr.value_text(field, "否", "zh-Hans") == "否"
+    enum = SimpleNamespace(type="enum", options=["申请", "不申请"], options_en=["Apply", "Do not apply"])
+    assert pr.option_choices(enum, "en") == [("Apply", "申请"), ("Do not apply", "不申请")]
+    assert pr.value_text(enum, "其他", "en") == "其他"  # a value that is not an option is shown as it is
