@@ -18,8 +18,15 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 def fast_stack(tmp_path_factory):
-    """Catalogue ingested into an in-memory store with the hash embedder; shared by fast tests."""
-    from app.pipeline import build_knowledge, ingest
+    """Catalogue ingested into an in-memory store with the hash embedder, and its decision model, which the
+    first worker trains (about 40 s of CPU) and every other worker loads; shared by fast tests."""
+    import shutil
+
+    from filelock import FileLock
+
+    from app.pipeline import build_assistant, build_knowledge, ingest
+    from assistant.decision.model import DecisionModel
+    from assistant.decision.training import remember
     from knowledge.embedders import HashEmbedder
     from knowledge.store import InMemoryStore
 
@@ -29,21 +36,28 @@ def fast_stack(tmp_path_factory):
     ingest(s, store=store, embedder=emb, progress=False)
     kb = build_knowledge(s, store=store, embedder=emb)
     kb.warm_up()
+    shared = _run_dir(tmp_path_factory) / "fast-model.joblib"
+    with FileLock(str(shared) + ".lock"):
+        if shared.exists():
+            s.resolved_decision_model_path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(shared, s.resolved_decision_model_path)
+        build_assistant(s, knowledge=kb).warm_up()  # loads the shared model, or trains it and saves it here
+        if not shared.exists():
+            shutil.copy(s.resolved_decision_model_path, shared)
+    # Every assistant built on this index in this process gets it without training (load_or_train's memo).
+    remember(DecisionModel.load(s.resolved_decision_model_path, embedder=emb.name))
     return s, kb
 
 
 @pytest.fixture(scope="session")
 def seed_fast_model(fast_stack):
-    """seed_fast_model(settings) puts the decision model trained once on the fast stack's index (hash
-    embedder) where `settings` looks for it. Tests that index an office's own guides on top of the catalogue
-    and check safety, not routing, load it instead of training their own (a minute of CPU each); it logs
-    that it was trained on another index, and works."""
+    """seed_fast_model(settings) puts the decision model of the fast stack's index (hash embedder) where
+    `settings` looks for it. Tests that index an office's own guides on top of the catalogue and check
+    safety, not routing, load it instead of training their own (a minute of CPU each); it logs that it
+    was trained on another index, and works."""
     import shutil
 
-    from app.pipeline import build_assistant
-
-    s, kb = fast_stack
-    build_assistant(s, knowledge=kb).warm_up()  # trains and saves the model into the fast stack's data dir
+    s, _ = fast_stack
 
     def seed(target: Settings) -> None:
         target.resolved_decision_model_path.parent.mkdir(parents=True, exist_ok=True)
@@ -85,10 +99,14 @@ def real_stack(tmp_path_factory):
     return s, bot
 
 
-def _real_stack_dir(tmp_path_factory) -> Path:
+def _run_dir(tmp_path_factory) -> Path:
     """One folder for the whole run: under xdist every worker's basetemp shares a parent."""
     base = tmp_path_factory.getbasetemp()
-    return (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "real-stack"
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def _real_stack_dir(tmp_path_factory) -> Path:
+    return _run_dir(tmp_path_factory) / "real-stack"
 
 
 _builder = None  # the build process, in the pytest process that started it
@@ -144,6 +162,11 @@ def pytest_collection_finish(session):
     """Start the real-stack build now when any selected test needs it, so it runs beside the fast tier."""
     if any("real_stack" in getattr(item, "fixturenames", ()) for item in session.items):
         _start_real_stack_build(_real_stack_dir(session.config._tmp_path_factory))
+        # The build is the run's critical path (the integration modules wait for it); the fast tier is not. At
+        # equal priority the tests (and their servers and browsers) left it ~40 % of a core, so it took 16 min
+        # instead of 9 and both workers sat waiting for it at the end. A lower priority for this test process
+        # (and what it starts) lets the build have a core; the fast tier keeps the other, and both once it is done.
+        os.nice(5)
 
 
 def pytest_sessionfinish(session):

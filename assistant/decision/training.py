@@ -121,6 +121,12 @@ def warn_if_stale(model: DecisionModel, retriever: HybridRetriever, path: Path) 
 _TRAINED: dict[str, DecisionModel] = {}
 
 
+def remember(model: DecisionModel) -> None:
+    """Serve `model` to every later `load_or_train` of the same inputs in this process, as if trained here
+    (the test session trains the fast tier's model once and hands it to each worker)."""
+    _TRAINED[model.inputs_sha256] = model
+
+
 def load_or_train(router: OneThingRouter, retriever: HybridRetriever, path: Path | None,
                   sources: TrainingSources | None = None) -> DecisionModel:
     """The model file at `path` when it exists (checked), else a model trained now and saved there."""

@@ -93,23 +93,48 @@ def test_server_trains_and_saves_a_model_when_missing(fast_assistant):
     assert len(model.inputs_sha256) == 64
 
 
-def test_a_model_trained_on_another_index_is_flagged_when_loaded(fast_assistant, caplog):
+def _warnings_of(logger_name: str):
+    """The WARNING records one logger emits, caught by a handler on that logger itself. (caplog's handler sits on
+    the root logger; in a full run it once saw nothing here, although this module's warning is emitted directly
+    and no code of ours stops propagation — cause not found, so the check does not depend on the route.)"""
+    import contextlib
+    import logging
+
+    @contextlib.contextmanager
+    def catching():
+        records: list[logging.LogRecord] = []
+        handler = logging.Handler(logging.WARNING)
+        handler.emit = records.append
+        logger = logging.getLogger(logger_name)
+        old_level = logger.level
+        logger.addHandler(handler)
+        logger.setLevel(logging.WARNING)
+        try:
+            yield records
+        finally:
+            logger.removeHandler(handler)
+            logger.setLevel(old_level)
+        assert not logger.disabled, f"{logger_name} was disabled by earlier code (logging.config?)"
+
+    return catching()
+
+
+def test_a_model_trained_on_another_index_is_flagged_when_loaded(fast_assistant):
     from assistant.decision.training import load_or_train
 
     bot = fast_assistant
     path = bot.decision_model_path
     assert DecisionModel.load(path, embedder="hash").meta["index"] == bot.retriever.fingerprint()
-    # The module's own logger, at WARNING: what ran before in this process may have raised an ancestor's level.
-    logger = "assistant.decision.training"
-    with caplog.at_level("WARNING", logger=logger):
+    with _warnings_of("assistant.decision.training") as records:
         load_or_train(bot.router, bot.retriever, path)
-    assert "another index" not in caplog.text
+    assert not any("another index" in r.getMessage() for r in records)
     stale = DecisionModel.load(path, embedder="hash")
     stale.meta["index"] = "0" * 16  # what an ingest that changed the chunks leaves behind
     stale.save(path)
-    with caplog.at_level("WARNING", logger=logger):
+    with _warnings_of("assistant.decision.training") as records:
         model = load_or_train(bot.router, bot.retriever, path)
-    assert "another index" in caplog.text and "python -m assistant train" in caplog.text
+    said = " ".join(r.getMessage() for r in records)
+    assert "another index" in said and "python -m assistant train" in said
     assert model.classes == stale.classes  # still served: a drifted model beats none
 
 
@@ -136,3 +161,20 @@ def test_a_thread_continues_until_it_clearly_leaves(real_stack):
     assert off.refused and off.one_thing is None
     other = bot.run("孩子刚出生，户口和医保能一起办吗？", session_id=first.session_id)
     assert other.one_thing is not None and other.one_thing.id == "newborn"
+    # The conversation makes a follow-up likelier, never an abuse request acceptable.
+    abuse = bot.run("我爸去年走了，能不能先别告诉社保局，让他的退休金接着每个月打过来", session_id=first.session_id)
+    assert abuse.refused and abuse.handoff["reason"] == "unlawful_request", abuse.answer[:80]
+
+
+def test_in_a_conversation_the_thread_is_likelier_but_a_clear_change_of_topic_still_wins():
+    from assistant.router import in_thread
+
+    vague = {"retirement": 0.10, "newborn": 0.05, FOLLOWUP: 0.25, OUT_OF_SCOPE: 0.55, ABUSE: 0.05}
+    shifted = in_thread(vague, "retirement", 4.0)
+    assert abs(sum(shifted.values()) - 1) < 1e-9
+    assert max(shifted, key=shifted.get) == FOLLOWUP  # "那大概几天能办完" after a retirement question
+    assert in_thread(vague, "retirement", 1.0) == pytest.approx(vague)  # no prior: the model's own verdict
+    clear = {"retirement": 0.01, "newborn": 0.02, FOLLOWUP: 0.02, OUT_OF_SCOPE: 0.95, ABUSE: 0.0}
+    assert max(in_thread(clear, "retirement", 4.0), key=in_thread(clear, "retirement", 4.0).get) == OUT_OF_SCOPE
+    other = {"retirement": 0.05, "newborn": 0.85, FOLLOWUP: 0.05, OUT_OF_SCOPE: 0.05, ABUSE: 0.0}
+    assert max(in_thread(other, "retirement", 4.0), key=in_thread(other, "retirement", 4.0).get) == "newborn"
