@@ -28,13 +28,19 @@ EXPECTED = {
     "followup.jsonl": {"zh-Hans": 140, "zh-Hant": 30, "en": 30},
     "stories.jsonl": {"zh-Hans": 9 * 27 - 2, "zh-Hant": 2 * 27, "en": 1 * 27},  # two echoes of dev questions removed
     "near_miss.jsonl": {"zh-Hans": 110, "zh-Hant": 25, "en": 25},
+    "ambiguous_2.jsonl": {"zh-Hans": 130, "zh-Hant": 35, "en": 35},
+    "short_in_scope.jsonl": {"zh-Hans": 100, "zh-Hant": 25, "en": 25},
 }
 # Files whose label is a bundle id, with the per-bundle (zh-Hans, zh-Hant, en) counts.
-PER_BUNDLE = {"in_scope.jsonl": (14, 4, 5), "stories.jsonl": (9, 2, 1), "near_miss.jsonl": None}
+PER_BUNDLE = {"in_scope.jsonl": (14, 4, 5), "stories.jsonl": (9, 2, 1), "near_miss.jsonl": None,
+              "short_in_scope.jsonl": None}
 EXACT = {"in_scope.jsonl"}  # stories.jsonl lost two rows (echoes of dev questions)
-MIN_PER_BUNDLE = {"near_miss.jsonl": 4}  # every bundle at least this many rows, any language
+MIN_PER_BUNDLE = {"near_miss.jsonl": 4, "short_in_scope.jsonl": 5}  # every bundle at least this many rows, any language
 FIXED_LABEL = {"out_of_scope.jsonl": "out_of_scope", "abuse.jsonl": "abuse", "lawful.jsonl": "lawful",
-               "ambiguous.jsonl": "ambiguous", "followup.jsonl": "followup"}
+               "ambiguous.jsonl": "ambiguous", "ambiguous_2.jsonl": "ambiguous", "followup.jsonl": "followup"}
+AMBIGUOUS = {"ambiguous.jsonl", "ambiguous_2.jsonl"}  # files with an `options` key
+# short_in_scope.jsonl: short but specific, 3-15 characters in Chinese, 3-8 words in English
+SHORT = {"short_in_scope.jsonl": ((3, 15), (3, 8))}
 
 
 def main() -> int:
@@ -47,7 +53,7 @@ def main() -> int:
                 errors.append(f"{where}: line has 300+ characters")
             row = json.loads(line)
             keys = {"id", "text", "label", "lang"} | ({"bundle"} if name == "lawful.jsonl" else set()) \
-                | ({"options"} if name == "ambiguous.jsonl" else set())
+                | ({"options"} if name in AMBIGUOUS else set())
             if set(row) != keys:
                 errors.append(f"{where}: keys {sorted(row)}")
             if row["id"] in ids:
@@ -65,7 +71,12 @@ def main() -> int:
                 errors.append(f"{where}: label {row['label']}")
             if name == "lawful.jsonl" and row["bundle"] is not None and row["bundle"] not in BUNDLES:
                 errors.append(f"{where}: unknown bundle {row['bundle']}")
-            if name == "ambiguous.jsonl":
+            if name in SHORT:
+                (lo, hi), (wlo, whi) = SHORT[name]
+                n_len = len(row["text"].split()) if row["lang"] == "en" else len(row["text"])
+                if not ((wlo <= n_len <= whi) if row["lang"] == "en" else (lo <= n_len <= hi)):
+                    errors.append(f"{where}: not short ({n_len})")
+            if name in AMBIGUOUS:
                 opts = row["options"]
                 if not 2 <= len(opts) <= 3 or len(set(opts)) != len(opts) or not set(opts) <= BUNDLES:
                     errors.append(f"{where}: options {opts}")
