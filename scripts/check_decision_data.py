@@ -72,10 +72,11 @@ def main() -> int:
             if name == "lawful.jsonl" and row["bundle"] is not None and row["bundle"] not in BUNDLES:
                 errors.append(f"{where}: unknown bundle {row['bundle']}")
             if name in SHORT:
-                (lo, hi), (wlo, whi) = SHORT[name]
-                n_len = len(row["text"].split()) if row["lang"] == "en" else len(row["text"])
-                if not ((wlo <= n_len <= whi) if row["lang"] == "en" else (lo <= n_len <= hi)):
-                    errors.append(f"{where}: not short ({n_len})")
+                english = row["lang"] == "en"
+                lo, hi = SHORT[name][english]  # characters, or English words
+                size = len(row["text"].split()) if english else len(row["text"])
+                if not lo <= size <= hi:
+                    errors.append(f"{where}: not short ({size})")
             if name in AMBIGUOUS:
                 opts = row["options"]
                 if not 2 <= len(opts) <= 3 or len(set(opts)) != len(opts) or not set(opts) <= BUNDLES:

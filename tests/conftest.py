@@ -17,7 +17,13 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def fast_stack(tmp_path_factory):
+def run_dir(tmp_path_factory) -> Path:
+    """A folder shared by every xdist worker of this run, for what is built once per run (behind a FileLock)."""
+    return _run_dir(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def fast_stack(tmp_path_factory, run_dir):
     """Catalogue ingested into an in-memory store with the hash embedder, and its decision model, which the
     first worker trains (about 40 s of CPU) and every other worker loads; shared by fast tests."""
     import shutil
@@ -25,7 +31,6 @@ def fast_stack(tmp_path_factory):
     from filelock import FileLock
 
     from app.pipeline import build_assistant, build_knowledge, ingest
-    from assistant.decision.model import DecisionModel
     from assistant.decision.training import remember
     from knowledge.embedders import HashEmbedder
     from knowledge.store import InMemoryStore
@@ -36,16 +41,17 @@ def fast_stack(tmp_path_factory):
     ingest(s, store=store, embedder=emb, progress=False)
     kb = build_knowledge(s, store=store, embedder=emb)
     kb.warm_up()
-    shared = _run_dir(tmp_path_factory) / "fast-model.joblib"
+    shared = run_dir / "fast-model.joblib"
     with FileLock(str(shared) + ".lock"):
         if shared.exists():
             s.resolved_decision_model_path.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(shared, s.resolved_decision_model_path)
-        build_assistant(s, knowledge=kb).warm_up()  # loads the shared model, or trains it and saves it here
+        bot = build_assistant(s, knowledge=kb)
+        bot.warm_up()  # loads the shared model, or trains it and saves it here
         if not shared.exists():
             shutil.copy(s.resolved_decision_model_path, shared)
     # Every assistant built on this index in this process gets it without training (load_or_train's memo).
-    remember(DecisionModel.load(s.resolved_decision_model_path, embedder=emb.name))
+    remember(bot.router.model)
     return s, kb
 
 

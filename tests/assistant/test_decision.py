@@ -1,6 +1,8 @@
 """The learned decision layer: its data files, its model file, and what it decides on the fast stack."""
 
+import contextlib
 import json
+import logging
 
 import numpy as np
 import pytest
@@ -93,30 +95,24 @@ def test_server_trains_and_saves_a_model_when_missing(fast_assistant):
     assert len(model.inputs_sha256) == 64
 
 
+@contextlib.contextmanager
 def _warnings_of(logger_name: str):
     """The WARNING records one logger emits, caught by a handler on that logger itself. (caplog's handler sits on
     the root logger; in a full run it once saw nothing here, although this module's warning is emitted directly
     and no code of ours stops propagation — cause not found, so the check does not depend on the route.)"""
-    import contextlib
-    import logging
-
-    @contextlib.contextmanager
-    def catching():
-        records: list[logging.LogRecord] = []
-        handler = logging.Handler(logging.WARNING)
-        handler.emit = records.append
-        logger = logging.getLogger(logger_name)
-        old_level = logger.level
-        logger.addHandler(handler)
-        logger.setLevel(logging.WARNING)
-        try:
-            yield records
-        finally:
-            logger.removeHandler(handler)
-            logger.setLevel(old_level)
-        assert not logger.disabled, f"{logger_name} was disabled by earlier code (logging.config?)"
-
-    return catching()
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append
+    logger = logging.getLogger(logger_name)
+    old_level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
+    try:
+        yield records
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+    assert not logger.disabled, f"{logger_name} was disabled by earlier code (logging.config?)"
 
 
 def test_a_model_trained_on_another_index_is_flagged_when_loaded(fast_assistant):
@@ -169,12 +165,15 @@ def test_a_thread_continues_until_it_clearly_leaves(real_stack):
 def test_in_a_conversation_the_thread_is_likelier_but_a_clear_change_of_topic_still_wins():
     from assistant.router import in_thread
 
+    def verdict(probs):
+        return max(probs, key=probs.get)
+
     vague = {"retirement": 0.10, "newborn": 0.05, FOLLOWUP: 0.25, OUT_OF_SCOPE: 0.55, ABUSE: 0.05}
     shifted = in_thread(vague, "retirement", 4.0)
     assert abs(sum(shifted.values()) - 1) < 1e-9
-    assert max(shifted, key=shifted.get) == FOLLOWUP  # "那大概几天能办完" after a retirement question
+    assert verdict(shifted) == FOLLOWUP  # "那大概几天能办完" after a retirement question
     assert in_thread(vague, "retirement", 1.0) == pytest.approx(vague)  # no prior: the model's own verdict
     clear = {"retirement": 0.01, "newborn": 0.02, FOLLOWUP: 0.02, OUT_OF_SCOPE: 0.95, ABUSE: 0.0}
-    assert max(in_thread(clear, "retirement", 4.0), key=in_thread(clear, "retirement", 4.0).get) == OUT_OF_SCOPE
+    assert verdict(in_thread(clear, "retirement", 4.0)) == OUT_OF_SCOPE
     other = {"retirement": 0.05, "newborn": 0.85, FOLLOWUP: 0.05, OUT_OF_SCOPE: 0.05, ABUSE: 0.0}
-    assert max(in_thread(other, "retirement", 4.0), key=in_thread(other, "retirement", 4.0).get) == "newborn"
+    assert verdict(in_thread(other, "retirement", 4.0)) == "newborn"

@@ -16,17 +16,14 @@ from procs import Server, run_cli, server_env
 
 
 @pytest.fixture(scope="session")
-def prepared_data_dir(tmp_path_factory) -> Path:
+def prepared_data_dir(run_dir) -> Path:
     """A data dir with the guide index (hash embedder, chroma on disk) and seeded shared data.
 
     Prepared once per run (about a minute of CPU, mostly training): under xdist the first worker to need it
     prepares it and the other waits for the lock; tests only ever read it (each works on a copy)."""
-    import os
-
     from filelock import FileLock
 
-    base = tmp_path_factory.getbasetemp()
-    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "reliability-prepared"
+    root = run_dir / "reliability-prepared"
     data = root / "var"
     with FileLock(str(root) + ".lock"):
         if not (root / "ready").exists():
