@@ -397,6 +397,12 @@ class GroundedComposer:
             on_topic += [p for p in ranked if p not in on_topic]
         return [(p, shared[p.chunk_id]) for p in on_topic]
 
+    def _faq_question(self, rec: Record) -> str:
+        """An FAQ passage's own question (its whole text when the catalogue does not know its parts)."""
+        section = self.catalog.section_by_id(rec.source_id)
+        asked = [p.text for p in section.parts if p.aspect == "question"] if section is not None else []
+        return asked[0] if asked else rec.text
+
     def compose(self, o: OneThing, ask: Ask, passages: list[Record], *, local: list[Record] | None = None,
                 lang: Lang = "zh-Hans", shown: frozenset[str] | set[str] = frozenset()) -> Composition:
         """Statements for `o`, the answer first; `local` are passages from an office's own guides and
@@ -414,8 +420,15 @@ class GroundedComposer:
         on_topic = [p for p, _ in scored]
         # A yes/no question is decided by the FAQ (or service) that shares most of its words, when one
         # shares at least two of them (or its only one); the aspect parts then support it.
-        words = len(self._topic_words(o, ask, glang))
-        faq_first = bool(ask.yes_no and scored and scored[0][1] >= min(2, words) and scored[0][1] > 0)
+        words = self._topic_words(o, ask, glang)
+        need = max(1, min(2, len(words)))
+        faq_first = bool(ask.yes_no and scored and scored[0][1] >= need)
+        if faq_first and "services" in ask.aspects and ask.leads("services"):
+            # Whether things are done together ("户口和医保能一起办吗") is decided by the services list,
+            # unless an FAQ asks the same in its own question ("户口和医保能跟报到一起办吗？答：可以……"):
+            # one that names them only in its answer is about something else (超过1周岁还能办吗).
+            top = scored[0][0]
+            faq_first = top.kind == "faq" and sum(_mentions(self._faq_question(top), w) for w in words) >= need
         # A question about one of the bundle's services ("食品经营许可要多久") is answered by that
         # service's own part for the aspect asked; the bundle's part for it supports.
         # (of the passages sharing most of the question's words, a service before an FAQ).

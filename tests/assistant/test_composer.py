@@ -98,6 +98,25 @@ def test_the_quote_that_answers_comes_first_and_the_answer_stays_short(catalog):
     assert yes.statements[0].citation.source_id == "retirement#faq-1" and a in yes.statements[0].quote
 
 
+def test_whether_services_are_done_together_is_decided_by_the_list_unless_an_faq_asks_the_same(catalog):
+    """"户口和医保能一起办吗": an FAQ whose answer names 医保 but whose question is about the age limit does
+    not decide it (the services list does); an FAQ asking the same in its own question does."""
+    index = _index(catalog)
+    composer = _composer(catalog, index)
+
+    def lead(one_thing: str, faq_question: str, words: set[str]) -> str:
+        o = catalog.get(one_thing)
+        n = next(i for i, f in enumerate(o.faqs, 1) if f.question == faq_question)
+        faq = index[f"{one_thing}#faq-{n}"][0]
+        assert sum(w in faq.text for w in words) >= 2  # it shares the question's words, in its answer at least
+        comp = composer.compose(o, Ask(["services"], words, yes_no=True, asked=frozenset({"services"})), [faq])
+        return comp.statements[0].citation.source_id
+
+    assert lead("newborn", "孩子超过1周岁还能用一件事办吗？", {"孩子", "户口", "医保"}) == "newborn#services"
+    assert lead("veteran_retirement", "户口和医保能跟报到一起办吗？", {"户口", "医保", "报到"}).startswith(
+        "veteran_retirement#faq-")
+
+
 def test_a_follow_up_does_not_repeat_what_the_conversation_has_shown(catalog):
     from assistant.composer import shown_key
 
