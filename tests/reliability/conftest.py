@@ -1,9 +1,9 @@
 """Fixtures for the reliability tests: a prepared data dir and real server processes.
 
 A data dir is prepared once per session (guide index built by `python -m assistant ingest` with the
-hash embedder, the decision model by `python -m assistant train`, shared data seeded by
-`python -m prefill seed`) and copied for each test, so every
-test starts from the same state without paying for ingestion again.
+hash embedder, the fast tier's decision model checked by `python -m assistant train --if-missing`, shared
+data seeded by `python -m prefill seed`) and copied for each test, so every test starts from the same
+state without paying for ingestion again.
 """
 
 from __future__ import annotations
@@ -14,13 +14,17 @@ from pathlib import Path
 import pytest
 from procs import Server, run_cli, server_env
 
+from core.settings import Settings
+
 
 @pytest.fixture(scope="session")
-def prepared_data_dir(run_dir) -> Path:
+def prepared_data_dir(run_dir, fast_stack) -> Path:
     """A data dir with the guide index (hash embedder, chroma on disk) and seeded shared data.
 
-    Prepared once per run (about a minute of CPU, mostly training): under xdist the first worker to need it
-    prepares it and the other waits for the lock; tests only ever read it (each works on a copy)."""
+    Prepared once per run: under xdist the first worker to need it prepares it and the other waits for the
+    lock; tests only ever read it (each works on a copy). The decision model is the fast tier's, trained on
+    the same catalogue with the same embedder (`train --if-missing` checks it and keeps it): training a
+    third copy through the CLI was a minute and a half of CPU."""
     from filelock import FileLock
 
     root = run_dir / "reliability-prepared"
@@ -29,6 +33,9 @@ def prepared_data_dir(run_dir) -> Path:
         if not (root / "ready").exists():
             shutil.rmtree(root, ignore_errors=True)  # what a failed attempt left
             env = server_env(data)
+            model = Settings(data_dir=data, embedder="hash").resolved_decision_model_path
+            model.parent.mkdir(parents=True)
+            shutil.copy(fast_stack[0].resolved_decision_model_path, model)
             for args in (["-m", "assistant", "ingest", "-q"], ["-m", "assistant", "train", "--if-missing"],
                          ["-m", "prefill", "seed"]):
                 r = run_cli(args, env)

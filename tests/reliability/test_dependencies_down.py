@@ -81,11 +81,12 @@ def test_chroma_unreachable_at_start_is_503_while_health_catalogue_and_prefill_w
         _prefill_works(c, svc)
 
 
-def test_state_database_unopenable_at_start_is_503_and_the_process_stays_up(tmp_path):
+def test_state_database_unopenable_at_start_is_503_and_the_process_stays_up(tmp_path, seed_fast_model):
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a file where the database folder should be")
     settings = Settings(data_dir=tmp_path / "var", embedder="hash", secret_key=SECRET,
                         database_url=f"sqlite:///{(blocker / 'state.db').as_posix()}")
+    seed_fast_model(settings)  # the app starts as it would on a deployed data dir, without training first
     with TestClient(create_app(settings, mount_ui=False)) as c:
         assert c.get("/healthz").json() == {"status": "degraded", "answer": False, "prefill": False}
         _is_clear_503(c.post("/v1/answer", json={"question": "退休一件事要多久"}))
@@ -149,7 +150,7 @@ def _chroma(path: Path, port: int, log: Path) -> subprocess.Popen:
 @pytest.mark.integration
 @pytest.mark.skipif(shutil.which("chroma", path=str(Path(sys.executable).parent)) is None,
                     reason="the chroma CLI of the chromadb package is not installed")
-def test_chroma_server_going_away_while_serving_is_503_and_answers_come_back(tmp_path):
+def test_chroma_server_going_away_while_serving_is_503_and_answers_come_back(tmp_path, seed_fast_model):
     from app.pipeline import ingest
 
     port = free_port()
@@ -158,6 +159,7 @@ def test_chroma_server_going_away_while_serving_is_503_and_answers_come_back(tmp
         settings = Settings(data_dir=tmp_path / "var", embedder="hash", rate_limit_per_minute=10000,
                             secret_key=SECRET, chroma_url=f"http://127.0.0.1:{port}")
         ingest(settings, progress=False)
+        seed_fast_model(settings)  # as on a deployed data dir: the app loads its model instead of training one
         svc = _svc(tmp_path)
         with TestClient(create_app(settings, prefill=svc, mount_ui=False)) as c:
             assert c.post("/v1/answer", json={"question": "退休一件事要多久"}).status_code == 200
