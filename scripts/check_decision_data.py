@@ -30,6 +30,7 @@ EXPECTED = {
     "near_miss.jsonl": {"zh-Hans": 110, "zh-Hant": 25, "en": 25},
     "ambiguous_2.jsonl": {"zh-Hans": 130, "zh-Hant": 35, "en": 35},
     "short_in_scope.jsonl": {"zh-Hans": 100, "zh-Hant": 25, "en": 25},
+    "followup_2.jsonl": {"zh-Hans": 130, "zh-Hant": 35, "en": 35},
 }
 # Files whose label is a bundle id, with the per-bundle (zh-Hans, zh-Hant, en) counts.
 PER_BUNDLE = {"in_scope.jsonl": (14, 4, 5), "stories.jsonl": (9, 2, 1), "near_miss.jsonl": None,
@@ -37,10 +38,13 @@ PER_BUNDLE = {"in_scope.jsonl": (14, 4, 5), "stories.jsonl": (9, 2, 1), "near_mi
 EXACT = {"in_scope.jsonl"}  # stories.jsonl lost two rows (echoes of dev questions)
 MIN_PER_BUNDLE = {"near_miss.jsonl": 4, "short_in_scope.jsonl": 5}  # every bundle at least this many rows, any language
 FIXED_LABEL = {"out_of_scope.jsonl": "out_of_scope", "abuse.jsonl": "abuse", "lawful.jsonl": "lawful",
-               "ambiguous.jsonl": "ambiguous", "ambiguous_2.jsonl": "ambiguous", "followup.jsonl": "followup"}
+               "ambiguous.jsonl": "ambiguous", "ambiguous_2.jsonl": "ambiguous", "followup.jsonl": "followup",
+               "followup_2.jsonl": "followup"}
 AMBIGUOUS = {"ambiguous.jsonl", "ambiguous_2.jsonl"}  # files with an `options` key
-# short_in_scope.jsonl: short but specific, 3-15 characters in Chinese, 3-8 words in English
-SHORT = {"short_in_scope.jsonl": ((3, 15), (3, 8))}
+# Length bounds (Chinese characters, English words). short_in_scope.jsonl: short but specific, 3-15 / 3-8.
+SHORT = {"short_in_scope.jsonl": ((3, 15), (3, 8)),
+         # followup_2.jsonl: elliptical follow-up turns, 2-30 characters in Chinese, 2-16 words in English
+         "followup_2.jsonl": ((2, 30), (2, 16))}
 
 
 def main() -> int:
