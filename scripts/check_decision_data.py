@@ -31,6 +31,8 @@ EXPECTED = {
     "ambiguous_2.jsonl": {"zh-Hans": 130, "zh-Hant": 35, "en": 35},
     "short_in_scope.jsonl": {"zh-Hans": 100, "zh-Hant": 25, "en": 25},
     "followup_2.jsonl": {"zh-Hans": 130, "zh-Hant": 35, "en": 35},
+    "abuse_3.jsonl": {"zh-Hans": 100, "zh-Hant": 30, "en": 30},
+    "lawful_3.jsonl": {"zh-Hans": 80, "zh-Hant": 20, "en": 20},
 }
 # Files whose label is a bundle id, with the per-bundle (zh-Hans, zh-Hant, en) counts.
 PER_BUNDLE = {"in_scope.jsonl": (14, 4, 5), "stories.jsonl": (9, 2, 1), "near_miss.jsonl": None,
@@ -39,7 +41,8 @@ EXACT = {"in_scope.jsonl"}  # stories.jsonl lost two rows (echoes of dev questio
 MIN_PER_BUNDLE = {"near_miss.jsonl": 4, "short_in_scope.jsonl": 5}  # every bundle at least this many rows, any language
 FIXED_LABEL = {"out_of_scope.jsonl": "out_of_scope", "abuse.jsonl": "abuse", "lawful.jsonl": "lawful",
                "ambiguous.jsonl": "ambiguous", "ambiguous_2.jsonl": "ambiguous", "followup.jsonl": "followup",
-               "followup_2.jsonl": "followup"}
+               "followup_2.jsonl": "followup", "abuse_3.jsonl": "abuse", "lawful_3.jsonl": "lawful"}
+LAWFUL = {"lawful.jsonl", "lawful_3.jsonl"}  # files with a `bundle` key (bundle id or null)
 AMBIGUOUS = {"ambiguous.jsonl", "ambiguous_2.jsonl"}  # files with an `options` key
 # Length bounds (Chinese characters, English words). short_in_scope.jsonl: short but specific, 3-15 / 3-8.
 SHORT = {"short_in_scope.jsonl": ((3, 15), (3, 8)),
@@ -56,7 +59,7 @@ def main() -> int:
             if len(line.rstrip("\n")) >= 300:
                 errors.append(f"{where}: line has 300+ characters")
             row = json.loads(line)
-            keys = {"id", "text", "label", "lang"} | ({"bundle"} if name == "lawful.jsonl" else set()) \
+            keys = {"id", "text", "label", "lang"} | ({"bundle"} if name in LAWFUL else set()) \
                 | ({"options"} if name in AMBIGUOUS else set())
             if set(row) != keys:
                 errors.append(f"{where}: keys {sorted(row)}")
@@ -73,7 +76,7 @@ def main() -> int:
                     errors.append(f"{where}: unknown bundle {row['label']}")
             elif row["label"] != FIXED_LABEL[name]:
                 errors.append(f"{where}: label {row['label']}")
-            if name == "lawful.jsonl" and row["bundle"] is not None and row["bundle"] not in BUNDLES:
+            if name in LAWFUL and row["bundle"] is not None and row["bundle"] not in BUNDLES:
                 errors.append(f"{where}: unknown bundle {row['bundle']}")
             if name in SHORT:
                 english = row["lang"] == "en"
