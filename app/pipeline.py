@@ -58,6 +58,7 @@ def build_knowledge(settings: Settings, *, store: VectorStore | None = None, emb
         rrf_k=settings.rrf_k,
         fusion=settings.fusion,
         dense_weight=settings.dense_weight,
+        cache_dir=settings.data_dir / "cache",
     )
     return Knowledge(catalog, store, embedder, retriever)
 

@@ -21,6 +21,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -28,7 +29,7 @@ import numpy as np
 from knowledge.documents import Record
 from knowledge.embedders import Embedder
 from knowledge.store import VectorStore, Where
-from knowledge.text import normalize, tokenize, tokenize_normalized
+from knowledge.text import SegmentationCache, normalize, segment, tokenize, tokenize_normalized
 from knowledge.typos import HomophoneCorrector
 
 log = logging.getLogger(__name__)
@@ -93,13 +94,20 @@ class BM25Index:
         self._ids: list[str] = []
         self._meta: list[dict[str, Any]] = []
 
-    def build(self, records: list[Record]) -> None:
+    @staticmethod
+    def text_of(record: Record) -> str:
+        """What of a record is indexed: its title and text."""
+        return f"{record.title}\n{record.text}"
+
+    def build(self, records: list[Record], tokens: list[list[str]] | None = None) -> None:
+        """Index `records`; `tokens` are their texts' `tokenize` (`text_of`), when already known."""
         import bm25s
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
         self._ids = [r.chunk_id for r in records]
         self._meta = [r.metadata for r in records]
-        corpus = [tokenize(f"{r.title}\n{r.text}") or ["∅"] for r in records]
+        tokens = tokens if tokens is not None else [tokenize(self.text_of(r)) for r in records]
+        corpus = [t or ["∅"] for t in tokens]
         self._bm25 = bm25s.BM25(k1=self.k1, b=self.b)
         if corpus:
             self._bm25.index(corpus, show_progress=False)
@@ -165,12 +173,14 @@ class HybridRetriever:
         mention_weight: float = 0.3,
         mode: Mode = "hybrid",
         max_embed_chars: int = MAX_EMBED_CHARS,
+        cache_dir: Path | None = None,
     ) -> None:
         if top_k < 1 or candidates < top_k:
             raise ValueError("need 1 <= top_k <= candidates")
         if max_embed_chars < 1:
             raise ValueError(f"max_embed_chars must be at least 1, got {max_embed_chars}")
         self.max_embed_chars = max_embed_chars
+        self.cache_dir = cache_dir  # where the segmentations of the indexed texts are kept (None: not kept)
         self.store = store
         self.embedder = embedder
         self.catalog_terms = catalog_terms or {}
@@ -216,12 +226,14 @@ class HybridRetriever:
             self._by_source[str(r.metadata.get("source_id", r.chunk_id))].append(r)
         for recs in self._by_source.values():  # "~10" sorts before "~2" as text; chunk_index is numeric
             recs.sort(key=lambda r: int(r.metadata.get("chunk_index", 0)))
-        self.bm25.build(records)
+        segments = SegmentationCache(self.cache_dir)
+        self.bm25.build(records, [segments.get("search", BM25Index.text_of(r), tokenize) for r in records])
         terms = [t for ts in self.catalog_terms.values() for t in ts]
         # Typo repair knows Chinese words only, so the English twins of the guides (half the chunks) are not
         # segmented for it: that halved the build, which every process pays at start.
-        chinese = (r.text for r in records if r.chunk_id not in self._english)
+        chinese = (segments.get("words", r.text, segment) for r in records if r.chunk_id not in self._english)
         self.typos.build(chinese, [*terms, *(t.removesuffix("一件事") for t in terms)])
+        segments.save()
         log.info("retriever ready: %d chunks, %d terms for typo repair", len(records), len(self.typos))
 
     def fingerprint(self) -> str:

@@ -7,10 +7,15 @@ BM25 tokens come from jieba's search mode, which also emits the sub-words of lon
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
+from pathlib import Path
 
 from core.lang import to_simplified
 
@@ -43,12 +48,76 @@ def _jieba():
     return jieba
 
 
+_ADDED: set[str] = set()  # the words add_words taught jieba in this process
+
+
 def add_words(words: list[str]) -> None:
-    """Teach the segmenter domain terms (one-thing names, aliases) so they stay whole."""
+    """Teach the segmenter domain terms (one-thing names, aliases) so they stay whole. Each word once:
+    jieba adds a word's frequency to its total on every call, so adding the same words again (a second
+    retriever in one process) would shift how everything else is segmented."""
     jb = _jieba()
     for w in words:
-        if w and len(w) <= 12:
+        if w and len(w) <= 12 and w not in _ADDED:
             jb.add_word(w, freq=20000)
+            _ADDED.add(w)
+
+
+def segment(text: str) -> list[str]:
+    """jieba's plain (accurate-mode) words of a text, as typo repair learns its vocabulary from."""
+    return _jieba().lcut(text)
+
+
+class SegmentationCache:
+    """Segmentations of indexed texts kept in a file between processes (`folder` None: this process only).
+
+    Segmenting every chunk — BM25's search-mode tokens and typo repair's words — was most of a process's
+    start (about 5 s of CPU for the catalogue), paid again by every API worker, every restart and every test
+    server. An entry is keyed by a hash of its text; the file is named by what decides a segmentation
+    (jieba's version, the words taught to it, the stopwords), so a changed text or word list is segmented
+    afresh. Only the entries used by the last build are written back, so the file does not grow with
+    re-ingests; a file that cannot be read or written costs time, never a start."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.path = folder / f"segments-{_segmenter_signature()}.json" if folder is not None else None
+        self._stored = self._read()
+        self._used: dict[str, list[str]] = {}
+
+    def _read(self) -> dict[str, list[str]]:
+        if self.path is None or not self.path.is_file():
+            return {}
+        try:
+            return json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            log.warning("segmentation cache %s unreadable (%s): segmenting afresh", self.path, exc)
+            return {}
+
+    def get(self, kind: str, text: str, segmenter: Callable[[str], list[str]]) -> list[str]:
+        key = f"{kind}:{hashlib.blake2b(text.encode('utf-8'), digest_size=16).hexdigest()}"
+        if key not in self._used:
+            hit = self._stored.get(key)
+            self._used[key] = hit if isinstance(hit, list) else segmenter(text)
+        return self._used[key]
+
+    def save(self) -> None:
+        """Write the entries of this build back, when they differ from the file's (atomically: several
+        workers may start at once)."""
+        if self.path is None or self._used == self._stored:
+            return
+        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(self._used, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            log.warning("segmentation cache %s not written (%s): the next start segments again", self.path, exc)
+            tmp.unlink(missing_ok=True)
+
+
+def _segmenter_signature() -> str:
+    import jieba
+
+    payload = json.dumps([jieba.__version__, sorted(_ADDED), sorted(STOPWORDS)], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
 
 def tokenize(text: str) -> list[str]:

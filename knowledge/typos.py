@@ -34,13 +34,11 @@ class HomophoneCorrector:
         self._terms: set[str] = set()
         self._by_sound: dict[str, str] = {}
 
-    def build(self, texts: Iterable[str], terms: Iterable[str] = ()) -> None:
-        from knowledge.text import _jieba
-
-        jb = _jieba()
+    def build(self, words: Iterable[Iterable[str]], terms: Iterable[str] = ()) -> None:
+        """From the words of each indexed text (`knowledge.text.segment`) and the catalogue's terms."""
         freq: Counter[str] = Counter()
-        for text in texts:
-            freq.update(w for w in jb.lcut(text) if _CJK_WORD.match(w))
+        for text_words in words:
+            freq.update(w for w in text_words if _CJK_WORD.match(w))
         for term in terms:
             if _CJK_WORD.match(term):
                 freq[term] += 1000  # catalogue names win ties against ordinary words
