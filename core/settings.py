@@ -27,7 +27,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="YJS_", env_file=".env", extra="ignore")
 
     # --- where things live -------------------------------------------------------------------
-    data_dir: Path = Field(Path("var"), description="Root for all local state (index, database, artefacts).")
+    data_dir: Path = Field(Path("var"), description=(
+        "Root for all local state (index, database, artefacts). Its cache/ folder holds what a start can rebuild "
+        "but need not: profile vectors, training features and the segmentations of the indexed texts "
+        "(segments-*.json, which spare each later start, API worker or restart running jieba over every chunk); "
+        "deleting it is always safe."))
     guides_dir: Path = Field(DEFAULT_GUIDES_DIR, description="Service-guide corpus ingested by default.")
     extra_guides_dirs: list[Path] = Field(
         default_factory=list,

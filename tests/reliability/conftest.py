@@ -36,8 +36,12 @@ def prepared_data_dir(run_dir, fast_stack) -> Path:
             model = Settings(data_dir=data, embedder="hash").resolved_decision_model_path
             model.parent.mkdir(parents=True)
             shutil.copy(fast_stack[0].resolved_decision_model_path, model)
+            # The last step builds the search index once, so every server started on a copy reads the
+            # segmentations it leaves in the data dir's cache instead of running jieba over every chunk.
+            warm = "from app.pipeline import build_knowledge; from core.settings import get_settings; " \
+                   "build_knowledge(get_settings()).warm_up()"
             for args in (["-m", "assistant", "ingest", "-q"], ["-m", "assistant", "train", "--if-missing"],
-                         ["-m", "prefill", "seed"]):
+                         ["-m", "prefill", "seed"], ["-c", warm]):
                 r = run_cli(args, env)
                 assert r.returncode == 0, r.stderr
             (root / "ready").touch()
