@@ -31,8 +31,6 @@ EXPECTED = {
     "ambiguous_2.jsonl": {"zh-Hans": 130, "zh-Hant": 35, "en": 35},
     "short_in_scope.jsonl": {"zh-Hans": 100, "zh-Hant": 25, "en": 25},
     "followup_2.jsonl": {"zh-Hans": 130, "zh-Hant": 35, "en": 35},
-    "abuse_3.jsonl": {"zh-Hans": 100, "zh-Hant": 30, "en": 30},
-    "lawful_3.jsonl": {"zh-Hans": 80, "zh-Hant": 20, "en": 20},
 }
 # Files whose label is a bundle id, with the per-bundle (zh-Hans, zh-Hant, en) counts.
 PER_BUNDLE = {"in_scope.jsonl": (14, 4, 5), "stories.jsonl": (9, 2, 1), "near_miss.jsonl": None,
@@ -41,8 +39,8 @@ EXACT = {"in_scope.jsonl"}  # stories.jsonl lost two rows (echoes of dev questio
 MIN_PER_BUNDLE = {"near_miss.jsonl": 4, "short_in_scope.jsonl": 5}  # every bundle at least this many rows, any language
 FIXED_LABEL = {"out_of_scope.jsonl": "out_of_scope", "abuse.jsonl": "abuse", "lawful.jsonl": "lawful",
                "ambiguous.jsonl": "ambiguous", "ambiguous_2.jsonl": "ambiguous", "followup.jsonl": "followup",
-               "followup_2.jsonl": "followup", "abuse_3.jsonl": "abuse", "lawful_3.jsonl": "lawful"}
-LAWFUL = {"lawful.jsonl", "lawful_3.jsonl"}  # files with a `bundle` key (bundle id or null)
+               "followup_2.jsonl": "followup"}
+LAWFUL = {"lawful.jsonl"}  # files with a `bundle` key (bundle id or null)
 AMBIGUOUS = {"ambiguous.jsonl", "ambiguous_2.jsonl"}  # files with an `options` key
 # Length bounds (Chinese characters, English words). short_in_scope.jsonl: short but specific, 3-15 / 3-8.
 SHORT = {"short_in_scope.jsonl": ((3, 15), (3, 8)),
