@@ -17,6 +17,7 @@ from typing import Any
 from assistant.abuse import check_abuse
 from assistant.aspects import Ask
 from assistant.composer import Citation, GroundedComposer, More, Statement
+from assistant.decision.classes import FOLLOWUP
 from assistant.decision.training import TrainingSources, load_or_train
 from assistant.generators import Generator, ground_check
 from assistant.guard import asks_for_personal_data, clean_question, contains_personal_data
@@ -291,6 +292,11 @@ class Assistant:
             return self._general(query, lang, conv) or self._refuse(lang, routing, reason="out_of_scope_or_weak_evidence")
         if routing.clarify or routing.verdict != BUNDLE:
             # Too vague to route, or a follow-up with nothing to follow: ask which one-thing is meant.
+            if pending and routing.verdict == FOLLOWUP:
+                # We have just asked, and the reply leans on that question ("can my brother do it for him?")
+                # instead of choosing: ask again with the same options, for both questions together. (A vague
+                # question of its own is a new question, with options of its own.)
+                return self._clarify(f"{pending['question']} {q}", lang, conv, routing, options=pending["options"])
             return self._clarify(q, lang, conv, routing)
         return self._compose(routing.top.id, query, lang, conv, routing=routing, retrieved=retrieval.passages,
                              generate=generate)
@@ -341,8 +347,11 @@ class Assistant:
             handoff={"channel": self.hotline, "reason": reason},
         )
 
-    def _clarify(self, q: str, lang: Lang, conv: Conversation, routing: Routing) -> Answer:
-        options = routing.candidates[:3]
+    def _clarify(self, q: str, lang: Lang, conv: Conversation, routing: Routing,
+                 options: list[str] | None = None) -> Answer:
+        """Ask which one-thing is meant: routing's three best candidates, or the `options` already offered."""
+        options = [Candidate(o, self.catalog.get(o).name, 0.0) for o in options if self.catalog.get(o)] \
+            if options else routing.candidates[:3]
         conv.state["pending"] = {"question": q, "options": [c.id for c in options]}
         if lang == "en":
             opts = "; ".join(f"{n}. {self.catalog.get(c.id).name_en} ({c.name})" for n, c in enumerate(options, 1))

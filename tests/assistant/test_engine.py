@@ -3,6 +3,7 @@
 
 import pytest
 
+from assistant.decision.classes import FOLLOWUP
 from core.errors import InvalidInput
 from knowledge.text import normalize
 
@@ -63,6 +64,27 @@ def test_clarification_then_choice(fast_assistant):
     ans = bot.run("2", session_id=conv.id)
     assert ans.one_thing.id == "flexible_employment"
     _assert_grounded(bot, ans)
+
+
+def test_a_follow_up_to_a_clarifying_question_is_asked_again_with_the_same_options(fast_assistant, monkeypatch):
+    """"can my brother do it for him?" after "which of these do you mean?" leans on the first question: the same
+    options are offered again, and the choice answers both questions together."""
+    from dataclasses import replace
+
+    bot = fast_assistant
+    conv = bot.conversations.load(None)
+    conv.state["pending"] = {"question": "我爸下个月的事", "options": ["retirement", "after_death"]}
+    bot.conversations.append(conv, "assistant", "您想办理的是哪一件事？")
+    real_run = bot.router.run
+    monkeypatch.setattr(bot.router, "run", lambda *a, **k: replace(real_run(*a, **k), verdict=FOLLOWUP, clarify=True,
+                                                                   continues=False))
+    again = bot.run("我哥能替他办吗", session_id=conv.id)
+    assert [o.id for o in again.options] == ["retirement", "after_death"] and again.one_thing is None
+    monkeypatch.undo()
+    chosen = bot.run("1", session_id=conv.id)
+    assert chosen.one_thing.id == "retirement"
+    assert "代办" in chosen.answer  # the second question (someone else doing it) is answered too
+    _assert_grounded(bot, chosen)
 
 
 def test_vague_question_asks_instead_of_guessing(fast_assistant):
