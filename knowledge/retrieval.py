@@ -94,20 +94,14 @@ class BM25Index:
         self._ids: list[str] = []
         self._meta: list[dict[str, Any]] = []
 
-    @staticmethod
-    def text_of(record: Record) -> str:
-        """What of a record is indexed: its title and text."""
-        return f"{record.title}\n{record.text}"
-
-    def build(self, records: list[Record], tokens: list[list[str]] | None = None) -> None:
-        """Index `records`; `tokens` are their texts' `tokenize` (`text_of`), when already known."""
+    def build(self, records: list[Record], segments: SegmentationCache) -> None:
+        """Index the title and text of `records`, tokenised (`tokenize`) or read from `segments`."""
         import bm25s
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
         self._ids = [r.chunk_id for r in records]
         self._meta = [r.metadata for r in records]
-        tokens = tokens if tokens is not None else [tokenize(self.text_of(r)) for r in records]
-        corpus = [t or ["∅"] for t in tokens]
+        corpus = [segments.get("search", f"{r.title}\n{r.text}", tokenize) or ["∅"] for r in records]
         self._bm25 = bm25s.BM25(k1=self.k1, b=self.b)
         if corpus:
             self._bm25.index(corpus, show_progress=False)
@@ -227,7 +221,7 @@ class HybridRetriever:
         for recs in self._by_source.values():  # "~10" sorts before "~2" as text; chunk_index is numeric
             recs.sort(key=lambda r: int(r.metadata.get("chunk_index", 0)))
         segments = SegmentationCache(self.cache_dir)
-        self.bm25.build(records, [segments.get("search", BM25Index.text_of(r), tokenize) for r in records])
+        self.bm25.build(records, segments)
         terms = [t for ts in self.catalog_terms.values() for t in ts]
         # Typo repair knows Chinese words only, so the English twins of the guides (half the chunks) are not
         # segmented for it: that halved the build, which every process pays at start.
