@@ -109,6 +109,11 @@ def profile_phrases(o: OneThing) -> list[str]:
     return [normalize(p) for p in dict.fromkeys(phrases) if p]
 
 
+# Profile vectors by (embedder, phrases), shared by the routers of one process: every assistant built on one
+# catalogue (each API worker's, each fast test's in a data dir of its own) embeds the same ~1,150 phrases.
+_PROFILE_VECTORS: dict[str, np.ndarray] = {}
+
+
 class OneThingRouter:
     """Measures the signals and asks the decision model (see module docstring)."""
 
@@ -157,13 +162,17 @@ class OneThingRouter:
     def _embed_cached(self, phrases: list[str]) -> np.ndarray:
         key = hashlib.sha256(json.dumps([self.embedder.name, phrases], ensure_ascii=False).encode()).hexdigest()[:16]
         path = self.cache_dir / f"profiles-{key}.npy" if self.cache_dir else None
-        if path and path.exists():
-            return np.load(path)
-        # Profiles are matched against queries, so both sides use the query embedding (symmetric task).
-        vecs = np.vstack([self.embedder.embed_query(p) for p in phrases]) if phrases else np.zeros((0, 1))
-        if path:
+        vecs = _PROFILE_VECTORS.get(key)
+        if vecs is None and path and path.exists():
+            vecs = np.load(path)
+        if vecs is None:
+            # Profiles are matched against queries, so both sides use the query embedding (symmetric task).
+            vecs = np.vstack([self.embedder.embed_query(p) for p in phrases]) if phrases else np.zeros((0, 1))
+        if path and not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             np.save(path, vecs)
+        vecs.flags.writeable = False  # shared by every router of this process with the same phrases and embedder
+        _PROFILE_VECTORS[key] = vecs
         return vecs
 
     def signals(self, query: Query, retrieval: RetrievalResult, *, leave_out: str | None = None) -> Signals:

@@ -51,7 +51,7 @@ def fast_stack(tmp_path_factory, run_dir):
         if not shared.exists():
             shutil.copy(s.resolved_decision_model_path, shared)
     # Every assistant built on this index in this process gets it without training (load_or_train's memo).
-    remember(bot.router.model)
+    remember(bot.router.model, s.resolved_decision_model_path)
     return s, kb
 
 

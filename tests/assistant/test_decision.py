@@ -76,6 +76,22 @@ def test_model_file_round_trip_and_checks(tmp_path):
         DecisionModel.load(path, embedder="hash")
 
 
+def test_a_model_met_again_is_saved_as_a_copy_of_its_file_unless_that_file_changed(tmp_path):
+    from assistant.decision.training import _save, remember
+
+    model = _toy_model()
+    model.meta["inputs"] = "toy"
+    first = model.save(tmp_path / "a" / "m.joblib")
+    remember(model, first)
+    _save(model, tmp_path / "b" / "m.joblib")
+    assert (tmp_path / "b" / "m.joblib").read_bytes() == first.read_bytes()
+    other = _toy_model()
+    other.meta["inputs"] = "another"
+    other.save(first)  # the first file was overwritten since: it is no longer this model's
+    _save(model, tmp_path / "c" / "m.joblib")
+    assert DecisionModel.load(tmp_path / "c" / "m.joblib", embedder="hash").meta["inputs"] == "toy"
+
+
 def test_leave_out_ignores_the_phrase_itself(fast_assistant):
     bot = fast_assistant
     q = bot.retriever.prepare("新生儿出生一件事")
