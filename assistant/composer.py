@@ -304,6 +304,11 @@ def _service_of(s: Statement) -> str:
     return f"{service} — "
 
 
+# A longer lead already shown in the conversation is quoted again only as its sentences (or list lines) that
+# answer the question now, at most this long: "身份证要带吗" after the materials list gets its 身份证 line.
+RECALL_CHARS = 120
+
+
 def caveat_key(one_thing_id: str) -> str:
     """How a conversation remembers that it has said a bundle's guide follows one region's practice."""
     return f"caveat|{one_thing_id}"
@@ -460,6 +465,7 @@ class GroundedComposer:
                                              if shown_key(r.chunk_id, q) not in shown])
         elif not comp.statements and on_topic:
             self._add(comp, on_topic[0].kind, self._passage_quotes(on_topic[0], ask.aspects, ask.text))
+        self._recall(comp, ask.text, shown)
         # Retrieval's on-topic passages support before the aspect's extras (a deadline beside a time
         # limit): a service's own time limit is closer to the question than the bundle's.
         passage_blocks = [(p.kind, self._passage_quotes(p, ask.aspects, ask.text)) for p in on_topic[:self.max_passages + 1]]
@@ -490,6 +496,24 @@ class GroundedComposer:
             comp.caveat = o.id
         comp.more = self._more(o, comp, glang)
         return comp
+
+    def _recall(self, comp: Composition, question: str, shown: frozenset[str] | set[str]) -> None:
+        """Leads this conversation has shown before, narrowed to what answers `question` now: an FAQ to its
+        answer, a longer quote to its sentences or list lines sharing most with the question. A short one
+        (a time limit, one line) stays whole: asked again, it is still the answer, and the elliptical
+        follow-up that asks it ("那要多久") may share no word with it."""
+        for i, s in enumerate(comp.statements):
+            if s.role != "lead" or shown_key(s.citation.source_id, s.quote) not in shown:
+                continue
+            section = self.catalog.section_by_id(s.citation.source_id.partition("~")[0])
+            answer = next((p.text for p in section.parts if p.aspect == "answer" and p.text in s.quote), None) \
+                if section is not None else None
+            span = answer or s.quote
+            if len(span) > RECALL_CHARS:
+                narrow = answering_span(span, question, RECALL_CHARS).lstrip("-•· ").strip()  # a line without its bullet
+                span = narrow if _pairs(narrow) & _pairs(question) else span
+            if span != s.quote:
+                comp.statements[i] = Statement(s.label, span, Citation(s.citation.source_id, s.citation.title, span), s.role)
 
     def _passage_quotes(self, rec: Record, aspects: list[str], question: str = "") -> list[tuple[Record, str]]:
         """What to quote of a retrieved passage: of a service section, only the parts the question asks

@@ -135,6 +135,37 @@ def test_a_follow_up_does_not_repeat_what_the_conversation_has_shown(catalog):
     assert not any(s.role == "note" for s in fresh.statements) and "各地做法可能不同" in composer.render(o, fresh, "zh-Hans")
 
 
+def test_a_lead_shown_before_is_quoted_again_only_as_the_part_that_answers_now(catalog):
+    """"父母的身份证要带吗" after the materials list: its 身份证 line, not the list again; an FAQ shown
+    before leads again with its answer only; a short lead (a time limit) is still the answer, whole."""
+    from assistant.composer import shown_key
+
+    index = _index(catalog)
+    o = catalog.get("newborn")
+    composer = _composer(catalog, index)
+    first = composer.compose(o, Ask(["materials"], text="上户口要带什么材料"), [])
+    shown = set(first.shown_keys())
+    listed = first.statements[0].quote
+    again = composer.compose(o, Ask(["materials"], {"身份证"}, yes_no=True, text="父母的身份证要带吗"), [], shown=shown)
+    _verbatim(again, index)
+    lead = again.statements[0]
+    assert lead.role == "lead" and "身份证" in lead.quote and lead.quote in listed and len(lead.quote) < 60
+    assert not any(shown_key(s.citation.source_id, s.quote) in shown for s in again.statements)
+
+    from assistant.composer import Citation, Composition, Statement
+
+    def recalled(source_id: str, question: str) -> list[str]:
+        rec = index[source_id][0]
+        comp = Composition(statements=[Statement("faq", rec.text, Citation(rec.chunk_id, rec.title, rec.text))])
+        composer._recall(comp, question, {shown_key(rec.chunk_id, rec.text)})
+        return [st.quote for st in comp.statements]
+
+    answer = "答：长三角等已开通跨省通办的地区可以一次申请；其他地区请先咨询户籍地政务服务中心，必要时分别办理出生医学证明和落户。"
+    assert recalled("newborn#faq-1", "那外省出生的能一起办吗") == [answer]
+    time_limit = index["retirement#time_fees"][0].text
+    assert len(time_limit) <= 120 and recalled("retirement#time_fees", "那要多久") == [time_limit]  # still the answer
+
+
 def test_a_guide_missing_a_part_reports_it(catalog):
     o = catalog.get("newborn")
     o = o.model_copy(update={"channels": o.channels.model_copy(update={"proxy": None})})
