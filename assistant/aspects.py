@@ -34,7 +34,11 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
     "services": (
         _whole("services"),
         ("包括", "包含", "哪些事", "哪几项", "联办", "合并", "一起办", "哪些服务", "能办什么", "办哪些",
-         "include", "which services", "what services"),
+         # Whether it is one trip or one per department: the list of what one application covers answers it.
+         "一次办", "一次申请", "一趟", "一块儿", "一起申请", "挨个", "一个个窗口", "一个个跑", "一个一个", "一个部门一个部门", "分别跑", "两头跑",
+         "跑哪些", "跑几个", "跑好几",
+         "include", "which services", "what services", "in one go", "one application", "single application",
+         "separately", "what registrations"),
     ),
     "eligibility": (
         _whole("eligibility"),

@@ -251,6 +251,14 @@ def test_what_is_asked_leads_and_what_is_only_mentioned_supports():
     assert _ask("新生儿出生一件事所需材料").leads("materials")
 
 
+def test_whether_it_is_one_trip_or_one_per_department_is_asking_for_the_services_list():
+    for q in ("孩子生下来要上户口、办医保，是不是得一个个窗口去跑", "刻章、弄税务啥的，能不能一趟搞定",
+              "公司改了名字，税务、社保那边是不是都得挨个跑去改", "Can we register the birth and get the hukou done with one application?",
+              "Do we have to update the tax and social insurance records separately?"):
+        assert "services" in _ask(q).aspects, q
+    assert "services" not in _ask("我是一个个体户，要交社保吗").aspects  # 一个个 of 一个个体户 is not "one by one"
+
+
 def test_what_is_this_bundle_in_english_and_when_is_not_what():
     # Every English bundle name ends in "bundle": the word is the topic, not a request for the services list.
     what = _ask("What is the Newborn birth bundle?")
