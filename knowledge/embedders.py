@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import zipfile
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -193,7 +194,7 @@ def read_passage_vectors(path: Path) -> dict[str, np.ndarray]:
     try:
         with np.load(path, allow_pickle=False) as f:
             return dict(zip(f["keys"].tolist(), f["vectors"], strict=True))
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:  # torn, foreign or truncated
         log.warning("ignoring the passage vectors in %s (%s): they will be embedded again", path, exc)
         return {}
 

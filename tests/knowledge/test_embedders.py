@@ -128,11 +128,15 @@ def test_known_passages_of_another_model_or_a_damaged_file_are_embedded_as_usual
     write_passage_vectors(tmp_path / "another-model.npz", {passage_key("退休手续"): np.ones(model.dim)})
     assert np.allclose(KnownPassages(model, tmp_path).embed_documents(["退休手续"]),
                        HashEmbedder().embed_documents(["退休手续"]))
-    (tmp_path / "hash-test.npz").write_bytes(b"torn")
-    with caplog.at_level("WARNING"):
-        out = KnownPassages(model, tmp_path).embed_documents(["退休手续"])
-    assert model.embedded == ["退休手续", "退休手续"] and out.shape == (1, model.dim)
-    assert "embedded again" in caplog.text
+    whole = tmp_path / "whole.npz"
+    write_passage_vectors(whole, {passage_key("退休手续"): np.ones(model.dim)})
+    for torn in (b"torn", whole.read_bytes()[:200]):  # not a vector file at all; one cut short by a crash
+        (tmp_path / "hash-test.npz").write_bytes(torn)
+        caplog.clear()
+        with caplog.at_level("WARNING"):
+            out = KnownPassages(model, tmp_path).embed_documents(["退休手续"])
+        assert out.shape == (1, model.dim) and "embedded again" in caplog.text
+    assert model.embedded == ["退休手续"] * 3
 
 
 @pytest.mark.integration
