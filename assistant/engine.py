@@ -296,7 +296,8 @@ class Assistant:
                 # We have just asked, and the reply leans on that question ("can my brother do it for him?")
                 # instead of choosing: ask again with the same options, for both questions together. (A vague
                 # question of its own is a new question, with options of its own.)
-                return self._clarify(f"{pending['question']} {q}", lang, conv, routing, options=pending["options"])
+                return self._clarify(self._merged(pending, q), lang, conv, routing, options=pending["options"],
+                                     first=pending.get("first", pending["question"]))
             return self._clarify(q, lang, conv, routing)
         return self._compose(routing.top.id, query, lang, conv, routing=routing, retrieved=retrieval.passages,
                              generate=generate)
@@ -347,12 +348,22 @@ class Assistant:
             handoff={"channel": self.hotline, "reason": reason},
         )
 
+    def _merged(self, pending: dict, reply: str) -> str:
+        """The pending question with a reply that leans on it, within the question limit: when a person keeps
+        answering our question with questions, the first one (what it is about) and the newest reply are kept,
+        so the session's state does not grow with every turn."""
+        merged = f"{pending['question']} {reply}"
+        if len(merged) <= self.max_question_chars:
+            return merged
+        return f"{pending.get('first', pending['question'])} {reply}"[-self.max_question_chars:]
+
     def _clarify(self, q: str, lang: Lang, conv: Conversation, routing: Routing,
-                 options: list[str] | None = None) -> Answer:
-        """Ask which one-thing is meant: routing's three best candidates, or the `options` already offered."""
+                 options: list[str] | None = None, first: str | None = None) -> Answer:
+        """Ask which one-thing is meant: routing's three best candidates, or the `options` already offered
+        (then `first` is the question they were first offered for)."""
         options = [Candidate(o, self.catalog.get(o).name, 0.0) for o in options if self.catalog.get(o)] \
             if options else routing.candidates[:3]
-        conv.state["pending"] = {"question": q, "options": [c.id for c in options]}
+        conv.state["pending"] = {"question": q, "first": first or q, "options": [c.id for c in options]}
         if lang == "en":
             opts = "; ".join(f"{n}. {self.catalog.get(c.id).name_en} ({c.name})" for n, c in enumerate(options, 1))
         else:

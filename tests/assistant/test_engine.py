@@ -87,6 +87,25 @@ def test_a_follow_up_to_a_clarifying_question_is_asked_again_with_the_same_optio
     _assert_grounded(bot, chosen)
 
 
+def test_replies_to_a_clarifying_question_do_not_grow_the_pending_question_without_bound(fast_assistant, monkeypatch):
+    from dataclasses import replace
+
+    bot = fast_assistant
+    monkeypatch.setattr(bot, "max_question_chars", 60)
+    conv = bot.conversations.load(None)
+    conv.state["pending"] = {"question": "我爸下个月的事", "options": ["retirement", "after_death"]}
+    bot.conversations.append(conv, "assistant", "您想办理的是哪一件事？")
+    real_run = bot.router.run
+    monkeypatch.setattr(bot.router, "run", lambda *a, **k: replace(real_run(*a, **k), verdict=FOLLOWUP, clarify=True,
+                                                                   continues=False))
+    for n in range(8):
+        ans = bot.run(f"那第{n}个问题呢，我哥能替他去办吗", session_id=conv.id)
+        assert [o.id for o in ans.options] == ["retirement", "after_death"]
+    pending = bot.conversations.load(conv.id).state["pending"]
+    assert len(pending["question"]) <= 60
+    assert pending["question"].startswith("我爸下个月的事") and pending["question"].endswith("第7个问题呢，我哥能替他去办吗")
+
+
 def test_vague_question_asks_instead_of_guessing(fast_assistant):
     ans = fast_assistant.run("我想办个证")
     assert ans.clarifying_question or ans.refused
