@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from assistant.aspects import ASPECTS, Ask, Quote
 from core.lang import Lang, localise, to_simplified
 from knowledge.catalog import Catalog
+from knowledge.chunking import section_id
 from knowledge.documents import Part, Record, Section
 from knowledge.schema import OneThing
 
@@ -309,6 +310,14 @@ def _service_of(s: Statement) -> str:
 RECALL_CHARS = 120
 
 
+def faq_answer(statement: Statement, catalog: Catalog) -> Part | None:
+    """Of an FAQ quote, the FAQ's answer part (found by its aspect in the section's typed parts), when the quote
+    holds it; None for any other quote."""
+    section = catalog.section_by_id(section_id(statement.citation.source_id))
+    part = next((p for p in section.parts if p.aspect == "answer"), None) if section else None
+    return part if part is not None and part.text in statement.quote else None
+
+
 def caveat_key(one_thing_id: str) -> str:
     """How a conversation remembers that it has said a bundle's guide follows one region's practice."""
     return f"caveat|{one_thing_id}"
@@ -505,10 +514,8 @@ class GroundedComposer:
         for i, s in enumerate(comp.statements):
             if s.role != "lead" or shown_key(s.citation.source_id, s.quote) not in shown:
                 continue
-            section = self.catalog.section_by_id(s.citation.source_id.partition("~")[0])
-            answer = next((p.text for p in section.parts if p.aspect == "answer" and p.text in s.quote), None) \
-                if section is not None else None
-            span = answer or s.quote
+            answer = faq_answer(s, self.catalog)
+            span = answer.text if answer else s.quote
             if len(span) > RECALL_CHARS:
                 narrow = answering_span(span, question, RECALL_CHARS).lstrip("-•· ").strip()  # a line without its bullet
                 span = narrow if _pairs(narrow) & _pairs(question) else span
@@ -531,7 +538,7 @@ class GroundedComposer:
         return self._section_quotes(section, section.spans(wanted))
 
     def _more(self, o: OneThing, comp: Composition, glang: str) -> list[More]:
-        quoted = {s.citation.source_id.split("~")[0] for s in comp.statements}
+        quoted = {section_id(s.citation.source_id) for s in comp.statements}
         out = []
         for kind, labels in MORE:
             section = self.catalog.section(o.id, kind, glang)

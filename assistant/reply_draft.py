@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assistant.composer import Citation, Statement
+from assistant.composer import Citation, Statement, faq_answer
 from core.lang import family, localise
 from knowledge.catalog import Catalog
 
@@ -61,9 +61,8 @@ def _echo(question: str) -> str:
 def _answer_part(statement: Statement, catalog: Catalog) -> str:
     """Of a FAQ quote, only its answer, without the "答：" label (the citizen asked the question
     already); else the quote. The part is found by its aspect in the section's typed parts."""
-    section = catalog.section_by_id(statement.citation.source_id.split("~")[0])
-    part = next((p for p in section.parts if p.aspect == "answer"), None) if section else None
-    if part is None or part.text not in statement.quote:
+    part = faq_answer(statement, catalog)
+    if part is None:
         return statement.quote
     return part.text.removeprefix(part.label).lstrip("：: ") or part.text
 

@@ -144,6 +144,11 @@ def chunk_section(section: Section, doc_id: str, max_chars: int = 400, overlap_c
     ]
 
 
+def section_id(chunk_id: str) -> str:
+    """The section a chunk was cut from: ``newborn#faq-2~3`` → ``newborn#faq-2`` (a single chunk has its section's id)."""
+    return chunk_id.split("~")[0]
+
+
 def chunk_document(doc: Document, max_chars: int = 400, overlap_chars: int = 0) -> list[Chunk]:
     """All chunks of a document, in section order (see the module docstring for the rules)."""
     if max_chars < 1:
