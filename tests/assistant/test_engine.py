@@ -66,18 +66,25 @@ def test_clarification_then_choice(fast_assistant):
     _assert_grounded(bot, ans)
 
 
-def test_a_follow_up_to_a_clarifying_question_is_asked_again_with_the_same_options(fast_assistant, monkeypatch):
-    """"can my brother do it for him?" after "which of these do you mean?" leans on the first question: the same
-    options are offered again, and the choice answers both questions together."""
+def _asked_which(bot, monkeypatch):
+    """A conversation where we have just asked "我爸下个月的事: retirement or after-death?", and a router that reads
+    every reply as a follow-up (the hash embedder's model cannot be relied on to); its conversation."""
     from dataclasses import replace
 
-    bot = fast_assistant
     conv = bot.conversations.load(None)
     conv.state["pending"] = {"question": "我爸下个月的事", "options": ["retirement", "after_death"]}
     bot.conversations.append(conv, "assistant", "您想办理的是哪一件事？")
     real_run = bot.router.run
     monkeypatch.setattr(bot.router, "run", lambda *a, **k: replace(real_run(*a, **k), verdict=FOLLOWUP, clarify=True,
                                                                    continues=False))
+    return conv
+
+
+def test_a_follow_up_to_a_clarifying_question_is_asked_again_with_the_same_options(fast_assistant, monkeypatch):
+    """"can my brother do it for him?" after "which of these do you mean?" leans on the first question: the same
+    options are offered again, and the choice answers both questions together."""
+    bot = fast_assistant
+    conv = _asked_which(bot, monkeypatch)
     again = bot.run("我哥能替他办吗", session_id=conv.id)
     assert [o.id for o in again.options] == ["retirement", "after_death"] and again.one_thing is None
     monkeypatch.undo()
@@ -88,16 +95,9 @@ def test_a_follow_up_to_a_clarifying_question_is_asked_again_with_the_same_optio
 
 
 def test_replies_to_a_clarifying_question_do_not_grow_the_pending_question_without_bound(fast_assistant, monkeypatch):
-    from dataclasses import replace
-
     bot = fast_assistant
     monkeypatch.setattr(bot, "max_question_chars", 60)
-    conv = bot.conversations.load(None)
-    conv.state["pending"] = {"question": "我爸下个月的事", "options": ["retirement", "after_death"]}
-    bot.conversations.append(conv, "assistant", "您想办理的是哪一件事？")
-    real_run = bot.router.run
-    monkeypatch.setattr(bot.router, "run", lambda *a, **k: replace(real_run(*a, **k), verdict=FOLLOWUP, clarify=True,
-                                                                   continues=False))
+    conv = _asked_which(bot, monkeypatch)
     for n in range(8):
         ans = bot.run(f"那第{n}个问题呢，我哥能替他去办吗", session_id=conv.id)
         assert [o.id for o in ans.options] == ["retirement", "after_death"]

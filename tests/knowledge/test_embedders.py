@@ -65,49 +65,47 @@ def test_unknown_embedder_names_setting():
         build_embedder("word2vec")
 
 
-def test_a_query_met_again_is_not_embedded_again():
-    from knowledge.embedders import Embedder, RememberedQueries
+class _Counting(HashEmbedder):
+    """The hash embedder, recording what it embeds; `model_id` as a real model has one (KnownPassages)."""
 
-    class Counting(HashEmbedder):
-        def __init__(self):
-            super().__init__()
-            self.calls: list[str] = []
-
-        def embed_query(self, text):
-            self.calls.append(text)
-            return super().embed_query(text)
-
-    inner = Counting()
-    emb = RememberedQueries(inner, size=2)
-    assert isinstance(emb, Embedder) and (emb.name, emb.dim) == (inner.name, inner.dim)
-    first = emb.embed_query("新生儿落户")
-    again = emb.embed_query("新生儿落户")
-    assert inner.calls == ["新生儿落户"] and np.array_equal(first, again)
-    with pytest.raises(ValueError):
-        again[0] = 1.0  # shared with every caller of that text: nobody may change it
-    emb.embed_query("企业开办")
-    emb.embed_query("退休")  # the oldest text leaves the memory (size 2)
-    emb.embed_query("新生儿落户")
-    assert inner.calls.count("新生儿落户") == 2
-    assert emb.embed_documents(["新生儿落户"]).shape == (1, inner.dim)  # passages are never remembered
-
-
-class _CountingPassages(HashEmbedder):
     model_id = "hash-test"
 
     def __init__(self):
         super().__init__()
+        self.queries: list[str] = []
         self.embedded: list[str] = []
+
+    def embed_query(self, text):
+        self.queries.append(text)
+        return super().embed_query(text)
 
     def embed_documents(self, texts):
         self.embedded.extend(texts)
         return super().embed_documents(texts)
 
 
+def test_a_query_met_again_is_not_embedded_again():
+    from knowledge.embedders import Embedder, RememberedQueries
+
+    inner = _Counting()
+    emb = RememberedQueries(inner, size=2)
+    assert isinstance(emb, Embedder) and (emb.name, emb.dim) == (inner.name, inner.dim)
+    first = emb.embed_query("新生儿落户")
+    again = emb.embed_query("新生儿落户")
+    assert inner.queries == ["新生儿落户"] and np.array_equal(first, again)
+    with pytest.raises(ValueError):
+        again[0] = 1.0  # shared with every caller of that text: nobody may change it
+    emb.embed_query("企业开办")
+    emb.embed_query("退休")  # the oldest text leaves the memory (size 2)
+    emb.embed_query("新生儿落户")
+    assert inner.queries.count("新生儿落户") == 2
+    assert emb.embed_documents(["新生儿落户"]).shape == (1, inner.dim)  # passages are never remembered
+
+
 def test_known_passages_are_not_embedded_again_and_the_rest_are(tmp_path):
     from knowledge.embedders import Embedder, KnownPassages, passage_key, write_passage_vectors
 
-    model = _CountingPassages()
+    model = _Counting()
     kept = model.embed_documents(["新生儿出生登记", "企业注销清税"])
     write_passage_vectors(tmp_path / "hash-test.npz", {passage_key("新生儿出生登记"): kept[0],
                                                       passage_key("企业注销清税"): kept[1]})
@@ -124,7 +122,7 @@ def test_known_passages_are_not_embedded_again_and_the_rest_are(tmp_path):
 def test_known_passages_of_another_model_or_a_damaged_file_are_embedded_as_usual(tmp_path, caplog):
     from knowledge.embedders import KnownPassages, passage_key, write_passage_vectors
 
-    model = _CountingPassages()
+    model = _Counting()
     write_passage_vectors(tmp_path / "another-model.npz", {passage_key("退休手续"): np.ones(model.dim)})
     assert np.allclose(KnownPassages(model, tmp_path).embed_documents(["退休手续"]),
                        HashEmbedder().embed_documents(["退休手续"]))
