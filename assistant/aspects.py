@@ -38,14 +38,14 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
          "一次办", "一次申请", "一趟", "一块儿", "一起申请", "挨个", "一个个窗口", "一个个跑", "一个一个", "一个部门一个部门", "分别跑", "两头跑",
          "跑哪些", "跑几个", "跑好几",
          "include", "which services", "what services", "in one go", "one application", "single application",
-         "separately", "what registrations"),
+         "separately", "what registrations", "one by one", "one after another", "each office", "every office",
+         "each department", "every department"),
     ),
     "eligibility": (
         _whole("eligibility"),
         ("条件", "符合", "资格", "能不能办", "能否办", "可不可以办", "超过", "超龄", "满", "岁",
          "不满", "限制", "多大", "几岁", "年龄", "多少岁", "eligible", "eligibility", "qualify", "qualified", "qualification", "condition",
-         "requirement", "how old",
-         "age limit"),
+         "requirement", "how old", "age limit", "entitled", "who can apply", "who can get"),
     ),
     "materials": (
         _whole("materials"),
@@ -60,8 +60,9 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
     # A deadline the citizen can miss (落户 within a month of birth) belongs with any question of time.
     "time": (
         (Quote("time_fees", ("time",)), Quote("deadlines", label="deadline")),
-        ("多久", "多长时间", "几天", "时限", "多少天", "多快", "什么时候", "几个工作日", "时间",
-         "how long", "days", "when will", "time limit"),
+        ("多久", "多长时间", "几天", "时限", "多少天", "多快", "什么时候", "啥时候", "几时", "几个工作日", "时间",
+         "how long", "days", "when will", "time limit", "how quickly", "how fast", "how soon", "processing time",
+         "turnaround"),
     ),
     # "多少天内要办" is a deadline, "多少天能办好" a time limit: the longer trigger wins (see `_matches`).
     # Without a deadline in the guide, its time limit is the closest it says.
@@ -83,7 +84,7 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
     "fees": (
         (Quote("time_fees", ("fees",)),),
         ("收费", "费用", "多少钱", "要钱", "花钱", "免费", "收钱", "钱", "工本费", "手续费", "fee", "cost", "charge", "free",
-         "pay"),
+         "pay", "how much"),
     ),
     # Where to apply: the online and offline channels; 跨省, 代办 and 容缺 have aspects of their own.
     "channels": (
@@ -100,15 +101,18 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
     "cross_province": (
         (Quote("channels", ("cross_province",)), Quote("eligibility", label="eligibility")),
         ("跨省", "外省", "异地", "外地", "省外", "跨市", "户籍不在", "不在本地",
-         "another province", "other province", "different province", "cross-province"),
+         "another province", "other province", "different province", "cross-province", "another city",
+         "other city", "different city"),
     ),
     "tolerance": (
         (Quote("channels", ("tolerance",)),),
-        ("容缺", "缺材料", "缺少", "少了", "后补", "补交", "没带", "不全", "missing"),
+        ("容缺", "缺材料", "缺少", "少了", "后补", "补交", "没带", "不全", "missing", "incomplete", "in later",
+         "submit later", "submitted later", "provide later", "provided later", "bring later", "afterwards"),
     ),
     "replaced": (
         _whole("replaced"),
-        ("省了", "少跑", "好处", "区别", "以前", "不用再", "减少", "benefit", "save"),
+        ("省了", "少跑", "好处", "区别", "以前", "不用再", "减少", "benefit", "save", "no longer", "used to",
+         "difference", "what changed", "what has changed", "what's changed"),
     ),
 }
 
@@ -137,6 +141,8 @@ def _trigger(word: str) -> re.Pattern[str]:
     """Chinese triggers match anywhere; English ones as whole words with their inflections ("fees",
     "charged"), so "app" does not fire on "apply"."""
     if word.isascii():
+        if word.endswith("y"):  # "qualify" → "qualifies", "qualified"
+            return re.compile(rf"\b{re.escape(word[:-1])}(?:y|ys|ies|ied)\b")
         return re.compile(rf"\b{re.escape(word)}(?:s|es|d|ed)?\b")
     return re.compile(re.escape(word))
 
@@ -173,7 +179,13 @@ def read_aspects(query: Query) -> tuple[list[str], frozenset[str]]:
 
 
 # Words that only point back at the conversation ("那", "这个") or carry no topic of their own.
-_ANAPHORA = frozenset("那 那么 那个 这 这个 它 还有 另外 然后 呢 吗 嗯 好的 ok 呀 and then what about it that this".split())
+_ANAPHORA = frozenset("那 那么 那个 这 这个 它 还有 另外 然后 呢 吗 嗯 好的 ok 呀 大概 大约 大致 一般 通常 差不多 左右 具体 "
+                      "and then what about it that this".split())
+# Characters of spoken function words. jieba glues them into tokens no stopword list can foresee ("那要",
+# "那得交", "哪办", "咋办", "还要"), so a token made of nothing else says nothing about the topic: "那要带啥材料？"
+# asks only for the materials, and in a conversation is a follow-up. (Checked on the 4,900 training
+# questions: every such token is a pointer, a pronoun, a particle or a generic verb — 去 办 给 交 带 弄 咋 啥 完.)
+_FUNCTION_CHARS = frozenset("那这要得啥咋么呢吗还就也都又该去来再能会可以哪在办弄搞带交给让把被们些个儿吧啊呀嘛哦呗怎样谁的了是我你他她它咱俺完")
 # English function words: they say nothing about which passage answers ("does", "after", "we").
 _ENGLISH_STOPWORDS = frozenset("""a an the do does did done is are was were be been being am can could will would shall
 should must may might have has had having i we you he she they me us him them my our your his her their its it's
@@ -202,7 +214,10 @@ def _is_trigger(token: str) -> bool:
     """A keyword of some aspect, an English one also inflected ("fees" for "fee")."""
     if token in _TRIGGERS:
         return True
-    return token.isascii() and any(token.removesuffix(end) in _TRIGGERS for end in ("s", "es", "d", "ed"))
+    if not token.isascii():
+        return False
+    return any(token.removesuffix(end) in _TRIGGERS for end in ("s", "es", "d", "ed")) or any(
+        token.endswith(end) and token[:-len(end)] + "y" in _TRIGGERS for end in ("ies", "ied"))
 
 
 def content_words(query: Query) -> set[str]:
@@ -217,7 +232,8 @@ def is_content(token: str) -> bool:
     """Whether a token can say what a question is about: not a pointer back, not an aspect keyword (nor
     part of one), not an English function word, not punctuation."""
     return (token not in _ANAPHORA and not _is_trigger(token) and token not in _ENGLISH_STOPWORDS
-            and any(c.isalnum() for c in token) and not (len(token) >= 2 and token in _TRIGGER_PARTS))
+            and any(c.isalnum() for c in token) and not (len(token) >= 2 and token in _TRIGGER_PARTS)
+            and not all(c in _FUNCTION_CHARS for c in token))
 
 
 def is_elliptical(query: Query) -> bool:
@@ -229,7 +245,7 @@ def is_elliptical(query: Query) -> bool:
 # A yes/no question ("要先注销吗", "能不能网上办", "Can I apply online?") is answered by the FAQ or the
 # condition that decides it, when the guide has one on its topic.
 _YES_NO = re.compile(r"吗[?？。!！\s]*$|能不能|可不可以|是不是|要不要|需不需要|用不用|是否|可否|能否|有没有|会不会|行不行"
-                     r"|^(can|could|do|does|did|is|are|was|should|must|will|may|would|have|has)\b")
+                     r"|(^|[,;:]\s*)(can|could|do|does|did|is|are|was|should|must|will|may|would|have|has)\b")
 # "What is this bundle?" — the only questions, with a vague first one, that get the bundle overview.
 # ("是什么时候" asks when, not what.) Every English bundle name ends in "bundle", so the word names the topic
 # and is no keyword of the services part: "What is the Newborn birth bundle?" gets the overview.

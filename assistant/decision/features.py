@@ -19,6 +19,10 @@ from assistant.aspects import content_words
 from core.lang import Lang
 from knowledge.retrieval import Query
 
+# Bumped whenever what a feature means changes, so a saved model trained on the old meaning is retrained
+# (it is part of the model's input digest). 2: content words leave out spoken function words (那要, 啥).
+FEATURES_VERSION = 2
+
 
 @dataclass(frozen=True)
 class Signals:

@@ -27,6 +27,7 @@ from assistant.decision.data import (
     project_examples,
     read_examples,
 )
+from assistant.decision.features import FEATURES_VERSION
 from assistant.decision.model import TRAIN_HINT, DecisionModel
 from assistant.router import OneThingRouter
 from core.lang import detect_lang
@@ -57,7 +58,8 @@ def collect_examples(router: OneThingRouter, sources: TrainingSources) -> list[E
 def inputs_digest(router: OneThingRouter, retriever: HybridRetriever, examples: list[Example]) -> str:
     """SHA-256 of everything a model depends on: embedder, bundles, the indexed chunks, the examples."""
     h = hashlib.sha256()
-    h.update(json.dumps([router.embedder.name, router.bundle_ids, retriever.fingerprint()], ensure_ascii=False).encode())
+    h.update(json.dumps([FEATURES_VERSION, router.embedder.name, router.bundle_ids, retriever.fingerprint()],
+                        ensure_ascii=False).encode())
     for e in examples:
         h.update(json.dumps([e.text, e.label, e.leave_out], ensure_ascii=False).encode())
     return h.hexdigest()

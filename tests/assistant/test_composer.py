@@ -259,6 +259,27 @@ def test_whether_it_is_one_trip_or_one_per_department_is_asking_for_the_services
     assert "services" not in _ask("我是一个个体户，要交社保吗").aspects  # 一个个 of 一个个体户 is not "one by one"
 
 
+def test_spoken_function_words_are_no_topic_so_a_bare_aspect_question_is_a_follow_up():
+    # jieba glues spoken function words into tokens ("那要", "啥", "那得交"): none says what the question is about.
+    for q in ("那要带啥材料？", "那这个得带啥去？", "大概几天能办完", "那得交多少钱", "在哪办"):
+        assert _ask(q).topic_words == set(), q
+    assert _ask("那社保卡呢").topic_words == {"社保卡"}
+    assert {"户口", "我爸"} <= _ask("我爸走了户口咋办").topic_words  # a topic of its own: a new question
+
+
+def test_english_inflections_and_a_question_after_a_clause():
+    assert "eligibility" in _ask("Who qualifies for the nursing care subsidy?").aspects  # qualify → qualifies
+    # The yes/no question may follow a clause; "one by one" asks whether one application covers them all.
+    changed = _ask("After we change our company name, do I have to go to tax and social insurance one by one?")
+    assert changed.yes_no and "services" in changed.aspects
+    assert "time" in _ask("契税啥时候必须交").aspects
+    # English says what the Chinese keywords say: 多快 / how quickly, 多少钱 / how much, 后补 / hand in later.
+    assert _ask("How quickly is the application processed?").aspects[0] == "time"
+    assert _ask("How much does it cost?").aspects == ["fees"]
+    assert "tolerance" in _ask("Can the death certificate be handed in later?").aspects
+    assert _ask("How much time do we have to register?").aspects == ["deadline"]  # the longer keyword wins
+
+
 def test_what_is_this_bundle_in_english_and_when_is_not_what():
     # Every English bundle name ends in "bundle": the word is the topic, not a request for the services list.
     what = _ask("What is the Newborn birth bundle?")
