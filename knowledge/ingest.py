@@ -29,12 +29,12 @@ class IngestReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
-    chunks_embedded: int = 0
+    chunks_written: int = 0  # chunks (re)written to the store, embedded now or taken from shipped vectors
 
     def summary(self) -> str:
         return (
             f"added {len(self.added)}, updated {len(self.updated)}, unchanged {len(self.unchanged)}, "
-            f"deleted {len(self.deleted)} documents; embedded {self.chunks_embedded} chunks"
+            f"deleted {len(self.deleted)} documents; wrote {self.chunks_written} chunks"
         )
 
 
@@ -132,11 +132,11 @@ class Ingestor:
                 for c in chunks
             )
             if len(pending) >= self.batch_chunks:
-                report.chunks_embedded += self._flush(pending)
+                report.chunks_written += self._flush(pending)
                 pending = []
             bar.update(1)
         if pending:
-            report.chunks_embedded += self._flush(pending)
+            report.chunks_written += self._flush(pending)
         bar.close()
         log.info("ingest: %s", report.summary())
         return report

@@ -57,7 +57,7 @@ def main() -> None:
             full.append((time.perf_counter() - t) * 1000)
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         out = {
-            "embedder": args.embedder, "chunks": report.chunks_embedded, "index_build_s": round(build, 2),
+            "embedder": args.embedder, "chunks": report.chunks_written, "index_build_s": round(build, 2),
             "warm_up_s": round(warm, 2), "queries": len(qs),
             **{f"retrieval_{k}": v for k, v in percentiles(retr).items()},
             **{f"answer_{k}": v for k, v in percentiles(full).items()},
