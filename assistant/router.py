@@ -64,6 +64,10 @@ THREAD_PRIOR = 3.0
 # than an abuse request that gets the public guide, so the in-scope rate is the bound.
 # The stricter 0.95 once used for questions that name a bundle was a guess: on CV it refused 30 % of the
 # 23 named abuse rows (39 % at 0.8) and none of the 431 named lawful rows at any threshold from 0.5 to 0.95.
+# Not met on English: honest English questions written blind are refused as abuse far above that bound (Dec 3:
+# 11 of 135 in evals/datasets/family_dev, 12 of 166 English in-scope questions over the dev sets) — the model
+# and its act cue read English narratives as fraud. No threshold or cue rule fixes it without losing abuse
+# recall (README, "The learned decision layer"); it needs paired English data.
 ABUSE_MIN = 0.7
 
 
