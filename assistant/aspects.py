@@ -45,7 +45,9 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
         _whole("eligibility"),
         ("条件", "符合", "资格", "能不能办", "能否办", "可不可以办", "超过", "超龄", "满", "岁",
          "不满", "限制", "多大", "几岁", "年龄", "多少岁", "eligible", "eligibility", "qualify", "qualified", "qualification", "condition",
-         "requirement", "how old", "age limit", "entitled", "who can apply", "who can get"),
+         "requirement", "how old", "age limit", "entitled", "who can apply", "who can get",
+         # A waiting period is a condition, not a processing time: "最少要多久才能申请移出" (the longer keyword wins).
+         "多久才能", "多长时间才能", "多久之后才能", "多久以后才能", "多久后才能"),
     ),
     "materials": (
         _whole("materials"),
@@ -61,7 +63,7 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
     "time": (
         (Quote("time_fees", ("time",)), Quote("deadlines", label="deadline")),
         ("多久", "多长时间", "几天", "时限", "多少天", "多快", "什么时候", "啥时候", "几时", "几个工作日", "时间",
-         "how long", "days", "when will", "time limit", "how quickly", "how fast", "how soon", "processing time",
+         "how long", "days", "when will", "when do", "when does", "time limit", "how quickly", "how fast", "how soon", "processing time",
          "turnaround"),
     ),
     # "多少天内要办" is a deadline, "多少天能办好" a time limit: the longer trigger wins (see `_matches`).
@@ -73,7 +75,9 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
          "天以内", "多久之内", "多久以内", "多长时间内", "时间要求", "几月几号", "几号", "哪天", "deadline",
          "too late", "within", "by when", "how long do we have", "how long do i have", "how much time do",
          "are late", "be late", "is late", "if we miss", "if i miss", "if you miss", "miss the deadline",
-         "missed the deadline", "overdue", "in time"),
+         "missed the deadline", "overdue", "in time",
+         # How often something is renewed or repeated (体检每年一次, 证件6年一换) is a deadline of its own.
+         "多久一次", "多长时间一次", "几年一次", "几年换", "几年要换", "每隔多久", "多久换", "how often"),
     ),
     # Who issues or handles it: the services list names each service's department.
     "departments": (
@@ -234,6 +238,16 @@ def is_content(token: str) -> bool:
     return (token not in _ANAPHORA and not _is_trigger(token) and token not in _ENGLISH_STOPWORDS
             and any(c.isalnum() for c in token) and not (len(token) >= 2 and token in _TRIGGER_PARTS)
             and not all(c in _FUNCTION_CHARS for c in token))
+
+
+def content_word_signature() -> str:
+    """A digest of every word list `content_words` depends on: a decision model trained while they were
+    different counts content words differently (one of its features), so it is retrained (see training)."""
+    import hashlib
+    import json
+
+    lists = [sorted(_TRIGGERS), sorted(_ANAPHORA), sorted(_ENGLISH_STOPWORDS), sorted(_FUNCTION_CHARS)]
+    return hashlib.sha256(json.dumps(lists, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
 def is_elliptical(query: Query) -> bool:

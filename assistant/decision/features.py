@@ -15,13 +15,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.aspects import content_words
+from assistant.aspects import content_word_signature, content_words
 from core.lang import Lang
 from knowledge.retrieval import Query
 
-# Bumped whenever what a feature means changes, so a saved model trained on the old meaning is retrained
-# (it is part of the model's input digest). 2: content words leave out spoken function words (那要, 啥).
+# Bumped whenever what a feature means changes. With the word lists behind the content-word count it makes the
+# features' signature, which a model records when trained: a saved model of another signature is flagged when
+# loaded (like one trained on another index), since its weights were fitted to features that meant something
+# else. 2: content words leave out spoken function words (那要, 啥).
 FEATURES_VERSION = 2
+
+
+def features_signature() -> str:
+    return f"{FEATURES_VERSION}-{content_word_signature()}"
 
 
 @dataclass(frozen=True)

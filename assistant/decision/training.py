@@ -27,7 +27,7 @@ from assistant.decision.data import (
     project_examples,
     read_examples,
 )
-from assistant.decision.features import FEATURES_VERSION
+from assistant.decision.features import features_signature
 from assistant.decision.model import TRAIN_HINT, DecisionModel
 from assistant.router import OneThingRouter
 from core.lang import detect_lang
@@ -58,7 +58,7 @@ def collect_examples(router: OneThingRouter, sources: TrainingSources) -> list[E
 def inputs_digest(router: OneThingRouter, retriever: HybridRetriever, examples: list[Example]) -> str:
     """SHA-256 of everything a model depends on: embedder, bundles, the indexed chunks, the examples."""
     h = hashlib.sha256()
-    h.update(json.dumps([FEATURES_VERSION, router.embedder.name, router.bundle_ids, retriever.fingerprint()],
+    h.update(json.dumps([features_signature(), router.embedder.name, router.bundle_ids, retriever.fingerprint()],
                         ensure_ascii=False).encode())
     for e in examples:
         h.update(json.dumps([e.text, e.label, e.leave_out], ensure_ascii=False).encode())
@@ -99,7 +99,7 @@ def fit_examples(router: OneThingRouter, retriever: HybridRetriever, examples: l
     model = DecisionModel.fit(X, [e.label for e in examples], [e.text for e in examples], embedder=router.embedder.name,
                               inputs_sha256=digest, C=C,
                               meta={"sources": sorted({e.source for e in examples}), "seconds": 0.0,
-                                    "index": retriever.fingerprint()})
+                                    "index": retriever.fingerprint(), "features": features_signature()})
     model.meta["seconds"] = round(time.perf_counter() - t0, 1)
     log.info("decision model trained on %d examples in %.1fs (inputs %s)", len(examples), model.meta["seconds"],
              model.inputs_sha256[:12])
@@ -112,12 +112,18 @@ def warn_if_stale(model: DecisionModel, retriever: HybridRetriever, path: Path) 
     Its features include retrieval scores over the indexed chunks, so after an ingest that changed the
     index (new guides, a new chunker) its probabilities drift; it still works, which is why this warns
     instead of refusing to start or retraining for minutes at start-up."""
+    stale = False
     trained_on = model.meta.get("index")
-    if trained_on is None or trained_on == retriever.fingerprint():
-        return False
-    log.warning("the decision model %s was trained on another index (%s, serving %s): routing may drift until "
-                "it is retrained; %s", path, trained_on, retriever.fingerprint(), TRAIN_HINT)
-    return True
+    if trained_on is not None and trained_on != retriever.fingerprint():
+        log.warning("the decision model %s was trained on another index (%s, serving %s): routing may drift until "
+                    "it is retrained; %s", path, trained_on, retriever.fingerprint(), TRAIN_HINT)
+        stale = True
+    features = model.meta.get("features")
+    if features is not None and features != features_signature():
+        log.warning("the decision model %s was trained on other feature definitions (%s, this code %s): routing "
+                    "may drift until it is retrained; %s", path, features, features_signature(), TRAIN_HINT)
+        stale = True
+    return stale
 
 
 # One model per (embedder, inputs) per process: the fast tests build many assistants on one index.

@@ -127,6 +127,14 @@ def test_a_model_trained_on_another_index_is_flagged_when_loaded(fast_assistant,
         model = load_or_train(bot.router, bot.retriever, path)
     assert "another index" in caplog.text and "python -m assistant train" in caplog.text
     assert model.classes == stale.classes  # still served: a drifted model beats none
+    # Likewise a model fitted to features that meant something else (another content-word list, say).
+    stale.meta["index"] = bot.retriever.fingerprint()
+    stale.meta["features"] = "1-0000000000000000"
+    stale.save(path)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="assistant.decision.training"):
+        load_or_train(bot.router, bot.retriever, path)
+    assert "other feature definitions" in caplog.text and "another index" not in caplog.text
 
 
 # What the model decides is measured on the real embedder (the hash embedder of the fast tier has no
