@@ -242,7 +242,8 @@ def is_content(token: str) -> bool:
 
 def content_word_signature() -> str:
     """A digest of every word list `content_words` depends on: a decision model trained while they were
-    different counts content words differently (one of its features), so it is retrained (see training)."""
+    different counted content words (one of its features) otherwise, and is flagged when loaded (see
+    `assistant.decision.training.warn_if_stale`)."""
     import hashlib
     import json
 
