@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from knowledge.catalog import Catalog
+from knowledge.chunking import section_id
 from knowledge.text import normalize
 
 FIRST_CHARS = 150
@@ -19,7 +20,7 @@ FIRST_CHARS = 150
 
 def chinese_twin(catalog: Catalog, source_id: str, quote: str) -> str:
     """The Chinese text of the parts an English quote covers (the quote itself if it is not English)."""
-    sid = source_id.split("~")[0]
+    sid = section_id(source_id)
     en = catalog.section_by_id(sid) if sid.endswith("@en") else None
     zh = catalog.section_by_id(sid.removesuffix("@en")) if en else None
     if en is None or zh is None or quote not in en.text:
