@@ -140,14 +140,20 @@ class _Match:
     end: int
 
 
+# How an English keyword is also written: "fee" as "fees", "charge" as "charged"; one ending in y also as
+# "qualifies", "qualified". Used to find keywords in a question (`_trigger`) and to tell one in a token (`_is_trigger`).
+_SUFFIXES = ("s", "es", "d", "ed")
+_Y_SUFFIXES = ("ies", "ied")
+
+
 @functools.cache
 def _trigger(word: str) -> re.Pattern[str]:
     """Chinese triggers match anywhere; English ones as whole words with their inflections ("fees",
     "charged"), so "app" does not fire on "apply"."""
     if word.isascii():
-        if word.endswith("y"):  # "qualify" → "qualifies", "qualified"
-            return re.compile(rf"\b{re.escape(word[:-1])}(?:y|ys|ies|ied)\b")
-        return re.compile(rf"\b{re.escape(word)}(?:s|es|d|ed)?\b")
+        if word.endswith("y"):
+            return re.compile(rf"\b{re.escape(word[:-1])}(?:y|ys|{'|'.join(_Y_SUFFIXES)})\b")
+        return re.compile(rf"\b{re.escape(word)}(?:{'|'.join(_SUFFIXES)})?\b")
     return re.compile(re.escape(word))
 
 
@@ -220,8 +226,8 @@ def _is_trigger(token: str) -> bool:
         return True
     if not token.isascii():
         return False
-    return any(token.removesuffix(end) in _TRIGGERS for end in ("s", "es", "d", "ed")) or any(
-        token.endswith(end) and token[:-len(end)] + "y" in _TRIGGERS for end in ("ies", "ied"))
+    return any(token.removesuffix(end) in _TRIGGERS for end in _SUFFIXES) or any(
+        token.endswith(end) and token[:-len(end)] + "y" in _TRIGGERS for end in _Y_SUFFIXES)
 
 
 def content_words(query: Query) -> set[str]:
