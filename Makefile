@@ -30,8 +30,7 @@ decision-model: install  ## the learned decision layer, from the project's data 
 
 # Two workers, one test module per worker at a time, in collection order (xdist would otherwise start with the
 # biggest modules): the fast tier runs while the real stack (index + decision model) is built in a process of
-# its own, and the modules that need it come last (tests/conftest.py). Under xdist schemathesis reports its fuzz of every
-# operation as one test (tests/security/test_api_fuzz.py: 69 serial, 1 here), so the count is 68 lower.
+# its own, and the modules that need it come last (tests/conftest.py).
 test: install  ## both test tiers (fast + integration)
 	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 

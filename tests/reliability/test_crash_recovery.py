@@ -208,7 +208,7 @@ def _check(env: dict, data_dir: Path, office: Path, tear: str | None = None) -> 
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 
-OFFICE_DOCS = 400  # enough to kill an ingest well inside it; every document costs each re-ingest and check
+OFFICE_DOCS = 200  # enough to kill an ingest well inside it; every document costs each re-ingest and check
 
 
 def test_kill9_mid_ingest_then_reingest_repairs_the_index(data_dir, tmp_path):
@@ -217,7 +217,7 @@ def test_kill9_mid_ingest_then_reingest_repairs_the_index(data_dir, tmp_path):
     _write_office(office, OFFICE_DOCS, version=1)
 
     # 1. A first ingest of the office's folder, killed part-way.
-    seen, total = _ingest_and_kill(env, office, at_docs=150)
+    seen, total = _ingest_and_kill(env, office, at_docs=75)
     assert 0 < seen < total
     # 2. On top of that, a torn write (one chunk of a guide gone) is detected as incomplete.
     killed = _check(env, data_dir, office, tear="guide:newborn")
@@ -233,7 +233,7 @@ def test_kill9_mid_ingest_then_reingest_repairs_the_index(data_dir, tmp_path):
 
     # 3. An update of every office document, killed part-way (old chunks are removed before new ones land).
     _write_office(office, OFFICE_DOCS, version=2)
-    _ingest_and_kill(env, office, at_docs=27 + 100)
+    _ingest_and_kill(env, office, at_docs=27 + 50)
     r = run_cli(["-m", "assistant", "ingest", "-q", str(office)], env)
     assert r.returncode == 0, r.stderr[-2000:]
     assert re.search(r"(added|updated) [1-9]\d\d", r.stdout), r.stdout  # the documents the kill cut off
