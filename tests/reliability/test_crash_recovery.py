@@ -84,9 +84,10 @@ def test_kill9_around_confirm_and_submit_loses_nothing_acknowledged(data_dir, se
         workers.append(threading.Thread(target=confirm_and_submit, args=(me, d)))
         workers[-1].start()
         if n == len(ready) // 2:
-            # Kill once about half of the submissions have been acknowledged: the rest are in flight.
+            # Kill once about half of the submissions and some edits have been acknowledged: the rest are in
+            # flight. (Waiting for submissions alone, a busy host once killed before any edit had landed.)
             deadline = time.monotonic() + 30
-            while len(acked["submit"]) < 3 and time.monotonic() < deadline:
+            while (len(acked["submit"]) < 3 or not acked["edit"]) and time.monotonic() < deadline:
                 time.sleep(0.005)
             srv.kill9()
     stop.set()
