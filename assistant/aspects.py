@@ -74,7 +74,7 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
          "多少天内", "几天内", "多少日内", "几日内", "几个月内",
          "天以内", "多久之内", "多久以内", "多长时间内", "时间要求", "几月几号", "几号", "哪天", "deadline",
          "too late", "within", "by when", "how long do we have", "how long do i have", "how much time do",
-         "are late", "be late", "is late", "if we miss", "if i miss", "if you miss", "miss the deadline",
+         "are late", "be late", "is late", "how many days do we have", "how many days do i have", "if we miss", "if i miss", "if you miss", "miss the deadline",
          "missed the deadline", "overdue", "in time",
          # How often something is renewed or repeated (体检每年一次, 证件6年一换) is a deadline of its own.
          "多久一次", "多长时间一次", "几年一次", "几年换", "几年要换", "每隔多久", "多久换", "how often"),
@@ -83,7 +83,9 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
     "departments": (
         (Quote("services", label="departments"),),
         ("哪个单位", "什么单位", "哪个部门", "什么部门", "哪些部门", "哪个机关", "谁发", "谁负责", "谁审批", "谁来办",
-         "发证", "which department", "which agency", "who issues", "who handles", "who is responsible"),
+         "发证", "which department", "which agency", "who issues", "who handles", "who is responsible",
+         "which organisation", "which organization", "which authority", "which bureau", "which office", "which body",
+         "who do i apply to", "who do we apply to", "apply to whom"),
     ),
     "fees": (
         (Quote("time_fees", ("fees",)),),
@@ -105,8 +107,12 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
     "cross_province": (
         (Quote("channels", ("cross_province",)), Quote("eligibility", label="eligibility")),
         ("跨省", "外省", "异地", "外地", "省外", "跨市", "户籍不在", "不在本地",
+         # Whether one must go back to where the hukou or the file is ("还得回老家开证明吗") is the same question.
+         # (Not "回原籍": 原籍 would stop being a topic word, and an FAQ asking it would not be found.)
+         "回老家", "回原来", "得回", "先回", "要回去", "不用回",
          "another province", "other province", "different province", "cross-province", "another city",
-         "other city", "different city"),
+         "other city", "different city", "travel back", "travelling back", "traveling back", "go back to",
+         "fly back", "without going back"),
     ),
     "tolerance": (
         (Quote("channels", ("tolerance",)),),
@@ -170,15 +176,28 @@ def _asked(q: str, m: _Match) -> bool:
     return bool(_INTERROGATIVE.search(q[max(0, m.start - _NEAR):m.end + _NEAR]))
 
 
+# An English sentence that asks: it ends with a question mark or opens with a question word or an auxiliary.
+_EN_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+_EN_ASKS = re.compile(r"\s*(what|which|who|whom|whose|when|where|why|how|can|could|do|does|did|is|are|was|were|"
+                      r"should|must|will|would|may|might|shall|have|has|am)\b")
+
+
+def _asked_in_english(q: str, matches: list[_Match]) -> list[str]:
+    """English puts the question word first and far from the noun, so an aspect named in a sentence that
+    asks counts as asked; one named only in the story around it ("I pay my own contributions. Who files
+    my application — can I do it online?") does not. With no asking sentence, every aspect named counts."""
+    asking = [m.span() for m in _EN_SENTENCE.finditer(q) if m.group().rstrip().endswith("?") or _EN_ASKS.match(m.group())]
+    inside = [m.aspect for m in matches if any(s <= m.start < e for s, e in asking)]
+    return inside or [m.aspect for m in matches]
+
+
 def read_aspects(query: Query) -> tuple[list[str], frozenset[str]]:
     """The aspects the question names, those it asks about first ("一起办…几个工作日能办好" asks the time
-    and mentions the bundling), each group in the order of the question; and the set of asked ones.
-    English questions put the question word first and far from the noun, so there every aspect named
-    counts as asked."""
+    and mentions the bundling), each group in the order of the question; and the set of asked ones."""
     q = query.normalized.lower()
     matches = sorted(_matches(q), key=lambda m: m.start)
     english = bool(_ENGLISH.search(q))
-    asked = [m.aspect for m in matches if english or _asked(q, m)]
+    asked = _asked_in_english(q, matches) if english else [m.aspect for m in matches if _asked(q, m)]
     found = list(dict.fromkeys(asked + [m.aspect for m in matches]))
     # "全流程要几天" asks how long the whole process takes, not for its steps: with a time word,
     # 流程 alone (no 步骤, 怎么申请…) is not a question about the steps.
@@ -265,8 +284,9 @@ def is_elliptical(query: Query) -> bool:
 
 # A yes/no question ("要先注销吗", "能不能网上办", "Can I apply online?") is answered by the FAQ or the
 # condition that decides it, when the guide has one on its topic.
-_YES_NO = re.compile(r"吗[?？。!！\s]*$|能不能|可不可以|是不是|要不要|需不需要|用不用|是否|可否|能否|有没有|会不会|行不行"
-                     r"|(^|[,;:]\s*)(can|could|do|does|did|is|are|was|should|must|will|may|would|have|has)\b")
+# (Spoken Chinese also ends a yes/no question with 不 or 没: "还得回老家开证明不", "材料交了没".)
+_YES_NO = re.compile(r"吗[?？。!！\s]*$|[^不没][不没][?？\s]*$|能不能|可不可以|是不是|要不要|需不需要|用不用|是否|可否|能否|有没有|会不会|行不行"
+                     r"|(^|[,;:.!?]\s*)(can|could|do|does|did|is|are|was|should|must|will|may|would|have|has)\b")
 # "What is this bundle?" — the only questions, with a vague first one, that get the bundle overview.
 # ("是什么时候" asks when, not what.) Every English bundle name ends in "bundle", so the word names the topic
 # and is no keyword of the services part: "What is the Newborn birth bundle?" gets the overview.

@@ -280,6 +280,28 @@ def test_english_inflections_and_a_question_after_a_clause():
     assert _ask("How much time do we have to register?").aspects == ["deadline"]  # the longer keyword wins
 
 
+def test_english_asks_in_its_question_sentence_and_the_story_around_it_only_mentions():
+    # "pay" is in the story, not the question: the channels lead, the fees do not.
+    story = _ask("I've been freelancing for years and pay my own pension contributions, no employer. "
+                 "Who files my retirement application - can I do it online by myself?")
+    assert story.leads("channels") and not story.leads("fees") and "fees" in story.aspects
+    assert _ask("We pay our staff monthly. How much does the card cost?").leads("fees")
+    # A yes/no question after a sentence of its own; which body issues it; how many days one has.
+    assert _ask("We're hiring an engineer from Germany. Can he be registered for social insurance?").yes_no
+    assert _ask("Which organisation actually issues the certificate?").aspects[0] == "departments"
+    assert _ask("Once we arrive, how many days do we have to register there?").aspects == ["deadline"]
+    # Having to go back to where one's hukou or file is: the cross-province part answers it.
+    assert "cross_province" in _ask("Can I sort out her paperwork without travelling back?").aspects
+
+
+def test_spoken_yes_no_ending_and_going_back_to_the_hometown():
+    back = _ask("户口要从河南老家迁到杭州，还得回老家派出所开迁移证不")
+    assert back.yes_no and "cross_province" in back.aspects
+    assert _ask("公司要从合肥搬到上海，得先回合肥把档案调出来吗").aspects == ["cross_province"]
+    assert _ask("户口不在这边，能在这边申请救助不").yes_no
+    assert not _ask("材料交了以后等通知").yes_no
+
+
 def test_what_is_this_bundle_in_english_and_when_is_not_what():
     # Every English bundle name ends in "bundle": the word is the topic, not a request for the services list.
     what = _ask("What is the Newborn birth bundle?")
