@@ -82,7 +82,7 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
     # Who issues or handles it: the services list names each service's department.
     "departments": (
         (Quote("services", label="departments"),),
-        ("哪个单位", "什么单位", "哪个部门", "什么部门", "哪些部门", "哪个机关", "谁发", "谁负责", "谁审批", "谁来办",
+        ("哪个单位", "什么单位", "哪个部门", "什么部门", "哪些部门", "哪个机关", "谁发", "谁负责", "谁审批", "谁来办", "找谁",
          "发证", "which department", "which agency", "who issues", "who handles", "who is responsible",
          "which organisation", "which organization", "which authority", "which bureau", "which office", "which body",
          "who do i apply to", "who do we apply to", "apply to whom"),
@@ -121,7 +121,8 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
     ),
     "replaced": (
         _whole("replaced"),
-        ("省了", "少跑", "好处", "区别", "以前", "不用再", "减少", "benefit", "save", "no longer", "used to",
+        ("省了", "少跑", "好处", "区别", "以前", "不用再", "减少", "少多少", "省多少", "减了多少", "benefit", "save",
+         "no longer", "used to", "how much less", "how many fewer",
          "difference", "what changed", "what has changed", "what's changed"),
     ),
 }
@@ -194,7 +195,17 @@ def _asked_in_english(q: str, matches: list[_Match]) -> list[str]:
 def read_aspects(query: Query) -> tuple[list[str], frozenset[str]]:
     """The aspects the question names, those it asks about first ("一起办…几个工作日能办好" asks the time
     and mentions the bundling), each group in the order of the question; and the set of asked ones."""
-    q = query.normalized.lower()
+    return _read(query.normalized.lower())
+
+
+def asked_in(text: str) -> frozenset[str]:
+    """The aspects a text of the guide asks about (an FAQ's own question: "老人多大年龄可以领高龄津贴？")."""
+    from knowledge.text import normalize
+
+    return _read(normalize(text).lower())[1]
+
+
+def _read(q: str) -> tuple[list[str], frozenset[str]]:
     matches = sorted(_matches(q), key=lambda m: m.start)
     english = bool(_ENGLISH.search(q))
     asked = _asked_in_english(q, matches) if english else [m.aspect for m in matches if _asked(q, m)]

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from assistant.aspects import ASPECTS, Ask, Quote
+from assistant.aspects import ASPECTS, Ask, Quote, asked_in
 from core.lang import Lang, localise, to_simplified
 from knowledge.catalog import Catalog
 from knowledge.chunking import section_id
@@ -128,8 +128,9 @@ ASPECT_ZH = {"proxy": "代办", "cross_province": "跨省通办", "tolerance": "
 SectionLookup = Callable[[str], list[Record]]
 PASSAGE_KINDS = ("faq", "service", "eligibility", "replaced")
 # A question's aspect → the part of a service section (knowledge.rendering) that answers it.
+# A service's own part for an aspect; which department handles it is in its first line ("service").
 SERVICE_PARTS = {"time": "time", "fees": "fees", "materials": "materials", "eligibility": "eligibility",
-                 "steps": "steps", "channels": "channels"}
+                 "steps": "steps", "channels": "channels", "departments": "service"}
 
 # What "what is this bundle?" (or a question too vague for anything else) gets: the bundle in brief —
 # what it is and what it bundles; materials, time, where and the rest are offered as `more`.
@@ -448,7 +449,13 @@ class GroundedComposer:
         # (of the passages sharing most of the question's words, a service before an FAQ).
         service = next((p for p, n in scored if p.kind == "service" and n == scored[0][1] > 0), None) \
             if any(ask.leads(a) and a in SERVICE_PARTS for a in ask.aspects) else None
-        first = on_topic[0] if faq_first else service
+        # Else an FAQ whose own question is on the same topic and asks for the same aspect ("老人多大年龄可以领高龄津贴"
+        # for "老人多大岁数开始能领高龄补贴": 老人, 高龄; the age) answers it, whatever kind of question it is.
+        wanted = ask.asked or frozenset(ask.aspects)
+        same = next((p for p in on_topic if p.kind == "faq" and wanted & asked_in(self._faq_question(p))
+                     and sum(_mentions(self._faq_question(p), w) for w in words) >= 2), None) \
+            if wanted and not faq_first else None
+        first = on_topic[0] if faq_first else service or same
         passage_first = first is not None and self._add(
             comp, first.kind, self._passage_quotes(first, [a for a in ask.aspects if ask.leads(a)], ask.text))
         supports: list[tuple[str, list[tuple[Record, str]]]] = []

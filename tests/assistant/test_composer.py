@@ -98,6 +98,24 @@ def test_the_quote_that_answers_comes_first_and_the_answer_stays_short(catalog):
     assert yes.statements[0].citation.source_id == "retirement#faq-1" and a in yes.statements[0].quote
 
 
+def test_an_faq_asking_the_same_leads_any_kind_of_question_unless_a_service_answers_it(catalog):
+    index = _index(catalog)
+    o = catalog.get("elderly_welfare")
+    n, faq = next((n, f) for n, f in enumerate(o.faqs, 1) if "多大年龄" in f.question)
+    passages = index[f"elderly_welfare#faq-{n}"] + index["elderly_welfare#eligibility"]
+    # Not a yes/no question: its topic (老人, 高龄) and what it asks (the age) are the FAQ's own question's.
+    comp = _composer(catalog, index).compose(
+        o, Ask(["eligibility"], {"老人", "岁数", "高龄", "奶奶"}, asked=frozenset({"eligibility"}),
+               text="我奶奶今年82了，老人多大岁数开始能领高龄补贴"), passages)
+    assert comp.statements[0].citation.source_id.startswith(f"elderly_welfare#faq-{n}")
+    assert faq.answer in "".join(s.quote for s in comp.statements[:2])
+    # The same topic asking something else (the materials) is not answered by that FAQ.
+    other = _composer(catalog, index).compose(
+        o, Ask(["materials"], {"老人", "高龄"}, asked=frozenset({"materials"}), text="老人领高龄补贴要带什么"), passages)
+    assert not other.statements[0].citation.source_id.startswith(f"elderly_welfare#faq-{n}")
+    _verbatim(comp, index)
+
+
 def test_whether_services_are_done_together_is_decided_by_the_list_unless_an_faq_asks_the_same(catalog):
     """"户口和医保能一起办吗": an FAQ whose answer names 医保 but whose question is about the age limit does
     not decide it (the services list does); an FAQ asking the same in its own question does."""
@@ -340,6 +358,15 @@ def test_a_question_about_one_service_leads_with_that_services_part(catalog):
     # The bundle's own time limit supports it; the rendered answer says which service the part is of.
     assert any(s.quote == f"办理时限：{o.time_limit}" for s in comp.statements[1:])
     assert f"{service.name} — 办理时限" in _composer(catalog, index).render(o, comp, "zh-Hans")
+    _verbatim(comp, index)
+
+
+def test_which_department_handles_a_service_is_that_services_own_line(catalog):
+    index = _index(catalog)
+    _, service, comp = _about_newborn_service(catalog, index, "社会保障卡", "新生儿社会保障卡是哪个部门发的")
+    lead = comp.statements[0]
+    assert lead.citation.source_id.startswith(f"newborn#svc-{service.id}") and service.department in lead.quote
+    assert len(lead.quote) < 120  # the service's line, not the bundle's whole list of services
     _verbatim(comp, index)
 
 
