@@ -198,6 +198,7 @@ def read_aspects(query: Query) -> tuple[list[str], frozenset[str]]:
     return _read(query.normalized.lower())
 
 
+@functools.cache  # the guides' own texts: a bounded set, asked again for every answer
 def asked_in(text: str) -> frozenset[str]:
     """The aspects a text of the guide asks about (an FAQ's own question: "老人多大年龄可以领高龄津贴？")."""
     from knowledge.text import normalize

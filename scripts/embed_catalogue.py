@@ -90,7 +90,7 @@ def main() -> int:
         if stale not in ours:
             stale.unlink()
     print(update(model, PASSAGES, catalogue_passages(DEFAULT_GUIDES_DIR), np.float32))
-    # float16: half the file; a cosine moves by ~1e-6.
+    # float16: half the file; a cosine moves by up to ~5e-5 (measured: 3.4e-5 at worst over 40 phrases).
     print(update(model, QUERIES, training_queries(), np.float16))
     return 0
 
