@@ -168,10 +168,10 @@ def pytest_collection_finish(session):
     """Start the real-stack build now when any selected test needs it, so it runs beside the fast tier."""
     if any("real_stack" in getattr(item, "fixturenames", ()) for item in session.items):
         _start_real_stack_build(_real_stack_dir(session.config._tmp_path_factory))
-        # The build is the run's critical path (the integration modules wait for it); the fast tier is not. At
-        # equal priority the tests (and their servers and browsers) left it ~40 % of a core, so it took 16 min
-        # instead of 9 and both workers sat waiting for it at the end. A lower priority for this test process
-        # (and what it starts) lets the build have a core; the fast tier keeps the other, and both once it is done.
+        # The integration modules wait for the build; the fast tier does not. At equal priority the tests (and
+        # their servers and browsers) left it ~40 % of a core (when it took 9 minutes, it took 16). A lower
+        # priority for this test process (and what it starts) lets the build have a core; the fast tier keeps
+        # the other, and both once it is done. (Since its questions' vectors ship, the build is about a minute.)
         os.nice(5)
 
 

@@ -2,9 +2,9 @@
 on disk) and the decision model trained on it — what `make run` leaves in var/.
 
 Indexing takes seconds: the catalogue's passage vectors ship with it (knowledge/data/embeddings, kept by
-scripts/embed_catalogue.py; embedding the 1,292 passages is ~10 minutes of one core). Training the decision
-model embeds ~4,800 questions (~0.03 s each) and is most of the build's few minutes, so the test session
-starts it as soon as it knows an integration test is selected and runs the fast tier meanwhile
+scripts/embed_catalogue.py; embedding the 1,292 passages is ~10 minutes of one core). So do the vectors of the
+~4,200 questions the decision model's training embeds (~5 minutes), so the build is about a minute; the test
+session still starts it as soon as it knows an integration test is selected and runs the fast tier meanwhile
 (tests/conftest.py). One build serves every xdist worker; each copies it.
 
     python tests/real_stack_build.py SHARED_DIR
