@@ -161,6 +161,14 @@ class OneThingRouter:
                 phrases.append(normalize(p))
                 owners.append(f"oos:{t.id}")
         self._phrases, self._owners = phrases, owners
+        # Which owner each phrase row belongs to, as indices, and the rows of each phrase: a question's best
+        # phrase per owner is then one grouped maximum, not a Python loop over ~2,000 rows (1.6 ms a question).
+        self._owner_names = list(dict.fromkeys(owners))
+        index = {o: i for i, o in enumerate(self._owner_names)}
+        self._owner_of_row = np.array([index[o] for o in owners], dtype=np.intp)
+        self._rows_of: dict[str, list[int]] = defaultdict(list)
+        for row, phrase in enumerate(phrases):
+            self._rows_of[phrase].append(row)
         self._vecs = self._embed_cached(phrases)
 
     def _embed_cached(self, phrases: list[str]) -> np.ndarray:
@@ -185,11 +193,14 @@ class OneThingRouter:
             raise ValueError("routing needs the question's vector: prepare it with embed=True")
         self.warm_up()
         sims = self._vecs @ query.vector
-        skip = normalize(leave_out) if leave_out else None
-        best: dict[str, float] = defaultdict(float)
-        for phrase, owner, s in zip(self._phrases, self._owners, sims, strict=True):
-            if phrase != skip:
-                best[owner] = max(best[owner], float(s))
+        keep = np.ones(len(sims), dtype=bool)
+        if leave_out:
+            keep[self._rows_of.get(normalize(leave_out), [])] = False
+        owner = self._owner_of_row[keep]
+        top = np.zeros(len(self._owner_names))  # an owner's best phrase, never below 0
+        np.maximum.at(top, owner, sims[keep])
+        present = np.bincount(owner, minlength=len(self._owner_names)) > 0
+        best = {self._owner_names[i]: float(top[i]) for i in np.flatnonzero(present)}
         oos = {k: v for k, v in best.items() if k.startswith("oos:")}
         oos_topic, oos_cos = max(oos.items(), key=lambda kv: kv[1]) if oos else (None, 0.0)
         profile = {k: v for k, v in best.items() if not k.startswith("oos:")}
