@@ -412,6 +412,11 @@ class GroundedComposer:
             on_topic += [p for p in ranked if p not in on_topic]
         return [(p, shared[p.chunk_id]) for p in on_topic]
 
+    def _named_in_question(self, rec: Record, words: set[str]) -> int:
+        """How many of `words` an FAQ passage's own question names (not its answer)."""
+        asked = self._faq_question(rec)
+        return sum(_mentions(asked, w) for w in words)
+
     def _faq_question(self, rec: Record) -> str:
         """An FAQ passage's own question (its whole text when the catalogue does not know its parts)."""
         section = self.catalog.section_by_id(rec.source_id)
@@ -443,7 +448,7 @@ class GroundedComposer:
             # unless an FAQ asks the same in its own question ("户口和医保能跟报到一起办吗？答：可以……"):
             # one that names them only in its answer is about something else (超过1周岁还能办吗).
             top = scored[0][0]
-            faq_first = top.kind == "faq" and sum(_mentions(self._faq_question(top), w) for w in words) >= need
+            faq_first = top.kind == "faq" and self._named_in_question(top, words) >= need
         # A question about one of the bundle's services ("食品经营许可要多久") is answered by that
         # service's own part for the aspect asked; the bundle's part for it supports.
         # (of the passages sharing most of the question's words, a service before an FAQ).
@@ -453,7 +458,7 @@ class GroundedComposer:
         # for "老人多大岁数开始能领高龄补贴": 老人, 高龄; the age) answers it, whatever kind of question it is.
         wanted = ask.asked or frozenset(ask.aspects)
         same = next((p for p in on_topic if p.kind == "faq" and wanted & asked_in(self._faq_question(p))
-                     and sum(_mentions(self._faq_question(p), w) for w in words) >= 2), None) \
+                     and self._named_in_question(p, words) >= 2), None) \
             if wanted and not faq_first else None
         first = on_topic[0] if faq_first else service or same
         passage_first = first is not None and self._add(

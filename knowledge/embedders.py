@@ -171,8 +171,7 @@ class KnownVectors:
         self.inner.warm_up()
 
     def embed_query(self, text: str) -> np.ndarray:
-        known = self._load(QUERIES)
-        v = known.get(passage_key(text)) if known else None
+        v = self._load(QUERIES).get(passage_key(text))
         return v.copy() if v is not None else self.inner.embed_query(text)
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
