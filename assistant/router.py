@@ -64,10 +64,11 @@ THREAD_PRIOR = 3.0
 # than an abuse request that gets the public guide, so the in-scope rate is the bound.
 # The stricter 0.95 once used for questions that name a bundle was a guess: on CV it refused 30 % of the
 # 23 named abuse rows (39 % at 0.8) and none of the 431 named lawful rows at any threshold from 0.5 to 0.95.
-# Not met on English: honest English questions written blind are refused as abuse far above that bound (Dec 3:
-# 11 of 135 in evals/datasets/family_dev, 12 of 166 English in-scope questions over the dev sets) — the model
-# and its act cue read English narratives as fraud. No threshold or cue rule fixes it without losing abuse
-# recall (README, "The learned decision layer"); it needs paired English data.
+# Not met on English: honest English questions written blind are refused as abuse above that bound (Dec 3: 18 of
+# 120 honest English twins in evals/datasets/en_pairs_dev, 11 of 135 English family_dev questions) — the model and
+# its act cue read English stories as fraud. No threshold fixed it; English data written for it (English abuse
+# requests with their honest mirrors, and honest English questions in many voices) and English words in the act
+# cue brought it to 11 of 120 and 9 of 135 on Dec 4 while English abuse refused rose (README, "The learned decision layer").
 ABUSE_MIN = 0.7
 
 

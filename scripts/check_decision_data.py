@@ -1,5 +1,5 @@
 """Check assistant/decision/data/*.jsonl: every line parses, ids unique across files, labels and
-bundle ids valid against knowledge/data/one_things, languages valid, lines under 300 characters,
+bundle ids valid against knowledge/data/one_things, languages valid, lines under 300 characters (600 English),
 no text repeated, and the counts per file/label/language the README states."""
 import glob
 import json
@@ -31,16 +31,21 @@ EXPECTED = {
     "ambiguous_2.jsonl": {"zh-Hans": 130, "zh-Hant": 35, "en": 35},
     "short_in_scope.jsonl": {"zh-Hans": 100, "zh-Hant": 25, "en": 25},
     "followup_2.jsonl": {"zh-Hans": 130, "zh-Hant": 35, "en": 35},
+    "en_in_scope.jsonl": {"en": 9 * 27 + 30},
+    "en_out_of_scope.jsonl": {"en": 89},  # 90 written, one repeated a row of out_of_scope.jsonl
+    "en_abuse.jsonl": {"en": 160},
+    "en_lawful.jsonl": {"en": 60},
 }
 # Files whose label is a bundle id, with the per-bundle (zh-Hans, zh-Hant, en) counts.
 PER_BUNDLE = {"in_scope.jsonl": (14, 4, 5), "stories.jsonl": (9, 2, 1), "near_miss.jsonl": None,
-              "short_in_scope.jsonl": None}
+              "short_in_scope.jsonl": None, "en_in_scope.jsonl": None}
 EXACT = {"in_scope.jsonl"}  # stories.jsonl lost two rows (echoes of dev questions)
-MIN_PER_BUNDLE = {"near_miss.jsonl": 4, "short_in_scope.jsonl": 5}  # every bundle at least this many rows, any language
+MIN_PER_BUNDLE = {"near_miss.jsonl": 4, "short_in_scope.jsonl": 5, "en_in_scope.jsonl": 9}  # every bundle at least this many rows, any language
 FIXED_LABEL = {"out_of_scope.jsonl": "out_of_scope", "abuse.jsonl": "abuse", "lawful.jsonl": "lawful",
                "ambiguous.jsonl": "ambiguous", "ambiguous_2.jsonl": "ambiguous", "followup.jsonl": "followup",
-               "followup_2.jsonl": "followup"}
-LAWFUL = {"lawful.jsonl"}  # files with a `bundle` key (bundle id or null)
+               "followup_2.jsonl": "followup", "en_out_of_scope.jsonl": "out_of_scope", "en_abuse.jsonl": "abuse",
+               "en_lawful.jsonl": "lawful"}
+LAWFUL = {"lawful.jsonl", "en_lawful.jsonl"}  # files with a `bundle` key (bundle id or null)
 AMBIGUOUS = {"ambiguous.jsonl", "ambiguous_2.jsonl"}  # files with an `options` key
 # Length bounds (Chinese characters, English words). short_in_scope.jsonl: short but specific, 3-15 / 3-8.
 SHORT = {"short_in_scope.jsonl": ((3, 15), (3, 8)),
@@ -54,9 +59,10 @@ def main() -> int:
         langs, labels, per_bundle_lang = Counter(), Counter(), Counter()
         for n, line in enumerate(open(DATA / name, encoding="utf-8"), 1):
             where = f"{name}:{n}"
-            if len(line.rstrip("\n")) >= 300:
-                errors.append(f"{where}: line has 300+ characters")
             row = json.loads(line)
+            limit = 600 if row.get("lang") == "en" else 300  # English takes about twice the characters
+            if len(line.rstrip("\n")) >= limit:
+                errors.append(f"{where}: line has {limit}+ characters")
             keys = {"id", "text", "label", "lang"} | ({"bundle"} if name in LAWFUL else set()) \
                 | ({"options"} if name in AMBIGUOUS else set())
             if set(row) != keys:

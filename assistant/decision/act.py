@@ -13,6 +13,14 @@ trust the cue on questions the cue has not seen. Measured by 5-fold cross-valida
 training rows (Dec 2), lexicon + model at the abuse threshold 0.8: abuse refused 0.575 → 0.672, in-scope
 wrongly refused 1.8 % → 1.3 %, in-scope top-1 0.872 → 0.876; a multi-class n-gram block scored the same
 and fitted twelve times slower.
+
+English words and word pairs join the character n-grams (Dec 4). In English, 1–3 characters are mostly
+pieces of pronouns and function words, and with English abuse rows told as first-person stories the cue
+scored "Can they come to her home?" at log-odds +2.6 and "How do I get a fake disability certificate?" at
++0.25. Fitted on the same rows, the fraction of English questions it calls fraud (p > 0.5): honest English
+twins (evals/datasets/en_pairs_dev) 0.34 → 0.15, English family questions (family_dev) 0.24 → 0.10, English
+blind in-scope questions 0.17 → 0.00, while it still flags 0.69 of the English abuse twins (0.75 before).
+The decision model it feeds is judged in the README ("The learned decision layer").
 """
 
 from __future__ import annotations
@@ -25,19 +33,32 @@ from assistant.decision.classes import ABUSE
 from knowledge.text import normalize
 
 _FOLDS = 5
+# English words (and word pairs) beside the character n-grams: in English, 1–3 characters are pieces of
+# pronouns and function words, which say who is asking, not what is asked.
+ENGLISH_WORD = r"(?u)\b[a-z][a-z']+\b"
 
 
 def _fold(text: str) -> str:
     return normalize(text).lower()
 
 
-def _pipeline() -> Any:
+def _pipeline(words: bool = True) -> Any:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
+    from sklearn.pipeline import make_pipeline, make_union
 
-    return make_pipeline(TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=2),
-                         LogisticRegression(C=10.0, max_iter=3000, class_weight="balanced"))
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=2)
+    features = make_union(chars, TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, min_df=2,
+                                                 token_pattern=ENGLISH_WORD)) if words else chars
+    return make_pipeline(features, LogisticRegression(C=10.0, max_iter=3000, class_weight="balanced"))
+
+
+def _fit(folded: list[str], y: np.ndarray, folds: int, words: bool) -> tuple[Any, np.ndarray]:
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    held_out = cross_val_predict(_pipeline(words), folded, y, method="predict_proba",
+                                 cv=StratifiedKFold(folds, shuffle=True, random_state=0))[:, 1]
+    return _pipeline(words).fit(folded, y), held_out
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -52,16 +73,18 @@ class ActCue:
     @classmethod
     def fit(cls, texts: list[str], labels: list[str]) -> tuple[ActCue, np.ndarray]:
         """The cue fitted on every row, and each row's cross-fitted score (a feature column to train on)."""
-        from sklearn.model_selection import StratifiedKFold, cross_val_predict
-
         folded = [_fold(t) for t in texts]
         y = np.array([label == ABUSE for label in labels])
         folds = min(_FOLDS, int(y.sum()), int((~y).sum()))
         if folds < 2:
             raise ValueError("the act cue needs at least two abuse and two other examples")
-        held_out = cross_val_predict(_pipeline(), folded, y, method="predict_proba",
-                                     cv=StratifiedKFold(folds, shuffle=True, random_state=0))[:, 1]
-        return cls(_pipeline().fit(folded, y)), _logit(held_out)[:, None]
+        try:
+            pipeline, held_out = _fit(folded, y, folds, words=True)
+        except ValueError as e:  # rows with no English word used twice (a deployer's Chinese-only data): characters only
+            if "empty vocabulary" not in str(e):
+                raise
+            pipeline, held_out = _fit(folded, y, folds, words=False)
+        return cls(pipeline), _logit(held_out)[:, None]
 
     def score(self, text: str) -> np.ndarray:
         """The feature column for one question (the log-odds that it asks to commit fraud)."""

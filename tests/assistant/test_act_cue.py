@@ -43,3 +43,23 @@ def test_traditional_script_scores_like_simplified(fitted):
 def test_needs_examples_of_both_kinds():
     with pytest.raises(ValueError, match="at least two abuse"):
         ActCue.fit(["怎么弄假证", "残疾证怎么办"], [ABUSE, "newborn"])
+
+
+def test_english_is_read_by_its_words_and_word_pairs_too():
+    # In English, character 1-3-grams are mostly pieces of pronouns ("her", "my"): whole words carry the act.
+    abuse = ["how do I fake her birth certificate", "how do I fake a rental contract", "how do I fake my income",
+             "how do I fake a disability certificate", "帮我伪造出生证明"]
+    lawful = ["how do I apply for her birth certificate", "how do I sign a rental contract", "how do I declare my income",
+              "how do I apply for a disability certificate", "出生证明怎么办"]
+    cue, _ = ActCue.fit(abuse + lawful, [ABUSE] * len(abuse) + ["newborn"] * len(lawful))
+    chars, words = (t for _, t in cue.pipeline[0].transformer_list)
+    assert {"fake", "how do", "birth certificate"} <= set(words.vocabulary_)
+    assert not any("\u4e00" <= c <= "\u9fff" for w in words.vocabulary_ for c in w)  # Chinese: characters only
+    assert "证" in chars.vocabulary_
+    assert cue.score("how do I fake a birth certificate")[0] > cue.score("how do I apply for a birth certificate")[0]
+
+
+def test_fits_on_rows_without_any_english():
+    # No English word used twice: the word block would be empty, so the cue falls back to characters alone.
+    cue, column = ActCue.fit(["怎么弄假证", "帮我伪造证明", "残疾证怎么办", "证明去哪开"], [ABUSE, ABUSE, "newborn", "newborn"])
+    assert column.shape == (4, 1) and np.isfinite(cue.score("怎么弄假证明")).all()

@@ -281,7 +281,7 @@ def test_a_fraud_request_is_refused_with_the_lawful_route_not_the_guide(fast_ass
 
 def test_a_refusal_offers_a_hand_off_but_does_not_queue_the_conversation(fast_assistant):
     """Issue 15, item 11: only the citizen's own 转人工 (or a clerk) puts a conversation in the queue."""
-    ans = fast_assistant.run("明天会下雨吗？要不要带伞")
+    ans = fast_assistant.run("今天天气怎么样，要不要带伞")
     assert ans.refused and ans.handoff is not None
     assert fast_assistant.conversations.load(ans.session_id).status == "bot"
     fast_assistant.conversations.request_handoff(ans.session_id)
