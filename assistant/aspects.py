@@ -11,8 +11,6 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from knowledge.retrieval import Query
 
 
@@ -319,14 +317,12 @@ class Ask:
     what_is: bool = False
     asked: frozenset[str] = frozenset()  # the aspects asked about, not merely mentioned (none: all are asked)
     text: str = ""  # the question, normalised: which item of a list it is closest to
-    vector: np.ndarray | None = field(default=None, compare=False, repr=False)  # its embedding, when prepared with one
 
     @classmethod
     def of(cls, query: Query) -> Ask:
         q = query.normalized.lower().strip()
         aspects, asked = read_aspects(query)
-        return cls(aspects, content_words(query), bool(_YES_NO.search(q)), bool(_WHAT_IS.search(q)), asked, q,
-                   query.vector)
+        return cls(aspects, content_words(query), bool(_YES_NO.search(q)), bool(_WHAT_IS.search(q)), asked, q)
 
     def leads(self, aspect: str) -> bool:
         """Whether the part for `aspect` answers the question (asked, or nothing in particular is asked)

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assistant.aspects import ASPECTS, Ask, Quote, asked_in
-from assistant.faq_match import FaqMatcher
 from core.lang import Lang, localise, to_simplified
 from knowledge.catalog import Catalog
 from knowledge.chunking import section_id
@@ -337,12 +336,11 @@ class GroundedComposer:
     the quote that answers first, at most two supporting quotes, and the rest offered as `more`."""
 
     def __init__(self, catalog: Catalog, section_records: SectionLookup, *, hotline: str = "12345",
-                 max_passages: int = MAX_SUPPORT, faqs: FaqMatcher | None = None) -> None:
+                 max_passages: int = MAX_SUPPORT) -> None:
         self.catalog = catalog
         self.section_records = section_records
         self.hotline = hotline
         self.max_passages = max_passages
-        self.faqs = faqs
 
     # -- selection --------------------------------------------------------------------------
     def _quotes(self, o: OneThing, want: Quote, lang: str = "zh", question: str = "") -> list[tuple[Record, str]]:
@@ -414,14 +412,6 @@ class GroundedComposer:
             on_topic += [p for p in ranked if p not in on_topic]
         return [(p, shared[p.chunk_id]) for p in on_topic]
 
-    def _same_question_faq(self, o: OneThing, ask: Ask, glang: str) -> Record | None:
-        """The indexed FAQ of `o` whose own question asks what `ask` asks (not for "what is this bundle")."""
-        n = self.faqs.best(o, glang, ask.vector) if self.faqs is not None and not ask.what_is else None
-        if n is None:
-            return None
-        records = self.section_records(f"{o.id}#faq-{n + 1}{'@en' if glang == 'en' else ''}")
-        return records[0] if records else None
-
     def _named_in_question(self, rec: Record, words: set[str]) -> int:
         """How many of `words` an FAQ passage's own question names (not its answer)."""
         asked = self._faq_question(rec)
@@ -470,9 +460,7 @@ class GroundedComposer:
         same = next((p for p in on_topic if p.kind == "faq" and wanted & asked_in(self._faq_question(p))
                      and self._named_in_question(p, words) >= 2), None) \
             if wanted and not faq_first else None
-        # An FAQ that asks what is asked, in other words (by meaning, FaqMatcher), answers it before all of these.
-        asked_faq = self._same_question_faq(o, ask, glang)
-        first = asked_faq or (on_topic[0] if faq_first else service or same)
+        first = on_topic[0] if faq_first else service or same
         passage_first = first is not None and self._add(
             comp, first.kind, self._passage_quotes(first, [a for a in ask.aspects if ask.leads(a)], ask.text))
         supports: list[tuple[str, list[tuple[Record, str]]]] = []

@@ -19,7 +19,6 @@ from assistant.aspects import Ask
 from assistant.composer import Citation, GroundedComposer, More, Statement
 from assistant.decision.classes import FOLLOWUP
 from assistant.decision.training import TrainingSources, load_or_train
-from assistant.faq_match import FaqMatcher
 from assistant.generators import Generator, ground_check
 from assistant.guard import asks_for_personal_data, clean_question, contains_personal_data
 from assistant.router import BUNDLE, Candidate, OneThingRouter, Routing
@@ -144,13 +143,11 @@ class Assistant:
         self.reranker_path = reranker_path
         self.reranker: PassageReranker | None = None
         self.general_answer_threshold = general_answer_threshold
-        self.faqs = FaqMatcher(retriever.embedder)
-        self.composer = GroundedComposer(catalog, retriever.records_for_source, hotline=hotline, faqs=self.faqs)
+        self.composer = GroundedComposer(catalog, retriever.records_for_source, hotline=hotline)
 
     def warm_up(self) -> None:
         self.retriever.warm_up()
         self.router.warm_up()
-        self.faqs.warm_up(self.catalog)
         self._ensure_model()
         if self.reranker is None and self.reranker_path is not None and self.reranker_path.is_file():
             self.reranker = PassageReranker.load(self.reranker_path)
