@@ -19,6 +19,12 @@ from knowledge.store import ChromaStore, VectorStore
 log = logging.getLogger(__name__)
 
 
+# A name shorter than this is a common word, not a name: 退休一件事 without its suffix is 退休, which is in 退休金 (a
+# pension: "老人过世了，退休金怎么停") and made the router answer after-death questions with the retirement bundle
+# although its model gave 身后一件事 0.94 (a named bundle overrides the model, assistant/router.py).
+MIN_NAME_CHARS = 3
+
+
 def catalog_terms(catalog: Catalog) -> dict[str, list[str]]:
     """Names and aliases that identify a one-thing when they appear verbatim in a question."""
     from knowledge.text import normalize
@@ -26,7 +32,8 @@ def catalog_terms(catalog: Catalog) -> dict[str, list[str]]:
     terms = {}
     for o in catalog:
         base = [o.name, o.name.removesuffix("一件事"), *o.aliases]
-        terms[o.id] = sorted({normalize(t) for t in base if len(normalize(t)) >= 2}, key=len, reverse=True)
+        terms[o.id] = sorted({normalize(t) for t in base if len(normalize(t)) >= MIN_NAME_CHARS}, key=len,
+                             reverse=True)
     return terms
 
 

@@ -22,8 +22,9 @@ from knowledge.retrieval import Query
 # Bumped whenever what a feature means changes. With the word lists behind the content-word count it makes the
 # features' signature, which a model records when trained: a saved model of another signature is flagged when
 # loaded (like one trained on another index), since its weights were fitted to features that meant something
-# else. 2: content words leave out spoken function words (那要, 啥).
-FEATURES_VERSION = 2
+# else. 2: content words leave out spoken function words (那要, 啥). 3: a bundle is named by three characters or
+# more (app.pipeline.MIN_NAME_CHARS: 退休 in 退休金 no longer names the retirement bundle).
+FEATURES_VERSION = 3
 
 
 def features_signature() -> str:

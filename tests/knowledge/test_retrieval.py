@@ -89,3 +89,12 @@ def test_real_stack_semantic_and_english(real_stack):
     _, bot = real_stack
     res = bot.retriever.run("my father passed away, what paperwork is needed")
     assert res.passages[0].one_thing_id == "after_death"
+
+
+def test_a_bundle_is_named_by_its_name_not_by_a_common_word_inside_it(fast_stack):
+    # 退休一件事 without its suffix is 退休, a word inside 退休金 (a pension): a question about a death that
+    # mentions the pension names no bundle, so the decision model decides it (a named bundle overrides it).
+    _, kb = fast_stack
+    assert kb.retriever.mentioned("老人过世了退休金怎么停发") == []
+    assert kb.retriever.mentioned("退休一件事要带什么") == ["retirement"]
+    assert kb.retriever.mentioned("企业开办要多久") == ["start_business"]
