@@ -68,7 +68,8 @@ THREAD_PRIOR = 3.0
 # 120 honest English twins in evals/datasets/en_pairs_dev, 11 of 135 English family_dev questions) — the model and
 # its act cue read English stories as fraud. No threshold fixed it; English data written for it (English abuse
 # requests with their honest mirrors, and honest English questions in many voices) and English words in the act
-# cue brought it to 11 of 120 and 9 of 135 on Dec 4 while English abuse refused rose (README, "The learned decision layer").
+# cue brought it to 11 of 120 and 9 of 135 on Dec 4 while English abuse refused rose (README, "The learned
+# decision layer"). On blind text it is still 5–7 honest questions of 100 (README, blind4 / blind5).
 ABUSE_MIN = 0.7
 
 
