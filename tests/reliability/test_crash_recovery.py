@@ -234,10 +234,16 @@ def test_kill9_mid_ingest_then_reingest_repairs_the_index(data_dir, tmp_path):
 
     # 3. An update of every office document, killed part-way (old chunks are removed before new ones land).
     _write_office(office, OFFICE_DOCS, version=2)
-    _ingest_and_kill(env, office, at_docs=27 + 50)
+    _ingest_and_kill(env, office, at_docs=27 + 30)
+    cut_off = _check(env, data_dir, office)
+    to_repair = cut_off["docs"] - cut_off["complete"]
+    assert to_repair > 0, "the kill left documents to repair"
     r = run_cli(["-m", "assistant", "ingest", "-q", str(office)], env)
     assert r.returncode == 0, r.stderr[-2000:]
-    assert re.search(r"(added|updated) [1-9]\d\d", r.stdout), r.stdout  # the documents the kill cut off
+    # Exactly the documents the kill cut off are re-embedded. (Their number depends on how far the ingest got
+    # before the kill landed: the progress bar is throttled, and on a fast host 129 of 200 were done at "77".)
+    done = re.search(r"added (\d+), updated (\d+)", r.stdout)
+    assert done and int(done[1]) + int(done[2]) == to_repair, (r.stdout, cut_off)
     final = _check(env, data_dir, office)
     assert final["complete"] == final["docs"] and not final["incomplete"] and not final["stale"]
     assert final["unretrievable"] == []
