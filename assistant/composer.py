@@ -20,6 +20,7 @@ from knowledge.catalog import Catalog
 from knowledge.chunking import section_id
 from knowledge.documents import Part, Record, Section
 from knowledge.schema import OneThing
+from knowledge.text import english_stem, english_stems
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +117,8 @@ GENERAL_CAVEAT = {
 # A specific answer from a guide drawn from one region's practice (the overview quotes which region).
 LOCAL_CAVEAT = {"zh": "（各地做法可能不同，请以当地政务服务中心公布为准。）",
                 "en": "(Practice varies by place: check with your local government service centre.)"}
+# Which bundle's guide a specific answer quotes, said after the answer.
+SOURCE_LINE = {"zh": "（摘自「{name}」指南）", "en": "(Source: {name} guide)"}
 # Everything the question could get was shown earlier in the conversation: say so, offer the rest.
 NOTHING_NEW = {"zh": "主要内容上面已经介绍过；可以点下方按钮查看所需材料、办理时限、在哪办等详细内容，或直接问具体问题。",
                "en": "The main points are above; open the sections below for materials, time limits and where to apply, "
@@ -227,9 +230,11 @@ def _clipped(text: str, spans: list[tuple[int, int]], rec: Record, at: int) -> l
 
 
 def _mentions(text: str, word: str) -> bool:
-    """Whether a passage mentions a word of the question: English words as whole words (a plural s
-    allowed), so "id" does not match "identity"; Chinese words anywhere."""
+    """Whether a passage mentions a word of the question: English words as whole words by their stem
+    ("employer" finds "employed", "fees" finds "fee"; "id" does not find "identity"); Chinese words anywhere."""
     if word.isascii():
+        if word.isalnum():
+            return english_stem(word.lower()) in english_stems(text)
         return re.search(rf"\b{re.escape(word)}s?\b", text, re.IGNORECASE) is not None
     return word in text
 
@@ -603,12 +608,16 @@ class GroundedComposer:
         guide's English text when it has one; otherwise it labels the Chinese quotes in English."""
         cites = {(c.source_id, c.quote): n for n, c in enumerate(comp.citations, 1)}
         english = lang == "en"
-        if english and comp.lang == "en":
-            parts = [f"{o.name_en}:"]
-        elif english:
+        # A specific answer starts with its answer: which bundle's guide it quotes is said after it (on a phone,
+        # an English header and a service's name took most of the first lines). An overview, and English
+        # labels around Chinese quotes, are introduced first.
+        source = None
+        if english and comp.lang != "en":
             parts = [f"{o.name_en} ({o.name}). The official guide is in Chinese; quoted with sources:"]
+        elif comp.overview:
+            parts = [f"{o.name_en}:" if english else f"关于「{o.name}」："]
         else:
-            parts = [f"关于「{o.name}」："]
+            parts, source = [], SOURCE_LINE["en" if english else "zh"].format(name=o.name_en if english else o.name)
         lead = ELIGIBILITY_LEAD["en" if english else "zh"]
         for s in comp.statements:
             n = cites[(s.citation.source_id, s.quote)]
@@ -622,6 +631,8 @@ class GroundedComposer:
                          else MISSING_ZH.format(what=ASPECT_ZH.get(m, m), hotline=self.hotline))
         if not comp.statements and not comp.missing:
             parts.append(NOTHING_NEW["en" if english else "zh"])
+        if source and comp.statements:
+            parts.append(source)
         if comp.caveat and not any(st.role == "note" for st in comp.statements):
             parts.append(LOCAL_CAVEAT["en" if english else "zh"])
         text = "\n".join(parts)

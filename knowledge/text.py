@@ -2,7 +2,8 @@
 
 Traditional Chinese is folded to Simplified (opencc) before matching, so 戶口遷移 finds 户口迁移.
 BM25 tokens come from jieba's search mode, which also emits the sub-words of long compounds
-(新生儿出生 → 新生, 新生儿, 出生), giving recall on colloquial phrasing.
+(新生儿出生 → 新生, 新生儿, 出生), giving recall on colloquial phrasing; English words are reduced to their
+Snowball stem, so "registering" finds "register" and "fees" finds "fee".
 """
 
 from __future__ import annotations
@@ -62,6 +63,28 @@ def add_words(words: list[str]) -> None:
             _ADDED.add(w)
 
 
+_ENGLISH_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+@lru_cache(maxsize=1)
+def _english_stemmer():
+    import Stemmer  # PyStemmer: the Snowball stemmers (the one bm25s documents)
+
+    return Stemmer.Stemmer("english")
+
+
+def english_stem(word: str) -> str:
+    """The Snowball stem of one lower-case English word: "employer", "employed" → "employ"."""
+    return _english_stemmer().stemWord(word)
+
+
+@lru_cache(maxsize=8192)
+def english_stems(text: str) -> frozenset[str]:
+    """The stems of a text's English words (lower-cased), for matching a question's words against a
+    passage whatever their endings: "registered" finds "registration" (regist), "fees" finds "fee"."""
+    return frozenset(_english_stemmer().stemWords(_ENGLISH_TOKEN.findall(text.lower())))
+
+
 def segment(text: str) -> list[str]:
     """jieba's plain (accurate-mode) words of a text, as typo repair learns its vocabulary from."""
     return _jieba().lcut(text)
@@ -116,7 +139,7 @@ class SegmentationCache:
 def _segmenter_signature() -> str:
     import jieba
 
-    payload = json.dumps([jieba.__version__, sorted(_ADDED), sorted(STOPWORDS)], ensure_ascii=False)
+    payload = json.dumps([jieba.__version__, sorted(_ADDED), sorted(STOPWORDS), "snowball-english"], ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
 
@@ -128,4 +151,5 @@ def tokenize(text: str) -> list[str]:
 def tokenize_normalized(text: str) -> list[str]:
     """`tokenize` for text that has already been through `normalize` (a `Query`'s): not folded twice."""
     toks = _jieba().lcut_for_search(text.lower())
-    return [t for t in (x.strip() for x in toks) if t and t not in STOPWORDS and not _PUNCT.match(t)]
+    return [english_stem(t) if t.isascii() and t.isalpha() else t
+            for t in (x.strip() for x in toks) if t and t not in STOPWORDS and not _PUNCT.match(t)]

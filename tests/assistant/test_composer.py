@@ -98,6 +98,19 @@ def test_the_quote_that_answers_comes_first_and_the_answer_stays_short(catalog):
     assert yes.statements[0].citation.source_id == "retirement#faq-1" and a in yes.statements[0].quote
 
 
+def test_a_specific_answer_starts_with_its_answer_and_names_the_guide_after_it(catalog):
+    index = _index(catalog)
+    composer, o = _composer(catalog, index), catalog.get("retirement")
+    for lang, name in (("zh-Hans", o.name), ("en", o.name_en)):
+        comp = composer.compose(o, Ask(["time"], set()), [], lang=lang)
+        text = composer.render(o, comp, lang)
+        assert text.startswith(comp.statements[0].quote), text
+        assert name in text.splitlines()[-2 if comp.caveat else -1], text
+        overview = composer.compose(o, Ask([], set(), what_is=True), [], lang=lang)
+        assert overview.overview and composer.render(o, overview, lang).splitlines()[0].startswith(
+            f"关于「{name}」" if lang == "zh-Hans" else name)
+
+
 def test_an_faq_asking_the_same_leads_any_kind_of_question_unless_a_service_answers_it(catalog):
     index = _index(catalog)
     o = catalog.get("elderly_welfare")
@@ -296,6 +309,16 @@ def test_english_inflections_and_a_question_after_a_clause():
     assert _ask("How much does it cost?").aspects == ["fees"]
     assert "tolerance" in _ask("Can the death certificate be handed in later?").aspects
     assert _ask("How much time do we have to register?").aspects == ["deadline"]  # the longer keyword wins
+
+
+def test_english_words_match_a_passage_whatever_their_ending():
+    from assistant.composer import _mentions
+    from knowledge.text import tokenize
+
+    assert _mentions("Can a flexibly employed person apply online?", "employer")  # employ
+    assert _mentions("The fee is waived.", "fees") and _mentions("Registering the birth", "register")
+    assert not _mentions("Proof of identity", "id")  # a whole word, not a prefix
+    assert tokenize("Registering fees") == tokenize("register fee") == ["regist", "fee"]  # BM25 alike
 
 
 def test_english_asks_in_its_question_sentence_and_the_story_around_it_only_mentions():
