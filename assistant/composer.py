@@ -265,6 +265,34 @@ def _closest_items(section: Section, want: Quote, question: str, ignore: str = "
     return lambda p: score.get(p, 0) == best
 
 
+def _closest_lines(text: str, spans: list[tuple[int, int]], question: str, ignore: str = "",
+                   budget: int = SPECIFIC_BUDGET) -> list[tuple[int, int]]:
+    """Of quotes longer than a specific answer's budget (a guide's English list of conditions runs to 750
+    characters, its Chinese to 200), only the lines closest to the question, when some clearly are; the
+    rest of the section stays one click away (its citation). Shorter quotes, and quotes no line of which
+    is closer than another, stay whole."""
+    if not question or sum(e - s for s, e in spans) <= budget:
+        return spans
+    lines = []
+    for start, end in spans:
+        at = start
+        for line in text[start:end].split("\n"):
+            lines.append((at, at + len(line), _closeness(line, question, ignore)))
+            at += len(line) + 1
+    best = max(n for _, _, n in lines)
+    if best < 1 or min(n for _, _, n in lines) == best:
+        return spans
+    out: list[tuple[int, int]] = []
+    for start, end, n in lines:
+        if n != best:
+            continue
+        if out and text[out[-1][1]:start] == "\n":  # the next line of a kept one: one run
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
+
+
 def _closest_parts(parts: tuple[Part, ...], question: str) -> set[Part]:
     """A service's first part (which service it is) and the parts closest to the question ("工本费" →
     its fees), when some share at least two of its words or character pairs; empty otherwise."""
@@ -308,6 +336,8 @@ def _service_of(s: Statement) -> str:
     bundle, sep, service = s.citation.title.partition(" · ")
     if s.label != "service" or not sep or service in s.quote:
         return ""
+    if s.quote.startswith("- "):  # list lines (one item of its materials): the service heads them
+        return f"{service}:\n" if service.isascii() else f"{service}：\n"
     return f"{service} — "
 
 
@@ -348,16 +378,18 @@ class GroundedComposer:
         self.max_passages = max_passages
 
     # -- selection --------------------------------------------------------------------------
-    def _quotes(self, o: OneThing, want: Quote, lang: str = "zh", question: str = "") -> list[tuple[Record, str]]:
+    def _quotes(self, o: OneThing, want: Quote, lang: str = "zh", question: str = "", narrow: str = "") -> list[tuple[Record, str]]:
         """The wanted parts of one of `o`'s guide sections, quoted from the indexed chunks that hold them.
         Of a list of items of one kind (the deadlines), only those closest to `question` when one
-        clearly is."""
+        clearly is; of a quote too long for a specific answer, only its lines closest to `narrow` (see
+        `_closest_lines`)."""
         section = self.catalog.section(o.id, want.section, lang)
         if section is None:
             return []
         name = o.name_en if lang == "en" else o.name
         keep = _closest_items(section, want, question, name)
-        return self._section_quotes(section, section.spans(want.parts, keep=keep))
+        return self._section_quotes(section, _closest_lines(section.text, section.spans(want.parts, keep=keep),
+                                                            narrow, name))
 
     def _section_quotes(self, section: Section, spans: list[tuple[int, int]]) -> list[tuple[Record, str]]:
         """`spans` of a section's text quoted from the indexed chunks that hold them: each run is cut
@@ -441,6 +473,9 @@ class GroundedComposer:
         out as `more`."""
         glang = self.guide_lang(o, lang)
         comp = Composition(lang=glang)
+        # A yes/no question about one item of a long list ("Can I still retire on time if…") is answered by the
+        # item's line, not the 750-character list; a question asking for the list ("带什么材料") gets all of it.
+        narrow = ask.text if ask.yes_no else ""
         scored = self._on_topic(o, ask, passages, glang)
         on_topic = [p for p, _ in scored]
         # A yes/no question is decided by retrieval's best passage (an FAQ or a service) when it shares at least
@@ -467,18 +502,18 @@ class GroundedComposer:
             if wanted and not faq_first else None
         first = on_topic[0] if faq_first else service or same
         passage_first = first is not None and self._add(
-            comp, first.kind, self._passage_quotes(first, [a for a in ask.aspects if ask.leads(a)], ask.text))
+            comp, first.kind, self._passage_quotes(first, [a for a in ask.aspects if ask.leads(a)], ask.text, narrow))
         supports: list[tuple[str, list[tuple[Record, str]]]] = []
         for aspect in ask.aspects:
             first, *rest = ASPECTS[aspect][0]
-            blocks = self._quotes(o, first, glang, ask.text)
+            blocks = self._quotes(o, first, glang, ask.text, narrow)
             if passage_first or not ask.leads(aspect):
                 supports.append((first.label or aspect, blocks))
                 ok = bool(blocks)
             else:
                 ok = self._add(comp, first.label or aspect, blocks)
             for want in rest:
-                blocks = self._quotes(o, want, glang, ask.text)
+                blocks = self._quotes(o, want, glang, ask.text, narrow)
                 ok = ok or bool(blocks)
                 supports.append((want.label or aspect, blocks))
             if not ok and ask.leads(aspect):
@@ -490,11 +525,12 @@ class GroundedComposer:
                 self._add(comp, want.label, [(r, q) for r, q in self._quotes(o, want, glang)
                                              if shown_key(r.chunk_id, q) not in shown])
         elif not comp.statements and on_topic:
-            self._add(comp, on_topic[0].kind, self._passage_quotes(on_topic[0], ask.aspects, ask.text))
+            self._add(comp, on_topic[0].kind, self._passage_quotes(on_topic[0], ask.aspects, ask.text, narrow))
         self._recall(comp, ask.text, shown)
         # Retrieval's on-topic passages support before the aspect's extras (a deadline beside a time
         # limit): a service's own time limit is closer to the question than the bundle's.
-        passage_blocks = [(p.kind, self._passage_quotes(p, ask.aspects, ask.text)) for p in on_topic[:self.max_passages + 1]]
+        passage_blocks = [(p.kind, self._passage_quotes(p, ask.aspects, ask.text, narrow))
+                          for p in on_topic[:self.max_passages + 1]]
         # An office's own guide that ranks near the top speaks of this place: it supports first.
         local_blocks = [("local", self._clean_blocks(p)) for p in (local or [])[:1]]
         supports = local_blocks + (supports + passage_blocks if passage_first else passage_blocks + supports)
@@ -539,7 +575,7 @@ class GroundedComposer:
             if span != s.quote:
                 comp.statements[i] = Statement(s.label, span, Citation(s.citation.source_id, s.citation.title, span), s.role)
 
-    def _passage_quotes(self, rec: Record, aspects: list[str], question: str = "") -> list[tuple[Record, str]]:
+    def _passage_quotes(self, rec: Record, aspects: list[str], question: str = "", narrow: str = "") -> list[tuple[Record, str]]:
         """What to quote of a retrieved passage: of a service section, only the parts the question asks
         about (its 办理时限 for "多久"), from whichever of its chunks holds them — none if it has none
         of them; anything else whole."""
@@ -548,11 +584,11 @@ class GroundedComposer:
         wanted = {SERVICE_PARTS[a] for a in aspects if a in SERVICE_PARTS}
         section = self.catalog.section_by_id(rec.source_id)
         if rec.kind != "service" or section is None or not section.parts:
-            return [(rec, rec.text)]
+            return [(rec, rec.text[s:e]) for s, e in _closest_lines(rec.text, [(0, len(rec.text))], narrow)]
         if not wanted:  # no aspect named: the parts closest to the question, or the first ones that fit
             keep = _closest_parts(section.parts, question) or _head(section.parts, SPECIFIC_BUDGET)
             return self._section_quotes(section, section.spans(keep=lambda part: part in keep))
-        return self._section_quotes(section, section.spans(wanted))
+        return self._section_quotes(section, _closest_lines(section.text, section.spans(wanted), narrow))
 
     def _more(self, o: OneThing, comp: Composition, glang: str) -> list[More]:
         quoted = {section_id(s.citation.source_id) for s in comp.statements}

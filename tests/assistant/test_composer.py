@@ -111,6 +111,21 @@ def test_a_specific_answer_starts_with_its_answer_and_names_the_guide_after_it(c
             f"关于「{name}」" if lang == "zh-Hans" else name)
 
 
+def test_a_yes_no_question_about_one_item_of_a_long_list_gets_that_item(catalog):
+    index = _index(catalog)
+    composer, o = _composer(catalog, index), catalog.get("retirement")
+    question = "my employer went bust. can i still retire on time?"
+    whole = catalog.section("retirement", "eligibility", "en").text
+    assert len(whole) > 350  # the English list of conditions: too long for a specific answer
+    yes_no = composer.compose(o, Ask(["eligibility"], {"employer", "retire"}, yes_no=True, text=question), [], lang="en")
+    lead = yes_no.statements[0].quote
+    assert "employer's agreement" in lead and len(lead) < 350 and lead in whole
+    _verbatim(yes_no, index)
+    # Asked for the list itself, the list comes whole.
+    listed = composer.compose(o, Ask(["eligibility"], {"conditions"}, text="what are the conditions?"), [], lang="en")
+    assert listed.statements[0].quote == whole
+
+
 def test_an_faq_asking_the_same_leads_any_kind_of_question_unless_a_service_answers_it(catalog):
     index = _index(catalog)
     o = catalog.get("elderly_welfare")
