@@ -101,7 +101,8 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
     "proxy": (
         (Quote("channels", ("proxy",)),),
         ("代办", "代理", "帮我办", "替", "帮办", "委托", "家属", "家人", "子女", "别人", "亲戚",
-         "on behalf", "someone else", "proxy", "for me", "instead of me", "relative", "family member"),
+         "on behalf", "on my behalf", "on his behalf", "on her behalf", "on their behalf", "on our behalf",
+         "someone else", "proxy", "for me", "instead of me", "relative", "family member"),
     ),
     # Working across provinces often hangs on the conditions (户籍, 居住证), so those are quoted too.
     "cross_province": (

@@ -324,6 +324,7 @@ def test_english_inflections_and_a_question_after_a_clause():
     assert _ask("How much does it cost?").aspects == ["fees"]
     assert "tolerance" in _ask("Can the death certificate be handed in later?").aspects
     assert _ask("How much time do we have to register?").aspects == ["deadline"]  # the longer keyword wins
+    assert _ask("Can my son apply for my dibao on my behalf?").aspects == ["proxy"]  # not only "on behalf"
 
 
 def test_english_words_match_a_passage_whatever_their_ending():
