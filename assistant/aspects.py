@@ -89,7 +89,9 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
     ),
     "fees": (
         (Quote("time_fees", ("fees",)),),
-        ("收费", "费用", "多少钱", "要钱", "花钱", "免费", "收钱", "钱", "工本费", "手续费", "fee", "cost", "charge", "free",
+        # Not a bare 钱: "养老金账户里的钱怎么取" asks how to draw money, not what the service costs.
+        ("收费", "费用", "多少钱", "要钱", "花钱", "免费", "收钱", "掏钱", "交钱", "付钱", "给钱", "钱吗", "工本费", "手续费",
+         "fee", "cost", "charge", "free",
          "pay", "how much"),
     ),
     # Where to apply: the online and offline channels; 跨省, 代办 and 容缺 have aspects of their own.

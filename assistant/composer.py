@@ -233,8 +233,9 @@ def _mentions(text: str, word: str) -> bool:
     """Whether a passage mentions a word of the question: English words as whole words by their stem
     ("employer" finds "employed", "fees" finds "fee"; "id" does not find "identity"); Chinese words anywhere."""
     if word.isascii():
-        if word.isalnum():
-            return english_stem(word.lower()) in english_stems(text)
+        if word.isalnum():  # a question's topic words are stems already (BM25's tokens): not stemmed twice
+            stems, word = english_stems(text), word.lower()
+            return word in stems or english_stem(word) in stems
         return re.search(rf"\b{re.escape(word)}s?\b", text, re.IGNORECASE) is not None
     return word in text
 

@@ -319,6 +319,7 @@ def test_english_inflections_and_a_question_after_a_clause():
     changed = _ask("After we change our company name, do I have to go to tax and social insurance one by one?")
     assert changed.yes_no and "services" in changed.aspects
     assert "time" in _ask("契税啥时候必须交").aspects
+    assert "fees" not in _ask("养老金账户里的钱怎么取").aspects and "fees" in _ask("办这个要交钱吗").aspects
     # English says what the Chinese keywords say: 多快 / how quickly, 多少钱 / how much, 后补 / hand in later.
     assert _ask("How quickly is the application processed?").aspects[0] == "time"
     assert _ask("How much does it cost?").aspects == ["fees"]
@@ -334,6 +335,7 @@ def test_english_words_match_a_passage_whatever_their_ending():
     assert _mentions("Can a flexibly employed person apply online?", "employer")  # employ
     assert _mentions("The fee is waived.", "fees") and _mentions("Registering the birth", "register")
     assert not _mentions("Proof of identity", "id")  # a whole word, not a prefix
+    assert _mentions("You may retire early", "earli")  # a topic word is a stem already ("earli" stems to "ear")
     assert tokenize("Registering fees") == tokenize("register fee") == ["regist", "fee"]  # BM25 alike
 
 
