@@ -230,6 +230,8 @@ _ANAPHORA = frozenset("那 那么 那个 这 这个 它 还有 另外 然后 呢
 # asks only for the materials, and in a conversation is a follow-up. (Checked on the 4,900 training
 # questions: every such token is a pointer, a pronoun, a particle or a generic verb — 去 办 给 交 带 弄 咋 啥 完.)
 _FUNCTION_CHARS = frozenset("那这要得啥咋么呢吗还就也都又该去来再能会可以哪在办弄搞带交给让把被们些个儿吧啊呀嘛哦呗怎样谁的了是我你他她它咱俺完")
+# Words too general to tell one topic from another: 钱 (money) is asked about in every bundle ("那得交多少钱", "账户里的钱").
+_GENERIC = frozenset({"钱"})
 # English function words: they say nothing about which passage answers ("does", "after", "we").
 _ENGLISH_STOPWORDS = frozenset("""a an the do does did done is are was were be been being am can could will would shall
 should must may might have has had having i we you he she they me us him them my our your his her their its it's
@@ -275,7 +277,7 @@ def content_words(query: Query) -> set[str]:
 def is_content(token: str) -> bool:
     """Whether a token can say what a question is about: not a pointer back, not an aspect keyword (nor
     part of one), not an English function word, not punctuation."""
-    return (token not in _ANAPHORA and not _is_trigger(token) and token not in _ENGLISH_STOPWORDS
+    return (token not in _ANAPHORA and not _is_trigger(token) and token not in _ENGLISH_STOPWORDS and token not in _GENERIC
             and any(c.isalnum() for c in token) and not (len(token) >= 2 and token in _TRIGGER_PARTS)
             and not all(c in _FUNCTION_CHARS for c in token))
 
@@ -287,7 +289,7 @@ def content_word_signature() -> str:
     import hashlib
     import json
 
-    lists = [sorted(_TRIGGERS), sorted(_ANAPHORA), sorted(_ENGLISH_STOPWORDS), sorted(_FUNCTION_CHARS)]
+    lists = [sorted(_TRIGGERS), sorted(_ANAPHORA), sorted(_ENGLISH_STOPWORDS), sorted(_FUNCTION_CHARS), sorted(_GENERIC)]
     return hashlib.sha256(json.dumps(lists, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
