@@ -344,6 +344,7 @@ def test_english_asks_in_its_question_sentence_and_the_story_around_it_only_ment
     story = _ask("I've been freelancing for years and pay my own pension contributions, no employer. "
                  "Who files my retirement application - can I do it online by myself?")
     assert story.leads("channels") and not story.leads("fees") and "fees" in story.aspects
+    assert story.yes_no  # "… - can I do it online by myself?": a yes/no question after a dash
     assert _ask("We pay our staff monthly. How much does the card cost?").leads("fees")
     # A yes/no question after a sentence of its own; which body issues it; how many days one has.
     assert _ask("We're hiring an engineer from Germany. Can he be registered for social insurance?").yes_no
