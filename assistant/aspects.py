@@ -217,8 +217,14 @@ def _read(q: str) -> tuple[list[str], frozenset[str]]:
     # "全流程要几天" asks how long the whole process takes, not for its steps: with a time word,
     # 流程 alone (no 步骤, 怎么申请…) is not a question about the steps.
     steps = [w for w in ASPECTS["steps"][1] if w in q]
-    if "time" in found and steps == ["流程"]:
+    if "time" in found and steps in (["流程"], ["process"]):  # "How many days does the whole process take?"
         found.remove("steps")
+    # Whether a document may come later ("死亡证明能后补吗", "Can the death certificate be handed in later?") asks
+    # about 容缺, not for the list of materials the document's name triggers: the list only supports.
+    if "tolerance" in found and "materials" in found:
+        found.remove("materials")
+        found.insert(found.index("tolerance") + 1, "materials")
+        asked = [a for a in asked if a != "materials"] or ["tolerance"]
     return found, frozenset(asked) & frozenset(found)
 
 
