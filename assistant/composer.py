@@ -579,7 +579,8 @@ class GroundedComposer:
     def _passage_quotes(self, rec: Record, aspects: list[str], question: str = "", narrow: str = "") -> list[tuple[Record, str]]:
         """What to quote of a retrieved passage: of a service section, only the parts the question asks
         about (its 办理时限 for "多久"), from whichever of its chunks holds them — none if it has none
-        of them; anything else whole."""
+        of them; anything else whole. A quote too long for a specific answer keeps only its lines closest
+        to `narrow` (a yes/no question), as in `_quotes`."""
         if rec.kind == "faq":  # a question and its answer belong together, even when split into chunks
             return [(r, r.text) for r in self.section_records(rec.source_id)] or [(rec, rec.text)]
         wanted = {SERVICE_PARTS[a] for a in aspects if a in SERVICE_PARTS}
