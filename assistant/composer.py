@@ -63,11 +63,12 @@ class Composition:
     lang: str = "zh"  # the language of the guide text quoted: "zh" or "en"
     overview: bool = False  # the bundle in brief (asked what it is, or too vague for anything else)
     caveat: str | None = None  # the one-thing whose guide follows one region's practice, said once
+    source: str | None = None  # the one-thing whose guide a specific answer names after it, once a conversation
 
     def shown_keys(self) -> list[str]:
         """What a conversation remembers this answer has shown (see `shown_key`)."""
         return [shown_key(s.citation.source_id, s.quote) for s in self.statements] + (
-            [caveat_key(self.caveat)] if self.caveat else [])
+            [caveat_key(self.caveat)] if self.caveat else []) + ([source_key(self.source)] if self.source else [])
 
     @property
     def citations(self) -> list[Citation]:
@@ -360,6 +361,12 @@ def caveat_key(one_thing_id: str) -> str:
     return f"caveat|{one_thing_id}"
 
 
+def source_key(one_thing_id: str) -> str:
+    """How a conversation remembers that it has named the guide its answers quote (a follow-up on the same
+    bundle does not say it again; a question on another bundle does)."""
+    return f"source|{one_thing_id}"
+
+
 def shown_key(source_id: str, quote: str) -> str:
     """How a conversation remembers a quote it has shown (the statement, not its wording's length)."""
     import hashlib
@@ -553,6 +560,7 @@ class GroundedComposer:
                 continue
             if self._add(comp, label, fresh, role="support"):
                 used, n_support = used + size, n_support + 1
+        comp.source = o.id if source_key(o.id) not in shown else None
         if o.sample_data and caveat_key(o.id) not in shown:
             if overview and note:
                 self._add(comp, SAMPLE_NOTE.label, note, role="note")
@@ -646,16 +654,18 @@ class GroundedComposer:
         guide's English text when it has one; otherwise it labels the Chinese quotes in English."""
         cites = {(c.source_id, c.quote): n for n, c in enumerate(comp.citations, 1)}
         english = lang == "en"
-        # A specific answer starts with its answer: which bundle's guide it quotes is said after it (on a phone,
-        # an English header and a service's name took most of the first lines). An overview, and English
-        # labels around Chinese quotes, are introduced first.
+        # A specific answer starts with its answer: which bundle's guide it quotes is said after it, once a
+        # conversation (on a phone, an English header and a service's name took most of the first lines). An
+        # overview, and English labels around Chinese quotes, are introduced first.
         source = None
         if english and comp.lang != "en":
             parts = [f"{o.name_en} ({o.name}). The official guide is in Chinese; quoted with sources:"]
         elif comp.overview:
             parts = [f"{o.name_en}:" if english else f"关于「{o.name}」："]
         else:
-            parts, source = [], SOURCE_LINE["en" if english else "zh"].format(name=o.name_en if english else o.name)
+            parts = []
+            if comp.source:
+                source = SOURCE_LINE["en" if english else "zh"].format(name=o.name_en if english else o.name)
         lead = ELIGIBILITY_LEAD["en" if english else "zh"]
         for s in comp.statements:
             n = cites[(s.citation.source_id, s.quote)]

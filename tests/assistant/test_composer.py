@@ -109,6 +109,9 @@ def test_a_specific_answer_starts_with_its_answer_and_names_the_guide_after_it(c
         overview = composer.compose(o, Ask([], set(), what_is=True), [], lang=lang)
         assert overview.overview and composer.render(o, overview, lang).splitlines()[0].startswith(
             f"关于「{name}」" if lang == "zh-Hans" else name)
+        # Once a conversation: a follow-up on the same bundle does not name its guide again.
+        again = composer.compose(o, Ask(["materials"], set()), [], lang=lang, shown=set(comp.shown_keys()))
+        assert again.statements and name not in composer.render(o, again, lang)
 
 
 def test_a_yes_no_question_about_one_item_of_a_long_list_gets_that_item(catalog):
