@@ -254,6 +254,13 @@ def _closeness(text: str, question: str, ignore: str = "") -> int:
     return len((_pairs(question) - _pairs(ignore)) & _pairs(text))
 
 
+def _clear_best(scores: list[int]) -> int | None:
+    """The best closeness when some item is clearly closer than another (at least one shared word, and not
+    all equally close); None when none is, and all are kept."""
+    best = max(scores)
+    return None if best < 1 or min(scores) == best else best
+
+
 def _closest_items(section: Section, want: Quote, question: str, ignore: str = "") -> Callable[[Part], bool] | None:
     """Of a section listing several items of one aspect (a bundle's deadlines), a filter keeping the
     items closest to the question, when not all are equally close; None (keep all) otherwise."""
@@ -261,10 +268,8 @@ def _closest_items(section: Section, want: Quote, question: str, ignore: str = "
     if not question or len(items) < 2 or len({p.aspect for p in items}) > 1:
         return None
     score = {p: _closeness(p.text, question, ignore) for p in items}
-    best = max(score.values())
-    if best < 1 or min(score.values()) == best:
-        return None
-    return lambda p: score.get(p, 0) == best
+    best = _clear_best(list(score.values()))
+    return None if best is None else lambda p: score.get(p, 0) == best
 
 
 def _closest_lines(text: str, spans: list[tuple[int, int]], question: str, ignore: str = "",
@@ -281,8 +286,8 @@ def _closest_lines(text: str, spans: list[tuple[int, int]], question: str, ignor
         for line in text[start:end].split("\n"):
             lines.append((at, at + len(line), _closeness(line, question, ignore)))
             at += len(line) + 1
-    best = max(n for _, _, n in lines)
-    if best < 1 or min(n for _, _, n in lines) == best:
+    best = _clear_best([n for _, _, n in lines])
+    if best is None:
         return spans
     out: list[tuple[int, int]] = []
     for start, end, n in lines:
