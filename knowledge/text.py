@@ -138,8 +138,11 @@ class SegmentationCache:
 
 def _segmenter_signature() -> str:
     import jieba
+    import Stemmer
 
-    payload = json.dumps([jieba.__version__, sorted(_ADDED), sorted(STOPWORDS), "snowball-english"], ensure_ascii=False)
+    # The stemmer's version beside jieba's: an upgrade that stems otherwise must not reuse the old tokens.
+    payload = json.dumps([jieba.__version__, sorted(_ADDED), sorted(STOPWORDS), f"snowball-english-{Stemmer.version()}"],
+                         ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
 
