@@ -438,13 +438,24 @@ class GroundedComposer:
         return "en" if lang == "en" and o.en is not None and self._quotes(o, OVERVIEW[0], "en") else "zh"
 
     @staticmethod
-    def _topic_words(o: OneThing, ask: Ask, glang: str) -> set[str]:
+    def _topic_words(o: OneThing, ask: Ask, glang: str, passages: list[Record]) -> set[str]:
         """The question's own topic words that can tell its passages apart: two characters or more, and
-        not part of the bundle's name (every passage of the bundle "shares" those)."""
+        not part of the bundle's name (every passage of the bundle "shares" those). A Chinese word of three
+        characters or more that none of the bundle's `passages` uses is read without its last character, the
+        head of the compound, when they use that ("丧葬费" → 丧葬, which finds 丧葬补助金), as English words
+        are read by their stems."""
         name = o.name_en.lower() if glang == "en" else o.name
-        return {w for w in ask.topic_words if len(w) >= 2 and w not in name}
+        texts = [p.text for p in passages if p.one_thing_id == o.id]
 
-    def _on_topic(self, o: OneThing, ask: Ask, passages: list[Record], glang: str) -> list[tuple[Record, int]]:
+        def used(w: str) -> str:
+            if len(w) < 3 or w.isascii() or any(w in t for t in texts):
+                return w
+            return w[:-1] if any(w[:-1] in t for t in texts) else w
+
+        return {u for u in map(used, ask.topic_words) if len(u) >= 2 and u not in name}
+
+    def _on_topic(self, o: OneThing, ask: Ask, passages: list[Record], glang: str,
+                  words: set[str]) -> list[tuple[Record, int]]:
         """Retrieved passages of this bundle (a service, an FAQ…) that may answer the question, in retrieval's
         order, with how many of the question's topic words each shares. Retrieval (dense and BM25 within the
         bundle) ranks them: a count of shared words misses paraphrase and most English (measured: the key fact
@@ -452,7 +463,6 @@ class GroundedComposer:
         question with a topic of its own (two words or more) takes them all; an elliptical follow-up ("那要多久？")
         only those sharing a word with it. A passage of another kind than a service or an FAQ joins only when
         its aspect is asked ("条件" → the eligibility section)."""
-        words = self._topic_words(o, ask, glang)
         kinds = {"faq", "service"} | ({"eligibility"} & set(ask.aspects)) | ({"replaced"} & set(ask.aspects))
         if not ask.aspects:
             kinds |= set(PASSAGE_KINDS)
@@ -489,11 +499,11 @@ class GroundedComposer:
         # A yes/no question about one item of a long list ("Can I still retire on time if…") is answered by the
         # item's line, not the 750-character list; a question asking for the list ("带什么材料") gets all of it.
         narrow = ask.text if ask.yes_no else ""
-        scored = self._on_topic(o, ask, passages, glang)
+        words = self._topic_words(o, ask, glang, passages)
+        scored = self._on_topic(o, ask, passages, glang, words)
         on_topic = [p for p, _ in scored]
         # A yes/no question is decided by retrieval's best passage (an FAQ or a service) when it shares at least
         # two of its words (or its only one); the aspect parts then support it.
-        words = self._topic_words(o, ask, glang)
         need = max(1, min(2, len(words)))
         faq_first = bool(ask.yes_no and scored and scored[0][1] >= need)
         if faq_first and "services" in ask.aspects and ask.leads("services"):

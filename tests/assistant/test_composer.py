@@ -428,3 +428,16 @@ def test_a_list_that_mostly_repeats_the_lead_is_not_quoted_again(catalog):
     assert lead.citation.source_id.startswith(f"newborn#svc-{service.id}") and "所需材料" in lead.quote
     assert not any(s.quote.startswith("所需材料（") for s in comp.statements[1:]), [s.quote for s in comp.statements]
     _verbatim(comp, index)
+
+
+def test_a_word_the_guide_does_not_use_is_read_without_its_head_character(catalog):
+    """"丧葬费去哪儿领": the guide says 丧葬补助金, never 丧葬费; read as 丧葬, the word finds the service that
+    pays it, whose own channels answer — not the bundle's list of windows."""
+    index = _index(catalog)
+    o = catalog.get("after_death")
+    passages = [index["after_death#svc-hukou_cancellation"][0], index["after_death#svc-pension_survivor_benefits"][0]]
+    comp = _composer(catalog, index).compose(o, _ask("丧葬费去哪儿领啊"), passages)
+    lead = comp.statements[0]
+    assert lead.citation.source_id.startswith("after_death#svc-pension_survivor_benefits"), lead.citation.source_id
+    assert "社会保险经办窗口" in lead.quote
+    _verbatim(comp, index)
