@@ -514,8 +514,10 @@ class GroundedComposer:
             faq_first = top.kind == "faq" and self._named_in_question(top, words) >= need
         # A question about one of the bundle's services ("食品经营许可要多久") is answered by that
         # service's own part for the aspect asked; the bundle's part for it supports.
-        # (the first service, in retrieval's order, sharing as many of its words as retrieval's best passage).
-        service = next((p for p, n in scored if p.kind == "service" and n == scored[0][1] > 0), None) \
+        # (the first service, in retrieval's order, of those sharing the most of its words with any passage: a
+        # migrant family's "main document" is the residence-permit check's, ranked fifth but naming them).
+        most = max((n for _, n in scored), default=0)
+        service = next((p for p, n in scored if p.kind == "service" and n == most > 0), None) \
             if any(ask.leads(a) and a in SERVICE_PARTS for a in ask.aspects) else None
         # Else an FAQ whose own question is on the same topic and asks for the same aspect ("老人多大年龄可以领高龄津贴"
         # for "老人多大岁数开始能领高龄补贴": 老人, 高龄; the age) answers it, whatever kind of question it is.

@@ -441,3 +441,17 @@ def test_a_word_the_guide_does_not_use_is_read_without_its_head_character(catalo
     assert lead.citation.source_id.startswith("after_death#svc-pension_survivor_benefits"), lead.citation.source_id
     assert "社会保险经办窗口" in lead.quote
     _verbatim(comp, index)
+
+
+def test_the_service_naming_most_of_the_question_answers_it_whatever_its_rank(catalog):
+    """A migrant family asking what to bring: retrieval ranks the registration service first, but the
+    residence-permit check names their situation (随迁子女) and its own materials answer them."""
+    index = _index(catalog)
+    o = catalog.get("school_enrollment")
+    passages = [index["school_enrollment#svc-online_registration"][0],
+                index["school_enrollment#svc-residence_permit_verification"][0]]
+    comp = _composer(catalog, index).compose(o, _ask("我们是随迁子女家庭，在这边报名要带什么材料"), passages)
+    lead = comp.statements[0]
+    assert lead.citation.source_id.startswith("school_enrollment#svc-residence_permit_verification"), lead.citation.source_id
+    assert "所需材料" in lead.quote
+    _verbatim(comp, index)
