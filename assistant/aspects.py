@@ -217,7 +217,8 @@ def _read(q: str) -> tuple[list[str], frozenset[str]]:
     # "全流程要几天" asks how long the whole process takes, not for its steps: with a time word,
     # 流程 alone (no 步骤, 怎么申请…) is not a question about the steps.
     steps = [w for w in ASPECTS["steps"][1] if w in q]
-    if "time" in found and steps in (["流程"], ["process"]):  # "How many days does the whole process take?"
+    # ("processing" holds "process" but names no aspect: steps may not be among those found.)
+    if "time" in found and "steps" in found and steps in (["流程"], ["process"]):  # "How many days does the whole process take?"
         found.remove("steps")
     # Whether a document may come later ("死亡证明能后补吗", "Can the death certificate be handed in later?") asks
     # about 容缺, not for the list of materials the document's name triggers: the list only supports.

@@ -331,6 +331,7 @@ def test_english_inflections_and_a_question_after_a_clause():
     for q in ("My dad passed away. Can the death certificate be handed in later?", "死亡证明能后补吗"):
         assert _ask(q).aspects == ["tolerance", "materials"] and not _ask(q).leads("materials"), q
     assert _ask("How many working days does the whole process take?").aspects == ["time"]  # as 全流程要几天
+    assert _ask("What is the processing time?").aspects == ["time"]  # "processing" holds "process": no steps to drop
     assert _ask("How much time do we have to register?").aspects == ["deadline"]  # the longer keyword wins
     assert _ask("Can my son apply for my dibao on my behalf?").aspects == ["proxy"]  # not only "on behalf"
 
