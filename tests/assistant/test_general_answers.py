@@ -48,12 +48,15 @@ def office_bot(tmp_path_factory, seed_fast_model):
 
 
 def test_answers_from_an_office_guide_with_a_verbatim_citation(office_bot):
-    ans = office_bot.run("租房提取公积金要带什么")
+    # A question the reranker was not trained on. (Not a 公积金 one: the hash embedder's decision model of
+    # these fast tests sends them to 个人身后一件事 since lawful_4.jsonl; the product's models refuse them as out of
+    # scope, with MSGABench and without, p ≥ 0.998.)
+    ans = office_bot.run("结婚登记当场能领证吗")
     assert not ans.refused and ans.one_thing is None and ans.handoff is None
     assert ans.citations and all(office_bot.retriever.record(c.source_id) for c in ans.citations)
     cit = ans.citations[0]
     assert cit.quote in office_bot.retriever.record(cit.source_id).text
-    assert "租房合同" in ans.answer and "以当地政务服务中心公布的为准" in ans.answer
+    assert "婚姻登记处" in ans.answer and "以当地政务服务中心公布的为准" in ans.answer
 
 
 def test_nothing_in_the_index_answers_it_so_it_is_handed_off(office_bot):
