@@ -213,9 +213,10 @@ MORE = (("materials", {"zh": "所需材料", "en": "Materials"}), ("time_fees", 
         ("channels", {"zh": "在哪办", "en": "Where to apply"}), ("steps", {"zh": "办理流程", "en": "Steps"}),
         ("eligibility", {"zh": "办理条件", "en": "Eligibility conditions"}),
         ("services", {"zh": "联办事项", "en": "Services in the bundle"}), ("deadlines", {"zh": "期限提醒", "en": "Deadlines"}))
-# How long an answer may grow with supporting quotes (characters of quoted text). The quotes that
-# answer what was asked are always given whole; supporting ones only while they fit. 350 is the
-# issue's "short by default" for a specific question. A "what is this bundle" overview counts its region
+# How long an answer may grow with supporting quotes (characters). The quotes that answer what was
+# asked are always given whole; supporting ones only while they fit. 350 is the issue's "short by
+# default" for a specific question, and counts the closing lines too (which guide, that practice varies:
+# `_framing`): quotes alone once left answers of 360–370 in median. A "what is this bundle" overview counts its region
 # note too (it is always quoted) and gets 550: with the framing (the bundle's name, the citation marks,
 # about 40–50 characters) the answer stays within the issue's 600.
 SPECIFIC_BUDGET = 350
@@ -565,7 +566,7 @@ class GroundedComposer:
             if o.sample_data and caveat_key(o.id) not in shown else []
         # Supporting quotes: new to this conversation, at most two, within the budget (an overview's
         # includes the note it will quote).
-        budget = OVERVIEW_BUDGET if overview else SPECIFIC_BUDGET
+        budget = OVERVIEW_BUDGET if overview else SPECIFIC_BUDGET - self._framing(o, lang, shown)
         used = sum(len(s.quote) for s in comp.statements) + (sum(len(q) for _, q in note) if overview else 0)
         n_support = 0
         for label, blocks in supports:
@@ -584,6 +585,15 @@ class GroundedComposer:
             comp.caveat = o.id
         comp.more = self._more(o, comp, glang)
         return comp
+
+    @staticmethod
+    def _framing(o: OneThing, lang: Lang, shown: frozenset[str] | set[str]) -> int:
+        """The characters a specific answer's closing lines take (which guide it quotes, and that practice
+        varies, each said once a conversation): the length budget is the whole answer's, not only its quotes'."""
+        key = "en" if lang == "en" else "zh"
+        source = len(SOURCE_LINE[key].format(name=o.name_en if key == "en" else o.name)) \
+            if source_key(o.id) not in shown else 0
+        return source + (len(LOCAL_CAVEAT[key]) if o.sample_data and caveat_key(o.id) not in shown else 0)
 
     def _recall(self, comp: Composition, question: str, shown: frozenset[str] | set[str]) -> None:
         """Leads this conversation has shown before, narrowed to what answers `question` now: an FAQ to its

@@ -90,6 +90,13 @@ def test_the_quote_that_answers_comes_first_and_the_answer_stays_short(catalog):
     comp = _composer(catalog, index).compose(o, Ask(["time"], {"退休"}, yes_no=False), [faq])
     assert comp.statements[0].quote == f"办理时限：{o.time_limit}"
     assert sum(len(s.quote) for s in comp.statements if s.role == "support") <= 350
+    # The whole answer, its closing lines too (which guide, that practice varies), stays within the budget:
+    # "入学报名要多久" gets the time limit and only the supporting quotes that fit (counting quotes alone, 373).
+    school = catalog.get("school_enrollment")
+    timed = _composer(catalog, index).compose(school, Ask(["time"], set(), yes_no=False), index["school_enrollment#faq-1"][:1])
+    assert timed.statements[0].quote.startswith("办理时限")
+    marks = 4 * len(timed.statements)  # " [1]" after each quote
+    assert len(_composer(catalog, index).render(school, timed, "zh-Hans")) <= 350 + marks
     assert "retirement#time_fees" not in [m.id for m in comp.more]
     # A yes/no question on a topic its FAQ covers leads with that FAQ.
     q, a = o.faqs[0].question, o.faqs[0].answer
