@@ -694,12 +694,17 @@ class GroundedComposer:
             if comp.source:
                 source = SOURCE_LINE["en" if english else "zh"].format(name=o.name_en if english else o.name)
         lead = ELIGIBILITY_LEAD["en" if english else "zh"]
+        previous = None
         for s in comp.statements:
             n = cites[(s.citation.source_id, s.quote)]
             if s.label == "eligibility" and lead not in parts:
                 parts.append(lead)
             labelled = english and comp.lang != "en" and s.role != "note"
-            quote = f"{_service_of(s)}{s.quote}"
+            # A service heads its parts once: the next part of the one just quoted (or the rest of a list cut
+            # where its section was split into chunks) follows without its name again.
+            named = previous is not None and previous.label == "service" and previous.citation.title == s.citation.title
+            quote = s.quote if named else f"{_service_of(s)}{s.quote}"
+            previous = s
             parts.append(f"{EN_LABELS.get(s.label, s.label)}: {quote} [{n}]" if labelled else f"{quote} [{n}]")
         for m in comp.missing:
             parts.append(MISSING_EN.format(what=EN_LABELS.get(m, m).lower(), hotline=self.hotline) if english

@@ -463,3 +463,17 @@ def test_the_service_naming_most_of_the_question_answers_it_whatever_its_rank(ca
     assert lead.citation.source_id.startswith("school_enrollment#svc-residence_permit_verification"), lead.citation.source_id
     assert "所需材料" in lead.quote
     _verbatim(comp, index)
+
+
+def test_a_service_heads_its_parts_once(catalog):
+    """Two parts of one service in a row (its materials, then its steps; or a list cut where its section was
+    split into chunks) are headed by the service's name once."""
+    from assistant.composer import Citation, Composition, Statement
+
+    o = catalog.get("newborn")
+    service = o.services[0]
+    title = f"{o.name} · {service.name}"
+    parts = ["所需材料：\n- 出生医学证明", "办理步骤：\n1. 提交申请"]
+    comp = Composition([Statement("service", q, Citation(f"newborn#svc-{service.id}", title, q)) for q in parts])
+    text = _composer(catalog, {}).render(o, comp, "zh-Hans")
+    assert text.count(service.name) == 1 and text.startswith(f"{service.name} — 所需材料"), text
