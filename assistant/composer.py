@@ -521,10 +521,11 @@ class GroundedComposer:
         service = next((p for p, n in scored if p.kind == "service" and n == most > 0), None) \
             if any(ask.leads(a) and a in SERVICE_PARTS for a in ask.aspects) else None
         # Else an FAQ whose own question is on the same topic and asks for the same aspect ("老人多大年龄可以领高龄津贴"
-        # for "老人多大岁数开始能领高龄补贴": 老人, 高龄; the age) answers it, whatever kind of question it is.
+        # for "老人多大岁数开始能领高龄补贴": 老人, 高龄; the age) answers it, whatever kind of question it is; naming
+        # the question's only topic word is enough ("and how long is it valid?": the licence's validity FAQ).
         wanted = ask.asked or frozenset(ask.aspects)
         same = next((p for p in on_topic if p.kind == "faq" and wanted & asked_in(self._faq_question(p))
-                     and self._named_in_question(p, words) >= 2), None) \
+                     and self._named_in_question(p, words) >= need), None) \
             if wanted and not faq_first else None
         first = on_topic[0] if faq_first else service or same
         passage_first = first is not None and self._add(

@@ -477,3 +477,15 @@ def test_a_service_heads_its_parts_once(catalog):
     comp = Composition([Statement("service", q, Citation(f"newborn#svc-{service.id}", title, q)) for q in parts])
     text = _composer(catalog, {}).render(o, comp, "zh-Hans")
     assert text.count(service.name) == 1 and text.startswith(f"{service.name} — 所需材料"), text
+
+
+def test_an_faq_asking_the_same_of_the_questions_only_topic_word_leads(catalog):
+    """"And how long is it valid?" after a question on the food licence: one topic word (valid), and the FAQ
+    that asks how long the licence is valid answers it, not the bundle's processing time."""
+    index = _index(catalog)
+    o = catalog.get("open_restaurant")
+    faq = next(k for k in index if k.startswith("open_restaurant#faq-") and "有效期" in index[k][0].text.split("答")[0])
+    passages = [index[faq][0], index["open_restaurant#svc-food_business_licence"][0]]
+    comp = _composer(catalog, index).compose(o, _ask("那有效期是多久"), passages)
+    assert comp.statements[0].citation.source_id.startswith(faq), [s.citation.source_id for s in comp.statements]
+    _verbatim(comp, index)
