@@ -513,6 +513,12 @@ class GroundedComposer:
             # one that names them only in its answer is about something else (超过1周岁还能办吗).
             top = scored[0][0]
             faq_first = top.kind == "faq" and self._named_in_question(top, words) >= need
+        decider = scored[0][0] if faq_first else None
+        if decider is not None and ask.asked and not ask.asked & asked_in(self._faq_question(decider)):
+            # Of FAQs sharing as many words or more, one asking what is asked decides it ("does the repair cost money?":
+            # the FAQ on paid deletion offers, not the one on other websites updating their records).
+            decider = next((p for p, n in scored if n >= scored[0][1] and p.kind == "faq"
+                            and ask.asked & asked_in(self._faq_question(p))), decider)
         # A question about one of the bundle's services ("食品经营许可要多久") is answered by that
         # service's own part for the aspect asked; the bundle's part for it supports.
         # (the first service, in retrieval's order, of those sharing the most of its words with any passage: a
@@ -527,7 +533,7 @@ class GroundedComposer:
         same = next((p for p in on_topic if p.kind == "faq" and wanted & asked_in(self._faq_question(p))
                      and self._named_in_question(p, words) >= need), None) \
             if wanted and not faq_first else None
-        first = on_topic[0] if faq_first else service or same
+        first = decider if faq_first else service or same
         passage_first = first is not None and self._add(
             comp, first.kind, self._passage_quotes(first, [a for a in ask.aspects if ask.leads(a)], ask.text, narrow))
         supports: list[tuple[str, list[tuple[Record, str]]]] = []

@@ -489,3 +489,15 @@ def test_an_faq_asking_the_same_of_the_questions_only_topic_word_leads(catalog):
     comp = _composer(catalog, index).compose(o, _ask("那有效期是多久"), passages)
     assert comp.statements[0].citation.source_id.startswith(faq), [s.citation.source_id for s in comp.statements]
     _verbatim(comp, index)
+
+
+def test_of_faqs_sharing_as_many_words_the_one_asking_what_is_asked_decides(catalog):
+    """A yes/no question asking the fee: retrieval ranks an FAQ on other websites first, but an FAQ on the topic
+    that asks about paying (an intermediary's paid deletion) shares as many words and answers it."""
+    index = _index(catalog)
+    o = catalog.get("credit_repair")
+    passages = [index["credit_repair#faq-4@en"][0], index["credit_repair#faq-5@en"][0]]
+    q = "An agency says it can delete our record from Credit China for 5k RMB. Does the official repair cost money?"
+    comp = _composer(catalog, index).compose(o, _ask(q), passages, lang="en")
+    assert comp.statements[0].citation.source_id.startswith("credit_repair#faq-5@en"), comp.statements[0].citation
+    _verbatim(comp, index)
