@@ -20,7 +20,12 @@ from assistant.composer import Citation, GroundedComposer, More, Statement
 from assistant.decision.classes import FOLLOWUP
 from assistant.decision.training import TrainingSources, load_or_train
 from assistant.generators import Generator, ground_check
-from assistant.guard import asks_for_personal_data, clean_question, contains_personal_data
+from assistant.guard import (
+    asks_for_personal_data,
+    clean_question,
+    contains_personal_data,
+    reports_scam_attempt,
+)
 from assistant.router import BUNDLE, Candidate, OneThingRouter, Routing
 from assistant.state import Conversation, ConversationStore
 from core.errors import InvalidInput
@@ -87,6 +92,17 @@ ABUSE_REFUSAL = {
     "en": "Sorry, I can't help with forging, impersonating, cheating, hiding information or obtaining benefits "
     "by deception: it breaks the law. If you need the service itself, ask me about the lawful conditions, "
     "materials and steps; to report such conduct, call {hotline}.",
+}
+# Someone asked the citizen for a code, password, card or money and they ask if it is genuine: the system's own
+# safety advice (no guide fact), and where to check.
+SCAM_WARNING = {
+    "zh-Hans": "这很可能是诈骗。政府部门和正规办事窗口不会通过电话、短信或私人社交账号索要验证码、密码或银行卡信息，"
+    "也不会让您把钱转到个人账户。请不要提供；如果已经提供或转账，请立即联系银行并拨打110报警。"
+    "想核实或了解正规办理渠道，可以拨打{hotline}，或直接问我这项业务的办理条件、材料和渠道。",
+    "en": "This is very likely a scam. Government departments and official service windows never ask for verification "
+    "codes, passwords or bank-card details by phone, text or private chat, and never ask you to pay into a personal "
+    "account. Don't give them anything; if you already have, call your bank at once and report it to the police "
+    "(110). To check, call {hotline}, or ask me about the official conditions, materials and channels for the service.",
 }
 PII_REFUSAL = {
     "zh-Hans": "抱歉，我不能在对话中查询或透露任何人的个人信息，也请不要在这里输入身份证号、手机号或银行卡号。"
@@ -259,6 +275,12 @@ class Assistant:
             conv.state.pop("pending", None)
             return Answer(localise(PII_REFUSAL[lang_key].format(hotline=self.hotline), lang), refused=True,
                           handoff={"channel": self.hotline, "reason": "personal_data_request"})
+
+        if reports_scam_attempt(q):
+            # A likely victim, not a fraudster: warned and pointed to where to check, not refused as fraud.
+            conv.state.pop("pending", None)
+            return Answer(localise(SCAM_WARNING[lang_key].format(hotline=self.hotline), lang), refused=True,
+                          handoff={"channel": self.hotline, "reason": "possible_scam"})
 
         abuse = check_abuse(q)
         if abuse.flagged:

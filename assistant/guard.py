@@ -25,6 +25,31 @@ _PII_REQUEST = re.compile(rf"{_ASK_WORDS}.{{0,16}}(他人|别人|某人|邻居|�
                           re.IGNORECASE)
 
 
+# A citizen telling that someone asked them for a verification code, a password, bank-card details or money,
+# and asking whether that is genuine: a likely victim of fraud, not someone asking to commit it.
+_SCAM_ASKED = re.compile(
+    r"(让|要|叫|问|找|向|要求)(我|俺|我们|咱|她|他)(要)?.{0,24}"
+    r"(验证码|密码|银行卡|卡号|登录|转账|汇款|押金|保证金|手续费|加急费|好处费|验证费|交钱|打钱|付款|扫码)"
+    r"|(把|将)(我的|俺的)?.{0,6}(验证码|密码|银行卡|卡号).{0,12}(给|发|告诉|报|交)(他|她|对方|他们)"
+    r"|(问了|要了|套取)(我的|她的|他的)?(密码|验证码)|(链接|连结|连接).{0,16}(密码|验证码|卡号)"
+    r"|(交|收|付)(一笔|点|些)?(保证金|押金|手续费|加急费|好处费|验证费)"
+    r"|\b(ask(ed|s|ing)?|want(ed|s)?|told|tell(s|ing)?)\s+(me|us|him|her|them|my \w+)\b.{0,50}"
+    r"(\bcode\b|password|\bpin\b|bank ?card|card number|login|transfer|deposit|\bfee\b)"
+    r"|\b(give|read out|send|enter)\b.{0,30}(\bcode\b|password|login|\bpin\b)|\bpays? an? .{0,20}\bfee\b",
+    re.IGNORECASE)
+_GENUINE = re.compile(r"真的吗|是真的|真的假的|是真|靠谱|可信|能信|信得过|骗子|诈骗|是不是骗|正规吗|正规的吗|合法吗|可靠吗|安全吗"
+                      r"|能给吗|该给吗|官方发的|该怎么办|系咪真"
+                      r"|\b(legit|legitimate|real|scam|scammer|genuine|trust|safe|fraud|normal|official)\b|how it works"
+                      r"|ever charge", re.IGNORECASE)
+
+
+def reports_scam_attempt(question: str) -> bool:
+    """Someone asked the citizen for a verification code, password, bank card or money, and the citizen asks
+    whether it is genuine ("有人让我报社保卡号和验证码，这是真的吗"): warned, not refused as fraud."""
+    q = to_simplified(question)
+    return bool(_SCAM_ASKED.search(q) and _GENUINE.search(q))
+
+
 def clean_question(text: object, max_chars: int) -> str:
     """Validate and clean a question; raises InvalidInput naming the problem."""
     if not isinstance(text, str):
