@@ -417,7 +417,7 @@ class Assistant:
             one_thing=Candidate(o.id, o.name, score),
             candidates=routing.candidates if routing else [Candidate(o.id, o.name, score)],
             citations=comp.citations,
-            more=comp.more,
+            more=[More(m.id, localise(m.label, lang)) for m in comp.more],  # an app asking in 繁體 shows 繁體 buttons
             related=[Candidate(r.id, r.name, score) for r, score in self.catalog.related(o.id)],
             statements=comp.statements,
         )

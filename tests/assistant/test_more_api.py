@@ -27,6 +27,12 @@ def test_more_lists_sections_the_client_can_open(client, question, section):
     assert text.startswith("所需材料（一套材料，一次提交）：" if "@en" not in section else "Required documents")
 
 
+def test_more_labels_are_in_the_askers_script(client):
+    body = client.post("/v1/answer", json={"question": "退休要帶什麼材料？", "lang": "zh-Hant"}).json()
+    labels = [m["label"] for m in body["more"]]
+    assert "辦理時限" in labels and "办理时限" not in labels, labels
+
+
 def test_an_unknown_source_is_a_404_naming_it(client):
     r = client.get(f"/v1/sources/{quote('retirement#nothing', safe='')}")
     assert r.status_code == 404 and "retirement#nothing" in r.json()["error"]["message"]

@@ -232,8 +232,8 @@ def test_more_button_labels_in_traditional_and_english(ui, fast_assistant):
     _, hant = _ask(ui, "退休一件事要準備哪些材料")
     assert hant[ui.state]["lang"] == "zh-Hant"
     shown = dict(hant[ui.state]["more"])
-    assert "辦理時限" in shown and shown["辦理時限"] == "办理时限"  # shown in 繁體, asked as the engine's label
-    follow = _more(ui, "办理时限", hant)[-1]
+    assert "辦理時限" in shown and shown["辦理時限"] == "辦理時限"  # the engine's label is in the asker's script
+    follow = _more(ui, "辦理時限", hant)[-1]
     assert follow[ui.chatbot][-2]["content"] == "辦理時限" and follow[ui.state]["lang"] == "zh-Hant"
     _, en = _ask(ui, "What documents do I need for the retirement one-thing?")
     assert en[ui.state]["lang"] == "en"
