@@ -438,31 +438,33 @@ def test_a_list_that_mostly_repeats_the_lead_is_not_quoted_again(catalog):
     _verbatim(comp, index)
 
 
+def _lead(catalog, bundle: str, retrieved: list[str], question: str, lang: str = "zh-Hans"):
+    """The first statement composed for `question` when retrieval found the first chunks of `retrieved` (in
+    that order); the composition's quotes are checked to be verbatim."""
+    index = _index(catalog)
+    passages = [index[source_id][0] for source_id in retrieved]
+    comp = _composer(catalog, index).compose(catalog.get(bundle), _ask(question), passages, lang=lang)
+    _verbatim(comp, index)
+    return comp.statements[0]
+
+
 def test_a_word_the_guide_does_not_use_is_read_without_its_head_character(catalog):
     """"丧葬费去哪儿领": the guide says 丧葬补助金, never 丧葬费; read as 丧葬, the word finds the service that
     pays it, whose own channels answer — not the bundle's list of windows."""
-    index = _index(catalog)
-    o = catalog.get("after_death")
-    passages = [index["after_death#svc-hukou_cancellation"][0], index["after_death#svc-pension_survivor_benefits"][0]]
-    comp = _composer(catalog, index).compose(o, _ask("丧葬费去哪儿领啊"), passages)
-    lead = comp.statements[0]
+    lead = _lead(catalog, "after_death", ["after_death#svc-hukou_cancellation",
+                                          "after_death#svc-pension_survivor_benefits"], "丧葬费去哪儿领啊")
     assert lead.citation.source_id.startswith("after_death#svc-pension_survivor_benefits"), lead.citation.source_id
     assert "社会保险经办窗口" in lead.quote
-    _verbatim(comp, index)
 
 
 def test_the_service_naming_most_of_the_question_answers_it_whatever_its_rank(catalog):
     """A migrant family asking what to bring: retrieval ranks the registration service first, but the
     residence-permit check names their situation (随迁子女) and its own materials answer them."""
-    index = _index(catalog)
-    o = catalog.get("school_enrollment")
-    passages = [index["school_enrollment#svc-online_registration"][0],
-                index["school_enrollment#svc-residence_permit_verification"][0]]
-    comp = _composer(catalog, index).compose(o, _ask("我们是随迁子女家庭，在这边报名要带什么材料"), passages)
-    lead = comp.statements[0]
+    lead = _lead(catalog, "school_enrollment", ["school_enrollment#svc-online_registration",
+                                                "school_enrollment#svc-residence_permit_verification"],
+                 "我们是随迁子女家庭，在这边报名要带什么材料")
     assert lead.citation.source_id.startswith("school_enrollment#svc-residence_permit_verification"), lead.citation.source_id
     assert "所需材料" in lead.quote
-    _verbatim(comp, index)
 
 
 def test_a_service_heads_its_parts_once(catalog):
@@ -483,21 +485,14 @@ def test_an_faq_asking_the_same_of_the_questions_only_topic_word_leads(catalog):
     """"And how long is it valid?" after a question on the food licence: one topic word (valid), and the FAQ
     that asks how long the licence is valid answers it, not the bundle's processing time."""
     index = _index(catalog)
-    o = catalog.get("open_restaurant")
     faq = next(k for k in index if k.startswith("open_restaurant#faq-") and "有效期" in index[k][0].text.split("答")[0])
-    passages = [index[faq][0], index["open_restaurant#svc-food_business_licence"][0]]
-    comp = _composer(catalog, index).compose(o, _ask("那有效期是多久"), passages)
-    assert comp.statements[0].citation.source_id.startswith(faq), [s.citation.source_id for s in comp.statements]
-    _verbatim(comp, index)
+    lead = _lead(catalog, "open_restaurant", [faq, "open_restaurant#svc-food_business_licence"], "那有效期是多久")
+    assert lead.citation.source_id.startswith(faq), lead.citation.source_id
 
 
 def test_of_faqs_sharing_as_many_words_the_one_asking_what_is_asked_decides(catalog):
     """A yes/no question asking the fee: retrieval ranks an FAQ on other websites first, but an FAQ on the topic
     that asks about paying (an intermediary's paid deletion) shares as many words and answers it."""
-    index = _index(catalog)
-    o = catalog.get("credit_repair")
-    passages = [index["credit_repair#faq-4@en"][0], index["credit_repair#faq-5@en"][0]]
     q = "An agency says it can delete our record from Credit China for 5k RMB. Does the official repair cost money?"
-    comp = _composer(catalog, index).compose(o, _ask(q), passages, lang="en")
-    assert comp.statements[0].citation.source_id.startswith("credit_repair#faq-5@en"), comp.statements[0].citation
-    _verbatim(comp, index)
+    lead = _lead(catalog, "credit_repair", ["credit_repair#faq-4@en", "credit_repair#faq-5@en"], q, lang="en")
+    assert lead.citation.source_id.startswith("credit_repair#faq-5@en"), lead.citation
