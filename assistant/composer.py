@@ -530,6 +530,8 @@ class GroundedComposer:
         # for "老人多大岁数开始能领高龄补贴": 老人, 高龄; the age) answers it, whatever kind of question it is; naming
         # the question's only topic word is enough ("and how long is it valid?": the licence's validity FAQ).
         wanted = ask.asked or frozenset(ask.aspects)
+        if wanted & {"time", "deadline"}:  # "最多可以拖多久" and "多久之内要处理好" ask the same: how long
+            wanted = wanted | {"time", "deadline"}
         same = next((p for p in on_topic if p.kind == "faq" and wanted & asked_in(self._faq_question(p))
                      and self._named_in_question(p, words) >= need), None) \
             if wanted and not faq_first else None

@@ -496,3 +496,10 @@ def test_of_faqs_sharing_as_many_words_the_one_asking_what_is_asked_decides(cata
     q = "An agency says it can delete our record from Credit China for 5k RMB. Does the official repair cost money?"
     lead = _lead(catalog, "credit_repair", ["credit_repair#faq-4@en", "credit_repair#faq-5@en"], q, lang="en")
     assert lead.citation.source_id.startswith("credit_repair#faq-5@en"), lead.citation
+
+
+def test_how_long_it_takes_and_within_how_long_are_the_same_question_for_an_faq(catalog):
+    """"最多可以拖多久" reads as a time question, the FAQ "多久之内要处理好？" as a deadline one: they ask the same."""
+    lead = _lead(catalog, "credit_repair", ["credit_repair#faq-7", "credit_repair#svc-abnormal_list_removal"],
+                 "公司被列入经营异常名录，最多可以拖多久处理")
+    assert lead.citation.source_id.startswith("credit_repair#faq-7"), lead.citation.source_id
