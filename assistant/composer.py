@@ -120,6 +120,11 @@ LOCAL_CAVEAT = {"zh": "（各地做法可能不同，请以当地政务服务中
                 "en": "(Practice varies by place: check with your local government service centre.)"}
 # Which bundle's guide a specific answer quotes, said after the answer.
 SOURCE_LINE = {"zh": "（摘自「{name}」指南）", "en": "(Source: {name} guide)"}
+
+
+def source_line(o: OneThing, english: bool) -> str:
+    return SOURCE_LINE["en" if english else "zh"].format(name=o.name_en if english else o.name)
+
 # Everything the question could get was shown earlier in the conversation: say so, offer the rest.
 NOTHING_NEW = {"zh": "主要内容上面已经介绍过；可以点下方按钮查看所需材料、办理时限、在哪办等详细内容，或直接问具体问题。",
                "en": "The main points are above; open the sections below for materials, time limits and where to apply, "
@@ -600,8 +605,7 @@ class GroundedComposer:
         """The characters a specific answer's closing lines take (which guide it quotes, and that practice
         varies, each said once a conversation): the length budget is the whole answer's, not only its quotes'."""
         key = "en" if lang == "en" else "zh"
-        source = len(SOURCE_LINE[key].format(name=o.name_en if key == "en" else o.name)) \
-            if source_key(o.id) not in shown else 0
+        source = len(source_line(o, key == "en")) if source_key(o.id) not in shown else 0
         return source + (len(LOCAL_CAVEAT[key]) if o.sample_data and caveat_key(o.id) not in shown else 0)
 
     def _recall(self, comp: Composition, question: str, shown: frozenset[str] | set[str]) -> None:
@@ -701,7 +705,7 @@ class GroundedComposer:
         else:
             parts = []
             if comp.source:
-                source = SOURCE_LINE["en" if english else "zh"].format(name=o.name_en if english else o.name)
+                source = source_line(o, english)
         lead = ELIGIBILITY_LEAD["en" if english else "zh"]
         previous = None
         for s in comp.statements:

@@ -268,19 +268,14 @@ class Assistant:
         return last["text"] if last else None
 
     def _answer(self, q: str, lang: Lang, conv: Conversation, *, generate: bool = True) -> Answer:
-        lang_key = family(lang)
         if asks_for_personal_data(q) or contains_personal_data(q):
             # Never look anyone up from the chat, not even the asker: personal data goes through the
             # consented pre-fill flow only.
-            conv.state.pop("pending", None)
-            return Answer(localise(PII_REFUSAL[lang_key].format(hotline=self.hotline), lang), refused=True,
-                          handoff={"channel": self.hotline, "reason": "personal_data_request"})
+            return self._hand_off(PII_REFUSAL, "personal_data_request", lang, conv)
 
         if reports_scam_attempt(q):
             # A likely victim, not a fraudster: warned and pointed to where to check, not refused as fraud.
-            conv.state.pop("pending", None)
-            return Answer(localise(SCAM_WARNING[lang_key].format(hotline=self.hotline), lang), refused=True,
-                          handoff={"channel": self.hotline, "reason": "possible_scam"})
+            return self._hand_off(SCAM_WARNING, "possible_scam", lang, conv)
 
         abuse = check_abuse(q)
         if abuse.flagged:
@@ -343,10 +338,15 @@ class Assistant:
         return Answer(self.composer.render_general(comp, lang), citations=comp.citations, statements=comp.statements)
 
     def _refuse_abuse(self, lang: Lang, conv: Conversation) -> Answer:
-        conv.state.pop("pending", None)
         # The hand-off is offered here too: a citizen the model misread can still reach a person.
-        return Answer(localise(ABUSE_REFUSAL[family(lang)].format(hotline=self.hotline), lang), refused=True,
-                      handoff={"channel": self.hotline, "reason": "unlawful_request"})
+        return self._hand_off(ABUSE_REFUSAL, "unlawful_request", lang, conv)
+
+    def _hand_off(self, texts: dict[str, str], reason: str, lang: Lang, conv: Conversation) -> Answer:
+        """An answer that quotes no guide (personal data, a likely scam, an unlawful request): the system's own
+        text in the asker's script, the hotline offered, and any pending clarifying question dropped."""
+        conv.state.pop("pending", None)
+        return Answer(localise(texts[family(lang)].format(hotline=self.hotline), lang), refused=True,
+                      handoff={"channel": self.hotline, "reason": reason})
 
     def _resolve_choice(self, reply: str, options: list[str]) -> str | None:
         m = _CHOICE.match(reply)
