@@ -209,6 +209,9 @@ def asked_in(text: str) -> frozenset[str]:
     return _read(normalize(text).lower())[1]
 
 
+_VALIDITY = re.compile(r"有效期|有效多久|多久有效|\bvalid(?:ity)?\b|\bexpir(?:e|es|y|ed)\b")
+
+
 def _read(q: str) -> tuple[list[str], frozenset[str]]:
     matches = sorted(_matches(q), key=lambda m: m.start)
     english = bool(_ENGLISH.search(q))
@@ -220,6 +223,12 @@ def _read(q: str) -> tuple[list[str], frozenset[str]]:
     # ("processing" holds "process" but names no aspect: steps may not be among those found.)
     if "time" in found and "steps" in found and steps in (["流程"], ["process"]):  # "How many days does the whole process take?"
         found.remove("steps")
+    # How long a licence or a filing stays valid ("How long is the licence valid?", "有效期多久") asks a deadline of
+    # its own (when to renew), not how long the service takes.
+    if "time" in found and _VALIDITY.search(q):
+        found[found.index("time")] = "deadline"
+        found = list(dict.fromkeys(found))
+        asked = ["deadline" if a == "time" else a for a in asked]
     # Whether a document may come later ("死亡证明能后补吗", "Can the death certificate be handed in later?") asks
     # about 容缺, not for the list of materials the document's name triggers: the list only supports.
     if "tolerance" in found and "materials" in found:

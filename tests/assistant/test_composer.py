@@ -503,3 +503,26 @@ def test_how_long_it_takes_and_within_how_long_are_the_same_question_for_an_faq(
     lead = _lead(catalog, "credit_repair", ["credit_repair#faq-7", "credit_repair#svc-abnormal_list_removal"],
                  "公司被列入经营异常名录，最多可以拖多久处理")
     assert lead.citation.source_id.startswith("credit_repair#faq-7"), lead.citation.source_id
+
+
+def test_how_long_something_stays_valid_asks_when_to_renew_not_how_long_it_takes():
+    for q in ("How long is the food business licence valid?", "食品经营许可证有效期多久？", "備案有效期多長時間"):
+        assert _ask(q).aspects == ["deadline"] and _ask(q).asked == {"deadline"}, q
+    assert _ask("How long does the food business licence take after we apply?").aspects == ["time"]
+
+
+def test_retrievals_best_faq_asking_what_is_asked_leads_before_a_service_naming_more_words(catalog):
+    """An administrator asks how soon the joint check's results come back. The enterprise-registration service
+    names more of the question's words (administrator, joint, check, results) and its time limit says only
+    "with the joint check"; retrieval's best passage, the FAQ asking how soon the results come, answers it."""
+    q = "As the administrator, we sent in the joint check online. How soon will we have the results?"
+    lead = _lead(catalog, "bankruptcy_info_check", ["bankruptcy_info_check#faq-3@en",
+                                                    "bankruptcy_info_check#svc-enterprise_registration_query@en"],
+                 q, lang="en")
+    assert lead.citation.source_id.startswith("bankruptcy_info_check#faq-3@en"), lead.citation
+    # A licence's processing time is not answered by the FAQ on how long the licence stays valid.
+    faq = next(k for k in _index(catalog) if k.startswith("open_restaurant#faq-") and k.endswith("@en")
+               and "valid" in _index(catalog)[k][0].text.split("A:")[0])
+    lead = _lead(catalog, "open_restaurant", [faq, "open_restaurant#svc-food_business_licence@en"],
+                 "How long does the food business licence take after we apply?", lang="en")
+    assert lead.citation.source_id.startswith("open_restaurant#svc-food_business_licence@en"), lead.citation
