@@ -104,7 +104,7 @@ def _dev_eval(args, answers: bool) -> dict:
     top1 = top3 = clarified = n_in = 0
     refuse_tp = refuse_fp = refuse_fn = 0
     amb_clarified = n_amb = 0
-    facts_hit = facts_total = 0
+    facts_hit = facts_total = facts_hit_en_aware = 0
     bad_quotes = total_quotes = 0
     latencies: list[float] = []
     by_tag: dict[str, Counter] = {}
@@ -126,12 +126,15 @@ def _dev_eval(args, answers: bool) -> dict:
                                  ("clarify" if first.clarifying_question else "refused"), ranked[:3]))
             if answers:
                 # A fact is given when the answer says it, or (English answers) an English quote's Chinese twin does.
+                # (Counted in Chinese as ever; the English-aware figure also takes the English form of a fact.)
                 facts_total += len(c.key_facts)
                 missing = [f for f in c.key_facts if fact_position(bot.catalog, final.answer, final.citations, f) is None]
                 facts_hit += len(c.key_facts) - len(missing)
+                facts_hit_en_aware += sum(fact_position(bot.catalog, final.answer, final.citations, f, en) is not None
+                                          for f, en in c.facts())
                 if missing:
                     failures.append((c.id, c.question, "facts", "missing", missing))
-                late = shape.add(c.question, final, c.key_facts, overview=Ask.of(bot.retriever.prepare(
+                late = shape.add(c.question, final, c.facts(), overview=Ask.of(bot.retriever.prepare(
                     c.question, embed=False)).what_is, english=final.lang == "en" or "en" in (c.tags or []),
                     earlier=earlier)
                 if set(late) - set(missing):
@@ -164,6 +167,7 @@ def _dev_eval(args, answers: bool) -> dict:
     }
     if answers:
         m["key_fact_recall"] = round(facts_hit / max(1, facts_total), 4)
+        m["key_fact_recall_en_aware"] = round(facts_hit_en_aware / max(1, facts_total), 4)
         m["key_facts"] = facts_total
         m.update(shape.metrics())
     print_table(f"{_set_name(args)} routing by tag (in-scope)", [{"tag": t, "n": v["n"], "top1": v["top1"] / v["n"]} for t, v in sorted(by_tag.items())])

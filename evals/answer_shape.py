@@ -39,14 +39,19 @@ def chinese_twin(catalog: Catalog, source_id: str, quote: str) -> str:
     return "\n".join(by_aspect[a][k] for a, k in picked if k < len(by_aspect[a]))
 
 
-def fact_position(catalog: Catalog, answer: str, citations: list, fact: str) -> int | None:
-    """Where in the answer a key fact is given (characters from the start), or None if it is not."""
+def fact_position(catalog: Catalog, answer: str, citations: list, fact: str, english: str | None = None) -> int | None:
+    """Where in the answer a key fact is given (characters from the start), or None if it is not. `english`
+    is the fact as the English guide states it, when the case has one (`Case.key_facts_en`): an English
+    answer may give it in English words that no Chinese twin lines up with (a fee stated in another field)."""
     text, want = normalize(answer), normalize(fact)
     at = text.find(want)
     found = [at] if at >= 0 else []
     for c in citations:
         if want in normalize(chinese_twin(catalog, c.source_id, c.quote)):
             found.append(max(0, answer.find(c.quote)))
+    if english:
+        at = text.lower().find(normalize(english).lower())
+        found += [at] if at >= 0 else []
     return min(found) if found else None
 
 
@@ -61,7 +66,7 @@ class ShapeTally:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        self.facts = self.facts_first = 0
+        self.facts = self.facts_first = self.facts_first_en_aware = 0
         # "overview": asked what the bundle is (the question's `what_is`), the figure README has reported since
         # session 3; "overview_answers": answers composed as the overview (its summary quoted), which adds
         # the vague first questions that get it and leaves out a "what is" question that got something else.
@@ -70,13 +75,17 @@ class ShapeTally:
         self.english = self.english_ok = 0
         self.followups = self.followup_quotes = self.repeated = 0
 
-    def add(self, question: str, answer, key_facts: list[str], *, overview: bool, english: bool,
+    def add(self, question: str, answer, key_facts: list[tuple[str, str | None]], *, overview: bool, english: bool,
             earlier: set[tuple[str, str]] | None) -> list[str]:
-        """Tally one final answer; returns the key facts that are not within the first characters."""
+        """Tally one final answer; returns the key facts that are not within the first characters (counted in
+        Chinese, directly or through an English quote's Chinese twin). Each fact comes with its English form,
+        if any, counted apart as the English-aware figure."""
         late = []
-        for f in key_facts:
+        for f, en in key_facts:
             at = fact_position(self.catalog, answer.answer, answer.citations, f)
+            at_en = fact_position(self.catalog, answer.answer, answer.citations, f, en) if en else at
             self.facts += 1
+            self.facts_first_en_aware += at_en is not None and at_en < FIRST_CHARS
             if at is not None and at < FIRST_CHARS:
                 self.facts_first += 1
             else:
@@ -103,6 +112,7 @@ class ShapeTally:
 
         return {
             "key_fact_first150": round(self.facts_first / self.facts, 4) if self.facts else None,
+            "key_fact_first150_en_aware": round(self.facts_first_en_aware / self.facts, 4) if self.facts else None,
             "answer_chars_median_specific": median(self.lengths["specific"]),
             "answer_chars_median_overview": median(self.lengths["overview"]),
             "overview_questions": len(self.lengths["overview"]),

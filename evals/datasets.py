@@ -25,6 +25,14 @@ class Case:
     options: list[str] = field(default_factory=list)
     # Earlier questions of the same conversation (oldest first): the case's question is a follow-up.
     history: list[str] = field(default_factory=list)
+    # English questions: each key fact as the English guide states it (verbatim from its `en:` text), parallel
+    # to `key_facts`, None where the English guide does not state it. Written blind, like the key facts.
+    key_facts_en: list[str | None] = field(default_factory=list)
+
+    def facts(self) -> list[tuple[str, str | None]]:
+        """Each key fact with its English form (None when it has none)."""
+        en = self.key_facts_en + [None] * (len(self.key_facts) - len(self.key_facts_en))
+        return list(zip(self.key_facts, en, strict=False))
 
     @property
     def in_scope(self) -> bool:
@@ -47,7 +55,7 @@ def load_cases(path: Path | str | None = None) -> list[Case]:
                 d = json.loads(line)
                 cases.append(Case(str(d["id"]), d["question"], d["expected"], list(d.get("key_facts", [])),
                                   list(d.get("tags", [])), list(d.get("options", [])),
-                                  list(d.get("history", []))))
+                                  list(d.get("history", [])), list(d.get("key_facts_en", []))))
             except (ValueError, KeyError) as exc:
                 raise SystemExit(f"{f}:{n}: bad eval case ({exc})") from exc
     return cases
