@@ -9,6 +9,7 @@ position of that English quote in the answer.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 
 from knowledge.catalog import Catalog
@@ -49,9 +50,9 @@ def fact_position(catalog: Catalog, answer: str, citations: list, fact: str, eng
     for c in citations:
         if want in normalize(chinese_twin(catalog, c.source_id, c.quote)):
             found.append(max(0, answer.find(c.quote)))
-    if english:
-        at = text.lower().find(normalize(english).lower())
-        found += [at] if at >= 0 else []
+    if english:  # as whole words, in any case: "free" is not in "freelancer"
+        m = re.search(rf"(?<![a-z0-9]){re.escape(normalize(english).lower())}(?![a-z0-9])", text.lower())
+        found += [m.start()] if m else []
     return min(found) if found else None
 
 

@@ -21,6 +21,7 @@ def test_an_english_form_counts_only_where_the_answer_says_it(catalog):
     assert fact_position(catalog, answer, [], "一律不收费") is None  # no Chinese, no cited twin
     assert fact_position(catalog, answer, [], "一律不收费", "always FREE of charge") == answer.index("always")
     assert fact_position(catalog, answer, [], "一律不收费", "5 working days") is None
+    assert fact_position(catalog, "Freelancers apply online.", [], "免费", "free") is None  # whole words only
 
 
 def test_a_case_pairs_each_fact_with_its_english_form_or_none():
