@@ -19,6 +19,7 @@ from core.lang import Lang, localise, to_simplified
 from knowledge.catalog import Catalog
 from knowledge.chunking import section_id
 from knowledge.documents import Part, Record, Section
+from knowledge.rendering import department_span
 from knowledge.schema import OneThing
 from knowledge.text import english_stem, english_stems
 
@@ -234,6 +235,27 @@ def _clipped(text: str, spans: list[tuple[int, int]], rec: Record, at: int) -> l
     a verbatim substring of the chunk."""
     end = at + len(rec.text)
     return [(rec, text[max(s, at):min(e, end)]) for s, e in spans if max(s, at) < min(e, end)]
+
+
+def _department_only(section: Section, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`spans` of a service section with its first line ("X (department: D; part of the B bundle (…))", up to
+    ~430 characters in English) cut to the department it names: the answer heads the quote with the service's
+    name anyway, and the bundle's name is in the source line. (The indexed line stays whole: retrieval and the
+    decision model read it.)"""
+    head = section.parts[0] if section.parts and section.parts[0].aspect == "service" else None
+    at = department_span(head.text, head.label) if head is not None else None
+    if head is None or at is None:
+        return spans
+    end = len(head.text)
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if s >= end:
+            out.append((s, e))
+            continue
+        out.append(at)
+        if e > end + 1:  # the parts after the first line, from the next line on
+            out.append((end + 1, e))
+    return out
 
 
 def _mentions(text: str, word: str) -> bool:
@@ -549,7 +571,8 @@ class GroundedComposer:
                                   and asked_now & asked_in(self._faq_question(on_topic[0]))) else None
         first = decider if faq_first else top_faq or service or same
         passage_first = first is not None and self._add(
-            comp, first.kind, self._passage_quotes(first, [a for a in ask.aspects if ask.leads(a)], ask.text, narrow))
+            comp, first.kind, self._unseen_department(
+                self._passage_quotes(first, [a for a in ask.aspects if ask.leads(a)], ask.text, narrow), shown))
         supports: list[tuple[str, list[tuple[Record, str]]]] = []
         for aspect in ask.aspects:
             first, *rest = ASPECTS[aspect][0]
@@ -572,7 +595,8 @@ class GroundedComposer:
                 self._add(comp, want.label, [(r, q) for r, q in self._quotes(o, want, glang)
                                              if shown_key(r.chunk_id, q) not in shown])
         elif not comp.statements and on_topic:
-            self._add(comp, on_topic[0].kind, self._passage_quotes(on_topic[0], ask.aspects, ask.text, narrow))
+            self._add(comp, on_topic[0].kind,
+                      self._unseen_department(self._passage_quotes(on_topic[0], ask.aspects, ask.text, narrow), shown))
         self._recall(comp, ask.text, shown)
         # Retrieval's on-topic passages support before the aspect's extras (a deadline beside a time
         # limit): a service's own time limit is closer to the question than the bundle's.
@@ -644,8 +668,23 @@ class GroundedComposer:
             return [(rec, rec.text[s:e]) for s, e in _closest_lines(rec.text, [(0, len(rec.text))], narrow)]
         if not wanted:  # no aspect named: the parts closest to the question, or the first ones that fit
             keep = _closest_parts(section.parts, question) or _head(section.parts, SPECIFIC_BUDGET)
-            return self._section_quotes(section, section.spans(keep=lambda part: part in keep))
-        return self._section_quotes(section, _closest_lines(section.text, section.spans(wanted), narrow))
+            return self._section_quotes(section, _department_only(section, section.spans(keep=lambda part: part in keep)))
+        return self._section_quotes(section, _department_only(
+            section, _closest_lines(section.text, section.spans(wanted), narrow)))
+
+    def _unseen_department(self, blocks: list[tuple[Record, str]], shown: frozenset[str] | set[str]) -> list[tuple[Record, str]]:
+        """A lead's quotes without the department line of a service (`_department_only`) this conversation has
+        shown: it says which service the answer comes from, which a follow-up on the same service knows."""
+        def seen_department(rec: Record, quote: str) -> bool:
+            if shown_key(rec.chunk_id, quote) not in shown:
+                return False
+            section = self.catalog.section_by_id(rec.source_id)
+            head = section.parts[0] if section is not None and section.parts else None
+            at = department_span(head.text, head.label) if head is not None else None
+            return at is not None and head.text[at[0]:at[1]] == quote
+
+        kept = [(r, q) for r, q in blocks if not seen_department(r, q)]
+        return kept or blocks
 
     def _more(self, o: OneThing, comp: Composition, glang: str) -> list[More]:
         quoted = {section_id(s.citation.source_id) for s in comp.statements}

@@ -22,6 +22,7 @@ Chinese ones have no ``lang`` (Chinese is the default, so their ids and fingerpr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -109,6 +110,22 @@ EN = Labels(
     deadline_line=_en_deadline, audience=lambda a: {"个人": "individuals", "企业": "enterprises"}.get(a, a),
     question="Q", answer="A",
 )
+
+
+# Where a service's first line names its department: "X (department: D; part of the B)", "X（D办理，属于B）"
+# (`Labels.service_line`), after the service's name X (which may hold parentheses of its own). Greedy up to
+# the last separator: a department may hold parentheses and semicolons too.
+_DEPARTMENT = (re.compile(r" \((department: .*); part of the "), re.compile(r"（(.*办理)，属于"))
+
+
+def department_span(service_line: str, service: str) -> tuple[int, int] | None:
+    """Where the first line of `service` names its department ("department: D", "D办理"), or None."""
+    if not service_line.startswith(service):
+        return None
+    for pattern in _DEPARTMENT:
+        if m := pattern.match(service_line, len(service)):
+            return m.span(1)
+    return None
 
 
 class _Writer:

@@ -526,3 +526,25 @@ def test_retrievals_best_faq_asking_what_is_asked_leads_before_a_service_naming_
     lead = _lead(catalog, "open_restaurant", [faq, "open_restaurant#svc-food_business_licence@en"],
                  "How long does the food business licence take after we apply?", lang="en")
     assert lead.citation.source_id.startswith("open_restaurant#svc-food_business_licence@en"), lead.citation
+
+
+def test_a_service_is_quoted_by_its_department_not_its_whole_first_line(catalog):
+    """A service's first line runs to ~430 characters in English ("… (department: …; part of the … bundle (…))");
+    the lead quotes only the department it names, and a follow-up on the same service does not repeat it."""
+    from assistant.composer import shown_key
+
+    index = _index(catalog)
+    q = "A foreign engineer joins us next month. What does HR need for his employee medical insurance?"
+    sid = "employee_recruitment#svc-employee_medical_insurance@en"
+    comp = _composer(catalog, index)
+    got = comp.compose(catalog.get("employee_recruitment"), _ask(q), [index[sid][0]], lang="en")
+    _verbatim(got, index)
+    head, *rest = got.statements
+    assert head.quote.startswith("department: ") and len(head.quote) < 80 and "part of the" not in head.quote, head.quote
+    assert rest and rest[0].quote.startswith("Required documents"), rest[0].quote
+    text = comp.render(catalog.get("employee_recruitment"), got, "en")
+    assert text.startswith("Registration for basic medical insurance for employees — department: "), text[:120]
+    shown = {shown_key(head.citation.source_id, head.quote)}
+    again = comp.compose(catalog.get("employee_recruitment"), _ask("And what are the steps for that registration?"),
+                         [index[sid][0]], lang="en", shown=shown)
+    assert again.statements and all(s.quote != head.quote for s in again.statements)

@@ -91,3 +91,20 @@ def test_every_guide_has_its_english_text():
         cjk = sum("\u4e00" <= c <= "\u9fff" for s in en for c in s.text)
         letters = sum(c.isascii() and c.isalpha() for s in en for c in s.text)
         assert letters > 10 * cjk, (o.id, cjk, letters)  # English, bar law titles in brackets
+
+
+def test_every_service_line_names_its_department_where_the_composer_can_find_it():
+    """The composer quotes a service's first line as its department only (`department_span`)."""
+    from core.settings import DEFAULT_GUIDES_DIR
+    from knowledge.catalog import Catalog
+    from knowledge.rendering import department_span
+
+    catalog = Catalog.from_dir(DEFAULT_GUIDES_DIR)
+    services = [s for d in catalog.documents() for s in d.sections if s.metadata.get("kind") == "service"]
+    assert len(services) > 100
+    for section in services:
+        head = section.parts[0]
+        start, end = department_span(head.text, head.label)
+        department = head.text[start:end]
+        assert department.startswith("department: ") or department.endswith("办理"), head.text
+        assert head.label not in department and "part of the" not in department and "属于" not in department
