@@ -119,6 +119,14 @@ class InMemoryStore:
         return len(self._records)
 
 
+# How many graph neighbours chroma's HNSW index explores per query. Its default (100) made the tail of the
+# 100-candidate lists the retriever asks for differ from one process to the next: the same question got
+# a bundle's passage at rank 12 in one run and not in another, which moved the decision model's passage
+# features (up to 0.8) and, on a blind set, refused one question in one run of two. At 500 the lists were
+# the same under every hash seed tried, and a query over ~2,600 chunks still takes about a millisecond.
+SEARCH_EF = 500
+
+
 class ChromaStore:
     """Chroma collection with cosine distance: PersistentClient on a folder, or HttpClient on a URL."""
 
@@ -155,7 +163,10 @@ class ChromaStore:
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
                 client = chromadb.PersistentClient(path=str(self.path), settings=chroma_settings)
-            self._col = client.get_or_create_collection(self.collection_name, metadata={"hnsw:space": "cosine"})
+            col = client.get_or_create_collection(self.collection_name, metadata={"hnsw:space": "cosine"})
+            if (col.configuration_json or {}).get("hnsw", {}).get("ef_search", 0) < SEARCH_EF:
+                col.modify(configuration={"hnsw": {"ef_search": SEARCH_EF}})  # kept with the collection
+            self._col = col
         except Exception as exc:  # chromadb raises many kinds; callers need one clear 503
             raise ServiceUnavailable(f"vector store unavailable ({self.where_described}): {exc}") from exc
 

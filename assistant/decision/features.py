@@ -24,8 +24,9 @@ from knowledge.retrieval import Query
 # loaded (like one trained on another index), since its weights were fitted to features that meant something
 # else. 2: content words leave out spoken function words (那要, 啥). 3: a bundle is named by three characters or
 # more (app.pipeline.MIN_NAME_CHARS: 退休 in 退休金 no longer names the retirement bundle). 4: BM25 reads English
-# words by their stem (knowledge.text.tokenize), which moves the retrieval scores of English questions.
-FEATURES_VERSION = 4
+# words by their stem (knowledge.text.tokenize), which moves the retrieval scores of English questions. 5: chroma
+# searches with ef 500 (knowledge.store.SEARCH_EF), so the passage features no longer vary from run to run.
+FEATURES_VERSION = 5
 
 
 def features_signature() -> str:

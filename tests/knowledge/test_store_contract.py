@@ -107,3 +107,19 @@ def test_upsert_replaces(store):
     assert store.count() == 3
     assert {r.chunk_id: r.text for r in store.all_records()}["b#1"] == "企业注销"
     assert store.query(_vec(0, 1, 0), k=1)[0][0] == "b#1"
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("kind", ["chroma", "chroma-server"])
+def test_a_chroma_collection_searches_wide_enough_to_give_the_same_list_every_run(kind, tmp_path, request):
+    """At chroma's default breadth (ef 100) the tail of a 100-hit list changed from one process to the next;
+    opening a collection, new or old, widens its search to SEARCH_EF, kept with the collection."""
+    from knowledge.store import SEARCH_EF
+
+    s = _make(kind, tmp_path, request)
+    s.warm_up()
+    assert s._c().configuration_json["hnsw"]["ef_search"] >= SEARCH_EF
+    s._c().modify(configuration={"hnsw": {"ef_search": 100}})  # a collection made before the setting
+    reopened = ChromaStore(s.collection_name, path=s.path, url=s.url)
+    reopened.warm_up()
+    assert reopened._c().configuration_json["hnsw"]["ef_search"] >= SEARCH_EF
