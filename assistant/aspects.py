@@ -212,6 +212,13 @@ def asked_in(text: str) -> frozenset[str]:
 _VALIDITY = re.compile(r"有效期|有效多久|多久有效|\bvalid(?:ity)?\b|\bexpir(?:e|es|y|ed)\b")
 
 
+def asks_validity(text: str) -> bool:
+    """Whether a text asks how long something stays valid ("有效期多久", "How long is the licence valid?")."""
+    from knowledge.text import normalize
+
+    return bool(_VALIDITY.search(normalize(text).lower()))
+
+
 def _read(q: str) -> tuple[list[str], frozenset[str]]:
     matches = sorted(_matches(q), key=lambda m: m.start)
     english = bool(_ENGLISH.search(q))

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from assistant.aspects import ASPECTS, Ask, Quote, asked_in
+from assistant.aspects import ASPECTS, Ask, Quote, asked_in, asks_validity
 from core.lang import Lang, localise, to_simplified
 from knowledge.catalog import Catalog
 from knowledge.chunking import section_id
@@ -559,7 +559,9 @@ class GroundedComposer:
         wanted = ask.asked or frozenset(ask.aspects)
         if wanted & {"time", "deadline"}:  # "最多可以拖多久" and "多久之内要处理好" ask the same: how long
             wanted = wanted | {"time", "deadline"}
+        # (How long a licence stays valid is a deadline too, but no answer to how long it takes to get one.)
         same = next((p for p in on_topic if p.kind == "faq" and wanted & asked_in(self._faq_question(p))
+                     and asks_validity(self._faq_question(p)) <= asks_validity(ask.text)
                      and self._named_in_question(p, words) >= need), None) \
             if wanted and not faq_first else None
         # Before those rules of counted words: retrieval's best on-topic passage when it is an FAQ whose own question

@@ -548,3 +548,15 @@ def test_a_service_is_quoted_by_its_department_not_its_whole_first_line(catalog)
     again = comp.compose(catalog.get("employee_recruitment"), _ask("And what are the steps for that registration?"),
                          [index[sid][0]], lang="en", shown=shown)
     assert again.statements and all(s.quote != head.quote for s in again.statements)
+
+
+def test_an_faq_on_how_long_a_licence_stays_valid_does_not_answer_how_long_it_takes_to_get():
+    """"多久能批下来" asks a time, "有效期多久" a deadline; FAQs asking either answer a question of the other
+    (最多拖多久 / 多久之内), but not when only the FAQ asks how long something stays valid."""
+    catalog = Catalog.from_dir(DEFAULT_GUIDES_DIR)
+    index = _index(catalog)
+    faq = next(k for k in index if k.startswith("open_restaurant#faq-") and "有效期" in index[k][0].text.split("答")[0])
+    lead = _lead(catalog, "open_restaurant", [faq, "open_restaurant#svc-food_business_licence"], "开个小饭馆，食品经营许可证多久能批下来")
+    assert not lead.citation.source_id.startswith(faq), lead.quote
+    lead = _lead(catalog, "open_restaurant", [faq, "open_restaurant#svc-food_business_licence"], "那食品经营许可证有效期多久")
+    assert lead.citation.source_id.startswith(faq), lead.quote
