@@ -212,6 +212,10 @@ def asked_in(text: str) -> frozenset[str]:
 _VALIDITY = re.compile(r"有效期|有效多久|多久有效|\bvalid(?:ity)?\b|\bexpir(?:e|es|y|ed)\b")
 
 
+# Materials keywords that are also part of one document's name (残疾证明, "birth certificate").
+_DOCUMENT_NAMES = frozenset({"certificate", "证明", "证件"})
+
+
 def asks_validity(text: str) -> bool:
     """Whether a text asks how long something stays valid ("有效期多久", "How long is the licence valid?")."""
     from knowledge.text import normalize
@@ -236,6 +240,13 @@ def _read(q: str) -> tuple[list[str], frozenset[str]]:
         found[found.index("time")] = "deadline"
         found = list(dict.fromkeys(found))
         asked = ["deadline" if a == "time" else a for a in asked]
+    # A document's name beside a question of what it costs or how long it takes ("Does getting a disability
+    # certificate cost anything?", "开证明要钱吗") asks that, not for the list of materials: the list only supports.
+    named = {q[m.start:m.end] for m in matches if m.aspect == "materials"}
+    if named and named <= _DOCUMENT_NAMES and "materials" in asked and {"fees", "time", "deadline"} & set(asked):
+        asked = [a for a in asked if a != "materials"]
+        found.remove("materials")
+        found.append("materials")
     # Whether a document may come later ("死亡证明能后补吗", "Can the death certificate be handed in later?") asks
     # about 容缺, not for the list of materials the document's name triggers: the list only supports.
     if "tolerance" in found and "materials" in found:

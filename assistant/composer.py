@@ -544,8 +544,12 @@ class GroundedComposer:
         if decider is not None and ask.asked and not ask.asked & asked_in(self._faq_question(decider)):
             # Of FAQs sharing as many words or more, one asking what is asked decides it ("does the repair cost money?":
             # the FAQ on paid deletion offers, not the one on other websites updating their records).
-            decider = next((p for p, n in scored if n >= scored[0][1] and p.kind == "faq"
-                            and ask.asked & asked_in(self._faq_question(p))), decider)
+            asking = next((p for p, n in scored if n >= scored[0][1] and p.kind == "faq"
+                           and ask.asked & asked_in(self._faq_question(p))), None)
+            # With none, a question of what it costs or how long it takes ("Does getting a disability certificate
+            # cost anything?") is answered by the guide's fee or time part, not by an FAQ on something else.
+            faq_first = asking is not None or not ask.asked <= {"fees", "time", "deadline"}
+            decider = asking or decider if faq_first else None
         # A question about one of the bundle's services ("食品经营许可要多久") is answered by that
         # service's own part for the aspect asked; the bundle's part for it supports.
         # (the first service, in retrieval's order, of those sharing the most of its words with any passage: a

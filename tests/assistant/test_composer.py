@@ -560,3 +560,14 @@ def test_an_faq_on_how_long_a_licence_stays_valid_does_not_answer_how_long_it_ta
     assert not lead.citation.source_id.startswith(faq), lead.quote
     lead = _lead(catalog, "open_restaurant", [faq, "open_restaurant#svc-food_business_licence"], "那食品经营许可证有效期多久")
     assert lead.citation.source_id.startswith(faq), lead.quote
+
+
+def test_what_getting_a_certificate_costs_is_answered_by_the_fee_not_by_an_faq_on_something_else(catalog):
+    """"certificate" names the document here, not the list of materials; and of the FAQs sharing the question's
+    words none asks the fee, so the guide's fee part answers rather than the FAQ on applying in another province."""
+    q = "Does getting a disability certificate cost anything?"
+    assert _ask(q).asked == {"fees"} and "materials" in _ask(q).aspects
+    assert _ask("开证明要钱吗").asked == {"fees"} and _ask("办残疾证要带什么证明材料，要多久").asked == {"materials", "time"}
+    lead = _lead(catalog, "disability_services", ["disability_services#faq-3@en",
+                                                  "disability_services#svc-disability_certificate@en"], q, lang="en")
+    assert lead.quote.startswith("Fees: ") and "disability certificate" in lead.quote, lead.quote
