@@ -98,7 +98,9 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
     "channels": (
         (Quote("channels", ("online", "offline")),),
         ("在哪", "哪里办", "去哪", "网上", "线上", "窗口", "app", "小程序", "地点", "地址", "哪儿",
-         "where", "online", "website", "office"),
+         # Not "office": English stories name one far more often than they ask where to go ("our Shanghai office",
+         # "its registered office", "the tax office"); "which office" asks for the department.
+         "where", "online", "website"),
     ),
     "proxy": (
         (Quote("channels", ("proxy",)),),

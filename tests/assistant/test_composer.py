@@ -571,3 +571,11 @@ def test_what_getting_a_certificate_costs_is_answered_by_the_fee_not_by_an_faq_o
     lead = _lead(catalog, "disability_services", ["disability_services#faq-3@en",
                                                   "disability_services#svc-disability_certificate@en"], q, lang="en")
     assert lead.quote.startswith("Fees: ") and "disability certificate" in lead.quote, lead.quote
+
+
+def test_an_office_in_the_story_does_not_ask_where_to_go():
+    """"our Shenzhen office", "its registered office": English stories name offices far more often than they ask
+    where to apply; such a question asks nothing of the channels ("which office" asks for the department)."""
+    q = "A foreign designer is joining our Shenzhen office. What does HR need for his employee medical insurance?"
+    assert "channels" not in _ask(q).aspects
+    assert "departments" in _ask("Which office handles changing the operator on the licence?").aspects
