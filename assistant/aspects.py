@@ -197,6 +197,21 @@ def _asked_in_english(q: str, matches: list[_Match]) -> list[str]:
     return inside or [m.aspect for m in matches]
 
 
+# What a story around an English question says of the asker's situation, which the question may hang on ("My
+# child was born in another province. Can I still use it?"); a document, a fee or a place named in it is only part
+# of the story ("My son lost his vaccination certificate. Can he still start school?").
+_SITUATION = frozenset({"cross_province", "proxy", "tolerance", "eligibility"})
+
+
+def _story_aspects(q: str, matches: list[_Match]) -> list[_Match]:
+    """The aspects an English question's story names that count when its question (a sentence ending in "?")
+    names none: only the situation; all of them when nothing ends in "?" or the question names some."""
+    asking = [m.span() for m in _EN_SENTENCE.finditer(q) if m.group().rstrip().endswith("?")]
+    if not asking or any(s <= m.start < e for m in matches for s, e in asking):
+        return matches
+    return [m for m in matches if m.aspect in _SITUATION]
+
+
 def read_aspects(query: Query) -> tuple[list[str], frozenset[str]]:
     """The aspects the question names, those it asks about first ("一起办…几个工作日能办好" asks the time
     and mentions the bundling), each group in the order of the question; and the set of asked ones."""
@@ -228,6 +243,8 @@ def asks_validity(text: str) -> bool:
 def _read(q: str) -> tuple[list[str], frozenset[str]]:
     matches = sorted(_matches(q), key=lambda m: m.start)
     english = bool(_ENGLISH.search(q))
+    if english:
+        matches = _story_aspects(q, matches)
     asked = _asked_in_english(q, matches) if english else [m.aspect for m in matches if _asked(q, m)]
     found = list(dict.fromkeys(asked + [m.aspect for m in matches]))
     # "全流程要几天" asks how long the whole process takes, not for its steps: with a time word,

@@ -579,3 +579,13 @@ def test_an_office_in_the_story_does_not_ask_where_to_go():
     q = "A foreign designer is joining our Shenzhen office. What does HR need for his employee medical insurance?"
     assert "channels" not in _ask(q).aspects
     assert "departments" in _ask("Which office handles changing the operator on the licence?").aspects
+
+
+def test_an_english_story_names_the_situation_the_question_hangs_on_not_its_documents_or_fees():
+    """When the sentence ending in "?" names no aspect, of the story's only the asker's situation counts."""
+    assert _ask("We lost his vaccination certificate when we moved. Can he still start school?").aspects == []
+    born = _ask("My child was born in another province. Can I still use the newborn birth one-thing service?")
+    assert born.aspects == ["cross_province"]
+    # A question naming an aspect keeps the story's as mentioned; with no sentence ending in "?", all count.
+    assert _ask("I pay my own contributions. Can I do it online?").asked == {"channels"}
+    assert _ask("documents for newborn registration").aspects == ["materials"]
