@@ -492,10 +492,15 @@ def test_an_faq_asking_the_same_of_the_questions_only_topic_word_leads(catalog):
 
 def test_of_faqs_sharing_as_many_words_the_one_asking_what_is_asked_decides(catalog):
     """A yes/no question asking the fee: retrieval ranks an FAQ on other websites first, but an FAQ on the topic
-    that asks about paying (an intermediary's paid deletion) shares as many words and answers it."""
+    that asks about paying shares as many words and answers it. (The story in the FAQ's own question about paid
+    deletion names the fee only outside its sentence ending in "?", so none asks it: the fee part answers.)"""
     q = "An agency says it can delete our record from Credit China for 5k RMB. Does the official repair cost money?"
     lead = _lead(catalog, "credit_repair", ["credit_repair#faq-4@en", "credit_repair#faq-5@en"], q, lang="en")
-    assert lead.citation.source_id.startswith("credit_repair#faq-5@en"), lead.citation
+    assert not lead.citation.source_id.startswith("credit_repair#faq-4@en"), lead.citation
+    assert "free of charge" in lead.quote, lead.quote
+    asking = "Does the official credit repair cost money? An agency wants 5k RMB."
+    assert _lead(catalog, "credit_repair", ["credit_repair#faq-4@en", "credit_repair#faq-5@en"], asking,
+                 lang="en").citation.source_id.startswith(("credit_repair#faq-5@en", "credit_repair#time_fees@en"))
 
 
 def test_how_long_it_takes_and_within_how_long_are_the_same_question_for_an_faq(catalog):
