@@ -549,7 +549,7 @@ class GroundedComposer:
             # With none, a question of what it costs or how long it takes ("Does getting a disability certificate
             # cost anything?") is answered by the guide's fee or time part, not by an FAQ on something else.
             faq_first = asking is not None or not ask.asked <= {"fees", "time", "deadline"}
-            decider = asking or decider if faq_first else None
+            decider = (asking or decider) if faq_first else None
         # A question about one of the bundle's services ("食品经营许可要多久") is answered by that
         # service's own part for the aspect asked; the bundle's part for it supports.
         # (the first service, in retrieval's order, of those sharing the most of its words with any passage: a
