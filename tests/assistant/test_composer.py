@@ -594,3 +594,10 @@ def test_an_english_story_names_the_situation_the_question_hangs_on_not_its_docu
     # A question naming an aspect keeps the story's as mentioned; with no sentence ending in "?", all count.
     assert _ask("I pay my own contributions. Can I do it online?").asked == {"channels"}
     assert _ask("documents for newborn registration").aspects == ["materials"]
+
+
+def test_a_few_days_of_the_askers_own_are_no_question_of_time():
+    """"我在深圳上班回不去几天…能在网上帮着弄不" asks whether it can be done online, not how long it takes."""
+    assert "time" not in _ask("我在深圳上班回不去几天，后面那些手续我能在网上帮着弄不").aspects
+    assert "time" not in _ask("只能请几天假，手续交给谁办").aspects
+    assert _ask("办下来要几天").asked == {"time"} and _ask("大概几天能办完").asked == {"time"}
