@@ -237,6 +237,7 @@ _VALIDITY = re.compile(r"有效期|有效多久|多久有效|\bvalid(?:ity)?\b|\
 _DOCUMENT_NAMES = frozenset({"certificate", "证明", "证件"})
 
 
+@functools.lru_cache(maxsize=4096)  # asked of the same guide FAQs for every answer
 def asks_validity(text: str) -> bool:
     """Whether a text asks how long something stays valid ("有效期多久", "How long is the licence valid?")."""
     from knowledge.text import normalize

@@ -237,16 +237,23 @@ def _clipped(text: str, spans: list[tuple[int, int]], rec: Record, at: int) -> l
     return [(rec, text[max(s, at):min(e, end)]) for s, e in spans if max(s, at) < min(e, end)]
 
 
+def _department(section: Section) -> tuple[tuple[int, int], int] | None:
+    """Where a service section's first line names its department, in the section's text, and where that line
+    ends; None for a section without one."""
+    head = section.parts[0] if section.parts and section.parts[0].aspect == "service" else None
+    at = department_span(head.text, head.label) if head is not None else None
+    return (at, len(head.text)) if head is not None and at is not None else None
+
+
 def _department_only(section: Section, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """`spans` of a service section with its first line ("X (department: D; part of the B bundle (…))", up to
     ~430 characters in English) cut to the department it names: the answer heads the quote with the service's
     name anyway, and the bundle's name is in the source line. (The indexed line stays whole: retrieval and the
     decision model read it.)"""
-    head = section.parts[0] if section.parts and section.parts[0].aspect == "service" else None
-    at = department_span(head.text, head.label) if head is not None else None
-    if head is None or at is None:
+    found = _department(section)
+    if found is None:
         return spans
-    end = len(head.text)
+    at, end = found
     out: list[tuple[int, int]] = []
     for s, e in spans:
         if s >= end:
@@ -560,19 +567,20 @@ class GroundedComposer:
         # Else an FAQ whose own question is on the same topic and asks for the same aspect ("老人多大年龄可以领高龄津贴"
         # for "老人多大岁数开始能领高龄补贴": 老人, 高龄; the age) answers it, whatever kind of question it is; naming
         # the question's only topic word is enough ("and how long is it valid?": the licence's validity FAQ).
-        wanted = ask.asked or frozenset(ask.aspects)
+        asked_now = ask.asked or frozenset(ask.aspects)
+        wanted = asked_now
         if wanted & {"time", "deadline"}:  # "最多可以拖多久" and "多久之内要处理好" ask the same: how long
             wanted = wanted | {"time", "deadline"}
         # (How long a licence stays valid is a deadline too, but no answer to how long it takes to get one.)
+        validity = asks_validity(ask.text)
         same = next((p for p in on_topic if p.kind == "faq" and wanted & asked_in(self._faq_question(p))
-                     and asks_validity(self._faq_question(p)) <= asks_validity(ask.text)
+                     and asks_validity(self._faq_question(p)) <= validity
                      and self._named_in_question(p, words) >= need), None) \
             if wanted and not faq_first else None
         # Before those rules of counted words: retrieval's best on-topic passage when it is an FAQ whose own question
         # asks the very aspect asked (not time for a deadline: "how long is it valid" is no processing time). A
         # service's long text names more words ("administrator… joint check… results") than the FAQ "How soon do
         # we get the results?" that answers. (Development sets: first-150 +8 facts of 400, recall +3; judge unchanged.)
-        asked_now = ask.asked or frozenset(ask.aspects)
         top_faq = on_topic[0] if (asked_now and not faq_first and on_topic and on_topic[0].kind == "faq"
                                   and asked_now & asked_in(self._faq_question(on_topic[0]))) else None
         first = decider if faq_first else top_faq or service or same
@@ -685,9 +693,8 @@ class GroundedComposer:
             if shown_key(rec.chunk_id, quote) not in shown:
                 return False
             section = self.catalog.section_by_id(rec.source_id)
-            head = section.parts[0] if section is not None and section.parts else None
-            at = department_span(head.text, head.label) if head is not None else None
-            return at is not None and head.text[at[0]:at[1]] == quote
+            found = _department(section) if section is not None else None
+            return found is not None and section.text[slice(*found[0])] == quote
 
         kept = [(r, q) for r, q in blocks if not seen_department(r, q)]
         return kept or blocks
