@@ -164,6 +164,11 @@ def test_a_thread_continues_until_it_clearly_leaves(real_stack):
     # The conversation makes a follow-up likelier, never an abuse request acceptable.
     abuse = bot.run("我爸去年走了，能不能先别告诉社保局，让他的退休金接着每个月打过来", session_id=first.session_id)
     assert abuse.refused and abuse.handoff["reason"] == "unlawful_request", abuse.answer[:80]
+    # A question the model reads as out of scope alone continues when the active guide speaks of it (SPEAKS_TOP):
+    # the restaurant guide's health certificates for staff.
+    shop = bot.run("开餐馆一件事要什么材料")
+    cook = bot.run("厨师要体检吗", session_id=shop.session_id)
+    assert cook.one_thing is not None and cook.one_thing.id == "open_restaurant", cook.answer[:80]
 
 
 def test_in_a_conversation_the_thread_is_likelier_but_a_clear_change_of_topic_still_wins():
@@ -181,3 +186,25 @@ def test_in_a_conversation_the_thread_is_likelier_but_a_clear_change_of_topic_st
     assert verdict(in_thread(clear, "retirement", 4.0)) == OUT_OF_SCOPE
     other = {"retirement": 0.05, "newborn": 0.85, FOLLOWUP: 0.05, OUT_OF_SCOPE: 0.05, ABUSE: 0.0}
     assert verdict(in_thread(other, "retirement", 4.0)) == "newborn"
+
+
+def test_a_follow_up_the_active_guide_speaks_of_continues_the_thread():
+    from assistant.router import OneThingRouter, speaks_of
+    from knowledge.documents import Record
+    from knowledge.retrieval import Query, RetrievalResult
+
+    q = Query("服务员都要体检吗", "服务员都要体检吗", "服务员都要体检吗", ("服务员", "都", "要", "体检", "吗"),
+              ("服务员", "都", "要", "体检", "吗"))
+
+    def found(one_thing: str, text: str, bm25: float | None = 2.0) -> RetrievalResult:
+        return RetrievalResult(q, [Record("c1", text, {"one_thing_id": one_thing}, score=1.0, bm25=bm25)])
+
+    assert speaks_of("open_restaurant", q, found("open_restaurant", "从业人员健康证明：从业人员上岗前应取得体检合格证明"))
+    assert not speaks_of("open_restaurant", q, found("newborn", "新生儿体检……"))  # another bundle's guide
+    assert not speaks_of("open_restaurant", q, found("open_restaurant", "从业人员体检合格证明", bm25=None))  # by meaning only
+    assert not speaks_of("open_restaurant", q, found("open_restaurant", "食品经营许可证"))  # no word of the question
+    # An out-of-scope verdict leaves the thread unless the active guide speaks of the question.
+    args = ("open_restaurant", OUT_OF_SCOPE, [], {OUT_OF_SCOPE: 0.99}, [], q)
+    assert not OneThingRouter._continues(*args)
+    assert OneThingRouter._continues(*args, speaks=True)
+    assert not OneThingRouter._continues("open_restaurant", ABUSE, [], {ABUSE: 0.99}, [], q, speaks=True)
