@@ -369,6 +369,10 @@ _WHAT_IS = re.compile(r"是什么(?!时候)|什么是|是啥(?!时候)|干什么
                       r"|^what('s| is| are| does)\b.*\b(bundle|service|one.thing)|^tell me about")
 
 
+_WHOLE = re.compile(r"全流程|整个流程|整个过程|全过程|全部办完|都办完|一共|总共|\bwhole (?:process|thing)\b|\bentire process\b"
+                    r"|\bin total\b|\baltogether\b|\bfrom start to finish\b|\bend to end\b")
+
+
 @dataclass(frozen=True)
 class Ask:
     """What a question asks, as the composer needs it: the aspects named (materials, time…), the
@@ -386,6 +390,12 @@ class Ask:
         q = query.normalized.lower().strip()
         aspects, asked = read_aspects(query)
         return cls(aspects, content_words(query), bool(_YES_NO.search(q)), bool(_WHAT_IS.search(q)), asked, q)
+
+    @property
+    def whole(self) -> bool:
+        """Whether it asks about the bundle as a whole ("全流程要几天", "How many working days should the whole
+        process take?"): the bundle's own part answers it, not one service's."""
+        return bool(_WHOLE.search(self.text))
 
     def leads(self, aspect: str) -> bool:
         """Whether the part for `aspect` answers the question (asked, or nothing in particular is asked)

@@ -512,6 +512,12 @@ class GroundedComposer:
         asked = self._faq_question(rec)
         return sum(_mentions(asked, w) for w in words)
 
+    def _named_in_service(self, rec: Record, words: set[str]) -> int:
+        """How many of `words` a service passage's name holds (0 when the catalogue does not know its parts)."""
+        section = self.catalog.section_by_id(rec.source_id)
+        names = [p.label for p in section.parts if p.aspect == "service"] if section is not None else []
+        return sum(_mentions(names[0], w) for w in words) if names else 0
+
     def _faq_question(self, rec: Record) -> str:
         """An FAQ passage's own question (its whole text when the catalogue does not know its parts)."""
         section = self.catalog.section_by_id(rec.source_id)
@@ -561,9 +567,12 @@ class GroundedComposer:
         # service's own part for the aspect asked; the bundle's part for it supports.
         # (the first service, in retrieval's order, of those sharing the most of its words with any passage: a
         # migrant family's "main document" is the residence-permit check's, ranked fifth but naming them).
+        # Of services sharing as many words, the one whose name the question names most ("…how long until we get the
+        # updated business licence?": the licence's change, not the tax registration's ranked above it).
         most = max((n for _, n in scored), default=0)
-        service = next((p for p, n in scored if p.kind == "service" and n == most > 0), None) \
-            if any(ask.leads(a) and a in SERVICE_PARTS for a in ask.aspects) else None
+        tied = [p for p, n in scored if p.kind == "service" and n == most > 0] \
+            if any(ask.leads(a) and a in SERVICE_PARTS for a in ask.aspects) and not ask.whole else []
+        service = max(tied, key=lambda p: self._named_in_service(p, words)) if tied else None
         # Else an FAQ whose own question is on the same topic and asks for the same aspect ("老人多大年龄可以领高龄津贴"
         # for "老人多大岁数开始能领高龄补贴": 老人, 高龄; the age) answers it, whatever kind of question it is; naming
         # the question's only topic word is enough ("and how long is it valid?": the licence's validity FAQ).

@@ -601,3 +601,31 @@ def test_a_few_days_of_the_askers_own_are_no_question_of_time():
     assert "time" not in _ask("我在深圳上班回不去几天，后面那些手续我能在网上帮着弄不").aspects
     assert "time" not in _ask("只能请几天假，手续交给谁办").aspects
     assert _ask("办下来要几天").asked == {"time"} and _ask("大概几天能办完").asked == {"time"}
+
+
+def test_of_services_naming_as_many_words_the_one_whose_name_is_asked_about_answers(catalog):
+    """Retrieval ranks the tax registration's change above a later chunk of the licence's change (its materials,
+    without the service's name); both share as many of the question's words, but the question names the
+    licence: the licence's own time limit answers."""
+    index = _index(catalog)
+    passages = [index["enterprise_info_change#svc-tax_info_update"][0],
+                index["enterprise_info_change#svc-business_licence_change"][-1]]
+    for question in ("公司变更地址后，新的营业执照多久能发下来", "公司信息变更以后，更新后的营业执照多久能拿到"):
+        comp = _composer(catalog, index).compose(catalog.get("enterprise_info_change"), _ask(question), passages)
+        lead = comp.statements[0]
+        assert lead.citation.source_id.startswith("enterprise_info_change#svc-business_licence_change"), question
+        assert "办理时限" in lead.quote
+        _verbatim(comp, index)
+
+
+def test_how_long_the_whole_process_takes_is_the_bundles_time_limit_not_one_services(catalog):
+    o = catalog.get("start_business")
+    for question in ("开公司全流程一共要几天", "How many working days does the whole process of setting up a company take?"):
+        lang = "en" if question.isascii() else "zh-Hans"
+        suffix = "@en" if lang == "en" else ""
+        lead = _lead(catalog, "start_business", [f"start_business#svc-business_registration{suffix}"], question, lang)
+        assert lead.citation.source_id.startswith("start_business#time_fees"), (question, lead.citation.source_id)
+    # One service's time is still that service's ("营业执照要几天能拿到").
+    lead = _lead(catalog, "start_business", ["start_business#svc-business_registration"], "营业执照要几天能拿到")
+    assert lead.citation.source_id.startswith("start_business#svc-business_registration")
+    assert o.time_limit
