@@ -629,3 +629,20 @@ def test_how_long_the_whole_process_takes_is_the_bundles_time_limit_not_one_serv
     lead = _lead(catalog, "start_business", ["start_business#svc-business_registration"], "营业执照要几天能拿到")
     assert lead.citation.source_id.startswith("start_business#svc-business_registration")
     assert o.time_limit
+
+
+def test_an_faq_asking_what_is_asked_leads_with_its_answer_alone(catalog):
+    """The citizen asked the FAQ's question already: its answer leads, verbatim, without the question and the
+    answer's label; the whole FAQ is not quoted again as support."""
+    index = _index(catalog)
+    o = catalog.get("after_death")
+    faq = next(f for f in o.faqs if "1个月" in f.answer or "一个月" in f.answer)
+    source = f"after_death#faq-{o.faqs.index(faq) + 1}"
+    comp = _composer(catalog, index).compose(o, _ask("老人在农村去世了，户口最晚多久内要注销？"), [index[source][0]])
+    lead = comp.statements[0]
+    assert lead.citation.source_id.startswith(source) and lead.quote == faq.answer, lead.quote
+    assert not any(faq.question in s.quote for s in comp.statements)
+    _verbatim(comp, index)
+    # Chosen for sharing the question's words only (a yes/no question asking no aspect), an FAQ keeps its question.
+    kept = _composer(catalog, index).compose(o, _ask("老人在农村去世了，户口得去派出所注销吗？"), [index[source][0]])
+    assert kept.statements[0].citation.source_id.startswith(source) and faq.question in kept.statements[0].quote
