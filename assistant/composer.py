@@ -414,6 +414,9 @@ def shown_key(source_id: str, quote: str) -> str:
     return f"{source_id}|{hashlib.sha1(quote.encode()).hexdigest()[:12]}"
 
 
+_CLAUSE = re.compile(r"[。.，,；;：:！!？?]")
+
+
 class GroundedComposer:
     """Builds statements for a one-thing and what the question asks, from its guide sections:
     the quote that answers first, at most two supporting quotes, and the rest offered as `more`."""
@@ -528,7 +531,11 @@ class GroundedComposer:
                 continue
             line = part.text
             answer = line[len(part.label):].lstrip(":： ") if line.startswith(part.label) else line
-            return [(rec, answer)] if answer else blocks
+            # An answer opening with a bare verdict ("可以。", "要辦。", "Yes.", "Usually not.") answers the FAQ's own
+            # question, which may differ from the citizen's in what decides it: it keeps its question.
+            opening = _CLAUSE.split(answer, maxsplit=1)[0].strip()
+            bare = len(opening.split()) <= 3 if opening.isascii() else len(opening) <= 6
+            return [(rec, answer)] if answer and not bare else blocks
         return blocks
 
     def _faq_question(self, rec: Record) -> str:

@@ -646,3 +646,14 @@ def test_an_faq_asking_what_is_asked_leads_with_its_answer_alone(catalog):
     # Chosen for sharing the question's words only (a yes/no question asking no aspect), an FAQ keeps its question.
     kept = _composer(catalog, index).compose(o, _ask("老人在农村去世了，户口得去派出所注销吗？"), [index[source][0]])
     assert kept.statements[0].citation.source_id.startswith(source) and faq.question in kept.statements[0].quote
+
+
+def test_an_faq_answer_opening_with_a_bare_verdict_keeps_its_question(catalog):
+    """"可以。…" or "Yes. …" answers the FAQ's own question, which may differ from the citizen's in what decides it."""
+    index = _index(catalog)
+    composer = _composer(catalog, index)
+    bare = [(o, n) for o in catalog for n, f in enumerate(o.faqs, 1) if f.answer.startswith(("可以。", "要。", "需要。", "不用。"))]
+    assert bare
+    for o, n in bare[:5]:
+        blocks = [(r, r.text) for r in index[f"{o.id}#faq-{n}"]]
+        assert composer._answer_only(blocks) == blocks, (o.id, n)
