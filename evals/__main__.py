@@ -108,6 +108,7 @@ def _dev_eval(args, answers: bool) -> dict:
     bad_quotes = total_quotes = 0
     latencies: list[float] = []
     by_tag: dict[str, Counter] = {}
+    refused_why: Counter = Counter()
     failures = []
     for c in cases:
         first, final, ms, earlier = _run_case(bot, c)
@@ -121,6 +122,11 @@ def _dev_eval(args, answers: bool) -> dict:
             clarified += bool(first.clarifying_question)
             for t in c.tags or ["untagged"]:
                 by_tag.setdefault(t, Counter()).update({"n": 1, "top1": int(ok1)})
+            if first.refused:
+                # Why an in-scope question was refused (the largest loss on held-out text): counted by hand-off
+                # reason, so a held-out set says it in aggregate without anyone reading its rows.
+                reason = (getattr(first, "handoff", None) or {}).get("reason") or "other"
+                refused_why[f"in_scope_refused_{reason}"] += 1
             if not ok1:
                 failures.append((c.id, c.question, c.expected, first.one_thing.id if first.one_thing else
                                  ("clarify" if first.clarifying_question else "refused"), ranked[:3]))
@@ -162,6 +168,7 @@ def _dev_eval(args, answers: bool) -> dict:
         "clarification_rate_in_scope": round(clarified / max(1, n_in), 4),
         "ambiguous_clarified": round(amb_clarified / max(1, n_amb), 4) if n_amb else None,
         "refusal_precision": rp, "refusal_recall": rr,
+        **dict(sorted(refused_why.items())),
         "citations": total_quotes, "citation_quote_not_substring": bad_quotes,
         **{f"latency_{k}": v for k, v in percentiles(latencies).items()},
     }
