@@ -108,7 +108,7 @@ def in_thread(probs: dict[str, float], active: str, prior: float) -> dict[str, f
     return {c: p / total for c, p in shifted.items()}
 
 
-# A follow-up the model reads as out of scope on its own ("服务员都要体检吗", "没房产证 只有购房合同行不行") still
+# A follow-up the model reads as out of scope on its own ("服务员都要体检吗", "獨生子女獎勵也能一起申請嗎") still
 # continues the conversation when the active bundle's guide speaks of it: one of retrieval's first SPEAKS_TOP
 # passages is the active guide's, found by its words too (BM25), and holds one of the question's content words.
 # Chosen on evals/datasets/followup_dev (3 and 10 tried): follow-ups continued 0.955 → 0.965 with out-of-scope
