@@ -388,11 +388,17 @@ def _service_of(s: Statement) -> str:
 RECALL_CHARS = 120
 
 
+def section_part(catalog: Catalog, source_id: str, aspect: str) -> Part | None:
+    """The first part of `aspect` (an FAQ's "question" or "answer", a service's "service" line…) of the section a
+    chunk or section id belongs to; None when the catalogue does not know the section or its parts."""
+    section = catalog.section_by_id(section_id(source_id))
+    return next((p for p in section.parts if p.aspect == aspect), None) if section is not None else None
+
+
 def faq_answer(statement: Statement, catalog: Catalog) -> Part | None:
     """Of an FAQ quote, the FAQ's answer part (found by its aspect in the section's typed parts), when the quote
     holds it; None for any other quote."""
-    section = catalog.section_by_id(section_id(statement.citation.source_id))
-    part = next((p for p in section.parts if p.aspect == "answer"), None) if section else None
+    part = section_part(catalog, statement.citation.source_id, "answer")
     return part if part is not None and part.text in statement.quote else None
 
 
@@ -517,16 +523,14 @@ class GroundedComposer:
 
     def _named_in_service(self, rec: Record, words: set[str]) -> int:
         """How many of `words` a service passage's name holds (0 when the catalogue does not know its parts)."""
-        section = self.catalog.section_by_id(rec.source_id)
-        names = [p.label for p in section.parts if p.aspect == "service"] if section is not None else []
-        return sum(_mentions(names[0], w) for w in words) if names else 0
+        name = section_part(self.catalog, rec.source_id, "service")
+        return sum(_mentions(name.label, w) for w in words) if name is not None else 0
 
     def _answer_only(self, blocks: list[tuple[Record, str]]) -> list[tuple[Record, str]]:
         """An FAQ's quotes cut to its answer, without the question and the answer's label, when one chunk holds
         the whole answer line (else unchanged)."""
         for rec, quote in blocks:
-            section = self.catalog.section_by_id(rec.source_id)
-            part = next((p for p in section.parts if p.aspect == "answer"), None) if section is not None else None
+            part = section_part(self.catalog, rec.source_id, "answer")
             if part is None or len(part.lines) != 1 or part.text not in quote:
                 continue
             line = part.text
@@ -540,9 +544,8 @@ class GroundedComposer:
 
     def _faq_question(self, rec: Record) -> str:
         """An FAQ passage's own question (its whole text when the catalogue does not know its parts)."""
-        section = self.catalog.section_by_id(rec.source_id)
-        asked = [p.text for p in section.parts if p.aspect == "question"] if section is not None else []
-        return asked[0] if asked else rec.text
+        asked = section_part(self.catalog, rec.source_id, "question")
+        return asked.text if asked is not None else rec.text
 
     def compose(self, o: OneThing, ask: Ask, passages: list[Record], *, local: list[Record] | None = None,
                 lang: Lang = "zh-Hans", shown: frozenset[str] | set[str] = frozenset()) -> Composition:
@@ -619,7 +622,7 @@ class GroundedComposer:
         # must the household registration be cancelled?") leads with its answer alone: the citizen asked that question
         # already, and an English FAQ's question took ~70 of the first 150 characters. One chosen for sharing the
         # question's words keeps its question, so the reader sees what it answers. (Development sets: English median
-        # answer 464/493/523/436 -> 431/443/504/384 characters, no key fact lost.)
+        # answer 464/493/523/436 -> 431/443/504/398 characters, no key fact lost.)
         if first is not None and first.kind == "faq" and asked_now & asked_in(self._faq_question(first)):
             lead_blocks = self._answer_only(lead_blocks)
         passage_first = first is not None and self._add(comp, first.kind, self._unseen_department(lead_blocks, shown))

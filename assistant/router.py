@@ -267,7 +267,7 @@ class OneThingRouter:
         close = verdict == BUNDLE and not mentioned and p1 - p2 < self.clarify_margin
         clarify = verdict == AMBIGUOUS or close
         continues = bool(active) and self._continues(active, verdict, candidates, special, mentioned, query,
-                                                     speaks_of(active, query, retrieval))
+                                                     verdict == OUT_OF_SCOPE and speaks_of(active, query, retrieval))
         signals = {c.id: {"profile_cos": round(sig.profile.get(c.id, 0.0), 4),
                           "passage_cos": round(sig.passage.get(c.id, 0.0), 4),
                           "evidence": round(sig.evidence.get(c.id, 0.0), 4),

@@ -125,7 +125,7 @@ def _dev_eval(args, answers: bool) -> dict:
             if first.refused:
                 # Why an in-scope question was refused (the largest loss on held-out text): counted by hand-off
                 # reason, so a held-out set says it in aggregate without anyone reading its rows.
-                reason = (getattr(first, "handoff", None) or {}).get("reason") or "other"
+                reason = (first.handoff or {}).get("reason") or "other"
                 refused_why[f"in_scope_refused_{reason}"] += 1
             if not ok1:
                 failures.append((c.id, c.question, c.expected, first.one_thing.id if first.one_thing else
