@@ -52,6 +52,8 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
     "materials": (
         _whole("materials"),
         ("材料", "带什么", "带啥", "准备什么", "准备啥", "证件", "资料", "证明", "提交什么", "要啥",
+         # "要带哪些东西", "得拿什么去": the same question in other words.
+         "带哪些", "带些什么", "拿哪些", "拿什么", "准备哪些", "交哪些",
          "document", "bring", "paper", "material", "certificate", "need to provide"),
     ),
     "steps": (
@@ -98,6 +100,8 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
     "channels": (
         (Quote("channels", ("online", "offline")),),
         ("在哪", "哪里办", "去哪", "网上", "线上", "窗口", "app", "小程序", "地点", "地址", "哪儿",
+         # Whether one must go in person is answered by where else it can be done.
+         "亲自", "现场", "in person",
          # Not "office": English stories name one far more often than they ask where to go ("our Shanghai office",
          # "its registered office", "the tax office"); "which office" asks for the department.
          "where", "online", "website"),
@@ -230,7 +234,7 @@ def asked_in(text: str) -> frozenset[str]:
     return _read(normalize(text).lower())[1]
 
 
-_VALIDITY = re.compile(r"有效期|有效多久|多久有效|\bvalid(?:ity)?\b|\bexpir(?:e|es|y|ed)\b")
+_VALIDITY = re.compile(r"有效期|有效多久|多久有效|几年有效|管几年|管多久|能用几年|能用多久|\bvalid(?:ity)?\b|\bexpir(?:e|es|y|ed)\b")
 
 
 # Materials keywords that are also part of one document's name (残疾证明, "birth certificate").
@@ -260,10 +264,14 @@ def _read(q: str) -> tuple[list[str], frozenset[str]]:
         found.remove("steps")
     # How long a licence or a filing stays valid ("How long is the licence valid?", "有效期多久") asks a deadline of
     # its own (when to renew), not how long the service takes.
-    if "time" in found and _VALIDITY.search(q):
-        found[found.index("time")] = "deadline"
-        found = list(dict.fromkeys(found))
-        asked = ["deadline" if a == "time" else a for a in asked]
+    if _VALIDITY.search(q):
+        if "time" in found:
+            found[found.index("time")] = "deadline"
+            found = list(dict.fromkeys(found))
+            asked = ["deadline" if a == "time" else a for a in asked]
+        elif "deadline" not in found:  # "那证能管几年" names no time word, and asks the same
+            found.append("deadline")
+            asked.append("deadline")
     # A document's name beside a question of what it costs or how long it takes ("Does getting a disability
     # certificate cost anything?", "开证明要钱吗") asks that, not for the list of materials: the list only supports.
     named = {q[m.start:m.end] for m in matches if m.aspect == "materials"}

@@ -616,6 +616,12 @@ class GroundedComposer:
         top_faq = on_topic[0] if (asked_now and not faq_first and on_topic and on_topic[0].kind == "faq"
                                   and asked_now & asked_in(self._faq_question(on_topic[0]))) else None
         first = decider if faq_first else top_faq or service or same
+        if first is None and validity and most == 0:
+            # "那证能管几年" after a restaurant answer names nothing any passage names: the guide's one FAQ on how long
+            # something stays valid answers it (with two, the question would have to say which; "健康证能管几年" names
+            # what it asks about, and the passages naming it answer).
+            valid = [p for p in on_topic if p.kind == "faq" and asks_validity(self._faq_question(p))]
+            first = valid[0] if len(valid) == 1 else None
         lead_blocks = self._passage_quotes(first, [a for a in ask.aspects if ask.leads(a)], ask.text, narrow) \
             if first is not None else []
         # An FAQ whose own question asks what is asked ("How long do we have to cancel his hukou?": "Within what time
@@ -799,7 +805,10 @@ class GroundedComposer:
         if english and comp.lang != "en":
             parts = [f"{o.name_en} ({o.name}). The official guide is in Chinese; quoted with sources:"]
         elif comp.overview:
-            parts = [f"{o.name_en}:" if english else f"关于「{o.name}」："]
+            # The summary opens with the bundle's name already ("新生儿出生一件事：孩子出生后……"): not twice.
+            name = o.name_en if english else o.name
+            opens = bool(comp.statements) and comp.statements[0].quote.startswith(name)
+            parts = [] if opens else [f"{name}:" if english else f"关于「{name}」："]
         else:
             parts = []
             if comp.source:

@@ -114,8 +114,9 @@ def test_a_specific_answer_starts_with_its_answer_and_names_the_guide_after_it(c
         assert text.startswith(comp.statements[0].quote), text
         assert name in text.splitlines()[-2 if comp.caveat else -1], text
         overview = composer.compose(o, Ask([], set(), what_is=True), [], lang=lang)
-        assert overview.overview and composer.render(o, overview, lang).splitlines()[0].startswith(
-            f"关于「{name}」" if lang == "zh-Hans" else name)
+        lines = composer.render(o, overview, lang).splitlines()
+        # An overview is introduced by the bundle's name, once: the summary opens with it.
+        assert overview.overview and lines[0].startswith(name) and lines[0] != f"{name}:", lines[:2]
         # Once a conversation: a follow-up on the same bundle does not name its guide again.
         again = composer.compose(o, Ask(["materials"], set()), [], lang=lang, shown=set(comp.shown_keys()))
         assert again.statements and name not in composer.render(o, again, lang)
@@ -514,6 +515,25 @@ def test_how_long_something_stays_valid_asks_when_to_renew_not_how_long_it_takes
     for q in ("How long is the food business licence valid?", "食品经营许可证有效期多久？", "備案有效期多長時間"):
         assert _ask(q).aspects == ["deadline"] and _ask(q).asked == {"deadline"}, q
     assert _ask("How long does the food business licence take after we apply?").aspects == ["time"]
+
+
+def test_how_long_something_lasts_asks_its_validity_without_a_time_word(catalog):
+    """"那证能管几年" names no time word and nothing a passage names: the guide's one FAQ on how long something
+    stays valid answers it; a question naming what it asks about ("健康证能管几年") is answered by the passages
+    naming it."""
+    assert _ask("那证能管几年").aspects == ["deadline"] and _ask("那证能管几年").asked == {"deadline"}
+    index = _index(catalog)
+    faq = next(k for k in index if k.startswith("open_restaurant#faq-") and "有效期" in index[k][0].text.split("答")[0])
+    health = next(k for k in index if k.startswith("open_restaurant#faq-") and "健康证" in index[k][0].text.split("答")[0])
+    ids = [health, "open_restaurant#svc-food_business_licence", faq]
+    assert _lead(catalog, "open_restaurant", ids, "那证能管几年").citation.source_id.startswith(faq)
+    assert not _lead(catalog, "open_restaurant", ids, "健康证能管几年").citation.source_id.startswith(faq)
+
+
+def test_other_words_for_what_to_bring_and_for_going_in_person():
+    assert _ask("要带哪些东西").asked == {"materials"} and _ask("得拿什么去").asked == {"materials"}
+    assert "channels" in _ask("Do I need to go to the social security office in person to apply?").asked
+    assert "channels" in _ask("必须本人亲自去吗").aspects
 
 
 def test_retrievals_best_faq_asking_what_is_asked_leads_before_a_service_naming_more_words(catalog):
