@@ -369,6 +369,8 @@ def is_elliptical(query: Query) -> bool:
 # condition that decides it, when the guide has one on its topic.
 # (Spoken Chinese also ends a yes/no question with 不 or 没: "还得回老家开证明不", "材料交了没".)
 _YES_NO = re.compile(r"吗[?？。!！\s]*$|[^不没][不没][?？\s]*$|能不能|可不可以|是不是|要不要|需不需要|用不用|是否|可否|能否|有没有|会不会|行不行"
+                     # A choice in its last clause ("户口要去派出所销吗，还是自动注销") is decided the same way.
+                     r"|还是[^，,。；;]*$"
                      r"|(^|[,;:.!?\-–—]\s*)(can|could|do|does|did|is|are|was|should|must|will|may|would|have|has)\b")
 # "What is this bundle?" — the only questions, with a vague first one, that get the bundle overview.
 # ("是什么时候" asks when, not what.) Every English bundle name ends in "bundle", so the word names the topic

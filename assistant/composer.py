@@ -577,6 +577,11 @@ class GroundedComposer:
             top = scored[0][0]
             faq_first = top.kind == "faq" and self._named_in_question(top, words) >= need
         decider = scored[0][0] if faq_first else None
+        if decider is not None and decider.kind == "service" and not ask.aspects:
+            # Asked whether something happens, with no aspect named ("Do we have to go to the police station to cancel
+            # her hukou, or is it automatic?"), a service's parts (its department, materials…) do not say yes or no;
+            # an FAQ sharing nearly as many words usually does ("the police station cancels it from the shared data").
+            decider = next((p for p, n in scored[1:] if p.kind == "faq" and n >= max(need, scored[0][1] - 1)), decider)
         if decider is not None and ask.asked and not ask.asked & asked_in(self._faq_question(decider)):
             # Of FAQs sharing as many words or more, one asking what is asked decides it ("does the repair cost money?":
             # the FAQ on paid deletion offers, not the one on other websites updating their records).

@@ -449,6 +449,19 @@ def _lead(catalog, bundle: str, retrieved: list[str], question: str, lang: str =
     return comp.statements[0]
 
 
+def test_whether_something_happens_is_decided_by_an_faq_not_by_a_services_parts(catalog):
+    """Asked whether the family must go to the police station or the hukou is cancelled by itself, the
+    cancellation service names one word more than the FAQ that says the police station cancels it from the
+    shared death details; the service's department and materials do not answer yes or no, the FAQ does."""
+    ids = ["after_death#svc-hukou_cancellation@en", "after_death#faq-5@en"]
+    q = "My mother died last week. Do we have to go to the police station to cancel her hukou, or is it automatic?"
+    lead = _lead(catalog, "after_death", ids, q, lang="en")
+    assert lead.citation.source_id.startswith("after_death#faq-5@en") and "shared death details" in lead.quote, lead
+    # A choice in the last clause asks the same in Chinese.
+    assert _ask("户口要我们去派出所销吗，还是自动注销").yes_no and _ask("医保是自动办的还是要自己去办").yes_no
+    assert not _ask("户口注销要带什么材料").yes_no
+
+
 def test_a_word_the_guide_does_not_use_is_read_without_its_head_character(catalog):
     """"丧葬费去哪儿领": the guide says 丧葬补助金, never 丧葬费; read as 丧葬, the word finds the service that
     pays it, whose own channels answer — not the bundle's list of windows."""
