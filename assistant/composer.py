@@ -659,8 +659,13 @@ class GroundedComposer:
                 self._add(comp, want.label, [(r, q) for r, q in self._quotes(o, want, glang)
                                              if shown_key(r.chunk_id, q) not in shown])
         elif not comp.statements and on_topic:
-            self._add(comp, on_topic[0].kind,
-                      self._unseen_department(self._passage_quotes(on_topic[0], ask.aspects, ask.text, narrow), shown))
+            # Nothing asked for by name: retrieval's best on-topic passage. When it shares no word with the question
+            # either ("我老伴也要单独办吗"), the first this conversation has not shown: the top one was the last answer,
+            # and nothing says it answers this one. (One sharing a word is quoted again: "what are the three zeros?")
+            quoted = [(p, self._passage_quotes(p, ask.aspects, ask.text, narrow)) for p in on_topic[:self.max_passages + 1]]
+            unseen = [(p, b) for p, b in quoted if any(shown_key(r.chunk_id, q) not in shown for r, q in b)]
+            best, blocks = unseen[0] if scored[0][1] == 0 and unseen else quoted[0]
+            self._add(comp, best.kind, self._unseen_department(blocks, shown))
         self._recall(comp, ask.text, shown)
         # Retrieval's on-topic passages support before the aspect's extras (a deadline beside a time
         # limit): a service's own time limit is closer to the question than the bundle's.

@@ -462,6 +462,24 @@ def test_whether_something_happens_is_decided_by_an_faq_not_by_a_services_parts(
     assert not _ask("户口注销要带什么材料").yes_no
 
 
+def test_a_follow_up_naming_nothing_is_not_answered_with_the_last_answer_again(catalog):
+    """"我老伴也要单独办吗" shares no word with any passage; retrieval's top one (the bundle's "no longer needed"
+    list) was quoted in the last answer, so the next on-topic passage leads instead of the same list again."""
+    from assistant.composer import shown_key
+
+    index = _index(catalog)
+    composer, o = _composer(catalog, index), catalog.get("cross_region_medical")
+    top, faq = index["cross_region_medical#replaced"][0], index["cross_region_medical#faq-6"][0]
+    ask = _ask("我老伴也要单独办吗")
+    first = composer.compose(o, ask, [top, faq])
+    assert first.statements[0].citation.source_id == top.chunk_id, first.statements[0]
+    shown = {shown_key(top.chunk_id, s.quote) for s in first.statements if s.citation.source_id == top.chunk_id}
+    again = composer.compose(o, ask, [top, faq], shown=shown)
+    assert again.statements and all(shown_key(s.citation.source_id, s.quote) not in shown for s in again.statements)
+    assert again.statements[0].citation.source_id == faq.chunk_id, again.statements[0]
+    _verbatim(again, index)
+
+
 def test_a_word_the_guide_does_not_use_is_read_without_its_head_character(catalog):
     """"丧葬费去哪儿领": the guide says 丧葬补助金, never 丧葬费; read as 丧葬, the word finds the service that
     pays it, whose own channels answer — not the bundle's list of windows."""
