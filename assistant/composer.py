@@ -86,6 +86,7 @@ EN_LABELS = {
     "overview": "About this bundle",
     "services": "Services handled together",
     "eligibility": "Who can apply",
+    "lawful_route": "Who can apply",
     "materials": "Materials",
     "steps": "Steps",
     "time": "Time limit",
@@ -793,6 +794,17 @@ class GroundedComposer:
         return comp
 
     # -- rendering --------------------------------------------------------------------------
+    def compose_lawful(self, o: OneThing, question: str, lang: Lang = "zh-Hans") -> Composition:
+        """The lawful route beside a refused request: `o`'s conditions, only the lines closest to `question` when
+        the whole list is too long for a specific answer (as for a yes/no question), with which guide it is."""
+        glang = self.guide_lang(o, lang)
+        comp = Composition(lang=glang)
+        # (Labelled as the lawful route, not "eligibility": the refusal introduces it, not ELIGIBILITY_LEAD.)
+        self._add(comp, "lawful_route", self._quotes(o, Quote("eligibility"), glang, question, narrow=question))
+        comp.source = o.id if comp.statements else None
+        comp.caveat = o.id if comp.statements and o.sample_data else None
+        return comp
+
     def render_general(self, comp: Composition, lang: Lang) -> str:
         """A quoted passage of an office's own guide, with the caveat that local practice decides."""
         s = comp.statements[0]

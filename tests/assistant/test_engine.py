@@ -107,6 +107,38 @@ def test_a_follow_up_to_a_clarifying_question_is_asked_again_with_the_same_optio
     _assert_grounded(bot, chosen)
 
 
+def test_a_request_read_as_fraud_is_refused_with_the_lawful_route_of_its_bundle(fast_assistant, monkeypatch):
+    """Refused, with the hand-off, and — when the model clearly sees which bundle it is about — that guide's
+    conditions, quoted and cited: the lawful route for a fraudster, and the answer for an honest question misread
+    as fraud ("the old car is in my wife's name…"). Never its materials or steps. Two bundles alike: no route."""
+    from dataclasses import replace
+
+    from assistant.decision.classes import ABUSE
+    from assistant.router import Candidate
+
+    bot = fast_assistant
+    real_run = bot.router.run
+
+    def read_as_fraud(*candidates):
+        monkeypatch.setattr(bot.router, "run", lambda *a, **k: replace(
+            real_run(*a, **k), verdict=ABUSE, clarify=False, in_scope=False, continues=False, candidates=list(candidates),
+            probabilities={ABUSE: 0.86}))
+
+    car = Candidate("car_trade_in_subsidy", "汽车以旧换新补贴申请一件事", 0.13)
+    read_as_fraud(car, Candidate("after_death", "个人身后一件事", 0.001))
+    for q, lang in (("旧车在我老婆名下，我还能申请补贴吗", "zh-Hans"), ("The old car is in my wife's name. Can I still claim?", "en")):
+        ans = bot.run(q, lang=lang)
+        assert ans.refused and ans.one_thing is None and ans.handoff == {"channel": "12345", "reason": "unlawful_request"}
+        _assert_grounded(bot, ans)
+        assert {c.source_id.split("#")[0] for c in ans.citations} == {"car_trade_in_subsidy"}
+        assert all("#eligibility" in c.source_id for c in ans.citations), ans.citations
+        assert ("本人名下" if lang == "zh-Hans" else "registered in the applicant's") in ans.answer, ans.answer
+        assert ("所需材料" if lang == "zh-Hans" else "Required documents") not in ans.answer
+    read_as_fraud(car, Candidate("hukou_migration", "户口迁移一件事", 0.1))
+    unsure = bot.run("旧车在我老婆名下，我还能申请补贴吗")
+    assert unsure.refused and unsure.handoff["reason"] == "unlawful_request" and not unsure.citations
+
+
 def test_replies_to_a_clarifying_question_do_not_grow_the_pending_question_without_bound(fast_assistant, monkeypatch):
     bot = fast_assistant
     monkeypatch.setattr(bot, "max_question_chars", 60)
