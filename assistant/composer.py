@@ -227,6 +227,9 @@ MORE = (("materials", {"zh": "所需材料", "en": "Materials"}), ("time_fees", 
 # note too (it is always quoted) and gets 550: with the framing (the bundle's name, the citation marks,
 # about 40–50 characters) the answer stays within the issue's 600.
 SPECIFIC_BUDGET = 350
+# What a refused request may be told of its bundle's guide besides the conditions (`compose_lawful`): never the
+# materials or the steps, which beside a request to fake or hide something would read as a recipe.
+LAWFUL_ASPECTS = frozenset({"time", "deadline", "fees", "channels", "proxy", "cross_province", "departments"})
 OVERVIEW_BUDGET = 550
 MAX_SUPPORT = 2
 
@@ -794,13 +797,18 @@ class GroundedComposer:
         return comp
 
     # -- rendering --------------------------------------------------------------------------
-    def compose_lawful(self, o: OneThing, question: str, lang: Lang = "zh-Hans") -> Composition:
-        """The lawful route beside a refused request: `o`'s conditions, only the lines closest to `question` when
-        the whole list is too long for a specific answer (as for a yes/no question), with which guide it is."""
+    def compose_lawful(self, o: OneThing, ask: Ask, lang: Lang = "zh-Hans") -> Composition:
+        """The lawful route beside a refused request: the part of `o`'s guide for what is asked when it is no recipe
+        (how long, what it costs, where, who may act for whom — LAWFUL_ASPECTS), then its conditions; of a list too
+        long for a specific answer, only the lines closest to the question (as for a yes/no question)."""
         glang = self.guide_lang(o, lang)
         comp = Composition(lang=glang)
+        for aspect in ask.aspects:
+            if aspect in LAWFUL_ASPECTS and ask.leads(aspect):
+                want = ASPECTS[aspect][0][0]
+                self._add(comp, want.label or aspect, self._quotes(o, want, glang, ask.text, narrow=ask.text))
         # (Labelled as the lawful route, not "eligibility": the refusal introduces it, not ELIGIBILITY_LEAD.)
-        self._add(comp, "lawful_route", self._quotes(o, Quote("eligibility"), glang, question, narrow=question))
+        self._add(comp, "lawful_route", self._quotes(o, Quote("eligibility"), glang, ask.text, narrow=ask.text))
         comp.source = o.id if comp.statements else None
         comp.caveat = o.id if comp.statements and o.sample_data else None
         return comp

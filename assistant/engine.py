@@ -99,9 +99,9 @@ LAWFUL_MIN = 0.01
 # The refusal when the lawful route follows it (the guide's conditions, quoted and cited): short before the
 # conditions, which an honest question misread as fraud needs within the first lines; the report line after them.
 ABUSE_LAWFUL_ROUTE = {
-    "zh-Hans": ("抱歉，伪造、冒用、隐瞒或骗取等违法做法我不能提供帮助。如果您是想依法办理，条件如下：", "发现违法行为可拨打{hotline}反映。"),
+    "zh-Hans": ("抱歉，伪造、冒用、隐瞒或骗取等违法做法我不能提供帮助。如果您是想依法办理，指南是这样说的：", "发现违法行为可拨打{hotline}反映。"),
     "en": ("Sorry, I can't help with anything unlawful such as forging, impersonating or deception. If you mean to "
-           "apply lawfully, these are the conditions:", "To report such conduct, call {hotline}."),
+           "apply lawfully, this is what the guide says:", "To report such conduct, call {hotline}."),
 }
 # Someone asked the citizen for a code, password, card or money and they ask if it is genuine: the system's own
 # safety advice (no guide fact), and where to check.
@@ -310,7 +310,7 @@ class Assistant:
         routing = self.router.run(query, retrieval, lang, active=active if self.catalog.get(active or "") else None)
         if routing.abuse:
             log.info("refused an unlawful request (decision model, p=%.2f)", routing.probabilities.get("abuse", 0.0))
-            return self._refuse_abuse(lang, conv, lawful=self._lawful_bundle(routing), question=q)
+            return self._refuse_abuse(lang, conv, lawful=self._lawful_bundle(routing), query=query)
         # 3. A follow-up ("那要多久？") continues the active one-thing.
         if routing.continues:
             return self._compose(active, query, lang, conv, routing=routing, retrieved=retrieval.passages,
@@ -347,14 +347,14 @@ class Assistant:
         conv.state.pop("active_one_thing", None)
         return Answer(self.composer.render_general(comp, lang), citations=comp.citations, statements=comp.statements)
 
-    def _refuse_abuse(self, lang: Lang, conv: Conversation, lawful: str | None = None, question: str = "") -> Answer:
+    def _refuse_abuse(self, lang: Lang, conv: Conversation, lawful: str | None = None, query: Query | None = None) -> Answer:
         """Refused, with the hand-off (a citizen the model misread can still reach a person) and, when the request
         is about one bundle, the lawful route: that guide's conditions closest to the question. Who qualifies is
         no recipe for fraud (materials and steps would read as one), and an honest question misread as fraud
         ("the old car is under my wife's name, can I still claim it?") often hangs on exactly those conditions."""
         refusal = self._hand_off(ABUSE_REFUSAL, "unlawful_request", lang, conv)
         o = self.catalog.get(lawful or "")
-        comp = self.composer.compose_lawful(o, question, lang) if o is not None else None
+        comp = self.composer.compose_lawful(o, Ask.of(query), lang) if o is not None and query is not None else None
         if comp is None or not comp.statements:
             return refusal
         before, after = ABUSE_LAWFUL_ROUTE[family(lang)]

@@ -134,6 +134,11 @@ def test_a_request_read_as_fraud_is_refused_with_the_lawful_route_of_its_bundle(
         assert all("#eligibility" in c.source_id for c in ans.citations), ans.citations
         assert ("本人名下" if lang == "zh-Hans" else "registered in the applicant's") in ans.answer, ans.answer
         assert ("所需材料" if lang == "zh-Hans" else "Required documents") not in ans.answer
+    # What is asked is quoted when it is no recipe (how long), never when it would be one (the materials).
+    timed = bot.run("旧车在我老婆名下，补贴要多久才到账，要带什么材料")
+    _assert_grounded(bot, timed)
+    assert "办理时限" in timed.answer and "所需材料" not in timed.answer, timed.answer
+    assert timed.answer.index("办理时限") < timed.answer.index("办理条件")
     read_as_fraud(car, Candidate("hukou_migration", "户口迁移一件事", 0.1))
     unsure = bot.run("旧车在我老婆名下，我还能申请补贴吗")
     assert unsure.refused and unsure.handoff["reason"] == "unlawful_request" and not unsure.citations
