@@ -289,10 +289,13 @@ class Assistant:
 
         abuse = check_abuse(q)
         if abuse.flagged:
-            # Fraud, forgery, cheating or evasion: refused before routing, because the matching
-            # guide's materials list would read as a recipe. The lawful route is offered instead.
+            # Fraud, forgery, cheating or evasion: refused whatever the routing, because the matching guide's
+            # answer (its materials list) would read as a recipe. Routing only finds the lawful route to offer.
             log.info("refused an unlawful request (matched %r)", abuse.matched)
-            return self._refuse_abuse(lang, conv)
+            self._ensure_model()
+            query = self.retriever.prepare(q)
+            routing = self.router.run(query, self.retriever.run(query), lang)
+            return self._refuse_abuse(lang, conv, lawful=self._lawful_bundle(routing), query=query)
 
         # 1. A reply to our clarifying question picks one of the offered options.
         pending = conv.state.pop("pending", None)
