@@ -796,7 +796,6 @@ class GroundedComposer:
             self._add(comp, "local", [(rec, answering_span(text, question))])
         return comp
 
-    # -- rendering --------------------------------------------------------------------------
     def compose_lawful(self, o: OneThing, ask: Ask, lang: Lang = "zh-Hans") -> Composition:
         """The lawful route beside a refused request: the part of `o`'s guide for what is asked when it is no recipe
         (how long, what it costs, where, who may act for whom — LAWFUL_ASPECTS), then its conditions; of a list too
@@ -813,6 +812,7 @@ class GroundedComposer:
         comp.caveat = o.id if comp.statements and o.sample_data else None
         return comp
 
+    # -- rendering --------------------------------------------------------------------------
     def render_general(self, comp: Composition, lang: Lang) -> str:
         """A quoted passage of an office's own guide, with the caveat that local practice decides."""
         s = comp.statements[0]

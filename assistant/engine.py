@@ -352,9 +352,11 @@ class Assistant:
 
     def _refuse_abuse(self, lang: Lang, conv: Conversation, lawful: str | None = None, query: Query | None = None) -> Answer:
         """Refused, with the hand-off (a citizen the model misread can still reach a person) and, when the request
-        is about one bundle, the lawful route: that guide's conditions closest to the question. Who qualifies is
-        no recipe for fraud (materials and steps would read as one), and an honest question misread as fraud
-        ("the old car is under my wife's name, can I still claim it?") often hangs on exactly those conditions."""
+        is about one bundle (`_lawful_bundle`), the lawful route: that guide's conditions closest to the question,
+        after its part for what is asked when that is no recipe (`GroundedComposer.compose_lawful`). Who qualifies,
+        how long, what it costs are no recipe for fraud (materials and steps would read as one), and an honest
+        question misread as fraud ("the old car is under my wife's name, can I still claim it?") often hangs on
+        exactly those."""
         refusal = self._hand_off(ABUSE_REFUSAL, "unlawful_request", lang, conv)
         o = self.catalog.get(lawful or "")
         comp = self.composer.compose_lawful(o, Ask.of(query), lang) if o is not None and query is not None else None
