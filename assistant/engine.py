@@ -34,7 +34,7 @@ from core.masking import mask_text
 from knowledge.catalog import Catalog
 from knowledge.documents import Record
 from knowledge.rerank import PassageReranker
-from knowledge.retrieval import HybridRetriever, Query, RetrievalResult
+from knowledge.retrieval import HybridRetriever, Query
 from knowledge.text import normalize
 
 log = logging.getLogger(__name__)
@@ -96,9 +96,6 @@ ABUSE_REFUSAL = {
 # The least probability of a bundle for its lawful route to follow a refused request (see Assistant._lawful_bundle;
 # of 135 development questions the model reads as abuse — abuse_dev, family_dev, en_pairs honest — 51 clear both).
 LAWFUL_MIN = 0.01
-# ... or, when the model gives none, the bundle all of retrieval's first LAWFUL_TOP passages belong to (on the
-# development abuse sets, where both name one they agree 35 times of 37).
-LAWFUL_TOP = 3
 # The refusal when the lawful route follows it (the guide's conditions, quoted and cited): short before the
 # conditions, which an honest question misread as fraud needs within the first lines; the report line after them.
 ABUSE_LAWFUL_ROUTE = {
@@ -297,9 +294,8 @@ class Assistant:
             log.info("refused an unlawful request (matched %r)", abuse.matched)
             self._ensure_model()
             query = self.retriever.prepare(q)
-            retrieval = self.retriever.run(query)
-            routing = self.router.run(query, retrieval, lang)
-            return self._refuse_abuse(lang, conv, lawful=self._lawful_bundle(routing, retrieval), query=query)
+            routing = self.router.run(query, self.retriever.run(query), lang)
+            return self._refuse_abuse(lang, conv, lawful=self._lawful_bundle(routing), query=query)
 
         # 1. A reply to our clarifying question picks one of the offered options.
         pending = conv.state.pop("pending", None)
@@ -317,7 +313,7 @@ class Assistant:
         routing = self.router.run(query, retrieval, lang, active=active if self.catalog.get(active or "") else None)
         if routing.abuse:
             log.info("refused an unlawful request (decision model, p=%.2f)", routing.probabilities.get("abuse", 0.0))
-            return self._refuse_abuse(lang, conv, lawful=self._lawful_bundle(routing, retrieval), query=query)
+            return self._refuse_abuse(lang, conv, lawful=self._lawful_bundle(routing), query=query)
         # 3. A follow-up ("那要多久？") continues the active one-thing.
         if routing.continues:
             return self._compose(active, query, lang, conv, routing=routing, retrieved=retrieval.passages,
@@ -371,16 +367,11 @@ class Assistant:
         return Answer(text, refused=True, handoff=refusal.handoff, citations=comp.citations, statements=comp.statements)
 
     @staticmethod
-    def _lawful_bundle(routing: Routing, retrieval: RetrievalResult) -> str | None:
-        """The bundle a refused request is about: the model's, when it clearly sees one (at least LAWFUL_MIN and twice
-        the next; below it a liquidation report's fraud found the utility-connection guide), else the one bundle of
-        retrieval's first LAWFUL_TOP passages — a model sure of fraud leaves every bundle a trace, while the passages
-        still say what the request is about (hearing loss written worse: the disability guide)."""
+    def _lawful_bundle(routing: Routing) -> str | None:
+        """The bundle an abuse request is about, when the model clearly sees one: twice as likely as the next, and
+        not a trace (below LAWFUL_MIN a liquidation report's fraud found the utility-connection guide's conditions)."""
         c = routing.candidates
-        if c and c[0].score >= LAWFUL_MIN and (len(c) == 1 or c[0].score >= 2 * c[1].score):
-            return c[0].id
-        top = [p.metadata.get("one_thing_id") for p in retrieval.passages[:LAWFUL_TOP] if not is_office_passage(p)]
-        return top[0] if len(top) == LAWFUL_TOP and len(set(top)) == 1 else None
+        return c[0].id if c and c[0].score >= LAWFUL_MIN and (len(c) == 1 or c[0].score >= 2 * c[1].score) else None
 
     def _hand_off(self, texts: dict[str, str], reason: str, lang: Lang, conv: Conversation) -> Answer:
         """An answer that quotes no guide (personal data, a likely scam, an unlawful request): the system's own

@@ -110,8 +110,7 @@ def test_a_follow_up_to_a_clarifying_question_is_asked_again_with_the_same_optio
 def test_a_request_read_as_fraud_is_refused_with_the_lawful_route_of_its_bundle(fast_assistant, monkeypatch):
     """Refused, with the hand-off, and — when the model clearly sees which bundle it is about — that guide's
     conditions, quoted and cited: the lawful route for a fraudster, and the answer for an honest question misread
-    as fraud ("the old car is in my wife's name…"). Never its materials or steps. Two bundles alike (and
-    retrieval not finding one): no route."""
+    as fraud ("the old car is in my wife's name…"). Never its materials or steps. Two bundles alike: no route."""
     from dataclasses import replace
 
     from assistant.decision.classes import ABUSE
@@ -393,27 +392,3 @@ def test_a_follow_up_repeats_nothing_already_shown(fast_assistant):
         assert ans.one_thing and ans.one_thing.id == "newborn", q
         assert not ({(c.source_id, c.quote) for c in ans.citations} & shown), q
         shown |= {(c.source_id, c.quote) for c in ans.citations}
-
-
-def test_the_lawful_route_is_the_models_clear_bundle_else_the_one_bundle_retrieval_finds():
-    """A model sure of fraud leaves every bundle a trace; the passages retrieval ranks first still say what the
-    request is about. Neither clear: no route (the plain refusal)."""
-    from assistant.engine import Assistant
-    from assistant.router import Candidate, Routing
-    from knowledge.documents import Record
-    from knowledge.retrieval import Query, RetrievalResult
-
-    def routing(*scores):
-        return Routing([Candidate(b, b, p) for b, p in scores], "abuse", False, False)
-
-    def retrieved(*bundles):
-        return RetrievalResult(Query("q", "q", "q", ["q"], ["q"]), [Record(f"{b}#x{n}", "t", {"one_thing_id": b, "source_type": "guide"})
-                                            for n, b in enumerate(bundles)])
-
-    disability = retrieved("disability_services", "disability_services", "disability_services", "retirement")
-    assert Assistant._lawful_bundle(routing(("retirement", 0.2), ("newborn", 0.05)), disability) == "retirement"
-    assert Assistant._lawful_bundle(routing(("retirement", 0.002), ("newborn", 0.001)), disability) == "disability_services"
-    assert Assistant._lawful_bundle(routing(("retirement", 0.2), ("newborn", 0.15)), disability) == "disability_services"
-    mixed = retrieved("disability_services", "retirement", "disability_services")
-    assert Assistant._lawful_bundle(routing(("retirement", 0.002), ("newborn", 0.001)), mixed) is None
-    assert Assistant._lawful_bundle(routing(), retrieved()) is None
