@@ -666,9 +666,10 @@ class GroundedComposer:
             # Nothing asked for by name: retrieval's best on-topic passage. When it shares no word with the question
             # either ("我老伴也要单独办吗"), the first this conversation has not shown: the top one was the last answer,
             # and nothing says it answers this one. (One sharing a word is quoted again: "what are the three zeros?")
-            quoted = [(p, self._passage_quotes(p, ask.aspects, ask.text, narrow)) for p in on_topic[:self.max_passages + 1]]
-            unseen = [(p, b) for p, b in quoted if any(shown_key(r.chunk_id, q) not in shown for r, q in b)]
-            best, blocks = unseen[0] if scored[0][1] == 0 and unseen else quoted[0]
+            tried = on_topic[:self.max_passages + 1] if scored[0][1] == 0 else on_topic[:1]
+            quoted = [(p, self._passage_quotes(p, ask.aspects, ask.text, narrow)) for p in tried]
+            best, blocks = next(((p, b) for p, b in quoted if any(shown_key(r.chunk_id, q) not in shown for r, q in b)),
+                                quoted[0])
             self._add(comp, best.kind, self._unseen_department(blocks, shown))
         self._recall(comp, ask.text, shown)
         # Retrieval's on-topic passages support before the aspect's extras (a deadline beside a time
