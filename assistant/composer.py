@@ -230,6 +230,8 @@ SPECIFIC_BUDGET = 350
 # What a refused request may be told of its bundle's guide besides the conditions (`compose_lawful`): never the
 # materials or the steps, which beside a request to fake or hide something would read as a recipe.
 LAWFUL_ASPECTS = frozenset({"time", "deadline", "fees", "channels", "proxy", "cross_province", "departments"})
+# What a fraud request must not get beside its refusal: the recipe.
+RECIPE_ASPECTS = frozenset({"materials", "steps"})
 OVERVIEW_BUDGET = 550
 MAX_SUPPORT = 2
 
@@ -797,18 +799,34 @@ class GroundedComposer:
             self._add(comp, "local", [(rec, answering_span(text, question))])
         return comp
 
-    def compose_lawful(self, o: OneThing, ask: Ask, lang: Lang = "zh-Hans") -> Composition:
-        """The lawful route beside a refused request: the part of `o`'s guide for what is asked when it is no recipe
-        (how long, what it costs, where, who may act for whom — LAWFUL_ASPECTS), then its conditions; of a list too
-        long for a specific answer, only the lines closest to the question (as for a yes/no question)."""
+    def compose_lawful(self, o: OneThing, ask: Ask, lang: Lang = "zh-Hans",
+                       passages: list[Record] | None = None) -> Composition:
+        """The lawful route beside a refused request: the FAQ among `passages` (retrieval's, within `o`) whose own
+        question asks in the question's words, then the part of `o`'s guide for what is asked when it is no recipe
+        (how long, what it costs, where, who may act for whom — LAWFUL_ASPECTS), then — without such an FAQ — its
+        conditions; of a list too long for a specific answer, only the lines closest to the question (as for a
+        yes/no question). An FAQ is a lawful citizen's question with the guide's answer: the honest question the
+        model misread as fraud ("missed the online sign-up window… any way to still get him a place?") is often
+        one of them ("错过了网上报名时间怎么办？"), and a fraud request learns only what any applicant is told."""
         glang = self.guide_lang(o, lang)
         comp = Composition(lang=glang)
+        passages = passages or []
+        words = self._topic_words(o, ask, glang, passages)
+        need = max(1, min(2, len(words)))
+        # (Not one asking for the materials or the steps: "What documents are needed to change the legal
+        # representative?" beside a request to make a driver the front man would be the recipe.)
+        faq = next((p for p, _ in self._on_topic(o, ask, passages, glang, words)
+                    if p.kind == "faq" and self._named_in_question(p, words) >= need
+                    and not asked_in(self._faq_question(p)) & RECIPE_ASPECTS), None)
+        if faq is not None:
+            self._add(comp, "faq", self._passage_quotes(faq, [], ask.text))
         for aspect in ask.aspects:
             if aspect in LAWFUL_ASPECTS and ask.leads(aspect):
                 want = ASPECTS[aspect][0][0]
                 self._add(comp, want.label or aspect, self._quotes(o, want, glang, ask.text, narrow=ask.text))
-        # (Labelled as the lawful route, not "eligibility": the refusal introduces it, not ELIGIBILITY_LEAD.)
-        self._add(comp, "lawful_route", self._quotes(o, Quote("eligibility"), glang, ask.text, narrow=ask.text))
+        if faq is None or "eligibility" in ask.aspects:
+            # (Labelled as the lawful route, not "eligibility": the refusal introduces it, not ELIGIBILITY_LEAD.)
+            self._add(comp, "lawful_route", self._quotes(o, Quote("eligibility"), glang, ask.text, narrow=ask.text))
         comp.source = o.id if comp.statements else None
         comp.caveat = o.id if comp.statements and o.sample_data else None
         return comp

@@ -35,6 +35,7 @@ from knowledge.catalog import Catalog
 from knowledge.documents import Record
 from knowledge.rerank import PassageReranker
 from knowledge.retrieval import HybridRetriever, Query
+from knowledge.schema import OneThing
 from knowledge.text import normalize
 
 log = logging.getLogger(__name__)
@@ -352,19 +353,27 @@ class Assistant:
 
     def _refuse_abuse(self, lang: Lang, conv: Conversation, lawful: str | None = None, query: Query | None = None) -> Answer:
         """Refused, with the hand-off (a citizen the model misread can still reach a person) and, when the request
-        is about one bundle (`_lawful_bundle`), the lawful route: that guide's conditions closest to the question,
-        after its part for what is asked when that is no recipe (`GroundedComposer.compose_lawful`). Who qualifies,
-        how long, what it costs are no recipe for fraud (materials and steps would read as one), and an honest
-        question misread as fraud ("the old car is under my wife's name, can I still claim it?") often hangs on
-        exactly those."""
+        is about one bundle (`_lawful_bundle`), the lawful route: that guide's FAQ asking in the question's words, its
+        part for what is asked when that is no recipe, and (without the FAQ) its conditions closest to the question
+        (`GroundedComposer.compose_lawful`). Who qualifies, how long, what it costs are no recipe for fraud (materials
+        and steps would read as one), and an honest question misread as fraud ("the old car is under my wife's name,
+        can I still claim it?") often hangs on exactly those."""
         refusal = self._hand_off(ABUSE_REFUSAL, "unlawful_request", lang, conv)
         o = self.catalog.get(lawful or "")
-        comp = self.composer.compose_lawful(o, Ask.of(query), lang) if o is not None and query is not None else None
-        if comp is None or not comp.statements:
+        if o is None or query is None:
+            return refusal
+        comp = self.composer.compose_lawful(o, Ask.of(query), lang, self._within(o, query))
+        if not comp.statements:
             return refusal
         before, after = ABUSE_LAWFUL_ROUTE[family(lang)]
         text = f"{localise(before, lang)}\n{self.composer.render(o, comp, lang)}\n{localise(after.format(hotline=self.hotline), lang)}"
         return Answer(text, refused=True, handoff=refusal.handoff, citations=comp.citations, statements=comp.statements)
+
+    def _within(self, o: OneThing, query: Query) -> list[Record]:
+        """Retrieval again inside one bundle, with the bundle's name put in front of a follow-up ("退休一件事
+        那要多久？"); the question's own vector is reused, not computed again."""
+        focused = query if o.name in query.text else query.prefixed(self.retriever.prepare(o.name, embed=False))
+        return self.retriever.run(focused, where={"one_thing_id": o.id}).passages
 
     @staticmethod
     def _lawful_bundle(routing: Routing) -> str | None:
@@ -430,10 +439,7 @@ class Assistant:
                  retrieved: list[Record] | None = None, generate: bool = True) -> Answer:
         o = self.catalog.get(one_thing_id)
         conv.state["active_one_thing"] = o.id
-        # Retrieve again inside the chosen bundle, with the bundle's name put in front of a follow-up
-        # ("退休一件事 那要多久？"); the question's own vector is reused, not computed again.
-        focused = query if o.name in query.text else query.prefixed(self.retriever.prepare(o.name, embed=False))
-        passages = self.retriever.run(focused, where={"one_thing_id": o.id}).passages
+        passages = self._within(o, query)
         # An office's own ingested guides (not our catalogue) that rank near the top are quoted too.
         local = [p for p in (retrieved or [])[:3] if is_office_passage(p) and p.metadata.get("one_thing_id") in (None, o.id)]
         shown = conv.state.get("shown") or []

@@ -108,9 +108,10 @@ def test_a_follow_up_to_a_clarifying_question_is_asked_again_with_the_same_optio
 
 
 def test_a_request_read_as_fraud_is_refused_with_the_lawful_route_of_its_bundle(fast_assistant, monkeypatch):
-    """Refused, with the hand-off, and — when the model clearly sees which bundle it is about — that guide's
-    conditions, quoted and cited: the lawful route for a fraudster, and the answer for an honest question misread
-    as fraud ("the old car is in my wife's name…"). Never its materials or steps. Two bundles alike: no route."""
+    """Refused, with the hand-off, and — when the model clearly sees which bundle it is about — that guide's FAQ
+    asking in the question's words, or its conditions, quoted and cited: the lawful route for a fraudster, and the
+    answer for an honest question misread as fraud ("the old car is in my wife's name…"). Never its materials or
+    steps. Two bundles alike: no route."""
     from dataclasses import replace
 
     from assistant.decision.classes import ABUSE
@@ -131,14 +132,18 @@ def test_a_request_read_as_fraud_is_refused_with_the_lawful_route_of_its_bundle(
         assert ans.refused and ans.one_thing is None and ans.handoff == {"channel": "12345", "reason": "unlawful_request"}
         _assert_grounded(bot, ans)
         assert {c.source_id.split("#")[0] for c in ans.citations} == {"car_trade_in_subsidy"}
-        assert all("#eligibility" in c.source_id for c in ans.citations), ans.citations
+        assert all(c.source_id.split("#")[1].split("@")[0] in ("eligibility", "faq-6") for c in ans.citations), ans.citations
         assert ("本人名下" if lang == "zh-Hans" else "registered in the applicant's") in ans.answer, ans.answer
         assert ("所需材料" if lang == "zh-Hans" else "Required documents") not in ans.answer
     # What is asked is quoted when it is no recipe (how long), never when it would be one (the materials).
     timed = bot.run("旧车在我老婆名下，补贴要多久才到账，要带什么材料")
     _assert_grounded(bot, timed)
     assert "办理时限" in timed.answer and "所需材料" not in timed.answer, timed.answer
-    assert timed.answer.index("办理时限") < timed.answer.index("办理条件")
+    assert timed.answer.index("问：") < timed.answer.index("办理时限")  # the FAQ on cars in a family member's name
+    # An FAQ asking for the materials is no lawful route ("换法定代表人需要准备哪些材料？" beside a front man's request).
+    read_as_fraud(Candidate("enterprise_info_change", "企业信息变更一件事", 0.2))
+    front = bot.run("换法定代表人需要准备哪些材料")
+    assert front.refused and front.citations and not any("#faq" in c.source_id for c in front.citations), front.answer
     read_as_fraud(car, Candidate("hukou_migration", "户口迁移一件事", 0.1))
     unsure = bot.run("旧车在我老婆名下，我还能申请补贴吗")
     assert unsure.refused and unsure.handoff["reason"] == "unlawful_request" and not unsure.citations
