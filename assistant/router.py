@@ -33,7 +33,7 @@ from assistant.decision.classes import ABUSE, AMBIGUOUS, FOLLOWUP, OUT_OF_SCOPE,
 from assistant.decision.features import Signals, feature_vector
 from assistant.decision.model import DecisionModel
 from core.errors import ConfigurationError
-from core.lang import Lang
+from core.lang import Lang, detect_lang
 from knowledge.catalog import Catalog, ScopeTopic
 from knowledge.embedders import Embedder
 from knowledge.retrieval import Query, RetrievalResult
@@ -71,6 +71,14 @@ THREAD_PRIOR = 3.0
 # cue brought it to 11 of 120 and 9 of 135 on Dec 4 while English abuse refused rose (README, "The learned
 # decision layer"). On blind text it is still 5–7 honest questions of 100 (README, blind4 / blind5).
 ABUSE_MIN = 0.7
+# An English question is refused as abuse only when the act cue, too, reads an act in its wording (log-odds of
+# "asks to commit fraud" at least this): the rest of the model reads English family stories as fraud ("Can my
+# wife claim her maternity allowance in the same application as the baby's registration?": p 0.93, cue −1.9).
+# Chosen on the development yardsticks (abuse_dev, en_pairs_dev, family_dev, dev, blind2/3/5 first turns; Dec 5):
+# English honest questions refused 25 → 20 of 353, English abuse refused 117 of 151 either way (at −0.5: 115 and
+# 19; at 0: 113 and 18). Not for Chinese, where the model is not misled that way: there the same rule costs
+# abuse refusals (−4 of 129 at −1 for −4 of 424 honest; session 17's all-language trial lost 5 real frauds).
+ENGLISH_ACT_MIN = -1.0
 
 
 @dataclass(frozen=True)
@@ -242,6 +250,10 @@ class OneThingRouter:
         # Abuse is decided on the question's own wording, whatever the conversation (at >= ABUSE_MIN > 0.5
         # it is also the most probable class).
         abusive = probs.get(ABUSE, 0.0) >= ABUSE_MIN
+        if abusive and detect_lang(query.text) == "en" and self.model.act_log_odds(query.text) < ENGLISH_ACT_MIN:
+            # Not abuse after all: the other classes as the model ranks them, given that it is not.
+            abusive, rest = False, 1.0 - probs[ABUSE]
+            probs = {c: (0.0 if c == ABUSE else p / rest) for c, p in probs.items()}
         if active and self.thread_prior != 1:
             probs = in_thread(probs, active, self.thread_prior)
         ranked = sorted(((p, b) for b, p in probs.items() if b not in SPECIAL), reverse=True)

@@ -70,6 +70,10 @@ class DecisionModel:
         p = self.classifier.predict_proba(self.scaler.transform(row[None, :]))[0]
         return dict(zip(self.classes, map(float, p), strict=True))
 
+    def act_log_odds(self, text: str) -> float:
+        """The act cue's log-odds that `text` asks to commit fraud (its words alone, no topic)."""
+        return float(self.cue.score(text)[0])
+
     def save(self, path: Path) -> Path:
         import joblib
         import sklearn

@@ -208,3 +208,28 @@ def test_a_follow_up_the_active_guide_speaks_of_continues_the_thread():
     assert not OneThingRouter._continues(*args)
     assert OneThingRouter._continues(*args, speaks=True)
     assert not OneThingRouter._continues("open_restaurant", ABUSE, [], {ABUSE: 0.99}, [], q, speaks=True)
+
+
+def test_english_is_refused_as_abuse_only_when_the_act_cue_reads_an_act(fast_assistant, monkeypatch):
+    """The model reads English family stories as fraud ("Can my wife claim her maternity allowance…?"): in English
+    the abuse class refuses only with the act cue's agreement (ENGLISH_ACT_MIN), and what it would have answered
+    otherwise — the bundle, given that it is no abuse — is answered. Chinese is decided by the class alone."""
+    from assistant.router import ENGLISH_ACT_MIN
+
+    bot = fast_assistant
+    model = bot.router.model
+    probs = {c: 0.0 for c in model.classes}
+    probs.update({ABUSE: 0.9, "newborn": 0.08, OUT_OF_SCOPE: 0.02})
+    monkeypatch.setattr(model, "predict", lambda x, text: dict(probs))
+    act = {"value": ENGLISH_ACT_MIN - 1}
+    monkeypatch.setattr(model, "act_log_odds", lambda text: act["value"])
+    q = bot.retriever.prepare("Can my wife claim her maternity allowance in the same application as the baby's registration?")
+    retrieval = bot.retriever.run(q)
+    honest = bot.router.run(q, retrieval, "en")
+    assert not honest.abuse and honest.verdict == "bundle" and honest.top.id == "newborn"
+    assert honest.top.score == pytest.approx(0.8) and not honest.clarify  # 0.08 of the 0.1 that is no abuse
+    act["value"] = ENGLISH_ACT_MIN + 0.5
+    assert bot.router.run(q, retrieval, "en").abuse
+    act["value"] = ENGLISH_ACT_MIN - 1
+    zh = bot.retriever.prepare("我老婆的生育津贴能和孩子落户一起申请吗")
+    assert bot.router.run(zh, bot.retriever.run(zh), "zh-Hans").abuse
