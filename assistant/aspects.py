@@ -177,11 +177,14 @@ def _matches(q: str) -> list[_Match]:
     """Every trigger occurrence in `q`, except those inside a longer occurrence of another aspect's
     trigger ("多少天内" is a deadline, so the time aspect's "多少天" inside it does not count)."""
     found = [_Match(name, m.start(), m.end()) for name, (_, words) in ASPECTS.items() for w in words
-             for m in _trigger(w).finditer(q) if not (name == "time" and _OWN_DAYS.match(q, max(0, m.start() - 1)))]
+             for m in _trigger(w).finditer(q) if not (name == "time" and _OWN_DAYS.match(q, max(0, m.start() - 1)))
+             and not (name == "eligibility" and _CERTIFICATE.match(q, m.end()))]
     return [m for m in found if not any(o.aspect != m.aspect and o.start <= m.start and m.end <= o.end
                                         and o.end - o.start > m.end - m.start for o in found)]
 
 
+# A qualification named as a document ("从业资格证", "qualification certificate") asks nothing about who qualifies.
+_CERTIFICATE = re.compile(r"证|\s+cert")
 # A few days of the asker's own ("回不去几天", "请几天假", "住几天"): no question of how long the service takes.
 _OWN_DAYS = re.compile(r"[去来回请住待呆]几天")
 

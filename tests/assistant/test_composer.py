@@ -654,6 +654,14 @@ def test_a_few_days_of_the_askers_own_are_no_question_of_time():
     assert _ask("办下来要几天").asked == {"time"} and _ask("大概几天能办完").asked == {"time"}
 
 
+def test_a_qualification_certificate_is_a_document_not_a_question_of_who_qualifies():
+    """"从业资格证几年要换一次" asks when to renew a document: the FAQ "驾驶员还没有从业资格证怎么办？" does not ask it
+    (both read as eligibility questions, and that FAQ led instead of the renewal deadline)."""
+    assert _ask("货车司机的从业资格证几年要换一次？要提前多久去换？").aspects == ["deadline", "time"]
+    assert "eligibility" not in _ask("His qualification certificate expires soon. How early must he renew it?").aspects
+    assert _ask("我有没有资格申请").aspects == ["eligibility"] and _ask("Do I qualify?").asked == {"eligibility"}
+
+
 def test_of_services_naming_as_many_words_the_one_whose_name_is_asked_about_answers(catalog):
     """Retrieval ranks the tax registration's change above a later chunk of the licence's change (its materials,
     without the service's name); both share as many of the question's words, but the question names the
