@@ -820,8 +820,10 @@ class GroundedComposer:
                     and not asked_in(self._faq_question(p)) & RECIPE_ASPECTS), None)
         if faq is not None:
             self._add(comp, "faq", self._passage_quotes(faq, [], ask.text))
+        # Only what is asked: a request mentions things as part of its scheme ("把存款转到亲戚名下再申请低保" names a
+        # relative, who is no proxy there), and a part merely mentioned would read as advice for it.
         for aspect in ask.aspects:
-            if aspect in LAWFUL_ASPECTS and ask.leads(aspect):
+            if aspect in LAWFUL_ASPECTS and aspect in ask.asked:
                 want = ASPECTS[aspect][0][0]
                 self._add(comp, want.label or aspect, self._quotes(o, want, glang, ask.text, narrow=ask.text))
         if faq is None or "eligibility" in ask.aspects:

@@ -140,6 +140,10 @@ def test_a_request_read_as_fraud_is_refused_with_the_lawful_route_of_its_bundle(
     _assert_grounded(bot, timed)
     assert "办理时限" in timed.answer and "所需材料" not in timed.answer, timed.answer
     assert timed.answer.index("问：") < timed.answer.index("办理时限")  # the FAQ on cars in a family member's name
+    # Only what is asked: a relative named as part of the scheme is no question of who may apply for whom.
+    read_as_fraud(Candidate("hardship_assistance", "申请生活困难人员救助一件事", 0.3))
+    hide = bot.run("我想把存款先转到亲戚名下再申请低保，这样查得出来吗")
+    assert hide.refused and hide.citations and "代办帮办" not in hide.answer, hide.answer
     # An FAQ asking for the materials is no lawful route ("换法定代表人需要准备哪些材料？" beside a front man's request).
     read_as_fraud(Candidate("enterprise_info_change", "企业信息变更一件事", 0.2))
     front = bot.run("换法定代表人需要准备哪些材料")
