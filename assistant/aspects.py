@@ -78,6 +78,8 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
          "too late", "within", "by when", "how long do we have", "how long do i have", "how much time do",
          "are late", "be late", "is late", "how many days do we have", "how many days do i have", "if we miss", "if i miss", "if you miss", "miss the deadline",
          "missed the deadline", "overdue", "in time",
+         # What happens when a time limit is missed is a deadline question ("错过了网上报名怎么办", "we missed the sign-up").
+         "错过", "没赶上", "赶不上", "miss",
          # How often something is renewed or repeated (体检每年一次, 证件6年一换) is a deadline of its own.
          "多久一次", "多长时间一次", "几年一次", "几年换", "几年要换", "每隔多久", "多久换", "how often"),
     ),
@@ -209,9 +211,10 @@ def _asked_in_english(q: str, matches: list[_Match]) -> list[str]:
 
 
 # What a story around an English question says of the asker's situation, which the question may hang on ("My
-# child was born in another province. Can I still use it?"); a document, a fee or a place named in it is only part
-# of the story ("My son lost his vaccination certificate. Can he still start school?").
-_SITUATION = frozenset({"cross_province", "proxy", "tolerance", "eligibility"})
+# child was born in another province. Can I still use it?", "We missed the online sign-up. Is there any way…?"); a
+# document, a fee or a place named in it is only part of the story ("My son lost his vaccination certificate. Can he
+# still start school?").
+_SITUATION = frozenset({"cross_province", "proxy", "tolerance", "eligibility", "deadline"})
 
 
 def _story_aspects(q: str, matches: list[_Match]) -> list[_Match]:

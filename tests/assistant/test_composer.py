@@ -654,6 +654,14 @@ def test_a_few_days_of_the_askers_own_are_no_question_of_time():
     assert _ask("办下来要几天").asked == {"time"} and _ask("大概几天能办完").asked == {"time"}
 
 
+def test_a_missed_time_limit_is_a_deadline_question():
+    """"错过了网上报名怎么办" and "We missed the online sign-up. Is there any way…?" hang on what happens when the
+    time limit is missed: the guide's deadlines say (a later round, a place arranged by the education bureau)."""
+    assert "deadline" in _ask("错过了网上报名怎么办").aspects and "deadline" in _ask("没赶上落户期限咋整").aspects
+    assert "deadline" in _ask("My wife missed the online sign-up window. Is there any way to still get him a place?").aspects
+    assert "deadline" not in _ask("Some documents are missing. Can I bring them later?").aspects
+
+
 def test_a_qualification_certificate_is_a_document_not_a_question_of_who_qualifies():
     """"从业资格证几年要换一次" asks when to renew a document: the FAQ "驾驶员还没有从业资格证怎么办？" does not ask it
     (both read as eligibility questions, and that FAQ led instead of the renewal deadline)."""
