@@ -187,6 +187,9 @@ def _matches(q: str) -> list[_Match]:
 
 # A qualification named as a document ("从业资格证", "qualification certificate") asks nothing about who qualifies.
 _CERTIFICATE = re.compile(r"证|\s+cert")
+# Having missed a time limit asks what now, wherever the question word is ("错过了网上报名怎么办": the deadline's
+# if-missed line, not where to register online).
+_MISSED = frozenset({"错过", "没赶上", "赶不上"})
 # A few days of the asker's own ("回不去几天", "请几天假", "住几天"): no question of how long the service takes.
 _OWN_DAYS = re.compile(r"[去来回请住待呆]几天")
 
@@ -260,7 +263,8 @@ def _read(q: str) -> tuple[list[str], frozenset[str]]:
     english = bool(_ENGLISH.search(q))
     if english:
         matches = _story_aspects(q, matches)
-    asked = _asked_in_english(q, matches) if english else [m.aspect for m in matches if _asked(q, m)]
+    asked = _asked_in_english(q, matches) if english else [m.aspect for m in matches if _asked(q, m)
+                                                            or q[m.start:m.end] in _MISSED]
     found = list(dict.fromkeys(asked + [m.aspect for m in matches]))
     # "全流程要几天" asks how long the whole process takes, not for its steps: with a time word,
     # 流程 alone (no 步骤, 怎么申请…) is not a question about the steps.

@@ -660,6 +660,8 @@ def test_a_missed_time_limit_is_a_deadline_question():
     assert "deadline" in _ask("错过了网上报名怎么办").aspects and "deadline" in _ask("没赶上落户期限咋整").aspects
     assert "deadline" in _ask("My wife missed the online sign-up window. Is there any way to still get him a place?").aspects
     assert "deadline" not in _ask("Some documents are missing. Can I bring them later?").aspects
+    # Having missed it asks what now: the deadline leads, not where to register online.
+    assert _ask("错过了网上报名怎么办").asked == {"deadline"}
 
 
 def test_a_qualification_certificate_is_a_document_not_a_question_of_who_qualifies():
