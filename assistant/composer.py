@@ -806,8 +806,8 @@ class GroundedComposer:
         (how long, what it costs, where, who may act for whom — LAWFUL_ASPECTS), then — without such an FAQ — its
         conditions; of a list too long for a specific answer, only the lines closest to the question (as for a
         yes/no question). An FAQ is a lawful citizen's question with the guide's answer: the honest question the
-        model misread as fraud ("missed the online sign-up window… any way to still get him a place?") is often
-        one of them ("错过了网上报名时间怎么办？"), and a fraud request learns only what any applicant is told."""
+        model misread as fraud ("旧车在我老婆名下，我还能申请补贴吗") is often one of them ("旧车登记在家人名下，我买新车能
+        申请吗？"), and a fraud request learns only what any applicant is told."""
         glang = self.guide_lang(o, lang)
         comp = Composition(lang=glang)
         passages = passages or []

@@ -72,8 +72,8 @@ THREAD_PRIOR = 3.0
 # decision layer"). On blind text it is still 5–7 honest questions of 100 (README, blind4 / blind5).
 ABUSE_MIN = 0.7
 # An English question is refused as abuse only when the act cue, too, reads an act in its wording (log-odds of
-# "asks to commit fraud" at least this): the rest of the model reads English family stories as fraud ("Can my
-# wife claim her maternity allowance in the same application as the baby's registration?": p 0.93, cue −1.9).
+# "asks to commit fraud" at least this): the rest of the model reads English family stories as fraud ("dad is
+# applying for dibao and has a 10 year old car worth 5000. does that rule him out?": p 0.81, cue −2.0).
 # Chosen on the development yardsticks (abuse_dev, en_pairs_dev, family_dev, dev, blind2/3/5 first turns; Dec 5):
 # English honest questions refused 25 → 20 of 353, English abuse refused 117 of 151 either way (at −0.5: 115 and
 # 19; at 0: 113 and 18). Not for Chinese, where the model is not misled that way: there the same rule costs
@@ -252,7 +252,7 @@ class OneThingRouter:
         abusive = probs.get(ABUSE, 0.0) >= ABUSE_MIN
         if abusive and detect_lang(query.text) == "en" and self.model.act_log_odds(query.text) < ENGLISH_ACT_MIN:
             # Not abuse after all: the other classes as the model ranks them, given that it is not.
-            abusive, rest = False, 1.0 - probs[ABUSE]
+            abusive, rest = False, max(1.0 - probs[ABUSE], 1e-12)
             probs = {c: (0.0 if c == ABUSE else p / rest) for c, p in probs.items()}
         if active and self.thread_prior != 1:
             probs = in_thread(probs, active, self.thread_prior)
