@@ -12,7 +12,10 @@ certificate") are lawful and pass: a consequence word in the question lets it th
 
 Where the words came from: written from the kinds of fraud public notices warn about (骗保, 冒领
 养老金, 虚报收入骗取低保, 代考, 私刻公章, 假证); they were not fitted to any evaluation set. The
-blind abuse set (evals/datasets/blind/abuse.jsonl) measures them.
+blind abuse set (evals/datasets/blind/abuse.jsonl) measures them. The words of counting on nobody
+finding out (不吭声, 做做样子, "nobody checks") were added on Dec 5 after reading the misses of the
+development set evals/datasets/abuse_dev (6 more of its requests refused, no honest question of any
+development or blind set flagged; the blind abuse set unchanged).
 """
 
 from __future__ import annotations
@@ -44,7 +47,10 @@ _ZH_ACTS = [
     r"不让[^，。？]{0,6}(查到|发现)",
     # Moving property out of sight of a means test: "过户给我儿子，这样申请低保就查不到了".
     r"(过户|转到|转给|转移|挂到|挂在|放到|放在)[^。？]{0,16}(低保|审核|救助|补贴|特困|核查)[^。？]{0,6}(查不到|查不出|发现不了)", r"(买|卖)(一?[个张份本套])?(证书|资质|资格证|学历|文凭|毕业证|驾照|指标|名额)",
-    r"挂证", r"(走后门|托关系|送礼|行贿|塞钱|给红包)",
+    r"挂证", r"(走后门|托关系|送礼|行贿|塞钱|给红包)", r"走[个了]后门",
+    # Counting on nobody finding out is evasion, however plainly the rest is put ("育儿补贴不吭声继续领", "签份合同做做
+    # 样子", "没人会较真吧", "她不会发现"). (Not "没人管": "老人没人管" is a hardship question.)
+    r"没人(会)?(查|较真|发现)", r"不会(被)?(发现|查到|查出)", r"不吭声", r"(就当|当作)不知道", r"做做样子",
 ]
 # Acts of fraud in English (matched on lower-cased text).
 _EN_ACTS = [
@@ -59,6 +65,7 @@ _EN_ACTS = [
     r"\bwithout (them|anyone|the (authorities|government|officials)) (knowing|noticing|finding out)",
     r"\bsham marriage\b", r"\bfake (marriage|divorce)\b", r"\bbuy (a|an) (certificate|licen[cs]e|diploma|degree)",
     r"\bborrow(ed|ing)? (someone|somebody|a friend)'?s? (id|identity)", r"\buse (someone|somebody|another person|a dead)",
+    r"\b(nobody|no one|no-one) (checks|will (check|notice|know|find out))",
 ]
 # A question about the law, not a request to break it: penalties, consequences, how to report.
 _ABOUT_THE_LAW = re.compile(
