@@ -271,15 +271,25 @@ def _department_only(section: Section, spans: list[tuple[int, int]]) -> list[tup
     return out
 
 
+# What citizens call a thing and what the guides call it, for the composer's word matching: "他的退休金还在照发" asks
+# about the 养老金 the guide's FAQ names. Groups of one meaning; a word finds every other. (Not 医保 / 医疗保险 or
+# 户口 / 户籍: every newborn passage names one of them, and "出生证明、上户口、办医保能不能一次搞定" got the FAQ on
+# births in another province.)
+_SAME_THING = (("退休金", "养老金"), ("低保", "最低生活保障"), ("残疾证", "残疾人证"), ("法人", "法定代表人"),
+               ("老人", "老年人"), ("过世", "去世", "逝世", "身故", "逝者"))
+_EQUIVALENT = {w: tuple(o for o in group if o != w) for group in _SAME_THING for w in group}
+
+
 def _mentions(text: str, word: str) -> bool:
     """Whether a passage mentions a word of the question: English words as whole words by their stem
-    ("employer" finds "employed", "fees" finds "fee"; "id" does not find "identity"); Chinese words anywhere."""
+    ("employer" finds "employed", "fees" finds "fee"; "id" does not find "identity"); Chinese words anywhere,
+    or a word for the same thing (`_SAME_THING`)."""
     if word.isascii():
         if word.isalnum():  # a question's topic words are stems already (BM25's tokens): not stemmed twice
             stems, word = english_stems(text), word.lower()
             return word in stems or english_stem(word) in stems
         return re.search(rf"\b{re.escape(word)}s?\b", text, re.IGNORECASE) is not None
-    return word in text
+    return word in text or any(w in text for w in _EQUIVALENT.get(word, ()))
 
 
 _ENGLISH_WORD = re.compile(r"[a-z]{4,}")

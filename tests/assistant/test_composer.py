@@ -654,6 +654,16 @@ def test_a_few_days_of_the_askers_own_are_no_question_of_time():
     assert _ask("办下来要几天").asked == {"time"} and _ask("大概几天能办完").asked == {"time"}
 
 
+def test_the_citizens_word_finds_the_guides_word_for_the_same_thing():
+    """"他的退休金还在照发" is about the 养老金 of the FAQ "老人去世后养老金多发了要退吗？"; 医保 is left to itself (every newborn
+    passage names 医疗保险 or 医保, and matching both moved a newborn answer to the wrong FAQ)."""
+    from assistant.composer import _mentions
+
+    assert _mentions("问：老人去世后养老金多发了要退吗？", "退休金") and _mentions("问：老人去世后养老金多发了要退吗？", "过世")
+    assert _mentions("申请最低生活保障的条件", "低保") and _mentions("换法定代表人需要准备哪些材料", "法人")
+    assert not _mentions("城乡居民基本医疗保险参保登记", "医保") and not _mentions("办理社会保障卡", "退休金")
+
+
 def test_a_missed_time_limit_is_a_deadline_question():
     """"错过了网上报名怎么办" and "We missed the online sign-up. Is there any way…?" hang on what happens when the
     time limit is missed: the guide's deadlines say (a later round, a place arranged by the education bureau)."""
