@@ -29,6 +29,10 @@ def _whole(section: str) -> tuple[Quote, ...]:
     return (Quote(section),)
 
 
+# Having missed a time limit asks what now, wherever the question word is ("错过了网上报名怎么办": the deadline's
+# if-missed line, not where to register online). Deadline triggers (below) that are asked by themselves.
+_MISSED = ("错过", "没赶上", "赶不上")
+
 # aspect → (what answers it, trigger keywords). Order = order in the answer.
 ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
     "services": (
@@ -79,7 +83,7 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
          "are late", "be late", "is late", "how many days do we have", "how many days do i have", "if we miss", "if i miss", "if you miss", "miss the deadline",
          "missed the deadline", "overdue", "in time",
          # What happens when a time limit is missed is a deadline question ("错过了网上报名怎么办", "we missed the sign-up").
-         "错过", "没赶上", "赶不上", "miss",
+         *_MISSED, "miss",
          # How often something is renewed or repeated (体检每年一次, 证件6年一换) is a deadline of its own.
          "多久一次", "多长时间一次", "几年一次", "几年换", "几年要换", "每隔多久", "多久换", "how often"),
     ),
@@ -187,9 +191,6 @@ def _matches(q: str) -> list[_Match]:
 
 # A qualification named as a document ("从业资格证", "qualification certificate") asks nothing about who qualifies.
 _CERTIFICATE = re.compile(r"证|\s+cert")
-# Having missed a time limit asks what now, wherever the question word is ("错过了网上报名怎么办": the deadline's
-# if-missed line, not where to register online).
-_MISSED = frozenset({"错过", "没赶上", "赶不上"})
 # A few days of the asker's own ("回不去几天", "请几天假", "住几天"): no question of how long the service takes.
 _OWN_DAYS = re.compile(r"[去来回请住待呆]几天")
 

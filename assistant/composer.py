@@ -532,6 +532,11 @@ class GroundedComposer:
         keep = ranked if len(words) >= 2 else [p for p in ranked if shared[p.chunk_id]]
         return [(p, shared[p.chunk_id]) for p in keep]
 
+    @staticmethod
+    def _enough(words: set[str]) -> int:
+        """How many of the question's topic words a passage must share to decide it: two, or its only one."""
+        return max(1, min(2, len(words)))
+
     def _named_in_question(self, rec: Record, words: set[str]) -> int:
         """How many of `words` an FAQ passage's own question names (not its answer)."""
         asked = self._faq_question(rec)
@@ -584,7 +589,7 @@ class GroundedComposer:
         on_topic = [p for p, _ in scored]
         # A yes/no question is decided by retrieval's best passage (an FAQ or a service) when it shares at least
         # two of its words (or its only one); the aspect parts then support it.
-        need = max(1, min(2, len(words)))
+        need = self._enough(words)
         faq_first = bool(ask.yes_no and scored and scored[0][1] >= need)
         if faq_first and "services" in ask.aspects and ask.leads("services"):
             # Whether things are done together ("户口和医保能一起办吗") is decided by the services list,
@@ -822,7 +827,7 @@ class GroundedComposer:
         comp = Composition(lang=glang)
         passages = passages or []
         words = self._topic_words(o, ask, glang, passages)
-        need = max(1, min(2, len(words)))
+        need = self._enough(words)
         # (Not one asking for the materials or the steps: "What documents are needed to change the legal
         # representative?" beside a request to make a driver the front man would be the recipe.)
         faq = next((p for p, _ in self._on_topic(o, ask, passages, glang, words)
