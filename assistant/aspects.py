@@ -41,6 +41,8 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
          # Whether it is one trip or one per department: the list of what one application covers answers it.
          "一次办", "一次申请", "一趟", "一块儿", "一起申请", "挨个", "一个个窗口", "一个个跑", "一个一个", "一个部门一个部门", "分别跑", "两头跑",
          "跑哪些", "跑几个", "跑好几",
+         # What there is to do ("老人去世了要办什么手续", "证照都要办啥"): the things one application covers.
+         "办什么", "办啥", "什么手续", "哪些手续", "啥手续", "要做什么", "要做哪些", "要做啥",
          "include", "which services", "what services", "in one go", "one application", "single application",
          "separately", "what registrations", "one by one", "one after another", "each office", "every office",
          "each department", "every department"),
@@ -242,6 +244,22 @@ def asked_in(text: str) -> frozenset[str]:
     from knowledge.text import normalize
 
     return _read(normalize(text).lower())[1]
+
+
+# Aspects that, named in passing, make a question a special case: another province, missing papers, an age or
+# condition ("孩子在外省出生，还能用出生一件事一次办吗？" is about births elsewhere). Not 代办: an FAQ naming 子女 or
+# 家人 in passing ("老人跟子女住在外省…") is about the same case as one saying 我们.
+_CASE_ASPECTS = frozenset({"cross_province", "tolerance", "eligibility"})
+
+
+@functools.cache
+def conditions_in(text: str) -> frozenset[str]:
+    """The special cases a text of the guide names without asking about them: the case it is about ("孩子在外省
+    出生，还能用出生一件事一次办吗？" asks whether it is one application, for a birth in another province)."""
+    from knowledge.text import normalize
+
+    named, asked = _read(normalize(text).lower())
+    return (frozenset(named) - asked) & _CASE_ASPECTS
 
 
 _VALIDITY = re.compile(r"有效期|有效多久|多久有效|几年有效|管几年|管多久|能用几年|能用多久|\bvalid(?:ity)?\b|\bexpir(?:e|es|y|ed)\b")

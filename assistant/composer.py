@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from assistant.aspects import ASPECTS, Ask, Quote, asked_in, asks_validity
+from assistant.aspects import ASPECTS, Ask, Quote, asked_in, asks_validity, conditions_in
 from core.lang import Lang, localise, to_simplified
 from knowledge.catalog import Catalog
 from knowledge.chunking import section_id
@@ -631,8 +631,14 @@ class GroundedComposer:
             wanted = wanted | {"time", "deadline"}
         # (How long a licence stays valid is a deadline too, but no answer to how long it takes to get one.)
         validity = asks_validity(ask.text)
+        # Neither rule takes an FAQ about a special case a first question does not name: "孩子在外省出生，还能用出生
+        # 一次办吗？" asks about births in another province, not what there is to do after any birth. (In a follow-up
+        # the turns before may have named it: "我们是外地户口…", then "主要看啥证件".)
+        def of_this_case(p: Record) -> bool:
+            return bool(shown) or conditions_in(self._faq_question(p)) <= set(ask.aspects)
+
         same = next((p for p in on_topic if p.kind == "faq" and wanted & asked_in(self._faq_question(p))
-                     and asks_validity(self._faq_question(p)) <= validity
+                     and asks_validity(self._faq_question(p)) <= validity and of_this_case(p)
                      and self._named_in_question(p, words) >= need), None) \
             if wanted and not faq_first else None
         # Before those rules of counted words: retrieval's best on-topic passage when it is an FAQ whose own question
@@ -640,7 +646,8 @@ class GroundedComposer:
         # service's long text names more words ("administrator… joint check… results") than the FAQ "How soon do
         # we get the results?" that answers. (Development sets: first-150 +8 facts of 400, recall +3; judge unchanged.)
         top_faq = on_topic[0] if (asked_now and not faq_first and on_topic and on_topic[0].kind == "faq"
-                                  and asked_now & asked_in(self._faq_question(on_topic[0]))) else None
+                                  and asked_now & asked_in(self._faq_question(on_topic[0]))
+                                  and of_this_case(on_topic[0])) else None
         first = decider if faq_first else top_faq or service or same
         if first is None and validity and most == 0:
             # "那证能管几年" after a restaurant answer names nothing any passage names: the guide's one FAQ on how long

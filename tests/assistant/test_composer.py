@@ -736,3 +736,20 @@ def test_an_faq_answer_opening_with_a_bare_verdict_keeps_its_question(catalog):
     for o, n in bare[:5]:
         blocks = [(r, r.text) for r in index[f"{o.id}#faq-{n}"]]
         assert composer._answer_only(blocks) == blocks, (o.id, n)
+
+
+def test_what_there_is_to_do_is_asking_for_the_services_list():
+    """"老人去世了，要办什么手续" and "证照都要办啥" ask what there is to do: the things one application covers
+    (they led with the conditions before)."""
+    for q in ("孩子出生了要办什么", "老人去世了，要办什么手续", "打算在家附近开家拉面馆，证照都要办啥", "退休要做哪些事"):
+        assert _ask(q).aspects == ["services"], q
+
+
+def test_an_faq_about_a_special_case_does_not_lead_a_question_that_names_none(catalog):
+    """The FAQ "孩子在外省出生，还能用出生一件事一次办吗？" asks whether it is one application, for a birth in
+    another province; asked only what there is to do after a birth, the services list answers, not that FAQ."""
+    lead = _lead(catalog, "newborn", ["newborn#faq-1", "newborn#services"], "孩子出生了要办什么")
+    assert lead.citation.source_id.startswith("newborn#services"), lead
+    # Asked about another province, the same FAQ leads.
+    lead = _lead(catalog, "newborn", ["newborn#faq-1", "newborn#services"], "孩子在外地出生的，能一次办吗")
+    assert lead.citation.source_id.startswith("newborn#faq-1"), lead
