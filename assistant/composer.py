@@ -274,9 +274,9 @@ def _department_only(section: Section, spans: list[tuple[int, int]]) -> list[tup
 # What citizens call a thing and what the guides call it, for the composer's word matching: "他的退休金还在照发" asks
 # about the 养老金 the guide's FAQ names. Groups of one meaning; a word finds every other. (Not 医保 / 医疗保险 or
 # 户口 / 户籍: every newborn passage names one of them, and "出生证明、上户口、办医保能不能一次搞定" got the FAQ on
-# births in another province.)
+# births in another province.) 早点 is 提前: "我想早点退休，可以吗" asks the FAQ "能自己选择提前或推迟退休吗？".
 _SAME_THING = (("退休金", "养老金"), ("低保", "最低生活保障"), ("残疾证", "残疾人证"), ("法人", "法定代表人"),
-               ("老人", "老年人"), ("过世", "去世", "逝世", "身故", "逝者"))
+               ("老人", "老年人"), ("过世", "去世", "逝世", "身故", "逝者"), ("早点", "提前"))
 _EQUIVALENT = {w: tuple(o for o in group if o != w) for group in _SAME_THING for w in group}
 
 

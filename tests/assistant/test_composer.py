@@ -662,6 +662,8 @@ def test_the_citizens_word_finds_the_guides_word_for_the_same_thing():
     assert _mentions("问：老人去世后养老金多发了要退吗？", "退休金") and _mentions("问：老人去世后养老金多发了要退吗？", "过世")
     assert _mentions("申请最低生活保障的条件", "低保") and _mentions("换法定代表人需要准备哪些材料", "法人")
     assert not _mentions("城乡居民基本医疗保险参保登记", "医保") and not _mentions("办理社会保障卡", "退休金")
+    # "我想早点退休，可以吗" asks the FAQ "能自己选择提前或推迟退休吗？".
+    assert _mentions("问：能自己选择提前或推迟退休吗？", "早点")
 
 
 def test_a_missed_time_limit_is_a_deadline_question():
