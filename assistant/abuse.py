@@ -15,7 +15,12 @@ Where the words came from: written from the kinds of fraud public notices warn a
 blind abuse set (evals/datasets/blind/abuse.jsonl) measures them. The words of counting on nobody
 finding out (不吭声, 做做样子, "nobody checks") were added on Dec 5 after reading the misses of the
 development set evals/datasets/abuse_dev (6 more of its requests refused, no honest question of any
-development or blind set flagged; the blind abuse set unchanged).
+development or blind set flagged; the blind abuse set unchanged). The short requests of Dec 5 (a stand-in for
+an assessment or face check, an address made up, 找关系, another person's card, a dead parent's allowance drawn as
+before, a date changed so as to get something, 不被发现, "made-up", "dodge") were added the same way after reading
+the misses of evals/datasets/short_dev: its abuse requests refused 0.578 → 0.844, no honest question of any
+development set, blind set or the training data's non-abuse rows newly flagged (检举, Taiwan's word for reporting,
+now lets a report through); the blind abuse set again unchanged (0.8125) — these rules fit what we read.
 """
 
 from __future__ import annotations
@@ -51,6 +56,16 @@ _ZH_ACTS = [
     # Counting on nobody finding out is evasion, however plainly the rest is put ("育儿补贴不吭声继续领", "签份合同做做
     # 样子", "没人会较真吧", "她不会发现"). (Not "没人管": "老人没人管" is a hardship question.)
     r"没人(会)?(查|较真|发现)", r"不会(被)?(发现|查到|查出)", r"不吭声", r"(就当|当作)不知道", r"做做样子",
+    # Short requests typed as on a phone (evals/datasets/short_dev, Dec 5): someone else sitting an assessment or a face
+    # check, an address or reason made up, connections, another person's card, a dead
+    # parent's allowance drawn as before, a date changed so as to get something, "without being found out".
+    r"(找人|让人|请人)(替|代)[^，。？]{0,6}(评定|鉴定|认证|露脸|刷脸|体检|面签|年审)", r"替[^，。？]{0,6}(露脸|刷脸)",
+    r"(随便|随意|乱)(编|填)(一?个)", r"编(一?个)(地址|理由|收入|住址|工作)",
+    r"找关系",
+    r"(借|拿)(别人|他人|人家|朋友)的?[^，。？]{0,4}(医保卡|社保卡|身份证|证件|驾照|残疾证|户口本)",
+    r"(去世|死亡|过世|走了|过身)[^。？]{0,16}(照领|照拿|照攞|唔报)",
+    r"(出生日期|出生年月|年龄|生日|日期)[^，。？]{0,6}改(一下|大|小|早|晚)[^，。？]{0,4}好(提前|早|让|能|多|领|报|退)",
+    r"不被(发现|查到|查出)",
 ]
 # Acts of fraud in English (matched on lower-cased text).
 _EN_ACTS = [
@@ -66,10 +81,11 @@ _EN_ACTS = [
     r"\bsham marriage\b", r"\bfake (marriage|divorce)\b", r"\bbuy (a|an) (certificate|licen[cs]e|diploma|degree)",
     r"\bborrow(ed|ing)? (someone|somebody|a friend)'?s? (id|identity)", r"\buse (someone|somebody|another person|a dead)",
     r"\b(nobody|no one|no-one) (checks|will (check|notice|know|find out))",
+    r"\bmade[- ]up (address|name|income|reason|job|document)", r"\bdodg(e|es|ing)\b",
 ]
 # A question about the law, not a request to break it: penalties, consequences, how to report.
 _ABOUT_THE_LAW = re.compile(
-    r"(后果|处罚|罚款|惩罚|法律责任|会怎样|会怎么样|会被|违法吗|犯法吗|是否违法|算不算|举报|投诉|防骗|被骗|上当|识别|辨别|怎么办才能撤销|被冒用|被冒名|被盗用|真伪|真假|是不是假的|是真的吗)"
+    r"(后果|处罚|罚款|惩罚|法律责任|会怎样|会怎么样|会被|违法吗|犯法吗|是否违法|算不算|举报|检举|投诉|防骗|被骗|上当|识别|辨别|怎么办才能撤销|被冒用|被冒名|被盗用|真伪|真假|是不是假的|是真的吗)"
     r"|\b(penalt|consequence|punish|is it (illegal|legal)|report (a|the|someone)|been (scammed|defrauded)|scam|"
     r"someone (used|forged|faked) my|stolen identity|identity theft|"
     r"(know|tell|check|verify|spot) (if|whether|that)|is (it|this|that) (a )?(fake|real|genuine))",
