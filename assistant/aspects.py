@@ -301,10 +301,11 @@ def _read(q: str) -> tuple[list[str], frozenset[str]]:
         elif "deadline" not in found:  # "那证能管几年" names no time word, and asks the same
             found.append("deadline")
             asked.append("deadline")
-    # A document's name beside a question of what it costs or how long it takes ("Does getting a disability
-    # certificate cost anything?", "开证明要钱吗") asks that, not for the list of materials: the list only supports.
+    # A document's name beside a question of what it costs, how long it takes, how, where or who issues it ("Does
+    # getting a disability certificate cost anything?", "开证明要钱吗", "How do I get a disability certificate?", "这个证明
+    # 去哪弄") asks that, not for the list of materials: the list only supports.
     named = {q[m.start:m.end] for m in matches if m.aspect == "materials"}
-    if named and named <= _DOCUMENT_NAMES and "materials" in asked and {"fees", "time", "deadline"} & set(asked):
+    if named and named <= _DOCUMENT_NAMES and "materials" in asked and set(asked) - {"materials"}:
         asked = [a for a in asked if a != "materials"]
         found.remove("materials")
         found.append("materials")

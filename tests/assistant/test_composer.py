@@ -624,6 +624,11 @@ def test_what_getting_a_certificate_costs_is_answered_by_the_fee_not_by_an_faq_o
     q = "Does getting a disability certificate cost anything?"
     assert _ask(q).asked == {"fees"} and "materials" in _ask(q).aspects
     assert _ask("开证明要钱吗").asked == {"fees"} and _ask("办残疾证要带什么证明材料，要多久").asked == {"materials", "time"}
+    # So do how, where and who issues it: "How do I get a disability certificate?" asks the steps (it got 1,072
+    # characters of materials lists), "这个证明去哪弄" where.
+    assert _ask("How do I get a disability certificate?").asked == {"steps"}
+    assert _ask("Which organisation issues the disability certificate?").asked == {"departments"}
+    assert _ask("这个证明去哪弄").asked == {"channels"}
     lead = _lead(catalog, "disability_services", ["disability_services#faq-3@en",
                                                   "disability_services#svc-disability_certificate@en"], q, lang="en")
     assert lead.quote.startswith("Fees: ") and "disability certificate" in lead.quote, lead.quote
