@@ -749,7 +749,10 @@ class GroundedComposer:
             span = answer.text if answer else s.quote
             if len(span) > RECALL_CHARS:
                 narrow = answering_span(span, question, RECALL_CHARS).lstrip("-•· ").strip()  # a line without its bullet
-                span = narrow if _pairs(narrow) & _pairs(question) else span
+                # A list's heading ("所需材料（一套材料，一次提交）：" for "那材料呢") names what is asked but answers nothing:
+                # asked for the list again, the citizen gets the list.
+                heading = narrow.endswith(("：", ":"))
+                span = narrow if _pairs(narrow) & _pairs(question) and not heading else span
             if span != s.quote:
                 comp.statements[i] = Statement(s.label, span, Citation(s.citation.source_id, s.citation.title, span), s.role)
 

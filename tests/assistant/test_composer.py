@@ -193,8 +193,9 @@ def test_a_follow_up_does_not_repeat_what_the_conversation_has_shown(catalog):
 
 
 def test_a_lead_shown_before_is_quoted_again_only_as_the_part_that_answers_now(catalog):
-    """"父母的身份证要带吗" after the materials list: its 身份证 line, not the list again; an FAQ shown
-    before leads again with its answer only; a short lead (a time limit) is still the answer, whole."""
+    """"父母的身份证要带吗" after the materials list: its 身份证 line, not the list again (unless the list is what is
+    asked again); an FAQ shown before leads again with its answer only; a short lead (a time limit) is still the
+    answer, whole."""
     from assistant.composer import shown_key
 
     index = _index(catalog)
@@ -208,6 +209,10 @@ def test_a_lead_shown_before_is_quoted_again_only_as_the_part_that_answers_now(c
     lead = again.statements[0]
     assert lead.role == "lead" and "身份证" in lead.quote and lead.quote in listed and len(lead.quote) < 60
     assert not any(shown_key(s.citation.source_id, s.quote) in shown for s in again.statements)
+    # Asked for the list again ("那材料呢"), the list again: not its heading alone, which names the materials and
+    # lists none.
+    relisted = composer.compose(o, Ask(["materials"], text="那材料呢"), [], shown=shown).statements[0].quote
+    assert relisted == listed, relisted
 
     from assistant.composer import Citation, Composition, Statement
 
