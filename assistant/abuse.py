@@ -57,8 +57,8 @@ _ZH_ACTS = [
     # 样子", "没人会较真吧", "她不会发现"). (Not "没人管": "老人没人管" is a hardship question.)
     r"没人(会)?(查|较真|发现)", r"不会(被)?(发现|查到|查出)", r"不吭声", r"(就当|当作)不知道", r"做做样子",
     # Short requests typed as on a phone (evals/datasets/short_dev, Dec 5): someone else sitting an assessment or a face
-    # check, an address or reason made up, connections, another person's card, a dead
-    # parent's allowance drawn as before, a date changed so as to get something, "without being found out".
+    # check, an address or reason made up, connections, another person's card, a dead parent's allowance drawn as
+    # before, a date changed so as to get something, "without being found out".
     r"(找人|让人|请人)(替|代)[^，。？]{0,6}(评定|鉴定|认证|露脸|刷脸|体检|面签|年审)", r"替[^，。？]{0,6}(露脸|刷脸)",
     r"(随便|随意|乱)(编|填)(一?个)", r"编(一?个)(地址|理由|收入|住址|工作)",
     r"找关系",

@@ -631,7 +631,7 @@ class GroundedComposer:
             wanted = wanted | {"time", "deadline"}
         # (How long a licence stays valid is a deadline too, but no answer to how long it takes to get one.)
         validity = asks_validity(ask.text)
-        # Neither rule takes an FAQ about a special case a first question does not name: "孩子在外省出生，还能用出生
+        # Neither rule takes an FAQ about a special case a first question does not name: "孩子在外省出生，还能用出生一件事
         # 一次办吗？" asks about births in another province, not what there is to do after any birth. (In a follow-up
         # the turns before may have named it: "我们是外地户口…", then "主要看啥证件".)
         def of_this_case(p: Record) -> bool:
