@@ -126,6 +126,25 @@ class InMemoryStore:
 # the same under every hash seed tried, and a query over ~2,600 chunks still takes about a millisecond.
 SEARCH_EF = 500
 
+# The folder's SQLite may be busy for a moment when another handle on it has just written (a second client of the
+# same folder, an ingest beside the server): "database is locked". Widening the search is one small write, so it
+# waits and tries again before the store is called unavailable.
+LOCKED_RETRIES = 5
+
+
+def _widen(col) -> None:
+    """Set the collection's search breadth to SEARCH_EF (kept with the collection)."""
+    import time
+
+    for attempt in range(LOCKED_RETRIES):
+        try:
+            col.modify(configuration={"hnsw": {"ef_search": SEARCH_EF}})
+            return
+        except Exception as exc:
+            if "database is locked" not in str(exc) or attempt == LOCKED_RETRIES - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+
 
 class ChromaStore:
     """Chroma collection with cosine distance: PersistentClient on a folder, or HttpClient on a URL."""
@@ -165,7 +184,7 @@ class ChromaStore:
                 client = chromadb.PersistentClient(path=str(self.path), settings=chroma_settings)
             col = client.get_or_create_collection(self.collection_name, metadata={"hnsw:space": "cosine"})
             if (col.configuration_json or {}).get("hnsw", {}).get("ef_search", 0) < SEARCH_EF:
-                col.modify(configuration={"hnsw": {"ef_search": SEARCH_EF}})  # kept with the collection
+                _widen(col)
             self._col = col
         except Exception as exc:  # chromadb raises many kinds; callers need one clear 503
             raise ServiceUnavailable(f"vector store unavailable ({self.where_described}): {exc}") from exc
@@ -173,6 +192,7 @@ class ChromaStore:
     def _c(self):
         self.warm_up()
         return self._col
+
 
     def upsert(self, records: list[Record], embeddings: np.ndarray) -> None:
         batch = 1000  # chroma caps batch sizes

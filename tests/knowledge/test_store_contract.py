@@ -123,3 +123,32 @@ def test_a_chroma_collection_searches_wide_enough_to_give_the_same_list_every_ru
     reopened = ChromaStore(s.collection_name, path=s.path, url=s.url)
     reopened.warm_up()
     assert reopened._c().configuration_json["hnsw"]["ef_search"] >= SEARCH_EF
+
+
+def test_widening_the_search_waits_for_a_database_another_handle_has_locked(monkeypatch):
+    """A second client of the same folder can find SQLite busy for a moment ("database is locked"); the one write
+    made on opening a collection is tried again before the store is called unavailable, and other errors are not."""
+    import time
+
+    from knowledge import store as store_module
+
+    monkeypatch.setattr(time, "sleep", lambda s: None)
+
+    class Collection:
+        def __init__(self, failures: int, message: str = "Database error: (code: 5) database is locked"):
+            self.failures, self.message, self.calls = failures, message, 0
+
+        def modify(self, configuration):
+            self.calls += 1
+            if self.calls <= self.failures:
+                raise RuntimeError(self.message)
+
+    busy = Collection(failures=2)
+    store_module._widen(busy)
+    assert busy.calls == 3
+    with pytest.raises(RuntimeError, match="locked"):
+        store_module._widen(Collection(failures=store_module.LOCKED_RETRIES))
+    broken = Collection(failures=1, message="no such collection")
+    with pytest.raises(RuntimeError, match="no such collection"):
+        store_module._widen(broken)
+    assert broken.calls == 1
