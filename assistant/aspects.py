@@ -238,12 +238,18 @@ def read_aspects(query: Query) -> tuple[list[str], frozenset[str]]:
     return _read(query.normalized.lower())
 
 
-@functools.cache  # the guides' own texts: a bounded set, asked again for every answer
-def asked_in(text: str) -> frozenset[str]:
-    """The aspects a text of the guide asks about (an FAQ's own question: "老人多大年龄可以领高龄津贴？")."""
+@functools.cache  # the guides' own texts: a bounded set, read again for every answer
+def _read_guide(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """`_read` of a text of the guide (an FAQ's own question): the aspects it names and those it asks."""
     from knowledge.text import normalize
 
-    return _read(normalize(text).lower())[1]
+    named, asked = _read(normalize(text).lower())
+    return tuple(named), asked
+
+
+def asked_in(text: str) -> frozenset[str]:
+    """The aspects a text of the guide asks about (an FAQ's own question: "老人多大年龄可以领高龄津贴？")."""
+    return _read_guide(text)[1]
 
 
 # Aspects that, named in passing, make a question a special case: another province, missing papers, an age or
@@ -252,13 +258,10 @@ def asked_in(text: str) -> frozenset[str]:
 _CASE_ASPECTS = frozenset({"cross_province", "tolerance", "eligibility"})
 
 
-@functools.cache
 def conditions_in(text: str) -> frozenset[str]:
     """The special cases a text of the guide names without asking about them: the case it is about ("孩子在外省
     出生，还能用出生一件事一次办吗？" asks whether it is one application, for a birth in another province)."""
-    from knowledge.text import normalize
-
-    named, asked = _read(normalize(text).lower())
+    named, asked = _read_guide(text)
     return (frozenset(named) - asked) & _CASE_ASPECTS
 
 

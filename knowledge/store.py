@@ -9,6 +9,7 @@ audience, kind...). The store is the single source of truth for the index: BM25 
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -134,8 +135,6 @@ LOCKED_RETRIES = 5
 
 def _widen(col) -> None:
     """Set the collection's search breadth to SEARCH_EF (kept with the collection)."""
-    import time
-
     for attempt in range(LOCKED_RETRIES):
         try:
             col.modify(configuration={"hnsw": {"ef_search": SEARCH_EF}})
@@ -192,7 +191,6 @@ class ChromaStore:
     def _c(self):
         self.warm_up()
         return self._col
-
 
     def upsert(self, records: list[Record], embeddings: np.ndarray) -> None:
         batch = 1000  # chroma caps batch sizes
