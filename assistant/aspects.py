@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from knowledge.retrieval import Query
@@ -263,6 +264,25 @@ def conditions_in(text: str) -> frozenset[str]:
     出生，还能用出生一件事一次办吗？" asks whether it is one application, for a birth in another province)."""
     named, asked = _read_guide(text)
     return (frozenset(named) - asked) & _CASE_ASPECTS
+
+
+# An FAQ about someone who lacks something ("没有领结婚证，能走联办吗？", "还没有营业执照，能先办…？", "I do not have
+# my own office…") is a special case too, of a question that says what it lacks. The guide's phrases are few and
+# plain; a citizen's are not ("没领证", "未婚", "no marriage cert"), so any negation in the question lets it lead.
+_LACKING = re.compile(r"没有|还没|没来得及|尚未|没领|没拿|不是本地|\bhave no\b|\bhas no\b|\bdo not have\b|\bdoes not have\b"
+                      r"|\bdon't have\b|\bdoesn't have\b|\bhaven't\b|\bhasn't\b|\bnot yet\b|\bwithout\b", re.I)
+_NEGATION = re.compile(r"[没沒未无無非缺]|不是|\bno\b|\bnot\b|n't\b|\bwithout\b", re.I)
+
+
+def of_the_case(faq_question: str, question: str, aspects: Iterable[str], shares_a_word: bool) -> bool:
+    """Whether the special case an FAQ's own question is about (`conditions_in`, or lacking something) is named by
+    `question`, whose named aspects are `aspects`: "刚生完孩子，出院前能把出生证和户口一起办了吗" is not the case of
+    "没有领结婚证，能走联办吗？", though both ask about 联办. A question sharing a topic word with an FAQ on lacking
+    something may be telling the same case in other words ("I quit my job…" for "I quit my job and have no
+    employer now…")."""
+    if not conditions_in(faq_question) <= set(aspects):
+        return False
+    return not _LACKING.search(faq_question) or shares_a_word or bool(_NEGATION.search(question))
 
 
 _VALIDITY = re.compile(r"有效期|有效多久|多久有效|几年有效|管几年|管多久|能用几年|能用多久|\bvalid(?:ity)?\b|\bexpir(?:e|es|y|ed)\b")

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from assistant.aspects import ASPECTS, Ask, Quote, asked_in, asks_validity, conditions_in
+from assistant.aspects import ASPECTS, Ask, Quote, asked_in, asks_validity, of_the_case
 from core.lang import Lang, localise, to_simplified
 from knowledge.catalog import Catalog
 from knowledge.chunking import section_id
@@ -633,9 +633,11 @@ class GroundedComposer:
         validity = asks_validity(ask.text)
         # Neither rule takes an FAQ about a special case a first question does not name: "孩子在外省出生，还能用出生一件事
         # 一次办吗？" asks about births in another province, not what there is to do after any birth. (In a follow-up
-        # the turns before may have named it: "我们是外地户口…", then "主要看啥证件".)
+        # the turns before may have named it: "我们是外地户口…", then "主要看啥证件".) Nor one about lacking something
+        # ("没有领结婚证，能走联办吗？") a question neither negates nor shares a word with ("刚生完孩子…户口一起办了吗").
         def of_this_case(p: Record) -> bool:
-            return bool(shown) or conditions_in(self._faq_question(p)) <= set(ask.aspects)
+            return bool(shown) or of_the_case(self._faq_question(p), ask.text, ask.aspects,
+                                              self._named_in_question(p, words) > 0)
 
         same = next((p for p in on_topic if p.kind == "faq" and wanted & asked_in(self._faq_question(p))
                      and asks_validity(self._faq_question(p)) <= validity and of_this_case(p)

@@ -765,3 +765,27 @@ def test_an_faq_about_a_special_case_does_not_lead_a_question_that_names_none(ca
     # Asked about another province, the same FAQ leads.
     lead = _lead(catalog, "newborn", ["newborn#faq-1", "newborn#services"], "孩子在外地出生的，能一次办吗")
     assert lead.citation.source_id.startswith("newborn#faq-1"), lead
+
+
+def test_an_faq_about_lacking_something_leads_only_a_question_that_says_what_it_lacks(catalog):
+    """"没有领结婚证，能走联办吗？" asks about 联办 for unmarried parents: it does not answer whether the birth
+    certificate and hukou can be done together after any birth, though retrieval put it first."""
+    retrieved = ["newborn#faq-3", "newborn#services"]
+    lead = _lead(catalog, "newborn", retrieved, "刚生完孩子，出院前能把出生证和户口一起办了吗")
+    assert lead.citation.source_id.startswith("newborn#services"), lead
+    for q in ("还没领证，孩子出生了能一起办吗", "我们未婚，出生证和户口能一起办吗"):
+        lead = _lead(catalog, "newborn", retrieved, q)
+        assert lead.citation.source_id.startswith("newborn#faq-3"), (q, lead)
+
+
+def test_a_question_is_of_the_case_of_an_faq_on_lacking_something_when_it_negates_or_shares_a_word():
+    from assistant.aspects import of_the_case
+
+    faq = "没有领结婚证，能走联办吗？"
+    assert not of_the_case(faq, "出生证和户口能一起办吗", ["services"], shares_a_word=False)
+    assert of_the_case(faq, "没领证能一起办吗", ["services"], shares_a_word=False)
+    assert of_the_case(faq, "沒領證能一起辦嗎", ["services"], shares_a_word=False)
+    assert of_the_case("I quit my job and have no employer now. How do I pay…?", "I quit my job. How do I pay?",
+                       [], shares_a_word=True)
+    # An FAQ on no special case is of every question's.
+    assert of_the_case("可以在网上办吗？", "出生证和户口能一起办吗", ["services"], shares_a_word=False)
