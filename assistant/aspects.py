@@ -44,6 +44,8 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
          "跑哪些", "跑几个", "跑好几",
          # What there is to do ("老人去世了要办什么手续", "证照都要办啥"): the things one application covers.
          "办什么", "办啥", "什么手续", "哪些手续", "啥手续", "要做什么", "要做哪些", "要做啥",
+         "what do we need to do", "what do i need to do", "what do we have to do", "what do i have to do",
+         "what needs to be done",
          "include", "which services", "what services", "in one go", "one application", "single application",
          "separately", "what registrations", "one by one", "one after another", "each office", "every office",
          "each department", "every department"),
@@ -119,7 +121,8 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
         (Quote("channels", ("proxy",)),),
         ("代办", "代理", "帮我办", "替", "帮办", "委托", "家属", "家人", "子女", "别人", "亲戚",
          "on behalf", "on my behalf", "on his behalf", "on her behalf", "on their behalf", "on our behalf",
-         "someone else", "proxy", "for me", "instead of me", "relative", "family member"),
+         "someone else", "proxy", "for me", "instead of me", "relative", "family member",
+         "apply for him", "apply for her", "apply for them", "do it for him", "do it for her", "do it for them"),
     ),
     # Working across provinces often hangs on the conditions (户籍, 居住证), so those are quoted too.
     "cross_province": (
