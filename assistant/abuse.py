@@ -21,6 +21,11 @@ before, a date changed so as to get something, 不被发现, "made-up", "dodge")
 the misses of evals/datasets/short_dev: its abuse requests refused 0.578 → 0.844, no honest question of any
 development set, blind set or the training data's non-abuse rows newly flagged (检举, Taiwan's word for reporting,
 now lets a report through); the blind abuse set again unchanged (0.8125) — these rules fit what we read.
+A victim or a witness is no fraudster (session 22): "我的身份证被人冒用注册了公司，该怎么办", a scam call "有人冒充政府工作人员
+打电话要我转账", "送点水果算行贿吗", "is that fraud? how do I report it" were refused as fraud by their act word; a
+passive (被…冒用), the act done to 我, a report (反映, 线索) or a question whether it counts lets them through. Found
+by listing the honest development and training questions the lexicon flagged (24, now 1: a dev question asking it to
+play a hacker who forges a licence); no abuse request of any set, blind ones counted only, is let through.
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ _ZH_ACTS = [
     r"(隐瞒|藏|转移|不报|少报)[^，。？]{0,8}(收入|存款|财产|房产|车|工资|积蓄|钱)",
     r"(转到|转移到|挂到|放到|过户到|过户给)[^，。？]{0,8}名下[^。？]{0,16}(低保|救助|特困|补贴|审核|查)",
     r"(把|将)[^，。？]{0,8}(存款|钱|财产|房子|车)[^，。？]{0,8}(转到|过户给|挂到|放到)[^，。？]{0,12}(低保|救助|特困|补贴|资格|审核)",
-    r"(篡改|涂改|私自改|私自修改|偷偷改|偷偷修改|P|PS|p)[^，。？]{0,4}(出生日期|出生年月|年龄|户口本|户籍|学籍|档案|证件|身份证|证明|病历|记录|日期)",
+    r"(篡改|涂改|私自改|私自修改|偷偷改|偷偷修改|(?<![a-zA-Z])(?:PS|ps|P|p)(?![a-zA-Z]))[^，。？]{0,4}(出生日期|出生年月|年龄|户口本|户籍|学籍|档案|证件|身份证|证明|病历|记录|日期)",
     r"倒签", r"提前签.{0,4}日期", r"(补|改)成.{0,6}(以前|之前|去年)的日期",
     r"(去世|死亡|过世|走了)[^，。？]{0,12}(不报|不销户|瞒着|先不注销|先别注销)",
     r"(买|办|弄)[^，。？]{0,4}(学区房)?(空挂|挂靠)户口", r"假(结婚|离婚)", r"(钻|找)[^，。？]{0,4}(空子|漏洞)",
@@ -82,13 +87,28 @@ _EN_ACTS = [
     r"\bborrow(ed|ing)? (someone|somebody|a friend)'?s? (id|identity)", r"\buse (someone|somebody|another person|a dead)",
     r"\b(nobody|no one|no-one) (checks|will (check|notice|know|find out))",
     r"\bmade[- ]up (address|name|income|reason|job|document)", r"\bdodg(e|es|ing)\b",
+    # Another person's benefit used for oneself ("use her medical insurance for my own medicine").
+    r"\buse (his|her|their|someone's|somebody's) [\w ]{0,30}\bfor (my own|myself|me)\b",
 ]
-# A question about the law, not a request to break it: penalties, consequences, how to report.
+# A question about the law, not a request to break it: penalties, consequences, whether something counts as fraud,
+# whether a paper is genuine. It goes on to routing (a guide may say what happens).
 _ABOUT_THE_LAW = re.compile(
-    r"(后果|处罚|罚款|惩罚|法律责任|会怎样|会怎么样|会被|违法吗|犯法吗|是否违法|算不算|举报|检举|投诉|防骗|被骗|上当|识别|辨别|怎么办才能撤销|被冒用|被冒名|被盗用|真伪|真假|是不是假的|是真的吗)"
-    r"|\b(penalt|consequence|punish|is it (illegal|legal)|report (a|the|someone)|been (scammed|defrauded)|scam|"
-    r"someone (used|forged|faked) my|stolen identity|identity theft|"
-    r"(know|tell|check|verify|spot) (if|whether|that)|is (it|this|that) (a )?(fake|real|genuine))",
+    r"(后果|处罚|罚款|惩罚|法律责任|会怎样|会怎么样|会被|违法吗|犯法吗|是否违法|算不算|才不算|算[^，。？]{0,4}吗|承担[^，。？]{0,4}责任"
+    r"|识别|辨别|真伪|真假|是不是假的|是真的吗)"
+    r"|\b(penalt|consequence|punish|is it (illegal|legal)|(know|tell|check|verify|spot) (if|whether|that)"
+    r"|is (it|this|that) (a )?(fake|real|genuine)|is (it|this|that) (fraud|illegal|legal|allowed|bribery)"
+    r"|considered (fraud|bribery|illegal)|what happens (to (him|her|them)|legally))",
+    re.IGNORECASE,
+)
+# A victim or a witness, not a fraudster: the act was done to the asker ("我的身份证被人冒用", "有人冒充社保局打电话") or
+# by someone else, and they want to report it or undo it. No guide covers reporting: they are handed off to the
+# department, 12345 or the police (session 22; they were refused as fraud by their act word before).
+_REPORTED = re.compile(
+    r"(举报|检举|投诉|反映|线索|防骗|被骗|上当|怎么办才能撤销|被[^，。？]{0,6}(冒用|冒名|冒充|盗用|伪造|转到|转移|过户)"
+    r"|(冒用|冒名|盗用)了?我的|有人(冒充|假冒)[^，。？]{0,10}(打电话|来电|电话|短信|要我|让我)|有人(冒充|冒用|冒名|假冒)我)"
+    r"|\b(report (a|the|someone|it|him|her|them|this|that)\b|been (scammed|defrauded)|scam|someone (used|forged|faked) my"
+    r"|stolen identity|identity theft|(tell|inform|notify) the (authorities|police|education bureau|bureau|government)"
+    r"|(someone|somebody) (called|phoned|texted|messaged)|complain)",
     re.IGNORECASE,
 )
 _ZH = re.compile("|".join(_ZH_ACTS))
@@ -99,12 +119,15 @@ _EN = re.compile("|".join(_EN_ACTS), re.IGNORECASE)
 class AbuseCheck:
     flagged: bool
     matched: str = ""  # the words that decided it, for the log and the staff desk
+    reported: bool = False  # an act of fraud told by its victim or a witness: handed off to where to report it
 
 
 def check_abuse(question: str) -> AbuseCheck:
-    """Does the question ask for help to forge, fake, cheat, impersonate or evade?"""
+    """Does the question ask for help to forge, fake, cheat, impersonate or evade — or report that someone did?"""
     text = to_simplified(question)
-    if _ABOUT_THE_LAW.search(text):
-        return AbuseCheck(False)
     m = _ZH.search(text) or _EN.search(text)
-    return AbuseCheck(True, m.group(0)) if m else AbuseCheck(False)
+    if m is None:
+        return AbuseCheck(False)
+    if _REPORTED.search(text):
+        return AbuseCheck(False, m.group(0), reported=True)
+    return AbuseCheck(False) if _ABOUT_THE_LAW.search(text) else AbuseCheck(True, m.group(0))

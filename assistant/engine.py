@@ -115,6 +115,16 @@ SCAM_WARNING = {
     "account. Don't give them anything; if you already have, call your bank at once and report it to the police "
     "(110). To check, call {hotline}, or ask me about the official conditions, materials and channels for the service.",
 }
+# Someone tells of fraud done to them or by others ("我的身份证被人冒用注册了公司", "how do I report it"): where to report
+# or undo it (the system's own text, no guide fact), never the fraud refusal.
+REPORT_HANDOFF = {
+    "zh-Hans": "如果您的身份或证件被他人冒用，或发现有人伪造材料、冒领待遇、行贿等违法行为，可以向受理该业务的部门反映，"
+    "或拨打{hotline}政务服务便民热线；涉及诈骗或钱款损失的，请拨打110报警。想了解相关业务的正规办理条件和渠道，可以直接问我。",
+    "en": "If your identity or documents were used by someone else, or you know of forged papers, benefits claimed by "
+    "deception or bribery, tell the department that handles the service or call the {hotline} government service "
+    "hotline; if you were defrauded or lost money, report it to the police (110). You can also ask me about the "
+    "official conditions and channels for the service itself.",
+}
 PII_REFUSAL = {
     "zh-Hans": "抱歉，我不能在对话中查询或透露任何人的个人信息，也请不要在这里输入身份证号、手机号或银行卡号。"
     "如需办理本人业务，请登录后在“一键办理”中授权使用本人数据；其他情况请拨打{hotline}。",
@@ -289,6 +299,10 @@ class Assistant:
             return self._hand_off(SCAM_WARNING, "possible_scam", lang, conv)
 
         abuse = check_abuse(q)
+        if abuse.reported:
+            # A victim or a witness of fraud: where to report or undo it. No guide covers that; a bundle's quote
+            # (tried: the after-death department, the social security card's 代办 line) does not answer it.
+            return self._hand_off(REPORT_HANDOFF, "report_misconduct", lang, conv)
         if abuse.flagged:
             # Fraud, forgery, cheating or evasion: refused whatever the routing, because the matching guide's
             # answer (its materials list) would read as a recipe. Routing only finds the lawful route to offer.
