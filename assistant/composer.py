@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from assistant.aspects import ASPECTS, Ask, Quote, asked_in, asks_validity, of_the_case
+from assistant.aspects import ASPECTS, Ask, Quote, asked_in, asks_validity, conditions_in, of_the_case
 from core.lang import Lang, localise, to_simplified
 from knowledge.catalog import Catalog
 from knowledge.chunking import section_id
@@ -650,7 +650,13 @@ class GroundedComposer:
         top_faq = on_topic[0] if (asked_now and not faq_first and on_topic and on_topic[0].kind == "faq"
                                   and asked_now & asked_in(self._faq_question(on_topic[0]))
                                   and of_this_case(on_topic[0])) else None
-        first = decider if faq_first else top_faq or service or same
+        # Else, for a yes/no question, an on-topic FAQ about the same special case, named in passing by both ("我家老大
+        # 上个月刚满3岁，还能领吗" and "孩子超过3岁了还能领吗？": an age; another province; missing papers).
+        case = conditions_in(ask.text)
+        top, shares = scored[0] if scored else (None, 0)
+        alike = top if (case and ask.yes_no and not faq_first and top is not None and top.kind == "faq" and shares > 0
+                        and conditions_in(self._faq_question(top)) == case) else None
+        first = decider if faq_first else top_faq or service or same or alike
         if first is None and validity and most == 0:
             # "那证能管几年" after a restaurant answer names nothing any passage names: the guide's one FAQ on how long
             # something stays valid answers it (with two, the question would have to say which; "健康证能管几年" names

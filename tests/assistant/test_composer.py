@@ -778,6 +778,18 @@ def test_an_faq_about_lacking_something_leads_only_a_question_that_says_what_it_
         assert lead.citation.source_id.startswith("newborn#faq-3"), (q, lead)
 
 
+def test_a_yes_no_question_is_decided_by_the_faq_about_the_same_special_case(catalog):
+    """"我家老大上个月刚满3岁，还能领吗" and the FAQ "孩子超过3岁了还能领吗？" both name an age in passing and ask whether it
+    still can be had: the FAQ's answer (满3周岁后不再新增发放) leads, not the eligibility list it led with before."""
+    faq = next(f"childcare_subsidy#faq-{n}" for n, f in enumerate(catalog.get("childcare_subsidy").faqs, 1)
+               if f.question.startswith("孩子超过3岁"))
+    lead = _lead(catalog, "childcare_subsidy", [faq, "childcare_subsidy#eligibility"], "我家老大上个月刚满3岁，还能领吗")
+    assert lead.citation.source_id == faq, lead
+    # Only retrieval's best passage: an FAQ on the same kind of case further down is about something else.
+    lead = _lead(catalog, "childcare_subsidy", ["childcare_subsidy#eligibility", faq], "我家老大上个月刚满3岁，还能领吗")
+    assert lead.citation.source_id != faq, lead
+
+
 def test_a_question_is_of_the_case_of_an_faq_on_lacking_something_when_it_negates_or_shares_a_word():
     from assistant.aspects import of_the_case
 
