@@ -569,10 +569,12 @@ class GroundedComposer:
         return asked.text if asked is not None else rec.text
 
     def compose(self, o: OneThing, ask: Ask, passages: list[Record], *, local: list[Record] | None = None,
-                lang: Lang = "zh-Hans", shown: frozenset[str] | set[str] = frozenset()) -> Composition:
+                lang: Lang = "zh-Hans", shown: frozenset[str] | set[str] = frozenset(),
+                focus: str | None = None) -> Composition:
         """Statements for `o`, the answer first; `local` are passages from an office's own guides and
         `shown` the quotes this conversation has already shown (`shown_key`), which are not repeated
-        unless they are the answer to what is asked now.
+        unless they are the answer to what is asked now; `focus` is the section the conversation's last
+        answer led with.
 
         Leads: for a yes/no question the on-topic FAQ or passage that decides it; the part for each
         aspect asked ("带什么" → the materials list; a two-part question gets both); with no aspect, the
@@ -622,6 +624,11 @@ class GroundedComposer:
         tied = [p for p, n in scored if p.kind == "service" and n == most > 0] \
             if any(ask.leads(a) and a in SERVICE_PARTS for a in ask.aspects) and not ask.whole else []
         service = max(tied, key=lambda p: self._named_in_service(p, words)) if tied else None
+        if service is None and focus and not words and not ask.whole and focus.startswith(f"{o.id}#svc-") \
+                and any(ask.leads(a) and a in SERVICE_PARTS for a in ask.aspects):
+            # A follow-up naming nothing ("Which office issues it?", "那要多久") after an answer that led with one
+            # service asks about that service: its own part, not the whole bundle's list.
+            service = next(iter(self.section_records(section_id(focus))), None)
         # Else an FAQ whose own question is on the same topic and asks for the same aspect ("老人多大年龄可以领高龄津贴"
         # for "老人多大岁数开始能领高龄补贴": 老人, 高龄; the age) answers it, whatever kind of question it is; naming
         # the question's only topic word is enough ("and how long is it valid?": the licence's validity FAQ).

@@ -457,9 +457,12 @@ class Assistant:
         # An office's own ingested guides (not our catalogue) that rank near the top are quoted too.
         local = [p for p in (retrieved or [])[:3] if is_office_passage(p) and p.metadata.get("one_thing_id") in (None, o.id)]
         shown = conv.state.get("shown") or []
-        comp = self.composer.compose(o, Ask.of(query), passages, local=local, lang=lang, shown=frozenset(shown))
-        # Remember what this conversation has shown, so a follow-up does not repeat it.
+        comp = self.composer.compose(o, Ask.of(query), passages, local=local, lang=lang, shown=frozenset(shown),
+                                     focus=conv.state.get("focus"))
+        # Remember what this conversation has shown, so a follow-up does not repeat it, and what it led with, which a
+        # follow-up naming nothing ("那要多久") asks about.
         conv.state["shown"] = (shown + comp.shown_keys())[-SHOWN_KEPT:]
+        conv.state["focus"] = comp.statements[0].citation.source_id if comp.statements else None
         text = self.composer.render(o, comp, lang)
         if generate and self.generator is not None and comp.statements:
             text = ground_check(self.generator.rephrase(query.text, comp, lang), comp, fallback=text)

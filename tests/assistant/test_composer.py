@@ -790,6 +790,24 @@ def test_a_yes_no_question_is_decided_by_the_faq_about_the_same_special_case(cat
     assert lead.citation.source_id != faq, lead
 
 
+def test_a_follow_up_naming_nothing_asks_about_the_service_the_last_answer_led_with(catalog):
+    """After an answer led by the birth certificate's service, "谁发" and "要多久" ask about that service: its
+    department and its time limit, not the bundle's list of six services or its overall time."""
+    index = _index(catalog)
+    composer = _composer(catalog, index)
+    o = catalog.get("newborn")
+    passages = [index["newborn#services"][0]]
+    focus = index["newborn#svc-birth_certificate"][0].chunk_id
+    for q, part in (("谁发", "卫生健康部门"), ("要多久", "办理时限")):
+        comp = composer.compose(o, _ask(q), passages, shown={"x"}, focus=focus)
+        _verbatim(comp, index)
+        lead = comp.statements[0]
+        assert lead.citation.source_id.startswith("newborn#svc-birth_certificate") and part in lead.quote, (q, lead)
+        # With no answer before it, the bundle's own part answers.
+        lead = composer.compose(o, _ask(q), passages, shown={"x"}).statements[0]
+        assert not lead.citation.source_id.startswith("newborn#svc-birth_certificate"), (q, lead)
+
+
 def test_a_question_is_of_the_case_of_an_faq_on_lacking_something_when_it_negates_or_shares_a_word():
     from assistant.aspects import of_the_case
 
