@@ -194,6 +194,15 @@ def _pairs(text: str) -> set[str]:
     return {t[i:i + 2] for i in range(len(t) - 1) if not any(c.isspace() or c in "，。？！、；：,.?!" for c in t[i:i + 2])}
 
 
+def _shares_words(text: str, question: str) -> bool:
+    """Whether `text` shares a word with the question: an English one by its stems of four letters or more (two
+    letters in a row say nothing in English: "Which office issues it?" and "Medical insurance benefits for
+    retirees" share "ic", "ce", "is"), a Chinese one by a pair of characters."""
+    if question.isascii():
+        return any(len(w) > 3 for w in english_stems(text) & english_stems(question))
+    return bool(_pairs(text) & _pairs(question))
+
+
 def answering_span(text: str, question: str, max_chars: int = GENERAL_MAX_CHARS) -> str:
     """The verbatim run of 1–3 consecutive sentences of `text` that shares most character pairs with
     the question (ties: the shorter), within `max_chars` when any run fits; `text` itself when short."""
@@ -767,7 +776,7 @@ class GroundedComposer:
                 # A list's heading ("所需材料（一套材料，一次提交）：" for "那材料呢") names what is asked but answers nothing:
                 # asked for the list again, the citizen gets the list.
                 heading = narrow.endswith(("：", ":"))
-                span = narrow if _pairs(narrow) & _pairs(question) and not heading else span
+                span = narrow if _shares_words(narrow, question) and not heading else span
             if span != s.quote:
                 comp.statements[i] = Statement(s.label, span, Citation(s.citation.source_id, s.citation.title, span), s.role)
 

@@ -226,6 +226,10 @@ def test_a_lead_shown_before_is_quoted_again_only_as_the_part_that_answers_now(c
     assert recalled("newborn#faq-1", "那外省出生的能一起办吗") == [answer]
     time_limit = index["retirement#time_fees"][0].text
     assert len(time_limit) <= 120 and recalled("retirement#time_fees", "那要多久") == [time_limit]  # still the answer
+    # An English follow-up sharing no word with any line gets the list again, not a line sharing two letters with it
+    # ("Which office issues it?" and "Medical insurance benefits for retirees…" share "ic", "ce", "is").
+    services = index["retirement#services@en"][0].text
+    assert len(services) > 120 and recalled("retirement#services@en", "Which office issues it?") == [services]
 
 
 def test_a_guide_missing_a_part_reports_it(catalog):
