@@ -689,12 +689,18 @@ class GroundedComposer:
         if first is not None and first.kind == "faq" and asked_now & asked_in(self._faq_question(first)):
             lead_blocks = self._answer_only(lead_blocks)
         passage_first = first is not None and self._add(comp, first.kind, self._unseen_department(lead_blocks, shown))
+        # A two-part question ("開餐廳要辦哪些證？消防檢查一定要嗎"): an FAQ deciding one part does not answer an aspect
+        # asked that its own question does not ask; that aspect's part is quoted whatever the length budget.
+        decided = asked_in(self._faq_question(first)) if passage_first and first.kind == "faq" else None
         supports: list[tuple[str, list[tuple[Record, str]]]] = []
+        required: list[list[tuple[Record, str]]] = []
         for aspect in ask.aspects:
             first, *rest = ASPECTS[aspect][0]
             blocks = self._quotes(o, first, glang, ask.text, narrow)
             if passage_first or not ask.leads(aspect):
                 supports.append((first.label or aspect, blocks))
+                if decided is not None and ask.leads(aspect) and aspect not in decided:
+                    required.append(blocks)
                 ok = bool(blocks)
             else:
                 ok = self._add(comp, first.label or aspect, blocks)
@@ -741,7 +747,7 @@ class GroundedComposer:
                      and not any(s.citation.source_id == r.chunk_id and s.quote in q for s in comp.statements)
                      and not _mostly_shown(q, comp.statements)]
             size = sum(len(q) for _, q in fresh)
-            if not fresh or n_support >= self.max_passages or used + size > budget:
+            if not fresh or n_support >= self.max_passages or (used + size > budget and blocks not in required):
                 continue
             if self._add(comp, label, fresh, role="support"):
                 used, n_support = used + size, n_support + 1

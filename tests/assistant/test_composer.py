@@ -812,6 +812,19 @@ def test_a_follow_up_naming_nothing_asks_about_the_service_the_last_answer_led_w
         assert not lead.citation.source_id.startswith("newborn#svc-birth_certificate"), (q, lead)
 
 
+def test_a_two_part_question_gets_the_part_the_deciding_faq_does_not_ask_whatever_the_length(catalog):
+    """"開餐廳要辦哪些證？消防檢查一定要嗎": the fire-safety FAQ decides the second part; the first asks what licences
+    there are, which only the services list answers (it was left out for length before)."""
+    index = _index(catalog)
+    o = catalog.get("open_restaurant")
+    faq = next(f"open_restaurant#faq-{n}" for n, f in enumerate(o.faqs, 1) if "消防" in f.question)
+    passages = [index[faq][0], index["open_restaurant#svc-fire_safety_check"][0]]
+    comp = _composer(catalog, index).compose(o, _ask("開餐廳要辦哪些證？消防檢查一定要嗎"), passages)
+    _verbatim(comp, index)
+    assert comp.statements[0].citation.source_id.startswith(faq)
+    assert any(s.citation.source_id.startswith("open_restaurant#services") for s in comp.statements), comp.statements
+
+
 def test_a_question_is_of_the_case_of_an_faq_on_lacking_something_when_it_negates_or_shares_a_word():
     from assistant.aspects import of_the_case
 
