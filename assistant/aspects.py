@@ -148,6 +148,16 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
     ),
 }
 
+# Phrases that ask for an aspect and name the topic too ("能领什么补贴": which benefits there are; "高龄津贴能上门办吗":
+# 代办 at home; "What licences do we need?"). They are matched like the keywords above but are no keywords: 补贴,
+# 上门 and "licences" stay content words of the question (what it is about), which the decision model counts —
+# as keywords they moved its features for every question naming a 补贴 (tried: blind ambiguous 0.70 → 0.65).
+_TOPICAL: dict[str, tuple[str, ...]] = {
+    "services": ("什么补贴", "哪些补贴", "啥补贴", "what licences", "what licenses", "which licences", "which licenses",
+                 "what permits", "which permits"),
+    "proxy": ("上门办", "上门服务", "上门受理"),
+}
+
 _TRIGGERS = frozenset(w for _, words in ASPECTS.values() for w in words)
 # Every part (of two or more characters) of a trigger: "is this token inside some keyword" becomes one
 # set lookup instead of a scan of all keywords per token.
@@ -188,8 +198,8 @@ def _trigger(word: str) -> re.Pattern[str]:
 def _matches(q: str) -> list[_Match]:
     """Every trigger occurrence in `q`, except those inside a longer occurrence of another aspect's
     trigger ("多少天内" is a deadline, so the time aspect's "多少天" inside it does not count)."""
-    found = [_Match(name, m.start(), m.end()) for name, (_, words) in ASPECTS.items() for w in words
-             for m in _trigger(w).finditer(q) if not (name == "time" and _OWN_DAYS.match(q, max(0, m.start() - 1)))
+    found = [_Match(name, m.start(), m.end()) for name, (_, words) in ASPECTS.items()
+             for w in (*words, *_TOPICAL.get(name, ())) for m in _trigger(w).finditer(q) if not (name == "time" and _OWN_DAYS.match(q, max(0, m.start() - 1)))
              and not (name == "eligibility" and _CERTIFICATE.match(q, m.end()))]
     return [m for m in found if not any(o.aspect != m.aspect and o.start <= m.start and m.end <= o.end
                                         and o.end - o.start > m.end - m.start for o in found)]

@@ -761,6 +761,24 @@ def test_what_there_is_to_do_is_asking_for_the_services_list():
         assert _ask(q).aspects == ["services"], q
 
 
+def test_phrases_naming_the_topic_ask_an_aspect_and_leave_the_topic_a_content_word():
+    """"能领什么补贴" asks which benefits there are (the services), "能上门办吗" for 代办 at home, "What licences do we
+    need?" for the services; 补贴, 上门 and "licences" still say what the question is about (content words, which the
+    decision model counts)."""
+    import jieba
+
+    from assistant.aspects import content_words
+    from knowledge.retrieval import Query
+    from knowledge.text import normalize
+
+    for q, aspect, word in (("我是残疾人，能领什么补贴", "services", "补贴"), ("高龄津贴能上门办吗", "proxy", "上门"),
+                            ("What licences do we need?", "services", "licences")):
+        assert _ask(q).aspects == [aspect], q
+        n = normalize(q)
+        tokens = tuple(t.strip().lower() for t in jieba.lcut_for_search(n) if t.strip())
+        assert word in content_words(Query(q, n, n, tokens, tokens)), q
+
+
 def test_an_faq_about_a_special_case_does_not_lead_a_question_that_names_none(catalog):
     """The FAQ "孩子在外省出生，还能用出生一件事一次办吗？" asks whether it is one application, for a birth in
     another province; asked only what there is to do after a birth, the services list answers, not that FAQ."""
