@@ -156,6 +156,8 @@ _TOPICAL: dict[str, tuple[str, ...]] = {
     "services": ("什么补贴", "哪些补贴", "啥补贴", "what licences", "what licenses", "which licences", "which licenses",
                  "what permits", "which permits"),
     "proxy": ("上门办", "上门服务", "上门受理"),
+    # 交费 names what is paid for as often as it asks the price ("医保交费", "城乡居民医保参保登记及缴费"): asked, the fee part.
+    "fees": ("交费吗", "要交费", "付费吗", "要付费", "收不收"),
 }
 
 _TRIGGERS = frozenset(w for _, words in ASPECTS.values() for w in words)

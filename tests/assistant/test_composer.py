@@ -772,7 +772,7 @@ def test_phrases_naming_the_topic_ask_an_aspect_and_leave_the_topic_a_content_wo
     from knowledge.text import normalize
 
     for q, aspect, word in (("我是残疾人，能领什么补贴", "services", "补贴"), ("高龄津贴能上门办吗", "proxy", "上门"),
-                            ("What licences do we need?", "services", "licences")):
+                            ("What licences do we need?", "services", "licences"), ("户口迁移要交费吗", "fees", "交费")):
         assert _ask(q).aspects == [aspect], q
         n = normalize(q)
         tokens = tuple(t.strip().lower() for t in jieba.lcut_for_search(n) if t.strip())
