@@ -22,10 +22,12 @@ the misses of evals/datasets/short_dev: its abuse requests refused 0.578 → 0.8
 development set, blind set or the training data's non-abuse rows newly flagged (检举, Taiwan's word for reporting,
 now lets a report through); the blind abuse set again unchanged (0.8125) — these rules fit what we read.
 A victim or a witness is no fraudster (session 22): "我的身份证被人冒用注册了公司，该怎么办", a scam call "有人冒充政府工作人员
-打电话要我转账", "送点水果算行贿吗", "is that fraud? how do I report it" were refused as fraud by their act word; a
-passive (被…冒用), the act done to 我, a report (反映, 线索) or a question whether it counts lets them through. Found
-by listing the honest development and training questions the lexicon flagged (24, now 1: a dev question asking it to
-play a hacker who forges a licence); no abuse request of any set, blind ones counted only, is let through.
+打电话要我转账", "送点水果算行贿吗", "is that fraud? how do I report it" were refused as fraud by their act word. With an
+act word, a question now reads one of three ways: a report — a passive (被…冒用), the act done to 我, or told in order
+to report it (举报, 反映, 线索) — is `reported` (handed off to where to report it); a question about the law (后果, 算…吗,
+is that illegal) is routed; anything else is flagged. Found by listing the honest development and training questions
+the lexicon flagged (24, now 1: a dev question asking it to play a hacker who forges a licence); no abuse request of
+any set, blind ones counted only, is let through.
 """
 
 from __future__ import annotations

@@ -201,7 +201,8 @@ def _matches(q: str) -> list[_Match]:
     """Every trigger occurrence in `q`, except those inside a longer occurrence of another aspect's
     trigger ("多少天内" is a deadline, so the time aspect's "多少天" inside it does not count)."""
     found = [_Match(name, m.start(), m.end()) for name, (_, words) in ASPECTS.items()
-             for w in (*words, *_TOPICAL.get(name, ())) for m in _trigger(w).finditer(q) if not (name == "time" and _OWN_DAYS.match(q, max(0, m.start() - 1)))
+             for w in (*words, *_TOPICAL.get(name, ())) for m in _trigger(w).finditer(q)
+             if not (name == "time" and _OWN_DAYS.match(q, max(0, m.start() - 1)))
              and not (name == "eligibility" and _CERTIFICATE.match(q, m.end()))]
     return [m for m in found if not any(o.aspect != m.aspect and o.start <= m.start and m.end <= o.end
                                         and o.end - o.start > m.end - m.start for o in found)]

@@ -747,7 +747,8 @@ class GroundedComposer:
                      and not any(s.citation.source_id == r.chunk_id and s.quote in q for s in comp.statements)
                      and not _mostly_shown(q, comp.statements)]
             size = sum(len(q) for _, q in fresh)
-            if not fresh or n_support >= self.max_passages or (used + size > budget and blocks not in required):
+            over = used + size > budget and not any(blocks is r for r in required)
+            if not fresh or n_support >= self.max_passages or over:
                 continue
             if self._add(comp, label, fresh, role="support"):
                 used, n_support = used + size, n_support + 1
