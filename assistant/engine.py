@@ -25,6 +25,7 @@ from assistant.guard import (
     clean_question,
     contains_personal_data,
     reports_scam_attempt,
+    small_talk,
 )
 from assistant.router import BUNDLE, Candidate, OneThingRouter, Routing
 from assistant.state import Conversation, ConversationStore
@@ -124,6 +125,20 @@ REPORT_HANDOFF = {
     "deception or bribery, tell the department that handles the service or call the {hotline} government service "
     "hotline; if you were defrauded or lost money, report it to the police (110). You can also ask me about the "
     "official conditions and channels for the service itself.",
+}
+# A greeting or thanks with no question in it: the system's own words (no guide fact), what it can do, and an example.
+SMALL_TALK = {
+    "greeting": {
+        "zh-Hans": "您好！我可以按官方办事指南回答“一件事”怎么办：要哪些材料、多久办好、在哪办、能不能代办，也可以帮您一键办理。"
+        "请直接说您想办的事，比如“孩子出生了要办哪些手续”。",
+        "en": "Hello! I answer questions about bundled government services from the official guides — documents, how "
+        "long it takes, where to apply, applying for someone else — and can help you apply. Tell me what you need to "
+        "do, for example \"We just had a baby. What do we need to register?\"",
+    },
+    "thanks": {
+        "zh-Hans": "不客气！还有其他想了解的，随时问我；需要人工帮助可拨打{hotline}。",
+        "en": "You're welcome! Ask me anything else you need; for a person to help, call {hotline}.",
+    },
 }
 PII_REFUSAL = {
     "zh-Hans": "抱歉，我不能在对话中查询或透露任何人的个人信息，也请不要在这里输入身份证号、手机号或银行卡号。"
@@ -294,6 +309,11 @@ class Assistant:
             # consented pre-fill flow only.
             return self._hand_off(PII_REFUSAL, "personal_data_request", lang, conv)
 
+        kind = small_talk(q)
+        if kind is not None:
+            # No question to answer or route, nothing refused (so no knowledge gap for staff): the conversation's thread
+            # and any pending choice are kept.
+            return Answer(localise(SMALL_TALK[kind][family(lang)].format(hotline=self.hotline), lang))
         if reports_scam_attempt(q):
             # A likely victim, not a fraudster: warned and pointed to where to check, not refused as fraud.
             return self._hand_off(SCAM_WARNING, "possible_scam", lang, conv)

@@ -148,10 +148,12 @@ def _dev_eval(args, answers: bool) -> dict:
         elif c.expected == "clarify":
             n_amb += 1
             amb_clarified += bool(first.clarifying_question)
+        # Not answered: refused, or a reply that quotes no guide and names no bundle (a greeting's own reply).
+        declined = first.refused or (first.one_thing is None and not first.citations and not first.clarifying_question)
         if c.expected == "refuse":
-            refuse_tp += first.refused
-            refuse_fn += not first.refused
-            if not first.refused:
+            refuse_tp += declined
+            refuse_fn += not declined
+            if not declined:
                 failures.append((c.id, c.question, "refuse", "answered", ranked[:3]))
         else:
             refuse_fp += first.refused

@@ -80,6 +80,21 @@ def test_follow_up_uses_the_conversation(fast_assistant):
     assert proxy.one_thing.id == "retirement"
 
 
+def test_a_greeting_or_thanks_gets_a_reply_of_its_own_and_the_thread_goes_on(fast_assistant):
+    from assistant.guard import small_talk
+
+    assert [small_talk(q) for q in ("你好", "在吗", "早安呀", "Hi there!", "謝謝", "thanks")] == \
+        ["greeting", "greeting", "greeting", "greeting", "thanks", "thanks"]
+    # A question with a greeting in front is a question; 好的 may answer our clarifying question.
+    assert small_talk("你好，孩子出生要办什么") is None and small_talk("好的") is None
+    first = fast_assistant.run("退休一件事包括哪些服务")
+    hello = fast_assistant.run("在吗", session_id=first.session_id)
+    assert not hello.refused and not hello.citations and hello.one_thing is None and "孩子出生" in hello.answer
+    assert fast_assistant.run("Hi", lang="en").answer.startswith("Hello!")
+    follow = fast_assistant.run("那要多久？", session_id=first.session_id)
+    assert follow.one_thing.id == "retirement" and "办理时限" in follow.answer
+
+
 def test_clarification_then_choice(fast_assistant):
     bot = fast_assistant
     conv = bot.conversations.load(None)
