@@ -76,17 +76,16 @@ def contains_personal_data(question: str) -> bool:
 # A greeting or thanks with nothing else in it ("你好", "在吗", "早安呀", "谢谢", "Hi", "thanks!"): no question to route.
 # Routed, "你好" got a clarifying question between three random bundles, "在吗" mid-conversation the bundle's overview
 # again, "Hi there" the refusal. (Not 好的 / ok: in a conversation they may answer our clarifying question.)
-_GREETING = re.compile(r"(你好|您好|你们好|在吗|在不在|有人吗|早|早安|早上好|上午好|中午好|下午好|晚上好|嗨|哈喽|哈啰|hi|hello|hey"
-                       r"|hi there|hello there|good (morning|afternoon|evening))")
-_THANKS = re.compile(r"(谢谢|谢谢你|谢谢您|谢了|多谢|感谢|辛苦了|thanks|thank you|thanks a lot|thank you very much|cheers)")
 _SMALL_TALK_TAIL = r"[呀啊哈呢哦嘛啦了～~!！。.,，\s]*"
+_GREETING = re.compile(r"(你好|您好|你们好|在吗|在不在|有人吗|早|早安|早上好|上午好|中午好|下午好|晚上好|嗨|哈喽|哈啰|hi|hello|hey"
+                       r"|hi there|hello there|good (morning|afternoon|evening))" + _SMALL_TALK_TAIL)
+_THANKS = re.compile(r"(谢谢|谢谢你|谢谢您|谢了|多谢|感谢|辛苦了|thanks|thank you|thanks a lot|thank you very much|cheers)"
+                     + _SMALL_TALK_TAIL)
 
 
 def small_talk(question: str) -> str | None:
     """"greeting" or "thanks" when the message is only that, else None."""
     q = to_simplified(question).strip().lower()
-    if re.fullmatch(_GREETING.pattern + _SMALL_TALK_TAIL, q):
+    if _GREETING.fullmatch(q):
         return "greeting"
-    if re.fullmatch(_THANKS.pattern + _SMALL_TALK_TAIL, q):
-        return "thanks"
-    return None
+    return "thanks" if _THANKS.fullmatch(q) else None
