@@ -275,11 +275,15 @@ def asked_in(text: str) -> frozenset[str]:
 _CASE_ASPECTS = frozenset({"cross_province", "tolerance", "eligibility"})
 
 
+def _case(named: Iterable[str], asked: frozenset[str]) -> frozenset[str]:
+    """Of the aspects a text names and those it asks, the special cases it names without asking about them."""
+    return (frozenset(named) - asked) & _CASE_ASPECTS
+
+
 def conditions_in(text: str) -> frozenset[str]:
     """The special cases a text of the guide names without asking about them: the case it is about ("孩子在外省
     出生，还能用出生一件事一次办吗？" asks whether it is one application, for a birth in another province)."""
-    named, asked = _read_guide(text)
-    return (frozenset(named) - asked) & _CASE_ASPECTS
+    return _case(*_read_guide(text))
 
 
 # An FAQ about someone who lacks something ("没有领结婚证，能走联办吗？", "还没有营业执照，能先办…？", "I do not have
@@ -469,6 +473,12 @@ class Ask:
         q = query.normalized.lower().strip()
         aspects, asked = read_aspects(query)
         return cls(aspects, content_words(query), bool(_YES_NO.search(q)), bool(_WHAT_IS.search(q)), asked, q)
+
+    @property
+    def conditions(self) -> frozenset[str]:
+        """The special cases the question names without asking about them ("我家老大上个月刚满3岁，还能领吗": an age),
+        as `conditions_in` reads a text of the guide (from the aspects already read, not read again)."""
+        return _case(self.aspects, self.asked)
 
     @property
     def whole(self) -> bool:

@@ -668,7 +668,7 @@ class GroundedComposer:
                                   and of_this_case(on_topic[0])) else None
         # Else, for a yes/no question, an on-topic FAQ about the same special case, named in passing by both ("我家老大
         # 上个月刚满3岁，还能领吗" and "孩子超过3岁了还能领吗？": an age; another province; missing papers).
-        case = conditions_in(ask.text)
+        case = ask.conditions
         top, shares = scored[0] if scored else (None, 0)
         alike = top if (case and ask.yes_no and not faq_first and top is not None and top.kind == "faq" and shares > 0
                         and conditions_in(self._faq_question(top)) == case) else None
