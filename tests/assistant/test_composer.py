@@ -779,6 +779,16 @@ def test_phrases_naming_the_topic_ask_an_aspect_and_leave_the_topic_a_content_wo
         assert word in content_words(Query(q, n, n, tokens, tokens)), q
 
 
+def test_someone_close_sent_to_do_it_asks_for_the_proxy_part():
+    """"可以让我女儿去办吗" after a question about a lost card got the bundle overview and its service list: a relative
+    sent, or doing it for someone, asks about 代办. A relative who does their own errand ("我妈去办退休要带什么") does not,
+    nor does the 请 of 申请 ("爸爸申请还是妈妈申请")."""
+    for q in ("可以让我女儿去办吗", "我女儿能帮我去办吗", "叫我儿子替我跑一趟行吗", "我老伴能替我领吗"):
+        assert "proxy" in _ask(q).aspects, q
+    for q in ("我妈去办退休要带什么", "爸爸申请还是妈妈申请", "儿子出生了要办什么"):
+        assert "proxy" not in _ask(q).aspects, q
+
+
 def test_an_faq_about_a_special_case_does_not_lead_a_question_that_names_none(catalog):
     """The FAQ "孩子在外省出生，还能用出生一件事一次办吗？" asks whether it is one application, for a birth in
     another province; asked only what there is to do after a birth, the services list answers, not that FAQ."""
