@@ -113,6 +113,21 @@ _REPORTED = re.compile(
     r"|(someone|somebody) (called|phoned|texted|messaged)|complain)",
     re.IGNORECASE,
 )
+# The asker says they mean to do it the open way: a signed authorisation (委托书, power of attorney), the proper
+# channel, their own mistake to correct (填错了, 漏报了 … 补), a benefit they want stopped or paid back. No request to
+# cheat of any development or blind abuse set, nor any abuse row the model is trained on, says so; the decision model,
+# reading 替 / 帮 / 改一下 / 行不行 in a short question, refused such questions as fraud (evals/datasets/colloquial_dev:
+# "姥姥能不能拿委托书帮我们给娃上户口", "给员工参保时身份证号填错了，能改一下不"). It outweighs the model, never the act
+# words above: "forge his signature on the power of attorney" is flagged before anyone asks the model.
+_LAWFUL_INTENT = re.compile(
+    r"(委托书|授权书|正规(渠道|途径|流程)|走正规|依法|按规定|(填|写|登|录|输|报)错了"
+    r"|漏(报|填|交|缴)了?[^。？]{0,12}(补|改|主动|说明)|主动(说明|申报|报告|退|告知|交代|上报)"
+    r"|(怎么|咋|如何|去哪)[^，。？]{0,4}(停掉|停发|停了|退回|退还|退给)|(停掉|停发)[^，。？]{0,4}(怎么|咋|去哪)"
+    r"|多(领|发)的[^，。？]{0,6}(退|还))"
+    r"|\b(so (my|his|her|our|the) [\w ]{0,20}stops|pay (it|them|the \w+) back|the right way|do it right|properly|legally"
+    r"|power of attorney|authori[sz]ation letter)",
+    re.IGNORECASE,
+)
 _ZH = re.compile("|".join(_ZH_ACTS))
 _EN = re.compile("|".join(_EN_ACTS), re.IGNORECASE)
 
@@ -122,6 +137,12 @@ class AbuseCheck:
     flagged: bool
     matched: str = ""  # the words that decided it, for the log and the staff desk
     reported: bool = False  # an act of fraud told by its victim or a witness: handed off to where to report it
+
+
+def says_lawful_intent(question: str) -> bool:
+    """Does the question say the asker means to do it the open way (an authorisation letter, the proper channel, a
+    mistake of their own to correct, a benefit to stop or pay back)?"""
+    return bool(_LAWFUL_INTENT.search(to_simplified(question)))
 
 
 def check_abuse(question: str) -> AbuseCheck:

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.abuse import says_lawful_intent
 from assistant.aspects import content_words, is_elliptical
 from assistant.decision.classes import ABUSE, AMBIGUOUS, FOLLOWUP, OUT_OF_SCOPE, SPECIAL
 from assistant.decision.features import Signals, feature_vector
@@ -250,8 +251,10 @@ class OneThingRouter:
         # Abuse is decided on the question's own wording, whatever the conversation (at >= ABUSE_MIN > 0.5
         # it is also the most probable class).
         abusive = probs.get(ABUSE, 0.0) >= ABUSE_MIN
-        if abusive and detect_lang(query.text) == "en" and self.model.act_log_odds(query.text) < ENGLISH_ACT_MIN:
-            # Not abuse after all: the other classes as the model ranks them, given that it is not.
+        if abusive and (says_lawful_intent(query.text) or detect_lang(query.text) == "en"
+                        and self.model.act_log_odds(query.text) < ENGLISH_ACT_MIN):
+            # Not abuse after all (the asker says they mean the open way, or English words name no act): the other
+            # classes as the model ranks them, given that it is not.
             abusive, rest = False, max(1.0 - probs[ABUSE], 1e-12)
             probs = {c: (0.0 if c == ABUSE else p / rest) for c, p in probs.items()}
         if active and self.thread_prior != 1:

@@ -233,3 +233,25 @@ def test_english_is_refused_as_abuse_only_when_the_act_cue_reads_an_act(fast_ass
     act["value"] = ENGLISH_ACT_MIN - 1
     zh = bot.retriever.prepare("我老婆的生育津贴能和孩子落户一起申请吗")
     assert bot.router.run(zh, bot.retriever.run(zh), "zh-Hans").abuse
+
+
+def test_a_question_saying_it_means_the_open_way_is_not_refused_as_fraud(fast_assistant, monkeypatch):
+    """The model reads 帮 / 替 / 改一下 / 行不行 in a short question as fraud ("姥姥能不能拿委托书帮我们给娃上户口",
+    "身份证号填错了，能改一下不"). A question that says it means the open way — an authorisation letter, its own mistake
+    to correct, a benefit to stop — is answered as the model would without the abuse class; the act words of the
+    lexicon still refuse before the model is asked."""
+    bot = fast_assistant
+    model = bot.router.model
+    probs = {c: 0.0 for c in model.classes}
+    probs.update({ABUSE: 0.9, "newborn": 0.08, OUT_OF_SCOPE: 0.02})
+    monkeypatch.setattr(model, "predict", lambda x, text: dict(probs))
+
+    def route(text: str):
+        q = bot.retriever.prepare(text)
+        return bot.router.run(q, bot.retriever.run(q), "zh-Hans")
+
+    for text in ("姥姥能不能拿委托书帮我们给娃上户口", "出生证明上名字填错了，能改一下不"):
+        honest = route(text)
+        assert not honest.abuse and honest.verdict == "bundle" and honest.top.id == "newborn", text
+    assert route("姥姥能不能帮我们给娃上户口").abuse  # no word of the open way: the model decides
+    assert bot.run("能不能伪造一份委托书给娃上户口").refused  # an act word: refused whatever it says
