@@ -160,13 +160,24 @@ _TOPICAL: dict[str, tuple[str, ...]] = {
     "fees": ("交费吗", "要交费", "付费吗", "要付费", "收不收"),
 }
 
-# Someone close doing it for the asker ("可以让我女儿去办吗", "我儿子能替我跑一趟吗"): the 代办 part. A pattern, not
-# keywords, for the same reason as _TOPICAL (a daughter is what a question is about as often as who runs the errand);
-# the kin must be sent (让/叫/请 …) or do it for someone (帮/替/代 …), so "我妈去办退休要带什么" asks nothing of a proxy.
+# Phrases of an aspect that only a pattern can say, matched like keywords and, like _TOPICAL, no keywords (their words
+# stay content words of the question):
+# - someone close doing it for the asker ("可以让我女儿去办吗", "我儿子能替我跑一趟吗"): the 代办 part. A daughter is what a
+#   question is about as often as who runs the errand, so the kin must be sent (让/叫/请 …) or do it for someone
+#   (帮/替/代 …): "我妈去办退休要带什么" asks nothing of a proxy;
+# - something done late ("what happens if I register the baby's hukou late?"): the deadline, not a "late" relative
+#   ("my late father's pension").
 _KIN = r"(女儿|儿子|孩子|闺女|老婆|老公|爱人|妻子|丈夫|媳妇|爸爸|妈妈|爸|妈|父母|爸妈|老伴|朋友|同事|邻居|亲戚|家里人|孙子|孙女|保姆|护工)"
-_SOMEONE_ELSE_DOES_IT = re.compile(
-    rf"(让|叫|(?<![申邀])请|找|派)[^，。？?]{{0,2}}{_KIN}[^，。？?]{{0,3}}(去|来)?(办|弄|跑|交|领|申请|提交)"
-    rf"|{_KIN}[^，。？?]{{0,3}}(帮|替|代)(我|他|她|我们|他们|老人)?[^，。？?]{{0,2}}(办|弄|跑|交|领|申请|提交)")
+_PATTERNS: dict[str, re.Pattern[str]] = {
+    "proxy": re.compile(
+        rf"(让|叫|(?<![申邀])请|找|派)[^，。？?]{{0,2}}{_KIN}[^，。？?]{{0,3}}(去|来)?(办|弄|跑|交|领|申请|提交)"
+        rf"|{_KIN}[^，。？?]{{0,3}}(帮|替|代)(我|他|她|我们|他们|老人)?[^，。？?]{{0,2}}(办|弄|跑|交|领|申请|提交)"),
+    "deadline": re.compile(
+        r"\b(register\w*|appl(y|ies|ied|ying)|fil(e|es|ed|ing)|report\w*|enrol\w*|sign(s|ed|ing)? up|renew\w*|submit\w*"
+        r"|pa(y|ys|id|ying)|do(ing)? it|did it|get(ting)? it done)\b"
+        r"[^.?!]{0,40}\blate\b(?!\s+(father|mother|husband|wife|grand\w*|dad|mum|mom|parents?|uncle|aunt|brother|sister"
+        r"|son|daughter|relative|spouse))", re.IGNORECASE),
+}
 
 _TRIGGERS = frozenset(w for _, words in ASPECTS.values() for w in words)
 # Every part (of two or more characters) of a trigger: "is this token inside some keyword" becomes one
@@ -212,7 +223,7 @@ def _matches(q: str) -> list[_Match]:
              for w in (*words, *_TOPICAL.get(name, ())) for m in _trigger(w).finditer(q)
              if not (name == "time" and _OWN_DAYS.match(q, max(0, m.start() - 1)))
              and not (name == "eligibility" and _CERTIFICATE.match(q, m.end()))]
-    found += [_Match("proxy", m.start(), m.end()) for m in _SOMEONE_ELSE_DOES_IT.finditer(q)]
+    found += [_Match(name, m.start(), m.end()) for name, pattern in _PATTERNS.items() for m in pattern.finditer(q)]
     return [m for m in found if not any(o.aspect != m.aspect and o.start <= m.start and m.end <= o.end
                                         and o.end - o.start > m.end - m.start for o in found)]
 

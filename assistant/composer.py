@@ -302,6 +302,7 @@ def _mentions(text: str, word: str) -> bool:
 
 
 _ENGLISH_WORD = re.compile(r"[a-z]{4,}")
+_HOW_LONG = re.compile(r"多久|多长时间|多少天|几天|几个月|几年|how long|how many (days|weeks|months|years)", re.IGNORECASE)
 
 
 def _closeness(text: str, question: str, ignore: str = "") -> int:
@@ -643,7 +644,9 @@ class GroundedComposer:
         # the question's only topic word is enough ("and how long is it valid?": the licence's validity FAQ).
         asked_now = ask.asked or frozenset(ask.aspects)
         wanted = asked_now
-        if wanted & {"time", "deadline"}:  # "最多可以拖多久" and "多久之内要处理好" ask the same: how long
+        if "time" in wanted or "deadline" in wanted and _HOW_LONG.search(ask.text):
+            # "最多可以拖多久" and "多久之内要处理好" ask the same: how long. A deadline asked with no how-long word
+            # ("上户口晚了会怎样") asks what happens when it is missed, which an FAQ on how long it takes does not say.
             wanted = wanted | {"time", "deadline"}
         # (How long a licence stays valid is a deadline too, but no answer to how long it takes to get one.)
         validity = asks_validity(ask.text)

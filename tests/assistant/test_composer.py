@@ -789,6 +789,24 @@ def test_someone_close_sent_to_do_it_asks_for_the_proxy_part():
         assert "proxy" not in _ask(q).aspects, q
 
 
+def test_what_happens_when_late_is_the_deadline_not_how_long_it_takes(catalog):
+    """"上户口晚了会怎样" asks what happens when the deadline is missed: the FAQ on how long the hukou booklet takes to
+    arrive (it names 户口 and asks 多久) led it. A deadline asked with a how-long word ("多久之内要上户口") may still be
+    answered by an FAQ on time."""
+    retrieved = ["newborn#faq-4", "newborn#services"]
+    lead = _lead(catalog, "newborn", retrieved, "上户口晚了会怎样")
+    assert lead.citation.source_id.startswith("newborn#deadlines"), lead
+    lead = _lead(catalog, "newborn", retrieved, "户口多久之内要上")
+    assert lead.citation.source_id.startswith("newborn#faq-4"), lead
+
+
+def test_something_done_late_asks_for_the_deadline():
+    """"what happens if I register the baby's hukou late?" asks the deadline; "my late father" is no deadline."""
+    for q in ("what happens if I register the baby's hukou late?", "we signed up late for school, what now?"):
+        assert _ask(q).aspects == ["deadline"], q
+    assert "deadline" not in _ask("My late father's pension is still being paid. What do we do?").aspects
+
+
 def test_an_faq_about_a_special_case_does_not_lead_a_question_that_names_none(catalog):
     """The FAQ "孩子在外省出生，还能用出生一件事一次办吗？" asks whether it is one application, for a birth in
     another province; asked only what there is to do after a birth, the services list answers, not that FAQ."""
