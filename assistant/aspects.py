@@ -166,7 +166,8 @@ _TOPICAL: dict[str, tuple[str, ...]] = {
 #   question is about as often as who runs the errand, so the kin must be sent (让/叫/请 …) or do it for someone
 #   (帮/替/代 …): "我妈去办退休要带什么" asks nothing of a proxy;
 # - something done late ("what happens if I register the baby's hukou late?"): the deadline, not a "late" relative
-#   ("my late father's pension").
+#   ("my late father's pension");
+# - what to bring in other words ("得带些啥", "要带上什么", "准备好哪些"): the materials.
 _KIN = r"(女儿|儿子|孩子|闺女|老婆|老公|爱人|妻子|丈夫|媳妇|爸爸|妈妈|爸|妈|父母|爸妈|老伴|朋友|同事|邻居|亲戚|家里人|孙子|孙女|保姆|护工)"
 _PATTERNS: dict[str, re.Pattern[str]] = {
     "proxy": re.compile(
@@ -177,6 +178,7 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         r"|pa(y|ys|id|ying)|do(ing)? it|did it|get(ting)? it done)\b"
         r"[^.?!]{0,40}\blate\b(?!\s+(father|mother|husband|wife|grand\w*|dad|mum|mom|parents?|uncle|aunt|brother|sister"
         r"|son|daughter|relative|spouse))", re.IGNORECASE),
+    "materials": re.compile(r"(带|拿|准备)(上|好|齐|些|点){1,2}(啥|什么|哪些)"),
 }
 
 _TRIGGERS = frozenset(w for _, words in ASPECTS.values() for w in words)

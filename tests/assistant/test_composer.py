@@ -800,6 +800,14 @@ def test_what_happens_when_late_is_the_deadline_not_how_long_it_takes(catalog):
     assert lead.citation.source_id.startswith("newborn#faq-4"), lead
 
 
+def test_what_to_bring_in_other_words_asks_for_the_materials():
+    """"那去派出所上户口得带些啥" asked nothing the keywords knew: after the clarifying question it got an FAQ on a parent
+    from another province and the police station's channels, not the birth registration's materials."""
+    for q in ("那去派出所上户口得带些啥", "要带上什么", "得准备好哪些"):
+        assert "materials" in _ask(q).aspects, q
+    assert "materials" not in _ask("能带孩子一起去吗").aspects
+
+
 def test_something_done_late_asks_for_the_deadline():
     """"what happens if I register the baby's hukou late?" asks the deadline; "my late father" is no deadline."""
     for q in ("what happens if I register the baby's hukou late?", "we signed up late for school, what now?"):
