@@ -166,7 +166,7 @@ _TOPICAL: dict[str, tuple[str, ...]] = {
 #   question is about as often as who runs the errand, so the kin must be sent (让/叫/请 …) or do it for someone
 #   (帮/替/代 …): "我妈去办退休要带什么" asks nothing of a proxy;
 # - something done late ("what happens if I register the baby's hukou late?"): the deadline, not a "late" relative
-#   ("my late father's pension");
+#   ("my late father's pension"), nor is something not yet done and what it leads to ("还没上户口，会不会有影响");
 # - what to bring in other words ("得带些啥", "要带上什么", "准备好哪些"): the materials.
 _KIN = r"(女儿|儿子|孩子|闺女|老婆|老公|爱人|妻子|丈夫|媳妇|爸爸|妈妈|爸|妈|父母|爸妈|老伴|朋友|同事|邻居|亲戚|家里人|孙子|孙女|保姆|护工)"
 _PATTERNS: dict[str, re.Pattern[str]] = {
@@ -177,7 +177,9 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         r"\b(register\w*|appl(y|ies|ied|ying)|fil(e|es|ed|ing)|report\w*|enrol\w*|sign(s|ed|ing)? up|renew\w*|submit\w*"
         r"|pa(y|ys|id|ying)|do(ing)? it|did it|get(ting)? it done)\b"
         r"[^.?!]{0,40}\blate\b(?!\s+(father|mother|husband|wife|grand\w*|dad|mum|mom|parents?|uncle|aunt|brother|sister"
-        r"|son|daughter|relative|spouse))", re.IGNORECASE),
+        r"|son|daughter|relative|spouse))"
+        r"|(还没|还未|一直没|晚|迟|拖)[^，。？?]{0,10}(有(什么)?影响|有没有影响|会不会(有)?影响|影响大吗|要紧吗|会怎样|会怎么样)",
+        re.IGNORECASE),
     "materials": re.compile(r"(带|拿|准备)(上|好|齐|些|点){1,2}(啥|什么|哪些)"),
 }
 

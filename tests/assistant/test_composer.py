@@ -813,6 +813,10 @@ def test_something_done_late_asks_for_the_deadline():
     for q in ("what happens if I register the baby's hukou late?", "we signed up late for school, what now?"):
         assert _ask(q).aspects == ["deadline"], q
     assert "deadline" not in _ask("My late father's pension is still being paid. What do we do?").aspects
+    # Something not yet done and what it leads to: "孩子出生两个月了还没上户口，会不会有影响" got the conditions first.
+    for q in ("孩子出生两个月了还没上户口，会不会有影响", "退休手续拖了半年才办，有影响吗"):
+        assert "deadline" in _ask(q).aspects, q
+    assert "deadline" not in _ask("户口迁过来对孩子上学有影响吗").aspects
 
 
 def test_an_faq_about_a_special_case_does_not_lead_a_question_that_names_none(catalog):
