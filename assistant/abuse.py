@@ -28,6 +28,10 @@ to report it (举报, 反映, 线索) — is `reported` (handed off to where to 
 is that illegal) is routed; anything else is flagged. Found by listing the honest development and training questions
 the lexicon flagged (24, now 1: a dev question asking it to play a hacker who forges a licence); no abuse request of
 any set, blind ones counted only, is let through.
+Session 23 added the euphemisms of abuse_dev's remaining misses (打点, 空挂, 人头公司, 套出来, eligibility bought, 倒填,
+乔一下, a penalty moved onto another company): its requests refused 0.670 → 0.718, short_dev's 0.844 → 0.867, no honest
+question of any set or training row flagged, blind abuse unchanged (0.8125) — again they fit what we read. A penalty
+only named ("把处罚挪到…名下") or a request to count more ("能多算几年吗") no longer reads as a question about the law.
 """
 
 from __future__ import annotations
@@ -73,6 +77,12 @@ _ZH_ACTS = [
     r"(去世|死亡|过世|走了|过身)[^。？]{0,16}(照领|照拿|照攞|唔报)",
     r"(出生日期|出生年月|年龄|生日|日期)[^，。？]{0,6}改(一下|大|小|早|晚)[^，。？]{0,4}好(提前|早|让|能|多|领|报|退)",
     r"不被(发现|查到|查出)",
+    # Euphemisms of the development set's remaining misses (evals/datasets/abuse_dev, session 23): greasing a clerk
+    # (打点), a paper-only registration (空挂, 人头公司), cashing out a benefit (套出来), buying eligibility, backdating
+    # (倒填), "arranging" a grade (乔一下), a penalty moved onto another company.
+    r"打点(一下|打点|关系|好)", r"空挂", r"人头(公司|户|账户|老板|负责人|法人)", r"套(出来|现)",
+    r"(资格|名额|指标|低保|学位)[^，。？]{0,4}(花钱|出钱|给钱)买|(花钱|出钱|给钱)买[^，。？]{0,6}(资格|名额|指标|低保|学位)",
+    r"倒填", r"乔一下", r"(挪|转嫁|转)到[^，。？]{0,10}(注销|别|其他|另一家)[^，。？]{0,6}(公司)?名下",
 ]
 # Acts of fraud in English (matched on lower-cased text).
 _EN_ACTS = [
@@ -93,9 +103,11 @@ _EN_ACTS = [
     r"\buse (his|her|their|someone's|somebody's) [\w ]{0,30}\bfor (my own|myself|me)\b",
 ]
 # A question about the law, not a request to break it: penalties, consequences, whether something counts as fraud,
-# whether a paper is genuine. It goes on to routing (a guide may say what happens).
+# whether a paper is genuine. It goes on to routing (a guide may say what happens). A penalty asked about or undergone,
+# not one only named ("把处罚挪到别的公司名下"); what counts as something, not a request to count more ("能多算几年吗").
 _ABOUT_THE_LAW = re.compile(
-    r"(后果|处罚|罚款|惩罚|法律责任|会怎样|会怎么样|会被|违法吗|犯法吗|是否违法|算不算|才不算|算[^，。？]{0,4}吗|承担[^，。？]{0,4}责任"
+    r"(后果|(什么|啥|哪些|怎么|怎样|如何)处罚|(被|受到?)[^，。？]{0,6}处罚|处罚(过|是|有|多|怎么|标准|吗|重)|罚款|惩罚|法律责任|会怎样|会怎么样|会被"
+    r"|违法吗|犯法吗|是否违法|算不算|才不算|(?<![多少])算[^，。？]{0,4}吗|承担[^，。？]{0,4}责任"
     r"|识别|辨别|真伪|真假|是不是假的|是真的吗)"
     r"|\b(penalt|consequence|punish|is it (illegal|legal)|(know|tell|check|verify|spot) (if|whether|that)"
     r"|is (it|this|that) (a )?(fake|real|genuine)|is (it|this|that) (fraud|illegal|legal|allowed|bribery)"
@@ -106,9 +118,9 @@ _ABOUT_THE_LAW = re.compile(
 # by someone else, and they want to report it or undo it. No guide covers reporting: they are handed off to the
 # department, 12345 or the police (session 22; they were refused as fraud by their act word before).
 _REPORTED = re.compile(
-    r"(举报|检举|投诉|反映|线索|防骗|被骗|上当|怎么办才能撤销|被[^，。？]{0,6}(冒用|冒名|冒充|盗用|伪造|转到|转移|过户)"
+    r"(举报|检举|投诉|反映|线索|纪委|纪检|监察|防骗|被骗|上当|怎么办才能撤销|被[^，。？]{0,6}(冒用|冒名|冒充|盗用|伪造|转到|转移|过户)"
     r"|(冒用|冒名|盗用)了?我的|有人(冒充|假冒)[^，。？]{0,10}(打电话|来电|电话|短信|要我|让我)|有人(冒充|冒用|冒名|假冒)我)"
-    r"|\b(report (a|the|someone|it|him|her|them|this|that)\b|been (scammed|defrauded)|scam|someone (used|forged|faked) my"
+    r"|\b(report (a|an|the|someone|it|him|her|them|this|that)\b|been (scammed|defrauded)|scam|someone (used|forged|faked) my"
     r"|stolen identity|identity theft|(tell|inform|notify) the (authorities|police|education bureau|bureau|government)"
     r"|(someone|somebody) (called|phoned|texted|messaged)|complain)",
     re.IGNORECASE,
