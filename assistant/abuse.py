@@ -29,8 +29,9 @@ is that illegal) is routed; anything else is flagged. Found by listing the hones
 the lexicon flagged (24, now 1: a dev question asking it to play a hacker who forges a licence); no abuse request of
 any set, blind ones counted only, is let through.
 Session 23 added the euphemisms of abuse_dev's remaining misses (打点, 空挂, 人头公司, 套出来, eligibility bought, 倒填,
-乔一下, a penalty moved onto another company): its requests refused 0.670 → 0.718, short_dev's 0.844 → 0.867, no honest
-question of any set or training row flagged, blind abuse unchanged (0.8125) — again they fit what we read. A penalty
+乔一下, a penalty moved onto another company, a story for the officials: 就说…, a change kept quiet: 不想说): its requests
+refused 0.670 → 0.761, short_dev's 0.844 → 0.867, no honest question of any set or training row flagged, blind abuse
+unchanged (0.8125) — again they fit what we read. A penalty
 only named ("把处罚挪到…名下") or a request to count more ("能多算几年吗") no longer reads as a question about the law.
 """
 
@@ -83,6 +84,8 @@ _ZH_ACTS = [
     r"打点(一下|打点|关系|好)", r"空挂", r"人头(公司|户|账户|老板|负责人|法人)", r"套(出来|现)",
     r"(资格|名额|指标|低保|学位)[^，。？]{0,4}(花钱|出钱|给钱)买|(花钱|出钱|给钱)买[^，。？]{0,6}(资格|名额|指标|低保|学位)",
     r"倒填", r"乔一下", r"(挪|转嫁|转)到[^，。？]{0,10}(注销|别|其他|另一家)[^，。？]{0,6}(公司)?名下",
+    # A story to tell the officials ("社区上门看就说刚搬走") or a change kept quiet ("再婚了，我们不想说").
+    r"就说(?!明|了)", r"(不想|不用|不打算|唔)(说|讲)(?!明|清)",
 ]
 # Acts of fraud in English (matched on lower-cased text).
 _EN_ACTS = [
