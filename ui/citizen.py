@@ -116,7 +116,7 @@ def answer_view(answer, catalog, lang: str) -> AnswerView:
     """Turn an engine `Answer` into chat text, sources, buttons and the chosen one-thing."""
     cites = [c.to_dict() for c in answer.citations]
     footer = render.citation_footer(cites, lang)
-    text = answer.answer + (f"\n\n{footer}" if footer else "")
+    text = render.chat_markdown(answer.answer) + (f"\n\n{footer}" if footer else "")
     options = [_choice(catalog, o.id, o.name, lang, n) for n, o in enumerate(answer.options[:SLOTS], 1)]
     chosen = answer.one_thing.id if answer.one_thing else None
     # Suggestions are the catalogue's related bundles, not the router's runner-up candidates (those are

@@ -20,6 +20,22 @@ STREAM_STEP_CHARS = 24
 MAX_STREAM_STEPS = 40
 
 
+_LIST_ITEM = re.compile(r"^\s*([-•·*]|\d+[.、])\s")
+
+
+def chat_markdown(text: str) -> str:
+    """The engine's answer as the chat renders it (Markdown): a line after a list ends the list. Without the blank
+    line Markdown continues the last item with it, so an FAQ quoted after a list of deadlines showed inside its
+    last bullet on the phone."""
+    lines = text.split("\n")
+    out = lines[:1]
+    for prev, line in zip(lines, lines[1:], strict=False):
+        if line.strip() and prev.strip() and _LIST_ITEM.match(prev) and not _LIST_ITEM.match(line):
+            out.append("")
+        out.append(line)
+    return "\n".join(out)
+
+
 def stream_prefixes(text: str, step: int = STREAM_STEP_CHARS, max_steps: int = MAX_STREAM_STEPS) -> list[str]:
     """Growing prefixes of `text` for a progressive display, ending with the whole text.
 

@@ -13,6 +13,19 @@ def catalog(fast_stack):
     return Catalog.from_dir(settings.guides_dir)
 
 
+def test_a_line_after_a_list_ends_the_list():
+    """Markdown continues a list's last item with the next line: an FAQ quoted after a list of deadlines showed inside
+    its last bullet on the phone. A blank line ends the list; the text is otherwise unchanged."""
+    from markdown_it import MarkdownIt
+
+    text = "- 申报出生登记：出生后1个月内 [1]\n问：父母一方是外省户口怎么办？\n答：可以选择随本省一方落户。 [2]"
+    shown = render.chat_markdown(text)
+    assert shown.replace("\n\n", "\n") == text
+    html = MarkdownIt().render(shown)
+    assert html.index("</ul>") < html.index("问：父母一方")  # the question is no longer inside the bullet
+    assert render.chat_markdown("1. 提交申请\n2. 审核 [1]") == "1. 提交申请\n2. 审核 [1]"
+
+
 def test_stream_prefixes_grow_to_the_whole_text():
     text = "新生儿出生一件事把以下6项服务合并为一次申请：\n1. 出生医学证明首次签发。\n2. 出生登记（落户）。" * 5
     steps = render.stream_prefixes(text)
