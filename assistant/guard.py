@@ -33,13 +33,14 @@ _SCAM_ASKED = re.compile(
     r"|(把|将)(我的|俺的)?.{0,6}(验证码|密码|银行卡|卡号).{0,12}(给|发|告诉|报|交)(他|她|对方|他们)"
     r"|(问了|要了|套取)(我的|她的|他的)?(密码|验证码)|(链接|连结|连接).{0,16}(密码|验证码|卡号)"
     r"|(交|收|付)(一笔|点|些)?(保证金|押金|手续费|加急费|好处费|验证费)"
-    r"|\b(ask(ed|s|ing)?|want(ed|s)?|told|tell(s|ing)?)\s+(me|us|him|her|them|my \w+)\b.{0,50}"
+    r"|\b(ask(ed|s|ing)?|want(ed|s)?|told|tell(s|ing)?)\s+(me|us|him|her|them|my \w+|for (my|our|his|her|their))\b.{0,50}"
     r"(\bcode\b|password|\bpin\b|bank ?card|card number|login|transfer|deposit|\bfee\b)"
     r"|\b(give|read out|send|enter)\b.{0,30}(\bcode\b|password|login|\bpin\b)|\bpays? an? .{0,20}\bfee\b",
     re.IGNORECASE)
 _GENUINE = re.compile(r"真的吗|是真的|真的假的|是真|靠谱|可信|能信|信得过|骗子|诈骗|是不是骗|正规吗|正规的吗|合法吗|可靠吗|安全吗"
                       r"|能给吗|该给吗|官方发的|该怎么办|系咪真"
                       r"|\b(legit|legitimate|real|scam|scammer|genuine|trust|safe|fraud|normal|official)\b|how it works"
+                      r"|what (should|do|can|shall) (i|we) do"
                       r"|ever charge", re.IGNORECASE)
 
 
