@@ -644,7 +644,7 @@ class GroundedComposer:
         # the question's only topic word is enough ("and how long is it valid?": the licence's validity FAQ).
         asked_now = ask.asked or frozenset(ask.aspects)
         wanted = asked_now
-        if "time" in wanted or "deadline" in wanted and _HOW_LONG.search(ask.text):
+        if "time" in wanted or ("deadline" in wanted and _HOW_LONG.search(ask.text)):
             # "最多可以拖多久" and "多久之内要处理好" ask the same: how long. A deadline asked with no how-long word
             # ("上户口晚了会怎样") asks what happens when it is missed, which an FAQ on how long it takes does not say.
             wanted = wanted | {"time", "deadline"}

@@ -251,8 +251,8 @@ class OneThingRouter:
         # Abuse is decided on the question's own wording, whatever the conversation (at >= ABUSE_MIN > 0.5
         # it is also the most probable class).
         abusive = probs.get(ABUSE, 0.0) >= ABUSE_MIN
-        if abusive and (says_lawful_intent(query.text) or detect_lang(query.text) == "en"
-                        and self.model.act_log_odds(query.text) < ENGLISH_ACT_MIN):
+        if abusive and (says_lawful_intent(query.text)
+                        or (detect_lang(query.text) == "en" and self.model.act_log_odds(query.text) < ENGLISH_ACT_MIN)):
             # Not abuse after all (the asker says they mean the open way, or English words name no act): the other
             # classes as the model ranks them, given that it is not.
             abusive, rest = False, max(1.0 - probs[ABUSE], 1e-12)
