@@ -511,14 +511,14 @@ class GroundedComposer:
     def _topic_words(o: OneThing, ask: Ask, glang: str, passages: list[Record]) -> set[str]:
         """The question's own topic words that can tell its passages apart: two characters or more, and
         not part of the bundle's name (every passage of the bundle "shares" those). A Chinese word of three
-        characters or more that none of the bundle's `passages` uses is read without its last character, the
-        head of the compound, when they use that ("丧葬费" → 丧葬, which finds 丧葬补助金), as English words
-        are read by their stems."""
+        characters that none of the bundle's `passages` uses is read without its last character, the head of the
+        compound, when they use that ("丧葬费" → 丧葬, which finds 丧葬补助金), as English words are read by their
+        stems. (A longer one cut so is no word: "公司注销" → "公司注" found "公司注册".)"""
         name = o.name_en.lower() if glang == "en" else o.name
         texts = [p.text for p in passages if p.one_thing_id == o.id]
 
         def used(w: str) -> str:
-            if len(w) < 3 or w.isascii() or any(w in t for t in texts):
+            if len(w) != 3 or w.isascii() or any(w in t for t in texts):
                 return w
             return w[:-1] if any(w[:-1] in t for t in texts) else w
 

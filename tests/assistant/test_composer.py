@@ -498,6 +498,18 @@ def test_a_word_the_guide_does_not_use_is_read_without_its_head_character(catalo
     assert "社会保险经办窗口" in lead.quote
 
 
+def test_only_a_three_character_word_is_read_without_its_head_character(catalog, fast_assistant):
+    """A longer compound cut by one character is no word: "公司注销" read as "公司注" found "公司注册后一直没开业…" and made
+    that FAQ share two words with "公司注销后还能用原来的名字再注册吗"."""
+    index = _index(catalog)
+    passages = [index["enterprise_deregistration#faq-1"][0]]
+    o = catalog.get("enterprise_deregistration")
+    query = fast_assistant.retriever.prepare("公司注销后还能用原来的名字再注册吗", embed=False)  # as the engine reads it
+    assert "公司注销" in query.tokens
+    words = _composer(catalog, index)._topic_words(o, Ask.of(query), "zh", passages)
+    assert "公司注" not in words and "名字" in words, words
+
+
 def test_the_service_naming_most_of_the_question_answers_it_whatever_its_rank(catalog):
     """A migrant family asking what to bring: retrieval ranks the registration service first, but the
     residence-permit check names their situation (随迁子女) and its own materials answer them."""
