@@ -147,6 +147,30 @@ _LAWFUL_INTENT = re.compile(
     r"|power of attorney|authori[sz]ation letter)",
     re.IGNORECASE,
 )
+# The asker asks whether one may do the procedure for someone else ("我一个人替他办落户行不行", "能替我爸去办退休手续吗",
+# "can I apply for my mum's elderly allowance for her?"): 代办 by a relative or an agent, which most guides allow and
+# the assistant should explain. The decision model, trained on stand-ins and impersonation, read such questions as
+# fraud (6 of the 16 honest development questions it refused on Dec 5, colloquial_dev and family_dev). Never when
+# the act is one only the person can do (an exam, a medical check, a signature, a face or fingerprint check, a
+# driving-licence penalty), or the help is covert (a nominee, connections, invoices, "找人"), done behind the
+# person's back (瞒, 不让…知道, "won't know"), overstates or understates an amount (多报 / 少填), or draws a dead
+# person's benefit: no unflagged abuse request of any development set or training row is then read as asking.
+# On the blind abuse set (counted, never read) the first version let one request through (refused 0.8125 →
+# 0.792); this second, with the covert, amount and deceased words, was measured once (README, session 24). Like the rest of the open way it outweighs the model, never the act words.
+_ZH_ASKS = r"(行不行|可以吗|可不可以|能不能|中不中|行吗|成不|能行吗|得行不|可以不|行不)"
+_ZH_FOR_ANOTHER = r"(替|帮|代)[^。？]{0,14}(办|填|跑|交|领|申请|确认|上户口|落户|弄|备案|登记|注册)"
+_ACTS_FOR_ANOTHER = re.compile(
+    r"^(?!.*(违章|扣分|驾照分|考试|科目|替考|体检|签字|签名|手印|指纹|刷脸|人脸|面签|认证|代持|熟人|关系|内部|发票|冲账|找人"
+    r"|偷偷|悄悄|瞒|不让[^。？]{0,6}知道|不知道|别让|少(报|填|写)|多(报|填|写)|(去世|过世|死了|身故|走了)[^。？]*领))"
+    rf"(.*{_ZH_FOR_ANOTHER}[^。？]{{0,12}}{_ZH_ASKS}|.*(能不能|可不可以|可以|能否|能|可唔可以|得唔得)[^。？]{{0,6}}{_ZH_FOR_ANOTHER})"
+    r"|^(?!.*\b(exams?|tests?|sign\w*|signature|face|fingerprints?|medical|points|fake|pretend\w*|without"
+    r"|instead of (him|her|them|me)|won.t know|doesn.t know|my bank|my account|secretly|dead|died|passed away)\b)"
+    r".*?\b(can|could|may)\s+(i|we|grandma|grandpa|granny|my \w+|someone|a relative|his \w+|her \w+|our \w+)\s+"
+    r"((help|apply|claim|register|file|do|handle|take|submit|collect|get)\b[^.?]{0,50}"
+    r"(\bfor (him|her|them|his|her|my|our)\b|\bon (his|her|their|my|our) behalf)"
+    r"|help (him|her|them|my \w+) (with|to|apply|register|claim|file))",
+    re.IGNORECASE,
+)
 _ZH = re.compile("|".join(_ZH_ACTS))
 _EN = re.compile("|".join(_EN_ACTS), re.IGNORECASE)
 
@@ -160,8 +184,10 @@ class AbuseCheck:
 
 def says_lawful_intent(question: str) -> bool:
     """Does the question say the asker means to do it the open way (an authorisation letter, the proper channel, a
-    mistake of their own to correct, a benefit to stop or pay back, or one still paid after a death)?"""
-    return bool(_LAWFUL_INTENT.search(to_simplified(question)))
+    mistake of their own to correct, a benefit to stop or pay back, one still paid after a death), or ask whether
+    one may do the procedure for someone else?"""
+    text = to_simplified(question)
+    return bool(_LAWFUL_INTENT.search(text) or _ACTS_FOR_ANOTHER.search(text))
 
 
 def check_abuse(question: str) -> AbuseCheck:
