@@ -143,6 +143,10 @@ _LAWFUL_INTENT = re.compile(
     # A benefit still paid after a death, told as the problem it is ("但是他的退休金还在照发，怎么办"): the payer pays, the
     # asker plans nothing.
     r"|(还在|照常|照样|仍在|仍然在|一直在?|仲系|仲喺)照?(发|进|到账|打|出)(钱)?([^。？?]{0,8}(怎么办|咋办|怎么处理|点算|点办)|[。？?！!]*$))"
+    # the proper way asked for in other words ("有没有正规的提前入学申请渠道", "正规怎么更正"), a lawful way to
+    # draw what a dead relative left (合法取出), an amount the asker got wrong and wants corrected
+    r"|正规的?[^。？]{0,8}(渠道|途径|流程|办法)|正规(要|该|得)?(怎么|咋|如何)|合法地?(攞|拿|领|取|办|处理|继承|提取)"
+    r"|(多|少)(写|填|报)了[^。？]{0,12}(改|更正|补)"
     r"|\b(so (my|his|her|our|the) [\w ]{0,20}stops|pay (it|them|the \w+) back|the right way|do it right|properly|legally"
     r"|power of attorney|authori[sz]ation letter)",
     re.IGNORECASE,
@@ -157,6 +161,16 @@ _LAWFUL_INTENT = re.compile(
 # person's benefit: no unflagged abuse request of any development set or training row is then read as asking.
 # On the blind abuse set (counted, never read) the first version let one request through (refused 0.8125 →
 # 0.792); this second, with the covert, amount and deceased words, was measured once (README, session 24). Like the rest of the open way it outweighs the model, never the act words.
+# Retiring earlier or later asked plainly ("能不能早两年退休", "想晚点退休行不行"): since 2025 the law lets a worker choose
+# either, within three years (the retirement guide's FAQ says how). The model read these short questions as a plan
+# to fake an age (p 0.83 / 1.0). Not when the question says how: changed records or age (改, 档案, 出生, 假), someone
+# inside (系统, 同学, 熟人, 关系) or a way found (弄下来, 门路). No abuse request of any development set, training row
+# or the blind abuse set (counted) is then read as asking.
+_RETIREMENT_TIMING = re.compile(
+    r"^(?!.*(改|假|系统|同学|熟人|关系|弄下来|补个|档案|年龄|出生|生日|证明|记录|办法|门路))[^。？]{0,10}"
+    r"(早|提前|晚|延迟|推迟|弹性)(一?点|些|[一二三两几]年)?退休[^。？]{0,8}"
+    r"(吗|行不行|可以不|能不能|可不可以|行吗|怎么办|怎么弄|咋办)?[。？?]?$"
+)
 _ZH_ASKS = r"(行不行|可以吗|可不可以|能不能|中不中|行吗|成不|能行吗|得行不|可以不|行不)"
 _ZH_FOR_ANOTHER = r"(替|帮|代)[^。？]{0,14}(办|填|跑|交|领|申请|确认|上户口|落户|弄|备案|登记|注册)"
 _ACTS_FOR_ANOTHER = re.compile(
@@ -184,10 +198,10 @@ class AbuseCheck:
 
 def says_lawful_intent(question: str) -> bool:
     """Does the question say the asker means to do it the open way (an authorisation letter, the proper channel, a
-    mistake of their own to correct, a benefit to stop or pay back, one still paid after a death), or ask whether
-    one may do the procedure for someone else?"""
+    mistake of their own to correct, a benefit to stop or pay back, one still paid after a death), ask whether one
+    may do the procedure for someone else, or ask plainly about retiring earlier or later?"""
     text = to_simplified(question)
-    return bool(_LAWFUL_INTENT.search(text) or _ACTS_FOR_ANOTHER.search(text))
+    return bool(_LAWFUL_INTENT.search(text) or _ACTS_FOR_ANOTHER.search(text) or _RETIREMENT_TIMING.search(text))
 
 
 def check_abuse(question: str) -> AbuseCheck:
