@@ -164,7 +164,7 @@ _TOPICAL: dict[str, tuple[str, ...]] = {
 # stay content words of the question):
 # - someone close doing it for the asker ("可以让我女儿去办吗", "我儿子能替我跑一趟吗"): the 代办 part. A daughter is what a
 #   question is about as often as who runs the errand, so the kin must be sent (让/叫/请 …) or do it for someone
-#   (帮/替/代 …): "我妈去办退休要带什么" asks nothing of a proxy;
+#   (帮/替/代 …): "我妈去办退休要带什么" asks nothing of a proxy; in English, the asker applying for him or her;
 # - something done late ("what happens if I register the baby's hukou late?"): the deadline, not a "late" relative
 #   ("my late father's pension"), nor is something not yet done and what it leads to ("还没上户口，会不会有影响");
 # - what to bring in other words ("得带些啥", "要带上什么", "准备好哪些"): the materials.
@@ -172,7 +172,11 @@ _KIN = r"(女儿|儿子|孩子|闺女|老婆|老公|爱人|妻子|丈夫|媳妇|
 _PATTERNS: dict[str, re.Pattern[str]] = {
     "proxy": re.compile(
         rf"(让|叫|(?<![申邀])请|找|派)[^，。？?]{{0,2}}{_KIN}[^，。？?]{{0,3}}(去|来)?(办|弄|跑|交|领|申请|提交)"
-        rf"|{_KIN}[^，。？?]{{0,3}}(帮|替|代)(我|他|她|我们|他们|老人)?[^，。？?]{{0,2}}(办|弄|跑|交|领|申请|提交)"),
+        rf"|{_KIN}[^，。？?]{{0,3}}(帮|替|代)(我|他|她|我们|他们|老人)?[^，。？?]{{0,2}}(办|弄|跑|交|领|申请|提交)"
+        # English, the asker doing it for someone with the thing in between ("apply for my mum's allowance for her",
+        # "help him with the registration paperwork")
+        r"|\b(apply|claim|register|file|handle|submit|collect)\b[^.?!]{0,50}\bfor (him|her|them)\b"
+        r"|\bhelp (him|her|them|my \w+) (with|to|apply|register|claim|file)\b", re.IGNORECASE),
     "deadline": re.compile(
         r"\b(register\w*|appl(y|ies|ied|ying)|fil(e|es|ed|ing)|report\w*|enrol\w*|sign(s|ed|ing)? up|renew\w*|submit\w*"
         r"|pa(y|ys|id|ying)|do(ing)? it|did it|get(ting)? it done)\b"
