@@ -167,12 +167,15 @@ _TOPICAL: dict[str, tuple[str, ...]] = {
 #   (帮/替/代 …): "我妈去办退休要带什么" asks nothing of a proxy; in English, the asker applying for him or her;
 # - something done late ("what happens if I register the baby's hukou late?"): the deadline, not a "late" relative
 #   ("my late father's pension"), nor is something not yet done and what it leads to ("还没上户口，会不会有影响");
-# - what to bring in other words ("得带些啥", "要带上什么", "准备好哪些"): the materials.
+# - what to bring in other words ("得带些啥", "要带上什么", "准备好哪些"): the materials;
+# - how long until the result is in hand ("要多久才能拿到"): the time.
 _KIN = r"(女儿|儿子|孩子|闺女|老婆|老公|爱人|妻子|丈夫|媳妇|爸爸|妈妈|爸|妈|父母|爸妈|老伴|朋友|同事|邻居|亲戚|家里人|孙子|孙女|保姆|护工)"
 _PATTERNS: dict[str, re.Pattern[str]] = {
     "proxy": re.compile(
         rf"(让|叫|(?<![申邀])请|找|派)[^，。？?]{{0,2}}{_KIN}[^，。？?]{{0,3}}(去|来)?(办|弄|跑|交|领|申请|提交)"
         rf"|{_KIN}[^，。？?]{{0,3}}(帮|替|代)(我|他|她|我们|他们|老人)?[^，。？?]{{0,2}}(办|弄|跑|交|领|申请|提交)"
+        # the asker doing it for someone ("我能帮她在网上申请吗", "我可以替我爸去办吗")
+        rf"|(我|我们)[^，。？?]{{0,4}}(帮|替|代)(他|她|他们|她们|老人|{_KIN})[^，。？?]{{0,6}}(办|弄|跑|交|领|申请|提交)"
         # English, the asker doing it for someone with the thing in between ("apply for my mum's allowance for her",
         # "help him with the registration paperwork")
         r"|\b(apply|claim|register|file|handle|submit|collect)\b[^.?!]{0,50}\bfor (him|her|them)\b"
@@ -185,6 +188,10 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         r"|(还没|还未|一直没|晚|迟|拖)[^，。？?]{0,10}(有(什么)?影响|有没有影响|会不会(有)?影响|影响大吗|要紧吗|会怎样|会怎么样)",
         re.IGNORECASE),
     "materials": re.compile(r"(带|拿|准备)(上|好|齐|些|点){1,2}(啥|什么|哪些)"),
+    # How long until the result is in hand ("要多久才能拿到", "多久才能办下来"): the processing time, where "多久才能" alone
+    # is a waiting period, a condition ("要等多久才能申请信用修复"). The longer match wins (see _matches).
+    "time": re.compile(r"(多久|多长时间)(之后|以后|后)?才能(拿到|拿证|领到|到手|到账|下来|出来|出结果|办下来|批下来|发下来|办好|办完|办齐"
+                       r"|办成|改好|改过来|把[^，。？?]{0,8}(办齐|办好|办完|办下来|改过来|拿到))"),
 }
 
 _TRIGGERS = frozenset(w for _, words in ASPECTS.values() for w in words)

@@ -795,7 +795,8 @@ def test_someone_close_sent_to_do_it_asks_for_the_proxy_part():
     """"可以让我女儿去办吗" after a question about a lost card got the bundle overview and its service list: a relative
     sent, or doing it for someone, asks about 代办. A relative who does their own errand ("我妈去办退休要带什么") does not,
     nor does the 请 of 申请 ("爸爸申请还是妈妈申请")."""
-    for q in ("可以让我女儿去办吗", "我女儿能帮我去办吗", "叫我儿子替我跑一趟行吗", "我老伴能替我领吗"):
+    for q in ("可以让我女儿去办吗", "我女儿能帮我去办吗", "叫我儿子替我跑一趟行吗", "我老伴能替我领吗", "我能帮她在网上申请吗",
+              "我可以代兒子辦退伍報到嗎"):
         assert "proxy" in _ask(q).aspects, q
     for q in ("我妈去办退休要带什么", "爸爸申请还是妈妈申请", "儿子出生了要办什么"):
         assert "proxy" not in _ask(q).aspects, q
@@ -823,6 +824,14 @@ def test_what_to_bring_in_other_words_asks_for_the_materials():
     for q in ("那去派出所上户口得带些啥", "要带上什么", "得准备好哪些"):
         assert "materials" in _ask(q).aspects, q
     assert "materials" not in _ask("能带孩子一起去吗").aspects
+
+
+def test_how_long_until_it_is_in_hand_asks_the_time_not_a_waiting_period():
+    """"開貨運公司，道路運輸經營許可證要多久才能辦下來？" got the permit's conditions: "多久才能" is a waiting period (a condition)
+    before something may be done, but not before a result is in hand."""
+    for q in ("道路运输经营许可证要多久才能办下来", "换新身份证要多久才能拿到", "水电燃气的户名要多久才能改过来"):
+        assert _ask(q).aspects == ["time"], q
+    assert _ask("要等多久才能申请信用修复").aspects == ["eligibility"]
 
 
 def test_something_done_late_asks_for_the_deadline():
