@@ -91,7 +91,7 @@ def test_a_request_or_a_question_about_the_law_is_not_a_report():
 # inside, a stand-in for what only the person can do, covert help, or acting behind the person's back.
 FOR_ANOTHER = ["能不能早点退休", "想晚点退休行不行", "可以提早退休嗎", "有没有正规的提前入学申请渠道", "证件写错了，正规怎么更正",
                "老爸去世后医保账户里还有钱，家属怎么合法取出来", "申请表上把收入多写了一位数，还能改吗",
-               "我一个人替他办落户行不行", "能替我爸去办退休手续吗", "帮我妈代办高龄津贴行吗", "阿嬤的電子社保卡可以我幫佢申領嗎",
+               "我一个人替他办落户行不行", "帮我爸办老年人优待证，他不会用手机，行不行", "能替我爸去办退休手续吗", "帮我妈代办高龄津贴行吗", "阿嬤的電子社保卡可以我幫佢申領嗎",
                "阿媽醫保異地備案可唔可以我幫佢喺手機辦？", "Can I apply for my mum's elderly allowance for her?",
                "my brother just left the army, can I help him with the registration paperwork?"]
 STAND_INS = ["档案年龄改一下早点退休", "让系统里的同学把我退休时间提前一年", "能不能替我爸去做退休认证", "让朋友替我认领违章记录行吗", "能不能找人帮我弄个低保", "我替他去体检行不行",
