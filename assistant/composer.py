@@ -302,6 +302,10 @@ def _mentions(text: str, word: str) -> bool:
 
 
 _ENGLISH_WORD = re.compile(r"[a-z]{4,}")
+# Things named together or done together ("户口和医保能一起办吗", "外线施工的审批也能一起办吗", "can I do the hukou and the
+# insurance together?"): whether they are done in one go is the services list's to say. A question naming the bundle's
+# joint service as a whole ("这种开餐饮店的联办我也能用吗": who may use it) joins nothing.
+_JOINED = re.compile(r"[和跟与同及、]|一起|一块|一并|一次|\band\b|\btogether\b|\bwith\b|\bin one\b", re.IGNORECASE)
 _HOW_LONG = re.compile(r"多久|多长时间|多少天|几天|几个月|几年|how long|how many (days|weeks|months|years)", re.IGNORECASE)
 
 
@@ -603,7 +607,7 @@ class GroundedComposer:
         # two of its words (or its only one); the aspect parts then support it.
         need = self._enough(words)
         faq_first = bool(ask.yes_no and scored and scored[0][1] >= need)
-        if faq_first and "services" in ask.aspects and ask.leads("services"):
+        if faq_first and "services" in ask.aspects and ask.leads("services") and _JOINED.search(ask.text):
             # Whether things are done together ("户口和医保能一起办吗") is decided by the services list,
             # unless an FAQ asks the same in its own question ("户口和医保能跟报到一起办吗？答：可以……"):
             # one that names them only in its answer is about something else (超过1周岁还能办吗).

@@ -166,7 +166,8 @@ def test_whether_services_are_done_together_is_decided_by_the_list_unless_an_faq
         n = next(i for i, f in enumerate(o.faqs, 1) if f.question == faq_question)
         faq = index[f"{one_thing}#faq-{n}"][0]
         assert sum(w in faq.text for w in words) >= 2  # it shares the question's words, in its answer at least
-        comp = composer.compose(o, Ask(["services"], words, yes_no=True, asked=frozenset({"services"})), [faq])
+        comp = composer.compose(o, Ask(["services"], words, yes_no=True, asked=frozenset({"services"}),
+                                      text="户口和医保能一起办吗"), [faq])
         return comp.statements[0].citation.source_id
 
     assert lead("newborn", "孩子超过1周岁还能用一件事办吗？", {"孩子", "户口", "医保"}) == "newborn#services"
@@ -456,6 +457,16 @@ def _lead(catalog, bundle: str, retrieved: list[str], question: str, lang: str =
     comp = _composer(catalog, index).compose(catalog.get(bundle), _ask(question), passages, lang=lang)
     _verbatim(comp, index)
     return comp.statements[0]
+
+
+def test_who_may_use_the_joint_service_is_decided_by_its_faq_not_the_services_list(catalog):
+    """"这种开餐饮店的联办我也能用吗" names the joint service (联办) as a whole and joins nothing: the FAQ asking whether a
+    个体户 may use it answers, not the list of what it bundles. Things done together still get the list first."""
+    retrieved = ["open_restaurant#faq-6", "open_restaurant#services"]
+    lead = _lead(catalog, "open_restaurant", retrieved, "我只是个体户，没有开公司，这种开餐饮店的联办我也能用吗？")
+    assert lead.citation.source_id == "open_restaurant#faq-6", lead
+    lead = _lead(catalog, "open_restaurant", retrieved, "个体户的执照和食品经营许可能一起办吗？")
+    assert lead.citation.source_id == "open_restaurant#services", lead
 
 
 def test_whether_something_happens_is_decided_by_an_faq_not_by_a_services_parts(catalog):
