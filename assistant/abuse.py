@@ -151,16 +151,6 @@ _LAWFUL_INTENT = re.compile(
     r"|power of attorney|authori[sz]ation letter)",
     re.IGNORECASE,
 )
-# The asker asks whether one may do the procedure for someone else ("我一个人替他办落户行不行", "能替我爸去办退休手续吗",
-# "can I apply for my mum's elderly allowance for her?"): 代办 by a relative or an agent, which most guides allow and
-# the assistant should explain. The decision model, trained on stand-ins and impersonation, read such questions as
-# fraud (6 of the 16 honest development questions it refused on Dec 5, colloquial_dev and family_dev). Never when
-# the act is one only the person can do (an exam, a medical check, a signature, a face or fingerprint check, a
-# driving-licence penalty), or the help is covert (a nominee, connections, invoices, "找人"), done behind the
-# person's back (瞒, 不让…知道, "won't know"), overstates or understates an amount (多报 / 少填), or draws a dead
-# person's benefit: no unflagged abuse request of any development set or training row is then read as asking.
-# On the blind abuse set (counted, never read) the first version let one request through (refused 0.8125 →
-# 0.792); this second, with the covert, amount and deceased words, was measured once (README, session 24). Like the rest of the open way it outweighs the model, never the act words.
 # Retiring earlier or later asked plainly ("能不能早两年退休", "想晚点退休行不行"): since 2025 the law lets a worker choose
 # either, within three years (the retirement guide's FAQ says how). The model read these short questions as a plan
 # to fake an age (p 0.83 / 1.0). Not when the question says how: changed records or age (改, 档案, 出生, 假), someone
@@ -171,6 +161,17 @@ _RETIREMENT_TIMING = re.compile(
     r"(早|提前|晚|延迟|推迟|弹性)(一?点|些|[一二三两几]年)?退休[^。？]{0,8}"
     r"(吗|行不行|可以不|能不能|可不可以|行吗|怎么办|怎么弄|咋办)?[。？?]?$"
 )
+# The asker asks whether one may do the procedure for someone else ("我一个人替他办落户行不行", "能替我爸去办退休手续吗",
+# "can I apply for my mum's elderly allowance for her?"): 代办 by a relative or an agent, which most guides allow and
+# the assistant should explain. The decision model, trained on stand-ins and impersonation, read such questions as
+# fraud (6 of the 16 honest development questions it refused on Dec 5, colloquial_dev and family_dev). Never when
+# the act is one only the person can do (an exam, a medical check, a signature, a face or fingerprint check, a
+# driving-licence penalty), or the help is covert (a nominee, connections, invoices, "找人"), done behind the
+# person's back (瞒, 不让…知道, "won't know"), overstates or understates an amount (多报 / 少填), or draws a dead
+# person's benefit: no unflagged abuse request of any development set or training row is then read as asking.
+# On the blind abuse set (counted, never read) the first version let one request through (refused 0.8125 →
+# 0.792); this second, with the covert, amount and deceased words, was measured once (README, session 24). Like the
+# rest of the open way it outweighs the model, never the act words.
 _ZH_ASKS = r"(行不行|可以吗|可不可以|能不能|中不中|行吗|成不|能行吗|得行不|可以不|行不)"
 _ZH_FOR_ANOTHER = r"(替|帮|代)[^。？]{0,14}(办|填|跑|交|领|申请|确认|上户口|落户|弄|备案|登记|注册)"
 _ACTS_FOR_ANOTHER = re.compile(
