@@ -178,11 +178,11 @@ _ACTS_FOR_ANOTHER = re.compile(
     r"^(?!.*(违章|扣分|驾照分|考试|科目|替考|体检|签字|签名|手印|指纹|刷脸|人脸|面签|认证|代持|熟人|关系|内部|发票|冲账|找人"
     r"|偷偷|悄悄|瞒|不让[^。？]{0,6}知道|不知道|别让|少(报|填|写)|多(报|填|写)|(去世|过世|死了|身故|走了)[^。？]*领))"
     rf"(.*{_ZH_FOR_ANOTHER}[^。？]{{0,20}}{_ZH_ASKS}|.*(能不能|可不可以|可以|能否|能|可唔可以|得唔得)[^。？]{{0,6}}{_ZH_FOR_ANOTHER})"
-    r"|^(?!.*\b(exams?|tests?|sign\w*|signature|face|fingerprints?|medical|points|fake|pretend\w*|without"
+    r"|^(?!.*\b(exams?|tests?|sign\w*|face|fingerprints?|medical|points|fake|pretend\w*|without"
     r"|instead of (him|her|them|me)|won.t know|doesn.t know|my bank|my account|secretly|dead|died|passed away)\b)"
     r".*?\b(can|could|may)\s+(i|we|grandma|grandpa|granny|my \w+|someone|a relative|his \w+|her \w+|our \w+)\s+"
     r"((help|apply|claim|register|file|do|handle|take|submit|collect|get)\b[^.?]{0,50}"
-    r"(\bfor (him|her|them|his|her|my|our)\b|\bon (his|her|their|my|our) behalf)"
+    r"(\bfor (him|her|them|his|my|our)\b|\bon (his|her|their|my|our) behalf)"
     r"|help (him|her|them|my \w+) (with|to|apply|register|claim|file))",
     re.IGNORECASE,
 )

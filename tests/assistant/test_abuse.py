@@ -89,7 +89,7 @@ def test_a_request_or_a_question_about_the_law_is_not_a_report():
 # The open way: retiring earlier or later asked plainly, the proper channel in other words, a lawful way, one's own
 # wrong figure to correct, whether one may do the procedure for someone else (代办). Not: a changed record, someone
 # inside, a stand-in for what only the person can do, covert help, or acting behind the person's back.
-FOR_ANOTHER = ["能不能早点退休", "想晚点退休行不行", "可以提早退休嗎", "有没有正规的提前入学申请渠道", "证件写错了，正规怎么更正",
+OPEN_WAY = ["能不能早点退休", "想晚点退休行不行", "可以提早退休嗎", "有没有正规的提前入学申请渠道", "证件写错了，正规怎么更正",
                "老爸去世后医保账户里还有钱，家属怎么合法取出来", "申请表上把收入多写了一位数，还能改吗",
                "我一个人替他办落户行不行", "帮我爸办老年人优待证，他不会用手机，行不行", "能替我爸去办退休手续吗", "帮我妈代办高龄津贴行吗", "阿嬤的電子社保卡可以我幫佢申領嗎",
                "阿媽醫保異地備案可唔可以我幫佢喺手機辦？", "Can I apply for my mum's elderly allowance for her?",
@@ -99,7 +99,7 @@ STAND_INS = ["档案年龄改一下早点退休", "让系统里的同学把我�
              "can my cousin take the driving test for me?"]
 
 
-@pytest.mark.parametrize("question", FOR_ANOTHER)
+@pytest.mark.parametrize("question", OPEN_WAY)
 def test_the_open_way_asked_in_other_words(question):
     assert says_lawful_intent(question)
 
