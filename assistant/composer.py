@@ -365,10 +365,11 @@ def _closest_lines(text: str, spans: list[tuple[int, int]], question: str, ignor
     return out
 
 
-def _closest_parts(parts: tuple[Part, ...], question: str) -> set[Part]:
+def _closest_parts(parts: tuple[Part, ...], question: str, ignore: str = "") -> set[Part]:
     """A service's first part (which service it is) and the parts closest to the question ("工本费" →
-    its fees), when some share at least two of its words or character pairs; empty otherwise."""
-    score = {p: _closeness(p.text, question) for p in parts[1:]}
+    its fees), when some share at least two of its words or character pairs other than those of `ignore`
+    (the bundle's name); empty otherwise."""
+    score = {p: _closeness(p.text, question, ignore) for p in parts[1:]}
     best = max(score.values(), default=0)
     return {parts[0], *(p for p, n in score.items() if n == best)} if best >= 2 else set()
 
@@ -576,6 +577,14 @@ class GroundedComposer:
             bare = len(opening.split()) <= 3 if opening.isascii() else len(opening) <= 6
             return [(rec, answer)] if answer and not bare else blocks
         return blocks
+
+    def _name(self, rec: Record) -> str:
+        """The name of the bundle a passage belongs to, in the passage's language ("" for none): every part of
+        its guide is about it, so its words tell no part from another."""
+        o = self.catalog.get(rec.one_thing_id or "")
+        if o is None:
+            return ""
+        return o.name_en if rec.metadata.get("lang", "zh") == "en" else o.name
 
     def _faq_question(self, rec: Record) -> str:
         """An FAQ passage's own question (its whole text when the catalogue does not know its parts)."""
@@ -806,8 +815,17 @@ class GroundedComposer:
         if rec.kind != "service" or section is None or not section.parts:
             return [(rec, rec.text[s:e]) for s, e in _closest_lines(rec.text, [(0, len(rec.text))], narrow)]
         if not wanted:  # no aspect named: the parts closest to the question, or the first ones that fit
-            keep = _closest_parts(section.parts, question) or _head(section.parts, SPECIFIC_BUDGET)
-            return self._section_quotes(section, _department_only(section, section.spans(keep=lambda part: part in keep)))
+            # English words of the bundle's name ("social security card") are in nearly every part of its guide, so
+            # they made every part "closest" and a yes/no question got the whole service (843 characters for "Can a
+            # foreigner get a social security card?"). Not Chinese, whose name pairs tell parts apart (备案 of
+            # 异地就医备案 finds the channels to file in): without them more parts tied. Of parts still longer than a
+            # specific answer, the lines closest to a yes/no question, as below. (Development sets: 24 English answers
+            # changed, median 821 → 376 characters; no key fact lost from the first 150 characters, 3 lost further down.)
+            name = self._name(rec)
+            keep = _closest_parts(section.parts, question, name if rec.metadata.get("lang") == "en" else "") \
+                or _head(section.parts, SPECIFIC_BUDGET)
+            spans = _closest_lines(section.text, section.spans(keep=lambda part: part in keep), narrow, name)
+            return self._section_quotes(section, _department_only(section, spans))
         return self._section_quotes(section, _department_only(
             section, _closest_lines(section.text, section.spans(wanted), narrow)))
 

@@ -931,3 +931,25 @@ def test_a_question_is_of_the_case_of_an_faq_on_lacking_something_when_it_negate
                        [], shares_a_word=True)
     # An FAQ on no special case is of every question's.
     assert of_the_case("可以在网上办吗？", "出生证和户口能一起办吗", ["services"], shares_a_word=False)
+
+
+def test_an_english_service_is_not_quoted_whole_for_the_words_of_its_bundles_name(catalog):
+    """"Can I get a social security card?" shares "social security card" with every part of the card service's
+    English text: those words tell no part from another, so the question is not answered with the whole service;
+    of parts still too long, the lines closest to the yes/no question are quoted ("the committee accepts it")."""
+    index = _index(catalog)
+    svc = "social_security_card#svc-card_application@en"
+    comp = _composer(catalog, index).compose(catalog.get("social_security_card"),
+                                             _ask("I'm a foreigner working in Shanghai. Can I get a social security card?"),
+                                             [index[svc][0]], lang="en")
+    _verbatim(comp, index)
+    quoted = "\n".join(s.quote for s in comp.statements)
+    assert "Human resources and social security bureau" in quoted and "Where to apply" not in quoted, quoted
+    assert len(quoted) <= 350, quoted
+    svc = "hardship_assistance#svc-minimum_living_allowance@en"
+    comp = _composer(catalog, index).compose(catalog.get("hardship_assistance"), _ask(
+        "My uncle lives alone in a village in Yunnan and he's bedridden. Can the village committee apply for dibao "
+        "for him?"), [index[svc][0]], lang="en")
+    _verbatim(comp, index)
+    quoted = "\n".join(s.quote for s in comp.statements)
+    assert "committee accepts it on your behalf" in quoted and "home visit" not in quoted, quoted
