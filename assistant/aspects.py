@@ -185,8 +185,15 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         r"|pa(y|ys|id|ying)|do(ing)? it|did it|get(ting)? it done)\b"
         r"[^.?!]{0,40}\blate\b(?!\s+(father|mother|husband|wife|grand\w*|dad|mum|mom|parents?|uncle|aunt|brother|sister"
         r"|son|daughter|relative|spouse))"
-        r"|(还没|还未|一直没|晚|迟|拖)[^，。？?]{0,10}(有(什么)?影响|有没有影响|会不会(有)?影响|影响大吗|要紧吗|会怎样|会怎么样)",
+        r"|(还没|还未|一直没|晚|迟|拖)[^，。？?]{0,10}(有(什么)?影响|有没有影响|会不会(有)?影响|影响大吗|要紧吗|会怎样|会怎么样)"
+        # how long someone has to do it ("How long does he have to report?"; the asker's own are keywords)
+        r"|\bhow (long|many days|many months|much time) (do|does|did) \w+ have\b",
         re.IGNORECASE),
+    # Which office with words between ("which government department", "which local authority"), who is in charge.
+    "departments": re.compile(r"\bwhich (\w+\s+){1,2}(department|agency|authority|bureau|office|organi[sz]ation)s?\b"
+                              r"|\b(who|which \w+) (is|are) in charge\b", re.IGNORECASE),
+    # How much faster or simpler it has become ("how much faster is it now?"): what the reform changed.
+    "replaced": re.compile(r"\bhow much (faster|quicker|sooner|shorter|less|fewer|simpler|easier)\b", re.IGNORECASE),
     "materials": re.compile(r"(带|拿|准备)(上|好|齐|些|点){1,2}(啥|什么|哪些)"),
     # How long until the result is in hand ("要多久才能拿到", "多久才能办下来"): the processing time, where "多久才能" alone
     # is a waiting period, a condition ("要等多久才能申请信用修复"). The longer match wins (see _matches).
@@ -237,7 +244,8 @@ def _matches(q: str) -> list[_Match]:
     found = [_Match(name, m.start(), m.end()) for name, (_, words) in ASPECTS.items()
              for w in (*words, *_TOPICAL.get(name, ())) for m in _trigger(w).finditer(q)
              if not (name == "time" and _OWN_DAYS.match(q, max(0, m.start() - 1)))
-             and not (name == "eligibility" and _CERTIFICATE.match(q, m.end()))]
+             and not (name == "eligibility" and _CERTIFICATE.match(q, m.end()))
+             and not (name == "fees" and (_COMPARED.match(q, m.end()) or q.endswith("in ", 0, m.start())))]
     found += [_Match(name, m.start(), m.end()) for name, pattern in _PATTERNS.items() for m in pattern.finditer(q)]
     return [m for m in found if not any(o.aspect != m.aspect and o.start <= m.start and m.end <= o.end
                                         and o.end - o.start > m.end - m.start for o in found)]
@@ -245,6 +253,10 @@ def _matches(q: str) -> list[_Match]:
 
 # A qualification named as a document ("从业资格证", "qualification certificate") asks nothing about who qualifies.
 _CERTIFICATE = re.compile(r"证|\s+cert")
+# "How much earlier can I retire", "how much faster is it now": how much more or less of something, no price; nor is
+# who is "in charge" of it.
+_COMPARED = re.compile(r"\s+(earlier|later|sooner|faster|quicker|slower|longer|shorter|more|less|fewer|bigger|smaller"
+                       r"|higher|lower|easier|simpler)\b")
 # A few days of the asker's own ("回不去几天", "请几天假", "住几天"): no question of how long the service takes.
 _OWN_DAYS = re.compile(r"[去来回请住待呆]几天")
 
