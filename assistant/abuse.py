@@ -138,7 +138,7 @@ _REPORTED = re.compile(
 _LAWFUL_INTENT = re.compile(
     r"(委托书|授权书|正规(渠道|途径|流程)|走正规|依法|按规定|(填|写|登|录|输|报)错了"
     r"|漏(报|填|交|缴)了?[^。？]{0,12}(补|改|主动|说明)|主动(说明|申报|报告|退|告知|交代|上报)"
-    r"|(怎么|咋|如何|去哪)[^，。？]{0,4}(停掉|停发|停了|退回|退还|退给)|(停掉|停发)[^，。？]{0,4}(怎么|咋|去哪)"
+    r"|(怎么|咋|如何|去哪|边度|喺边)[^，。？]{0,4}(停掉|停发|停了|报停|退回|退还|退给)|(停掉|停发)[^，。？]{0,4}(怎么|咋|去哪)"
     r"|多(领|发)的[^，。？]{0,6}(退|还)"
     # A benefit still paid after a death, told as the problem it is ("但是他的退休金还在照发，怎么办"): the payer pays, the
     # asker plans nothing.
@@ -186,6 +186,18 @@ _ACTS_FOR_ANOTHER = re.compile(
     r"|help (him|her|them|my \w+) (with|to|apply|register|claim|file))",
     re.IGNORECASE,
 )
+# A paper handed in later ("Can we start the certificate application now and hand in the assessment later?", "能不能先
+#看了再补备案", "公司注册能不能我们几个先提交，等他回来再补签"): the 容缺受理 that most guides offer. The decision model read
+# such questions as fraud (evals/datasets/third_party_dev, written blind on Dec 6: 6 of the 15 honest questions it
+# refused). Not with a made-up, backdated or borrowed paper; no abuse request of any development set or training row
+# is then read as asking.
+_LATER = re.compile(
+    r"^(?!.*(假|伪造|挂靠|朋友公司|别人的|找人|停掉|\b(fake|forg\w*|made up|make up|backdat\w*|pretend\w*|borrow\w*"
+    r"|never|secretly)\b))(.*先[^，。？?]{0,12}(提交|交|办|申请|受理|看|给)[^。？?]{0,14}(再补|后补|补交|补签|补上|补齐)"
+    r"|.*\b(send|sent|hand|handed|bring|brought|submit|submitted|provide|provided|upload|uploaded|add|added|give|file|filed"
+    r"|show|supply)\b(\s+[\w']+){0,6}?\s+(in\s+)?later\b)",
+    re.IGNORECASE,
+)
 _ZH = re.compile("|".join(_ZH_ACTS))
 _EN = re.compile("|".join(_EN_ACTS), re.IGNORECASE)
 
@@ -200,9 +212,11 @@ class AbuseCheck:
 def says_lawful_intent(question: str) -> bool:
     """Does the question say the asker means to do it the open way (an authorisation letter, the proper channel, a
     mistake of their own to correct, a benefit to stop or pay back, one still paid after a death), ask whether one
-    may do the procedure for someone else, or ask plainly about retiring earlier or later?"""
+    may do the procedure for someone else, ask plainly about retiring earlier or later, or ask to hand a paper in
+    later?"""
     text = to_simplified(question)
-    return bool(_LAWFUL_INTENT.search(text) or _ACTS_FOR_ANOTHER.search(text) or _RETIREMENT_TIMING.search(text))
+    return bool(_LAWFUL_INTENT.search(text) or _ACTS_FOR_ANOTHER.search(text) or _RETIREMENT_TIMING.search(text)
+                or _LATER.search(text))
 
 
 def check_abuse(question: str) -> AbuseCheck:
