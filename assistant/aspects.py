@@ -177,8 +177,9 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         # the asker doing it for someone ("我能帮她在网上申请吗", "我可以替我爸去办吗")
         rf"|(我|我们)[^，。？?]{{0,4}}(帮|替|代)(他|她|他们|她们|老人|{_KIN})[^，。？?]{{0,6}}(办|弄|跑|交|领|申请|提交)"
         # English, the asker doing it for someone with the thing in between ("apply for my mum's allowance for her",
-        # "help him with the registration paperwork")
-        r"|\b(apply|claim|register|file|handle|submit|collect)\b[^.?!]{0,50}\bfor (him|her|them)\b"
+        # "help him with the registration paperwork"), or someone doing it for the askers ("can our property management
+        # company file the joint application for us?")
+        r"|\b(apply|claim|register|file|handle|submit|collect)\b[^.?!]{0,50}\bfor (him|her|them|us)\b"
         r"|\bhelp (him|her|them|my \w+) (with|to|apply|register|claim|file)\b", re.IGNORECASE),
     "deadline": re.compile(
         r"\b(register\w*|appl(y|ies|ied|ying)|fil(e|es|ed|ing)|report\w*|enrol\w*|sign(s|ed|ing)? up|renew\w*|submit\w*"

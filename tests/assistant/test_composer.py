@@ -812,7 +812,8 @@ def test_someone_close_sent_to_do_it_asks_for_the_proxy_part():
     for q in ("我妈去办退休要带什么", "爸爸申请还是妈妈申请", "儿子出生了要办什么"):
         assert "proxy" not in _ask(q).aspects, q
     # English: the asker applying for someone with the thing in between, or helping them with it.
-    for q in ("can I apply for my grandma's old-age allowance for her?", "can I help him with the registration paperwork?"):
+    for q in ("can I apply for my grandma's old-age allowance for her?", "can I help him with the registration paperwork?",
+              "can our property management company file the joint application for us?"):
         assert "proxy" in _ask(q).aspects, q
     for q in ("my mum applied for the allowance last year, how long does it take?", "what papers do I need for him to register?"):
         assert "proxy" not in _ask(q).aspects, q
