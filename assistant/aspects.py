@@ -195,7 +195,8 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
                               r"|\b(who|which \w+) (is|are) in charge\b", re.IGNORECASE),
     # How much faster or simpler it has become ("how much faster is it now?"): what the reform changed.
     "replaced": re.compile(r"\bhow much (faster|quicker|sooner|shorter|less|fewer|simpler|easier)\b", re.IGNORECASE),
-    "materials": re.compile(r"(带|拿|准备)(上|好|齐|些|点){1,2}(啥|什么|哪些)"),
+    # What to bring in other words ("得带些啥"); "docs" for documents.
+    "materials": re.compile(r"(带|拿|准备)(上|好|齐|些|点){1,2}(啥|什么|哪些)|\bdocs\b", re.IGNORECASE),
     # How long until the result is in hand ("要多久才能拿到", "多久才能办下来"): the processing time, where "多久才能" alone
     # is a waiting period, a condition ("要等多久才能申请信用修复"). The longer match wins (see _matches).
     "time": re.compile(r"(多久|多长时间)(之后|以后|后)?才能(拿到|拿证|领到|到手|到账|下来|出来|出结果|办下来|批下来|发下来|办好|办完|办齐"

@@ -578,6 +578,16 @@ class GroundedComposer:
             return [(rec, answer)] if answer and not bare else blocks
         return blocks
 
+    @staticmethod
+    def _faq_for_service(scored: list[tuple[Record, int]], need: int, fits: Callable[[Record], bool] = bool) -> Record:
+        """Retrieval's best on-topic passage, or, when that is a service, the first FAQ sharing nearly as many of the
+        question's words (and enough to decide it) that `fits`: a service's parts say what it needs, an FAQ answers a
+        question."""
+        top, shares = scored[0]
+        if top.kind != "service":
+            return top
+        return next((p for p, n in scored[1:] if p.kind == "faq" and n >= max(need, shares - 1) and fits(p)), top)
+
     def _name(self, rec: Record) -> str:
         """The name of the bundle a passage belongs to, in the passage's language ("" for none): every part of
         its guide is about it, so its words tell no part from another."""
@@ -623,11 +633,11 @@ class GroundedComposer:
             top = scored[0][0]
             faq_first = top.kind == "faq" and self._named_in_question(top, words) >= need
         decider = scored[0][0] if faq_first else None
-        if decider is not None and decider.kind == "service" and not ask.aspects:
+        if decider is not None and not ask.aspects:
             # Asked whether something happens, with no aspect named ("Do we have to go to the police station to cancel
             # her hukou, or is it automatic?"), a service's parts (its department, materials…) do not say yes or no;
             # an FAQ sharing nearly as many words usually does ("the police station cancels it from the shared data").
-            decider = next((p for p, n in scored[1:] if p.kind == "faq" and n >= max(need, scored[0][1] - 1)), decider)
+            decider = self._faq_for_service(scored, need)
         if decider is not None and ask.asked and not ask.asked & asked_in(self._faq_question(decider)):
             # Of FAQs sharing as many words or more, one asking what is asked decides it ("does the repair cost money?":
             # the FAQ on paid deletion offers, not the one on other websites updating their records).
@@ -736,7 +746,13 @@ class GroundedComposer:
             # Nothing asked for by name: retrieval's best on-topic passage. When it shares no word with the question
             # either ("我老伴也要单独办吗"), the first this conversation has not shown: the top one was the last answer,
             # and nothing says it answers this one. (One sharing a word is quoted again: "what are the three zeros?")
-            tried = on_topic[:self.max_passages + 1] if scored[0][1] == 0 else on_topic[:1]
+            # (Nor does a service's list of parts say how something works: "How does that work if she can't get to the
+            # hospital?" is answered by the FAQ on home assessments, not the certificate service's 1,000 characters;
+            # one whose own question names the question's words, not only its answer: "what will they look at" on a
+            # home visit is not "How long does it take for a dibao application to be approved?".)
+            tried = on_topic[:self.max_passages + 1] if scored[0][1] == 0 else \
+                [self._faq_for_service(scored, need, lambda p: self._named_in_question(p, words) >= need)
+                 if not ask.aspects else on_topic[0]]
             quoted = [(p, self._passage_quotes(p, ask.aspects, ask.text, narrow)) for p in tried]
             best, blocks = next(((p, b) for p, b in quoted if any(shown_key(r.chunk_id, q) not in shown for r, q in b)),
                                 quoted[0])

@@ -956,7 +956,7 @@ def test_an_english_service_is_not_quoted_whole_for_the_words_of_its_bundles_nam
     assert "committee accepts it on your behalf" in quoted and "home visit" not in quoted, quoted
 
 
-def test_how_much_more_or_less_and_who_is_in_charge_ask_no_fee():
+def test_how_much_more_or_less_and_who_is_in_charge_ask_no_fee_and_docs_are_documents():
     """"How much earlier can I retire" asks no price, nor does who is "in charge"; "how much faster is it now"
     asks what the reform changed, "which government department" the department, and how long someone else has
     to do something ("How long does he have to report?") the deadline, as the asker's own would."""
@@ -965,3 +965,16 @@ def test_how_much_more_or_less_and_who_is_in_charge_ask_no_fee():
     assert _ask("Which government department is in charge of the old-age allowance?").aspects == ["departments"]
     assert _ask("How long does he have to report to the veterans affairs office?").aspects == ["deadline"]
     assert _ask("Is there a postage charge, roughly how much?").aspects == ["fees"]
+    assert _ask("what docs do I need for the road transport permit part?").aspects == ["materials"]
+
+
+def test_how_something_works_is_answered_by_an_faq_asking_it_not_by_a_services_parts(catalog):
+    """Asked how the assessment works for someone who cannot get to the hospital, with no aspect named, the certificate
+    service ranks first but its parts (conditions, documents …, 1,000 characters) say what it needs; the FAQ whose own
+    question names the same words (limited mobility, a doctor at home for the assessment) answers. An FAQ naming them
+    only in its answer does not."""
+    q = ("My mother is bedridden after a stroke and can't really be moved. For her disability certificate she needs an "
+         "assessment. How does that work if she can't get to the hospital?")
+    retrieved = ["disability_services#svc-disability_certificate@en", "disability_services#faq-1@en"]
+    lead = _lead(catalog, "disability_services", retrieved, q, lang="en")
+    assert lead.citation.source_id.startswith("disability_services#faq-1@en") and "home assessment" in lead.quote, lead
