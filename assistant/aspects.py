@@ -193,6 +193,9 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     # Which office with words between ("which government department", "which local authority"), who is in charge.
     "departments": re.compile(r"\bwhich (\w+\s+){1,2}(department|agency|authority|bureau|office|organi[sz]ation)s?\b"
                               r"|\b(who|which \w+) (is|are) in charge\b", re.IGNORECASE),
+    # A paper handed in later, the verb and "later" apart ("hand in the assessment later", "send the proof later"): 容缺.
+    "tolerance": re.compile(r"\b(send|sent|hand|handed|bring|brought|submit|submitted|provide|provided|upload|uploaded|add"
+                            r"|added|give|supply)\b(\s+[\w']+){0,6}?\s+(in\s+)?later\b", re.IGNORECASE),
     # How much faster or simpler it has become ("how much faster is it now?"): what the reform changed.
     "replaced": re.compile(r"\bhow much (faster|quicker|sooner|shorter|less|fewer|simpler|easier)\b", re.IGNORECASE),
     # What to bring in other words ("得带些啥"); "docs" for documents.
