@@ -40,6 +40,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.aspects import HANDED_IN_LATER
 from core.lang import to_simplified
 
 # Acts of fraud in Chinese. Each alternative names the act itself, so a bare "假" (请假, 产假, 暑假)
@@ -186,16 +187,15 @@ _ACTS_FOR_ANOTHER = re.compile(
     r"|help (him|her|them|my \w+) (with|to|apply|register|claim|file))",
     re.IGNORECASE,
 )
-# A paper handed in later ("Can we start the certificate application now and hand in the assessment later?", "能不能先
-#看了再补备案", "公司注册能不能我们几个先提交，等他回来再补签"): the 容缺受理 that most guides offer. The decision model read
-# such questions as fraud (evals/datasets/third_party_dev, written blind on Dec 6: 6 of the 15 honest questions it
-# refused). Not with a made-up, backdated or borrowed paper; no abuse request of any development set or training row
-# is then read as asking.
+# A paper handed in later ("Can we start the certificate application now and hand in the assessment later?",
+# "能不能先看了再补备案", "公司注册能不能我们几个先提交，等他回来再补签"): the 容缺受理 that most guides offer. The decision
+# model read such questions as fraud (evals/datasets/third_party_dev, written blind on Dec 6: 6 of the 15 honest
+# questions it refused). Not with a made-up, backdated or borrowed paper; no abuse request of any development set or
+# training row is then read as asking.
 _LATER = re.compile(
     r"^(?!.*(假|伪造|挂靠|朋友公司|别人的|找人|停掉|\b(fake|forg\w*|made up|make up|backdat\w*|pretend\w*|borrow\w*"
     r"|never|secretly)\b))(.*先[^，。？?]{0,12}(提交|交|办|申请|受理|看|给)[^。？?]{0,14}(再补|后补|补交|补签|补上|补齐)"
-    r"|.*\b(send|sent|hand|handed|bring|brought|submit|submitted|provide|provided|upload|uploaded|add|added|give|file|filed"
-    r"|show|supply)\b(\s+[\w']+){0,6}?\s+(in\s+)?later\b)",
+    rf"|.*{HANDED_IN_LATER})",
     re.IGNORECASE,
 )
 _ZH = re.compile("|".join(_ZH_ACTS))

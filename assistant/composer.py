@@ -579,14 +579,16 @@ class GroundedComposer:
         return blocks
 
     @staticmethod
-    def _faq_for_service(scored: list[tuple[Record, int]], need: int, fits: Callable[[Record], bool] = bool) -> Record:
+    def _faq_for_service(scored: list[tuple[Record, int]], need: int,
+                         fits: Callable[[Record], bool] | None = None) -> Record:
         """Retrieval's best on-topic passage, or, when that is a service, the first FAQ sharing nearly as many of the
         question's words (and enough to decide it) that `fits`: a service's parts say what it needs, an FAQ answers a
         question."""
         top, shares = scored[0]
         if top.kind != "service":
             return top
-        return next((p for p, n in scored[1:] if p.kind == "faq" and n >= max(need, shares - 1) and fits(p)), top)
+        return next((p for p, n in scored[1:] if p.kind == "faq" and n >= max(need, shares - 1)
+                     and (fits is None or fits(p))), top)
 
     def _name(self, rec: Record) -> str:
         """The name of the bundle a passage belongs to, in the passage's language ("" for none): every part of
