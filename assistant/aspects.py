@@ -160,6 +160,11 @@ _TOPICAL: dict[str, tuple[str, ...]] = {
     "fees": ("交费吗", "要交费", "付费吗", "要付费", "收不收"),
 }
 
+# Handing a paper in later, in English, with words between ("hand in the assessment later", "can the referral be sent in
+# later?"): what the 容缺 part answers, and the open way when the decision model reads fraud (assistant.abuse).
+HANDED_IN_LATER = (r"\b(send|sent|hand|handed|bring|brought|submit|submitted|provide|provided|upload|uploaded|add|added"
+                   r"|give|file|filed|show|supply)\b(\s+[\w']+){0,6}?\s+(in\s+)?later\b")
+
 # Phrases of an aspect that only a pattern can say, matched like keywords and, like _TOPICAL, no keywords (their words
 # stay content words of the question):
 # - someone close doing it for the asker ("可以让我女儿去办吗", "我儿子能替我跑一趟吗"): the 代办 part. A daughter is what a
@@ -168,11 +173,10 @@ _TOPICAL: dict[str, tuple[str, ...]] = {
 # - something done late ("what happens if I register the baby's hukou late?"): the deadline, not a "late" relative
 #   ("my late father's pension"), nor is something not yet done and what it leads to ("还没上户口，会不会有影响");
 # - what to bring in other words ("得带些啥", "要带上什么", "准备好哪些"): the materials;
-# - how long until the result is in hand ("要多久才能拿到"): the time.
-# Handing a paper in later, in English, with words between ("hand in the assessment later", "can the referral be sent in
-# later?"): what the 容缺 part answers, and the open way when the decision model reads fraud (assistant.abuse).
-HANDED_IN_LATER = (r"\b(send|sent|hand|handed|bring|brought|submit|submitted|provide|provided|upload|uploaded|add|added"
-                   r"|give|file|filed|show|supply)\b(\s+[\w']+){0,6}?\s+(in\s+)?later\b")
+# - how long until the result is in hand ("要多久才能拿到"): the time;
+# - in English, what a keyword cannot say with words between: how long someone else has ("How long does he have to
+#   report?": the deadline), which government department, a paper handed in later (容缺), how much faster it is now
+#   (what changed), "docs" (the materials).
 _KIN = r"(女儿|儿子|孩子|闺女|老婆|老公|爱人|妻子|丈夫|媳妇|爸爸|妈妈|爸|妈|父母|爸妈|老伴|朋友|同事|邻居|亲戚|家里人|孙子|孙女|保姆|护工)"
 _PATTERNS: dict[str, re.Pattern[str]] = {
     "proxy": re.compile(
