@@ -751,9 +751,13 @@ class GroundedComposer:
             # (Nor does a service's list of parts say how something works: "How does that work if she can't get to the
             # hospital?" is answered by the FAQ on home assessments, not the certificate service's 1,000 characters;
             # one whose own question names the question's words, not only its answer: "what will they look at" on a
-            # home visit is not "How long does it take for a dibao application to be approved?".)
+            # home visit is not "How long does it take for a dibao application to be approved?" — or one sharing clearly
+            # more of them, two or more beyond the service: "Will he be allowed to start grade one … or wait a year?" is
+            # answered by the FAQ on a child who turns 6 late (start, year, wait), not the service's department line.)
+            shares_of = {p.chunk_id: n for p, n in scored}
             tried = on_topic[:self.max_passages + 1] if scored[0][1] == 0 else \
-                [self._faq_for_service(scored, need, lambda p: self._named_in_question(p, words) >= need)
+                [self._faq_for_service(scored, need, lambda p: self._named_in_question(p, words) >= need
+                                       or shares_of[p.chunk_id] >= scored[0][1] + 2)
                  if not ask.aspects else on_topic[0]]
             quoted = [(p, self._passage_quotes(p, ask.aspects, ask.text, narrow)) for p in tried]
             best, blocks = next(((p, b) for p, b in quoted if any(shown_key(r.chunk_id, q) not in shown for r, q in b)),

@@ -980,3 +980,14 @@ def test_how_something_works_is_answered_by_an_faq_asking_it_not_by_a_services_p
     retrieved = ["disability_services#svc-disability_certificate@en", "disability_services#faq-1@en"]
     lead = _lead(catalog, "disability_services", retrieved, q, lang="en")
     assert lead.citation.source_id.startswith("disability_services#faq-1@en") and "home assessment" in lead.quote, lead
+
+
+def test_an_faq_sharing_clearly_more_of_the_question_than_the_service_answers_it(catalog):
+    """Asked whether a child born in September may start school this year, the registration service ranks first and
+    shares one of the question's words; the FAQ on a child who turns 6 late shares three (start, year, wait) though
+    its own question names one: its answer (the cut-off date) answers, not the service's department and legal basis."""
+    q = ("Our son was born on 5 September 2019 and we live in Nanchang. Will he be allowed to start grade one in autumn "
+         "2025 or does he have to wait a year?")
+    retrieved = ["school_enrollment#svc-online_registration@en", "school_enrollment#faq-6@en"]
+    lead = _lead(catalog, "school_enrollment", retrieved, q, lang="en")
+    assert lead.citation.source_id.startswith("school_enrollment#faq-6@en") and "31 August" in lead.quote, lead
