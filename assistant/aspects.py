@@ -257,7 +257,7 @@ def _matches(q: str) -> list[_Match]:
              for w in (*words, *_TOPICAL.get(name, ())) for m in _trigger(w).finditer(q)
              if not (name == "time" and _OWN_DAYS.match(q, max(0, m.start() - 1)))
              and not (name == "eligibility" and _CERTIFICATE.match(q, m.end()))
-             and not (name == "fees" and (_COMPARED.match(q, m.end()) or q.endswith("in ", 0, m.start())))]
+             and not (name == "fees" and (_COMPARED.match(q, m.end()) or q.endswith(("in ", "who "), 0, m.start())))]
     found += [_Match(name, m.start(), m.end()) for name, pattern in _PATTERNS.items() for m in pattern.finditer(q)]
     return [m for m in found if not any(o.aspect != m.aspect and o.start <= m.start and m.end <= o.end
                                         and o.end - o.start > m.end - m.start for o in found)]
@@ -266,7 +266,7 @@ def _matches(q: str) -> list[_Match]:
 # A qualification named as a document ("从业资格证", "qualification certificate") asks nothing about who qualifies.
 _CERTIFICATE = re.compile(r"证|\s+cert")
 # "How much earlier can I retire", "how much faster is it now": how much more or less of something, no price; nor is
-# who is "in charge" of it.
+# who is "in charge" of it, or who pays ("who pays the deed tax, the buyer or the seller?").
 _COMPARED = re.compile(r"\s+(earlier|later|sooner|faster|quicker|slower|longer|shorter|more|less|fewer|bigger|smaller"
                        r"|higher|lower|easier|simpler)\b")
 # A few days of the asker's own ("回不去几天", "请几天假", "住几天"): no question of how long the service takes.

@@ -957,10 +957,11 @@ def test_an_english_service_is_not_quoted_whole_for_the_words_of_its_bundles_nam
 
 
 def test_how_much_more_or_less_and_who_is_in_charge_ask_no_fee_and_docs_are_documents():
-    """"How much earlier can I retire" asks no price, nor does who is "in charge"; "how much faster is it now"
+    """"How much earlier can I retire" asks no price, nor does who is "in charge" or who pays; "how much faster is it now"
     asks what the reform changed, "which government department" the department, and how long someone else has
     to do something ("How long does he have to report?") the deadline, as the asker's own would."""
     assert "fees" not in _ask("how much earlier than the statutory age can I retire at most?").aspects
+    assert "fees" not in _ask("On taxes: who pays the deed tax, the buyer or the seller?").aspects
     assert _ask("how much faster is it now?").aspects == ["replaced"]
     assert _ask("Which government department is in charge of the old-age allowance?").aspects == ["departments"]
     assert _ask("How long does he have to report to the veterans affairs office?").aspects == ["deadline"]
