@@ -54,20 +54,29 @@ SHOW_CHAT_JS = f"""() => {{
   if (box) box.scrollTop = box.scrollHeight;
 }}"""
 # The page itself moves only when the chat is out of sight (never under a person already using the page);
-# the chat's own scroll waits for gradio's autoscroll of the final update.
+# the chat's own scroll waits for gradio's autoscroll of the final update. (A single 300 ms wait was too short
+# for a long answer: on a 390×844 phone an English answer of ~500 characters was still growing and ended
+# scrolled to its end, its first line and the question above the chat's top.)
 SHOW_NEWEST_JS = f"""() => {{
   {_CHAT_SCROLLER}
   if (!box) return;
   const r = chat.getBoundingClientRect();
   if (r.bottom < 80 || r.top > floor - 80) window.scrollBy(0, r.bottom - floor);
-  setTimeout(() => {{
+  // The answer is still being drawn when this runs (a long one grows for about a second, gradio's autoscroll
+  // following it to the end): wait until the chat's height has held for half a second (at most 4 s).
+  let height = -1, held = 0, polls = 0;
+  const settle = () => {{
+    held = box.scrollHeight === height ? held + 1 : 0;
+    height = box.scrollHeight;
+    if (held < 5 && ++polls < 40) {{ setTimeout(settle, 100); return; }}
     const users = chat.querySelectorAll("[data-testid='user']");
     const last = users[users.length - 1];
     const below = last ? last.getBoundingClientRect().top - box.getBoundingClientRect().top : 0;
     if (last && box.scrollHeight - box.scrollTop - below > box.clientHeight) {{
       box.scrollTop += below - 8;  // a long answer: its question at the top, the answer from its beginning
     }}
-  }}, 300);
+  }};
+  setTimeout(settle, 100);
 }}"""
 
 # Run once when the page loads. 一键办理 among the buttons on the newest answer is the panel's own 一键办理

@@ -113,7 +113,7 @@ def test_large_text_is_a_switch_at_the_top_and_keeps_the_question_in_view_on_a_p
         assert colours == {"rgb(0, 0, 0)"}, (area, colours)
 
     _ask(page, "退休一件事要准备什么材料")
-    page.wait_for_timeout(500)  # the page settles after the answer (SHOW_NEWEST_JS)
+    page.wait_for_function(NEWEST_IN_VIEW_JS, timeout=5_000)  # the page settles after the answer (SHOW_NEWEST_JS)
     page.screenshot(path=str(SHOTS / "phone_large_answer_and_question.png"))
     ask_top, ask_bottom, _ = page.evaluate(RECT_JS, "#yjs-question textarea")
     assert 0 <= ask_top and ask_bottom <= 844, (ask_top, ask_bottom)
@@ -166,4 +166,29 @@ def test_more_buttons_on_the_newest_answer_ask_for_the_section_on_a_phone(new_pa
     page.wait_for_selector("#yjs-prefill-area", state="visible")
     page.wait_for_timeout(500)
     assert _bots(page) == bots  # the panel's flow opened; nothing was asked in the chat
+    assert not page.errors, page.errors
+
+
+# The newest question near the top of the chat's scroll box, in an exchange taller than the box.
+QUESTION_AT_TOP_JS = """() => {
+    const chat = document.getElementById('yjs-chat');
+    const box = [...chat.querySelectorAll('*')].find(e => /(auto|scroll)/.test(getComputedStyle(e).overflowY));
+    const users = chat.querySelectorAll("[data-testid='user']");
+    const top = users[users.length - 1].getBoundingClientRect().top - box.getBoundingClientRect().top;
+    return box.scrollHeight > box.clientHeight + 100 && top >= -1 && top < 40;
+}"""
+
+
+def test_a_long_english_answer_reads_from_its_question_on_a_phone(new_page, live_server):
+    """Issue 14: on a phone, a long English question and its answer are taller than the chat; once the answer is drawn
+    (it grows for about a second, gradio's autoscroll following it to the end) the chat shows the question at its top
+    and the answer from its first line, not the answer's end."""
+    page = new_page(390, 844)
+    _open(page, live_server)
+    _ask(page, "My mother is bedridden after a stroke and can't really be moved. For her disability certificate she "
+               "needs an assessment. How does that work if she can't get to the hospital?")
+    page.wait_for_function(QUESTION_AT_TOP_JS, timeout=6_000)
+    page.wait_for_timeout(1_000)  # and it stays there
+    assert page.evaluate(QUESTION_AT_TOP_JS) and page.evaluate(NEWEST_IN_VIEW_JS)
+    page.screenshot(path=str(SHOTS / "phone_long_english_answer.png"))
     assert not page.errors, page.errors
