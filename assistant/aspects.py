@@ -257,7 +257,8 @@ def _matches(q: str) -> list[_Match]:
              for w in (*words, *_TOPICAL.get(name, ())) for m in _trigger(w).finditer(q)
              if not (name == "time" and _OWN_DAYS.match(q, max(0, m.start() - 1)))
              and not (name == "eligibility" and _CERTIFICATE.match(q, m.end()))
-             and not (name == "fees" and (_COMPARED.match(q, m.end()) or q.endswith(("in ", "who "), 0, m.start())))]
+             and not (name == "fees" and (_COMPARED.match(q, m.end()) or q.endswith(("in ", "who "), 0, m.start())
+                                           or (q.startswith("pa", m.start()) and _PAYS_IN.match(q, m.end()))))]
     found += [_Match(name, m.start(), m.end()) for name, pattern in _PATTERNS.items() for m in pattern.finditer(q)]
     return [m for m in found if not any(o.aspect != m.aspect and o.start <= m.start and m.end <= o.end
                                         and o.end - o.start > m.end - m.start for o in found)]
@@ -269,6 +270,10 @@ _CERTIFICATE = re.compile(r"证|\s+cert")
 # who is "in charge" of it, or who pays ("who pays the deed tax, the buyer or the seller?").
 _COMPARED = re.compile(r"\s+(earlier|later|sooner|faster|quicker|slower|longer|shorter|more|less|fewer|bigger|smaller"
                        r"|higher|lower|easier|simpler)\b")
+# Paying one's own contributions, a fine or capital in ("I pay my own pension", "keep paying shebao on my own", "by when
+# must the capital be paid in"): what is paid is the topic, not the service's price ("do we have to pay for it?").
+_PAYS_IN = re.compile(r"\s+(my|his|her|their|our|own|in|into|shebao|gongjijin|pension|contributions?|social|insurance"
+                      r"|premiums?|capital|(a |the )?fines?)\b")
 # A few days of the asker's own ("回不去几天", "请几天假", "住几天"): no question of how long the service takes.
 _OWN_DAYS = re.compile(r"[去来回请住待呆]几天")
 

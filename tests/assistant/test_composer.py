@@ -366,8 +366,8 @@ def test_english_words_match_a_passage_whatever_their_ending():
 
 
 def test_english_asks_in_its_question_sentence_and_the_story_around_it_only_mentions():
-    # "pay" is in the story, not the question: the channels lead, the fees do not.
-    story = _ask("I've been freelancing for years and pay my own pension contributions, no employer. "
+    # "fee" is in the story, not the question: the channels lead, the fees do not.
+    story = _ask("I've been freelancing for years and paid the fee for my own pension contributions, no employer. "
                  "Who files my retirement application - can I do it online by myself?")
     assert story.leads("channels") and not story.leads("fees") and "fees" in story.aspects
     assert story.yes_no  # "… - can I do it online by myself?": a yes/no question after a dash
@@ -957,11 +957,16 @@ def test_an_english_service_is_not_quoted_whole_for_the_words_of_its_bundles_nam
 
 
 def test_how_much_more_or_less_and_who_is_in_charge_ask_no_fee_and_docs_are_documents():
-    """"How much earlier can I retire" asks no price, nor does who is "in charge" or who pays; "how much faster is it now"
-    asks what the reform changed, "which government department" the department, and how long someone else has
-    to do something ("How long does he have to report?") the deadline, as the asker's own would."""
+    """"How much earlier can I retire" asks no price, nor does who is "in charge", who pays or paying one's own
+    contributions; "how much faster is it now" asks what the reform changed, "which government department" the
+    department, and how long someone else has to do something ("How long does he have to report?") the deadline,
+    as the asker's own would."""
     assert "fees" not in _ask("how much earlier than the statutory age can I retire at most?").aspects
     assert "fees" not in _ask("On taxes: who pays the deed tax, the buyer or the seller?").aspects
+    # Paying one's own contributions, or capital in, is what the question is about, not a price.
+    assert "fees" not in _ask("I quit my job. Can I pay shebao myself?").aspects
+    assert "fees" not in _ask("When does he have to pay in the registered capital?").aspects
+    assert "fees" in _ask("Do we have to pay for it?").aspects
     assert _ask("how much faster is it now?").aspects == ["replaced"]
     assert _ask("Which government department is in charge of the old-age allowance?").aspects == ["departments"]
     assert _ask("How long does he have to report to the veterans affairs office?").aspects == ["deadline"]
