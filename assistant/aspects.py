@@ -84,6 +84,8 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
         ("期限", "逾期", "过期", "超期", "来不及", "截止", "截至", "最晚", "晚了", "天内", "日内", "月内", "天之内",
          "多少天内", "几天内", "多少日内", "几日内", "几个月内",
          "天以内", "多久之内", "多久以内", "多长时间内", "时间要求", "几月几号", "几号", "哪天", "deadline",
+         # How long before a date something must be done ("到期之前多久要去换", "提前多久告诉单位"): a deadline.
+         "前多久", "提前多久",
          "too late", "within", "by when", "how long do we have", "how long do i have", "how much time do",
          "are late", "be late", "is late", "how many days do we have", "how many days do i have", "if we miss", "if i miss", "if you miss", "miss the deadline",
          "missed the deadline", "overdue", "in time",

@@ -29,7 +29,14 @@ import numpy as np
 from knowledge.documents import Record
 from knowledge.embedders import Embedder
 from knowledge.store import VectorStore, Where
-from knowledge.text import SegmentationCache, normalize, segment, tokenize, tokenize_normalized
+from knowledge.text import (
+    SegmentationCache,
+    fold_cantonese,
+    normalize,
+    segment,
+    tokenize,
+    tokenize_normalized,
+)
 from knowledge.typos import HomophoneCorrector
 
 log = logging.getLogger(__name__)
@@ -254,11 +261,11 @@ class HybridRetriever:
         return [oid for _, oid in sorted(hits, reverse=True)]
 
     def prepare(self, text: str, *, embed: bool = True) -> Query:
-        """The question as every stage sees it: width and script folded (繁→简), pinyin-IME typos
+        """The question as every stage sees it: width and script folded (繁→简, spoken Cantonese → Mandarin), pinyin-IME typos
         repaired, tokenised, and (with `embed`) embedded — each once. Only the first `max_embed_chars`
         characters are embedded, so the cost of a long question stays bounded."""
         self.warm_up()
-        normalized = normalize(text)
+        normalized = fold_cantonese(normalize(text))
         search_text = self.typos.correct(normalized)
         tokens = tuple(tokenize_normalized(normalized))
         # A repaired word may come from an office's own (unfolded) text, so repaired text is folded again.

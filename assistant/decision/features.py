@@ -25,8 +25,10 @@ from knowledge.retrieval import Query
 # else. 2: content words leave out spoken function words (那要, 啥). 3: a bundle is named by three characters or
 # more (app.pipeline.MIN_NAME_CHARS: 退休 in 退休金 no longer names the retirement bundle). 4: BM25 reads English
 # words by their stem (knowledge.text.tokenize), which moves the retrieval scores of English questions. 5: chroma
-# searches with ef 500 (knowledge.store.SEARCH_EF), so the passage features no longer vary from run to run.
-FEATURES_VERSION = 5
+# searches with ef 500 (knowledge.store.SEARCH_EF), so the passage features no longer vary from run to run. 6: spoken
+# Cantonese is read as its Mandarin words (knowledge.text.fold_cantonese), which moves every feature of a Cantonese
+# question.
+FEATURES_VERSION = 6
 
 
 def features_signature() -> str:

@@ -716,7 +716,7 @@ def test_a_missed_time_limit_is_a_deadline_question():
 def test_a_qualification_certificate_is_a_document_not_a_question_of_who_qualifies():
     """"从业资格证几年要换一次" asks when to renew a document: the FAQ "驾驶员还没有从业资格证怎么办？" does not ask it
     (both read as eligibility questions, and that FAQ led instead of the renewal deadline)."""
-    assert _ask("货车司机的从业资格证几年要换一次？要提前多久去换？").aspects == ["deadline", "time"]
+    assert _ask("货车司机的从业资格证几年要换一次？要提前多久去换？").aspects == ["deadline"]  # (提前多久: a deadline too)
     assert "eligibility" not in _ask("His qualification certificate expires soon. How early must he renew it?").aspects
     assert _ask("我有没有资格申请").aspects == ["eligibility"] and _ask("Do I qualify?").asked == {"eligibility"}
 
@@ -962,6 +962,7 @@ def test_how_much_more_or_less_and_who_is_in_charge_ask_no_fee_and_docs_are_docu
     department, and how long someone else has to do something ("How long does he have to report?") the deadline,
     as the asker's own would."""
     assert "fees" not in _ask("how much earlier than the statutory age can I retire at most?").aspects
+    assert _ask("从业资格证到期之前多久要去换？").aspects == ["deadline"]  # how long before a date: a deadline
     assert "fees" not in _ask("On taxes: who pays the deed tax, the buyer or the seller?").aspects
     # Paying one's own contributions, or capital in, is what the question is about, not a price.
     assert "fees" not in _ask("I quit my job. Can I pay shebao myself?").aspects

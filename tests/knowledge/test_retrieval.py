@@ -26,6 +26,23 @@ def test_traditional_query_is_normalised(fast_stack):
     assert res.passages[0].one_thing_id == "newborn"
 
 
+def test_spoken_cantonese_is_read_as_its_mandarin_words(fast_stack):
+    """A Hong Kong citizen's 可唔可以 / 佢 / 幾耐 / 生果金 reach every stage as 可不可以 / 他 / 多久 / 高龄津贴 (the guides'
+    words, the aspects' keywords); Mandarin words that share a character with Cantonese ones stay as they are."""
+    from assistant.aspects import Ask
+    from knowledge.text import fold_cantonese
+
+    _, kb = fast_stack
+    q = kb.retriever.prepare("可唔可以幫佢申請生果金？要幾耐？", embed=False)
+    assert q.normalized == "可不可以帮他申请高龄津贴?要多久?" and q.text.startswith("可唔可以")
+    ask = Ask.of(q)
+    assert ask.yes_no and "time" in ask.aspects
+    assert Ask.of(kb.retriever.prepare("而家仲係咁做咩？", embed=False)).yes_no  # 咩 ending a question: 吗
+    assert "fees" in Ask.of(kb.retriever.prepare("使唔使錢？", embed=False)).aspects  # 要不要钱
+    for mandarin in ("劳动仲裁怎么申请", "关系证明", "旁边的窗口", "户口和医保能一起办吗"):
+        assert fold_cantonese(mandarin) == mandarin
+
+
 def test_query_is_prepared_once_and_reused(fast_stack):
     _, kb = fast_stack
     q = kb.retriever.prepare("新员工入职多少天内要办社宝登记？")  # 社宝: a pinyin-IME typo of 社保
