@@ -42,6 +42,7 @@ from dataclasses import dataclass
 
 from assistant.aspects import HANDED_IN_LATER
 from core.lang import to_simplified
+from knowledge.text import fold_cantonese
 
 # Acts of fraud in Chinese. Each alternative names the act itself, so a bare "假" (请假, 产假, 暑假)
 # or "虚假" in a question about penalties does not fire.
@@ -221,8 +222,12 @@ def says_lawful_intent(question: str) -> bool:
 
 def check_abuse(question: str) -> AbuseCheck:
     """Does the question ask for help to forge, fake, cheat, impersonate or evade — or report that someone did?"""
-    text = to_simplified(question)
-    m = _ZH.search(text) or _EN.search(text)
+    # Cantonese is read as written (the lexicon knows some of its words: 唔講) and as its Mandarin words too: 嘅 in
+    # "點樣整張假嘅殘疾證" hid 假的残疾证 from the Mandarin patterns.
+    simplified = to_simplified(question)
+    folded = fold_cantonese(simplified)
+    m, text = next(((m, t) for t in dict.fromkeys((simplified, folded)) if (m := _ZH.search(t) or _EN.search(t))),
+                   (None, simplified))
     if m is None:
         return AbuseCheck(False)
     if _REPORTED.search(text):
