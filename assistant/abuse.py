@@ -225,10 +225,11 @@ def check_abuse(question: str) -> AbuseCheck:
     # Cantonese is read as written (the lexicon knows some of its words: 唔講) and as its Mandarin words too: 嘅 in
     # "點樣整張假嘅殘疾證" hid 假的残疾证 from the Mandarin patterns.
     simplified = to_simplified(question)
-    folded = fold_cantonese(simplified)
-    m, text = next(((m, t) for t in dict.fromkeys((simplified, folded)) if (m := _ZH.search(t) or _EN.search(t))),
-                   (None, simplified))
-    if m is None:
+    for text in dict.fromkeys((simplified, fold_cantonese(simplified))):
+        m = _ZH.search(text) or _EN.search(text)
+        if m is not None:
+            break
+    else:
         return AbuseCheck(False)
     if _REPORTED.search(text):
         return AbuseCheck(False, m.group(0), reported=True)

@@ -580,15 +580,15 @@ class GroundedComposer:
 
     @staticmethod
     def _faq_for_service(scored: list[tuple[Record, int]], need: int,
-                         fits: Callable[[Record], bool] | None = None) -> Record:
+                         fits: Callable[[Record, int], bool] | None = None) -> Record:
         """Retrieval's best on-topic passage, or, when that is a service, the first FAQ sharing nearly as many of the
-        question's words (and enough to decide it) that `fits`: a service's parts say what it needs, an FAQ answers a
-        question."""
+        question's words (and enough to decide it) that `fits` (given the FAQ and how many words it shares): a
+        service's parts say what it needs, an FAQ answers a question."""
         top, shares = scored[0]
         if top.kind != "service":
             return top
         return next((p for p, n in scored[1:] if p.kind == "faq" and n >= max(need, shares - 1)
-                     and (fits is None or fits(p))), top)
+                     and (fits is None or fits(p, n))), top)
 
     def _name(self, rec: Record) -> str:
         """The name of the bundle a passage belongs to, in the passage's language ("" for none): every part of
@@ -754,10 +754,9 @@ class GroundedComposer:
             # home visit is not "How long does it take for a dibao application to be approved?" — or one sharing clearly
             # more of them, two or more beyond the service: "Will he be allowed to start grade one … or wait a year?" is
             # answered by the FAQ on a child who turns 6 late (start, year, wait), not the service's department line.)
-            shares_of = {p.chunk_id: n for p, n in scored}
             tried = on_topic[:self.max_passages + 1] if scored[0][1] == 0 else \
-                [self._faq_for_service(scored, need, lambda p: self._named_in_question(p, words) >= need
-                                       or shares_of[p.chunk_id] >= scored[0][1] + 2)
+                [self._faq_for_service(scored, need, lambda p, n: self._named_in_question(p, words) >= need
+                                       or n >= scored[0][1] + 2)
                  if not ask.aspects else on_topic[0]]
             quoted = [(p, self._passage_quotes(p, ask.aspects, ask.text, narrow)) for p in tried]
             best, blocks = next(((p, b) for p, b in quoted if any(shown_key(r.chunk_id, q) not in shown for r, q in b)),

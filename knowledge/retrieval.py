@@ -261,9 +261,9 @@ class HybridRetriever:
         return [oid for _, oid in sorted(hits, reverse=True)]
 
     def prepare(self, text: str, *, embed: bool = True) -> Query:
-        """The question as every stage sees it: width and script folded (繁→简, spoken Cantonese → Mandarin), pinyin-IME typos
-        repaired, tokenised, and (with `embed`) embedded — each once. Only the first `max_embed_chars`
-        characters are embedded, so the cost of a long question stays bounded."""
+        """The question as every stage sees it: width and script folded (繁→简, spoken Cantonese → Mandarin),
+        pinyin-IME typos repaired, tokenised, and (with `embed`) embedded — each once. Only the first
+        `max_embed_chars` characters are embedded, so the cost of a long question stays bounded."""
         self.warm_up()
         normalized = fold_cantonese(normalize(text))
         search_text = self.typos.correct(normalized)

@@ -36,7 +36,7 @@ STOPWORDS = frozenset(
 # Spoken Cantonese (粵語) as Hong Kong and Guangdong citizens type it, and its Mandarin words: the guides are written in
 # Mandarin, and jieba, the aspects and the content words read Mandarin ("要幾耐？" asks 多久, "可唔可以幫佢辦？" is
 # 可不可以帮他办). Keys after the Traditional → Simplified fold; words only, and single characters only where they
-# are Cantonese alone (佢, 嘅, 唔, 冇, 咗, 啲, 喺, 嚟, 睇, 揾, 攞): not 系 (关系), 仲 (仲裁), 边 (旁边) or 咁.
+# are Cantonese alone (佢, 嘅, 唔, 冇, 咗, 啲, 喺, 嚟, 嘢, 嗰, 睇, 揾, 攞, 畀, 俾): not 系 (关系), 仲 (仲裁), 边 (旁边) or 咁.
 _CANTONESE = {
     "可唔可以": "可不可以", "使唔使": "要不要", "要唔要": "要不要", "系唔系": "是不是", "得唔得": "行不行",
     "会唔会": "会不会", "有冇": "有没有", "几耐": "多久", "几多钱": "多少钱", "几多": "多少", "边度": "哪里",
