@@ -104,7 +104,7 @@ def _dev_eval(args, answers: bool) -> dict:
     top1 = top3 = clarified = n_in = 0
     refuse_tp = refuse_fp = refuse_fn = 0
     amb_clarified = n_amb = 0
-    facts_hit = facts_total = facts_hit_en_aware = 0
+    facts_hit = facts_total = facts_hit_en_aware = facts_hit_near = 0
     bad_quotes = total_quotes = 0
     latencies: list[float] = []
     by_tag: dict[str, Counter] = {}
@@ -138,8 +138,13 @@ def _dev_eval(args, answers: bool) -> dict:
                 facts_hit += len(c.key_facts) - len(missing)
                 facts_hit_en_aware += sum(fact_position(bot.catalog, final.answer, final.citations, f, en) is not None
                                           for f, en in c.facts())
+                near = [f for f, en in c.facts()
+                        if fact_position(bot.catalog, final.answer, final.citations, f, en, near=True) is not None]
+                facts_hit_near += len(near)
                 if missing:
                     failures.append((c.id, c.question, "facts", "missing", missing))
+                if set(missing) & set(near):
+                    failures.append((c.id, c.question, "facts", "nearly verbatim", sorted(set(missing) & set(near))))
                 late = shape.add(c.question, final, c.facts(), overview=Ask.of(bot.retriever.prepare(
                     c.question, embed=False)).what_is, english=final.lang == "en" or "en" in (c.tags or []),
                     earlier=earlier)
@@ -177,6 +182,7 @@ def _dev_eval(args, answers: bool) -> dict:
     if answers:
         m["key_fact_recall"] = round(facts_hit / max(1, facts_total), 4)
         m["key_fact_recall_en_aware"] = round(facts_hit_en_aware / max(1, facts_total), 4)
+        m["key_fact_recall_near"] = round(facts_hit_near / max(1, facts_total), 4)
         m["key_facts"] = facts_total
         m.update(shape.metrics())
     print_table(f"{_set_name(args)} routing by tag (in-scope)", [{"tag": t, "n": v["n"], "top1": v["top1"] / v["n"]} for t, v in sorted(by_tag.items())])

@@ -37,3 +37,15 @@ def test_the_tally_keeps_the_chinese_figure_and_adds_the_english_aware_one(catal
     assert late == ["一律不收费"]
     m = tally.metrics()
     assert m["key_fact_first150"] == 0.0 and m["key_fact_first150_en_aware"] == 1.0
+
+
+def test_a_fact_nearly_verbatim_counts_only_when_asked_for_and_only_for_longer_facts(catalog):
+    answer = "查询结果一般在3个工作日后统一邮寄送达。免收工本费。Results are posted together about 3 working days later."
+    assert fact_position(catalog, answer, [], "3个工作日后邮寄送达") is None
+    assert fact_position(catalog, answer, [], "3个工作日后邮寄送达", near=True) == answer.index("3个")
+    assert fact_position(catalog, answer, [], "3个工作日后上门送达", near=True) is None  # a word changed, not added
+    assert fact_position(catalog, answer, [], "一般在3个工作日内邮寄送达", near=True) is None  # 内 is not in it
+    assert fact_position(catalog, answer, [], "免费", near=True) is None  # too short to be found with gaps
+    assert fact_position(catalog, answer, [], "x", "posted about 3 working days later", near=True) \
+        == answer.index("posted")
+    assert fact_position(catalog, answer, [], "x", "posted about 5 working days later", near=True) is None
