@@ -259,7 +259,8 @@ def _matches(q: str) -> list[_Match]:
              for w in (*words, *_TOPICAL.get(name, ())) for m in _trigger(w).finditer(q)
              if not (name == "time" and _OWN_DAYS.match(q, max(0, m.start() - 1)))
              and not (name == "eligibility" and _CERTIFICATE.match(q, m.end()))
-             and not (name == "fees" and (_COMPARED.match(q, m.end()) or q.endswith(("in ", "who "), 0, m.start())
+             and not (name == "fees" and (_COMPARED.match(q, m.end()) or q.endswith("who ", 0, m.start())
+                                           or (q.startswith("charge", m.start()) and q.endswith("in ", 0, m.start()))
                                            or (q.startswith("pay", m.start()) and _PAYS_IN.match(q, m.end()))))]
     found += [_Match(name, m.start(), m.end()) for name, pattern in _PATTERNS.items() for m in pattern.finditer(q)]
     return [m for m in found if not any(o.aspect != m.aspect and o.start <= m.start and m.end <= o.end

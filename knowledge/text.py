@@ -35,14 +35,16 @@ STOPWORDS = frozenset(
 
 # Spoken Cantonese (粵語) as Hong Kong and Guangdong citizens type it, and its Mandarin words: the guides are written in
 # Mandarin, and jieba, the aspects and the content words read Mandarin ("要幾耐？" asks 多久, "可唔可以幫佢辦？" is
-# 可不可以帮他办). Keys after the Traditional → Simplified fold; words only, and single characters only where they
-# are Cantonese alone (佢, 嘅, 唔, 冇, 咗, 啲, 喺, 嚟, 嘢, 嗰, 睇, 揾, 攞, 畀, 俾): not 系 (关系), 仲 (仲裁), 边 (旁边) or 咁.
+# 可不可以帮他办). Keys after the Traditional → Simplified fold (OpenCC writes 嗰 as 𠮶); words only, and single
+# characters only where they are Cantonese alone (佢, 嘅, 唔, 冇, 咗, 啲, 喺, 嚟, 嘢, 𠮶, 睇, 揾, 攞, 畀, 俾): not 系
+# (关系), 仲 (仲裁), 边 (旁边) or 咁 (咁样, 咁多 are words).
 _CANTONESE = {
     "可唔可以": "可不可以", "使唔使": "要不要", "要唔要": "要不要", "系唔系": "是不是", "得唔得": "行不行",
     "会唔会": "会不会", "有冇": "有没有", "几耐": "多久", "几多钱": "多少钱", "几多": "多少", "边度": "哪里",
     "喺边": "在哪", "边个": "哪个", "乜嘢": "什么", "咩嘢": "什么", "点样": "怎样", "点解": "为什么", "而家": "现在",
     "仲系": "还是", "仲要": "还要", "仲有": "还有", "佢哋": "他们", "我哋": "我们", "你哋": "你们", "搞掂": "办好",
-    "啱啱": "刚刚", "一齐": "一起", "嘢": "东西", "系咪": "是不是", "点算": "怎么办", "嗰": "那",
+    "啱啱": "刚刚", "一齐": "一起", "嘢": "东西", "系咪": "是不是", "点算": "怎么办", "𠮶阵": "那时", "𠮶": "那",
+    "咁样": "这样", "咁多": "这么多", "咁耐": "这么久",
     # Hong Kong words for things the guides name otherwise
     "出世纸": "出生证明", "出世": "出生", "BB": "婴儿", "生果金": "高龄津贴", "老豆": "父亲", "屋企": "家里",
     "过身": "去世", "返工": "上班",
@@ -50,13 +52,14 @@ _CANTONESE = {
     "睇": "看", "揾": "找", "攞": "拿", "畀": "给", "俾": "给",
 }
 _CANTONESE_WORD = re.compile("|".join(sorted(map(re.escape, _CANTONESE), key=len, reverse=True)))
-# A question ending in 咩 ("而家仲係咁做咩？") asks yes or no, like 吗.
+# A question ending in 咩 ("而家仲係咁做咩？") asks yes or no, like 吗; within it 咩 is 什么 ("要辦啲咩手續").
 _CANTONESE_YES_NO = re.compile(r"咩(?=[?？\s]*$)")
 
 
 def fold_cantonese(text: str) -> str:
     """Spoken Cantonese words in a (Simplified) question as their Mandarin words; Mandarin text is unchanged."""
-    return _CANTONESE_YES_NO.sub("吗", _CANTONESE_WORD.sub(lambda m: _CANTONESE[m.group()], text))
+    text = _CANTONESE_YES_NO.sub("吗", _CANTONESE_WORD.sub(lambda m: _CANTONESE[m.group()], text))
+    return text.replace("咩", "什么")
 
 
 def normalize(text: str) -> str:

@@ -972,6 +972,7 @@ def test_how_much_more_or_less_and_who_is_in_charge_ask_no_fee_and_docs_are_docu
     assert _ask("Which government department is in charge of the old-age allowance?").aspects == ["departments"]
     assert _ask("How long does he have to report to the veterans affairs office?").aspects == ["deadline"]
     assert _ask("Is there a postage charge, roughly how much?").aspects == ["fees"]
+    assert "fees" in _ask("Is postage included in fees?").aspects  # "in" before a fee word other than charge
     assert _ask("what docs do I need for the road transport permit part?").aspects == ["materials"]
     # A paper handed in later, the verb and "later" apart, asks about 容缺.
     assert "tolerance" in _ask("Can we start the application now and hand in the assessment later?").asked
