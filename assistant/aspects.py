@@ -499,6 +499,17 @@ def content_word_signature() -> str:
     return hashlib.sha256(json.dumps(lists, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
+# Someone or something of the conversation referred back to ("那他户口咋恢复", "what does he need to do with his card",
+# "she hasn't done that assessment yet"): a pronoun, not "其他" (other) or "我们" (the asker).
+_REFERS_BACK = re.compile(r"(?<!其)[他她它](?!人)|这个|那个|这些|那些|^那|\b(he|she|him|his|her|hers|they|them|their|it|its)\b",
+                          re.IGNORECASE)
+
+
+def refers_back(query: Query) -> bool:
+    """Whether a question refers back to someone or something of the conversation by a pronoun."""
+    return bool(_REFERS_BACK.search(query.normalized))
+
+
 def is_elliptical(query: Query) -> bool:
     """A follow-up that leans on the conversation: at most one content word — "那要多久？",
     "可以代办吗？", "那社保卡呢？"."""
@@ -519,8 +530,10 @@ _WHAT_IS = re.compile(r"是什么(?!时候)|什么是|是啥(?!时候)|干什么
                       r"|^what('s| is| are| does)\b.*\b(bundle|service|one.thing)|^tell me about")
 
 
-_WHOLE = re.compile(r"全流程|整个流程|整个过程|全过程|全部办完|都办完|一共|总共|\bwhole (?:process|thing)\b|\bentire process\b"
-                    r"|\bin total\b|\baltogether\b|\bfrom start to finish\b|\bend to end\b")
+# ("Where do we start all the baby paperwork in one go?" asks where the bundle is applied for, not one service's window.)
+_WHOLE = re.compile(r"全流程|整个流程|整个过程|全过程|全部办完|都办完|一次办完|一共|总共|\bwhole (?:process|thing)\b"
+                    r"|\bentire process\b|\bin total\b|\baltogether\b|\bfrom start to finish\b|\bend to end\b"
+                    r"|\bin one go\b|\ball (?:the |of the |our |my )?(?:\w+ )?(?:paperwork|formalities|procedures)\b")
 
 
 @dataclass(frozen=True)

@@ -743,6 +743,10 @@ def test_how_long_the_whole_process_takes_is_the_bundles_time_limit_not_one_serv
         suffix = "@en" if lang == "en" else ""
         lead = _lead(catalog, "start_business", [f"start_business#svc-business_registration{suffix}"], question, lang)
         assert lead.citation.source_id.startswith("start_business#time_fees"), (question, lead.citation.source_id)
+    # Where all of it is done in one go is where the bundle is applied for, not one service's window.
+    lead = _lead(catalog, "newborn", ["newborn#svc-birth_registration@en"],
+                 "My wife will give birth at a hospital next month. Where do we start all the baby paperwork in one go?", "en")
+    assert lead.citation.source_id.startswith("newborn#channels"), lead.citation.source_id
     # One service's time is still that service's ("营业执照要几天能拿到").
     lead = _lead(catalog, "start_business", ["start_business#svc-business_registration"], "营业执照要几天能拿到")
     assert lead.citation.source_id.startswith("start_business#svc-business_registration")

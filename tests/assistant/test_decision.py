@@ -189,7 +189,7 @@ def test_in_a_conversation_the_thread_is_likelier_but_a_clear_change_of_topic_st
 
 
 def test_a_follow_up_the_active_guide_speaks_of_continues_the_thread():
-    from assistant.router import OneThingRouter, speaks_of
+    from assistant.router import Candidate, OneThingRouter, speaks_of
     from knowledge.documents import Record
     from knowledge.retrieval import Query, RetrievalResult
 
@@ -208,6 +208,15 @@ def test_a_follow_up_the_active_guide_speaks_of_continues_the_thread():
     assert not OneThingRouter._continues(*args)
     assert OneThingRouter._continues(*args, speaks=True)
     assert not OneThingRouter._continues("open_restaurant", ABUSE, [], {ABUSE: 0.99}, [], q, speaks=True)
+    # Another bundle more likely than not leaves the thread too, unless the question also refers back by a pronoun
+    # ("那他户口咋恢复" after a veteran's return: his hukou, in the veteran's guide).
+    other = [Candidate("hukou_migration", "户口迁移一件事", 0.7)]
+    plain = Query("户口咋恢复", "户口咋恢复", "户口咋恢复", ("户口", "咋", "恢复"), ("户口", "咋", "恢复"))
+    back = Query("那他户口咋恢复", "那他户口咋恢复", "那他户口咋恢复", ("那", "他", "户口", "咋", "恢复"),
+                 ("那", "他", "户口", "咋", "恢复"))
+    assert not OneThingRouter._continues("veteran_retirement", "bundle", other, {}, [], plain, speaks=True)
+    assert not OneThingRouter._continues("veteran_retirement", "bundle", other, {}, [], back)
+    assert OneThingRouter._continues("veteran_retirement", "bundle", other, {}, [], back, speaks=True)
 
 
 def test_english_is_refused_as_abuse_only_when_the_act_cue_reads_an_act(fast_assistant, monkeypatch):
