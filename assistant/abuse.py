@@ -33,6 +33,9 @@ Session 23 added the euphemisms of abuse_dev's remaining misses (打点, 空挂,
 refused 0.670 → 0.761, short_dev's 0.844 → 0.867, no honest question of any set or training row flagged, blind abuse
 unchanged (0.8125) — again they fit what we read. A penalty only named ("把处罚挪到…名下") or a request to count more
 ("能多算几年吗") no longer reads as a question about the law.
+Session 27: the open way is read on the Cantonese fold too, as the acts are ("死亡證明上老豆個名寫錯咗": 写错了), and
+nobody finding out may be said with 给人 / 让人 ("唔會俾人查到"); one abuse follow-up of the development sets and no other
+row of any set or of the training data reads differently, and no routing figure of the development sets moved.
 """
 
 from __future__ import annotations
@@ -69,7 +72,7 @@ _ZH_ACTS = [
     r"挂证", r"(走后门|托关系|送礼|行贿|塞钱|给红包)", r"走[个了]后门",
     # Counting on nobody finding out is evasion, however plainly the rest is put ("育儿补贴不吭声继续领", "签份合同做做
     # 样子", "没人会较真吧", "她不会发现"). (Not "没人管": "老人没人管" is a hardship question.)
-    r"没人(会)?(查|较真|发现)", r"不会(被)?(发现|查到|查出)", r"不吭声", r"(就当|当作)不知道", r"做做样子",
+    r"没人(会)?(查|较真|发现)", r"不会(被|给人|让人)?(发现|查到|查出)", r"不吭声", r"(就当|当作)不知道", r"做做样子",
     # Short requests typed as on a phone (evals/datasets/short_dev, Dec 5): someone else sitting an assessment or a face
     # check, an address or reason made up, connections, another person's card, a dead parent's allowance drawn as
     # before, a date changed so as to get something, "without being found out".
@@ -214,10 +217,10 @@ def says_lawful_intent(question: str) -> bool:
     """Does the question say the asker means to do it the open way (an authorisation letter, the proper channel, a
     mistake of their own to correct, a benefit to stop or pay back, one still paid after a death), ask whether one
     may do the procedure for someone else, ask plainly about retiring earlier or later, or ask to hand a paper in
-    later?"""
-    text = to_simplified(question)
-    return bool(_LAWFUL_INTENT.search(text) or _ACTS_FOR_ANOTHER.search(text) or _RETIREMENT_TIMING.search(text)
-                or _LATER.search(text))
+    later? Read as written and with its Cantonese words as Mandarin ("點樣停咗佢" is 怎样停了他), like `check_abuse`."""
+    simplified = to_simplified(question)
+    return any(_LAWFUL_INTENT.search(text) or _ACTS_FOR_ANOTHER.search(text) or _RETIREMENT_TIMING.search(text)
+               or _LATER.search(text) for text in dict.fromkeys((simplified, fold_cantonese(simplified))))
 
 
 def check_abuse(question: str) -> AbuseCheck:

@@ -112,3 +112,10 @@ def test_the_open_way_asked_in_other_words(question):
 @pytest.mark.parametrize("question", STAND_INS)
 def test_a_changed_record_a_stand_in_or_covert_help_is_not_the_open_way(question):
     assert not says_lawful_intent(question)
+
+
+def test_cantonese_is_read_as_its_mandarin_words_both_ways():
+    """Spoken Cantonese reaches both readings as Mandarin: the open way ("老豆個名寫錯咗" is 名写错了, a mistake of one's
+    own to correct) and counting on nobody finding out ("唔會俾人查到" is 不会给人查到)."""
+    assert says_lawful_intent("死亡證明上老豆個名寫錯咗")
+    assert check_abuse("份租約要點寫先唔會俾人查到？").flagged
