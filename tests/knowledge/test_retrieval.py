@@ -41,6 +41,7 @@ def test_spoken_cantonese_is_read_as_its_mandarin_words(fast_stack):
     assert "fees" in Ask.of(kb.retriever.prepare("使唔使錢？", embed=False)).aspects  # 要不要钱
     # 嗰 is 𠮶 after OpenCC's fold; 咩 inside a question is 什么
     assert kb.retriever.prepare("搬屋嗰陣唔見咗張證，要帶咩證件？", embed=False).normalized == "搬屋那时不见了张证,要带什么证件?"
+    assert kb.retriever.prepare("多咗嘅錢係咪要還返？", embed=False).normalized == "多了的钱是不是要退还?"
     for mandarin in ("劳动仲裁怎么申请", "关系证明", "旁边的窗口", "户口和医保能一起办吗"):
         assert fold_cantonese(mandarin) == mandarin
 
