@@ -568,5 +568,9 @@ class Ask:
 
     def leads(self, aspect: str) -> bool:
         """Whether the part for `aspect` answers the question (asked, or nothing in particular is asked)
-        rather than supporting the answer (only mentioned: "一起办" beside "几天能办好")."""
+        rather than supporting the answer (only mentioned: "一起办" beside "几天能办好"). What is done together is
+        no lead either when it is said of the whole bundle beside another aspect asked ("Where do we start all the baby
+        paperwork in one go?": where, for all of it)."""
+        if aspect == "services" and self.whole and self.asked - {"services"}:
+            return False
         return not self.asked or aspect in self.asked

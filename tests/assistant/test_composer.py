@@ -747,6 +747,10 @@ def test_how_long_the_whole_process_takes_is_the_bundles_time_limit_not_one_serv
     lead = _lead(catalog, "newborn", ["newborn#svc-birth_registration@en"],
                  "My wife will give birth at a hospital next month. Where do we start all the baby paperwork in one go?", "en")
     assert lead.citation.source_id.startswith("newborn#channels"), lead.citation.source_id
+    # ...and what it includes is no second lead beside the where ("in one go" says for all of it); asked alone, it is.
+    where = _ask("Where do we start all the baby paperwork in one go?")
+    assert where.leads("channels") and not where.leads("services")
+    assert _ask("Which services can we do in one go?").leads("services")
     # One service's time is still that service's ("营业执照要几天能拿到").
     lead = _lead(catalog, "start_business", ["start_business#svc-business_registration"], "营业执照要几天能拿到")
     assert lead.citation.source_id.startswith("start_business#svc-business_registration")
