@@ -217,7 +217,7 @@ def says_lawful_intent(question: str) -> bool:
     """Does the question say the asker means to do it the open way (an authorisation letter, the proper channel, a
     mistake of their own to correct, a benefit to stop or pay back, one still paid after a death), ask whether one
     may do the procedure for someone else, ask plainly about retiring earlier or later, or ask to hand a paper in
-    later? Read as written and with its Cantonese words as Mandarin ("點樣停咗佢" is 怎样停了他), like `check_abuse`."""
+    later? Read as written and with its Cantonese words as Mandarin ("老豆個名寫錯咗" is 名写错了), like `check_abuse`."""
     simplified = to_simplified(question)
     return any(_LAWFUL_INTENT.search(text) or _ACTS_FOR_ANOTHER.search(text) or _RETIREMENT_TIMING.search(text)
                or _LATER.search(text) for text in dict.fromkeys((simplified, fold_cantonese(simplified))))

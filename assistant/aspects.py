@@ -500,7 +500,7 @@ def content_word_signature() -> str:
 
 
 # Someone or something of the conversation referred back to ("那他户口咋恢复", "what does he need to do with his card",
-# "she hasn't done that assessment yet"): a pronoun, not "其他" (other) or "我们" (the asker).
+# "she hasn't done that assessment yet"): a pronoun, not 其他 or 他人 (others).
 _REFERS_BACK = re.compile(r"(?<!其)[他她它](?!人)|这个|那个|这些|那些|^那|\b(he|she|him|his|her|hers|they|them|their|it|its)\b",
                           re.IGNORECASE)
 

@@ -298,7 +298,7 @@ class OneThingRouter:
         guide `speaks` of is not; for another bundle, only when the question also refers back by a pronoun: "那他户口
         咋恢复" after a veteran's return asks about his hukou, while "信用中国上还挂着我们公司的处罚" after a listing check
         is the credit-repair bundle, though the listing guide names 信用中国. Development sets: followup_dev 0.970 →
-        0.975, no switch lost; four answers of 2,752 changed, all to the thread's guide)."""
+        0.975, no switch lost; three answers of 2,752 changed, all to the thread's guide)."""
         if verdict == ABUSE or mentioned[:1] not in ([], [active]):
             return False
         if verdict == BUNDLE and candidates[0].id != active:
