@@ -213,22 +213,26 @@ class AbuseCheck:
     reported: bool = False  # an act of fraud told by its victim or a witness: handed off to where to report it
 
 
+def _readings(question: str) -> tuple[str, ...]:
+    """The question as the lexicon reads it: as written (繁→简; the lexicon knows some Cantonese words: 唔講) and, when
+    it differs, with its Cantonese words as Mandarin (嘅 in "點樣整張假嘅殘疾證" hid 假的残疾证 from the Mandarin patterns)."""
+    simplified = to_simplified(question)
+    return tuple(dict.fromkeys((simplified, fold_cantonese(simplified))))
+
+
 def says_lawful_intent(question: str) -> bool:
     """Does the question say the asker means to do it the open way (an authorisation letter, the proper channel, a
     mistake of their own to correct, a benefit to stop or pay back, one still paid after a death), ask whether one
     may do the procedure for someone else, ask plainly about retiring earlier or later, or ask to hand a paper in
-    later? Read as written and with its Cantonese words as Mandarin ("老豆個名寫錯咗" is 名写错了), like `check_abuse`."""
-    simplified = to_simplified(question)
+    later? Either reading counts (`_readings`: "老豆個名寫錯咗" is 名写错了)."""
     return any(_LAWFUL_INTENT.search(text) or _ACTS_FOR_ANOTHER.search(text) or _RETIREMENT_TIMING.search(text)
-               or _LATER.search(text) for text in dict.fromkeys((simplified, fold_cantonese(simplified))))
+               or _LATER.search(text) for text in _readings(question))
 
 
 def check_abuse(question: str) -> AbuseCheck:
-    """Does the question ask for help to forge, fake, cheat, impersonate or evade — or report that someone did?"""
-    # Cantonese is read as written (the lexicon knows some of its words: 唔講) and as its Mandarin words too: 嘅 in
-    # "點樣整張假嘅殘疾證" hid 假的残疾证 from the Mandarin patterns.
-    simplified = to_simplified(question)
-    for text in dict.fromkeys((simplified, fold_cantonese(simplified))):
+    """Does the question ask for help to forge, fake, cheat, impersonate or evade — or report that someone did? The
+    first reading (`_readings`) naming an act decides."""
+    for text in _readings(question):
         m = _ZH.search(text) or _EN.search(text)
         if m is not None:
             break
