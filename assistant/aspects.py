@@ -176,6 +176,7 @@ HANDED_IN_LATER = (r"\b(send|sent|hand|handed|bring|brought|submit|submitted|pro
 #   ("my late father's pension"), nor is something not yet done and what it leads to ("还没上户口，会不会有影响");
 # - what to bring in other words ("得带些啥", "要带上什么", "准备好哪些"): the materials;
 # - how long until the result is in hand ("要多久才能拿到"): the time;
+# - how to claim a benefit ("育儿补贴怎么领", "那个补贴咋领"): the steps, as "How do we claim…" asks ("去哪领" asks where);
 # - in English, what a keyword cannot say with words between: how long someone else has ("How long does he have to
 #   report?": the deadline), which government department, a paper handed in later (容缺), how much faster it is now
 #   (what changed), "docs" (the materials).
@@ -207,6 +208,9 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "tolerance": re.compile(HANDED_IN_LATER, re.IGNORECASE),
     # How much faster or simpler it has become ("how much faster is it now?"): what the reform changed.
     "replaced": re.compile(r"\bhow much (faster|quicker|sooner|shorter|less|fewer|simpler|easier)\b", re.IGNORECASE),
+    # How to claim a benefit. A pattern rather than keywords: keywords (and their parts, such as 怎样) are also left
+    # out of the content words the decision model counts.
+    "steps": re.compile(r"(怎么|如何|怎样|咋)领"),
     # What to bring in other words ("得带些啥"); "docs" for documents.
     "materials": re.compile(r"(带|拿|准备)(上|好|齐|些|点){1,2}(啥|什么|哪些)|\bdocs\b", re.IGNORECASE),
     # How long until the result is in hand ("要多久才能拿到", "多久才能办下来"): the processing time, where "多久才能" alone

@@ -792,6 +792,15 @@ def test_what_there_is_to_do_is_asking_for_the_services_list():
         assert _ask(q).aspects == ["services"], q
 
 
+def test_how_to_claim_asks_for_the_steps_as_how_do_i_claim_does():
+    """"育儿补贴怎么领" asks how to claim it, as "How do we claim the childcare subsidy?" does (the steps); it led with
+    the conditions. Where to claim it and how much there is ask something else."""
+    for q in ("育儿补贴怎么领", "退休了养老金怎么领", "国家那个补贴咋领", "丧葬补助金如何领取", "How do we claim the childcare subsidy?"):
+        assert _ask(q).aspects == ["steps"], q
+    assert _ask("丧葬费去哪领").aspects == ["channels"]
+    assert "steps" not in _ask("育儿补贴一年能领多少钱").aspects
+
+
 def test_phrases_naming_the_topic_ask_an_aspect_and_leave_the_topic_a_content_word():
     """"能领什么补贴" asks which benefits there are (the services), "能上门办吗" for 代办 at home, "What licences do we
     need?" for the services; 补贴, 上门 and "licences" still say what the question is about (content words, which the
