@@ -738,7 +738,12 @@ class GroundedComposer:
                 supports.append((want.label or aspect, blocks))
             if not ok and ask.leads(aspect):
                 comp.missing.append(aspect)
-        overview = not comp.statements and (ask.what_is or not on_topic)
+        # An English first question that asks nothing in particular and shares no word with any passage ("My father
+        # passed away last week.": the guide says "dies") names only its life event: what the bundle is and does
+        # answers it, not the first passage retrieval ranks (a service's department line).
+        unmatched = glang == "en" and not shown and not ask.aspects and not ask.yes_no and on_topic \
+            and not any(n for _, n in scored)
+        overview = not comp.statements and (ask.what_is or not on_topic or unmatched)
         if overview:
             comp.overview = True
             for want in OVERVIEW:  # not a fact asked for: never shown twice

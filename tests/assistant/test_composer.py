@@ -63,6 +63,24 @@ def test_overview_is_the_bundle_in_brief_and_offers_the_rest(catalog):
     _verbatim(comp, index)
 
 
+def test_an_english_first_question_naming_only_its_life_event_gets_the_overview(catalog):
+    """"My father passed away last week." reads no aspect and shares no word with any passage (the guide says "dies"):
+    what the bundle is and does answers it, not the first passage retrieval ranks (a service's department line). A
+    word shared, an aspect, a yes/no or a conversation already under way keep the passage answer."""
+    index = _index(catalog)
+    composer = _composer(catalog, index)
+    o = catalog.get("after_death")
+    passages = [r for sid, recs in index.items() if sid.startswith(f"{o.id}#svc-") and sid.endswith("@en") for r in recs]
+    assert passages
+    event = Ask(topic_words={"father", "pass", "away", "last", "week"}, text="my father passed away last week.")
+    comp = composer.compose(o, event, passages, lang="en")
+    assert comp.overview and [s.label for s in comp.statements if s.role == "lead"] == ["overview", "services"]
+    _verbatim(comp, index)
+    assert not composer.compose(o, event, passages, lang="en", shown={"after_death#x|y"}).overview
+    assert not composer.compose(o, Ask(topic_words={"cremat"}, text="my father passed away. cremation?"), passages,
+                                lang="en").overview
+
+
 def test_an_overview_takes_supporting_quotes_only_while_all_it_quotes_fits(catalog):
     """"What is this bundle?" stays short: the summary, the services and the region note always; a
     supporting passage only while everything quoted, the note included, is within OVERVIEW_BUDGET."""
