@@ -738,6 +738,14 @@ class GroundedComposer:
                 supports.append((want.label or aspect, blocks))
             if not ok and ask.leads(aspect):
                 comp.missing.append(aspect)
+        if not comp.statements and not on_topic and not ask.what_is and shown and all(
+                shown_key(r.chunk_id, q) in shown for want in OVERVIEW for r, q in self._quotes(o, want, glang)):
+            # A follow-up naming nothing a passage names, after the overview ("她一定要跟我一起去吗": 一定, 跟) would get
+            # the overview again, all of it shown ("the main points are above"): retrieval's passages of the bundle
+            # answer it instead, the first not shown (the FAQ on an operator who cannot come in person).
+            on_topic = [p for p in passages if p.one_thing_id == o.id and p.kind in ("faq", "service")
+                        and p.metadata.get("lang", "zh") == glang]
+            scored = [(p, 0) for p in on_topic]
         # An English first question that asks nothing in particular and shares no word with any passage ("My father
         # passed away last week.": the guide says "dies") names only its life event: what the bundle is and does
         # answers it, not the first passage retrieval ranks (a service's department line).

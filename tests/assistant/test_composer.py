@@ -81,6 +81,24 @@ def test_an_english_first_question_naming_only_its_life_event_gets_the_overview(
                                 lang="en").overview
 
 
+def test_a_follow_up_naming_nothing_after_the_overview_gets_a_passage_not_the_main_points_are_above(catalog):
+    """"她一定要跟我一起去吗" after the overview names nothing a passage names (一定, 跟): it got "主要内容上面已经介绍过"
+    (the overview again, all shown). Retrieval's passages of the bundle answer it instead, the first not shown; a
+    first question naming nothing still gets the overview."""
+    from assistant.composer import OVERVIEW, shown_key
+
+    index = _index(catalog)
+    composer = _composer(catalog, index)
+    o = catalog.get("self_employed_operator_change")
+    passages = [r for sid, recs in index.items() if sid.startswith(f"{o.id}#faq-") for r in recs]
+    ask = Ask(topic_words={"一定", "跟"}, yes_no=True, text="她一定要跟我一起去吗")
+    assert composer.compose(o, ask, passages).overview
+    shown = {shown_key(r.chunk_id, q) for want in OVERVIEW for r, q in composer._quotes(o, want, "zh")}
+    comp = composer.compose(o, ask, passages, shown=shown)
+    assert not comp.overview and comp.statements[0].citation.source_id == passages[0].chunk_id
+    _verbatim(comp, index)
+
+
 def test_an_overview_takes_supporting_quotes_only_while_all_it_quotes_fits(catalog):
     """"What is this bundle?" stays short: the summary, the services and the region note always; a
     supporting passage only while everything quoted, the note included, is within OVERVIEW_BUDGET."""
