@@ -534,6 +534,12 @@ _WHAT_IS = re.compile(r"是什么(?!时候)|什么是|是啥(?!时候)|干什么
                       r"|^what('s| is| are| does)\b.*\b(bundle|service|one.thing)|^tell me about")
 
 
+# A question word or mark anywhere: a message without one states something ("我爸昨天夜里在医院走了", "Just had our 2nd
+# baby last night") — unless it reads as yes/no (`_YES_NO`: a final 不, English word order). (几 after 十, 廿 or 好 is a
+# number: "做咗廿幾年".)
+_ASKS_SOMETHING = re.compile(r"[?？]|吗|呢|怎|如何|什么|啥|哪|多少|(?<![十廿好])几|谁|咋|点样|乜|边度|系咪|可唔可以|得唔得"
+                             r"|\b(what|which|who|whom|whose|when|where|why|how)\b")
+
 # ("Where do we start all the baby paperwork in one go?" asks where the bundle is applied for, not one service's window.)
 _WHOLE = re.compile(r"全流程|整个流程|整个过程|全过程|全部办完|都办完|一次办完|一共|总共|\bwhole (?:process|thing)\b"
                     r"|\bentire process\b|\bin total\b|\baltogether\b|\bfrom start to finish\b|\bend to end\b"
@@ -563,6 +569,12 @@ class Ask:
         """The special cases the question names without asking about them ("我家老大上个月刚满3岁，还能领吗": an age),
         as `conditions_in` reads a text of the guide (from the aspects already read, not read again)."""
         return _case(self.aspects, self.asked)
+
+    @property
+    def states_only(self) -> bool:
+        """Whether it asks nothing at all: no aspect, no yes/no, no question word or mark ("我们工作室刚招了3个人，下周一正式
+        入职", "my son finally came home yesterday, done with his 2 years in the army")."""
+        return not (self.aspects or self.yes_no or self.what_is or _ASKS_SOMETHING.search(self.text))
 
     @property
     def whole(self) -> bool:

@@ -746,18 +746,8 @@ class GroundedComposer:
             on_topic = [p for p in passages if p.one_thing_id == o.id and p.kind in ("faq", "service")
                         and p.metadata.get("lang", "zh") == glang]
             scored = [(p, 0) for p in on_topic]
-        # An English first question that asks nothing in particular and shares no word with any passage ("My father
-        # passed away last week.": the guide says "dies") names only its life event: what the bundle is and does
-        # answers it, not the first passage retrieval ranks (a service's department line).
-        unmatched = glang == "en" and not shown and not ask.aspects and not ask.yes_no and on_topic \
-            and not any(n for _, n in scored)
-        overview = not comp.statements and (ask.what_is or not on_topic or unmatched)
-        if overview:
-            comp.overview = True
-            for want in OVERVIEW:  # not a fact asked for: never shown twice
-                self._add(comp, want.label, [(r, q) for r, q in self._quotes(o, want, glang)
-                                             if shown_key(r.chunk_id, q) not in shown])
-        elif not comp.statements and on_topic:
+        overview = not comp.statements and (ask.what_is or not on_topic)
+        if not overview and not comp.statements and on_topic:
             # Nothing asked for by name: retrieval's best on-topic passage. When it shares no word with the question
             # either ("我老伴也要单独办吗"), the first this conversation has not shown: the top one was the last answer,
             # and nothing says it answers this one. (One sharing a word is quoted again: "what are the three zeros?")
@@ -774,7 +764,24 @@ class GroundedComposer:
             quoted = [(p, self._passage_quotes(p, ask.aspects, ask.text, narrow)) for p in tried]
             best, blocks = next(((p, b) for p, b in quoted if any(shown_key(r.chunk_id, q) not in shown for r, q in b)),
                                 quoted[0])
-            self._add(comp, best.kind, self._unseen_department(blocks, shown))
+            # A first message that asks nothing ("我们工作室刚招了3个人，下周一正式入职", "Just had our 2nd baby last night")
+            # states the life event: what the bundle is and what it covers answer it, not its conditions or the list
+            # of what bundling replaced, which rank first for want of anything asked, nor — in English sharing no word
+            # with any passage ("My father passed away last week.": the guide says "dies") — whatever retrieval ranked
+            # first (a service's department line). (An FAQ or a service ranked first answers a stated problem:
+            # "出差时住了院没做备案".)
+            overview = ask.states_only and not shown and (
+                best.kind in ("eligibility", "replaced") or (glang == "en" and not any(n for _, n in scored)))
+            if not overview:
+                self._add(comp, best.kind, self._unseen_department(blocks, shown))
+        if overview:
+            comp.overview = True
+            for want in OVERVIEW:  # not a fact asked for: never shown twice
+                self._add(comp, want.label, [(r, q) for r, q in self._quotes(o, want, glang)
+                                             if shown_key(r.chunk_id, q) not in shown])
+            if ask.states_only and not shown:
+                # Someone who states the life event hears first what must not be missed: the guide's first deadline.
+                self._add(comp, "deadline", self._first_deadline(o, glang), role="support")
         self._recall(comp, ask.text, shown)
         # Retrieval's on-topic passages support before the aspect's extras (a deadline beside a time
         # limit): a service's own time limit is closer to the question than the bundle's.
@@ -875,6 +882,12 @@ class GroundedComposer:
 
         kept = [(r, q) for r, q in blocks if not seen_department(r, q)]
         return kept or blocks
+
+    def _first_deadline(self, o: OneThing, glang: str) -> list[tuple[Record, str]]:
+        """The guide's first deadline, quoted (its deadlines come most pressing first)."""
+        section = self.catalog.section(o.id, "deadlines", glang)
+        first = next((p for p in section.parts if p.aspect == "deadline"), None) if section is not None else None
+        return self._section_quotes(section, section.spans(("deadline",), keep=lambda p: p is first)) if first else []
 
     def _more(self, o: OneThing, comp: Composition, glang: str) -> list[More]:
         quoted = {section_id(s.citation.source_id) for s in comp.statements}

@@ -99,6 +99,35 @@ def test_a_follow_up_naming_nothing_after_the_overview_gets_a_passage_not_the_ma
     _verbatim(comp, index)
 
 
+def test_a_first_message_stating_only_the_life_event_gets_the_overview_and_the_first_deadline(catalog):
+    """"我们工作室刚招了3个人，下周一正式入职" asks nothing: it led with the conditions (or the list of what bundling
+    replaced), which rank first for want of anything asked. What the bundle is, what it covers and the guide's first
+    deadline answer it. A question ("…要办什么吗"), or a conversation under way, keeps the passage answer."""
+    index = _index(catalog)
+    composer = _composer(catalog, index)
+    o = catalog.get("employee_recruitment")
+    passages = [r for sid, recs in index.items() if sid in (f"{o.id}#eligibility", f"{o.id}#replaced") for r in recs]
+    stated = Ask(topic_words={"工作室", "入职"}, text="我们工作室刚招了3个人，下周一正式入职")
+    assert stated.states_only
+    comp = composer.compose(o, stated, passages)
+    assert comp.overview and [s.label for s in comp.statements if s.role == "lead"] == ["overview", "services"]
+    deadline = [s for s in comp.statements if s.label == "deadline"]
+    assert deadline and o.deadlines[0].within in deadline[0].quote and o.deadlines[1].within not in deadline[0].quote
+    _verbatim(comp, index)
+    asked = Ask(topic_words={"工作室", "入职"}, yes_no=True, text="我们工作室刚招了3个人，要办什么吗")
+    assert not asked.states_only and not composer.compose(o, asked, passages).overview
+    assert not composer.compose(o, stated, passages, shown={"x|y"}).overview
+
+
+def test_a_message_states_only_when_nothing_in_it_asks():
+    for q in ("我爸昨天夜里在医院走了", "我们工作室刚招了3个人，下周一正式入职", "下个月退休，在厂里做了廿几年",
+              "my son finally came home yesterday, done with his 2 years in the army"):
+        assert _ask(q).states_only, q
+    for q in ("我爸走了要办啥", "退休要几天", "我们公司要注销吗", "孩子出生了要办什么", "my son came home, what now",
+              "is there anything to do after my son's discharge"):
+        assert not _ask(q).states_only, q
+
+
 def test_an_overview_takes_supporting_quotes_only_while_all_it_quotes_fits(catalog):
     """"What is this bundle?" stays short: the summary, the services and the region note always; a
     supporting passage only while everything quoted, the note included, is within OVERVIEW_BUDGET."""
