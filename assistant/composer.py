@@ -780,7 +780,7 @@ class GroundedComposer:
                 self._add(comp, want.label, [(r, q) for r, q in self._quotes(o, want, glang)
                                              if shown_key(r.chunk_id, q) not in shown])
             if ask.states_only and not shown:
-                # Someone who states the life event hears first what must not be missed: the guide's first deadline.
+                # Someone who states the life event also hears what must not be missed: the guide's first deadline.
                 self._add(comp, "deadline", self._first_deadline(o, glang), role="support")
         self._recall(comp, ask.text, shown)
         # Retrieval's on-topic passages support before the aspect's extras (a deadline beside a time
@@ -884,7 +884,8 @@ class GroundedComposer:
         return kept or blocks
 
     def _first_deadline(self, o: OneThing, glang: str) -> list[tuple[Record, str]]:
-        """The guide's first deadline, quoted (its deadlines come most pressing first)."""
+        """The guide's first deadline, quoted. The guides list first the one their life event starts ("出生后1个月内",
+        "自用工之日起30日内") where there is one; a guide with none (低保: only the appeal window) gives that."""
         section = self.catalog.section(o.id, "deadlines", glang)
         first = next((p for p in section.parts if p.aspect == "deadline"), None) if section is not None else None
         return self._section_quotes(section, section.spans(("deadline",), keep=lambda p: p is first)) if first else []
