@@ -884,8 +884,9 @@ class GroundedComposer:
         return kept or blocks
 
     def _first_deadline(self, o: OneThing, glang: str) -> list[tuple[Record, str]]:
-        """The guide's first deadline, quoted. The guides list first the one their life event starts ("出生后1个月内",
-        "自用工之日起30日内") where there is one; a guide with none (低保: only the appeal window) gives that."""
+        """The guide's first deadline, quoted: in most guides the one their life event starts ("出生后1个月内",
+        "自用工之日起30日内"), not in all (退休 lists the notice for flexible early retirement first; 低保 has only the
+        appeal window)."""
         section = self.catalog.section(o.id, "deadlines", glang)
         first = next((p for p in section.parts if p.aspect == "deadline"), None) if section is not None else None
         return self._section_quotes(section, section.spans(("deadline",), keep=lambda p: p is first)) if first else []
