@@ -779,9 +779,10 @@ class GroundedComposer:
             for want in OVERVIEW:  # not a fact asked for: never shown twice
                 self._add(comp, want.label, [(r, q) for r, q in self._quotes(o, want, glang)
                                              if shown_key(r.chunk_id, q) not in shown])
-            if ask.states_only and not shown:
-                # Someone who states the life event also hears what must not be missed: the guide's first deadline.
-                self._add(comp, "deadline", self._first_deadline(o, glang), role="support")
+                if want is OVERVIEW[0] and ask.states_only and not shown:
+                    # Someone who states the life event hears, right after what the bundle is, what must not be
+                    # missed: the guide's first deadline (above the list of services, on a phone above the fold).
+                    self._add(comp, "deadline", self._first_deadline(o, glang), role="support")
         self._recall(comp, ask.text, shown)
         # Retrieval's on-topic passages support before the aspect's extras (a deadline beside a time
         # limit): a service's own time limit is closer to the question than the bundle's.
