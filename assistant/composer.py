@@ -613,9 +613,9 @@ class GroundedComposer:
 
         Leads: for a yes/no question the on-topic FAQ or passage that decides it; the part for each
         aspect asked ("带什么" → the materials list; a two-part question gets both); with no aspect, the
-        best on-topic passage; the overview (summary and services) only for "what is it" or a vague
-        question. Then at most two supporting quotes within the length budget, and the sections left
-        out as `more`."""
+        best on-topic passage; the overview (summary and services) only for "what is it", a vague question
+        or a first message that only states its life event (with the guide's first deadline). Then at most
+        two supporting quotes within the length budget, and the sections left out as `more`."""
         glang = self.guide_lang(o, lang)
         comp = Composition(lang=glang)
         # A yes/no question about one item of a long list ("Can I still retire on time if…") is answered by the
