@@ -175,7 +175,7 @@ HANDED_IN_LATER = (r"\b(send|sent|hand|handed|bring|brought|submit|submitted|pro
 # - something done late ("what happens if I register the baby's hukou late?"): the deadline, not a "late" relative
 #   ("my late father's pension"), nor is something not yet done and what it leads to ("还没上户口，会不会有影响");
 # - what to bring in other words ("得带些啥", "要带上什么", "准备好哪些"): the materials;
-# - how long until the result is in hand ("要多久才能拿到"): the time;
+# - how long until the result is in hand ("要多久才能拿到"), or working days as Taiwan writes them ("幾個工作天"): the time;
 # - how to claim a benefit ("育儿补贴怎么领", "那个补贴咋领"): the steps, as "How do we claim…" asks ("去哪领" asks where);
 # - in English, what a keyword cannot say with words between: how long someone else has ("How long does he have to
 #   report?": the deadline), which government department, a paper handed in later (容缺), how much faster it is now
@@ -216,7 +216,9 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     # How long until the result is in hand ("要多久才能拿到", "多久才能办下来"): the processing time, where "多久才能" alone
     # is a waiting period, a condition ("要等多久才能申请信用修复"). The longer match wins (see _matches).
     "time": re.compile(r"(多久|多长时间)(之后|以后|后)?才能(拿到|拿证|领到|到手|到账|下来|出来|出结果|办下来|批下来|发下来|办好|办完|办齐"
-                       r"|办成|改好|改过来|把[^，。？?]{0,8}(办齐|办好|办完|办下来|改过来|拿到))"),
+                       r"|办成|改好|改过来|把[^，。？?]{0,8}(办齐|办好|办完|办下来|改过来|拿到))"
+                       # Working days as Taiwan writes them ("幾個工作天可以開通"; 工作日 is a keyword).
+                       r"|(几|多少)个?工作天"),
 }
 
 _TRIGGERS = frozenset(w for _, words in ASPECTS.values() for w in words)

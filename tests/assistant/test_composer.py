@@ -858,6 +858,12 @@ def test_what_there_is_to_do_is_asking_for_the_services_list():
         assert _ask(q).aspects == ["services"], q
 
 
+def test_working_days_as_taiwan_writes_them_ask_how_long():
+    """"幾個工作天可以開通" asks the time, as "几个工作日" does; it read no aspect and got an FAQ on applying at once."""
+    for q in ("新店面申請接自來水跟瓦斯，大概幾個工作天可以開通？", "要多少工作天"):
+        assert _ask(q).aspects == ["time"], q
+
+
 def test_how_to_claim_asks_for_the_steps_as_how_do_i_claim_does():
     """"育儿补贴怎么领" asks how to claim it, as "How do we claim the childcare subsidy?" does (the steps); it led with
     the conditions. Where to claim it and how much there is ask something else."""
