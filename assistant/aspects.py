@@ -538,8 +538,9 @@ _WHAT_IS = re.compile(r"是什么(?!时候)|什么是|是啥(?!时候)|干什么
 
 # A question word or mark anywhere: a message without one states something ("我爸昨天夜里在医院走了", "Just had our 2nd
 # baby last night") — unless it reads as yes/no (`_YES_NO`: a final 不, English word order). (几 after 十, 廿 or 好 is a
-# number: "做咗廿幾年".)
-_ASKS_SOMETHING = re.compile(r"[?？]|吗|呢|怎|如何|什么|啥|哪|多少|(?<![十廿好])几|谁|咋|点样|乜|边度|系咪|可唔可以|得唔得"
+# number: "做咗廿幾年".) Spoken Cantonese arrives folded (knowledge.text.fold_cantonese: 點樣 → 怎样, 係咪 → 是不是,
+# 邊度 → 哪里, 得唔得 → 行不行); only a bare 乜 is left as written.
+_ASKS_SOMETHING = re.compile(r"[?？]|吗|呢|怎|如何|什么|啥|哪|多少|(?<![十廿好])几|谁|咋|乜"
                              r"|\b(what|which|who|whom|whose|when|where|why|how)\b")
 
 # ("Where do we start all the baby paperwork in one go?" asks where the bundle is applied for, not one service's window.)

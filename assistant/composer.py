@@ -746,6 +746,8 @@ class GroundedComposer:
             on_topic = [p for p in passages if p.one_thing_id == o.id and p.kind in ("faq", "service")
                         and p.metadata.get("lang", "zh") == glang]
             scored = [(p, 0) for p in on_topic]
+        # A first message that asks nothing states its life event (see below).
+        stated = not shown and ask.states_only
         overview = not comp.statements and (ask.what_is or not on_topic)
         if not overview and not comp.statements and on_topic:
             # Nothing asked for by name: retrieval's best on-topic passage. When it shares no word with the question
@@ -770,7 +772,7 @@ class GroundedComposer:
             # with any passage ("My father passed away last week.": the guide says "dies") — whatever retrieval ranked
             # first (a service's department line). (An FAQ or a service ranked first answers a stated problem:
             # "出差时住了院没做备案".)
-            overview = ask.states_only and not shown and (
+            overview = stated and (
                 best.kind in ("eligibility", "replaced") or (glang == "en" and not any(n for _, n in scored)))
             if not overview:
                 self._add(comp, best.kind, self._unseen_department(blocks, shown))
@@ -779,7 +781,7 @@ class GroundedComposer:
             for want in OVERVIEW:  # not a fact asked for: never shown twice
                 self._add(comp, want.label, [(r, q) for r, q in self._quotes(o, want, glang)
                                              if shown_key(r.chunk_id, q) not in shown])
-                if want is OVERVIEW[0] and ask.states_only and not shown:
+                if want is OVERVIEW[0] and stated:
                     # Someone who states the life event hears, right after what the bundle is, what must not be
                     # missed: the guide's first deadline (above the list of services, on a phone above the fold).
                     self._add(comp, "deadline", self._first_deadline(o, glang), role="support")
