@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from knowledge.retrieval import Query
@@ -532,7 +532,8 @@ _YES_NO = re.compile(r"吗[?？。!！\s]*$|[^不没][不没][?？\s]*$|能不�
 # "What is this bundle?" — the only questions, with a vague first one, that get the bundle overview.
 # ("是什么时候" asks when, not what.) Every English bundle name ends in "bundle", so the word names the topic
 # and is no keyword of the services part: "What is the Newborn birth bundle?" gets the overview.
-_WHAT_IS = re.compile(r"是什么(?!时候)|什么是|是啥(?!时候)|干什么的|做什么的|介绍一下|介绍下|什么意思|怎么回事|了解一下"
+# (Not "有什么是一定要我本人做的": what there is that must be done in person.)
+_WHAT_IS = re.compile(r"是什么(?!时候)|(?<!有)什么是|是啥(?!时候)|干什么的|做什么的|介绍一下|介绍下|什么意思|怎么回事|了解一下"
                       r"|^what('s| is| are| does)\b.*\b(bundle|service|one.thing)|^tell me about")
 
 
@@ -593,3 +594,31 @@ class Ask:
         if aspect == "services" and self.whole and self.asked - {"services"}:
             return False
         return not self.asked or aspect in self.asked
+
+
+# Where a message may ask its next question: after a question mark, or after a final 吗 and a space or comma
+# ("房子贷款还没还完能过户吗 过户一般要多久").
+_QUESTION_END = re.compile(r"[？?]\s*|吗[\s，,]+")
+# More questions than this in one message join the last part: a long message is answered in one piece.
+MAX_PARTS = 3
+
+
+def question_parts(text: str, ask_of: Callable[[str], Ask]) -> list[str]:
+    """The questions one message asks ("育儿补贴一年给多少钱？孩子户口还没上 能先申请吗": how much, and whether it can
+    come first), each answered as a question of its own. A piece asks one when it asks for an aspect, a yes or no or
+    what something is, about something (an aspect or a word of its own: not "你好？", "在吗？"); a piece that does not
+    ("孩子户口还没上") joins the question after it (the last one the question before). One part: a single question."""
+    cuts = [m.end() for m in _QUESTION_END.finditer(text) if m.end() < len(text)]
+    parts: list[str] = []
+    pending = ""
+    for start, end in zip([0, *cuts], [*cuts, len(text)], strict=True):
+        pending += text[start:end]
+        ask = ask_of(pending.strip())
+        if (ask.aspects or ask.yes_no or ask.what_is) and (ask.aspects or ask.topic_words):
+            parts.append(pending)
+            pending = ""
+    if pending and parts:
+        parts[-1] += pending
+    if len(parts) > MAX_PARTS:
+        parts[MAX_PARTS - 1:] = ["".join(parts[MAX_PARTS - 1:])]
+    return [p.strip() for p in parts] if len(parts) > 1 else [text]

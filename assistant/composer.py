@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import groupby
 
 from assistant.aspects import ASPECTS, Ask, Quote, asked_in, asks_validity, conditions_in, of_the_case
 from core.lang import Lang, localise, to_simplified
@@ -818,6 +819,56 @@ class GroundedComposer:
                 self._add(comp, SAMPLE_NOTE.label, note, role="note")
             comp.caveat = o.id
         comp.more = self._more(o, comp, glang)
+        return comp
+
+    def compose_parts(self, o: OneThing, parts: list[tuple[Ask, list[Record]]], *, local: list[Record] | None = None,
+                      lang: Lang = "zh-Hans", shown: frozenset[str] | set[str] = frozenset(),
+                      focus: str | None = None) -> Composition | None:
+        """A message asking two or three things ("育儿补贴一年给多少钱？孩子户口还没上 能先申请吗"; `parts`: each question's
+        Ask and retrieval's passages for it, within `o`): each composed as a question of its own, each part's answer
+        first in the order asked, then their supporting quotes within one answer's length budget. Read as one
+        question, the aspects of one part decided what answered the other ("能先申请吗" got no FAQ: the fees part led
+        and the yes/no went unanswered). None when a part finds only the overview, which it did not ask for."""
+        comps: list[Composition] = []
+        seen = set(shown)
+        for ask, passages in parts:
+            # A later part does not repeat what an earlier one quoted, unless it is that part's answer too.
+            comps.append(self.compose(o, ask, passages, local=None if comps else local, lang=lang,
+                                      shown=frozenset(seen), focus=focus))
+            seen |= set(comps[-1].shown_keys())
+            if comps[-1].overview and not ask.what_is:
+                # A part that finds nothing of its own ("有什么是一定要我本人做的？" beside "可以找代办吗？") gets the
+                # overview: the message is better read as one question (None).
+                return None
+        comp = Composition(lang=comps[0].lang, overview=any(c.overview for c in comps))
+        keys: set[tuple[str, str]] = set()
+
+        def add(s: Statement) -> None:
+            if (s.citation.source_id, s.quote) not in keys:
+                keys.add((s.citation.source_id, s.quote))
+                comp.statements.append(s)
+
+        # (An overview keeps its own order, the first deadline inside it.)
+        answers = [c.statements if c.overview else [s for s in c.statements if s.role == "lead"] for c in comps]
+        for statements in answers:
+            for s in statements:
+                add(s)
+        comp.source = next((c.source for c in comps if c.source), None)
+        comp.caveat = next((c.caveat for c in comps if c.caveat), None)
+        budget = OVERVIEW_BUDGET if comp.overview else SPECIFIC_BUDGET - self._framing(o, lang, shown)
+        used, n_support = sum(len(s.quote) for s in comp.statements), 0
+        # Supports whole or not at all: a quote cut where its section was split into chunks is one support.
+        blocks = [list(run) for c, statements in zip(comps, answers, strict=True)
+                  for _, run in groupby((s for s in c.statements if s not in statements), key=lambda s: (s.label, s.role))]
+        for block in blocks:
+            size = sum(len(s.quote) for s in block)
+            if n_support >= self.max_passages or used + size > budget:
+                continue
+            for s in block:
+                add(s)
+            used, n_support = used + size, n_support + 1
+        comp.missing = list(dict.fromkeys(m for c in comps for m in c.missing))
+        comp.more = self._more(o, comp, comp.lang)
         return comp
 
     @staticmethod

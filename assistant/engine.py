@@ -10,12 +10,12 @@ import logging
 import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from assistant.abuse import check_abuse
-from assistant.aspects import Ask
+from assistant.aspects import Ask, question_parts
 from assistant.composer import Citation, GroundedComposer, More, Statement
 from assistant.decision.classes import FOLLOWUP
 from assistant.decision.training import TrainingSources, load_or_train
@@ -473,12 +473,26 @@ class Assistant:
                  retrieved: list[Record] | None = None, generate: bool = True) -> Answer:
         o = self.catalog.get(one_thing_id)
         conv.state["active_one_thing"] = o.id
-        passages = self._within(o, query)
         # An office's own ingested guides (not our catalogue) that rank near the top are quoted too.
         local = [p for p in (retrieved or [])[:3] if is_office_passage(p) and p.metadata.get("one_thing_id") in (None, o.id)]
         shown = conv.state.get("shown") or []
-        comp = self.composer.compose(o, Ask.of(query), passages, local=local, lang=lang, shown=frozenset(shown),
-                                     focus=conv.state.get("focus"))
+        # A message asking two things ("遷戶口使唔使錢？新身份證要等幾耐先攞到？") gets each answered, each part
+        # retrieved on its own words (the bundle is the whole message's, and so is the vector: embedding each part
+        # would double a two-part answer's time).
+        prepared: dict[str, Query] = {}
+
+        def part(text: str) -> Query:
+            if text not in prepared:
+                prepared[text] = replace(self.retriever.prepare(text, embed=False), vector=query.vector)
+            return prepared[text]
+
+        parts = question_parts(query.text, lambda text: Ask.of(part(text)))
+        comp = self.composer.compose_parts(o, [(Ask.of(q), self._within(o, q)) for q in map(part, parts)], local=local,
+                                           lang=lang, shown=frozenset(shown), focus=conv.state.get("focus")) \
+            if len(parts) > 1 else None
+        if comp is None:
+            comp = self.composer.compose(o, Ask.of(query), self._within(o, query), local=local, lang=lang,
+                                         shown=frozenset(shown), focus=conv.state.get("focus"))
         # Remember what this conversation has shown, so a follow-up does not repeat it, and what it led with, which a
         # follow-up naming nothing ("那要多久") asks about.
         conv.state["shown"] = (shown + comp.shown_keys())[-SHOWN_KEPT:]

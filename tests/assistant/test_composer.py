@@ -1088,3 +1088,42 @@ def test_an_faq_sharing_clearly_more_of_the_question_than_the_service_answers_it
     retrieved = ["school_enrollment#svc-online_registration@en", "school_enrollment#faq-6@en"]
     lead = _lead(catalog, "school_enrollment", retrieved, q, lang="en")
     assert lead.citation.source_id.startswith("school_enrollment#faq-6@en") and "31 August" in lead.quote, lead
+
+
+def test_a_message_is_split_into_the_questions_it_asks():
+    from assistant.aspects import question_parts
+
+    assert question_parts("育儿补贴一年给多少钱？孩子户口还没上 能先申请吗", _ask) == ["育儿补贴一年给多少钱？", "孩子户口还没上 能先申请吗"]
+    assert question_parts("房子贷款还没还完能过户吗 过户一般要多久", _ask) == ["房子贷款还没还完能过户吗", "过户一般要多久"]
+    assert question_parts("is the birth certificate free? and how long does it take?", _ask) == [
+        "is the birth certificate free?", "and how long does it take?"]
+    # A piece that asks nothing about anything joins the question beside it: one question.
+    for one in ("How do I register? My baby was born yesterday.", "孩子户口还没上，能先申请吗？", "你好？我想问一下退休要带什么材料？",
+                "在吗？退休要几天", "退休要几天？？"):
+        assert question_parts(one, _ask) == [one], one
+    assert question_parts("要多久？要钱吗？在哪办？带什么？", _ask) == ["要多久？", "要钱吗？", "在哪办？带什么？"]
+
+
+def test_each_question_of_a_two_part_message_is_answered_in_the_order_asked(catalog):
+    """"迁户口要钱吗？新身份证要等多久？": what it costs, then how long the card takes — each part composed as its own
+    question, its answer before any support, no quote twice."""
+    index = _index(catalog)
+    o = catalog.get("hukou_migration")
+    passages = [r for sid, recs in index.items() if sid.startswith(f"{o.id}#") for r in recs]
+    composer = _composer(catalog, index)
+    comp = composer.compose_parts(o, [(_ask("迁户口要钱吗？"), passages), (_ask("新身份证要等多久？"), passages)])
+    _verbatim(comp, index)
+    quotes = [s.quote for s in comp.statements]
+    fees = next(i for i, q in enumerate(quotes) if "不收费" in q)
+    days = next(i for i, q in enumerate(quotes) if "60日内" in q)
+    assert fees < days <= 1 + fees and len(set(quotes)) == len(quotes), quotes
+    assert all(s.role == "lead" for s in comp.statements[:days + 1])
+
+
+def test_a_message_whose_part_finds_only_the_overview_is_read_as_one_question(catalog):
+    index = _index(catalog)
+    o = catalog.get("start_business")
+    passages = [r for sid, recs in index.items() if sid.startswith(f"{o.id}#faq-") for r in recs]
+    composer = _composer(catalog, index)
+    assert composer.compose_parts(o, [(_ask("可以找代办帮我注册公司吗？"), passages), (_ask("有什么是一定要我本人做的？"), [])]) is None
+    assert composer.compose_parts(o, [(_ask("企业开办一件事是什么？"), []), (_ask("要多久？"), passages)]).overview

@@ -430,3 +430,14 @@ def test_a_follow_up_repeats_nothing_already_shown(fast_assistant):
         assert ans.one_thing and ans.one_thing.id == "newborn", q
         assert not ({(c.source_id, c.quote) for c in ans.citations} & shown), q
         shown |= {(c.source_id, c.quote) for c in ans.citations}
+
+
+
+def test_a_message_asking_two_things_gets_both_answered(fast_assistant):
+    """Read as one question, the yes/no ("要钱吗") led with an FAQ on fees and proxies and the card's 60 days came
+    fourth: each part is answered now, in the order asked, both within the first lines."""
+    ans = fast_assistant.run("户口迁移一件事：迁户口要钱吗？新身份证要等多久？")
+    assert ans.one_thing.id == "hukou_migration"
+    fees, days = ans.answer.find("不收费"), ans.answer.find("60日内")
+    assert 0 <= fees < days < 150, ans.answer
+    _assert_grounded(fast_assistant, ans)
