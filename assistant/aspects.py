@@ -596,25 +596,30 @@ class Ask:
         return not self.asked or aspect in self.asked
 
 
-# Where a message may ask its next question: after a question mark, or after a final 吗 and a space or comma
-# ("房子贷款还没还完能过户吗 过户一般要多久").
-_QUESTION_END = re.compile(r"[？?]\s*|吗[\s，,]+")
+# Where a message may ask its next question: after a question mark, after a final 吗 and a space or comma
+# ("房子贷款还没还完能过户吗 过户一般要多久"), or at a comma before "and" or 另外 ("who pays the deed tax, and does it have
+# to be paid before the transfer?"; not before 还有, which also means "still": "老大四岁了，还有份不").
+_QUESTION_END = re.compile(r"[？?]\s*|吗[\s，,]+|[,，]\s*(?=(?:and|also|plus)\b|另外|以及)", re.IGNORECASE)
+_MARKS = re.compile(r"[?？]")
+_CONNECTIVE = re.compile(r"^\s*(?:(?:and|also|plus)\b|另外|以及)[,，\s]*", re.IGNORECASE)
 # More questions than this in one message join the last part: a long message is answered in one piece.
 MAX_PARTS = 3
 
 
 def question_parts(text: str, ask_of: Callable[[str], Ask]) -> list[str]:
     """The questions one message asks ("育儿补贴一年给多少钱？孩子户口还没上 能先申请吗": how much, and whether it can
-    come first), each answered as a question of its own. A piece asks one when it asks for an aspect, a yes or no or
-    what something is, about something (an aspect or a word of its own: not "你好？", "在吗？"); a piece that does not
+    come first), each answered as a question of its own. A piece asks one when it asks for an aspect, or names
+    something and asks about it (a yes/no, what it is, a question word: not "你好？", "在吗？"); a piece that does not
     ("孩子户口还没上") joins the question after it (the last one the question before). One part: a single question."""
     cuts = [m.end() for m in _QUESTION_END.finditer(text) if m.end() < len(text)]
     parts: list[str] = []
     pending = ""
     for start, end in zip([0, *cuts], [*cuts, len(text)], strict=True):
-        pending += text[start:end]
+        # (A question's own word order after its "and": "…, and does it have to be paid before the transfer?")
+        pending += _CONNECTIVE.sub("", text[start:end]) if start and not pending else text[start:end]
         ask = ask_of(pending.strip())
-        if (ask.aspects or ask.yes_no or ask.what_is) and (ask.aspects or ask.topic_words):
+        worded = ask.yes_no or ask.what_is or _ASKS_SOMETHING.search(_MARKS.sub("", ask.text))
+        if ask.aspects or (ask.topic_words and worded):
             parts.append(pending)
             pending = ""
     if pending and parts:

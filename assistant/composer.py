@@ -841,11 +841,12 @@ class GroundedComposer:
                 # overview: the message is better read as one question (None).
                 return None
         comp = Composition(lang=comps[0].lang, overview=any(c.overview for c in comps))
-        keys: set[tuple[str, str]] = set()
 
         def add(s: Statement) -> None:
-            if (s.citation.source_id, s.quote) not in keys:
-                keys.add((s.citation.source_id, s.quote))
+            # Not what another part quoted already, whole or in part (an FAQ's answer alone after the FAQ), nor a list
+            # whose items it mostly showed.
+            if not any(t.citation.source_id == s.citation.source_id and (t.quote in s.quote or s.quote in t.quote)
+                       for t in comp.statements) and not _mostly_shown(s.quote, comp.statements):
                 comp.statements.append(s)
 
         # (An overview keeps its own order, the first deadline inside it.)

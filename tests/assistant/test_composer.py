@@ -1096,12 +1096,18 @@ def test_a_message_is_split_into_the_questions_it_asks():
     assert question_parts("育儿补贴一年给多少钱？孩子户口还没上 能先申请吗", _ask) == ["育儿补贴一年给多少钱？", "孩子户口还没上 能先申请吗"]
     assert question_parts("房子贷款还没还完能过户吗 过户一般要多久", _ask) == ["房子贷款还没还完能过户吗", "过户一般要多久"]
     assert question_parts("is the birth certificate free? and how long does it take?", _ask) == [
-        "is the birth certificate free?", "and how long does it take?"]
+        "is the birth certificate free?", "how long does it take?"]
     # A piece that asks nothing about anything joins the question beside it: one question.
     for one in ("How do I register? My baby was born yesterday.", "孩子户口还没上，能先申请吗？", "你好？我想问一下退休要带什么材料？",
                 "在吗？退休要几天", "退休要几天？？"):
         assert question_parts(one, _ask) == [one], one
     assert question_parts("要多久？要钱吗？在哪办？带什么？", _ask) == ["要多久？", "要钱吗？", "在哪办？带什么？"]
+    # At a comma before "and" or 另外, when both sides ask (the connective goes: the second keeps its own word order).
+    assert question_parts("How long do we have to ask for reconsideration, and what about going to court?", _ask) == [
+        "How long do we have to ask for reconsideration,", "what about going to court?"]
+    assert question_parts("公司注销要多久，另外要不要登报？", _ask) == ["公司注销要多久，", "要不要登报？"]
+    for one in ("my dad and mum are both retired, and they live with us, what can they get?", "老大都四岁了，还有份不"):
+        assert question_parts(one, _ask) == [one], one
 
 
 def test_each_question_of_a_two_part_message_is_answered_in_the_order_asked(catalog):
@@ -1127,3 +1133,17 @@ def test_a_message_whose_part_finds_only_the_overview_is_read_as_one_question(ca
     composer = _composer(catalog, index)
     assert composer.compose_parts(o, [(_ask("可以找代办帮我注册公司吗？"), passages), (_ask("有什么是一定要我本人做的？"), [])]) is None
     assert composer.compose_parts(o, [(_ask("企业开办一件事是什么？"), []), (_ask("要多久？"), passages)]).overview
+
+
+def test_a_later_part_does_not_quote_again_what_an_earlier_part_quoted(catalog):
+    """Two parts answered by the same FAQ: the second part's lead (its answer alone) is not quoted again after the
+    first's (its question and answer)."""
+    index = _index(catalog)
+    o = catalog.get("childcare_subsidy")
+    passages = [r for sid, recs in index.items() if sid.startswith(f"{o.id}#faq-") for r in recs]
+    composer = _composer(catalog, index)
+    comp = composer.compose_parts(o, [(_ask("补贴发到哪里？"), passages), (_ask("可以发到我自己的银行卡吗？"), passages)])
+    _verbatim(comp, index)
+    for i, s in enumerate(comp.statements):
+        for t in comp.statements[:i]:
+            assert not (t.citation.source_id == s.citation.source_id and (s.quote in t.quote or t.quote in s.quote)), s
