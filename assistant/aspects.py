@@ -541,7 +541,7 @@ _WHAT_IS = re.compile(r"是什么(?!时候)|(?<!有)什么是|是啥(?!时候)|�
 # baby last night") — unless it reads as yes/no (`_YES_NO`: a final 不, English word order). (几 after 十, 廿 or 好 is a
 # number: "做咗廿幾年".) Spoken Cantonese arrives folded (knowledge.text.fold_cantonese: 點樣 → 怎样, 係咪 → 是不是,
 # 邊度 → 哪里, 得唔得 → 行不行); only a bare 乜 is left as written.
-_ASKS_SOMETHING = re.compile(r"[?？]|吗|呢|怎|如何|什么|啥|哪|多少|(?<![十廿好])几|谁|咋|乜"
+_ASKS_SOMETHING = re.compile(r"[?？]|吗|呢|怎|如何|什么|啥|哪|多少|多久|(?<![十廿好])几|谁|咋|乜"
                              r"|\b(what|which|who|whom|whose|when|where|why|how)\b")
 
 # ("Where do we start all the baby paperwork in one go?" asks where the bundle is applied for, not one service's window.)
@@ -598,9 +598,14 @@ class Ask:
 
 # Where a message may ask its next question: after a question mark, after a final 吗 and a space or comma
 # ("房子贷款还没还完能过户吗 过户一般要多久"), or at a comma before "and" or 另外 ("who pays the deed tax, and does it have
-# to be paid before the transfer?"; not before 还有, which also means "still": "老大四岁了，还有份不").
-_QUESTION_END = re.compile(r"[？?]\s*|吗[\s，,]+|[,，]\s*(?=(?:and|also|plus)\b|另外|以及)", re.IGNORECASE)
+# to be paid before the transfer?"; not before 还有, which also means "still": "老大四岁了，还有份不"). A choice stays one
+# question: "能走简易注销吗，还是必须先还清".
+_QUESTION_END = re.compile(r"[？?]\s*|吗[\s，,]+(?!还是)|[,，]\s*(?=(?:and|also|plus)\b|另外|以及)", re.IGNORECASE)
 _MARKS = re.compile(r"[?？]")
+# A question word of a piece: in English only where a clause starts ("On taxes: who pays…", not "the barber who sold me
+# his shop…").
+_QUESTION_WORD = re.compile(r"吗|呢|怎|如何|什么|啥|哪|多少|多久|(?<![十廿好])几|谁|咋|乜"
+                            r"|(?:^|[,;:.!]\s*)(?:what|which|who|whom|whose|when|where|why|how)\b")
 _CONNECTIVE = re.compile(r"^\s*(?:(?:and|also|plus)\b|另外|以及)[,，\s]*", re.IGNORECASE)
 # More questions than this in one message join the last part: a long message is answered in one piece.
 MAX_PARTS = 3
@@ -608,8 +613,9 @@ MAX_PARTS = 3
 
 def question_parts(text: str, ask_of: Callable[[str], Ask]) -> list[str]:
     """The questions one message asks ("育儿补贴一年给多少钱？孩子户口还没上 能先申请吗": how much, and whether it can
-    come first), each answered as a question of its own. A piece asks one when it asks for an aspect, or names
-    something and asks about it (a yes/no, what it is, a question word: not "你好？", "在吗？"); a piece that does not
+    come first), each answered as a question of its own. A piece asks one when it names an aspect or something and
+    asks about it — by a yes/no, "what is", a question word, or (for an aspect) a question mark: not "你好？", "在吗？",
+    nor "the barber still owes a quarter's taxes," (an aspect named, nothing asked); a piece that does not
     ("孩子户口还没上") joins the question after it (the last one the question before). One part: a single question."""
     cuts = [m.end() for m in _QUESTION_END.finditer(text) if m.end() < len(text)]
     parts: list[str] = []
@@ -618,8 +624,8 @@ def question_parts(text: str, ask_of: Callable[[str], Ask]) -> list[str]:
         # (A question's own word order after its "and": "…, and does it have to be paid before the transfer?")
         pending += _CONNECTIVE.sub("", text[start:end]) if start and not pending else text[start:end]
         ask = ask_of(pending.strip())
-        worded = ask.yes_no or ask.what_is or _ASKS_SOMETHING.search(_MARKS.sub("", ask.text))
-        if ask.aspects or (ask.topic_words and worded):
+        worded = ask.yes_no or ask.what_is or _QUESTION_WORD.search(ask.text)
+        if (ask.aspects and (worded or _MARKS.search(ask.text))) or (ask.topic_words and worded):
             parts.append(pending)
             pending = ""
     if pending and parts:

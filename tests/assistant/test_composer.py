@@ -1106,7 +1106,13 @@ def test_a_message_is_split_into_the_questions_it_asks():
     assert question_parts("How long do we have to ask for reconsideration, and what about going to court?", _ask) == [
         "How long do we have to ask for reconsideration,", "what about going to court?"]
     assert question_parts("公司注销要多久，另外要不要登报？", _ask) == ["公司注销要多久，", "要不要登报？"]
-    for one in ("my dad and mum are both retired, and they live with us, what can they get?", "老大都四岁了，还有份不"):
+    # Nor a choice ("…吗，还是…"), nor a statement naming an aspect or with a relative "who" before "and".
+    assert question_parts("The barber who sold me his shop still owes a quarter's taxes, and the registry won't act. Is "
+                          "that right, and who has to pay?", _ask) == [
+        "The barber who sold me his shop still owes a quarter's taxes, and the registry won't act. Is that right,",
+        "who has to pay?"]
+    for one in ("my dad and mum are both retired, and they live with us, what can they get?", "老大都四岁了，还有份不",
+                "公司还欠供应商的钱，能走简易注销吗，还是必须先还清"):
         assert question_parts(one, _ask) == [one], one
 
 
