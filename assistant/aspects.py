@@ -541,8 +541,9 @@ _WHAT_IS = re.compile(r"是什么(?!时候)|(?<!有)什么是|是啥(?!时候)|�
 # baby last night") — unless it reads as yes/no (`_YES_NO`: a final 不, English word order). (几 after 十, 廿 or 好 is a
 # number: "做咗廿幾年".) Spoken Cantonese arrives folded (knowledge.text.fold_cantonese: 點樣 → 怎样, 係咪 → 是不是,
 # 邊度 → 哪里, 得唔得 → 行不行); only a bare 乜 is left as written.
-_ASKS_SOMETHING = re.compile(r"[?？]|吗|呢|怎|如何|什么|啥|哪|多少|多久|(?<![十廿好])几|谁|咋|乜"
-                             r"|\b(what|which|who|whom|whose|when|where|why|how)\b")
+_QUESTION_WORDS_ZH = r"吗|呢|怎|如何|什么|啥|哪|多少|多久|(?<![十廿好])几|谁|咋|乜"
+_WH = r"(?:what|which|who|whom|whose|when|where|why|how)\b"
+_ASKS_SOMETHING = re.compile(rf"[?？]|{_QUESTION_WORDS_ZH}|\b{_WH}")
 
 # ("Where do we start all the baby paperwork in one go?" asks where the bundle is applied for, not one service's window.)
 _WHOLE = re.compile(r"全流程|整个流程|整个过程|全过程|全部办完|都办完|一次办完|一共|总共|\bwhole (?:process|thing)\b"
@@ -604,8 +605,7 @@ _QUESTION_END = re.compile(r"[？?]\s*|吗[\s，,]+(?!还是)|[,，]\s*(?=(?:and
 _MARKS = re.compile(r"[?？]")
 # A question word of a piece: in English only where a clause starts ("On taxes: who pays…", not "the barber who sold me
 # his shop…").
-_QUESTION_WORD = re.compile(r"吗|呢|怎|如何|什么|啥|哪|多少|多久|(?<![十廿好])几|谁|咋|乜"
-                            r"|(?:^|[,;:.!]\s*)(?:what|which|who|whom|whose|when|where|why|how)\b")
+_QUESTION_WORD = re.compile(rf"{_QUESTION_WORDS_ZH}|(?:^|[,;:.!]\s*){_WH}")
 _CONNECTIVE = re.compile(r"^\s*(?:(?:and|also|plus)\b|另外|以及)[,，\s]*", re.IGNORECASE)
 # More questions than this in one message join the last part: a long message is answered in one piece.
 MAX_PARTS = 3
