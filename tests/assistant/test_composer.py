@@ -1116,15 +1116,20 @@ def test_a_message_is_split_into_the_questions_it_asks():
         assert question_parts(one, _ask) == [one], one
 
 
+def _compose_parts(catalog, one_thing_id: str, questions: list[str], section: str = ""):
+    """compose_parts with each question a part, over the bundle's passages whose section id starts with `section`;
+    every quote checked verbatim."""
+    index = _index(catalog)
+    passages = [r for sid, recs in index.items() if sid.startswith(f"{one_thing_id}#{section}") for r in recs]
+    comp = _composer(catalog, index).compose_parts(catalog.get(one_thing_id), [(_ask(q), passages) for q in questions])
+    _verbatim(comp, index)
+    return comp
+
+
 def test_each_question_of_a_two_part_message_is_answered_in_the_order_asked(catalog):
     """"迁户口要钱吗？新身份证要等多久？": what it costs, then how long the card takes — each part composed as its own
     question, its answer before any support, no quote twice."""
-    index = _index(catalog)
-    o = catalog.get("hukou_migration")
-    passages = [r for sid, recs in index.items() if sid.startswith(f"{o.id}#") for r in recs]
-    composer = _composer(catalog, index)
-    comp = composer.compose_parts(o, [(_ask("迁户口要钱吗？"), passages), (_ask("新身份证要等多久？"), passages)])
-    _verbatim(comp, index)
+    comp = _compose_parts(catalog, "hukou_migration", ["迁户口要钱吗？", "新身份证要等多久？"])
     quotes = [s.quote for s in comp.statements]
     fees = next(i for i, q in enumerate(quotes) if "不收费" in q)
     days = next(i for i, q in enumerate(quotes) if "60日内" in q)
@@ -1144,12 +1149,7 @@ def test_a_message_whose_part_finds_only_the_overview_is_read_as_one_question(ca
 def test_a_later_part_does_not_quote_again_what_an_earlier_part_quoted(catalog):
     """Two parts answered by the same FAQ: the second part's lead (its answer alone) is not quoted again after the
     first's (its question and answer)."""
-    index = _index(catalog)
-    o = catalog.get("childcare_subsidy")
-    passages = [r for sid, recs in index.items() if sid.startswith(f"{o.id}#faq-") for r in recs]
-    composer = _composer(catalog, index)
-    comp = composer.compose_parts(o, [(_ask("补贴发到哪里？"), passages), (_ask("可以发到我自己的银行卡吗？"), passages)])
-    _verbatim(comp, index)
+    comp = _compose_parts(catalog, "childcare_subsidy", ["补贴发到哪里？", "可以发到我自己的银行卡吗？"], section="faq-")
     for i, s in enumerate(comp.statements):
         for t in comp.statements[:i]:
             assert not (t.citation.source_id == s.citation.source_id and (s.quote in t.quote or t.quote in s.quote)), s
