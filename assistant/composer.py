@@ -939,11 +939,14 @@ class GroundedComposer:
         return kept or blocks
 
     def _first_deadline(self, o: OneThing, glang: str) -> list[tuple[Record, str]]:
-        """The guide's first deadline, quoted: in most guides the one their life event starts ("出生后1个月内",
-        "自用工之日起30日内"), not in all (退休 lists the notice for flexible early retirement first; 低保 has only the
-        appeal window)."""
+        """The guide's first deadline that the life event itself starts ("出生后1个月内", "自用工之日起30日内"), quoted:
+        not one that applies only in some cases (`Deadline.conditional`: 退休's notice for flexible early retirement,
+        低保's appeal window, a renewal), which someone stating the event need not hear first. None when all are."""
         section = self.catalog.section(o.id, "deadlines", glang)
-        first = next((p for p in section.parts if p.aspect == "deadline"), None) if section is not None else None
+        if section is None:
+            return []
+        parts = [p for p in section.parts if p.aspect == "deadline"]  # one a deadline (knowledge.rendering)
+        first = next((p for p, d in zip(parts, o.deadlines, strict=True) if not d.conditional), None)
         return self._section_quotes(section, section.spans(("deadline",), keep=lambda p: p is first)) if first else []
 
     def _more(self, o: OneThing, comp: Composition, glang: str) -> list[More]:

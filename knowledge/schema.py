@@ -121,6 +121,8 @@ class Deadline(_Model):
     if_missed: str = Field(..., min_length=1, description="What happens if the deadline is missed.")
     legal_basis: str | None = Field(None, description="Law and article; null only for a local rule.")
     scope: Scope = Field(..., description="national: set by national law; regional: a local figure that varies.")
+    conditional: bool = Field(False, description="Applies only in some cases (an appeal, a renewal, an optional early "
+                              "retirement): not a deadline the bundle's life event itself starts.")
     what_en: str | None = None
     within_en: str | None = None
     if_missed_en: str | None = None

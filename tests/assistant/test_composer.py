@@ -120,6 +120,23 @@ def test_a_first_message_stating_only_the_life_event_gets_the_overview_and_the_f
     assert not composer.compose(o, stated, passages, shown={"x|y"}).overview
 
 
+def test_a_stated_life_event_hears_the_deadline_it_starts_not_one_that_applies_only_in_some_cases(catalog):
+    """退休 lists the notice for an optional early retirement first and 低保 only an appeal window (`conditional`):
+    "下个月就退休了" hears when to apply (the guide's first deadline for everyone), "家里没收入了" no deadline at all."""
+    index = _index(catalog)
+    composer = _composer(catalog, index)
+    for oid, text in (("retirement", "下个月就退休了，在厂里干了三十年"), ("hardship_assistance", "老伴走了以后家里没收入了")):
+        o = catalog.get(oid)
+        passages = [r for sid, recs in index.items() if sid in (f"{o.id}#eligibility", f"{o.id}#replaced") for r in recs]
+        comp = composer.compose(o, Ask(topic_words={"收入"}, text=text), passages)
+        assert comp.overview
+        _verbatim(comp, index)
+        deadline = [s.quote for s in comp.statements if s.label == "deadline"]
+        event = [d for d in o.deadlines if not d.conditional]
+        assert [d.within for d in event[:1]] == [d.within for d in o.deadlines if d.within in "".join(deadline)], deadline
+        assert all(d.within not in "".join(deadline) for d in o.deadlines if d.conditional), deadline
+
+
 def test_a_message_states_only_when_nothing_in_it_asks():
     for q in ("我爸昨天夜里在医院走了", "我们工作室刚招了3个人，下周一正式入职", "下个月退休，在厂里做了廿几年",
               "my son finally came home yesterday, done with his 2 years in the army"):
