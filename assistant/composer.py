@@ -769,12 +769,14 @@ class GroundedComposer:
                                 quoted[0])
             # A first message that asks nothing ("我们工作室刚招了3个人，下周一正式入职", "Just had our 2nd baby last night")
             # states the life event: what the bundle is and what it covers answer it, not its conditions or the list
-            # of what bundling replaced, which rank first for want of anything asked, nor — in English sharing no word
-            # with any passage ("My father passed away last week.": the guide says "dies") — whatever retrieval ranked
-            # first (a service's department line). (An FAQ or a service ranked first answers a stated problem:
-            # "出差时住了院没做备案".)
+            # of what bundling replaced, which rank first for want of anything asked, nor a service, which says little
+            # more than its department and legal basis when nothing is asked of it ("husband had a stroke… no income
+            # coming in": "Temporary assistance — department: Civil affairs bureau"; "I'm retiring next month": 1,470
+            # characters of one service's conditions), nor — in English sharing no word with any passage ("My father
+            # passed away last week.": the guide says "dies") — whatever retrieval ranked first. (An FAQ ranked first
+            # answers a stated problem: "出差时住了院没做备案"; other section kinds stay as they were, unmeasured.)
             overview = stated and (
-                best.kind in ("eligibility", "replaced") or (glang == "en" and not any(n for _, n in scored)))
+                best.kind in ("eligibility", "replaced", "service") or (glang == "en" and not any(n for _, n in scored)))
             if not overview:
                 self._add(comp, best.kind, self._unseen_department(blocks, shown))
         if overview:

@@ -137,6 +137,22 @@ def test_a_stated_life_event_hears_the_deadline_it_starts_not_one_that_applies_o
         assert all(d.within not in "".join(deadline) for d in o.deadlines if d.conditional), deadline
 
 
+def test_a_stated_life_event_whose_best_passage_is_a_service_gets_the_overview(catalog):
+    """"I'm retiring next month after 30 years at the factory." ranked a service first and got its department line and
+    1,470 characters of its conditions; what the bundle is answers a stated life event. An FAQ ranked first still answers
+    (a stated problem: "出差时住了院没做备案")."""
+    index = _index(catalog)
+    composer = _composer(catalog, index)
+    o = catalog.get("retirement")
+    service = [r for sid, recs in index.items() if sid.startswith(f"{o.id}#svc-") and sid.endswith("@en") for r in recs]
+    stated = Ask(topic_words={"retir", "month", "factori"}, text="i'm retiring next month after 30 years at the factory.")
+    comp = composer.compose(o, stated, service, lang="en")
+    assert comp.overview and comp.statements[0].label == "overview", comp.statements[:1]
+    _verbatim(comp, index)
+    faq = [r for sid, recs in index.items() if sid.startswith(f"{o.id}#faq-") and sid.endswith("@en") for r in recs]
+    assert not composer.compose(o, stated, faq, lang="en").overview
+
+
 def test_a_message_states_only_when_nothing_in_it_asks():
     for q in ("我爸昨天夜里在医院走了", "我们工作室刚招了3个人，下周一正式入职", "下个月退休，在厂里做了廿几年",
               "my son finally came home yesterday, done with his 2 years in the army"):
