@@ -239,6 +239,8 @@ MORE = (("materials", {"zh": "所需材料", "en": "Materials"}), ("time_fees", 
 SPECIFIC_BUDGET = 350
 # What a refused request may be told of its bundle's guide besides the conditions (`compose_lawful`): never the
 # materials or the steps, which beside a request to fake or hide something would read as a recipe.
+# Where a deadline line (knowledge.rendering) goes on to what missing it costs.
+_IF_MISSED = re.compile(r"；逾期：|; if missed: ")
 LAWFUL_ASPECTS = frozenset({"time", "deadline", "fees", "channels", "proxy", "cross_province", "departments"})
 # What a fraud request must not get beside its refusal: the recipe.
 RECIPE_ASPECTS = frozenset({"materials", "steps"})
@@ -949,7 +951,15 @@ class GroundedComposer:
             return []
         parts = [p for p in section.parts if p.aspect == "deadline"]  # one a deadline (knowledge.rendering)
         first = next((p for p, d in zip(parts, o.deadlines, strict=True) if not d.conditional), None)
-        return self._section_quotes(section, section.spans(("deadline",), keep=lambda p: p is first)) if first else []
+        if first is None:
+            return []
+        # Said beside the overview, a deadline is what to do and by when; what missing it costs and the law are one
+        # click away (the guide's deadlines section): in English they ran to ~300 of the line's ~400 characters.
+        spans = []
+        for start, end in section.spans(("deadline",), keep=lambda p: p is first):
+            missed = _IF_MISSED.search(section.text, start, end)
+            spans.append((start, missed.start() if missed else end))
+        return self._section_quotes(section, spans)
 
     def _more(self, o: OneThing, comp: Composition, glang: str) -> list[More]:
         quoted = {section_id(s.citation.source_id) for s in comp.statements}
