@@ -784,8 +784,14 @@ class GroundedComposer:
         if overview:
             comp.overview = True
             for want in OVERVIEW:  # not a fact asked for: never shown twice
-                self._add(comp, want.label, [(r, q) for r, q in self._quotes(o, want, glang)
-                                             if shown_key(r.chunk_id, q) not in shown])
+                blocks = [(r, q) for r, q in self._quotes(o, want, glang) if shown_key(r.chunk_id, q) not in shown]
+                if stated and want is OVERVIEW[1] and sum(len(s.quote) for s in comp.statements) \
+                        + sum(len(q) for _, q in blocks) > OVERVIEW_BUDGET:
+                    # To a stated life event the summary, which names the services, and the deadline answer; a list
+                    # that would take the answer past its budget (in English it names each department in full: ~700
+                    # characters) is one click away.
+                    continue
+                self._add(comp, want.label, blocks)
                 if want is OVERVIEW[0] and stated:
                     # Someone who states the life event hears, right after what the bundle is, what must not be
                     # missed: the guide's first deadline (above the list of services, on a phone above the fold).
