@@ -239,11 +239,11 @@ MORE = (("materials", {"zh": "所需材料", "en": "Materials"}), ("time_fees", 
 SPECIFIC_BUDGET = 350
 # What a refused request may be told of its bundle's guide besides the conditions (`compose_lawful`): never the
 # materials or the steps, which beside a request to fake or hide something would read as a recipe.
-# Where a deadline line (knowledge.rendering) goes on to what missing it costs.
-_IF_MISSED = re.compile(r"；逾期：|; if missed: ")
 LAWFUL_ASPECTS = frozenset({"time", "deadline", "fees", "channels", "proxy", "cross_province", "departments"})
 # What a fraud request must not get beside its refusal: the recipe.
 RECIPE_ASPECTS = frozenset({"materials", "steps"})
+# Where a deadline line (knowledge.rendering) goes on to what missing it costs.
+_IF_MISSED = re.compile(r"；逾期：|; if missed: ")
 OVERVIEW_BUDGET = 550
 MAX_SUPPORT = 2
 
@@ -968,7 +968,10 @@ class GroundedComposer:
         return self._section_quotes(section, spans)
 
     def _more(self, o: OneThing, comp: Composition, glang: str) -> list[More]:
-        quoted = {section_id(s.citation.source_id) for s in comp.statements}
+        # (The deadline beside an overview is its head only: the deadlines section, with what missing one costs and
+        # the law, stays a button.)
+        quoted = {section_id(s.citation.source_id) for s in comp.statements
+                  if not (comp.overview and s.label == "deadline")}
         out = []
         for kind, labels in MORE:
             section = self.catalog.section(o.id, kind, glang)

@@ -116,6 +116,7 @@ def test_a_first_message_stating_only_the_life_event_gets_the_overview_and_the_f
     deadline = [s for s in comp.statements if s.label == "deadline"]
     assert deadline and o.deadlines[0].within in deadline[0].quote and o.deadlines[1].within not in deadline[0].quote
     assert o.deadlines[0].if_missed not in deadline[0].quote  # what and by when; what missing it costs is one click away
+    assert f"{o.id}#deadlines" in [m.id for m in comp.more]
     assert [s.label for s in comp.statements][:3] == ["overview", "deadline", "services"]  # above the list, on a phone
     _verbatim(comp, index)
     asked = Ask(topic_words={"工作室", "入职"}, yes_no=True, text="我们工作室刚招了3个人，要办什么吗")
