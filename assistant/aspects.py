@@ -618,6 +618,8 @@ def question_parts(text: str, ask_of: Callable[[str], Ask]) -> list[str]:
     nor "the barber still owes a quarter's taxes," (an aspect named, nothing asked); a piece that does not
     ("孩子户口还没上") joins the question after it (the last one the question before). One part: a single question."""
     cuts = [m.end() for m in _QUESTION_END.finditer(text) if m.end() < len(text)]
+    if not cuts:  # one piece: one question (most messages, read without preparing anything again)
+        return [text]
     parts: list[str] = []
     pending = ""
     for start, end in zip([0, *cuts], [*cuts, len(text)], strict=True):

@@ -20,7 +20,7 @@ from core.lang import Lang, localise, to_simplified
 from knowledge.catalog import Catalog
 from knowledge.chunking import section_id
 from knowledge.documents import Part, Record, Section
-from knowledge.rendering import department_span
+from knowledge.rendering import IF_MISSED, department_span
 from knowledge.schema import OneThing
 from knowledge.text import english_stem, english_stems
 
@@ -242,10 +242,9 @@ SPECIFIC_BUDGET = 350
 LAWFUL_ASPECTS = frozenset({"time", "deadline", "fees", "channels", "proxy", "cross_province", "departments"})
 # What a fraud request must not get beside its refusal: the recipe.
 RECIPE_ASPECTS = frozenset({"materials", "steps"})
-# Where a deadline line (knowledge.rendering) goes on to what missing it costs.
-_IF_MISSED = re.compile(r"；逾期：|; if missed: ")
 OVERVIEW_BUDGET = 550
 MAX_SUPPORT = 2
+_IF_MISSED = re.compile("|".join(map(re.escape, IF_MISSED)))
 
 
 def _clipped(text: str, spans: list[tuple[int, int]], rec: Record, at: int) -> list[tuple[Record, str]]:
