@@ -141,8 +141,9 @@ SectionLookup = Callable[[str], list[Record]]
 PASSAGE_KINDS = ("faq", "service", "eligibility", "replaced")
 # A question's aspect → the part of a service section (knowledge.rendering) that answers it.
 # A service's own part for an aspect; which department handles it is in its first line ("service").
-SERVICE_PARTS = {"time": "time", "fees": "fees", "materials": "materials", "eligibility": "eligibility",
-                 "steps": "steps", "channels": "channels", "departments": "service"}
+# "How do I apply" asks the steps and where to take them: a service's steps say what happens, its channels where.
+SERVICE_PARTS = {"time": ("time",), "fees": ("fees",), "materials": ("materials",), "eligibility": ("eligibility",),
+                 "steps": ("steps", "channels"), "channels": ("channels",), "departments": ("service",)}
 
 # What "what is this bundle?" (or a question too vague for anything else) gets: the bundle in brief —
 # what it is and what it bundles; materials, time, where and the rest are offered as `more`.
@@ -915,7 +916,7 @@ class GroundedComposer:
         to `narrow` (a yes/no question), as in `_quotes`."""
         if rec.kind == "faq":  # a question and its answer belong together, even when split into chunks
             return [(r, r.text) for r in self.section_records(rec.source_id)] or [(rec, rec.text)]
-        wanted = {SERVICE_PARTS[a] for a in aspects if a in SERVICE_PARTS}
+        wanted = {part for a in aspects if a in SERVICE_PARTS for part in SERVICE_PARTS[a]}
         section = self.catalog.section_by_id(rec.source_id)
         if rec.kind != "service" or section is None or not section.parts:
             return [(rec, rec.text[s:e]) for s, e in _closest_lines(rec.text, [(0, len(rec.text))], narrow)]

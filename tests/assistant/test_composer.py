@@ -1193,3 +1193,18 @@ def test_a_later_part_does_not_quote_again_what_an_earlier_part_quoted(catalog):
     for i, s in enumerate(comp.statements):
         for t in comp.statements[:i]:
             assert not (t.citation.source_id == s.citation.source_id and (s.quote in t.quote or t.quote in s.quote)), s
+
+
+def test_how_to_apply_for_a_service_is_its_steps_and_where_to_take_them(catalog):
+    """"报废旧车的补贴怎么申请": the service's steps say what happens ("在补贴平台提交申请"), its channels which platform
+    that is; a citizen asking how to apply needs both, as a clerk would say them."""
+    o = catalog.get("car_trade_in_subsidy")
+    service = o.services[0]
+    index = _index(catalog)
+    source = f"{o.id}#svc-{service.id}"
+    comp = _composer(catalog, index).compose(o, _ask("报废旧车的补贴怎么申请"), [index[source][0]])
+    leads = [s for s in comp.statements if s.role == "lead"]
+    assert all(s.citation.source_id.startswith(source) for s in leads), [s.citation.source_id for s in leads]
+    quoted = "".join(s.quote for s in leads)
+    assert service.steps[0] in quoted and service.channels[0] in quoted
+    _verbatim(comp, index)
