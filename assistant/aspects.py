@@ -177,6 +177,8 @@ HANDED_IN_LATER = (r"\b(send|sent|hand|handed|bring|brought|submit|submitted|pro
 # - what to bring in other words ("得带些啥", "要带上什么", "准备好哪些"): the materials;
 # - how long until the result is in hand ("要多久才能拿到"), or working days as Taiwan writes them ("幾個工作天"): the time;
 # - how to claim a benefit ("育儿补贴怎么领", "那个补贴咋领"): the steps, as "How do we claim…" asks ("去哪领" asks where);
+# - when a licence must be renewed or runs out ("幾時要去換", "when does it need renewing?"): the deadline, not 几时's
+#   processing time;
 # - in English, what a keyword cannot say with words between: how long someone else has ("How long does he have to
 #   report?": the deadline), which government department, a paper handed in later (容缺), how much faster it is now
 #   (what changed), "docs" (the materials).
@@ -199,7 +201,11 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         r"|son|daughter|relative|spouse))"
         r"|(还没|还未|一直没|晚|迟|拖)[^，。？?]{0,10}(有(什么)?影响|有没有影响|会不会(有)?影响|影响大吗|要紧吗|会怎样|会怎么样)"
         # how long someone has to do it ("How long does he have to report?"; the asker's own are keywords)
-        r"|\bhow (long|many days|many months|much time) (do|does|did) \w+ have\b",
+        r"|\bhow (long|many days|many months|much time) (do|does|did) \w+ have\b"
+        # when a licence must be renewed or runs out ("从业资格证几时要去换", "健康证什么时候到期", "when does it need
+        # renewing?"): the renewal deadline, not how long getting one takes
+        r"|(几时|什么时候|啥时候|何时)(要|得|需要|必须|该)?去?(换|续|更换|重新办|审验|年审|到期|过期)"
+        r"|\bwhen\b[^.?!]{0,60}\b(renew\w*|expir\w*|run(s)? out)\b",
         re.IGNORECASE),
     # Which office with words between ("which government department", "which local authority"), who is in charge.
     "departments": re.compile(r"\bwhich (\w+\s+){1,2}(department|agency|authority|bureau|office|organi[sz]ation)s?\b"

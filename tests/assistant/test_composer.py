@@ -986,6 +986,15 @@ def test_something_done_late_asks_for_the_deadline():
     assert "deadline" not in _ask("户口迁过来对孩子上学有影响吗").aspects
 
 
+def test_when_a_licence_must_be_renewed_asks_for_the_deadline():
+    """"司機嘅從業資格證幾時要去換？" led with how long getting the certificate takes (几时 reads as time); when something
+    must be renewed or runs out is its renewal deadline. When a result comes is still the time."""
+    for q in ("司机的从业资格证几时要去换？", "健康证什么时候到期", "when does my driver's qualification certificate need renewing?",
+              "when does the food business licence expire?"):
+        assert _ask(q).aspects == ["deadline"], (q, _ask(q).aspects)
+    assert _ask("从业资格证什么时候能办下来").aspects == ["time"]
+
+
 def test_an_faq_about_a_special_case_does_not_lead_a_question_that_names_none(catalog):
     """The FAQ "孩子在外省出生，还能用出生一件事一次办吗？" asks whether it is one application, for a birth in
     another province; asked only what there is to do after a birth, the services list answers, not that FAQ."""
