@@ -785,11 +785,12 @@ class GroundedComposer:
             comp.overview = True
             for want in OVERVIEW:  # not a fact asked for: never shown twice
                 blocks = [(r, q) for r, q in self._quotes(o, want, glang) if shown_key(r.chunk_id, q) not in shown]
-                if stated and want is OVERVIEW[1] and sum(len(s.quote) for s in comp.statements) \
+                if want is OVERVIEW[1] and sum(len(s.quote) for s in comp.statements) \
                         + sum(len(q) for _, q in blocks) > OVERVIEW_BUDGET:
-                    # To a stated life event the summary, which names the services, and the deadline answer; a list
-                    # that would take the answer past its budget (in English it names each department in full: ~700
-                    # characters) is one click away.
+                    # The summary names the services; a list that would take the answer past its budget (in English,
+                    # where it names each department in full: 570–1,050 characters after a summary of 450–700) is one
+                    # click away. (A Chinese summary and list fit: 240–420 characters.) To a stated life event the
+                    # summary and the deadline answer.
                     continue
                 self._add(comp, want.label, blocks)
                 if want is OVERVIEW[0] and stated:

@@ -63,6 +63,20 @@ def test_overview_is_the_bundle_in_brief_and_offers_the_rest(catalog):
     _verbatim(comp, index)
 
 
+def test_an_english_overview_leaves_its_long_services_list_one_click_away(catalog):
+    """"What is the newborn birth bundle?" in English: the summary names the services; the list, each department in
+    full, took the answer to ~1,600 characters and is a "more" button. A Chinese summary and list fit together."""
+    index = _index(catalog)
+    composer = _composer(catalog, index)
+    for o in catalog:
+        comp = composer.compose(o, Ask(what_is=True, text=f"what is the {o.name_en}?"), [], lang="en")
+        assert [s.label for s in comp.statements if s.role == "lead"] == ["overview"], o.id
+        assert f"{o.id}#services@en" in [m.id for m in comp.more], o.id
+        _verbatim(comp, index)
+        zh = composer.compose(o, Ask(what_is=True, text=f"{o.name}是什么"), [])
+        assert [s.label for s in zh.statements if s.role == "lead"] == ["overview", "services"], o.id
+
+
 def test_an_english_first_question_naming_only_its_life_event_gets_the_overview(catalog):
     """"My father passed away last week." reads no aspect and shares no word with any passage (the guide says "dies"):
     what the bundle is and does answers it, not the first passage retrieval ranks (a service's department line). A
