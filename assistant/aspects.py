@@ -178,7 +178,7 @@ HANDED_IN_LATER = (r"\b(send|sent|hand|handed|bring|brought|submit|submitted|pro
 # - how long until the result is in hand ("要多久才能拿到"), or working days as Taiwan writes them ("幾個工作天"): the time;
 # - how to claim a benefit ("育儿补贴怎么领", "那个补贴咋领"): the steps, as "How do we claim…" asks ("去哪领" asks where);
 # - when a licence must be renewed or runs out ("幾時要去換", "when does it need renewing?"): the deadline, not 几时's
-#   processing time;
+#   processing time; what penalty there is ("会罚多少", "is there a penalty for late…"): the deadline's if-missed line;
 # - in English, what a keyword cannot say with words between: how long someone else has ("How long does he have to
 #   report?": the deadline), which government department, a paper handed in later (容缺), how much faster it is now
 #   (what changed), "docs" (the materials).
@@ -205,7 +205,12 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         # when a licence must be renewed or runs out ("从业资格证几时要去换", "健康证什么时候到期", "when does it need
         # renewing?"): the renewal deadline, not how long getting one takes
         r"|(几时|什么时候|啥时候|何时)(要|得|需要|必须|该)?去?(换|续|更换|重新办|审验|年审|到期|过期)"
-        r"|\bwhen\b[^.?!]{0,60}\b(renew\w*|expir\w*|run(s)? out)\b",
+        r"|\bwhen\b[^.?!]{0,60}\b(renew\w*|expir\w*|run(s)? out)\b"
+        # what penalty there is ("会罚多少", "会不会被罚款", "is there a penalty for…", "what fine are we looking at"): what
+        # missing the deadline costs. Asked, not told: "我们去年被罚了款" or "we paid off a fine" name a past penalty.
+        r"|罚(多少|几|款多少|款是多少|不罚|吗|款吗)|(会|要|会不会|要不要)被?(罚|处罚)"
+        r"|\b(what|any|is there an?|how much( of an?)?|how big an?)\s+(penalt(y|ies)|fines?)\b|\bpenalt(y|ies)\s+(for|if)\b"
+        r"|\b(will|would|could|can|do|does|are|is|am|get)\b[^.?!]{0,30}\b(fined|penali[sz]ed)\b",
         re.IGNORECASE),
     # Which office with words between ("which government department", "which local authority"), who is in charge.
     "departments": re.compile(r"\bwhich (\w+\s+){1,2}(department|agency|authority|bureau|office|organi[sz]ation)s?\b"

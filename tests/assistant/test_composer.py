@@ -1009,6 +1009,18 @@ def test_when_a_licence_must_be_renewed_asks_for_the_deadline():
     assert _ask("从业资格证什么时候能办下来").aspects == ["time"]
 
 
+def test_what_penalty_there_is_asks_for_the_deadline_and_what_missing_it_costs(catalog):
+    """"如果被查到让他上岗，要求改正又没改，会罚多少？" named no aspect and got an FAQ on who needs a health certificate; the
+    deadline's if-missed line says the fine. A past penalty told ("我们去年被罚了款", "we paid off a fine") asks nothing."""
+    for q in ("帮工没办健康证就上班了，会罚多少？", "不按时登记社保会被罚款吗", "is there a penalty for late birth registration",
+              "If we still don't register, what fine are we looking at?", "will we be fined if we open before the check?"):
+        assert _ask(q).aspects == ["deadline"], (q, _ask(q).aspects)
+    for q in ("我们去年被罚了款，信用怎么修复", "we paid off a fine from the market regulator, where do we go?"):
+        assert "deadline" not in _ask(q).aspects, q
+    lead = _lead(catalog, "open_restaurant", ["open_restaurant#faq-1"], "帮工没办健康证就先上班了，被查到会罚多少？")
+    assert lead.label == "deadline" and "5000元以上5万元以下罚款" in lead.quote, lead
+
+
 def test_an_faq_about_a_special_case_does_not_lead_a_question_that_names_none(catalog):
     """The FAQ "孩子在外省出生，还能用出生一件事一次办吗？" asks whether it is one application, for a birth in
     another province; asked only what there is to do after a birth, the services list answers, not that FAQ."""
