@@ -193,7 +193,10 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         # "help him with the registration paperwork"), or someone doing it for the askers ("can our property management
         # company file the joint application for us?")
         r"|\b(apply|claim|register|file|handle|submit|collect)\b[^.?!]{0,50}\bfor (him|her|them|us)\b"
-        r"|\bhelp (him|her|them|my \w+) (with|to|apply|register|claim|file)\b", re.IGNORECASE),
+        r"|\bhelp (him|her|them|my \w+) (with|to|apply|register|claim|file)\b"
+        # whether both must come ("必须我俩一起去吗", "do we both have to go?"): whether one may act for the other
+        r"|(我俩|我们俩|我们两个|两个人|两人|夫妻|两口子)[^，。？?]{0,4}(一起|都|一块)(要|得)?(去|到场|来|跑)"
+        r"|\b(do|must|should) (we|they|you) both (have to |need to )?(go|come|attend|be there|show up)\b", re.IGNORECASE),
     "deadline": re.compile(
         r"\b(register\w*|appl(y|ies|ied|ying)|fil(e|es|ed|ing)|report\w*|enrol\w*|sign(s|ed|ing)? up|renew\w*|submit\w*"
         r"|pa(y|ys|id|ying)|do(ing)? it|did it|get(ting)? it done)\b"
@@ -210,8 +213,15 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         # missing the deadline costs. Asked, not told: "我们去年被罚了款" or "we paid off a fine" name a past penalty.
         r"|罚(多少|几|款多少|款是多少|不罚|吗|款吗)|(会|要|会不会|要不要)被?(罚|处罚)"
         r"|\b(what|any|is there an?|how much( of an?)?|how big an?)\s+(penalt(y|ies)|fines?)\b|\bpenalt(y|ies)\s+(for|if)\b"
-        r"|\b(will|would|could|can|do|does|are|is|am|get)\b[^.?!]{0,30}\b(fined|penali[sz]ed)\b",
+        r"|\b(will|would|could|can|do|does|are|is|am|get)\b[^.?!]{0,30}\b(fined|penali[sz]ed)\b"
+        # whether it comes before or after another step ("契税是过户前交还是过户后交", "paid before or after the transfer
+        # registration?"): when it is due
+        r"|前[^，。？?]{0,8}还是[^，。？?]{0,8}后|后[^，。？?]{0,8}还是[^，。？?]{0,8}前|\bbefore or after\b|\bafter or before\b",
         re.IGNORECASE),
+    # Whether it can be done here, where the asker lives ("在苏州这边能办不", "can we do it here?"): the cross-province
+    # service answers, as for "another province" (a hukou or insured place elsewhere is what makes one ask).
+    "cross_province": re.compile(r"(这边|这里|本地|当地|现在住的地方)[^，。？?]{0,3}(能|可以|可不可以|能不能)办"
+                                 r"|\b(do|sort|handle|file|apply|get)\b[^.?!]{0,25}\b(from|in) here\b", re.IGNORECASE),
     # Which office with words between ("which government department", "which local authority"), who is in charge.
     "departments": re.compile(r"\bwhich (\w+\s+){1,2}(department|agency|authority|bureau|office|organi[sz]ation)s?\b"
                               r"|\b(who|which \w+) (is|are) in charge\b", re.IGNORECASE),
@@ -409,8 +419,9 @@ def _read(q: str) -> tuple[list[str], frozenset[str]]:
     english = bool(_ENGLISH.search(q))
     if english:
         matches = _story_aspects(q, matches)
+    # (A choice within a match asks it too: "是搬过去以后再办，还是搬之前就得申请" asks which comes first.)
     asked = _asked_in_english(q, matches) if english else [m.aspect for m in matches if _asked(q, m)
-                                                            or q[m.start:m.end] in _MISSED]
+                                                            or q[m.start:m.end] in _MISSED or "还是" in q[m.start:m.end]]
     found = list(dict.fromkeys(asked + [m.aspect for m in matches]))
     # "全流程要几天" asks how long the whole process takes, not for its steps: with a time word,
     # 流程 alone (no 步骤, 怎么申请…) is not a question about the steps.

@@ -1021,6 +1021,30 @@ def test_what_penalty_there_is_asks_for_the_deadline_and_what_missing_it_costs(c
     assert lead.label == "deadline" and "5000元以上5万元以下罚款" in lead.quote, lead
 
 
+def test_whether_it_comes_before_or_after_another_step_asks_when_it_is_due(catalog):
+    """"契税是过户前交，还是拿了证以后再交" named no aspect and got the tax service's department and materials; which comes
+    first is the deadline ("办理不动产转移登记前"), asked even with no question word beside it (a choice asks)."""
+    for q in ("买二手房的契税是过户前交，还是拿了证以后再交", "does it have to be paid before or after the transfer registration?"):
+        assert _ask(q).aspects == ["deadline"], (q, _ask(q).aspects)
+    assert _ask("公司要搬去外市，是搬过去以后再办迁移，还是搬之前就得申请").asked == {"deadline"}
+    lead = _lead(catalog, "house_transfer_utilities", ["house_transfer_utilities#faq-1"], "买二手房的契税是过户前交，还是拿了证以后再交")
+    assert lead.label == "deadline" and "办理不动产转移登记前" in lead.quote, lead
+
+
+def test_whether_both_must_come_asks_whether_one_may_act_for_the_other():
+    """"必须我俩一起去吗 她还在坐月子" named no aspect; the 代办 line ("父母一方可代另一方办理") answers it."""
+    for q in ("必须我俩一起去吗 她还在坐月子", "上户口我们两个都要去吗", "do we both have to go?"):
+        assert _ask(q).aspects == ["proxy"], (q, _ask(q).aspects)
+
+
+def test_whether_it_can_be_done_here_asks_about_the_cross_province_service():
+    """"在苏州这边能办不" (a hukou in Anhui said a turn before) asks whether it can be done where one lives: the
+    cross-province line, as for "another province"."""
+    for q in ("在苏州这边能办不", "她户口在河南，人跟我住杭州，在这边能办不", "I'm in Shanghai for work, can I sort it all out from here?"):
+        assert "cross_province" in _ask(q).aspects, (q, _ask(q).aspects)
+    assert "cross_province" not in _ask("这边的窗口几点下班").aspects
+
+
 def test_an_faq_about_a_special_case_does_not_lead_a_question_that_names_none(catalog):
     """The FAQ "孩子在外省出生，还能用出生一件事一次办吗？" asks whether it is one application, for a birth in
     another province; asked only what there is to do after a birth, the services list answers, not that FAQ."""
