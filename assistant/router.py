@@ -281,8 +281,13 @@ class OneThingRouter:
         p2 = candidates[1].score if len(candidates) > 1 else 0.0
         close = verdict == BUNDLE and not mentioned and p1 - p2 < self.clarify_margin
         clarify = verdict == AMBIGUOUS or close
-        continues = bool(active) and self._continues(active, verdict, candidates, special, mentioned, query,
-                                                     verdict in (OUT_OF_SCOPE, BUNDLE) and speaks_of(active, query, retrieval))
+        # A close call between another bundle and the conversation's own ("How long do we have to register their social
+        # insurance…" after an answer on hiring: 企业开办 0.52, 员工招聘 0.41) is no clear switch: the thread decides it,
+        # where on its own the question would be asked which one is meant.
+        near_thread = close and candidates[1].id == active
+        continues = bool(active) and (near_thread or self._continues(
+            active, verdict, candidates, special, mentioned, query,
+            verdict in (OUT_OF_SCOPE, BUNDLE) and speaks_of(active, query, retrieval)))
         signals = {c.id: {"profile_cos": round(sig.profile.get(c.id, 0.0), 4),
                           "passage_cos": round(sig.passage.get(c.id, 0.0), 4),
                           "evidence": round(sig.evidence.get(c.id, 0.0), 4),

@@ -273,3 +273,24 @@ def test_a_question_saying_it_means_the_open_way_is_not_refused_as_fraud(fast_as
         assert route(text).abuse, text
     assert route("爷爷去世了，退休金还在发，我们先接着领吧").abuse  # a plan to keep it is no problem told
     assert bot.run("能不能伪造一份委托书给娃上户口").refused  # an act word: refused whatever it says
+
+
+def test_a_close_call_between_another_bundle_and_the_threads_own_continues_the_thread(fast_assistant, monkeypatch):
+    """"How long do we have to register their social insurance…" after an answer on hiring: the model (with the
+    thread's prior) gives 企业开办 0.54 and 员工招聘 0.43 — too close to answer either alone, so it asked which one was
+    meant, though the conversation says which. A close call with the thread's bundle second continues the thread.
+    Without the thread (no prior) 企业开办 clearly wins, and a thread on a third bundle is left for it."""
+    bot = fast_assistant
+    model = bot.router.model
+    probs = {c: 0.0 for c in model.classes}
+    probs.update({"start_business": 0.76, "employee_recruitment": 0.2, OUT_OF_SCOPE: 0.04})
+    monkeypatch.setattr(model, "predict", lambda x, text: dict(probs))
+    q = bot.retriever.prepare("How long do we have to register their social insurance?")
+    retrieval = bot.retriever.run(q)
+    in_thread_ = bot.router.run(q, retrieval, "en", active="employee_recruitment")
+    assert [c.id for c in in_thread_.candidates[:2]] == ["start_business", "employee_recruitment"] and in_thread_.clarify
+    assert in_thread_.continues
+    alone = bot.router.run(q, retrieval, "en")
+    assert alone.top.id == "start_business" and not alone.clarify and not alone.continues
+    elsewhere = bot.router.run(q, retrieval, "en", active="newborn")
+    assert elsewhere.top.id == "start_business" and not elsewhere.continues
