@@ -294,3 +294,19 @@ def test_a_close_call_between_another_bundle_and_the_threads_own_continues_the_t
     assert alone.top.id == "start_business" and not alone.clarify and not alone.continues
     elsewhere = bot.router.run(q, retrieval, "en", active="newborn")
     assert elsewhere.top.id == "start_business" and not elsewhere.continues
+
+
+def test_a_pronoun_and_a_word_of_the_threads_own_name_keep_the_thread(fast_assistant):
+    """"这个多久之内必须去变更" after an answer on a 个体工商户's change of operator: the model reads 企业信息变更 (0.92), whose
+    name has 变更 too. With a pronoun back and a word of the active bundle's own name, the thread goes on; without the
+    pronoun ("多久之内必须去变更"), or naming no word of it, another bundle this likely still takes it."""
+    from assistant.router import Candidate, OneThingRouter
+
+    router, prepare = fast_assistant.router, fast_assistant.retriever.prepare
+    back = prepare("这个多久之内必须去变更", embed=False)
+    assert router._names("self_employed_operator_change", back) and not router._names("newborn", back)
+    other = [Candidate("enterprise_info_change", "企业信息变更一件事", 0.92)]
+    assert OneThingRouter._continues("self_employed_operator_change", "bundle", other, {}, [], back, names=True)
+    assert not OneThingRouter._continues("self_employed_operator_change", "bundle", other, {}, [], back)
+    plain = prepare("多久之内必须去变更", embed=False)
+    assert not OneThingRouter._continues("self_employed_operator_change", "bundle", other, {}, [], plain, names=True)
