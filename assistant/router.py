@@ -284,7 +284,7 @@ class OneThingRouter:
         # A close call between another bundle and the conversation's own ("How long do we have to register their social
         # insurance…" after an answer on hiring: 企业开办 0.52, 员工招聘 0.41) is no clear switch: the thread decides it,
         # where on its own the question would be asked which one is meant.
-        near_thread = close and candidates[1].id == active
+        near_thread = close and len(candidates) > 1 and candidates[1].id == active
         continues = bool(active) and (near_thread or self._continues(
             active, verdict, candidates, special, mentioned, query,
             verdict in (OUT_OF_SCOPE, BUNDLE) and speaks_of(active, query, retrieval), self._names(active, query)))
@@ -299,7 +299,8 @@ class OneThingRouter:
         """Whether the question names a word of the active bundle's own name ("这个多久之内必须去变更" in a conversation
         about 个体工商户变更经营者: 变更, though 企业信息变更 names it too)."""
         o = self.catalog.get(active)
-        name = normalize(f"{o.name} {o.name_en}").lower() if o else ""
+        # (Not the word every bundle's name has: "bundle", 一件事.)
+        name = normalize(f"{o.name} {o.name_en}").lower().replace("一件事", " ").replace("bundle", " ") if o else ""
         return any(len(w) >= 2 and w in name for w in content_words(query))
 
     @staticmethod

@@ -310,3 +310,5 @@ def test_a_pronoun_and_a_word_of_the_threads_own_name_keep_the_thread(fast_assis
     assert not OneThingRouter._continues("self_employed_operator_change", "bundle", other, {}, [], back)
     plain = prepare("多久之内必须去变更", embed=False)
     assert not OneThingRouter._continues("self_employed_operator_change", "bundle", other, {}, [], plain, names=True)
+    # Not by the word every bundle's name has.
+    assert not router._names("self_employed_operator_change", prepare("is this bundle free for them?", embed=False))
