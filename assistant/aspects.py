@@ -564,7 +564,7 @@ _WHAT_IS = re.compile(r"是什么(?!时候)|(?<!有)什么是|是啥(?!时候)|�
 # number: "做咗廿幾年".) Spoken Cantonese arrives folded (knowledge.text.fold_cantonese: 點樣 → 怎样, 係咪 → 是不是,
 # 邊度 → 哪里, 得唔得 → 行不行); only a bare 乜 is left as written.
 _QUESTION_WORDS_ZH = r"吗|呢|怎|如何|什么|啥|哪|多少|多久|(?<![十廿好])几|谁|咋|乜"
-_WH = r"(?:what|which|who|whom|whose|when|where|why|how)\b"
+_WH = r"(?:what|which|who|whom|whose|when|where|why|how)(?:s|re)?\b"  # "whats", "hows": typed without the apostrophe
 _ASKS_SOMETHING = re.compile(rf"[?？]|{_QUESTION_WORDS_ZH}|\b{_WH}")
 
 # ("Where do we start all the baby paperwork in one go?" asks where the bundle is applied for, not one service's window.)

@@ -1205,6 +1205,10 @@ def test_a_message_is_split_into_the_questions_it_asks():
     assert question_parts("How long do we have to ask for reconsideration, and what about going to court?", _ask) == [
         "How long do we have to ask for reconsideration,", "what about going to court?"]
     assert question_parts("公司注销要多久，另外要不要登报？", _ask) == ["公司注销要多久，", "要不要登报？"]
+    # A question word typed without its apostrophe ("whats") is one.
+    assert question_parts("do I still have to pay medical insurance once I retire? and whats the minimum number of years "
+                          "of pension contributions now", _ask) == [
+        "do I still have to pay medical insurance once I retire?", "whats the minimum number of years of pension contributions now"]
     # Nor a choice ("…吗，还是…"), nor a statement naming an aspect or with a relative "who" before "and".
     assert question_parts("The barber who sold me his shop still owes a quarter's taxes, and the registry won't act. Is "
                           "that right, and who has to pay?", _ask) == [
