@@ -277,8 +277,8 @@ def test_a_question_saying_it_means_the_open_way_is_not_refused_as_fraud(fast_as
 
 def test_a_close_call_between_another_bundle_and_the_threads_own_continues_the_thread(fast_assistant, monkeypatch):
     """"How long do we have to register their social insurance…" after an answer on hiring: the model (with the
-    thread's prior) gives 企业开办 0.54 and 员工招聘 0.43 — too close to answer either alone, so it asked which one was
-    meant, though the conversation says which. A close call with the thread's bundle second continues the thread.
+    thread's prior) gives 企业开办 0.52 and 员工招聘 0.41 (here 0.54 / 0.43) — too close to answer either alone, so it
+    asked which one was meant, though the conversation says which. A close call with the thread's bundle second continues the thread.
     Without the thread (no prior) 企业开办 clearly wins, and a thread on a third bundle is left for it."""
     bot = fast_assistant
     model = bot.router.model
