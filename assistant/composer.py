@@ -21,7 +21,7 @@ from knowledge.catalog import Catalog
 from knowledge.chunking import section_id
 from knowledge.documents import Part, Record, Section
 from knowledge.rendering import IF_MISSED, department_span
-from knowledge.schema import OneThing
+from knowledge.schema import Deadline, OneThing
 from knowledge.text import english_stem, english_stems
 
 log = logging.getLogger(__name__)
@@ -309,6 +309,8 @@ _ENGLISH_WORD = re.compile(r"[a-z]{4,}")
 # insurance together?"): whether they are done in one go is the services list's to say. A question naming the bundle's
 # joint service as a whole ("这种开餐饮店的联办我也能用吗": who may use it) joins nothing.
 _JOINED = re.compile(r"[和跟与同及、]|一起|一块|一并|一次|\band\b|\btogether\b|\bwith\b|\bin one\b", re.IGNORECASE)
+# A period in figures: a deadline's clock ("出生后1个月内", "30日内"), not one left to local rules ("按当地规定的认证周期").
+_FIGURE = re.compile(r"\d")
 _HOW_LONG = re.compile(r"多久|多长时间|多少天|几天|几个月|几年|how long|how many (days|weeks|months|years)", re.IGNORECASE)
 
 
@@ -783,6 +785,15 @@ class GroundedComposer:
                 self._add(comp, best.kind, self._unseen_department(blocks, shown))
         if overview:
             comp.overview = True
+            # Someone who states the life event hears what must not be missed: the guide's first deadline — first of
+            # all when it is a clock the event has started, a period in figures ("出生后1个月内", "within 30 days of
+            # discharge": on a phone, the first line), else right after what the bundle is ("按当地规定的认证周期" says
+            # less than the summary). Either way above the list of services.
+            deadline = self._first_deadline(o, glang) if stated else []
+            life = self._life_deadline(o)
+            clock = bool(deadline) and life is not None and _FIGURE.search(life.within) is not None
+            if clock:
+                self._add(comp, "deadline", deadline, role="support")
             for want in OVERVIEW:  # not a fact asked for: never shown twice
                 blocks = [(r, q) for r, q in self._quotes(o, want, glang) if shown_key(r.chunk_id, q) not in shown]
                 if want is OVERVIEW[1] and sum(len(s.quote) for s in comp.statements) \
@@ -793,10 +804,8 @@ class GroundedComposer:
                     # summary and the deadline answer.
                     continue
                 self._add(comp, want.label, blocks)
-                if want is OVERVIEW[0] and stated:
-                    # Someone who states the life event hears, right after what the bundle is, what must not be
-                    # missed: the guide's first deadline (above the list of services, on a phone above the fold).
-                    self._add(comp, "deadline", self._first_deadline(o, glang), role="support")
+                if want is OVERVIEW[0] and deadline and not clock:
+                    self._add(comp, "deadline", deadline, role="support")
         self._recall(comp, ask.text, shown)
         # Retrieval's on-topic passages support before the aspect's extras (a deadline beside a time
         # limit): a service's own time limit is closer to the question than the bundle's.
@@ -949,17 +958,21 @@ class GroundedComposer:
         kept = [(r, q) for r, q in blocks if not seen_department(r, q)]
         return kept or blocks
 
+    @staticmethod
+    def _life_deadline(o: OneThing) -> Deadline | None:
+        """The guide's first deadline that the life event itself starts (not `Deadline.conditional`)."""
+        return next((d for d in o.deadlines if not d.conditional), None)
+
     def _first_deadline(self, o: OneThing, glang: str) -> list[tuple[Record, str]]:
         """The guide's first deadline that the life event itself starts ("出生后1个月内", "自用工之日起30日内"), quoted:
         not one that applies only in some cases (`Deadline.conditional`: 退休's notice for flexible early retirement,
         低保's appeal window, a renewal), which someone stating the event need not hear first. None when all are."""
         section = self.catalog.section(o.id, "deadlines", glang)
-        if section is None:
+        life = self._life_deadline(o)
+        if section is None or life is None:
             return []
         parts = [p for p in section.parts if p.aspect == "deadline"]  # one a deadline (knowledge.rendering)
-        first = next((p for p, d in zip(parts, o.deadlines, strict=True) if not d.conditional), None)
-        if first is None:
-            return []
+        first = parts[o.deadlines.index(life)]
         # Said beside the overview, a deadline is what to do and by when; what missing it costs and the law are one
         # click away (the guide's deadlines section): in English they ran to ~300 of the line's ~400 characters.
         spans = []
@@ -1066,9 +1079,10 @@ class GroundedComposer:
         if english and comp.lang != "en":
             parts = [f"{o.name_en} ({o.name}). The official guide is in Chinese; quoted with sources:"]
         elif comp.overview:
-            # The summary opens with the bundle's name already ("新生儿出生一件事：孩子出生后……"): not twice.
+            # The summary opens with the bundle's name already ("新生儿出生一件事：孩子出生后……"): not twice, nor above
+            # the deadline a stated life event leads with, which the summary follows.
             name = o.name_en if english else o.name
-            opens = bool(comp.statements) and comp.statements[0].quote.startswith(name)
+            opens = any(s.quote.startswith(name) for s in comp.statements)
             parts = [] if opens else [f"{name}:" if english else f"关于「{name}」："]
         else:
             parts = []

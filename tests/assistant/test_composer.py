@@ -117,8 +117,8 @@ def test_a_follow_up_naming_nothing_after_the_overview_gets_a_passage_not_the_ma
 
 def test_a_first_message_stating_only_the_life_event_gets_the_overview_and_the_first_deadline(catalog):
     """"我们工作室刚招了3个人，下周一正式入职" asks nothing: it led with the conditions (or the list of what bundling
-    replaced), which rank first for want of anything asked. What the bundle is, what it covers and the guide's first
-    deadline answer it. A question ("…要办什么吗"), or a conversation under way, keeps the passage answer."""
+    replaced), which rank first for want of anything asked. The guide's first deadline, what the bundle is and what
+    it covers answer it. A question ("…要办什么吗"), or a conversation under way, keeps the passage answer."""
     index = _index(catalog)
     composer = _composer(catalog, index)
     o = catalog.get("employee_recruitment")
@@ -131,7 +131,8 @@ def test_a_first_message_stating_only_the_life_event_gets_the_overview_and_the_f
     assert deadline and o.deadlines[0].within in deadline[0].quote and o.deadlines[1].within not in deadline[0].quote
     assert o.deadlines[0].if_missed not in deadline[0].quote  # what and by when; what missing it costs is one click away
     assert f"{o.id}#deadlines" in [m.id for m in comp.more]
-    assert [s.label for s in comp.statements][:3] == ["overview", "deadline", "services"]  # above the list, on a phone
+    # The clock the event started comes first (on a phone, the first line), then what the bundle is and covers.
+    assert [s.label for s in comp.statements][:3] == ["deadline", "overview", "services"]
     _verbatim(comp, index)
     asked = Ask(topic_words={"工作室", "入职"}, yes_no=True, text="我们工作室刚招了3个人，要办什么吗")
     assert not asked.states_only and not composer.compose(o, asked, passages).overview
