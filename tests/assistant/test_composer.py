@@ -139,6 +139,21 @@ def test_a_first_message_stating_only_the_life_event_gets_the_overview_and_the_f
     assert not composer.compose(o, stated, passages, shown={"x|y"}).overview
 
 
+def test_a_deadline_left_to_local_rules_follows_the_summary_of_a_stated_life_event(catalog):
+    """A first deadline with no figure ("按当地规定的认证周期", the elderly allowance's periodic check) says less than
+    what the bundle is: "爷爷下周就满80岁了" hears the summary first, the deadline right after it."""
+    index = _index(catalog)
+    composer = _composer(catalog, index)
+    o = catalog.get("elderly_welfare")
+    assert not any(ch.isdigit() for ch in next(d for d in o.deadlines if not d.conditional).within)
+    passages = [r for sid, recs in index.items() if sid in (f"{o.id}#eligibility", f"{o.id}#replaced") for r in recs]
+    stated = Ask(topic_words={"爷爷", "80岁"}, text="爷爷下周就满80岁了")
+    assert stated.states_only
+    comp = composer.compose(o, stated, passages)
+    assert comp.overview and [s.label for s in comp.statements][:2] == ["overview", "deadline"]
+    _verbatim(comp, index)
+
+
 def test_a_stated_life_event_hears_the_deadline_it_starts_not_one_that_applies_only_in_some_cases(catalog):
     """退休 lists the notice for an optional early retirement first and 低保 only an appeal window (`conditional`):
     "下个月就退休了" hears when to apply (the guide's first deadline for everyone), "家里没收入了" no deadline at all."""
