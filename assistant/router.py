@@ -80,6 +80,12 @@ ABUSE_MIN = 0.7
 # 19; at 0: 113 and 18). Not for Chinese, where the model is not misled that way: there the same rule costs
 # abuse refusals (−4 of 129 at −1 for −4 of 424 honest; session 17's all-language trial lost 5 real frauds).
 ENGLISH_ACT_MIN = -1.0
+# In Chinese only where the cue reads no act at all: "搬屋嗰陣唔見咗個仔嘅打針簿…冇咗預防接種證會唔會報唔到名？" (a lost
+# vaccination booklet before school enrolment) was refused as fraud at p 0.99 with the cue at −2.7 — the question's
+# topic is where abuse rows about enrolment live. Chosen on the development yardsticks (every first-turn question of
+# every development set, session 31): at −2.5 Chinese honest questions refused 14 → 12 of 1,138 and Chinese abuse
+# refused 137 of 165 either way; at −2: 11 and 136; at −1 (session 17's trial): 7 and 134.
+CHINESE_ACT_MIN = -2.5
 
 
 @dataclass(frozen=True)
@@ -251,9 +257,9 @@ class OneThingRouter:
         # Abuse is decided on the question's own wording, whatever the conversation (at >= ABUSE_MIN > 0.5
         # it is also the most probable class).
         abusive = probs.get(ABUSE, 0.0) >= ABUSE_MIN
-        if abusive and (says_lawful_intent(query.text)
-                        or (detect_lang(query.text) == "en" and self.model.act_log_odds(query.text) < ENGLISH_ACT_MIN)):
-            # Not abuse after all (the asker says they mean the open way, or English words name no act): the other
+        act_min = ENGLISH_ACT_MIN if detect_lang(query.text) == "en" else CHINESE_ACT_MIN
+        if abusive and (says_lawful_intent(query.text) or self.model.act_log_odds(query.text) < act_min):
+            # Not abuse after all (the asker says they mean the open way, or the words name no act): the other
             # classes as the model ranks them, given that it is not.
             abusive, rest = False, max(1.0 - probs[ABUSE], 1e-12)
             probs = {c: (0.0 if c == ABUSE else p / rest) for c, p in probs.items()}

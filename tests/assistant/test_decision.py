@@ -222,8 +222,9 @@ def test_a_follow_up_the_active_guide_speaks_of_continues_the_thread():
 def test_english_is_refused_as_abuse_only_when_the_act_cue_reads_an_act(fast_assistant, monkeypatch):
     """The model reads English family stories as fraud ("Can my wife claim her maternity allowance…?"): in English
     the abuse class refuses only with the act cue's agreement (ENGLISH_ACT_MIN), and what it would have answered
-    otherwise — the bundle, given that it is no abuse — is answered. Chinese is decided by the class alone."""
-    from assistant.router import ENGLISH_ACT_MIN
+    otherwise — the bundle, given that it is no abuse — is answered. Chinese needs the cue's agreement only where it
+    reads no act at all (CHINESE_ACT_MIN): "搬屋嗰陣唔見咗個仔嘅打針簿…" was refused at p 0.99, its cue at −2.7."""
+    from assistant.router import CHINESE_ACT_MIN, ENGLISH_ACT_MIN
 
     bot = fast_assistant
     model = bot.router.model
@@ -241,7 +242,9 @@ def test_english_is_refused_as_abuse_only_when_the_act_cue_reads_an_act(fast_ass
     assert bot.router.run(q, retrieval, "en").abuse
     act["value"] = ENGLISH_ACT_MIN - 1
     zh = bot.retriever.prepare("我老婆的生育津贴能和孩子落户一起申请吗")
-    assert bot.router.run(zh, bot.retriever.run(zh), "zh-Hans").abuse
+    assert CHINESE_ACT_MIN < act["value"] and bot.router.run(zh, bot.retriever.run(zh), "zh-Hans").abuse
+    act["value"] = CHINESE_ACT_MIN - 0.5
+    assert not bot.router.run(zh, bot.retriever.run(zh), "zh-Hans").abuse
 
 
 def test_a_question_saying_it_means_the_open_way_is_not_refused_as_fraud(fast_assistant, monkeypatch):
