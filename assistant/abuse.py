@@ -153,7 +153,9 @@ _LAWFUL_INTENT = re.compile(
     r"|正规的?[^。？]{0,8}(渠道|途径|流程|办法)|正规(要|该|得)?(怎么|咋|如何)|合法地?(攞|拿|领|取|办|处理|继承|提取)"
     r"|(多|少)(写|填|报)了[^。？]{0,12}(改|更正|补)"
     r"|\b(so (my|his|her|our|the) [\w ]{0,20}stops|pay (it|them|the \w+) back|the right way|do it right|properly|legally"
-    r"|power of attorney|authori[sz]ation letter)",
+    r"|power of attorney|authori[sz]ation letter"
+    # the asker's own mistake, as 填错了 ("added 'food sales' to the business scope by mistake … can we take it out")
+    r"|by mistake|mistakenly|in error)",
     re.IGNORECASE,
 )
 # Retiring earlier or later asked plainly ("能不能早两年退休", "想晚点退休行不行"): since 2025 the law lets a worker choose
