@@ -32,6 +32,7 @@ from knowledge.store import VectorStore, Where
 from knowledge.text import (
     SegmentationCache,
     fold_cantonese,
+    fold_passing,
     normalize,
     segment,
     tokenize,
@@ -261,11 +262,11 @@ class HybridRetriever:
         return [oid for _, oid in sorted(hits, reverse=True)]
 
     def prepare(self, text: str, *, embed: bool = True) -> Query:
-        """The question as every stage sees it: width and script folded (繁→简, spoken Cantonese → Mandarin),
-        pinyin-IME typos repaired, tokenised, and (with `embed`) embedded — each once. Only the first
-        `max_embed_chars` characters are embedded, so the cost of a long question stays bounded."""
+        """The question as every stage sees it: width and script folded (繁→简, spoken Cantonese → Mandarin, a
+        relative who 走了 as 去世了), pinyin-IME typos repaired, tokenised, and (with `embed`) embedded — each once.
+        Only the first `max_embed_chars` characters are embedded, so the cost of a long question stays bounded."""
         self.warm_up()
-        normalized = fold_cantonese(normalize(text))
+        normalized = fold_passing(fold_cantonese(normalize(text)))
         search_text = self.typos.correct(normalized)
         tokens = tuple(tokenize_normalized(normalized))
         # A repaired word may come from an office's own (unfolded) text, so repaired text is folded again.

@@ -27,8 +27,9 @@ from knowledge.retrieval import Query
 # words by their stem (knowledge.text.tokenize), which moves the retrieval scores of English questions. 5: chroma
 # searches with ef 500 (knowledge.store.SEARCH_EF), so the passage features no longer vary from run to run. 6: spoken
 # Cantonese is read as its Mandarin words (knowledge.text.fold_cantonese), which moves every feature of a Cantonese
-# question. 7: more of it (嗰 as OpenCC writes it, 𠮶; 咩 inside a question; 咁样 / 咁多 / 咁耐). 8: 还返 (退还).
-FEATURES_VERSION = 8
+# question. 7: more of it (嗰 as OpenCC writes it, 𠮶; 咩 inside a question; 咁样 / 咁多 / 咁耐). 8: 还返 (退还). 9: a
+# relative who 走了 / 不在了 / 没了 is read as 去世了 (knowledge.text.fold_passing).
+FEATURES_VERSION = 9
 
 
 def features_signature() -> str:

@@ -46,6 +46,22 @@ def test_spoken_cantonese_is_read_as_its_mandarin_words(fast_stack):
         assert fold_cantonese(mandarin) == mandarin
 
 
+def test_a_relative_who_is_gone_is_read_as_dead(fast_stack):
+    """"我爸昨天夜里在医院走了…不知道先干嘛" was refused as out of scope (its 医院 nearest the guide on treatment away from
+    home): a relative who 走了 / 不在了 / 没了 reaches every stage as 去世了, in Cantonese too (走咗). A walk, a route, a
+    loss, or something that is not a person keeps its words."""
+    from knowledge.text import fold_passing
+
+    _, kb = fast_stack
+    q = kb.retriever.prepare("我爸昨天夜里在医院走了，不知道先干嘛", embed=False)
+    assert q.normalized == "我爸昨天夜里在医院去世了,不知道先干嘛" and q.text.startswith("我爸昨天夜里在医院走了")
+    assert kb.retriever.prepare("阿公走咗，點算", embed=False).normalized == "阿公去世了,怎么办"
+    assert fold_passing("奶奶不在了") == "奶奶去世了" and fold_passing("老太太走了俩月") == "老太太去世了俩月"
+    assert fold_passing("我妈没了以后养老金怎么办") == "我妈去世了以后养老金怎么办"
+    for kept in ("我妈走了一趟社保局", "老公没了工作怎么办", "公司早搬走了迁移还没办", "老人走了很远的路", "东西没了"):
+        assert fold_passing(kept) == kept
+
+
 def test_query_is_prepared_once_and_reused(fast_stack):
     _, kb = fast_stack
     q = kb.retriever.prepare("新员工入职多少天内要办社宝登记？")  # 社宝: a pinyin-IME typo of 社保
