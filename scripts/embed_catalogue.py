@@ -6,7 +6,7 @@ text is in it, and the decision model's training a question's from the second (k
 KnownVectors), so a fresh server's first start and the test run's real stack index the 27 guides in seconds
 instead of ~10 minutes and train in about a minute instead of ~6. Run it after editing a guide, the chunking, the
 decision data (assistant/decision/data) or how a question is folded before it is embedded (knowledge.text: 繁→简,
-Cantonese) — tests say when a file no longer covers them; only new or changed
+Cantonese, a relative who 走了) — tests say when a file no longer covers them; only new or changed
 texts are embedded, and vectors of texts that are gone are dropped. Without it nothing breaks: what is
 missing is embedded at ingest or training.
 
