@@ -203,6 +203,8 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         r"[^.?!]{0,40}\blate\b(?!\s+(father|mother|husband|wife|grand\w*|dad|mum|mom|parents?|uncle|aunt|brother|sister"
         r"|son|daughter|relative|spouse))"
         r"|(还没|还未|一直没|晚|迟|拖)[^，。？?]{0,10}(有(什么)?影响|有没有影响|会不会(有)?影响|影响大吗|要紧吗|会怎样|会怎么样)"
+        # not done in time, and what it costs ("老人走了没及时报要担责吗"; English "in time" is a keyword)
+        r"|(没|未|没有)及时[^，。？?]{0,10}(担责|责任|影响|要紧|会怎样|会怎么样|罚)"
         # how long someone has to do it ("How long does he have to report?"; the asker's own are keywords)
         r"|\bhow (long|many days|many months|much time) (do|does|did) \w+ have\b"
         # when a licence must be renewed or runs out ("从业资格证几时要去换", "健康证什么时候到期", "when does it need

@@ -1037,6 +1037,16 @@ def test_what_penalty_there_is_asks_for_the_deadline_and_what_missing_it_costs(c
     assert lead.label == "deadline" and "5000元以上5万元以下罚款" in lead.quote, lead
 
 
+def test_something_not_done_in_time_asks_what_missing_the_deadline_costs(catalog):
+    """"老人走了没及时报要担责吗" named no aspect and got the FAQ on relatives applying from elsewhere; what missing the
+    death report costs is the deadline's if-missed line. Something done in time, or only named, asks nothing of it."""
+    for q in ("老人走了没及时报要担责吗", "营业执照变更没及时去办会怎样"):
+        assert _ask(q).aspects == ["deadline"], (q, _ask(q).aspects)
+    assert "deadline" not in _ask("我们及时报了，还要做什么").aspects
+    lead = _lead(catalog, "after_death", ["after_death#faq-1"], "老人走了没及时报要担责吗")
+    assert lead.label == "deadline" and "日后须退回多领的款项" in lead.quote, lead
+
+
 def test_whether_it_comes_before_or_after_another_step_asks_when_it_is_due(catalog):
     """"契税是过户前交，还是拿了证以后再交" named no aspect and got the tax service's department and materials; which comes
     first is the deadline ("办理不动产转移登记前"), asked even with no question word beside it (a choice asks)."""
