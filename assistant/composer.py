@@ -789,9 +789,9 @@ class GroundedComposer:
             # all when it is a clock the event has started, a period in figures ("出生后1个月内", "within 30 days of
             # discharge": on a phone, the first line), else right after what the bundle is ("按当地规定的认证周期" says
             # less than the summary). Either way above the list of services.
-            deadline = self._first_deadline(o, glang) if stated else []
-            life = self._life_deadline(o)
-            clock = bool(deadline) and life is not None and _FIGURE.search(life.within) is not None
+            life = self._life_deadline(o) if stated else None
+            deadline = self._first_deadline(o, glang) if life is not None else []
+            clock = life is not None and bool(deadline) and _FIGURE.search(life.within) is not None
             if clock:
                 self._add(comp, "deadline", deadline, role="support")
             for want in OVERVIEW:  # not a fact asked for: never shown twice

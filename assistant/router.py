@@ -293,7 +293,8 @@ class OneThingRouter:
         near_thread = close and len(candidates) > 1 and candidates[1].id == active
         continues = bool(active) and (near_thread or self._continues(
             active, verdict, candidates, special, mentioned, query,
-            verdict in (OUT_OF_SCOPE, BUNDLE) and speaks_of(active, query, retrieval), self._names(active, query)))
+            verdict in (OUT_OF_SCOPE, BUNDLE) and speaks_of(active, query, retrieval),
+            verdict == BUNDLE and self._names(active, query)))
         signals = {c.id: {"profile_cos": round(sig.profile.get(c.id, 0.0), 4),
                           "passage_cos": round(sig.passage.get(c.id, 0.0), 4),
                           "evidence": round(sig.evidence.get(c.id, 0.0), 4),
