@@ -93,6 +93,14 @@ def test_every_guide_has_its_english_text():
         assert letters > 10 * cjk, (o.id, cjk, letters)  # English, bar law titles in brackets
 
 
+def test_every_english_summary_is_short_enough_to_answer_what_the_bundle_is():
+    """An English "What is …?" is answered by the summary and the regional note; English needs about four letters
+    per Chinese character, so a summary rendered at that rate (426–751 letters) alone made the answer ~900 long."""
+    catalog = Catalog.from_dir(DEFAULT_GUIDES_DIR)
+    too_long = {o.id: len(o.en.summary) for o in catalog if len(o.en.summary) > 400}
+    assert too_long == {}
+
+
 def test_every_service_line_names_its_department_where_the_composer_can_find_it():
     """The composer quotes a service's first line as its department only (`department_span`)."""
     from core.settings import DEFAULT_GUIDES_DIR
