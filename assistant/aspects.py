@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from knowledge.retrieval import Query
+from knowledge.schema import OneThing
 
 
 @dataclass(frozen=True)
@@ -345,6 +346,20 @@ def _story_aspects(q: str, matches: list[_Match]) -> list[_Match]:
     return [m for m in matches if m.aspect in _SITUATION]
 
 
+def _without(text: str, names: Iterable[str]) -> str:
+    """`text` with each of `names` it holds (the longest first) replaced by a space."""
+    for name in sorted(names, key=len, reverse=True):
+        text = text.replace(name, " ")
+    return text
+
+
+def own_names(o: OneThing) -> tuple[str, ...]:
+    """A bundle's own names as a question holds them (normalised, lower-case), read as its topic by `Ask.of`."""
+    from knowledge.text import normalize
+
+    return tuple(normalize(n).lower() for n in (o.name, o.name_en, *o.aliases) if n)
+
+
 def read_aspects(query: Query) -> tuple[list[str], frozenset[str]]:
     """The aspects the question names, those it asks about first ("一起办…几个工作日能办好" asks the time
     and mentions the bundling), each group in the order of the question; and the set of asked ones."""
@@ -588,9 +603,12 @@ class Ask:
     text: str = ""  # the question, normalised: which item of a list it is closest to
 
     @classmethod
-    def of(cls, query: Query) -> Ask:
+    def of(cls, query: Query, names: Iterable[str] = ()) -> Ask:
+        """What `query` asks. `names` (the bundle's own names, normalised and lower-case) are read as its topic, not
+        as aspects asked: "异地就医备案一件事是什么？" asks what the bundle is, not about other provinces (异地), and
+        "What is the Retirement bundle (pension and related procedures)?" not for its steps."""
         q = query.normalized.lower().strip()
-        aspects, asked = read_aspects(query)
+        aspects, asked = _read(_without(q, names)) if names else read_aspects(query)
         return cls(aspects, content_words(query), bool(_YES_NO.search(q)), bool(_WHAT_IS.search(q)), asked, q)
 
     @property

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.abuse import check_abuse
-from assistant.aspects import Ask, question_parts
+from assistant.aspects import Ask, own_names, question_parts
 from assistant.composer import Citation, GroundedComposer, More, Statement
 from assistant.decision.classes import FOLLOWUP
 from assistant.decision.training import TrainingSources, load_or_train
@@ -396,7 +396,7 @@ class Assistant:
         o = self.catalog.get(lawful or "")
         if o is None or query is None:
             return refusal
-        comp = self.composer.compose_lawful(o, Ask.of(query), lang, self._within(o, query))
+        comp = self.composer.compose_lawful(o, Ask.of(query, own_names(o)), lang, self._within(o, query))
         if not comp.statements:
             return refusal
         before, after = ABUSE_LAWFUL_ROUTE[family(lang)]
@@ -486,12 +486,13 @@ class Assistant:
                 prepared[text] = replace(self.retriever.prepare(text, embed=False), vector=query.vector)
             return prepared[text]
 
-        parts = question_parts(query.text, lambda text: Ask.of(part(text)))
-        comp = self.composer.compose_parts(o, [(Ask.of(q), self._within(o, q)) for q in map(part, parts)], local=local,
+        names = own_names(o)
+        parts = question_parts(query.text, lambda text: Ask.of(part(text), names))
+        comp = self.composer.compose_parts(o, [(Ask.of(q, names), self._within(o, q)) for q in map(part, parts)], local=local,
                                            lang=lang, shown=frozenset(shown), focus=conv.state.get("focus")) \
             if len(parts) > 1 else None
         if comp is None:
-            comp = self.composer.compose(o, Ask.of(query), self._within(o, query), local=local, lang=lang,
+            comp = self.composer.compose(o, Ask.of(query, names), self._within(o, query), local=local, lang=lang,
                                          shown=frozenset(shown), focus=conv.state.get("focus"))
         # Remember what this conversation has shown, so a follow-up does not repeat it, and what it led with, which a
         # follow-up naming nothing ("那要多久") asks about.

@@ -420,7 +420,7 @@ def test_a_long_general_answer_is_cut_to_the_sentences_that_answer():
     assert answering_span("短的回答。", "随便问问") == "短的回答。"  # a short passage is quoted whole
 
 
-def _ask(text: str) -> Ask:
+def _ask(text: str, names: tuple[str, ...] = ()) -> Ask:
     """Ask.of for a question, tokenised as the retriever does (without embedding it)."""
     import jieba
 
@@ -429,7 +429,7 @@ def _ask(text: str) -> Ask:
 
     n = normalize(text)
     tokens = tuple(t.strip().lower() for t in jieba.lcut_for_search(n) if t.strip())
-    return Ask.of(Query(text, n, n, tokens, tokens))
+    return Ask.of(Query(text, n, n, tokens, tokens), names)
 
 
 def test_what_is_asked_leads_and_what_is_only_mentioned_supports():
@@ -532,6 +532,21 @@ def test_what_is_this_bundle_in_english_and_when_is_not_what():
     # "是什么时候" asks when something happens, not what the bundle is.
     assert not _ask("新生儿医保是什么时候开始算的").what_is
     assert _ask("新生儿出生一件事是什么").what_is and _ask("这个一件事是啥").what_is
+
+
+def test_the_bundles_own_name_is_its_topic_not_an_aspect_asked(catalog):
+    """异地 in 异地就医备案 is no question about other provinces, nor "procedures" in the retirement bundle's English name a
+    question about its steps: named, the bundle is what is asked about."""
+    from assistant.aspects import own_names
+
+    medical, retirement = catalog.get("cross_region_medical"), catalog.get("retirement")
+    assert _ask("异地就医备案一件事是什么？").aspects  # read without the names, the name asks something
+    what = _ask("异地就医备案一件事是什么？", own_names(medical))
+    assert what.what_is and what.aspects == []
+    assert _ask(f"What is the {retirement.name_en}?", own_names(retirement)).aspects == []
+    # What is asked beside the name still is.
+    assert _ask("异地就医备案要带什么材料？", own_names(medical)).aspects == ["materials"]
+    assert "cross_province" in _ask("异地就医备案能跨省通办吗？", own_names(medical)).aspects
 
 
 def test_a_list_quotes_the_item_closest_to_the_question(catalog):
