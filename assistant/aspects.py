@@ -346,13 +346,6 @@ def _story_aspects(q: str, matches: list[_Match]) -> list[_Match]:
     return [m for m in matches if m.aspect in _SITUATION]
 
 
-def _without(text: str, names: Iterable[str]) -> str:
-    """`text` with each of `names` it holds (the longest first) replaced by a space."""
-    for name in sorted(names, key=len, reverse=True):
-        text = text.replace(name, " ")
-    return text
-
-
 def own_names(o: OneThing) -> tuple[str, ...]:
     """A bundle's own names as a question holds them (normalised, lower-case), read as its topic by `Ask.of`."""
     from knowledge.text import normalize
@@ -431,8 +424,12 @@ def asks_validity(text: str) -> bool:
     return bool(_VALIDITY.search(normalize(text).lower()))
 
 
-def _read(q: str) -> tuple[list[str], frozenset[str]]:
+def _read(q: str, names: Iterable[str] = ()) -> tuple[list[str], frozenset[str]]:
     matches = sorted(_matches(q), key=lambda m: m.start)
+    # A keyword inside one of `names` (the bundle's own) is its topic; one reaching past it still asks ("如何申请" in
+    # "如何申请低保", whose alias is 申请低保).
+    spans = [(m.start(), m.end()) for name in names for m in re.finditer(re.escape(name), q)]
+    matches = [m for m in matches if not any(s <= m.start and m.end <= e for s, e in spans)]
     english = bool(_ENGLISH.search(q))
     if english:
         matches = _story_aspects(q, matches)
@@ -608,7 +605,7 @@ class Ask:
         as aspects asked: "异地就医备案一件事是什么？" asks what the bundle is, not about other provinces (异地), and
         "What is the Retirement bundle (pension and related procedures)?" not for its steps."""
         q = query.normalized.lower().strip()
-        aspects, asked = _read(_without(q, names)) if names else read_aspects(query)
+        aspects, asked = _read(q, names)
         return cls(aspects, content_words(query), bool(_YES_NO.search(q)), bool(_WHAT_IS.search(q)), asked, q)
 
     @property

@@ -547,6 +547,8 @@ def test_the_bundles_own_name_is_its_topic_not_an_aspect_asked(catalog):
     # What is asked beside the name still is.
     assert _ask("异地就医备案要带什么材料？", own_names(medical)).aspects == ["materials"]
     assert "cross_province" in _ask("异地就医备案能跨省通办吗？", own_names(medical)).aspects
+    # A keyword that reaches past the name asks: "如何申请" in "如何申请低保" (an alias: 申请低保).
+    assert _ask("如何申请低保", own_names(catalog.get("hardship_assistance"))).aspects == ["steps"]
 
 
 def test_a_list_quotes_the_item_closest_to_the_question(catalog):
