@@ -431,8 +431,7 @@ class Assistant:
         nr = normalize(reply).lower()
         for oid in options:
             o = self.catalog.get(oid)
-            if o and (oid == nr or any(normalize(t).lower() in nr or nr in normalize(t).lower()
-                                       for t in [o.name, o.name_en, *o.aliases] if len(nr) >= 2)):
+            if o and (oid == nr or any(t in nr or nr in t for t in own_names(o) if len(nr) >= 2)):
                 return oid
         return None
 
