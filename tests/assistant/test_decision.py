@@ -208,15 +208,23 @@ def test_a_follow_up_the_active_guide_speaks_of_continues_the_thread():
     assert not OneThingRouter._continues(*args)
     assert OneThingRouter._continues(*args, speaks=True)
     assert not OneThingRouter._continues("open_restaurant", ABUSE, [], {ABUSE: 0.99}, [], q, speaks=True)
-    # Another bundle more likely than not leaves the thread too, unless the question also refers back by a pronoun
-    # ("那他户口咋恢复" after a veteran's return: his hukou, in the veteran's guide).
-    other = [Candidate("hukou_migration", "户口迁移一件事", 0.7)]
+    # Another bundle the model is fairly sure of leaves the thread too, unless the question also refers back by a
+    # pronoun ("那他户口咋恢复" after a veteran's return: his hukou, in the veteran's guide).
+    other = [Candidate("hukou_migration", "户口迁移一件事", 0.9)]
     plain = Query("户口咋恢复", "户口咋恢复", "户口咋恢复", ("户口", "咋", "恢复"), ("户口", "咋", "恢复"))
     back = Query("那他户口咋恢复", "那他户口咋恢复", "那他户口咋恢复", ("那", "他", "户口", "咋", "恢复"),
                  ("那", "他", "户口", "咋", "恢复"))
     assert not OneThingRouter._continues("veteran_retirement", "bundle", other, {}, [], plain, speaks=True)
     assert not OneThingRouter._continues("veteran_retirement", "bundle", other, {}, [], back)
     assert OneThingRouter._continues("veteran_retirement", "bundle", other, {}, [], back, speaks=True)
+    # More likely than not is not enough (LEAVE_FOR_BUNDLE): a service two bundles share reads about as likely for
+    # the other one ("家里有辆旧车还能申请吗" after 低保: the trade-in subsidy 0.56).
+    car = Query("家里有辆旧车还能申请吗", "家里有辆旧车还能申请吗", "家里有辆旧车还能申请吗",
+                ("家里", "有", "辆", "旧车", "还能", "申请", "吗"), ("家里", "有", "辆", "旧车", "还能", "申请", "吗"))
+    trade_in = [Candidate("car_trade_in_subsidy", "汽车以旧换新一件事", 0.56)]
+    assert OneThingRouter._continues("hardship_assistance", "bundle", trade_in, {}, [], car)
+    assert not OneThingRouter._continues("hardship_assistance", "bundle",
+                                         [Candidate("car_trade_in_subsidy", "汽车以旧换新一件事", 0.95)], {}, [], car)
 
 
 def test_english_is_refused_as_abuse_only_when_the_act_cue_reads_an_act(fast_assistant, monkeypatch):
