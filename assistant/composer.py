@@ -20,7 +20,7 @@ from core.lang import Lang, localise, to_simplified
 from knowledge.catalog import Catalog
 from knowledge.chunking import section_id
 from knowledge.documents import Part, Record, Section
-from knowledge.rendering import IF_MISSED, department_span
+from knowledge.rendering import IF_MISSED, department_span, sample_where
 from knowledge.schema import Deadline, OneThing
 from knowledge.text import english_stem, english_stems
 
@@ -118,7 +118,7 @@ GENERAL_CAVEAT = {
     "en": "This is quoted from an ingested service guide; local requirements may differ, so check with your local "
     "service centre or call {hotline}.",
 }
-# A specific answer from a guide drawn from one region's practice (the overview quotes which region).
+# An answer from a guide drawn from one region's practice (an overview also quotes which region).
 LOCAL_CAVEAT = {"zh": "（各地做法可能不同，请以当地政务服务中心公布为准。）",
                 "en": "(Practice varies by place: check with your local government service centre.)"}
 # Which bundle's guide a specific answer quotes, said after the answer.
@@ -814,13 +814,16 @@ class GroundedComposer:
         # An office's own guide that ranks near the top speaks of this place: it supports first.
         local_blocks = [("local", self._clean_blocks(p)) for p in (local or [])[:1]]
         supports = local_blocks + (supports + passage_blocks if passage_first else passage_blocks + supports)
-        # A guide drawn from one region's practice says so, once per conversation: the overview quotes
-        # its note (which region); a specific answer carries a one-line caveat instead, to stay short.
-        note = [(r, q) for r, q in self._quotes(o, SAMPLE_NOTE, glang) if shown_key(r.chunk_id, q) not in shown] \
-            if o.sample_data and caveat_key(o.id) not in shown else []
+        # A guide drawn from one region's practice says so, once per conversation: the overview quotes which region
+        # its note names; every such answer ends with the one-line caveat that practice varies by place (the note's
+        # own longer words for it cost an English overview 104 characters of its 600).
+        where = sample_where(o, glang)
+        note = [(r, q[:q.index(where) + len(where)] if where in q else q) for r, q in self._quotes(o, SAMPLE_NOTE, glang)
+                if shown_key(r.chunk_id, q) not in shown] if o.sample_data and caveat_key(o.id) not in shown else []
         # Supporting quotes: new to this conversation, at most two, within the budget (an overview's
         # includes the note it will quote).
-        budget = OVERVIEW_BUDGET if overview else SPECIFIC_BUDGET - self._framing(o, lang, shown)
+        budget = OVERVIEW_BUDGET - self._framing(o, lang, shown, source=False) if overview \
+            else SPECIFIC_BUDGET - self._framing(o, lang, shown)
         used = sum(len(s.quote) for s in comp.statements) + (sum(len(q) for _, q in note) if overview else 0)
         n_support = 0
         for label, blocks in supports:
@@ -876,7 +879,8 @@ class GroundedComposer:
                 add(s)
         comp.source = next((c.source for c in comps if c.source), None)
         comp.caveat = next((c.caveat for c in comps if c.caveat), None)
-        budget = OVERVIEW_BUDGET if comp.overview else SPECIFIC_BUDGET - self._framing(o, lang, shown)
+        budget = OVERVIEW_BUDGET - self._framing(o, lang, shown, source=False) if comp.overview \
+            else SPECIFIC_BUDGET - self._framing(o, lang, shown)
         used, n_support = sum(len(s.quote) for s in comp.statements), 0
         # Supports whole or not at all: a quote cut where its section was split into chunks is one support.
         blocks = [list(run) for c, statements in zip(comps, answers, strict=True)
@@ -893,11 +897,12 @@ class GroundedComposer:
         return comp
 
     @staticmethod
-    def _framing(o: OneThing, lang: Lang, shown: frozenset[str] | set[str]) -> int:
-        """The characters a specific answer's closing lines take (which guide it quotes, and that practice
-        varies, each said once a conversation): the length budget is the whole answer's, not only its quotes'."""
+    def _framing(o: OneThing, lang: Lang, shown: frozenset[str] | set[str], *, source: bool = True) -> int:
+        """The characters an answer's closing lines take (which guide it quotes — a specific answer's, not an
+        overview's — and that practice varies, each said once a conversation): the length budget is the whole
+        answer's, not only its quotes'."""
         key = "en" if lang == "en" else "zh"
-        source = len(source_line(o, key == "en")) if source_key(o.id) not in shown else 0
+        source = len(source_line(o, key == "en")) if source and source_key(o.id) not in shown else 0
         return source + (len(LOCAL_CAVEAT[key]) if o.sample_data and caveat_key(o.id) not in shown else 0)
 
     def _recall(self, comp: Composition, question: str, shown: frozenset[str] | set[str]) -> None:
@@ -1108,7 +1113,7 @@ class GroundedComposer:
             parts.append(NOTHING_NEW["en" if english else "zh"])
         if source and comp.statements:
             parts.append(source)
-        if comp.caveat and not any(st.role == "note" for st in comp.statements):
+        if comp.caveat:
             parts.append(LOCAL_CAVEAT["en" if english else "zh"])
         text = "\n".join(parts)
         return text if english else localise(text, lang)

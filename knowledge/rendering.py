@@ -45,6 +45,7 @@ class Labels:
     e_licence: str
     optional: str
     tolerance: str
+    sample_where: Callable[[str], str]  # a guide drawn from one region's practice: which (the note's first clause)
     sample_note: Callable[[str], str]
     services_intro: Callable[[str, int], str]
     materials_heading: str
@@ -83,6 +84,7 @@ ZH = Labels(
            "proxy": "代办帮办", "tolerance": "容缺受理", "sources": "信息来源", "legal_basis": "办理依据",
            "service_steps": "办理步骤", "service_channels": "办理渠道"},
     e_licence="可用电子证照或共享数据代替，免交纸质", optional="视情况提供", tolerance="可容缺后补",
+    sample_where=lambda region: f"本指南的做法取材于{region}",
     sample_note=lambda region: f"本指南的做法取材于{region}，各地材料、时限和渠道可能不同，请以当地政务服务中心公布为准。",
     services_intro=lambda name, n: f"{name}把以下{n}项服务合并为一次申请：",
     materials_heading="所需材料（一套材料，一次提交）：",
@@ -106,6 +108,7 @@ EN = Labels(
            "legal_basis": "Legal basis", "service_steps": "Steps", "service_channels": "Where to apply"},
     e_licence="an e-licence or shared data is accepted, no paper copy needed", optional="if applicable",
     tolerance="may be supplied later under a written commitment",
+    sample_where=lambda region: f"Practice described: {region}.",
     sample_note=lambda region: f"Practice described: {region}. Materials, time limits and channels vary by place, "
     "so check with your local government service centre.",
     services_intro=lambda name, n: f"The {name} combines these {n} services into one application:",
@@ -169,6 +172,13 @@ def _texts(o: OneThing, L: Labels) -> tuple[OneThing | GuideEn, str, str]:
         return o, o.name, o.region
     assert o.en is not None
     return o.en, o.name_en, o.en.region or o.region
+
+
+def sample_where(o: OneThing, lang: str) -> str:
+    """The first clause of a sample guide's note, as rendered in `lang` ("zh" or "en"): which region's practice it
+    describes. (The rest says that other places differ, which the composer's caveat line says shorter.)"""
+    L = EN if lang == "en" and o.en is not None else ZH
+    return L.sample_where(_texts(o, L)[2])
 
 
 def render_sections(o: OneThing, L: Labels) -> list[Section]:

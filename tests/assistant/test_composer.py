@@ -201,8 +201,8 @@ def test_a_message_states_only_when_nothing_in_it_asks():
 
 def test_an_overview_takes_supporting_quotes_only_while_all_it_quotes_fits(catalog):
     """"What is this bundle?" stays short: the summary, the services and the region note always; a
-    supporting passage only while everything quoted, the note included, is within OVERVIEW_BUDGET."""
-    from assistant.composer import OVERVIEW_BUDGET
+    supporting passage only while everything quoted, the note and the caveat line included, is within OVERVIEW_BUDGET."""
+    from assistant.composer import LOCAL_CAVEAT, OVERVIEW_BUDGET
 
     index = _index(catalog)
     composer = _composer(catalog, index)
@@ -214,9 +214,32 @@ def test_an_overview_takes_supporting_quotes_only_while_all_it_quotes_fits(catal
         assert any(s.role == "note" for s in comp.statements) == o.sample_data
         if any(s.role == "support" for s in comp.statements):
             supported += 1
-            assert sum(len(s.quote) for s in comp.statements) <= OVERVIEW_BUDGET, o.id
+            caveat = len(LOCAL_CAVEAT["zh"]) if o.sample_data else 0
+            assert sum(len(s.quote) for s in comp.statements) + caveat <= OVERVIEW_BUDGET, o.id
         _verbatim(comp, index)
     assert supported  # the budget leaves room for a short passage
+
+
+def test_an_overview_quotes_which_region_its_guide_follows_and_the_caveat_says_the_rest(catalog):
+    """A sample guide's note says which region's practice it describes, then that materials, time limits and channels
+    differ by place — what the one-line caveat of every other answer says in fewer words (in English 104 characters
+    against 77, of an overview's 600). The overview quotes the region and closes with the caveat line."""
+    from assistant.composer import LOCAL_CAVEAT
+
+    index = _index(catalog)
+    composer = _composer(catalog, index)
+    o = catalog.get("newborn")
+    assert o.sample_data
+    for lang, key, ask in (("zh-Hans", "zh", Ask(what_is=True, text="新生儿出生一件事是什么")),
+                           ("en", "en", Ask(what_is=True, text="what is the newborn birth bundle?"))):
+        comp = composer.compose(o, ask, [], lang=lang)
+        [note] = [s.quote for s in comp.statements if s.role == "note"]
+        region = o.en.region if key == "en" else o.region
+        assert note.endswith(region + ("." if key == "en" else "")), note
+        assert "vary by place" not in note and "可能不同" not in note
+        text = composer.render(o, comp, lang)
+        assert text.splitlines()[-1] == LOCAL_CAVEAT[key] and text.count(LOCAL_CAVEAT[key]) == 1, text
+        _verbatim(comp, index)
 
 
 def test_the_quote_that_answers_comes_first_and_the_answer_stays_short(catalog):
