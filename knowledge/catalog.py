@@ -21,6 +21,7 @@ from knowledge import safeyaml
 from knowledge.documents import Document, Section
 from knowledge.rendering import render
 from knowledge.schema import ONE_THING_IDS, OneThing
+from knowledge.text import normalize
 
 __all__ = ["Catalog", "ScopeTopic", "load_one_thing", "load_out_of_scope", "render"]
 
@@ -108,6 +109,15 @@ class Catalog:
 
     def documents(self) -> list[Document]:
         return [self._rendered[o.id] for o in self.one_things]
+
+    @cached_property
+    def _folded_texts(self) -> dict[str, str]:
+        return {i: normalize("\n".join(s.text for s in d.sections)).lower() for i, d in self._rendered.items()}
+
+    def speaks_of_all(self, one_thing_id: str, words: set[str] | list[str]) -> bool:
+        """Whether the guide (Chinese and English, both read normalised and in lower case) holds every one of `words`."""
+        text = self._folded_texts.get(one_thing_id, "")
+        return all(normalize(w).lower() in text for w in words)
 
     @cached_property
     def _sections_by_id(self) -> dict[str, Section]:

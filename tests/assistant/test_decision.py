@@ -208,6 +208,12 @@ def test_a_follow_up_the_active_guide_speaks_of_continues_the_thread():
     assert not OneThingRouter._continues(*args)
     assert OneThingRouter._continues(*args, speaks=True)
     assert not OneThingRouter._continues("open_restaurant", ABUSE, [], {ABUSE: 0.99}, [], q, speaks=True)
+    # A question of one content word leans on the conversation ("那社保卡呢？") when the active guide holds that word;
+    # one the guide does not hold names a topic of its own ("法律援助怎么申请" after a utility connection).
+    aid = Query("法律援助怎么申请", "法律援助怎么申请", "法律援助怎么申请", ("法律援助", "怎么", "申请"), ("法律援助", "怎么", "申请"))
+    assert OneThingRouter._continues("utility_connection", OUT_OF_SCOPE, [], {OUT_OF_SCOPE: 0.9}, [], aid)
+    assert not OneThingRouter._continues("utility_connection", OUT_OF_SCOPE, [], {OUT_OF_SCOPE: 0.9}, [], aid,
+                                         holds=False)
     # Another bundle the model is fairly sure of leaves the thread too, unless the question also refers back by a
     # pronoun ("那他户口咋恢复" after a veteran's return: his hukou, in the veteran's guide).
     other = [Candidate("hukou_migration", "户口迁移一件事", 0.9)]

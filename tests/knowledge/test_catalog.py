@@ -77,3 +77,11 @@ def test_rendering_is_cached_and_equal_to_render(catalog):
     cached = next(d for d in catalog.documents() if d.doc_id == "guide:newborn")
     assert fresh.fingerprint == cached.fingerprint
 
+
+
+def test_a_guide_speaks_of_all_words_in_either_language(catalog):
+    """`speaks_of_all`: every word in the guide's Chinese or English text, read normalised (Traditional folded)."""
+    assert catalog.speaks_of_all("newborn", ["出生医学证明", "户口"])
+    assert catalog.speaks_of_all("newborn", ["出生醫學證明", "Medical Birth Certificate"])
+    assert not catalog.speaks_of_all("newborn", ["出生医学证明", "法律援助"])
+    assert not catalog.speaks_of_all("newborn", ["护照"]) and catalog.speaks_of_all("newborn", [])
