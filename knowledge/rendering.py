@@ -71,6 +71,15 @@ def _en_deadline(d: Deadline) -> str:
     return f"- {d.what_en}: {d.within_en}{IF_MISSED[1]}{d.if_missed_en}{basis}"
 
 
+# A sample guide's note opens with the region whose practice it describes (what an overview quotes of it).
+def _zh_where(region: str) -> str:
+    return f"本指南的做法取材于{region}"
+
+
+def _en_where(region: str) -> str:
+    return f"Practice described: {region}."
+
+
 ZH = Labels(
     suffix="", colon="：", sep="、", paren=lambda s: f"（{s}）",
     titles={"overview": "概述", "services": "联办事项", "eligibility": "办理条件", "materials": "所需材料",
@@ -84,8 +93,8 @@ ZH = Labels(
            "proxy": "代办帮办", "tolerance": "容缺受理", "sources": "信息来源", "legal_basis": "办理依据",
            "service_steps": "办理步骤", "service_channels": "办理渠道"},
     e_licence="可用电子证照或共享数据代替，免交纸质", optional="视情况提供", tolerance="可容缺后补",
-    sample_where=lambda region: f"本指南的做法取材于{region}",
-    sample_note=lambda region: f"本指南的做法取材于{region}，各地材料、时限和渠道可能不同，请以当地政务服务中心公布为准。",
+    sample_where=_zh_where,
+    sample_note=lambda region: f"{_zh_where(region)}，各地材料、时限和渠道可能不同，请以当地政务服务中心公布为准。",
     services_intro=lambda name, n: f"{name}把以下{n}项服务合并为一次申请：",
     materials_heading="所需材料（一套材料，一次提交）：",
     service_line=lambda s, dept, bundle: f"{s}（{dept}办理，属于{bundle}）",
@@ -108,8 +117,8 @@ EN = Labels(
            "legal_basis": "Legal basis", "service_steps": "Steps", "service_channels": "Where to apply"},
     e_licence="an e-licence or shared data is accepted, no paper copy needed", optional="if applicable",
     tolerance="may be supplied later under a written commitment",
-    sample_where=lambda region: f"Practice described: {region}.",
-    sample_note=lambda region: f"Practice described: {region}. Materials, time limits and channels vary by place, "
+    sample_where=_en_where,
+    sample_note=lambda region: f"{_en_where(region)} Materials, time limits and channels vary by place, "
     "so check with your local government service centre.",
     services_intro=lambda name, n: f"The {name} combines these {n} services into one application:",
     materials_heading="Required documents (one set, submitted once):",
