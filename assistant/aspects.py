@@ -353,12 +353,6 @@ def own_names(o: OneThing) -> tuple[str, ...]:
     return tuple(normalize(n).lower() for n in (o.name, o.name_en, *o.aliases) if n)
 
 
-def read_aspects(query: Query) -> tuple[list[str], frozenset[str]]:
-    """The aspects the question names, those it asks about first ("一起办…几个工作日能办好" asks the time
-    and mentions the bundling), each group in the order of the question; and the set of asked ones."""
-    return _read(query.normalized.lower())
-
-
 @functools.cache  # the guides' own texts: a bounded set, read again for every answer
 def _read_guide(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
     """`_read` of a text of the guide (an FAQ's own question): the aspects it names and those it asks."""
@@ -425,6 +419,8 @@ def asks_validity(text: str) -> bool:
 
 
 def _read(q: str, names: Iterable[str] = ()) -> tuple[list[str], frozenset[str]]:
+    """The aspects the question `q` (normalised, lower-case) names, those it asks about first ("一起办…几个工作日能办好"
+    asks the time and mentions the bundling), each group in the order of the question; and the set of asked ones."""
     matches = sorted(_matches(q), key=lambda m: m.start)
     # A keyword inside one of `names` (the bundle's own) is its topic; one reaching past it still asks ("如何申请" in
     # "如何申请低保", whose alias is 申请低保).

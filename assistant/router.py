@@ -194,6 +194,7 @@ class OneThingRouter:
     def warm_up(self) -> None:
         if self._vecs is not None:
             return
+        self.catalog.warm_up()
         phrases, owners = [], []
         for o in self.catalog:
             for p in profile_phrases(o):
