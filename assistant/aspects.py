@@ -211,6 +211,11 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         # when a licence must be renewed or runs out ("从业资格证几时要去换", "健康证什么时候到期", "when does it need
         # renewing?"): the renewal deadline, not how long getting one takes
         r"|(几时|什么时候|啥时候|何时)(要|得|需要|必须|该)?去?(换|续|更换|重新办|审验|年审|到期|过期)"
+        # within how long it must be done ("出生多久内要上户口", "多长时间要办好"): the clock, not how long the office takes
+        # ("要多久", "多久能办好")
+        r"|(多久|多长时间)(之内|以内|内)|(多久|多长时间)就?(要|得|必须|需要|应该|应当)(?!多)"
+        # by when it must be done ("认缴了，什么时候必须实缴"): no question of how long the office takes either
+        r"|(什么时候|啥时候|何时|几时)(之前)?就?(必须|得|应该|应当)"
         r"|\bwhen\b[^.?!]{0,60}\b(renew\w*|expir\w*|run(s)? out)\b"
         # what penalty there is ("会罚多少", "会不会被罚款", "is there a penalty for…", "what fine are we looking at"): what
         # missing the deadline costs. Asked, not told: "我们去年被罚了款" or "we paid off a fine" name a past penalty.

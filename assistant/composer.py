@@ -674,10 +674,11 @@ class GroundedComposer:
         # the question's only topic word is enough ("and how long is it valid?": the licence's validity FAQ).
         asked_now = ask.asked or frozenset(ask.aspects)
         wanted = asked_now
-        if "time" in wanted or ("deadline" in wanted and _HOW_LONG.search(ask.text)):
-            # "最多可以拖多久" and "多久之内要处理好" ask the same: how long. A deadline asked with no how-long word
-            # ("上户口晚了会怎样") asks what happens when it is missed, which an FAQ on how long it takes does not say.
-            wanted = wanted | {"time", "deadline"}
+        if "time" in wanted:
+            # "最多可以拖多久" and "多久之内要处理好" ask the same: how long one may take. Not the other way round: a
+            # deadline asked ("户口多久之内要上", "上户口晚了会怎样") is no question of how long the office takes, which an FAQ
+            # on time ("社保卡和户口簿多久能拿到") answers.
+            wanted = wanted | {"deadline"}
         # (How long a licence stays valid is a deadline too, but no answer to how long it takes to get one.)
         validity = asks_validity(ask.text)
         # Neither rule takes an FAQ about a special case a first question does not name: "孩子在外省出生，还能用出生一件事
