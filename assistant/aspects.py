@@ -582,6 +582,14 @@ _QUESTION_WORDS_ZH = r"吗|呢|怎|如何|什么|啥|哪|多少|多久|(?<![十�
 _WH = r"(?:what|which|who|whom|whose|when|where|why|how)(?:s|re)?\b"  # "whats", "hows": typed without the apostrophe
 _ASKS_SOMETHING = re.compile(rf"[?？]|{_QUESTION_WORDS_ZH}|\b{_WH}")
 
+# What to do now, asked at the end of a message that tells what happened (`Ask.what_to_do`). Not 怎么办: it follows a
+# problem as often as a life event ("社保卡落出租车上了咋办", "卖方人在国外回不来，房子过户怎么办"), which an FAQ answers.
+_WHAT_TO_DO = re.compile(r"(?:(?:要|该|得|需要|应该)?(?:办|做)(?:些)?(?:什么|啥|哪些)(?:手续|事情|事)?|(?:什么|哪些|啥)手续"
+                         r"|\bwhat (?:now|next)|\bwhat (?:do|should|must) (?:i|we) do(?: now| next| first)?"
+                         r"|\bwhat do (?:i|we) (?:need|have) to do(?: now| next| first)?|\bwhat needs to be done)"
+                         r"[\s?？!！。.啊呀呢吧]*$")
+_STATED = 4  # characters of what happened, at least, before the question ("孩子出生了")
+
 # ("Where do we start all the baby paperwork in one go?" asks where the bundle is applied for, not one service's window.)
 _WHOLE = re.compile(r"全流程|整个流程|整个过程|全过程|全部办完|都办完|一次办完|一共|总共|\bwhole (?:process|thing)\b"
                     r"|\bentire process\b|\bin total\b|\baltogether\b|\bfrom start to finish\b|\bend to end\b"
@@ -620,6 +628,16 @@ class Ask:
         """Whether it asks nothing at all: no aspect, no yes/no, no question word or mark ("我们工作室刚招了3个人，下周一正式
         入职", "my son finally came home yesterday, done with his 2 years in the army")."""
         return not (self.aspects or self.yes_no or self.what_is or _ASKS_SOMETHING.search(self.text))
+
+    @property
+    def what_to_do(self) -> bool:
+        """Whether it states what happened and asks only what to do now ("我爸上周去世了，要办什么", "我爸去世了怎么办",
+        "We just had a baby, what should we do?"): a life event told, as `states_only`, with the vaguest question."""
+        m = _WHAT_TO_DO.search(self.text)
+        # (Not what a bundle named covers, "新生儿出生一件事可以一起办哪些事": a services word before the question.)
+        return bool(m) and len(self.text[:m.start()].strip(" ,，.。")) >= _STATED and not (
+            self.yes_no or self.what_is or set(self.aspects) - {"services"}
+            or any(x.start < m.start() for x in _matches(self.text)))
 
     @property
     def whole(self) -> bool:

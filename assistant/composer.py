@@ -12,7 +12,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import groupby
 
 from assistant.aspects import ASPECTS, Ask, Quote, asked_in, asks_validity, conditions_in, of_the_case
@@ -623,6 +623,12 @@ class GroundedComposer:
         two supporting quotes within the length budget, and the sections left out as `more`."""
         glang = self.guide_lang(o, lang)
         comp = Composition(lang=glang)
+        # A first message telling what happened and asking only what to do now ("我爸上周去世了，要办什么", "We just had a
+        # baby, what should we do?") is answered as one that only tells it: the services list alone (in English 1,100
+        # characters), the conditions or an FAQ ranked first left out the summary and the deadline the event started.
+        told = not shown and ask.what_to_do
+        if told:
+            ask = replace(ask, aspects=[], asked=frozenset())
         # A yes/no question about one item of a long list ("Can I still retire on time if…") is answered by the
         # item's line, not the 750-character list; a question asking for the list ("带什么材料") gets all of it.
         narrow = ask.text if ask.yes_no else ""
@@ -753,7 +759,7 @@ class GroundedComposer:
                         and p.metadata.get("lang", "zh") == glang]
             scored = [(p, 0) for p in on_topic]
         # A first message that asks nothing states its life event (see below).
-        stated = not shown and ask.states_only
+        stated = not shown and ask.states_only or told
         overview = not comp.statements and (ask.what_is or not on_topic)
         if not overview and not comp.statements and on_topic:
             # Nothing asked for by name: retrieval's best on-topic passage. When it shares no word with the question
@@ -780,8 +786,13 @@ class GroundedComposer:
             # characters of one service's conditions), nor — in English sharing no word with any passage ("My father
             # passed away last week.": the guide says "dies") — whatever retrieval ranked first. (An FAQ ranked first
             # answers a stated problem: "出差时住了院没做备案"; other section kinds stay as they were, unmeasured.)
+            # (Asked what to do, an FAQ answers only when its own question names the words of what happened and no
+            # special case the message does not name: not "Someone in my family died, what now?" and the FAQ on
+            # relatives living in another city, nor "孩子出生了要办什么" and the one on a birth in another province.)
             overview = stated and (
-                best.kind in ("eligibility", "replaced", "service") or (glang == "en" and not any(n for _, n in scored)))
+                best.kind in ("eligibility", "replaced", "service") or (glang == "en" and not any(n for _, n in scored))
+                or (told and not (best.kind == "faq" and self._named_in_question(best, words) >= need
+                                  and of_this_case(best))))
             if not overview:
                 self._add(comp, best.kind, self._unseen_department(blocks, shown))
         if overview:

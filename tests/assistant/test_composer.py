@@ -199,6 +199,34 @@ def test_a_message_states_only_when_nothing_in_it_asks():
         assert not _ask(q).states_only, q
 
 
+def test_a_message_telling_what_happened_and_asking_what_to_do_reads_as_told():
+    for q in ("我爸上周去世了，要办什么", "儿子下个月退伍回家，回来要办哪些手续", "We just had a baby, what should we do?",
+              "Someone in my family died, what now?", "My dad passed away yesterday. What do I need to do?"):
+        assert _ask(q).what_to_do, q
+    # Not what a named bundle covers, nor a problem (怎么办 follows one as often as a life event), nor a question of
+    # anything else or of how to do one thing ("What do I need to do to start my pension?": the steps).
+    for q in ("新生儿出生一件事可以一起办哪些事？", "社保卡落出租车上了咋办", "我爸去世了，要带什么材料", "要办什么",
+              "What do I need to do to start my pension?", "孩子出生了要办什么吗"):
+        assert not _ask(q).what_to_do, q
+
+
+def test_a_first_message_asking_what_to_do_after_a_life_event_gets_the_overview_and_its_deadline(catalog):
+    """"我爸上周去世了，要办什么" got the services list alone, and "My dad passed away yesterday. What do I need to do?" its
+    1,100 English characters: no word of the deadline the death started. Told what happened and asked only what to
+    do, the assistant answers as to a message that only tells it; later in a conversation, the list answers."""
+    index = _index(catalog)
+    composer = _composer(catalog, index)
+    o = catalog.get("after_death")
+    passages = [r for sid, recs in index.items() if sid in (f"{o.id}#eligibility", f"{o.id}#faq-1") for r in recs]
+    for q, lang in (("我爸上周去世了，要办什么", "zh-Hans"), ("My dad passed away yesterday. What do I need to do?", "en")):
+        comp = composer.compose(o, _ask(q), passages, lang=lang)
+        assert comp.overview and comp.statements[0].label == "deadline", q
+        assert "overview" in [s.label for s in comp.statements], q
+        _verbatim(comp, index)
+    later = composer.compose(o, _ask("我爸上周去世了，要办什么"), passages, shown={"x|y"})
+    assert not later.overview and later.statements[0].label == "services"
+
+
 def test_an_overview_takes_supporting_quotes_only_while_all_it_quotes_fits(catalog):
     """"What is this bundle?" stays short: the summary, the services and the region note always; a
     supporting passage only while everything quoted, the note and the caveat line included, is within OVERVIEW_BUDGET."""
@@ -1120,9 +1148,10 @@ def test_whether_it_can_be_done_here_asks_about_the_cross_province_service():
 
 def test_an_faq_about_a_special_case_does_not_lead_a_question_that_names_none(catalog):
     """The FAQ "孩子在外省出生，还能用出生一件事一次办吗？" asks whether it is one application, for a birth in
-    another province; asked only what there is to do after a birth, the services list answers, not that FAQ."""
+    another province; asked only what there is to do after a birth, the overview answers (the registration deadline
+    first, then what the bundle is and covers), not that FAQ."""
     lead = _lead(catalog, "newborn", ["newborn#faq-1", "newborn#services"], "孩子出生了要办什么")
-    assert lead.citation.source_id.startswith("newborn#services"), lead
+    assert lead.citation.source_id.startswith("newborn#deadlines"), lead
     # Asked about another province, the same FAQ leads.
     lead = _lead(catalog, "newborn", ["newborn#faq-1", "newborn#services"], "孩子在外地出生的，能一次办吗")
     assert lead.citation.source_id.startswith("newborn#faq-1"), lead
