@@ -631,8 +631,9 @@ class Ask:
 
     @property
     def what_to_do(self) -> bool:
-        """Whether it states what happened and asks only what to do now ("我爸上周去世了，要办什么", "我爸去世了怎么办",
-        "We just had a baby, what should we do?"): a life event told, as `states_only`, with the vaguest question."""
+        """Whether it tells what happened and then asks only what to do now ("我爸上周去世了，要办什么", "We just had a
+        baby, what should we do?"): a life event told, as `states_only`, with the vaguest question at its end — no
+        other aspect, no yes/no, and at least `_STATED` characters of what happened before it."""
         m = _WHAT_TO_DO.search(self.text)
         # (Not what a bundle named covers, "新生儿出生一件事可以一起办哪些事": a services word before the question.)
         return bool(m) and len(self.text[:m.start()].strip(" ,，.。")) >= _STATED and not (

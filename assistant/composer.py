@@ -311,7 +311,6 @@ _ENGLISH_WORD = re.compile(r"[a-z]{4,}")
 _JOINED = re.compile(r"[和跟与同及、]|一起|一块|一并|一次|\band\b|\btogether\b|\bwith\b|\bin one\b", re.IGNORECASE)
 # A period in figures: a deadline's clock ("出生后1个月内", "30日内"), not one left to local rules ("按当地规定的认证周期").
 _FIGURE = re.compile(r"\d")
-_HOW_LONG = re.compile(r"多久|多长时间|多少天|几天|几个月|几年|how long|how many (days|weeks|months|years)", re.IGNORECASE)
 
 
 def _closeness(text: str, question: str, ignore: str = "") -> int:
@@ -759,7 +758,7 @@ class GroundedComposer:
                         and p.metadata.get("lang", "zh") == glang]
             scored = [(p, 0) for p in on_topic]
         # A first message that asks nothing states its life event (see below).
-        stated = not shown and ask.states_only or told
+        stated = (not shown and ask.states_only) or told
         overview = not comp.statements and (ask.what_is or not on_topic)
         if not overview and not comp.statements and on_topic:
             # Nothing asked for by name: retrieval's best on-topic passage. When it shares no word with the question
