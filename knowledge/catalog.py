@@ -120,8 +120,12 @@ class Catalog:
 
     def speaks_of_all(self, one_thing_id: str, words: set[str] | list[str]) -> bool:
         """Whether the guide (Chinese and English, both read normalised and in lower case) holds every one of `words`."""
+        return self.share_held(one_thing_id, words) == 1.0
+
+    def share_held(self, one_thing_id: str, words: set[str] | list[str]) -> float:
+        """The share of `words` the guide holds, read as `speaks_of_all` reads them (1.0 for no words)."""
         text = self._folded_texts.get(one_thing_id, "")
-        return all(normalize(w).lower() in text for w in words)
+        return sum(normalize(w).lower() in text for w in words) / len(words) if words else 1.0
 
     @cached_property
     def _sections_by_id(self) -> dict[str, Section]:

@@ -329,3 +329,28 @@ def test_a_pronoun_and_a_word_of_the_threads_own_name_keep_the_thread(fast_assis
     assert not OneThingRouter._continues("self_employed_operator_change", "bundle", other, {}, [], plain, names=True)
     # Not by the word every bundle's name has.
     assert not router._names("self_employed_operator_change", prepare("is this bundle free for them?", embed=False))
+
+
+def test_a_question_sure_to_be_out_of_scope_leaves_the_thread_its_guide_barely_speaks_of(fast_assistant, monkeypatch):
+    """"奶茶配方能申请专利吗" after an answer on opening a milk-tea shop: the model is sure it is out of scope (0.98), yet the
+    guide names 奶茶, so the thread took it and answered a patent question with the shop's food-safety conditions. Sure
+    of it and holding fewer than half of its words, the guide lets it go; a follow-up as sure whose words the guide holds
+    ("食品经营许可证要多久", every word in the restaurant guide) stays, and so does one the model is less sure of."""
+    import assistant.router
+
+    bot = fast_assistant
+    model = bot.router.model
+    # The guide speaks of each question here (奶茶 is in the restaurant guide's passages a real index retrieves).
+    monkeypatch.setattr(assistant.router, "speaks_of", lambda active, query, retrieval: True)
+    sure = {c: 0.0 for c in model.classes}
+    sure.update({OUT_OF_SCOPE: 0.99, "open_restaurant": 0.01})  # 0.97 with the thread's prior
+    monkeypatch.setattr(model, "predict", lambda x, text: dict(sure))
+    patent = bot.retriever.prepare("奶茶配方能申请专利吗")
+    retrieval = bot.retriever.run(patent)
+    assert bot.catalog.share_held("open_restaurant", ["奶茶", "配方", "专利"]) == 1 / 3
+    assert not bot.router.run(patent, retrieval, active="open_restaurant").continues
+    licence = bot.retriever.prepare("食品经营许可证要多久")
+    assert bot.router.run(licence, bot.retriever.run(licence), active="open_restaurant").continues
+    sure.update({OUT_OF_SCOPE: 0.97, "open_restaurant": 0.03})  # 0.92 with the thread's prior
+    routing = bot.router.run(patent, retrieval, active="open_restaurant")
+    assert routing.verdict == OUT_OF_SCOPE and routing.continues

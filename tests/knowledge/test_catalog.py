@@ -85,3 +85,9 @@ def test_a_guide_speaks_of_all_words_in_either_language(catalog):
     assert catalog.speaks_of_all("newborn", ["出生醫學證明", "Medical Birth Certificate"])
     assert not catalog.speaks_of_all("newborn", ["出生医学证明", "法律援助"])
     assert not catalog.speaks_of_all("newborn", ["护照"]) and catalog.speaks_of_all("newborn", [])
+
+
+def test_the_share_of_words_a_guide_holds(catalog):
+    """`share_held`: how many of the words the guide holds, read as `speaks_of_all` reads them."""
+    assert catalog.share_held("newborn", ["出生醫學證明", "户口", "护照", "法律援助"]) == 0.5
+    assert catalog.share_held("newborn", []) == 1.0
