@@ -204,6 +204,9 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         r"[^.?!]{0,40}\blate\b(?!\s+(father|mother|husband|wife|grand\w*|dad|mum|mom|parents?|uncle|aunt|brother|sister"
         r"|son|daughter|relative|spouse))"
         r"|(还没|还未|一直没|晚|迟|拖)[^，。？?]{0,10}(有(什么)?影响|有没有影响|会不会(有)?影响|影响大吗|要紧吗|会怎样|会怎么样)"
+        # past the deadline, and what then ("最多可以拖多久处理？超过的话会怎样？", "过了期限怎么办"): not who qualifies (超过60岁)
+        r"|(超过|超出|过了|错过)(的话|了|期限|时限|时间|日子|截止日期|这个时间)[^，。？?]{0,6}(会怎样|会怎么样|怎么办|咋办|后果"
+        r"|有什么影响|有啥影响|罚)"
         # not done in time, and what it costs ("老人走了没及时报要担责吗"; English "in time" is a keyword)
         r"|(没|未|没有)及时[^，。？?]{0,10}(担责|责任|影响|要紧|会怎样|会怎么样|罚)"
         # how long someone has to do it ("How long does he have to report?"; the asker's own are keywords)

@@ -1064,6 +1064,15 @@ def test_what_happens_when_late_is_the_deadline_not_how_long_it_takes(catalog):
     assert lead.citation.source_id.startswith("newborn#faq-4"), lead
 
 
+def test_what_happens_past_the_deadline_asks_the_deadline_not_who_qualifies():
+    """"公司被列入經營異常名錄，最多可以拖多久處理？超過的話會怎樣？": 超过 is a keyword of who qualifies (超过60岁), so the second
+    part asked the conditions, and the answer showed them, not the three-year deadline and what follows when it passes.
+    Past the deadline and what then is the deadline; past an age is still who qualifies."""
+    for q in ("最多可以拖多久处理？超过的话会怎样？", "过了期限怎么办", "错过了时间会罚款吗"):
+        assert "deadline" in _ask(q).aspects and "eligibility" not in _ask(q).aspects, q
+    assert _ask("超过60岁了怎么办").aspects == ["eligibility"]
+
+
 def test_what_to_bring_in_other_words_asks_for_the_materials():
     """"那去派出所上户口得带些啥" asked nothing the keywords knew: after the clarifying question it got an FAQ on a parent
     from another province and the police station's channels, not the birth registration's materials."""
