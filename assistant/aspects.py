@@ -592,6 +592,11 @@ _WHAT_TO_DO = re.compile(r"(?:(?:要|该|得|需要|应该)?(?:办|做)(?:些)?(
                          r"|\bwhat do (?:i|we) (?:need|have) to do(?: now| next| first)?|\bwhat needs to be done)"
                          r"[\s?？!！。.啊呀呢吧]*$")
 _STATED = 4  # characters of what happened, at least, before the question ("孩子出生了")
+# A plan told (`Ask.intends`): "(我们)想 / 打算 / 准备 / 计划…", "I want to…", "we're planning to…", "thinking of…".
+_INTENDS = re.compile(r"\s*(?:(?:我|我们|咱|咱们|本人|我家|我们家|我们公司|公司)?(?:想要|想|打算|准备|计划|正打算|正准备)"
+                      r"|(?:i|we)(?:'d| would)? (?:want|wanna|like|plan|intend|hope)\b"
+                      r"|(?:i|we)(?:'m| am|'re| are) (?:planning|going|about|thinking|hoping)\b|thinking (?:of|about)\b)")
+_CONTRAST = re.compile(r"但|可是|不过|却|\bbut\b|\bthough\b|\bhowever\b")
 
 # ("Where do we start all the baby paperwork in one go?" asks where the bundle is applied for, not one service's window.)
 _WHOLE = re.compile(r"全流程|整个流程|整个过程|全过程|全部办完|都办完|一次办完|一共|总共|\bwhole (?:process|thing)\b"
@@ -631,6 +636,14 @@ class Ask:
         """Whether it asks nothing at all: no aspect, no yes/no, no question word or mark ("我们工作室刚招了3个人，下周一正式
         入职", "my son finally came home yesterday, done with his 2 years in the army")."""
         return not (self.aspects or self.yes_no or self.what_is or _ASKS_SOMETHING.search(self.text))
+
+    @property
+    def intends(self) -> bool:
+        """Whether it only tells a plan ("准备注册一家公司", "We're planning to open a small restaurant"): `states_only`,
+        opening with what the asker means to do, with no snag in it (no "but", no negation: "想退休但是缴费年限不够" tells
+        a problem, which an FAQ may answer)."""
+        return self.states_only and bool(_INTENDS.match(self.text)) and not (_CONTRAST.search(self.text)
+                                                                              or _NEGATION.search(self.text))
 
     @property
     def what_to_do(self) -> bool:

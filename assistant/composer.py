@@ -790,6 +790,7 @@ class GroundedComposer:
             # relatives living in another city, nor "孩子出生了要办什么" and the one on a birth in another province.)
             overview = stated and (
                 best.kind in ("eligibility", "replaced", "service") or (glang == "en" and not any(n for _, n in scored))
+                or ask.intends
                 or (told and not (best.kind == "faq" and self._named_in_question(best, words) >= need
                                   and of_this_case(best))))
             if not overview:
@@ -802,7 +803,8 @@ class GroundedComposer:
             # less than the summary). Either way above the list of services.
             life = self._life_deadline(o) if stated else None
             deadline = self._first_deadline(o, glang) if life is not None else []
-            clock = life is not None and bool(deadline) and _FIGURE.search(life.within) is not None
+            # (A plan told, "准备注册一家公司", has started no clock yet: what the bundle is comes first.)
+            clock = life is not None and bool(deadline) and _FIGURE.search(life.within) is not None and not ask.intends
             if clock:
                 self._add(comp, "deadline", deadline, role="support")
             for want in OVERVIEW:  # not a fact asked for: never shown twice

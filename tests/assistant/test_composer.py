@@ -227,6 +227,25 @@ def test_a_first_message_asking_what_to_do_after_a_life_event_gets_the_overview_
     assert not later.overview and later.statements[0].label == "services"
 
 
+def test_a_first_message_telling_a_plan_gets_the_overview(catalog):
+    """"准备注册一家公司" and "想注册个做软件的科技公司" got the FAQ "可以请人代办注册公司吗？" (it names 注册 and 公司), "We're planning to
+    open a small restaurant" the one on sole traders: a plan told asks what the bundle is and covers, which no FAQ on
+    one case answers; no clock has started, so the summary leads. A plan with a snag in it is a problem an FAQ may answer."""
+    index = _index(catalog)
+    composer = _composer(catalog, index)
+    o = catalog.get("start_business")
+    faq = [r for sid, recs in index.items() if sid == f"{o.id}#faq-7" for r in recs]
+    assert "代办" in faq[0].text
+    for q in ("准备注册一家公司", "想注册个做软件的科技公司"):
+        assert _ask(q).intends, q
+        comp = composer.compose(o, _ask(q), faq)
+        assert comp.overview and comp.statements[0].label == "overview", q
+        _verbatim(comp, index)
+    assert _ask("We're planning to open a small restaurant").intends and _ask("I want to start a software company").intends
+    for q in ("想退休但是缴费年限不够", "我们工作室刚招了3个人", "想注册公司没有办公室", "准备注册一家公司，要带什么"):
+        assert not _ask(q).intends, q
+
+
 def test_an_overview_takes_supporting_quotes_only_while_all_it_quotes_fits(catalog):
     """"What is this bundle?" stays short: the summary, the services and the region note always; a
     supporting passage only while everything quoted, the note and the caveat line included, is within OVERVIEW_BUDGET."""
