@@ -147,9 +147,15 @@ SPEAKS_TOP = 3
 SURE_OUT_OF_SCOPE = 0.95
 
 
+def telling_words(query: Query) -> set[str]:
+    """The question's content words that can tell a guide's text apart: two characters or more (one, 所 or 费, is in
+    every guide)."""
+    return {w for w in content_words(query) if len(w) >= 2}
+
+
 def speaks_of(active: str, query: Query, retrieval: RetrievalResult) -> bool:
     """Whether the active bundle's guide speaks of what the question asks about (see SPEAKS_TOP)."""
-    words = {w for w in content_words(query) if len(w) >= 2}
+    words = telling_words(query)
     return any(rec.metadata.get("one_thing_id") == active and rec.bm25 and any(w in rec.text.lower() for w in words)
                for rec in retrieval.passages[:SPEAKS_TOP])
 
@@ -313,8 +319,7 @@ class OneThingRouter:
             verdict in (OUT_OF_SCOPE, BUNDLE) and speaks_of(active, query, retrieval),
             verdict == BUNDLE and self._names(active, query),
             holds=verdict != OUT_OF_SCOPE or self.catalog.speaks_of_all(active, content_words(query)),
-            elsewhere=verdict == OUT_OF_SCOPE and special[OUT_OF_SCOPE] >= SURE_OUT_OF_SCOPE
-            and self.catalog.share_held(active, [w for w in content_words(query) if len(w) >= 2]) < 0.5))
+            elsewhere=verdict == OUT_OF_SCOPE and self._sure_elsewhere(active, special[OUT_OF_SCOPE], query)))
         signals = {c.id: {"profile_cos": round(sig.profile.get(c.id, 0.0), 4),
                           "passage_cos": round(sig.passage.get(c.id, 0.0), 4),
                           "evidence": round(sig.evidence.get(c.id, 0.0), 4),
@@ -322,13 +327,18 @@ class OneThingRouter:
         return Routing(candidates, verdict, clarify, verdict in (BUNDLE, AMBIGUOUS, FOLLOWUP),
                        {k: round(v, 4) for k, v in special.items()}, mentioned, continues, signals)
 
+    def _sure_elsewhere(self, active: str, p_out_of_scope: float, query: Query) -> bool:
+        """Whether a question read as out of scope is so surely, and so little in the active guide, that the guide's
+        speaking of one of its words does not keep it in the thread (see SURE_OUT_OF_SCOPE)."""
+        return p_out_of_scope >= SURE_OUT_OF_SCOPE and self.catalog.share_held(active, telling_words(query)) < 0.5
+
     def _names(self, active: str, query: Query) -> bool:
         """Whether the question names a word of the active bundle's own name ("这个多久之内必须去变更" in a conversation
         about 个体工商户变更经营者: 变更, though 企业信息变更 names it too)."""
         o = self.catalog.get(active)
         # (Not the word every bundle's name has: "bundle", 一件事.)
         name = normalize(f"{o.name} {o.name_en}").lower().replace("一件事", " ").replace("bundle", " ") if o else ""
-        return any(len(w) >= 2 and w in name for w in content_words(query))
+        return any(w in name for w in telling_words(query))
 
     @staticmethod
     def _continues(active: str, verdict: str, candidates: list[Candidate], special: dict[str, float],
