@@ -219,6 +219,8 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         r"|(多久|多长时间)(之内|以内|内)|(多久|多长时间)就?(要|得|必须|需要|应该|应当)(?!多)"
         # by when it must be done ("认缴了，什么时候必须实缴"): no question of how long the office takes either
         r"|(什么时候|啥时候|何时|几时)(之前)?就?(必须|得|应该|应当)"
+        # before when ("户口要几时之前注销", "什么时候以前要报"): a deadline too
+        r"|(什么时候|啥时候|何时|几时)(之前|以前)"
         r"|\bwhen\b[^.?!]{0,60}\b(renew\w*|expir\w*|run(s)? out)\b"
         # what penalty there is ("会罚多少", "会不会被罚款", "is there a penalty for…", "what fine are we looking at"): what
         # missing the deadline costs. Asked, not told: "我们去年被罚了款" or "we paid off a fine" name a past penalty.
