@@ -397,6 +397,13 @@ def _items(quote: str) -> set[str]:
     return {m.group(1).strip() for m in _ITEM.finditer(quote)}
 
 
+def _leads_with_given(comp: Composition, earlier: list[Composition]) -> bool:
+    """Whether a part's answer leads with nothing but passages an earlier part's answer led with already."""
+    given = {s.citation.source_id for c in earlier for s in c.statements if s.role == "lead"}
+    leads = [s for s in comp.statements if s.role == "lead"]
+    return bool(leads) and all(s.citation.source_id in given for s in leads)
+
+
 def _mostly_shown(quote: str, statements: list[Statement]) -> bool:
     """Whether most of a listing quote's items are already in the answer: a service's materials list
     followed by the bundle's, which names the same documents again, reads as a repeat."""
@@ -859,18 +866,26 @@ class GroundedComposer:
 
     def compose_parts(self, o: OneThing, parts: list[tuple[Ask, list[Record]]], *, local: list[Record] | None = None,
                       lang: Lang = "zh-Hans", shown: frozenset[str] | set[str] = frozenset(),
-                      focus: str | None = None) -> Composition | None:
+                      focus: str | None = None, alone: Callable[[int], list[Record]] | None = None) -> Composition | None:
         """A message asking two or three things ("育儿补贴一年给多少钱？孩子户口还没上 能先申请吗"; `parts`: each question's
         Ask and retrieval's passages for it, within `o`): each composed as a question of its own, each part's answer
         first in the order asked, then their supporting quotes within one answer's length budget. Read as one
         question, the aspects of one part decided what answered the other ("能先申请吗" got no FAQ: the fees part led
-        and the yes/no went unanswered). None when a part finds only the overview, which it did not ask for."""
+        and the yes/no went unanswered). None when a part finds only the overview, which it did not ask for.
+
+        Retrieval for a part searches with the whole message's vector (embedding each part would double a two-part
+        answer's time), which can find for a later part what an earlier one asked: then that part is composed again
+        from `alone(i)`, retrieval for part i on its own vector ("新請嘅同事幾耐之內要簽勞動合同？佢份檔案可唔可以自己攞過嚟？"
+        found the contract's deadline for the personnel file, and the file went unanswered)."""
         comps: list[Composition] = []
         seen = set(shown)
-        for ask, passages in parts:
+        for i, (ask, passages) in enumerate(parts):
             # A later part does not repeat what an earlier one quoted, unless it is that part's answer too.
-            comps.append(self.compose(o, ask, passages, local=None if comps else local, lang=lang,
-                                      shown=frozenset(seen), focus=focus))
+            comp = self.compose(o, ask, passages, local=None if comps else local, lang=lang, shown=frozenset(seen),
+                                focus=focus)
+            if comps and alone is not None and _leads_with_given(comp, comps):
+                comp = self.compose(o, ask, alone(i), lang=lang, shown=frozenset(seen), focus=focus)
+            comps.append(comp)
             seen |= set(comps[-1].shown_keys())
             if comps[-1].overview and not ask.what_is:
                 # A part that finds nothing of its own ("有什么是一定要我本人做的？" beside "可以找代办吗？") gets the

@@ -488,7 +488,8 @@ class Assistant:
         names = own_names(o)
         parts = question_parts(query.text, lambda text: Ask.of(part(text), names))
         comp = self.composer.compose_parts(o, [(Ask.of(q, names), self._within(o, q)) for q in map(part, parts)], local=local,
-                                           lang=lang, shown=frozenset(shown), focus=conv.state.get("focus")) \
+                                           lang=lang, shown=frozenset(shown), focus=conv.state.get("focus"),
+                                           alone=lambda i: self._within(o, self.retriever.prepare(parts[i]))) \
             if len(parts) > 1 else None
         if comp is None:
             comp = self.composer.compose(o, Ask.of(query, names), self._within(o, query), local=local, lang=lang,

@@ -510,9 +510,10 @@ def test_what_is_asked_leads_and_what_is_only_mentioned_supports():
     within = _ask("股东会决议之后多少天内要办")
     assert within.aspects == ["deadline"]
     # Within how long it must be done, in other words: the clock, not how long the office takes.
-    for q in ("孩子出生多久内要上户口？", "出生后多久要办户口", "多长时间要年审", "认缴了，什么时候必须实缴？"):
+    for q in ("孩子出生多久内要上户口？", "出生后多久要办户口", "多长时间要年审", "认缴了，什么时候必须实缴？",
+              "另外户口要几时之前注销？", "什么时候以前要报到"):
         assert _ask(q).aspects == ["deadline"], q
-    for q in ("要多久能办好", "多久能拿到", "需要多长时间", "多久要多少钱才能办"):
+    for q in ("要多久能办好", "多久能拿到", "需要多长时间", "多久要多少钱才能办", "什么时候能拿到证"):
         assert "deadline" not in _ask(q).aspects, q
     assert _ask("孩子多大以内能领").aspects == ["eligibility"]
     assert _ask("殘疾人證是哪個單位發的？").aspects == ["departments"]
@@ -1386,6 +1387,34 @@ def test_a_later_part_does_not_quote_again_what_an_earlier_part_quoted(catalog):
     for i, s in enumerate(comp.statements):
         for t in comp.statements[:i]:
             assert not (t.citation.source_id == s.citation.source_id and (s.quote in t.quote or t.quote in s.quote)), s
+
+
+def test_a_later_part_that_found_what_an_earlier_part_asked_is_retrieved_again_on_its_own(catalog):
+    """"新請嘅同事幾耐之內要簽勞動合同？佢份檔案可唔可以自己攞過嚟？": searched with the whole message's vector, the second part
+    found the contract's deadline again and the personnel file went unanswered. A part leading with only what an earlier
+    part led with is composed again from retrieval on its own (`alone`); one with an answer of its own is not."""
+    index = _index(catalog)
+    o = catalog.get("employee_recruitment")
+    faqs = {f.question: f"{o.id}#faq-{i}" for i, f in enumerate(o.faqs, 1)}
+    contract = index[faqs["新员工入职后，劳动合同要多久内签？"]]
+    personnel_file = index[faqs["员工的档案怎么转到公司这边？"]]
+    composer = _composer(catalog, index)
+    parts = [(_ask("新员工多久之内要签劳动合同？"), contract), (_ask("他的档案可以自己拿过来吗？"), contract)]
+    asked: list[int] = []
+
+    def alone(i: int) -> list[Record]:
+        asked.append(i)
+        return personnel_file
+
+    comp = composer.compose_parts(o, parts, alone=alone)
+    _verbatim(comp, index)
+    assert asked == [1]
+    assert any("不能个人自带" in s.quote for s in comp.statements if s.role == "lead"), [s.quote for s in comp.statements]
+    # Without it (an older caller), the second part finds nothing of its own.
+    assert not any("不能个人自带" in s.quote for s in composer.compose_parts(o, parts).statements)
+    asked.clear()
+    composer.compose_parts(o, [parts[0], (parts[1][0], personnel_file)], alone=alone)
+    assert asked == []
 
 
 def test_how_to_apply_for_a_service_is_its_steps_and_where_to_take_them(catalog):
