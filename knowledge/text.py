@@ -47,11 +47,13 @@ _CANTONESE = {
     "咁样": "这样", "咁多": "这么多", "咁耐": "这么久", "还返": "退还",
     # Hong Kong words for things the guides name otherwise
     "出世纸": "出生证明", "出世": "出生", "BB": "婴儿", "生果金": "高龄津贴", "老豆": "父亲", "屋企": "家里",
-    "过身": "去世", "返工": "上班",
+    "过身": "去世", "返工": "上班", "老窦": "父亲", "阿嫲": "奶奶", "嫲嫲": "奶奶",
     "唔该": "请问", "冇": "没有", "佢": "他", "嘅": "的", "唔": "不", "咗": "了", "啲": "些", "喺": "在", "嚟": "来",
     "睇": "看", "揾": "找", "攞": "拿", "畀": "给", "俾": "给",
 }
 _CANTONESE_WORD = re.compile("|".join(sorted(map(re.escape, _CANTONESE), key=len, reverse=True)))
+# 帮手 is Cantonese for 帮忙 ("阿嫲可唔可以幫手申請？"), except where it is a helper, as in Mandarin ("找个帮手").
+_CANTONESE_HELP = re.compile(r"(?<![个的位名当做找])帮手")
 # A question ending in 咩 ("而家仲係咁做咩？") asks yes or no, like 吗; within it 咩 is 什么 ("要辦啲咩手續").
 _CANTONESE_YES_NO = re.compile(r"咩(?=[?？\s]*$)")
 
@@ -59,7 +61,7 @@ _CANTONESE_YES_NO = re.compile(r"咩(?=[?？\s]*$)")
 def fold_cantonese(text: str) -> str:
     """Spoken Cantonese words in a (Simplified) question as their Mandarin words; Mandarin text is unchanged."""
     text = _CANTONESE_YES_NO.sub("吗", _CANTONESE_WORD.sub(lambda m: _CANTONESE[m.group()], text))
-    return text.replace("咩", "什么")
+    return _CANTONESE_HELP.sub("帮忙", text).replace("咩", "什么")
 
 
 # Death said the spoken way ("我爸昨天夜里在医院走了", "奶奶不在了"): a relative who 走了 / 不在了 / 没了 has died, which the
@@ -72,10 +74,20 @@ _PASSED = re.compile(rf"((?:{_RELATIVE})[^，。？！,.?!\s]{{0,10}}?)(?:走了
                      r"|没了(?=$|[，。？！,.?!\s]|[一二三两几半]?[个天月年周]|以后|之后|后))")
 
 
+# English says it as "passed" alone ("My mother-in-law just passed, what do we need to do?" was refused as out of scope;
+# "passed away" finds the guide): after "my / our / his / her" and a relative, and not before what was passed ("passed
+# the driving test", "passed his exam") or "away", which is there already. Sons and daughters pass exams more often.
+_RELATIVE_EN = ("dad|father|mum|mom|mother|mama|papa|grandfather|grandmother|grandpa|grandma|granny|granddad|nan|nana"
+                "|husband|wife|partner|father-in-law|mother-in-law|uncle|aunt|auntie|brother|sister|parent|parents")
+_PASSED_EN = re.compile(rf"\b((?:my|our|his|her)\s+(?:late\s+)?(?:{_RELATIVE_EN})\s+(?:has\s+|had\s+)?"
+                        r"(?:just\s+|recently\s+|sadly\s+|suddenly\s+)?)passed(?:\s+on)?\b"
+                        r"(?!\s+(?:away|the|his|her|their|my|a|an|all|it|its|this|that)\b)", re.IGNORECASE)
+
+
 def fold_passing(text: str) -> str:
-    """A relative's death said the spoken way as 去世了 (a normalised, Mandarin text: after `fold_cantonese`, which
-    makes 走咗 走了)."""
-    return _PASSED.sub(r"\1去世了", text)
+    """A relative's death said the spoken way as 去世了, or in English as "passed away" (a normalised, Mandarin text:
+    after `fold_cantonese`, which makes 走咗 走了)."""
+    return _PASSED_EN.sub(r"\1passed away", _PASSED.sub(r"\1去世了", text))
 
 
 def normalize(text: str) -> str:

@@ -28,8 +28,9 @@ from knowledge.retrieval import Query
 # searches with ef 500 (knowledge.store.SEARCH_EF), so the passage features no longer vary from run to run. 6: spoken
 # Cantonese is read as its Mandarin words (knowledge.text.fold_cantonese), which moves every feature of a Cantonese
 # question. 7: more of it (嗰 as OpenCC writes it, 𠮶; 咩 inside a question; 咁样 / 咁多 / 咁耐). 8: 还返 (退还). 9: a
-# relative who 走了 / 不在了 / 没了 is read as 去世了 (knowledge.text.fold_passing).
-FEATURES_VERSION = 9
+# relative who 走了 / 不在了 / 没了 is read as 去世了 (knowledge.text.fold_passing). 10: and one who "passed" as "passed away";
+# 阿嫲 / 嫲嫲 as 奶奶, 老竇 as 父亲, 幫手 as 帮忙.
+FEATURES_VERSION = 10
 
 
 def features_signature() -> str:

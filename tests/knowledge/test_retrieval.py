@@ -62,6 +62,29 @@ def test_a_relative_who_is_gone_is_read_as_dead(fast_stack):
         assert fold_passing(kept) == kept
 
 
+def test_a_relative_who_passed_is_read_as_passed_away():
+    """"My mother-in-law just passed, what do we need to do?" was refused as out of scope: English says a death as
+    "passed" alone, and the guides and the embedder read "passed away". Not what a relative passed, a test or an exam."""
+    from knowledge.text import fold_passing
+
+    assert fold_passing("My mother-in-law just passed, what do we need to do?") == (
+        "My mother-in-law just passed away, what do we need to do?")
+    assert fold_passing("My grandfather passed last week.") == "My grandfather passed away last week."
+    assert fold_passing("our mum has passed on") == "our mum has passed away"
+    for kept in ("My dad passed away yesterday", "my dad passed his driving test", "Her husband passed the exam",
+                 "the application passed review", "my son passed"):
+        assert fold_passing(kept) == kept
+
+
+def test_cantonese_family_words_and_helping_are_read_in_mandarin():
+    """"我同老公都要返工，阿嫲可唔可以幫手申請？" asks whether grandma may apply for them (奶奶, 帮忙); a helper stays one."""
+    from knowledge.text import fold_cantonese, normalize
+
+    assert fold_cantonese(normalize("阿嫲可唔可以幫手申請？")) == "奶奶可不可以帮忙申请?"
+    assert fold_cantonese(normalize("老竇走咗")) == "父亲走了"
+    assert fold_cantonese("找个帮手") == "找个帮手"
+
+
 def test_query_is_prepared_once_and_reused(fast_stack):
     _, kb = fast_stack
     q = kb.retriever.prepare("新员工入职多少天内要办社宝登记？")  # 社宝: a pinyin-IME typo of 社保
