@@ -157,7 +157,12 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
 # as keywords they moved its features for every question naming a 补贴 (tried: blind ambiguous 0.70 → 0.65).
 _TOPICAL: dict[str, tuple[str, ...]] = {
     "services": ("什么补贴", "哪些补贴", "啥补贴", "what licences", "what licenses", "which licences", "which licenses",
-                 "what permits", "which permits"),
+                 "what permits", "which permits",
+                 # The procedures there are, as 什么手续 asks them ("What paperwork is there?"; paperwork to bring is
+                 # the materials, "what paperwork do I need to bring?")
+                 "what paperwork is there", "what paperwork do we need to do", "what paperwork do i need to do",
+                 "what paperwork do we have to do", "what paperwork do i have to do", "what paperwork needs",
+                 "what formalities", "what procedures", "which procedures"),
     "proxy": ("上门办", "上门服务", "上门受理"),
     # 交费 names what is paid for as often as it asks the price ("医保交费", "城乡居民医保参保登记及缴费"): asked, the fee part.
     "fees": ("交费吗", "要交费", "付费吗", "要付费", "收不收"),
@@ -591,7 +596,12 @@ _ASKS_SOMETHING = re.compile(rf"[?？]|{_QUESTION_WORDS_ZH}|\b{_WH}")
 # problem as often as a life event ("社保卡落出租车上了咋办", "卖方人在国外回不来，房子过户怎么办"), which an FAQ answers.
 _WHAT_TO_DO = re.compile(r"(?:(?:要|该|得|需要|应该)?(?:办|做)(?:些)?(?:什么|啥|哪些)(?:手续|事情|事)?|(?:什么|哪些|啥)手续"
                          r"|\bwhat (?:now|next)|\bwhat (?:do|should|must) (?:i|we) do(?: now| next| first)?"
-                         r"|\bwhat do (?:i|we) (?:need|have) to do(?: now| next| first)?|\bwhat needs to be done)"
+                         r"|\bwhat do (?:i|we) (?:need|have) to do(?: now| next| first)?|\bwhat needs to be done"
+                         # what paperwork or formalities there are, and where to begin ("My grandfather passed away
+                         # last week. What paperwork is there?", "My husband died on Sunday. Where do I begin?")
+                         r"|\bwhat (?:paperwork|formalities|procedures) (?:is there|are there|(?:do|should|must) (?:i|we) "
+                         r"(?:need to |have to )?(?:do|handle|sort out|deal with|go through)|needs (?:doing|to be done))"
+                         r"|\bwhere (?:do|should) (?:i|we) (?:start|begin))"
                          r"[\s?？!！。.啊呀呢吧]*$")
 _STATED = 4  # characters of what happened, at least, before the question ("孩子出生了")
 # A plan told (`Ask.intends`): "(我们)想 / 打算 / 准备 / 计划…", "I want to…", "we're planning to…", "thinking of…".
@@ -653,10 +663,15 @@ class Ask:
         baby, what should we do?"): a life event told, as `states_only`, with the vaguest question at its end — no
         other aspect, no yes/no, and at least `_STATED` characters of what happened before it."""
         m = _WHAT_TO_DO.search(self.text)
-        # (Not what a bundle named covers, "新生儿出生一件事可以一起办哪些事": a services word before the question.)
-        return bool(m) and len(self.text[:m.start()].strip(" ,，.。")) >= _STATED and not (
-            self.yes_no or self.what_is or set(self.aspects) - {"services"}
-            or any(x.start < m.start() for x in _matches(self.text)))
+        if not m:
+            return False
+        matches = _matches(self.text)
+        # (Not what a bundle named covers, "新生儿出生一件事可以一起办哪些事": a services word before the question. An
+        # aspect the question's own words name, "where" in "Where do I begin?", asks nothing more.)
+        own = {x.aspect for x in matches if x.start >= m.start()}
+        return len(self.text[:m.start()].strip(" ,，.。")) >= _STATED and not (
+            self.yes_no or self.what_is or set(self.aspects) - {"services"} - own
+            or any(x.start < m.start() for x in matches))
 
     @property
     def whole(self) -> bool:

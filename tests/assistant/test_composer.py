@@ -201,13 +201,19 @@ def test_a_message_states_only_when_nothing_in_it_asks():
 
 def test_a_message_telling_what_happened_and_asking_what_to_do_reads_as_told():
     for q in ("我爸上周去世了，要办什么", "儿子下个月退伍回家，回来要办哪些手续", "We just had a baby, what should we do?",
-              "Someone in my family died, what now?", "My dad passed away yesterday. What do I need to do?"):
+              "Someone in my family died, what now?", "My dad passed away yesterday. What do I need to do?",
+              "My grandfather passed away last week. What paperwork is there?",
+              "My husband died on Sunday. Where do I begin?"):
         assert _ask(q).what_to_do, q
     # Not what a named bundle covers, nor a problem (怎么办 follows one as often as a life event), nor a question of
     # anything else or of how to do one thing ("What do I need to do to start my pension?": the steps).
     for q in ("新生儿出生一件事可以一起办哪些事？", "社保卡落出租车上了咋办", "我爸去世了，要带什么材料", "要办什么",
-              "What do I need to do to start my pension?", "孩子出生了要办什么吗"):
+              "What do I need to do to start my pension?", "孩子出生了要办什么吗", "Where do I begin?",
+              "My husband died on Sunday. What paperwork do I need to bring?", "孩子出生了，在哪办"):
         assert not _ask(q).what_to_do, q
+    # Paperwork there is to do is the procedures (what 什么手续 asks), paperwork to bring the materials.
+    assert _ask("What paperwork is there?").aspects == ["services"]
+    assert _ask("What paperwork do I need to bring?").aspects == ["materials"]
 
 
 def test_a_first_message_asking_what_to_do_after_a_life_event_gets_the_overview_and_its_deadline(catalog):
