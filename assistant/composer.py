@@ -20,7 +20,7 @@ from core.lang import Lang, localise, to_simplified
 from knowledge.catalog import Catalog
 from knowledge.chunking import section_id
 from knowledge.documents import Part, Record, Section
-from knowledge.rendering import IF_MISSED, department_span, sample_where
+from knowledge.rendering import IF_MISSED, LEGAL_BASIS, department_span, sample_where
 from knowledge.schema import Deadline, OneThing
 from knowledge.text import english_stem, english_stems
 
@@ -67,9 +67,11 @@ class Composition:
     caveat: str | None = None  # the one-thing whose guide follows one region's practice, said once
     source: str | None = None  # the one-thing whose guide a specific answer names after it, once a conversation
 
-    def shown_keys(self) -> list[str]:
-        """What a conversation remembers this answer has shown (see `shown_key`)."""
-        return [shown_key(s.citation.source_id, s.quote) for s in self.statements] + (
+    def shown_keys(self, *, answers_only: bool = False) -> list[str]:
+        """What a conversation remembers this answer has shown (see `shown_key`); with `answers_only`, of its quotes
+        only those that answer (its leads, or all of an overview)."""
+        quoted = [s for s in self.statements if self.overview or s.role == "lead"] if answers_only else self.statements
+        return [shown_key(s.citation.source_id, s.quote) for s in quoted] + (
             [caveat_key(self.caveat)] if self.caveat else []) + ([source_key(self.source)] if self.source else [])
 
     @property
@@ -402,6 +404,26 @@ def _leads_with_given(comp: Composition, earlier: list[Composition]) -> bool:
     given = {s.citation.source_id for c in earlier for s in c.statements if s.role == "lead"}
     leads = [s for s in comp.statements if s.role == "lead"]
     return bool(leads) and all(s.citation.source_id in given for s in leads)
+
+
+def _clock_stated(o: OneThing, glang: str, blocks: list[tuple[Record, str]], statements: list[Statement]) -> bool:
+    """Whether every deadline a block of the deadlines list quotes has its clock ("自用工之日起1个月内") said in the answer
+    already: the FAQ "劳动合同要多久内签？" answered with it, and its list line read as a repeat (of which the law that
+    sets it is new: `_legal_basis`)."""
+    text = "".join(q for _, q in blocks)
+    clocks = [(d.what_en, d.within_en) if glang == "en" else (d.what, d.within) for d in o.deadlines]
+    named = [within for what, within in clocks if what and within and what in text]
+    return bool(named) and all(any(within in s.quote for s in statements) for within in named)
+
+
+def _legal_basis(blocks: list[tuple[Record, str]]) -> list[tuple[Record, str]]:
+    """Of a deadline line's quotes, the law that sets it ("（依据：《中华人民共和国户口登记条例》第七条）"), to the line's end
+    (a chunk may end inside it); none when the line names no law."""
+    for n, (rec, quote) in enumerate(blocks):
+        at = min((i for i in (quote.find(m) for m in LEGAL_BASIS) if i >= 0), default=-1)
+        if at >= 0:
+            return [(rec, quote[at:].strip()), *blocks[n + 1:]]
+    return []
 
 
 def _mostly_shown(quote: str, statements: list[Statement]) -> bool:
@@ -850,6 +872,8 @@ class GroundedComposer:
             fresh = [(r, q) for r, q in blocks if shown_key(r.chunk_id, q) not in shown
                      and not any(s.citation.source_id == r.chunk_id and s.quote in q for s in comp.statements)
                      and not _mostly_shown(q, comp.statements)]
+            if label == "deadline" and _clock_stated(o, glang, fresh, comp.statements):
+                fresh = _legal_basis(fresh)
             size = sum(len(q) for _, q in fresh)
             over = used + size > budget and not any(blocks is r for r in required)
             if not fresh or n_support >= self.max_passages or over:
@@ -880,13 +904,15 @@ class GroundedComposer:
         comps: list[Composition] = []
         seen = set(shown)
         for i, (ask, passages) in enumerate(parts):
-            # A later part does not repeat what an earlier one quoted, unless it is that part's answer too.
+            # A later part does not repeat what an earlier one answered with, unless it is that part's answer too. (Not
+            # what an earlier part would add in support, which may not fit the answer: quoted as the later part's
+            # answer, it was cut to the sentences an answer shown already is recalled by, its question dropped.)
             comp = self.compose(o, ask, passages, local=None if comps else local, lang=lang, shown=frozenset(seen),
                                 focus=focus)
             if comps and alone is not None and _leads_with_given(comp, comps):
                 comp = self.compose(o, ask, alone(i), lang=lang, shown=frozenset(seen), focus=focus)
             comps.append(comp)
-            seen |= set(comps[-1].shown_keys())
+            seen |= set(comp.shown_keys(answers_only=True))
             if comps[-1].overview and not ask.what_is:
                 # A part that finds nothing of its own ("有什么是一定要我本人做的？" beside "可以找代办吗？") gets the
                 # overview: the message is better read as one question (None).

@@ -58,16 +58,18 @@ class Labels:
 
 # Where a deadline line goes on from what to do and by when to what missing it costs (the composer quotes the head alone).
 IF_MISSED = ("；逾期：", "; if missed: ")
+# Where it goes on to the law that sets it (what the composer quotes of a deadline whose clock the answer said already).
+LEGAL_BASIS = ("（依据：", " (legal basis: ")
 
 
 def _zh_deadline(d: Deadline) -> str:
-    basis = f"（依据：{d.legal_basis}）" if d.legal_basis else ""
+    basis = f"{LEGAL_BASIS[0]}{d.legal_basis}）" if d.legal_basis else ""
     return f"- {d.what}：{d.within}（自{d.from_when}起算）{IF_MISSED[0]}{d.if_missed}{basis}"
 
 
 def _en_deadline(d: Deadline) -> str:
     # legal_basis_en, never the Chinese legal_basis: the schema requires it wherever a deadline has both.
-    basis = f" (legal basis: {d.legal_basis_en})" if d.legal_basis_en else ""
+    basis = f"{LEGAL_BASIS[1]}{d.legal_basis_en})" if d.legal_basis_en else ""
     return f"- {d.what_en}: {d.within_en}{IF_MISSED[1]}{d.if_missed_en}{basis}"
 
 

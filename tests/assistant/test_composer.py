@@ -4,7 +4,7 @@ including when a section was split into several chunks or the index is older tha
 import pytest
 
 from assistant.aspects import Ask
-from assistant.composer import GroundedComposer
+from assistant.composer import GroundedComposer, shown_key
 from core.settings import DEFAULT_GUIDES_DIR
 from knowledge.catalog import Catalog
 from knowledge.chunking import chunk_document
@@ -1421,6 +1421,46 @@ def test_a_later_part_that_found_what_an_earlier_part_asked_is_retrieved_again_o
     asked.clear()
     composer.compose_parts(o, [parts[0], (parts[1][0], personnel_file)], alone=alone)
     assert asked == []
+
+
+def test_a_later_part_is_composed_knowing_what_earlier_parts_answered_not_what_they_would_add(catalog):
+    """A later part does not repeat an earlier part's answer; what the earlier part would add in support may not fit
+    the answer, and when it was the later part's own answer (the personnel-file FAQ, after the contract's deadline) it
+    was cut to "答：…" as an answer shown already, its question dropped."""
+    index = _index(catalog)
+    o = catalog.get("employee_recruitment")
+    faqs = {f.question: f"{o.id}#faq-{i}" for i, f in enumerate(o.faqs, 1)}
+    contract = index[faqs["新员工入职后，劳动合同要多久内签？"]]
+    personnel_file = index[faqs["员工的档案怎么转到公司这边？"]]
+    composer = _composer(catalog, index)
+    first = composer.compose(o, _ask("新员工多久之内要签劳动合同？"), contract)
+    leads = {shown_key(s.citation.source_id, s.quote) for s in first.statements if s.role == "lead"}
+    supports = {shown_key(s.citation.source_id, s.quote) for s in first.statements if s.role == "support"}
+    assert leads and supports and set(first.shown_keys(answers_only=True)) >= leads
+    assert not supports & set(first.shown_keys(answers_only=True))
+    told: list[frozenset[str]] = []
+
+    class Spy(GroundedComposer):
+        def compose(self, *args, **kwargs):
+            told.append(kwargs["shown"])
+            return super().compose(*args, **kwargs)
+
+    Spy(catalog, lambda source_id: index.get(source_id, [])).compose_parts(
+        o, [(_ask("新员工多久之内要签劳动合同？"), contract), (_ask("他的档案可以自己拿过来吗？"), personnel_file)])
+    assert told[1] >= leads and not told[1] & supports
+
+
+def test_a_deadline_whose_clock_the_answer_said_is_not_listed_again(catalog):
+    """"那劳动合同最晚多久内要签？": the FAQ's answer says 自用工之日起1个月内 and what a late contract costs; the deadlines
+    list's line for the same contract said it all again. The law that sets it is what the line adds, and stays."""
+    index = _index(catalog)
+    o = catalog.get("employee_recruitment")
+    faq = next(f"{o.id}#faq-{i}" for i, f in enumerate(o.faqs, 1) if f.question == "新员工入职后，劳动合同要多久内签？")
+    comp = _composer(catalog, index).compose(o, _ask("那劳动合同最晚多久内要签？"), index[faq])
+    _verbatim(comp, index)
+    quotes = [s.quote for s in comp.statements]
+    assert "自用工之日起1个月内" in quotes[0] and not any("自用工之日起1个月内" in q for q in quotes[1:]), quotes
+    assert any(q.startswith("（依据：《中华人民共和国劳动合同法》") for q in quotes[1:]), quotes
 
 
 def test_how_to_apply_for_a_service_is_its_steps_and_where_to_take_them(catalog):
