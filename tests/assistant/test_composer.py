@@ -1395,15 +1395,19 @@ def test_a_later_part_does_not_quote_again_what_an_earlier_part_quoted(catalog):
             assert not (t.citation.source_id == s.citation.source_id and (s.quote in t.quote or t.quote in s.quote)), s
 
 
+def _contract_and_personnel_file(catalog):
+    """The index, the hiring bundle, and its FAQs on when the labour contract is signed and how the file comes over."""
+    index = _index(catalog)
+    o = catalog.get("employee_recruitment")
+    faqs = {f.question: f"{o.id}#faq-{i}" for i, f in enumerate(o.faqs, 1)}
+    return index, o, index[faqs["新员工入职后，劳动合同要多久内签？"]], index[faqs["员工的档案怎么转到公司这边？"]]
+
+
 def test_a_later_part_that_found_what_an_earlier_part_asked_is_retrieved_again_on_its_own(catalog):
     """"新請嘅同事幾耐之內要簽勞動合同？佢份檔案可唔可以自己攞過嚟？": searched with the whole message's vector, the second part
     found the contract's deadline again and the personnel file went unanswered. A part leading with only what an earlier
     part led with is composed again from retrieval on its own (`alone`); one with an answer of its own is not."""
-    index = _index(catalog)
-    o = catalog.get("employee_recruitment")
-    faqs = {f.question: f"{o.id}#faq-{i}" for i, f in enumerate(o.faqs, 1)}
-    contract = index[faqs["新员工入职后，劳动合同要多久内签？"]]
-    personnel_file = index[faqs["员工的档案怎么转到公司这边？"]]
+    index, o, contract, personnel_file = _contract_and_personnel_file(catalog)
     composer = _composer(catalog, index)
     parts = [(_ask("新员工多久之内要签劳动合同？"), contract), (_ask("他的档案可以自己拿过来吗？"), contract)]
     asked: list[int] = []
@@ -1427,11 +1431,7 @@ def test_a_later_part_is_composed_knowing_what_earlier_parts_answered_not_what_t
     """A later part does not repeat an earlier part's answer; what the earlier part would add in support may not fit
     the answer, and when it was the later part's own answer (the personnel-file FAQ, after the contract's deadline) it
     was cut to "答：…" as an answer shown already, its question dropped."""
-    index = _index(catalog)
-    o = catalog.get("employee_recruitment")
-    faqs = {f.question: f"{o.id}#faq-{i}" for i, f in enumerate(o.faqs, 1)}
-    contract = index[faqs["新员工入职后，劳动合同要多久内签？"]]
-    personnel_file = index[faqs["员工的档案怎么转到公司这边？"]]
+    index, o, contract, personnel_file = _contract_and_personnel_file(catalog)
     composer = _composer(catalog, index)
     first = composer.compose(o, _ask("新员工多久之内要签劳动合同？"), contract)
     leads = {shown_key(s.citation.source_id, s.quote) for s in first.statements if s.role == "lead"}
