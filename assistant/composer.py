@@ -67,10 +67,15 @@ class Composition:
     caveat: str | None = None  # the one-thing whose guide follows one region's practice, said once
     source: str | None = None  # the one-thing whose guide a specific answer names after it, once a conversation
 
+    @property
+    def answers(self) -> list[Statement]:
+        """The quotes that answer: its leads, or all of an overview (which keeps its own order, a deadline inside it)."""
+        return self.statements if self.overview else [s for s in self.statements if s.role == "lead"]
+
     def shown_keys(self, *, answers_only: bool = False) -> list[str]:
         """What a conversation remembers this answer has shown (see `shown_key`); with `answers_only`, of its quotes
-        only those that answer (its leads, or all of an overview)."""
-        quoted = [s for s in self.statements if self.overview or s.role == "lead"] if answers_only else self.statements
+        only those that answer (`answers`)."""
+        quoted = self.answers if answers_only else self.statements
         return [shown_key(s.citation.source_id, s.quote) for s in quoted] + (
             [caveat_key(self.caveat)] if self.caveat else []) + ([source_key(self.source)] if self.source else [])
 
@@ -926,8 +931,7 @@ class GroundedComposer:
                        for t in comp.statements) and not _mostly_shown(s.quote, comp.statements):
                 comp.statements.append(s)
 
-        # (An overview keeps its own order, the first deadline inside it.)
-        answers = [c.statements if c.overview else [s for s in c.statements if s.role == "lead"] for c in comps]
+        answers = [c.answers for c in comps]
         for statements in answers:
             for s in statements:
                 add(s)
