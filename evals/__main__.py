@@ -95,7 +95,7 @@ def cmd_answers(args) -> dict:
 
 def _dev_eval(args, answers: bool) -> dict:
     from assistant.aspects import Ask
-    from evals.answer_shape import ShapeTally, fact_position
+    from evals.answer_shape import FIRST_CHARS, ShapeTally, fact_position
 
     bot = _assistant(args)
     shape = ShapeTally(bot.catalog)
@@ -136,20 +136,24 @@ def _dev_eval(args, answers: bool) -> dict:
                 facts_total += len(c.key_facts)
                 missing = [f for f in c.key_facts if fact_position(bot.catalog, final.answer, final.citations, f) is None]
                 facts_hit += len(c.key_facts) - len(missing)
-                facts_hit_en_aware += sum(fact_position(bot.catalog, final.answer, final.citations, f, en) is not None
-                                          for f, en in c.facts())
+                # Listed (--show-failures) by the English-aware position: a fact an English answer states in the
+                # English guide's words, or early, is not listed beside the ones that are missing or late.
+                at_any = [(f, fact_position(bot.catalog, final.answer, final.citations, f, en)) for f, en in c.facts()]
+                missing_any = [f for f, at in at_any if at is None]
+                facts_hit_en_aware += len(c.key_facts) - len(missing_any)
                 near = [f for f, en in c.facts()
                         if fact_position(bot.catalog, final.answer, final.citations, f, en, near=True) is not None]
                 facts_hit_near += len(near)
-                if missing:
-                    failures.append((c.id, c.question, "facts", "missing", missing))
-                if set(missing) & set(near):
-                    failures.append((c.id, c.question, "facts", "nearly verbatim", sorted(set(missing) & set(near))))
-                late = shape.add(c.question, final, c.facts(), overview=Ask.of(bot.retriever.prepare(
+                if missing_any:
+                    failures.append((c.id, c.question, "facts", "missing", missing_any))
+                if set(missing_any) & set(near):
+                    failures.append((c.id, c.question, "facts", "nearly verbatim", sorted(set(missing_any) & set(near))))
+                shape.add(c.question, final, c.facts(), overview=Ask.of(bot.retriever.prepare(
                     c.question, embed=False)).what_is, english=final.lang == "en" or "en" in (c.tags or []),
                     earlier=earlier)
-                if set(late) - set(missing):
-                    failures.append((c.id, c.question, "facts", "after 150 chars", sorted(set(late) - set(missing))))
+                late = sorted(f for f, at in at_any if at is not None and at >= FIRST_CHARS)
+                if late:
+                    failures.append((c.id, c.question, "facts", "after 150 chars", late))
         elif c.expected == "clarify":
             n_amb += 1
             amb_clarified += bool(first.clarifying_question)
