@@ -171,7 +171,7 @@ _TOPICAL: dict[str, tuple[str, ...]] = {
 # Handing a paper in later, in English, with words between ("hand in the assessment later", "can the referral be sent in
 # later?"): what the 容缺 part answers, and the open way when the decision model reads fraud (assistant.abuse).
 HANDED_IN_LATER = (r"\b(send|sent|hand|handed|bring|brought|submit|submitted|provide|provided|upload|uploaded|add|added"
-                   r"|give|file|filed|show|supply)\b(\s+[\w']+){0,6}?\s+(in\s+)?later\b")
+                   r"|give|file|filed|show|supply)\b(\s+[\w']+){0,6}?\s+(in\s+)?(later|afterwards)\b")
 
 # Phrases of an aspect that only a pattern can say, matched like keywords and, like _TOPICAL, no keywords (their words
 # stay content words of the question):
@@ -234,7 +234,10 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         r"|\b(will|would|could|can|do|does|are|is|am|get)\b[^.?!]{0,30}\b(fined|penali[sz]ed)\b"
         # whether it comes before or after another step ("契税是过户前交还是过户后交", "paid before or after the transfer
         # registration?"): when it is due
-        r"|前[^，。？?]{0,8}还是[^，。？?]{0,8}后|后[^，。？?]{0,8}还是[^，。？?]{0,8}前|\bbefore or after\b|\bafter or before\b",
+        r"|前[^，。？?]{0,8}还是[^，。？?]{0,8}后|后[^，。？?]{0,8}还是[^，。？?]{0,8}前|\bbefore or after\b|\bafter or before\b"
+        # or whether it may wait until something else is done ("move in first and sort out the registration
+        # afterwards", "先搬进去，之后再办迁移行吗"): by when it is due, not a paper handed in later ("以后再补")
+        r"|\bfirst\b[^.?!]{0,50}\b(afterwards|after that|later on)\b|先[^，,。？?]{1,12}[，,]?(之后|以后|然后|过后)再(?!补)",
         re.IGNORECASE),
     # Whether it can be done here, where the asker lives ("在苏州这边能办不", "can we do it here?"): the cross-province
     # service answers, as for "another province" (a hukou or insured place elsewhere is what makes one ask).

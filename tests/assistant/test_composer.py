@@ -1167,6 +1167,20 @@ def test_whether_it_comes_before_or_after_another_step_asks_when_it_is_due(catal
     assert lead.label == "deadline" and "办理不动产转移登记前" in lead.quote, lead
 
 
+def test_whether_it_may_wait_until_something_else_is_done_asks_when_it_is_due(catalog):
+    """"Is it fine to move in first and sort out the registration relocation afterwards?" was read as a paper handed in
+    later (容缺) and got the relocation service's department line; by when it is due ("迁入新住所前") answers it. A
+    paper handed in afterwards ("以后再补") is still 容缺."""
+    for q in ("The lease starts next month. Is it fine to move in first and sort out the registration relocation afterwards?",
+              "先搬进新办公室，之后再去办迁移登记可以吗？"):
+        assert _ask(q).aspects == ["deadline"], (q, _ask(q).aspects)
+    for q in ("Can I bring the assessment report afterwards?", "先交申请，评估报告以后再补可以吗"):
+        assert "deadline" not in _ask(q).aspects, (q, _ask(q).aspects)
+    assert _ask("Can I bring the assessment report afterwards?").aspects == ["tolerance"]
+    lead = _lead(catalog, "enterprise_relocation", ["enterprise_relocation#faq-1"], "先搬进新办公室，之后再去办迁移登记可以吗？")
+    assert lead.label == "deadline" and "迁入新住所前" in lead.quote, lead
+
+
 def test_whether_both_must_come_asks_whether_one_may_act_for_the_other():
     """"必须我俩一起去吗 她还在坐月子" named no aspect; the 代办 line ("父母一方可代另一方办理") answers it."""
     for q in ("必须我俩一起去吗 她还在坐月子", "上户口我们两个都要去吗", "do we both have to go?"):
