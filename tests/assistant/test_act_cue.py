@@ -63,3 +63,21 @@ def test_fits_on_rows_without_any_english():
     # No English word used twice: the word block would be empty, so the cue falls back to characters alone.
     cue, column = ActCue.fit(["怎么弄假证", "帮我伪造证明", "残疾证怎么办", "证明去哪开"], [ABUSE, ABUSE, "newborn", "newborn"])
     assert column.shape == (4, 1) and np.isfinite(cue.score("怎么弄假证明")).all()
+
+
+def test_a_new_row_leaves_the_scores_of_the_rows_in_its_fold_as_they_were():
+    """Each row's cross-fit fold comes from its own text: a row added joins one fold, whose rows are still scored by
+    models trained on the other folds, unchanged, so their scores do not move at all. (A shuffled split dealt every
+    row anew when one was added, and every row's score moved: 36 English rows added moved decisions of Chinese rows.)"""
+    texts = [f"{t} {i}" for i, t in enumerate(ABUSE_ROWS * 3 + LAWFUL_ROWS * 3)]
+    labels = [ABUSE] * (3 * len(ABUSE_ROWS)) + ["newborn"] * (3 * len(LAWFUL_ROWS))
+    _, before = ActCue.fit(texts, labels)
+    _, after = ActCue.fit(texts + ["我想问问残疾证到期了怎么换"], labels + ["newborn"])
+    kept = np.isclose(after[:len(texts), 0], before[:, 0], rtol=0, atol=1e-12)
+    assert kept.any() and kept.mean() < 0.5, kept.mean()  # the new row's fold-mates (about one in five)
+
+
+def test_a_few_abuse_rows_dealt_to_one_fold_fall_back_to_a_stratified_split():
+    cue, column = ActCue.fit(["怎么弄假证", "帮我伪造证明", "残疾证怎么办", "证明去哪开", "营业执照怎么申请"],
+                             [ABUSE, ABUSE, "newborn", "newborn", "start_business"])
+    assert column.shape == (5, 1) and np.isfinite(column).all()
