@@ -36,18 +36,21 @@ EXPECTED = {
     "en_abuse.jsonl": {"en": 160},
     "en_lawful.jsonl": {"en": 60},
     "lawful_4.jsonl": {"zh-Hans": 70, "zh-Hant": 25, "en": 65},
+    "en_in_scope_3.jsonl": {"en": 36},
+    "en_lawful_2.jsonl": {"en": 16},
 }
 # Files whose label is a bundle id, with the per-bundle (zh-Hans, zh-Hant, en) counts.
 PER_BUNDLE = {"in_scope.jsonl": (14, 4, 5), "stories.jsonl": (9, 2, 1), "near_miss.jsonl": None,
-              "short_in_scope.jsonl": None, "en_in_scope.jsonl": None}
+              "short_in_scope.jsonl": None, "en_in_scope.jsonl": None, "en_in_scope_3.jsonl": None}
 EXACT = {"in_scope.jsonl"}  # stories.jsonl lost two rows (echoes of dev questions)
 # Every bundle at least this many rows, any language.
 MIN_PER_BUNDLE = {"near_miss.jsonl": 4, "short_in_scope.jsonl": 5, "en_in_scope.jsonl": 9}
 FIXED_LABEL = {"out_of_scope.jsonl": "out_of_scope", "abuse.jsonl": "abuse", "lawful.jsonl": "lawful",
                "ambiguous.jsonl": "ambiguous", "ambiguous_2.jsonl": "ambiguous", "followup.jsonl": "followup",
                "followup_2.jsonl": "followup", "en_out_of_scope.jsonl": "out_of_scope", "en_abuse.jsonl": "abuse",
-               "en_lawful.jsonl": "lawful", "lawful_4.jsonl": "lawful"}
-LAWFUL = {"lawful.jsonl", "en_lawful.jsonl", "lawful_4.jsonl"}  # files with a `bundle` key (bundle id or null)
+               "en_lawful.jsonl": "lawful", "lawful_4.jsonl": "lawful",
+               "en_lawful_2.jsonl": "lawful"}
+LAWFUL = {"lawful.jsonl", "en_lawful.jsonl", "lawful_4.jsonl", "en_lawful_2.jsonl"}  # files with a `bundle` key (bundle id or null)
 AMBIGUOUS = {"ambiguous.jsonl", "ambiguous_2.jsonl"}  # files with an `options` key
 # Length bounds (Chinese characters, English words). short_in_scope.jsonl: short but specific, 3-15 / 3-8.
 SHORT = {"short_in_scope.jsonl": ((3, 15), (3, 8)),
