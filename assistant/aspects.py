@@ -237,7 +237,8 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         r"|前[^，。？?]{0,8}还是[^，。？?]{0,8}后|后[^，。？?]{0,8}还是[^，。？?]{0,8}前|\bbefore or after\b|\bafter or before\b"
         # or whether it may wait until something else is done ("move in first and sort out the registration
         # afterwards", "先搬进去，之后再办迁移行吗"): by when it is due, not a paper handed in later ("以后再补")
-        r"|\bfirst\b[^.?!]{0,50}\b(afterwards|after that|later on|(after|later)(?=\s*[?.!]|\s*$))|先[^，,。？?]{1,12}[，,]?(之后|以后|然后|过后)再(?!补)",
+        r"|\bfirst\b[^.?!]{0,50}\b(afterwards|after that|later on|(after|later)(?=\s*[?.!]|\s*$))"
+        r"|先[^，,。？?]{1,12}[，,]?(之后|以后|然后|过后)再(?!补)",
         re.IGNORECASE),
     # Whether it can be done here, where the asker lives ("在苏州这边能办不", "can we do it here?"): the cross-province
     # service answers, as for "another province" (a hukou or insured place elsewhere is what makes one ask).
@@ -245,8 +246,9 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
                                  r"|\b(do|sort|handle|file|apply|get)\b[^.?!]{0,25}\b(from|in) here\b"
                                  # or from the city one names, at the question's end ("Can I do it from Beijing? I work
                                  # there."); from home is the online channel
-                                 r"|\b(do|sort|handle|file|apply)\b[^.?!]{0,20}\bfrom (?!(home|the|my|our|your|his|her|their|a|an|him|them|us|me|you|it|there)\b)"
-                                 r"[a-z]+\s*\?", re.IGNORECASE),
+                                 r"|\b(do|sort|handle|file|apply)\b[^.?!]{0,20}\bfrom "
+                                 r"(?!(home|the|my|our|your|his|her|their|a|an|him|them|us|me|you|it|there)\b)[a-z]+\s*\?",
+                                 re.IGNORECASE),
     # Which office with words between ("which government department", "which local authority"), who is in charge.
     "departments": re.compile(r"\bwhich (\w+\s+){1,2}(department|agency|authority|bureau|office|organi[sz]ation)s?\b"
                               r"|\b(who|which \w+) (is|are) in charge\b", re.IGNORECASE),

@@ -147,7 +147,8 @@ def _dev_eval(args, answers: bool) -> dict:
                 if missing_any:
                     failures.append((c.id, c.question, "facts", "missing", missing_any))
                 if set(missing_any) & set(near):
-                    failures.append((c.id, c.question, "facts", "nearly verbatim", sorted(set(missing_any) & set(near))))
+                    failures.append((c.id, c.question, "facts", "nearly verbatim",
+                                     sorted(set(missing_any) & set(near))))
                 shape.add(c.question, final, c.facts(), overview=Ask.of(bot.retriever.prepare(
                     c.question, embed=False)).what_is, english=final.lang == "en" or "en" in (c.tags or []),
                     earlier=earlier)

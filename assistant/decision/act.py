@@ -8,9 +8,9 @@ feature of the decision model, not a separate rule: the model weighs it against 
 
 Character 1–3-grams over the folded text (Traditional → Simplified, lower case), TF-IDF, a logistic
 regression with balanced classes: abuse rows against every other row. Its score for the rows the
-decision model is trained on comes from a 5-fold cross-fit (each row's fold dealt by a hash of its text, `_fold_of`),
-so the decision model learns how far to trust the cue on questions the cue has not seen. Measured by 5-fold cross-validation over the 5,026
-training rows (Dec 2), lexicon + model at the abuse threshold 0.8: abuse refused 0.575 → 0.672, in-scope
+decision model is trained on comes from a 5-fold cross-fit (each row's fold dealt by a hash of its
+text, `_fold_of`), so the decision model learns how far to trust the cue on questions the cue has not
+seen. Measured by 5-fold cross-validation over the 5,026 training rows (Dec 2), lexicon + model at the abuse threshold 0.8: abuse refused 0.575 → 0.672, in-scope
 wrongly refused 1.8 % → 1.3 %, in-scope top-1 0.872 → 0.876; a multi-class n-gram block scored the same
 and fitted twelve times slower.
 
@@ -93,7 +93,7 @@ class ActCue:
             raise ValueError("the act cue needs at least two abuse and two other examples")
         try:
             pipeline, held_out = _fit(folded, y, folds, words=True)
-        except ValueError as e:  # no English word used twice (a deployer's Chinese-only data, or a fold of it): characters
+        except ValueError as e:  # no English word used twice (Chinese-only data, or a fold of it): characters only
             if "empty vocabulary" not in str(e) and "no terms remain" not in str(e):
                 raise
             pipeline, held_out = _fit(folded, y, folds, words=False)
