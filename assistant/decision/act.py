@@ -10,9 +10,9 @@ Character 1–3-grams over the folded text (Traditional → Simplified, lower ca
 regression with balanced classes: abuse rows against every other row. Its score for the rows the
 decision model is trained on comes from a 5-fold cross-fit (each row's fold dealt by a hash of its
 text, `_fold_of`), so the decision model learns how far to trust the cue on questions the cue has not
-seen. Measured by 5-fold cross-validation over the 5,026 training rows (Dec 2), lexicon + model at the abuse threshold 0.8: abuse refused 0.575 → 0.672, in-scope
-wrongly refused 1.8 % → 1.3 %, in-scope top-1 0.872 → 0.876; a multi-class n-gram block scored the same
-and fitted twelve times slower.
+seen. Measured by 5-fold cross-validation over the 5,026 training rows (Dec 2), lexicon + model at the
+abuse threshold 0.8: abuse refused 0.575 → 0.672, in-scope wrongly refused 1.8 % → 1.3 %, in-scope
+top-1 0.872 → 0.876; a multi-class n-gram block scored the same and fitted twelve times slower.
 
 English words and word pairs join the character n-grams (Dec 4). In English, 1–3 characters are mostly
 pieces of pronouns and function words, and with English abuse rows told as first-person stories the cue
