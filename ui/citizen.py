@@ -43,13 +43,16 @@ CHAT_MIN_HEIGHT = 300
 # Keep the newest exchange in view. On send: the chat's bottom just above the question box (which stays on
 # screen: sticky at the bottom, theme.css), the chat scrolled to the end (gradio's autoscroll then follows the
 # streamed answer). When the answer is complete: the chat scrolled so the newest question is at its top and
-# the answer reads from its beginning.
+# the answer reads from its beginning. While an answer is being written the chat is aria-busy, so a screen
+# reader waits for the whole answer instead of reading each streamed piece; it ends when the turn has
+# completed (a `.then` runs after gradio accepts the next question again).
 _CHAT_SCROLLER = """const chat = document.getElementById('yjs-chat');
   const box = chat && [...chat.querySelectorAll('*')].find(e => /(auto|scroll)/.test(getComputedStyle(e).overflowY));
   const ask = document.querySelector('.yjs-ask');
   const floor = window.innerHeight - (ask ? ask.offsetHeight : 0);"""
 SHOW_CHAT_JS = f"""() => {{
   {_CHAT_SCROLLER}
+  if (chat) chat.setAttribute('aria-busy', 'true');
   if (chat) window.scrollBy(0, chat.getBoundingClientRect().bottom - floor);
   if (box) box.scrollTop = box.scrollHeight;
 }}"""
@@ -59,6 +62,7 @@ SHOW_CHAT_JS = f"""() => {{
 # scrolled to its end, its first line and the question above the chat's top.)
 SHOW_NEWEST_JS = f"""() => {{
   {_CHAT_SCROLLER}
+  if (chat) chat.setAttribute('aria-busy', 'false');
   if (!box) return;
   const r = chat.getBoundingClientRect();
   if (r.bottom < 80 || r.top > floor - 80) window.scrollBy(0, r.bottom - floor);

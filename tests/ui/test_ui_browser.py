@@ -58,13 +58,16 @@ def _bots(page) -> int:
 
 
 def _wait_answer(page, bots_before: int) -> str:
-    """Wait until the streamed answer is complete (the rating row comes back) and return its text."""
+    """Wait until the streamed answer is complete (the rating row comes back) and the turn is over (the chat
+    no longer aria-busy), and return its text. The rating row comes with the answer's last piece, a moment
+    before gradio takes the next question: a send clicked in between would be dropped (trigger_mode "once")."""
     page.wait_for_function(
         """(n) => {
             const bots = document.querySelectorAll("#yjs-chat [data-testid='bot']");
             const rating = document.querySelector('#yjs-rating');
             return bots.length > n && rating && rating.checkVisibility()
-                && !bots[bots.length - 1].innerText.includes('正在查阅');
+                && !bots[bots.length - 1].innerText.includes('正在查阅')
+                && document.getElementById('yjs-chat').getAttribute('aria-busy') === 'false';
         }""", arg=bots_before)
     return page.locator("#yjs-chat [data-testid='bot']").last.inner_text()
 
