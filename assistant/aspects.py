@@ -247,7 +247,12 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
                                  # or from the city one names, at the question's end ("Can I do it from Beijing? I work
                                  # there."); from home is the online channel
                                  r"|\b(do|sort|handle|file|apply)\b[^.?!]{0,20}\bfrom "
-                                 r"(?!(home|the|my|our|your|his|her|their|a|an|him|them|us|me|you|it|there)\b)[a-z]+\s*\?",
+                                 r"(?!(home|the|my|our|your|his|her|their|a|an|him|them|us|me|you|it|there)\b)[a-z]+\s*\?"
+                                 # here or back where the hukou is ("…the one in Shenzhen or the one back home?", "do we
+                                 # need to travel back to sichuan to apply?"), as 回老家 is in Chinese
+                                 r"|\bor (the one )?back (home|in (the|my|our|his|her|their) (home ?town|village))\b"
+                                 r"|\b(go|travel|come|get|return) back to (there|[a-z]+)\b(?<!\bto work)(?<!\bto china)"
+                                 r"[^.?!]{0,30}\b(apply|register|get|do|sign|file|for)\b",
                                  re.IGNORECASE),
     # Which office with words between ("which government department", "which local authority"), who is in charge.
     "departments": re.compile(r"\bwhich (\w+\s+){1,2}(department|agency|authority|bureau|office|organi[sz]ation)s?\b"

@@ -1198,6 +1198,19 @@ def test_whether_it_can_be_done_here_asks_about_the_cross_province_service():
         assert "cross_province" not in _ask(q).aspects, (q, _ask(q).aspects)
 
 
+def test_here_or_back_where_the_hukou_is_asks_about_the_cross_province_service():
+    """"Which police station … the one in Shenzhen or the one back home?" (a hukou in a Hunan village) named no aspect
+    and got the department line; as 回老家 in Chinese, going back to where the hukou is asks the cross-province line.
+    Not going back to work, nor moving back to China."""
+    for q in ("Which police station is supposed to cancel his household registration, the one in Shenzhen or the one "
+              "back home?", "do i have to go back to gansu to get some paperwork?",
+              "do we need to travel back to sichuan to apply?"):
+        assert "cross_province" in _ask(q).aspects, (q, _ask(q).aspects)
+    for q in ("My daughter-in-law just went back to work. Can I apply for her?",
+              "We're moving back to China from abroad. Do public primary schools charge tuition?"):
+        assert "cross_province" not in _ask(q).aspects, (q, _ask(q).aspects)
+
+
 def test_an_faq_about_a_special_case_does_not_lead_a_question_that_names_none(catalog):
     """The FAQ "孩子在外省出生，还能用出生一件事一次办吗？" asks whether it is one application, for a birth in
     another province; asked only what there is to do after a birth, the overview answers (the registration deadline
