@@ -264,6 +264,9 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     # How to claim a benefit. A pattern rather than keywords: keywords (and their parts, such as 怎样) are also left
     # out of the content words the decision model counts.
     "steps": re.compile(r"(怎么|如何|怎样|咋)领"),
+    # Who pays, said with the money and the payer ("外面马路上接管子拉线的钱要我们出吗", "这笔费用由我们自己出吗"): the fee part,
+    # which says what is charged and to whom. (Not 出 of 出生, 出院 or 出来.)
+    "fees": re.compile(r"(钱|费|费用)[^，。？?\s]{0,3}(我们|我|自己|谁|用户|业主|企业|公司|个人)[^，。？?\s]{0,3}出(?![生院国门来去现具租])"),
     # What to bring in other words ("得带些啥"); "docs" for documents.
     "materials": re.compile(r"(带|拿|准备)(上|好|齐|些|点){1,2}(啥|什么|哪些)|\bdocs\b", re.IGNORECASE),
     # How long until the result is in hand ("要多久才能拿到", "多久才能办下来"): the processing time, where "多久才能" alone

@@ -1211,6 +1211,15 @@ def test_here_or_back_where_the_hukou_is_asks_about_the_cross_province_service()
         assert "cross_province" not in _ask(q).aspects, (q, _ask(q).aspects)
 
 
+def test_who_pays_asks_for_the_fee_part():
+    """"…外面马路上接管子拉线的钱要我们出吗" (the second part of a two-part message) read no aspect, and the answer left the
+    line "红线外的接入工程…不向用户收取" out; the money and who puts it up ask what is charged, and to whom."""
+    for q in ("外面马路上接管子拉线的钱要我们出吗", "这笔费用由我们自己出吗", "红线外那段接入工程的钱要我们企业出吗"):
+        assert "fees" in _ask(q).aspects, (q, _ask(q).aspects)
+    for q in ("报销的钱要我自己出院后再去领吗", "钱什么时候能打出来"):
+        assert "fees" not in _ask(q).aspects, (q, _ask(q).aspects)
+
+
 def test_an_faq_about_a_special_case_does_not_lead_a_question_that_names_none(catalog):
     """The FAQ "孩子在外省出生，还能用出生一件事一次办吗？" asks whether it is one application, for a birth in
     another province; asked only what there is to do after a birth, the overview answers (the registration deadline
