@@ -767,11 +767,22 @@ class GroundedComposer:
         decided = asked_in(self._faq_question(first)) if passage_first and first.kind == "faq" else None
         supports: list[tuple[str, list[tuple[Record, str]]]] = []
         required: list[list[tuple[Record, str]]] = []
+        # A condition the question states in passing about one service ("我妈65岁了，高龄补贴怎么领": an age) decides
+        # whether the service's steps apply at all: that service's own conditions support first ("达到当地规定的高龄年龄线
+        # （多地为80周岁以上）" beside the allowance's steps), instead of the bundle's eligibility for all of its services.
+        case: list[tuple[str, list[tuple[Record, str]]]] = []
+        if "eligibility" in ask.conditions and passage_first and first.kind == "service":
+            # (Not when the lead is those conditions already: "我家孩子才5岁，能办社保卡吗？" is led by them, and the bundle's
+            # eligibility adds who applies for a minor.)
+            case = [("eligibility", [(r, q) for r, q in self._passage_quotes(first, ["eligibility"], ask.text)
+                                     if not any(s.quote == q for s in comp.statements)])]
+        service_case = any(b for _, b in case)
         for aspect in ask.aspects:
             first, *rest = ASPECTS[aspect][0]
             blocks = self._quotes(o, first, glang, ask.text, narrow)
             if passage_first or not ask.leads(aspect):
-                supports.append((first.label or aspect, blocks))
+                if not (service_case and aspect == "eligibility"):
+                    supports.append((first.label or aspect, blocks))
                 if decided is not None and ask.leads(aspect) and aspect not in decided:
                     required.append(blocks)
                 ok = bool(blocks)
@@ -857,10 +868,10 @@ class GroundedComposer:
         # Retrieval's on-topic passages support before the aspect's extras (a deadline beside a time
         # limit): a service's own time limit is closer to the question than the bundle's.
         passage_blocks = [(p.kind, self._passage_quotes(p, ask.aspects, ask.text, narrow))
-                          for p in on_topic[:self.max_passages + 1]]
+                          for p in on_topic[:self.max_passages + 1] if not (p.kind == "eligibility" and service_case)]
         # An office's own guide that ranks near the top speaks of this place: it supports first.
         local_blocks = [("local", self._clean_blocks(p)) for p in (local or [])[:1]]
-        supports = local_blocks + (supports + passage_blocks if passage_first else passage_blocks + supports)
+        supports = local_blocks + case + (supports + passage_blocks if passage_first else passage_blocks + supports)
         # A guide drawn from one region's practice says so, once per conversation: the overview quotes which region
         # its note names; every such answer ends with the one-line caveat that practice varies by place (the note's
         # own longer words for it cost an English overview 104 characters of its 600).

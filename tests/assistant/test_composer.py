@@ -695,6 +695,22 @@ def _lead(catalog, bundle: str, retrieved: list[str], question: str, lang: str =
     return comp.statements[0]
 
 
+def test_a_condition_stated_of_one_service_is_supported_by_that_services_conditions(catalog):
+    """"我妈65岁了，高龄补贴怎么领": the allowance's steps lead, and its own conditions ("多地为80周岁以上") come next,
+    not the bundle's eligibility for all of its subsidies, which never says the allowance's age line."""
+    index = _index(catalog)
+    retrieved = ["elderly_welfare#svc-longevity_allowance", "elderly_welfare#eligibility", "elderly_welfare#steps",
+                 "elderly_welfare#channels"]
+    passages = [index[sid][0] for sid in retrieved]
+    comp = _composer(catalog, index).compose(catalog.get("elderly_welfare"), _ask("我妈65岁了，高龄补贴怎么领"), passages)
+    _verbatim(comp, index)
+    lead, support = comp.statements[0], next(s for s in comp.statements if s.role == "support")
+    assert lead.citation.source_id.startswith("elderly_welfare#svc-longevity_allowance") and "步骤" in lead.quote, lead
+    assert support.citation.source_id.startswith("elderly_welfare#svc-longevity_allowance"), support
+    assert "80周岁以上" in support.quote, support
+    assert not any(s.citation.source_id.startswith("elderly_welfare#eligibility") for s in comp.statements)
+
+
 def test_who_may_use_the_joint_service_is_decided_by_its_faq_not_the_services_list(catalog):
     """"这种开餐饮店的联办我也能用吗" names the joint service (联办) as a whole and joins nothing: the FAQ asking whether a
     个体户 may use it answers, not the list of what it bundles. Things done together still get the list first."""
