@@ -261,9 +261,11 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "tolerance": re.compile(HANDED_IN_LATER, re.IGNORECASE),
     # How much faster or simpler it has become ("how much faster is it now?"): what the reform changed.
     "replaced": re.compile(r"\bhow much (faster|quicker|sooner|shorter|less|fewer|simpler|easier)\b", re.IGNORECASE),
-    # How to claim a benefit. A pattern rather than keywords: keywords (and their parts, such as 怎样) are also left
-    # out of the content words the decision model counts.
-    "steps": re.compile(r"(怎么|如何|怎样|咋)领"),
+    # How to claim a benefit, and how someone other than the asker applies ("how does she claim the old-age
+    # allowance?", "how can my son apply?"; the keywords have "how do I / we"). A pattern rather than keywords:
+    # keywords (and their parts, such as 怎样) are also left out of the content words the decision model counts.
+    "steps": re.compile(r"(怎么|如何|怎样|咋)领|\bhow (do|does|can|could|should) (he|she|they|you|(my|our|his|her|their|the) "
+                        r"[a-z'-]+) (claim|apply|register|sign up|file|go about)\b", re.IGNORECASE),
     # Who pays, said with the money and the payer ("外面马路上接管子拉线的钱要我们出吗", "这笔费用由我们自己出吗"): the fee part,
     # which says what is charged and to whom. (Not 出 of 出生, 出院 or 出来.)
     "fees": re.compile(r"(钱|费|费用)[^，。？?\s]{0,3}(我们|我|自己|谁|用户|业主|企业|公司|个人)[^，。？?\s]{0,3}出(?![生院国门来去现具租])"),

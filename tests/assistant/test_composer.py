@@ -1227,6 +1227,16 @@ def test_here_or_back_where_the_hukou_is_asks_about_the_cross_province_service()
         assert "cross_province" not in _ask(q).aspects, (q, _ask(q).aspects)
 
 
+def test_how_someone_else_applies_asks_for_the_steps():
+    """"My mum is 70, how does she claim the old-age allowance?" read no aspect and got the allowance's department and
+    legal basis; as "how do I claim", how she (my brother, our son) applies asks for the steps. Not how money is paid."""
+    for q in ("My mum is 70, how does she claim the old-age allowance?", "how does my brother apply for his son's junior high",
+              "How can our son register for first grade?"):
+        assert "steps" in _ask(q).aspects, (q, _ask(q).aspects)
+    for q in ("How does the money get paid?", "How long does she have to apply?"):
+        assert "steps" not in _ask(q).aspects, (q, _ask(q).aspects)
+
+
 def test_who_pays_asks_for_the_fee_part():
     """"…外面马路上接管子拉线的钱要我们出吗" (the second part of a two-part message) read no aspect, and the answer left the
     line "红线外的接入工程…不向用户收取" out; the money and who puts it up ask what is charged, and to whom."""
