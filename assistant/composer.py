@@ -770,11 +770,12 @@ class GroundedComposer:
         # A condition the question states in passing about one service ("我妈65岁了，高龄补贴怎么领": an age) decides
         # whether the service's steps apply at all: that service's own conditions support first ("达到当地规定的高龄年龄线
         # （多地为80周岁以上）" beside the allowance's steps), instead of the bundle's eligibility for all of its services.
+        # (Labelled as the service's part: ELIGIBILITY_LEAD speaks of the bundle, "whether it applies to you".)
         case: list[tuple[str, list[tuple[Record, str]]]] = []
         if "eligibility" in ask.conditions and passage_first and first.kind == "service":
             # (Not when the lead is those conditions already: "我家孩子才5岁，能办社保卡吗？" is led by them, and the bundle's
             # eligibility adds who applies for a minor.)
-            case = [("eligibility", [(r, q) for r, q in self._passage_quotes(first, ["eligibility"], ask.text)
+            case = [("service", [(r, q) for r, q in self._passage_quotes(first, ["eligibility"], ask.text)
                                      if not any(s.quote == q for s in comp.statements)])]
         service_case = any(b for _, b in case)
         for aspect in ask.aspects:
