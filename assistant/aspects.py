@@ -243,6 +243,9 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     # Whether it can be done here, where the asker lives ("在苏州这边能办不", "can we do it here?"): the cross-province
     # service answers, as for "another province" (a hukou or insured place elsewhere is what makes one ask).
     "cross_province": re.compile(r"(这边|这里|本地|当地|现在住的地方)[^，。？?]{0,3}(能|可以|可不可以|能不能)办"
+                                 # someone far away coming back for it ("原来的老板已经回河南老家了，他还得专门回来一趟吗"): can it
+                                 # be done from there, not whether one trip covers all (一趟, the services list)
+                                 r"|(回来|回去|赶回|跑回)[^，。？?]{0,3}(一趟|一次)"
                                  r"|\b(do|sort|handle|file|apply|get)\b[^.?!]{0,25}\b(from|in) here\b"
                                  # or from the city one names, at the question's end ("Can I do it from Beijing? I work
                                  # there."); from home is the online channel

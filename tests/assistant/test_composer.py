@@ -1237,6 +1237,15 @@ def test_how_someone_else_applies_asks_for_the_steps():
         assert "steps" not in _ask(q).aspects, (q, _ask(q).aspects)
 
 
+def test_coming_back_for_it_asks_about_the_cross_province_service():
+    """"…原来的老板已经回河南老家了，他还得专门回来一趟吗？" read 一趟 as whether one trip covers everything and got the
+    services list; someone coming back (回来 / 回去 … 一趟) asks whether it can be done from where they are. "跑一趟就办完"
+    still asks about the bundle."""
+    for q in ("原来的老板已经回河南老家了，他还得专门回来一趟吗？", "还得回去一次吗"):
+        assert _ask(q).aspects == ["cross_province"], (q, _ask(q).aspects)
+    assert _ask("能不能跑一趟就办完").aspects == ["services"]
+
+
 def test_who_pays_asks_for_the_fee_part():
     """"…外面马路上接管子拉线的钱要我们出吗" (the second part of a two-part message) read no aspect, and the answer left the
     line "红线外的接入工程…不向用户收取" out; the money and who puts it up ask what is charged, and to whom."""
