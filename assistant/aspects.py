@@ -330,8 +330,11 @@ def _matches(q: str) -> list[_Match]:
                                            or (q.startswith("charge", m.start()) and q.endswith("in ", 0, m.start()))
                                            or (q.startswith("pay", m.start()) and _PAYS_IN.match(q, m.end()))))]
     found += [_Match(name, m.start(), m.end()) for name, pattern in _PATTERNS.items() for m in pattern.finditer(q)]
+    # "去哪" sharing its 哪 with "哪个机关" ("这要去哪个机关办？") asks which authority, not where the windows are.
     return [m for m in found if not any(o.aspect != m.aspect and o.start <= m.start and m.end <= o.end
-                                        and o.end - o.start > m.end - m.start for o in found)]
+                                        and o.end - o.start > m.end - m.start for o in found)
+            and not (m.aspect == "channels" and any(o.aspect == "departments" and m.start < o.start < m.end
+                                                    for o in found))]
 
 
 # A qualification named as a document ("从业资格证", "qualification certificate") asks nothing about who qualifies.

@@ -1246,6 +1246,14 @@ def test_coming_back_for_it_asks_about_the_cross_province_service():
     assert _ask("能不能跑一趟就办完").aspects == ["services"]
 
 
+def test_going_to_which_authority_asks_for_the_department_not_the_windows():
+    """"公司要換法定代表人，這要去哪個機關辦？" read both 去哪 (the channels) and 哪个机关 (which department), and the channels led;
+    the authority is asked. "要去哪里办" still asks where."""
+    for q in ("公司要换法定代表人，这要去哪个机关办？", "去哪个部门办"):
+        assert _ask(q).aspects == ["departments"], (q, _ask(q).aspects)
+    assert _ask("要去哪里办").aspects == ["channels"]
+
+
 def test_who_pays_asks_for_the_fee_part():
     """"…外面马路上接管子拉线的钱要我们出吗" (the second part of a two-part message) read no aspect, and the answer left the
     line "红线外的接入工程…不向用户收取" out; the money and who puts it up ask what is charged, and to whom."""
