@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.abuse import check_abuse
-from assistant.aspects import Ask, own_names, question_parts
+from assistant.aspects import Ask, is_elliptical, own_names, question_parts, refers_back
 from assistant.composer import Citation, GroundedComposer, More, Statement
 from assistant.decision.classes import FOLLOWUP
 from assistant.decision.training import TrainingSources, load_or_train
@@ -31,7 +31,7 @@ from assistant.router import BUNDLE, Candidate, OneThingRouter, Routing
 from assistant.state import Conversation, ConversationStore
 from core.errors import InvalidInput
 from core.lang import Lang, family, localise, resolve_lang
-from core.masking import mask_text
+from core.masking import mask_free_text, mask_text
 from knowledge.catalog import Catalog
 from knowledge.documents import Record
 from knowledge.rerank import PassageReranker
@@ -471,7 +471,20 @@ class Assistant:
     def _compose(self, one_thing_id: str, query: Query, lang: Lang, conv: Conversation, routing: Routing | None,
                  retrieved: list[Record] | None = None, generate: bool = True) -> Answer:
         o = self.catalog.get(one_thing_id)
+        # A follow-up that leans on the conversation ("那让他自个儿拎过来交给我们行不" after "公司刚招了个应届生，人事档案还在
+        # 学校") is searched with the words of the last question that had a topic of its own, as a clerk hears it (its
+        # own vector is kept, so only the word search sees them). One naming the bundle ("退休一件事要带什么材料") leans on
+        # nothing, and the thread of another bundle lends nothing.
+        own = not (is_elliptical(query) or refers_back(query))
+        names = own_names(o)
+        leans = not own and not any(n in query.normalized.lower() for n in names)
+        topic = conv.state.get("topic") if conv.state.get("active_one_thing") == o.id and leans else None
+        if conv.state.get("active_one_thing") != o.id:
+            conv.state.pop("topic", None)
         conv.state["active_one_thing"] = o.id
+        if own:  # kept with the session, so masked as what the citizen typed is (numbers, street addresses)
+            conv.state["topic"] = mask_free_text(query.text)
+        searched = query.prefixed(self.retriever.prepare(topic, embed=False)) if topic else query
         # An office's own ingested guides (not our catalogue) that rank near the top are quoted too.
         local = [p for p in (retrieved or [])[:3] if is_office_passage(p) and p.metadata.get("one_thing_id") in (None, o.id)]
         shown = conv.state.get("shown") or []
@@ -485,14 +498,13 @@ class Assistant:
                 prepared[text] = replace(self.retriever.prepare(text, embed=False), vector=query.vector)
             return prepared[text]
 
-        names = own_names(o)
         parts = question_parts(query.text, lambda text: Ask.of(part(text), names))
         comp = self.composer.compose_parts(o, [(Ask.of(q, names), self._within(o, q)) for q in map(part, parts)], local=local,
                                            lang=lang, shown=frozenset(shown), focus=conv.state.get("focus"),
                                            alone=lambda i: self._within(o, self.retriever.prepare(parts[i]))) \
             if len(parts) > 1 else None
         if comp is None:
-            comp = self.composer.compose(o, Ask.of(query, names), self._within(o, query), local=local, lang=lang,
+            comp = self.composer.compose(o, Ask.of(query, names), self._within(o, searched), local=local, lang=lang,
                                          shown=frozenset(shown), focus=conv.state.get("focus"))
         # Remember what this conversation has shown, so a follow-up does not repeat it, and what it led with, which a
         # follow-up naming nothing ("那要多久") asks about.

@@ -83,6 +83,21 @@ def test_follow_up_uses_the_conversation(fast_assistant):
     assert proxy.one_thing.id == "retirement"
 
 
+def test_a_follow_up_that_leans_on_the_conversation_is_searched_with_the_topic_before_it(fast_assistant, monkeypatch):
+    """"那让他自个儿拎过来交给我们行不" after "公司刚招了个应届生，人事档案还在学校" names nothing a passage names: inside the bundle
+    it is searched with the words of the last question that named the topic (the FAQ on how files are transferred came
+    third behind the list of what the bundle replaced). A question with its own topic is searched as asked."""
+    searched = []
+    within = fast_assistant._within
+    monkeypatch.setattr(fast_assistant, "_within", lambda o, q: searched.append(q.text) or within(o, q))
+    first = fast_assistant.run("退休手续办完以后养老金从哪个月开始发")
+    follow = fast_assistant.run("那要多久？", session_id=first.session_id)
+    assert first.one_thing.id == follow.one_thing.id == "retirement"
+    assert searched[-1] == "退休手续办完以后养老金从哪个月开始发 那要多久？", searched
+    own = fast_assistant.run("退休一件事要带什么材料", session_id=first.session_id)
+    assert own.one_thing.id == "retirement" and searched[-1] == "退休一件事要带什么材料", searched
+
+
 def test_a_greeting_or_thanks_gets_a_reply_of_its_own_and_the_thread_goes_on(fast_assistant):
     from assistant.guard import small_talk
 
