@@ -459,7 +459,9 @@ class Assistant:
         (then `first` is the question they were first offered for)."""
         options = [Candidate(o, self.catalog.get(o).name, 0.0) for o in options if self.catalog.get(o)] \
             if options else routing.candidates[:3]
-        conv.state["pending"] = {"question": q, "first": first or q, "options": [c.id for c in options]}
+        # (Kept with the session until answered: masked as the stored turns are.)
+        conv.state["pending"] = {"question": mask_free_text(q), "first": mask_free_text(first or q),
+                                 "options": [c.id for c in options]}
         if lang == "en":
             opts = "; ".join(f"{n}. {self.catalog.get(c.id).name_en} ({c.name})" for n, c in enumerate(options, 1))
         else:

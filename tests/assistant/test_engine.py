@@ -137,6 +137,18 @@ def _asked_which(bot, monkeypatch):
     return conv
 
 
+def test_the_question_a_clarification_waits_on_is_kept_masked(fast_assistant, monkeypatch):
+    """The question kept with the session while we ask which bundle is meant is stored as the turns are: a street
+    address in it is masked in the database (it was kept as typed)."""
+    import json
+
+    bot = fast_assistant
+    conv = _asked_which(bot, monkeypatch)
+    bot.run("我哥能替他办吗，他住朝阳区建国路88号", session_id=conv.id)
+    stored = json.dumps(bot.conversations.load(conv.id).state, ensure_ascii=False)
+    assert "pending" in stored and "建国路88号" not in stored, stored
+
+
 def test_a_follow_up_to_a_clarifying_question_is_asked_again_with_the_same_options(fast_assistant, monkeypatch):
     """"can my brother do it for him?" after "which of these do you mean?" leans on the first question: the same
     options are offered again, and the choice answers both questions together."""
