@@ -771,18 +771,16 @@ class GroundedComposer:
         # whether the service's steps apply at all: that service's own conditions support first ("达到当地规定的高龄年龄线
         # （多地为80周岁以上）" beside the allowance's steps), instead of the bundle's eligibility for all of its services.
         # (Labelled as the service's part: ELIGIBILITY_LEAD speaks of the bundle, "whether it applies to you".)
-        case: list[tuple[str, list[tuple[Record, str]]]] = []
-        if "eligibility" in ask.conditions and passage_first and first.kind == "service":
-            # (Not when the lead is those conditions already: "我家孩子才5岁，能办社保卡吗？" is led by them, and the bundle's
-            # eligibility adds who applies for a minor.)
-            case = [("service", [(r, q) for r, q in self._passage_quotes(first, ["eligibility"], ask.text)
-                                     if not any(s.quote == q for s in comp.statements)])]
-        service_case = any(b for _, b in case)
+        # (Not when the lead is those conditions already: "我家孩子才5岁，能办社保卡吗？" is led by them, and the bundle's
+        # eligibility adds who applies for a minor.)
+        own_conditions = [(r, q) for r, q in self._passage_quotes(first, ["eligibility"], ask.text)
+                          if not any(s.quote == q for s in comp.statements)] \
+            if "eligibility" in ask.conditions and passage_first and first.kind == "service" else []
         for aspect in ask.aspects:
             first, *rest = ASPECTS[aspect][0]
             blocks = self._quotes(o, first, glang, ask.text, narrow)
             if passage_first or not ask.leads(aspect):
-                if not (service_case and aspect == "eligibility"):
+                if not (own_conditions and aspect == "eligibility"):
                     supports.append((first.label or aspect, blocks))
                 if decided is not None and ask.leads(aspect) and aspect not in decided:
                     required.append(blocks)
@@ -869,10 +867,11 @@ class GroundedComposer:
         # Retrieval's on-topic passages support before the aspect's extras (a deadline beside a time
         # limit): a service's own time limit is closer to the question than the bundle's.
         passage_blocks = [(p.kind, self._passage_quotes(p, ask.aspects, ask.text, narrow))
-                          for p in on_topic[:self.max_passages + 1] if not (p.kind == "eligibility" and service_case)]
+                          for p in on_topic[:self.max_passages + 1] if not (p.kind == "eligibility" and own_conditions)]
         # An office's own guide that ranks near the top speaks of this place: it supports first.
         local_blocks = [("local", self._clean_blocks(p)) for p in (local or [])[:1]]
-        supports = local_blocks + case + (supports + passage_blocks if passage_first else passage_blocks + supports)
+        own = [("service", own_conditions)] if own_conditions else []
+        supports = local_blocks + own + (supports + passage_blocks if passage_first else passage_blocks + supports)
         # A guide drawn from one region's practice says so, once per conversation: the overview quotes which region
         # its note names; every such answer ends with the one-line caveat that practice varies by place (the note's
         # own longer words for it cost an English overview 104 characters of its 600).
