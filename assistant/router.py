@@ -32,6 +32,7 @@ from assistant.abuse import says_lawful_intent
 from assistant.aspects import content_words, is_elliptical, refers_back
 from assistant.decision.classes import ABUSE, AMBIGUOUS, FOLLOWUP, OUT_OF_SCOPE, SPECIAL
 from assistant.decision.features import Signals, feature_vector
+from assistant.decision.meant import fuse
 from assistant.decision.model import DecisionModel
 from core.errors import ConfigurationError
 from core.lang import Lang, detect_lang
@@ -303,10 +304,10 @@ class OneThingRouter:
                 mentioned[0], self.catalog.get(mentioned[0]).name, round(probs.get(mentioned[0], 0.0), 4))
             candidates = [named, *(c for c in candidates if c.id != named.id)][:5]
         if verdict in (AMBIGUOUS, FOLLOWUP):
-            # The model is sure it is vague, so its bundle probabilities are all near zero and their order
-            # is noise: offer the bundles whose profile phrases and passages come nearest instead.
-            near = sorted(self.bundle_ids, key=lambda b: -(sig.profile.get(b, 0.0) + sig.passage.get(b, 0.0)))[:5]
-            candidates = [Candidate(b, self.catalog.get(b).name, round(probs.get(b, 0.0), 4)) for b in near]
+            # The model is sure it is vague, so its bundle probabilities are all near zero and their order says
+            # little: offer what the question could mean (assistant.decision.meant).
+            candidates = [Candidate(b, self.catalog.get(b).name, round(probs.get(b, 0.0), 4))
+                          for b in self._meant(query, sig)[:5]]
         p2 = candidates[1].score if len(candidates) > 1 else 0.0
         close = verdict == BUNDLE and not mentioned and p1 - p2 < self.clarify_margin
         clarify = verdict == AMBIGUOUS or close
@@ -326,6 +327,14 @@ class OneThingRouter:
                           "mention": float(c.id in mentioned)} for c in candidates}
         return Routing(candidates, verdict, clarify, verdict in (BUNDLE, AMBIGUOUS, FOLLOWUP),
                        {k: round(v, 4) for k, v in special.items()}, mentioned, continues, signals)
+
+    def _meant(self, query: Query, sig: Signals) -> list[str]:
+        """The bundles a vague question could mean, likeliest first: those whose profile phrases and passages come
+        nearest, fused with the votes of the labelled questions nearest to it."""
+        by_text = sorted(self.bundle_ids, key=lambda b: -(sig.profile.get(b, 0.0) + sig.passage.get(b, 0.0)))
+        votes = self.model.neighbours.vote(query.vector)
+        by_votes = sorted((b for b in votes if b in self.bundle_ids), key=lambda b: -votes[b])
+        return fuse(by_text, by_votes)
 
     def _sure_elsewhere(self, active: str, p_out_of_scope: float, query: Query) -> bool:
         """Whether a question read as out of scope is so surely, and so little in the active guide, that the guide's

@@ -104,6 +104,9 @@ def _dev_eval(args, answers: bool) -> dict:
     top1 = top3 = clarified = n_in = 0
     refuse_tp = refuse_fp = refuse_fn = 0
     amb_clarified = n_amb = 0
+    # Of the vague questions clarified that list what they could mean: the share of those bundles offered, and
+    # the share of the offered options that are one of them.
+    options_covered = options_right = n_options = 0.0
     facts_hit = facts_total = facts_hit_en_aware = facts_hit_near = 0
     bad_quotes = total_quotes = 0
     latencies: list[float] = []
@@ -158,6 +161,13 @@ def _dev_eval(args, answers: bool) -> dict:
         elif c.expected == "clarify":
             n_amb += 1
             amb_clarified += bool(first.clarifying_question)
+            offered = {o.id for o in first.options} if first.clarifying_question else set()
+            if offered and c.options:
+                n_options += 1
+                options_covered += len(offered & set(c.options)) / len(c.options)
+                options_right += len(offered & set(c.options)) / len(offered)
+            elif c.options and first.clarifying_question is None:
+                failures.append((c.id, c.question, "clarify", "not asked", ranked[:3]))
         # Not answered: refused, or a reply that quotes no guide and names no bundle (a greeting's own reply).
         declined = first.refused or (first.one_thing is None and not first.citations and not first.clarifying_question)
         if c.expected == "refuse":
@@ -179,6 +189,8 @@ def _dev_eval(args, answers: bool) -> dict:
         "routing_top1": round(top1 / max(1, n_in), 4), "routing_top3": round(top3 / max(1, n_in), 4),
         "clarification_rate_in_scope": round(clarified / max(1, n_in), 4),
         "ambiguous_clarified": round(amb_clarified / max(1, n_amb), 4) if n_amb else None,
+        "clarify_options_covered": round(options_covered / n_options, 4) if n_options else None,
+        "clarify_options_right": round(options_right / n_options, 4) if n_options else None,
         "refusal_precision": rp, "refusal_recall": rr,
         **dict(sorted(refused_why.items())),
         "citations": total_quotes, "citation_quote_not_substring": bad_quotes,

@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.decision.classes import ABUSE, AMBIGUOUS, FOLLOWUP, LAWFUL, OUT_OF_SCOPE
+from assistant.decision.classes import ABUSE, AMBIGUOUS, FOLLOWUP, LAWFUL, OUT_OF_SCOPE, SPECIAL
 from core.errors import InvalidInput
 from knowledge.catalog import Catalog, ScopeTopic
 from knowledge.msgabench import TRAIN_ROWS
@@ -36,6 +36,14 @@ class Example:
     source: str  # where it came from, for reports: "project", "catalogue", "msgabench", a file name
     # The phrase to leave out of the router's profile signal (the example *is* a profile phrase).
     leave_out: str | None = None
+    # For a vague question, the bundles it could mean (its writer's `options`): what it votes for when a later
+    # question near it is asked which one is meant (assistant.decision.meant).
+    options: tuple[str, ...] = ()
+
+    @property
+    def means(self) -> tuple[str, ...]:
+        """The bundles this question is about: its label when that is a bundle, else its options (if any)."""
+        return self.options if self.label in SPECIAL else (self.label,)
 
 
 def _read_jsonl(path: Path) -> list[dict]:
@@ -63,7 +71,11 @@ def read_examples(path: Path, known: set[str], source: str | None = None) -> lis
         if label not in known:
             raise InvalidInput(f"{path}:{n}: unknown label {label!r}; use a bundle id or one of "
                                f"{OUT_OF_SCOPE}, {ABUSE}, {AMBIGUOUS}, {FOLLOWUP}", field="label")
-        out.append(Example(text.strip(), label, source or path.name))
+        options = (row.get("options") or []) if label == AMBIGUOUS else []
+        if not isinstance(options, list) or any(o not in known or o in (*SPECIAL, LAWFUL) for o in options):
+            raise InvalidInput(f"{path}:{n}: \"options\" must list the bundle ids the question could mean, got "
+                               f"{row.get('options')!r}", field="options")
+        out.append(Example(text.strip(), label, source or path.name, options=tuple(options)))
     return out
 
 

@@ -64,3 +64,12 @@ def feature_vector(query: Query, signals: Signals, bundle_ids: list[str], lang: 
         float(lang == "en"), math.log1p(len(query.normalized)), float(len(content_words(query))),
     ]
     return np.concatenate([np.asarray(query.vector, dtype=np.float64), prof, pas, ev, named, shape])
+
+
+# After the question's vector: four signals per bundle and the question's shape (above).
+_PER_BUNDLE, _SHAPE = 4, 8
+
+
+def question_vectors(X: np.ndarray, n_bundles: int) -> np.ndarray:
+    """The questions' own vectors: the leading block of `feature_vector` rows."""
+    return X[:, : X.shape[1] - _PER_BUNDLE * n_bundles - _SHAPE]

@@ -5,6 +5,8 @@ Logistic regression because it is fast (a prediction is one small matrix product
 millisecond), trains in seconds on a few thousand rows, and gives probabilities the engine's
 thresholds can be set on. Classes are weighted by the inverse square root of their size, so the many
 out-of-scope rows do not drown the bundles and the small bundles are not over-predicted either.
+Beside the classifier the model keeps the vectors of the labelled questions and the bundles each one means
+(`assistant.decision.meant.Neighbours`): which bundles a question too vague to route could mean is asked of them.
 One more column comes from the question's characters: the act cue (`assistant.decision.act`), a
 character n-gram score of "asks to commit fraud", which the topic features cannot tell apart from the
 lawful question on the same topic. A whole character TF-IDF block as features was tried before: the
@@ -26,19 +28,21 @@ from typing import Any
 import numpy as np
 
 from assistant.decision.act import ActCue
+from assistant.decision.meant import Neighbours
 from core.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
 
 FORMAT = "yjs-decision-model"
-FORMAT_VERSION = 3  # 1 had a character TF-IDF block; 2 had no act cue
+FORMAT_VERSION = 4  # 1 had a character TF-IDF block; 2 had no act cue; 3 no neighbours
 TRAIN_HINT = "train it with `python -m assistant train` (or delete the file: the server trains one when missing)"
 
 
 class DecisionModel:
     def __init__(self, cue: ActCue, scaler: Any, classifier: Any, *, embedder: str, inputs_sha256: str,
-                 meta: dict[str, Any] | None = None) -> None:
+                 meta: dict[str, Any] | None = None, neighbours: Neighbours | None = None) -> None:
         self.cue = cue
+        self.neighbours = neighbours if neighbours is not None else Neighbours(np.zeros((0, 1)), [])
         self.scaler = scaler
         self.classifier = classifier
         self.embedder = embedder
@@ -48,8 +52,8 @@ class DecisionModel:
 
     @classmethod
     def fit(cls, X: np.ndarray, labels: list[str], texts: list[str], *, embedder: str, inputs_sha256: str,
-            C: float = 1.0, meta: dict[str, Any] | None = None) -> DecisionModel:
-        """Fit on feature rows `X` of the questions `texts` (their words feed the act cue)."""
+            C: float = 1.0, meta: dict[str, Any] | None = None, neighbours: Neighbours | None = None) -> DecisionModel:
+        """Fit on feature rows `X` of the questions `texts` (their words feed the act cue); `neighbours` are kept."""
         from sklearn.linear_model import LogisticRegression
         from sklearn.preprocessing import StandardScaler
 
@@ -62,7 +66,7 @@ class DecisionModel:
         clf = LogisticRegression(C=C, max_iter=3000)
         clf.fit(Z, labels, sample_weight=weights)
         return cls(cue, scaler, clf, embedder=embedder, inputs_sha256=inputs_sha256,
-                   meta={**(meta or {}), "examples": dict(counts)})
+                   meta={**(meta or {}), "examples": dict(counts)}, neighbours=neighbours)
 
     def predict(self, x: np.ndarray, text: str) -> dict[str, float]:
         """Probability of every class for one question: its feature vector and its text."""
@@ -81,7 +85,7 @@ class DecisionModel:
         path.parent.mkdir(parents=True, exist_ok=True)
         blob = {"format": FORMAT, "version": FORMAT_VERSION, "sklearn": sklearn.__version__, "embedder": self.embedder,
                 "inputs_sha256": self.inputs_sha256, "meta": self.meta,
-                "parts": (self.cue, self.scaler, self.classifier)}
+                "parts": (self.cue, self.scaler, self.classifier, self.neighbours)}
         tmp = path.with_suffix(".tmp")
         joblib.dump(blob, tmp, compress=3)
         tmp.replace(path)  # a reader never sees half a file
@@ -103,7 +107,7 @@ class DecisionModel:
             raise ConfigurationError(
                 f"{path} was trained on {blob['embedder']!r} embeddings but YJS_EMBEDDER is {embedder!r}; {TRAIN_HINT}.",
                 field="YJS_EMBEDDER")
-        cue, scaler, clf = blob["parts"]
+        cue, scaler, clf, neighbours = blob["parts"]
         return cls(cue, scaler, clf, embedder=blob["embedder"], inputs_sha256=blob["inputs_sha256"],
-                   meta=blob.get("meta", {}))
+                   meta=blob.get("meta", {}), neighbours=neighbours)
 

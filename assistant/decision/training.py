@@ -28,7 +28,8 @@ from assistant.decision.data import (
     project_examples,
     read_examples,
 )
-from assistant.decision.features import features_signature
+from assistant.decision.features import features_signature, question_vectors
+from assistant.decision.meant import Neighbours
 from assistant.decision.model import TRAIN_HINT, DecisionModel
 from assistant.router import OneThingRouter
 from core.lang import detect_lang
@@ -62,7 +63,7 @@ def inputs_digest(router: OneThingRouter, retriever: HybridRetriever, examples: 
     h.update(json.dumps([features_signature(), router.embedder.name, router.bundle_ids, retriever.fingerprint()],
                         ensure_ascii=False).encode())
     for e in examples:
-        h.update(json.dumps([e.text, e.label, e.leave_out], ensure_ascii=False).encode())
+        h.update(json.dumps([e.text, e.label, e.leave_out, list(e.options)], ensure_ascii=False).encode())
     return h.hexdigest()
 
 
@@ -97,8 +98,12 @@ def fit_examples(router: OneThingRouter, retriever: HybridRetriever, examples: l
     t0 = time.perf_counter()
     digest = digest or inputs_digest(router, retriever, examples)
     X = featurize_cached(router, retriever, examples, digest)
+    # The labelled questions vote for what a vague one could mean; profile phrases (those left out of their own
+    # profile signal) do not: they are the router's other order already (assistant.decision.meant).
+    neighbours = Neighbours(question_vectors(X, len(router.bundle_ids)),
+                            [() if e.leave_out else e.means for e in examples])
     model = DecisionModel.fit(X, [e.label for e in examples], [e.text for e in examples], embedder=router.embedder.name,
-                              inputs_sha256=digest, C=C,
+                              inputs_sha256=digest, C=C, neighbours=neighbours,
                               meta={"sources": sorted({e.source for e in examples}), "seconds": 0.0,
                                     "index": retriever.fingerprint(), "features": features_signature()})
     model.meta["seconds"] = round(time.perf_counter() - t0, 1)

