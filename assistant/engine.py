@@ -7,7 +7,6 @@ docs (ARCHITECTURE.md). State lives in the database, so any API worker can serve
 from __future__ import annotations
 
 import logging
-import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -16,6 +15,7 @@ from typing import Any
 
 from assistant.abuse import check_abuse
 from assistant.aspects import Ask, is_elliptical, own_names, question_parts, refers_back
+from assistant.choice import read_choice
 from assistant.composer import Citation, GroundedComposer, More, Statement
 from assistant.decision.classes import FOLLOWUP
 from assistant.decision.training import TrainingSources, load_or_train
@@ -37,7 +37,6 @@ from knowledge.documents import Record
 from knowledge.rerank import PassageReranker
 from knowledge.retrieval import HybridRetriever, Query
 from knowledge.schema import OneThing
-from knowledge.text import normalize
 
 log = logging.getLogger(__name__)
 
@@ -158,8 +157,6 @@ CLARIFY = {
 
 SHOWN_KEPT = 200  # quotes a conversation remembers having shown (each key ~40 bytes of session state)
 
-_CHOICE = re.compile(r"^\s*(?:第)?\s*([1-9一二三四五])\s*(?:个|项)?\s*$")
-_CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
 
 
 def is_office_passage(rec: Record) -> bool:
@@ -349,6 +346,11 @@ class Assistant:
         if routing.abuse:
             log.info("refused an unlawful request (decision model, p=%.2f)", routing.probabilities.get("abuse", 0.0))
             return self._refuse_abuse(lang, conv, lawful=self._lawful_bundle(routing), query=query)
+        if pending and routing.verdict == BUNDLE and routing.top.id in pending["options"] and is_elliptical(query):
+            # A reply naming one of the options in words of its own ("人死了那个" after "1. 新生儿出生一件事；2. 个人身后
+            # 一件事…") chooses it: the question we asked about is answered, not the reply.
+            return self._compose(routing.top.id, self.retriever.prepare(pending["question"]), lang, conv, routing=None,
+                                 generate=generate)
         # 3. A follow-up ("那要多久？") continues the active one-thing.
         if routing.continues:
             return self._compose(active, query, lang, conv, routing=routing, retrieved=retrieval.passages,
@@ -424,16 +426,8 @@ class Assistant:
                       handoff={"channel": self.hotline, "reason": reason})
 
     def _resolve_choice(self, reply: str, options: list[str]) -> str | None:
-        m = _CHOICE.match(reply)
-        if m:
-            n = int(m.group(1)) if m.group(1).isdigit() else _CN_NUM[m.group(1)]
-            return options[n - 1] if 0 < n <= len(options) else None
-        nr = normalize(reply).lower()
-        for oid in options:
-            o = self.catalog.get(oid)
-            if o and (oid == nr or any(t in nr or nr in t for t in own_names(o) if len(nr) >= 2)):
-                return oid
-        return None
+        offered = [self.catalog.get(o) for o in options]
+        return read_choice(reply, offered) if all(offered) else None  # (numbered as offered, or not at all)
 
     def _refuse(self, lang: Lang, routing: Routing | None, reason: str) -> Answer:
         key = family(lang)

@@ -4,6 +4,7 @@
 import pytest
 
 from assistant.decision.classes import FOLLOWUP
+from assistant.router import Candidate
 from core.errors import InvalidInput
 from knowledge.text import normalize
 
@@ -120,6 +121,34 @@ def test_clarification_then_choice(fast_assistant):
     bot.conversations.append(conv, "assistant", "您想办理的是哪一件事？")
     ans = bot.run("2", session_id=conv.id)
     assert ans.one_thing.id == "flexible_employment"
+    _assert_grounded(bot, ans)
+
+
+def test_a_reply_naming_an_option_in_its_own_words_answers_the_question_asked(fast_assistant, monkeypatch):
+    """"人死了那个" after "派出所要带啥 — 1. 新生儿出生；2. 个人身后；3. 高龄补贴" names no option's name or number; its own
+    bundle is one of the options, so it chooses it, and the question we asked about is answered, not the reply."""
+    from dataclasses import replace
+
+    bot = fast_assistant
+    conv = bot.conversations.load(None)
+    conv.state["pending"] = {"question": "派出所要带啥", "options": ["newborn", "after_death", "elderly_welfare"]}
+    bot.conversations.append(conv, "assistant", "您想办理的是哪一件事？")
+    real_run = bot.router.run
+    asked = []
+
+    def routed(query, *a, **k):
+        asked.append(query.text)
+        top = Candidate("after_death", "个人身后一件事", 0.9)
+        return replace(real_run(query, *a, **k), verdict="bundle", candidates=[top], clarify=False, continues=False)
+
+    monkeypatch.setattr(bot.router, "run", routed)
+    composed = []
+    real_compose = bot._compose
+    monkeypatch.setattr(bot, "_compose", lambda oid, query, *a, **k: composed.append((oid, query.text))
+                        or real_compose(oid, query, *a, **k))
+    ans = bot.run("人死了那个", session_id=conv.id)
+    assert asked == ["人死了那个"] and composed == [("after_death", "派出所要带啥")]
+    assert ans.one_thing.id == "after_death" and "pending" not in bot.conversations.load(conv.id).state
     _assert_grounded(bot, ans)
 
 
