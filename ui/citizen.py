@@ -193,11 +193,6 @@ class CitizenUI:
     def _build_chat(self, lang: str) -> None:
         self.chatbot = gr.Chatbot(label=t("chat_label", lang), height=CHAT_HEIGHT, min_height=CHAT_MIN_HEIGHT,
                                   elem_id="yjs-chat", feedback_options=None, autoscroll=True, buttons=["copy"])
-        with gr.Column(visible=False, elem_id="yjs-options") as self.options_box:
-            self.options_label = gr.Markdown(t("clarify_label", lang))
-            with gr.Row():
-                self.option_btns = [gr.Button("", size="sm", visible=False, elem_classes="yjs-choice",
-                                              elem_id=f"yjs-option-{i}") for i in range(SLOTS)]
         with gr.Column(visible=False, elem_id="yjs-candidates") as self.cands_box:
             self.cands_label = gr.Markdown(t("candidates_label", lang))
             with gr.Row():
@@ -238,8 +233,8 @@ class CitizenUI:
 
     # -- wiring -----------------------------------------------------------------------------------
     def _turn_outputs(self) -> list:
-        return [self.chatbot, self.question, self.sources, self.source_pick, self.source_text, self.options_box,
-                self.offer_box, *self.option_btns, self.cands_box, *self.cand_btns, self.panel, self.prefill_btn, self.prefill_area,
+        return [self.chatbot, self.question, self.sources, self.source_pick, self.source_text,
+                self.offer_box, self.cands_box, *self.cand_btns, self.panel, self.prefill_btn, self.prefill_area,
                 self.rating_box, self.rate_status, self.poll_timer, self.state, self.lang_radio]
 
     def _wire(self) -> None:
@@ -247,7 +242,6 @@ class CitizenUI:
         ask_inputs = [self.question, self.chatbot, self.state, self.lang_choice]
         turns = [(self.send.click, self.respond, ask_inputs), (self.question.submit, self.respond, ask_inputs)]
         turns += [(btn.click, self.ask_example, [btn, self.chatbot, self.state]) for btn in self.example_btns]
-        turns += [(btn.click, self._picker("options", i), [self.chatbot, self.state]) for i, btn in enumerate(self.option_btns)]
         turns += [(btn.click, self._picker("candidates", i), [self.chatbot, self.state]) for i, btn in enumerate(self.cand_btns)]
         turns += [(self.chatbot.option_select, self.pick_more, [self.chatbot, self.state])]
         for trigger, fn, inputs in turns:
@@ -316,12 +310,14 @@ class CitizenUI:
         return pick
 
     def pick_more(self, history: list | None, st: dict, evt: gr.SelectData) -> Iterator[dict]:
-        """A button on the newest answer (所需材料 / 办理时限 / 在哪办…): ask for that section as a follow-up.
-        Only a section this answer offered is asked (the value comes back from the browser); 一键办理 never
-        gets here, the page hands it to the panel's button (PAGE_JS)."""
-        asked = [q for _, q in st.get("more") or []]
-        if evt.value in asked:
-            yield from self._picker("more", asked.index(evt.value))(history, st)
+        """A button on the newest answer: one of the bundles a clarifying question offered, or a section the answer
+        left out (所需材料 / 办理时限 / 在哪办…), asked as a follow-up. Only what this answer offered is sent (the value
+        comes back from the browser); 一键办理 never gets here, the page hands it to the panel's button (PAGE_JS)."""
+        for kind in ("options", "more"):
+            sent = [q for _, q in st.get(kind) or []]
+            if evt.value in sent:
+                yield from self._picker(kind, sent.index(evt.value))(history, st)
+                return
 
     def _turn(self, question: str, history: list | None, st: dict, shown: str | None = None,
               requested: str | None = None) -> Iterator[dict]:
@@ -333,8 +329,7 @@ class CitizenUI:
         before = list(history or [])
         chat = before + [{"role": "user", "content": shown or question},
                          {"role": "assistant", "content": t("thinking", lang)}]
-        yield {self.chatbot: chat, self.question: "", self.options_box: gr.update(visible=False),
-               self.cands_box: gr.update(visible=False), self.rating_box: gr.update(visible=False),
+        yield {self.chatbot: chat, self.question: "", self.cands_box: gr.update(visible=False), self.rating_box: gr.update(visible=False),
                self.offer_box: gr.update(visible=False), self.rate_status: ""}
         try:
             ans = bot.run(question, st.get("session_id"), requested)
@@ -366,22 +361,22 @@ class CitizenUI:
 
     def _final(self, chat: list, view: AnswerView, st: dict, bot) -> dict:
         lang = st["lang"]
-        # The "more" buttons belong to the answer (gradio draws a message's options under the newest one,
-        # inside the chat): a row of its own under the chat would push the question box off a phone screen.
+        # The buttons belong to the answer (gradio draws a message's options under the newest one, inside the
+        # chat): a row of its own under the chat would push the question box off a phone screen, or hide under it.
+        # A clarifying question's buttons are its options (which bundle is meant); an answer's, the sections it left
+        # out and 一键办理.
         prefill = t("prefill", lang) if self._prefill_ready(st) else None
-        options = render.answer_options(view.more, prefill)
+        options = render.answer_options(view.options) if view.options else render.answer_options(view.more, prefill)
         if options:
             chat = [*chat[:-1], {**chat[-1], "options": options}]
         upd: dict = {self.chatbot: chat, self.sources: view.sources_html,
                      self.source_pick: gr.update(choices=view.source_choices, value=None), self.source_text: "",
-                     self.options_box: gr.update(visible=bool(view.options)),
                      self.cands_box: gr.update(visible=bool(view.candidates)),
                      self.offer_box: gr.update(visible=view.offer_handoff and not st["handed_off"]),
                      self.panel: panel_markdown(bot.catalog, st["one_thing"], lang),
                      self.prefill_btn: gr.update(visible=self._prefill_ready(st)),
                      self.rating_box: gr.update(visible=not view.waiting_for_staff), self.rate_status: "",
                      self.poll_timer: gr.Timer(active=st["handed_off"]), self.state: st}
-        upd.update(self._slot_updates(self.option_btns, view.options))
         upd.update(self._slot_updates(self.cand_btns, view.candidates))
         return upd
 
@@ -454,11 +449,10 @@ class CitizenUI:
         fresh = new_session(lang)
         upd = {self.chatbot: [], self.question: "", self.sources: render.citations_html([], lang),
                self.source_pick: gr.update(choices=[], value=None), self.source_text: "",
-               self.options_box: gr.update(visible=False), self.cands_box: gr.update(visible=False),
+               self.cands_box: gr.update(visible=False),
                self.offer_box: gr.update(visible=False), self.panel: t("panel_empty", lang), self.prefill_btn: gr.update(visible=False),
                self.prefill_area: gr.update(visible=False), self.rating_box: gr.update(visible=False), self.rate_status: "",
                self.poll_timer: gr.Timer(active=False), self.state: fresh}
-        upd.update(self._slot_updates(self.option_btns, []))
         upd.update(self._slot_updates(self.cand_btns, []))
         return upd
 
@@ -479,7 +473,7 @@ class CitizenUI:
     # -- language ---------------------------------------------------------------------------------
     def _lang_outputs(self) -> list:
         return [self.heading, self.lang_radio, self.large, self.chatbot, self.question, self.send, self.new_btn,
-                self.handoff_btn, self.offer_label, self.offer_btn, self.examples_label, *self.example_btns, self.options_label, self.cands_label,
+                self.handoff_btn, self.offer_label, self.offer_btn, self.examples_label, *self.example_btns, self.cands_label,
                 self.sources_acc, self.sources, self.source_pick, self.source_text, self.panel_title, self.panel,
                 self.prefill_btn, self.rate_label, self.rate_comment, self.good_btn, self.bad_btn, self.state]
 
@@ -495,7 +489,7 @@ class CitizenUI:
             self.send: gr.update(value=t("send", lang)), self.new_btn: gr.update(value=t("new_chat", lang)),
             self.handoff_btn: gr.update(value=t("handoff", lang)), self.examples_label: t("examples", lang),
             self.offer_label: t("handoff_offer", lang), self.offer_btn: gr.update(value=t("handoff", lang)),
-            self.options_label: t("clarify_label", lang), self.cands_label: t("candidates_label", lang),
+            self.cands_label: t("candidates_label", lang),
             self.sources_acc: gr.update(label=t("sources_title", lang)),
             self.sources: render.citations_html(st.get("citations") or [], lang),
             self.source_pick: gr.update(label=t("source_pick", lang)),

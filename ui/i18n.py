@@ -58,7 +58,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The assistant is not available right now (the guide index is not loaded). Please try again later or call 12345.",
     },
     # buttons under the answer
-    "clarify_label": {"zh-Hans": "请选择您要办的事：", "en": "Please choose:"},
     "candidates_label": {"zh-Hans": "您可能想了解的一件事：", "en": "Related one-things:"},
     # sources
     "sources_title": {"zh-Hans": "回答依据（点击展开）", "en": "Sources (click to expand)"},

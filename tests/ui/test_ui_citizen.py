@@ -73,11 +73,16 @@ def test_clarifying_options_become_buttons_that_answer(ui, fast_assistant):
     assert view.candidates == [] and view.one_thing is None
     en = answer_view(ans, cat, "en")
     assert en.options[0] == (f"1. {cat.get('retirement').name_en}（退休一件事）", "退休一件事")
-    st = {**new_session(), "options": view.options}
-    final = list(ui._picker("options", 1)([], st))[-1]
+    st = {**new_session(), "options": view.options, "one_thing": "retirement"}
+    # The buttons are on the clarifying question itself (gradio's message options), with no 一键办理 of an earlier
+    # bundle beside them.
+    chat = ui._final([{"role": "assistant", "content": view.text}], view, st, fast_assistant)[ui.chatbot]
+    assert chat[-1]["options"] == [{"value": "退休一件事", "label": "1. 退休一件事"},
+                                   {"value": "新生儿出生一件事", "label": "2. 新生儿出生一件事"}]
+    final = list(ui.pick_more([], st, gr.SelectData(None, {"value": "新生儿出生一件事", "index": 1})))[-1]
     assert final[ui.chatbot][0]["content"] == "2. 新生儿出生一件事"  # the button's label is shown
     assert final[ui.state]["one_thing"] == "newborn" and "新生儿出生一件事" in final[ui.panel]
-    assert list(ui._picker("options", 2)([], st)) == []  # an empty slot does nothing
+    assert list(ui.pick_more([], st, gr.SelectData(None, {"value": "企业开办一件事", "index": 0}))) == []  # not offered: nothing
 
 
 def test_suggested_one_things_exclude_the_routed_one(ui, fast_assistant):

@@ -169,6 +169,44 @@ def test_more_buttons_on_the_newest_answer_ask_for_the_section_on_a_phone(new_pa
     assert not page.errors, page.errors
 
 
+def test_a_clarifying_questions_options_are_buttons_on_it_on_a_phone(new_page, live_server, real_stack, monkeypatch):
+    """Asked which bundle is meant, the options are buttons on the question itself, inside the chat: a row of their
+    own under the chat sat under the question box on a phone, off the screen. Tapping one answers the question that
+    was asked, in that bundle."""
+    from dataclasses import replace
+
+    from assistant.router import Candidate
+
+    bot = real_stack[1]
+    real_run = bot.router.run
+    offered = [Candidate(b, bot.catalog.get(b).name, 0.0) for b in ("newborn", "after_death", "hukou_migration")]
+
+    def vague(query, *a, **k):  # the real model's reading of this question is not what this test is about
+        routing = real_run(query, *a, **k)
+        if "派出所" not in query.text:
+            return routing
+        return replace(routing, verdict="ambiguous", clarify=True, in_scope=True, continues=False, candidates=offered)
+
+    monkeypatch.setattr(bot.router, "run", vague)
+    page = new_page(390, 844)
+    _open(page, live_server)
+    assert "哪一件事" in _ask(page, "派出所要带啥")
+    options = page.locator("#yjs-chat .option")
+    options.first.wait_for()
+    assert options.all_inner_texts() == ["1. 新生儿出生一件事", "2. 个人身后一件事", "3. 户口迁移一件事"]
+    page.wait_for_timeout(1_000)
+    top, bottom, _ = page.evaluate(RECT_JS, "#yjs-chat .options")
+    assert 0 <= top and bottom <= page.evaluate(RECT_JS, ".yjs-ask")[0], (top, bottom)  # on screen, above the box
+    page.screenshot(path=str(SHOTS / "phone_clarify_options.png"))
+
+    before = _bots(page)
+    page.locator("#yjs-chat .option", has_text="个人身后").click()
+    follow = _wait_answer(page, before)
+    assert "个人身后一件事" in follow and _bots(page) == before + 1
+    assert "个人身后一件事" in page.locator("#yjs-chat [data-testid='user']").last.inner_text()  # (its "2." a list marker)
+    assert not page.errors, page.errors
+
+
 # The newest question near the top of the chat's scroll box, in an exchange taller than the box.
 QUESTION_AT_TOP_JS = """() => {
     const chat = document.getElementById('yjs-chat');
