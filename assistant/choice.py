@@ -2,7 +2,9 @@
 
 People answer a numbered list the way they talk: "2", "第二個", "就第一个吧", "选3", "2号", "the second one",
 "option 2", "the last one", "户口那个", "the school one". A reply this module cannot read as a choice is a new
-message, decided as any other (the engine then also takes a reply whose own bundle is one of the options).
+message, decided as any other (the engine then also takes a reply whose own bundle is one of the options) — unless
+it says that none of them is meant ("都不是", "none of these": `declines_all`), which the same question asked again
+would only loop on.
 """
 
 from __future__ import annotations
@@ -23,6 +25,13 @@ _EN_ORDINAL = re.compile(r"^(?:(?:i mean|i'd like|i want|the|option|number|no\.?
                          r"([1-9]|first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th|one|two|three|four|five)"
                          r"(?:\s*(?:one|option|please|thanks))*$")
 _LAST = re.compile(r"^(?:就|选|要)*最后(?:一)?(?:个|项)?(?:吧|啊|呀)*$|^(?:the )?last(?: one)?(?: please)?$")
+# "None of these": 都不是, 以上都不对, 不是这几个, 没有我要的, 其他的, 都唔係 / 唔係呢啲 (folded: 唔系), neither, something else.
+_NONE_ZH = re.compile(r"^(?:好像|可能)?(?:以上|上面|这些|这几个|这几项|你说的)?(?:全都|全部|都|也)?(?:不是|不对|唔系|没有|冇)"
+                      r"(?:这些|这几个|这几项|呢啲|我要的|我要办的|我想办的|要办的|的)?(?:吧|啊|呀|哦|喔|啦|耶)*$"
+                      r"|^(?:是)?(?:其他|其它|别的)(?:的)?(?:事|事情)?(?:吧|啊|呀)*$")
+_NONE_EN = re.compile(r"^(?:(?:no|nope|sorry)\s*)*(?:none|neither|not (?:these|those|them|any(?: of (?:these|them|those))?))"
+                      r"(?:\s*of\s*(?:these|them|those|the above|those options|the options))?(?:\s*(?:please|thanks|really))*$"
+                      r"|^(?:no|nope)$|^(?:something|somethin) else$|^(?:an)?other(?: one| thing)?$")
 _PUNCTUATION = re.compile(r"[\s。，,.!！?？~～、：:;；\"'“”‘’()（）]+")
 # A reply naming an option by a word of its name is short: "户口那个", "人死了那个吧", "the school one".
 SHORT_CHARS, SHORT_WORDS = 8, 4
@@ -43,6 +52,13 @@ def read_choice(reply: str, options: list[OneThing]) -> str | None:
     if _LAST.match(bare) or _LAST.match(english):
         return options[-1].id
     return _named(bare, english, options)
+
+
+def declines_all(reply: str) -> bool:
+    """Whether a reply to "which of these do you mean?" says that none of them is meant."""
+    folded = normalize(reply).lower().strip()
+    bare = _PUNCTUATION.sub("", folded)
+    return bool(bare) and (_NONE_ZH.match(bare) is not None or _NONE_EN.match(_PUNCTUATION.sub(" ", folded).strip()) is not None)
 
 
 def _number(bare: str, english: str) -> int | None:

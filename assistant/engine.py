@@ -15,7 +15,7 @@ from typing import Any
 
 from assistant.abuse import check_abuse
 from assistant.aspects import Ask, is_elliptical, own_names, question_parts, refers_back
-from assistant.choice import read_choice
+from assistant.choice import declines_all, read_choice
 from assistant.composer import Citation, GroundedComposer, More, Statement
 from assistant.decision.classes import FOLLOWUP
 from assistant.decision.training import TrainingSources, load_or_train
@@ -86,6 +86,14 @@ REFUSAL = {
     "zh-Hans": "抱歉，这个问题不在我能依据办事指南回答的范围内，我不想猜测。请拨打{hotline}政务服务便民热线，或到当地政务服务中心综合窗口咨询。",
     "en": "Sorry, I can't answer that from the official service guides and I won't guess. Please call the {hotline} "
     "government service hotline or visit the comprehensive window (综合窗口) of your local service centre.",
+}
+# The reply to "which of these do you mean?" was "none of them".
+NONE_OF_THEM = {
+    "zh-Hans": "好的，这几件事都不是您要办的。我不想猜测：请换个说法说说您要办的具体事情（比如“孩子刚出生要办哪些手续”），"
+    "或拨打{hotline}政务服务便民热线，或到当地政务服务中心综合窗口咨询。",
+    "en": "All right, none of those. I won't guess: please tell me in other words what you need to get done (for example "
+    "\"what do we do after our baby is born\"), or call the {hotline} government service hotline or visit the comprehensive "
+    "window (综合窗口) of your local service centre.",
 }
 ABUSE_REFUSAL = {
     "zh-Hans": "抱歉，伪造、冒用、代考、隐瞒或骗取等做法违反法律法规，我不能提供帮助。如果您需要依法办理相关事项，"
@@ -335,6 +343,11 @@ class Assistant:
         if chosen:
             return self._compose(chosen, self.retriever.prepare(pending["question"]), lang, conv, routing=None,
                                  generate=generate)
+        if pending and declines_all(q):
+            # "都不是": asking the same question again would loop; say so and hand off, as for a question no guide
+            # answers (the hand-off button, 12345, the 综合窗口).
+            return Answer(localise(NONE_OF_THEM[family(lang)].format(hotline=self.hotline), lang), refused=True,
+                          handoff={"channel": self.hotline, "reason": "none_of_the_options"})
 
         # 2. Retrieve and decide on the question as asked, prepared (folded, tokenised, embedded) once
         #    for every stage below; the conversation's active one-thing is an input of the decision.

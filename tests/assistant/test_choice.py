@@ -34,3 +34,19 @@ def test_a_number_an_ordinal_or_a_word_of_one_options_name_chooses_it(offered, r
 def test_a_reply_that_picks_no_single_option_chooses_none(offered, reply):
     assert read_choice(reply, offered) is None
     assert read_choice(reply, []) is None
+
+
+@pytest.mark.parametrize("reply", ["都不是", "以上都不对", "不是这几个", "没有我要的", "其他的事情", "都唔係", "唔係呢啲",
+                                   "none", "None of these.", "neither", "No, none of the above", "something else"])
+def test_none_of_them_is_read_as_such(reply):
+    from assistant.choice import declines_all
+
+    assert declines_all(reply)
+
+
+@pytest.mark.parametrize("reply", ["2", "第二个", "不是这个意思，我是问户口", "我没有结婚证", "are there any others?",
+                                   "none of my business", ""])
+def test_a_choice_or_a_question_is_not_none_of_them(reply):
+    from assistant.choice import declines_all
+
+    assert not declines_all(reply)

@@ -152,6 +152,23 @@ def test_a_reply_naming_an_option_in_its_own_words_answers_the_question_asked(fa
     _assert_grounded(bot, ans)
 
 
+def test_none_of_the_options_is_no_loop_but_a_hand_off(fast_assistant):
+    """"都不是" after "which of these do you mean?" was asked the same question again; now it is said plainly and
+    handed off (12345, the 综合窗口), and the question we asked is dropped."""
+    bot = fast_assistant
+    conv = bot.conversations.load(None)
+    conv.state["pending"] = {"question": "派出所要带啥", "options": ["newborn", "after_death", "elderly_welfare"]}
+    bot.conversations.append(conv, "assistant", "您想办理的是哪一件事？")
+    ans = bot.run("都不是", session_id=conv.id)
+    assert ans.refused and ans.handoff["reason"] == "none_of_the_options" and "12345" in ans.answer
+    assert not ans.clarifying_question and "pending" not in bot.conversations.load(conv.id).state
+    assert "这几件事都不是" in ans.answer
+    en = bot.conversations.load(None)
+    en.state["pending"] = {"question": "what do I need to do for my son", "options": ["newborn", "school_enrollment"]}
+    bot.conversations.append(en, "assistant", "Which of these do you mean?")
+    assert bot.run("none of these", session_id=en.id, lang="en").answer.startswith("All right, none of those.")
+
+
 def _asked_which(bot, monkeypatch):
     """A conversation where we have just asked "我爸下个月的事: retirement or after-death?", and a router that reads
     every reply as a follow-up (the hash embedder's model cannot be relied on to); its conversation."""
