@@ -166,7 +166,6 @@ CLARIFY = {
 SHOWN_KEPT = 200  # quotes a conversation remembers having shown (each key ~40 bytes of session state)
 
 
-
 def is_office_passage(rec: Record) -> bool:
     """A passage of an office's own ingested guides, not of our bundle catalogue."""
     return rec.metadata.get("source_type") not in (None, "guide")
