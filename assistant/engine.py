@@ -345,8 +345,9 @@ class Assistant:
         if pending and declines_all(q):
             # "都不是": asking the same question again would loop; say so and hand off, as for a question no guide
             # answers (the hand-off button, 12345, the 综合窗口).
+            # (The question it is about goes with the hand-off: the knowledge-gap list shows that, not "都不是".)
             return Answer(localise(NONE_OF_THEM[family(lang)].format(hotline=self.hotline), lang), refused=True,
-                          handoff={"channel": self.hotline, "reason": "none_of_the_options"})
+                          handoff={"channel": self.hotline, "reason": "none_of_the_options", "about": pending["question"]})
 
         # 2. Retrieve and decide on the question as asked, prepared (folded, tokenised, embedded) once
         #    for every stage below; the conversation's active one-thing is an input of the decision.

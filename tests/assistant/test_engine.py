@@ -163,6 +163,8 @@ def test_none_of_the_options_is_no_loop_but_a_hand_off(fast_assistant):
     assert ans.refused and ans.handoff["reason"] == "none_of_the_options" and "12345" in ans.answer
     assert not ans.clarifying_question and "pending" not in bot.conversations.load(conv.id).state
     assert "这几件事都不是" in ans.answer
+    gap = bot.conversations.knowledge_gaps()[0]
+    assert gap["kind"] == "refused" and gap["question"] == "派出所要带啥"  # what it was about, not "都不是"
     en = bot.conversations.load(None)
     en.state["pending"] = {"question": "what do I need to do for my son", "options": ["newborn", "school_enrollment"]}
     bot.conversations.append(en, "assistant", "Which of these do you mean?")
