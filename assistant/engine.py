@@ -62,6 +62,9 @@ class Answer:
     statements: list[Statement] = field(default_factory=list)  # the composed quotes, with their roles
     # A clerk's replies the citizen has not been given in an answer yet ({"seq", "text", "at", "role"}).
     staff_replies: list[dict[str, Any]] = field(default_factory=list)
+    # The question answered when it is not the message itself (a reply choosing among options answers the question
+    # asked before it): stored with the turn for ratings and the knowledge-gap list, not returned.
+    asked: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         cand = lambda c: {"id": c.id, "name": c.name, "score": round(float(c.score), 4)}  # noqa: E731
@@ -252,7 +255,9 @@ class Assistant:
         self.conversations.append(conv, "user", stored_q)
         # A refusal *offers* the hand-off (answer.handoff); only the citizen's own request (POST
         # /v1/handoff, the 转人工 button) or a clerk puts a conversation in the staff queue.
-        stored = {"question": stored_q, **answer.to_dict()}
+        # (The question the answer is about, which a rating or the knowledge-gap list records: after a reply choosing
+        # among options, or saying none is meant, the question asked before — already masked — not "2" or "都不是".)
+        stored = {"question": answer.asked or stored_q, **answer.to_dict()}
         stored.pop("staff_replies")  # the clerk's turns are stored once, as themselves
         self.conversations.append(conv, "assistant", answer.answer, stored)
         return answer
@@ -340,14 +345,12 @@ class Assistant:
         pending = conv.state.pop("pending", None)
         chosen = self._resolve_choice(q, pending["options"]) if pending else None
         if chosen:
-            return self._compose(chosen, self.retriever.prepare(pending["question"]), lang, conv, routing=None,
-                                 generate=generate)
+            return self._answer_pending(chosen, pending, lang, conv, generate)
         if pending and declines_all(q):
             # "都不是": asking the same question again would loop; say so and hand off, as for a question no guide
             # answers (the hand-off button, 12345, the 综合窗口).
-            # (The question it is about goes with the hand-off: the knowledge-gap list shows that, not "都不是".)
             return Answer(localise(NONE_OF_THEM[family(lang)].format(hotline=self.hotline), lang), refused=True,
-                          handoff={"channel": self.hotline, "reason": "none_of_the_options", "about": pending["question"]})
+                          handoff={"channel": self.hotline, "reason": "none_of_the_options"}, asked=pending["question"])
 
         # 2. Retrieve and decide on the question as asked, prepared (folded, tokenised, embedded) once
         #    for every stage below; the conversation's active one-thing is an input of the decision.
@@ -362,8 +365,7 @@ class Assistant:
         if pending and routing.verdict == BUNDLE and routing.top.id in pending["options"] and is_elliptical(query):
             # A reply naming one of the options in words of its own ("人死了那个" after "1. 新生儿出生一件事；2. 个人身后
             # 一件事…") chooses it: the question we asked about is answered, not the reply.
-            return self._compose(routing.top.id, self.retriever.prepare(pending["question"]), lang, conv, routing=None,
-                                 generate=generate)
+            return self._answer_pending(routing.top.id, pending, lang, conv, generate)
         # 3. A follow-up ("那要多久？") continues the active one-thing.
         if routing.continues:
             return self._compose(active, query, lang, conv, routing=routing, retrieved=retrieval.passages,
@@ -437,6 +439,13 @@ class Assistant:
         conv.state.pop("pending", None)
         return Answer(localise(texts[family(lang)].format(hotline=self.hotline), lang), refused=True,
                       handoff={"channel": self.hotline, "reason": reason})
+
+    def _answer_pending(self, chosen: str, pending: dict, lang: Lang, conv: Conversation, generate: bool) -> Answer:
+        """The question a clarifying question asked about, answered in the bundle the reply chose."""
+        answer = self._compose(chosen, self.retriever.prepare(pending["question"]), lang, conv, routing=None,
+                               generate=generate)
+        answer.asked = pending["question"]
+        return answer
 
     def _resolve_choice(self, reply: str, options: list[str]) -> str | None:
         offered = [self.catalog.get(o) for o in options]

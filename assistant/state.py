@@ -248,9 +248,7 @@ class ConversationStore:
                 if not p.get("refused"):
                     continue
                 near = next((c for c in p.get("candidates") or [] if float(c.get("score", 0)) >= GAP_TOPIC_MIN_SCORE), None)
-                # A refusal about an earlier question (none of the options offered for it) lists that question.
-                asked = (p.get("handoff") or {}).get("about") or p.get("question", "")
-                items.append({"kind": "refused", "question": asked, "one_thing_id": None,
+                items.append({"kind": "refused", "question": p.get("question", ""), "one_thing_id": None,
                               "near": near["id"] if near else None, "comment": "", "at": t.created_at.isoformat()})
             return items[: limit * 2]
 

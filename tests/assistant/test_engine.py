@@ -121,6 +121,9 @@ def test_clarification_then_choice(fast_assistant):
     bot.conversations.append(conv, "assistant", "您想办理的是哪一件事？")
     ans = bot.run("2", session_id=conv.id)
     assert ans.one_thing.id == "flexible_employment"
+    # A rating of this answer records the question it answers, not "2".
+    bot.conversations.rate_answer(rating="差评", conversation_id=conv.id, answer_id=ans.answer_id)
+    assert bot.conversations.knowledge_gaps()[0]["question"] == "社保的事怎么办"
     _assert_grounded(bot, ans)
 
 
@@ -165,6 +168,7 @@ def test_none_of_the_options_is_no_loop_but_a_hand_off(fast_assistant):
     assert "这几件事都不是" in ans.answer
     gap = bot.conversations.knowledge_gaps()[0]
     assert gap["kind"] == "refused" and gap["question"] == "派出所要带啥"  # what it was about, not "都不是"
+    assert "about" not in ans.handoff and "asked" not in ans.to_dict()  # the answer object's shape is unchanged
     en = bot.conversations.load(None)
     en.state["pending"] = {"question": "what do I need to do for my son", "options": ["newborn", "school_enrollment"]}
     bot.conversations.append(en, "assistant", "Which of these do you mean?")
