@@ -43,9 +43,7 @@ def read_choice(reply: str, options: list[OneThing]) -> str | None:
     """The id of the option `reply` picks, or None when it picks none (or more than one)."""
     if not options:
         return None
-    folded = normalize(reply).lower().strip()
-    bare = _PUNCTUATION.sub("", folded)
-    english = _PUNCTUATION.sub(" ", folded).strip()
+    bare, english = _read(reply)
     n = _number(bare, english)
     if n is not None:
         return options[n - 1].id if 0 < n <= len(options) else None
@@ -56,9 +54,15 @@ def read_choice(reply: str, options: list[OneThing]) -> str | None:
 
 def declines_all(reply: str) -> bool:
     """Whether a reply to "which of these do you mean?" says that none of them is meant."""
+    bare, english = _read(reply)
+    return bool(bare) and (_NONE_ZH.match(bare) is not None or _NONE_EN.match(english) is not None)
+
+
+def _read(reply: str) -> tuple[str, str]:
+    """The reply folded (Simplified, half-width, lower case) as Chinese is read — without punctuation or spaces — and
+    as English is — punctuation read as spaces."""
     folded = normalize(reply).lower().strip()
-    bare = _PUNCTUATION.sub("", folded)
-    return bool(bare) and (_NONE_ZH.match(bare) is not None or _NONE_EN.match(_PUNCTUATION.sub(" ", folded).strip()) is not None)
+    return _PUNCTUATION.sub("", folded), _PUNCTUATION.sub(" ", folded).strip()
 
 
 def _number(bare: str, english: str) -> int | None:
@@ -84,7 +88,7 @@ def _named(bare: str, english: str, options: list[OneThing]) -> str | None:
     whole = [oid for oid, ns in names.items() if any(bare in n or n in bare for n in ns)]
     if len(whole) == 1:
         return whole[0]
-    if len(bare) > SHORT_CHARS if not bare.isascii() else len(english.split()) > SHORT_WORDS:
+    if (len(english.split()) > SHORT_WORDS) if bare.isascii() else (len(bare) > SHORT_CHARS):
         return None
     words = set(_EN_WORD.findall(english)) | {run[i:i + 2] for run in _ZH_RUN.findall(bare) for i in range(len(run) - 1)}
     telling = {w for w in words if not all(any(w in n for n in ns) for ns in names.values())}

@@ -163,9 +163,10 @@ def _dev_eval(args, answers: bool) -> dict:
             amb_clarified += bool(first.clarifying_question)
             offered = {o.id for o in first.options} if first.clarifying_question else set()
             if offered and c.options:
+                hit = len(offered & set(c.options))
                 n_options += 1
-                options_covered += len(offered & set(c.options)) / len(c.options)
-                options_right += len(offered & set(c.options)) / len(offered)
+                options_covered += hit / len(c.options)
+                options_right += hit / len(offered)
             elif c.options and first.clarifying_question is None:
                 failures.append((c.id, c.question, "clarify", "not asked", ranked[:3]))
         # Not answered: refused, or a reply that quotes no guide and names no bundle (a greeting's own reply).
