@@ -27,7 +27,7 @@ from assistant.guard import (
     reports_scam_attempt,
     small_talk,
 )
-from assistant.router import BUNDLE, Candidate, OneThingRouter, Routing
+from assistant.router import BUNDLE, LEAVE_FOR_BUNDLE, Candidate, OneThingRouter, Routing
 from assistant.state import Conversation, ConversationStore
 from core.errors import InvalidInput
 from core.lang import Lang, family, localise, resolve_lang
@@ -35,7 +35,7 @@ from core.masking import mask_free_text, mask_text
 from knowledge.catalog import Catalog
 from knowledge.documents import Record
 from knowledge.rerank import PassageReranker
-from knowledge.retrieval import HybridRetriever, Query
+from knowledge.retrieval import HybridRetriever, Query, RetrievalResult
 from knowledge.schema import OneThing
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,16 @@ REFUSAL = {
     "zh-Hans": "抱歉，这个问题不在我能依据办事指南回答的范围内，我不想猜测。请拨打{hotline}政务服务便民热线，或到当地政务服务中心综合窗口咨询。",
     "en": "Sorry, I can't answer that from the official service guides and I won't guess. Please call the {hotline} "
     "government service hotline or visit the comprehensive window (综合窗口) of your local service centre.",
+}
+# The same for a message that asks nothing ("My father-in-law was visiting us from Hubei and had a stroke, now he's in
+# hospital here."): nothing was asked that we could not answer, and the next message is read with it (Assistant.
+# _placed_with), so the asker is invited to say what they want to know.
+TELL_MORE = {
+    "zh-Hans": "我在办事指南里还没找到和您说的情况对应的事项。您想了解或想办什么？请直接告诉我（比如“要带哪些材料”“在哪里办”），"
+    "我再依据指南回答；也可以拨打{hotline}政务服务便民热线，或到当地政务服务中心综合窗口咨询。",
+    "en": "I haven't found a service in the official guides that matches this yet. What would you like to know or get done? "
+    "Tell me (for example \"what documents do we need?\" or \"where do we apply?\") and I'll answer from the guides; or "
+    "call the {hotline} government service hotline or visit the comprehensive window (综合窗口) of your local service centre.",
 }
 # The reply to "which of these do you mean?" was "none of them".
 NONE_OF_THEM = {
@@ -362,6 +372,15 @@ class Assistant:
         if routing.abuse:
             log.info("refused an unlawful request (decision model, p=%.2f)", routing.probabilities.get("abuse", 0.0))
             return self._refuse_abuse(lang, conv, lawful=self._lawful_bundle(routing), query=query)
+        context = pending["question"] if pending else conv.state.pop("unplaced", None)
+        if context and not routing.continues and not routing.abuse and not self._surely_placed(routing):
+            # The message before could not be placed (we asked which one is meant, or found it out of scope) and
+            # this one is not surely about one bundle on its own: read together they may be ("I'm setting up a
+            # company in Suzhou; an agency is handling it." then "Can the agency also do the e-signature for us?").
+            placed = self._placed_with(context, q, lang)
+            if placed is not None:
+                query, retrieval, routing = placed
+                pending = None
         if pending and routing.verdict == BUNDLE and routing.top.id in pending["options"] and is_elliptical(query):
             # A reply naming one of the options in words of its own ("人死了那个" after "1. 新生儿出生一件事；2. 个人身后
             # 一件事…") chooses it: the question we asked about is answered, not the reply.
@@ -371,7 +390,12 @@ class Assistant:
             return self._compose(active, query, lang, conv, routing=routing, retrieved=retrieval.passages,
                                  generate=generate)
         if routing.top is None or not routing.in_scope:
-            return self._general(query, lang, conv) or self._refuse(lang, routing, reason="out_of_scope_or_weak_evidence")
+            answer = self._general(query, lang, conv)
+            if answer is None:
+                conv.state["unplaced"] = mask_free_text(q)  # (kept masked, as the stored turns are)
+                answer = self._refuse(lang, routing, reason="out_of_scope_or_weak_evidence",
+                                      texts=TELL_MORE if Ask.of(query).states_only else REFUSAL)
+            return answer
         if routing.clarify or routing.verdict != BUNDLE:
             # Too vague to route, or a follow-up with nothing to follow: ask which one-thing is meant.
             if pending and routing.verdict == FOLLOWUP:
@@ -383,6 +407,20 @@ class Assistant:
             return self._clarify(q, lang, conv, routing)
         return self._compose(routing.top.id, query, lang, conv, routing=routing, retrieved=retrieval.passages,
                              generate=generate)
+
+    @staticmethod
+    def _surely_placed(routing: Routing) -> bool:
+        """A bundle as sure as one that leads a conversation away from its thread (LEAVE_FOR_BUNDLE)."""
+        return routing.verdict == BUNDLE and not routing.clarify and routing.top.score >= LEAVE_FOR_BUNDLE
+
+    def _placed_with(self, context: str, q: str, lang: Lang) -> tuple[Query, RetrievalResult, Routing] | None:
+        """The message read after the one before it, when together they are surely about one bundle (as sure as
+        the message alone would have to be: read with its context, a question about something else, such as "Are
+        you a human or a bot?" after a birth, reads 0.50 for the birth)."""
+        query = self.retriever.prepare(f"{context} {q}"[-self.max_question_chars:])
+        retrieval = self.retriever.run(query)
+        routing = self.router.run(query, retrieval, lang)
+        return (query, retrieval, routing) if self._surely_placed(routing) and not routing.abuse else None
 
     def _general(self, query: Query, lang: Lang, conv: Conversation) -> Answer | None:
         """No bundle fits: answer from an office's own ingested guide when the reranker is confident
@@ -451,10 +489,10 @@ class Assistant:
         offered = [self.catalog.get(o) for o in options]
         return read_choice(reply, offered) if all(offered) else None  # (numbered as offered, or not at all)
 
-    def _refuse(self, lang: Lang, routing: Routing | None, reason: str) -> Answer:
+    def _refuse(self, lang: Lang, routing: Routing | None, reason: str, texts: dict[str, str] = REFUSAL) -> Answer:
         key = family(lang)
         return Answer(
-            localise(REFUSAL[key].format(hotline=self.hotline), lang),
+            localise(texts[key].format(hotline=self.hotline), lang),
             candidates=routing.candidates[:3] if routing else [],
             refused=True,
             handoff={"channel": self.hotline, "reason": reason},

@@ -175,6 +175,80 @@ def test_none_of_the_options_is_no_loop_but_a_hand_off(fast_assistant):
     assert bot.run("none of these", session_id=en.id, lang="en").answer.startswith("All right, none of those.")
 
 
+def _reads(bot, monkeypatch, story: str, sure: float, outside: tuple[str, ...] = ()):
+    """A router that finds `story` (and `outside`) out of scope on its own, anything else unsure between two company
+    bundles, and a message read after `story` about starting a business with probability `sure`; the texts it was
+    asked about."""
+    from dataclasses import replace
+
+    real_run = bot.router.run
+    asked = []
+    told = {bot.retriever.prepare(t).text for t in (story, *outside)}
+
+    def routed(query, *a, **k):
+        asked.append(query.text)
+        real = real_run(query, *a, **k)
+        if query.text in told:
+            return replace(real, verdict="out_of_scope", in_scope=False, clarify=False, continues=False)
+        together = "小公司" in query.text  # (the story kept masked: its address is not as typed)
+        p = sure if together else 0.5
+        top = [Candidate("start_business", "企业开办一件事", p), Candidate("enterprise_info_change", "企业信息变更一件事", 0.3)]
+        if not together:
+            top.reverse()
+        return replace(real, verdict="bundle", candidates=top, in_scope=True, clarify=False, continues=False)
+
+    monkeypatch.setattr(bot.router, "run", routed)
+    return asked
+
+
+def test_a_message_is_read_with_the_one_before_when_that_could_not_be_placed(fast_assistant, monkeypatch):
+    """A story first ("I'm setting up a company at … Road in Suzhou; my partner is German"), found out of scope on
+    its own, then a question leaning on it that is not surely about one bundle by itself: read together, they are
+    about starting a business, and that is answered (not the unsure bundle of the question alone). The story is kept
+    masked until the next message only."""
+    import json
+
+    bot = fast_assistant
+    story = "我在苏州干将路88号开个小公司，合伙人是德国人"
+    asked = _reads(bot, monkeypatch, story, sure=0.9)
+    first = bot.run(story)
+    assert first.refused
+    stored = json.dumps(bot.conversations.load(first.session_id).state, ensure_ascii=False)
+    assert "unplaced" in stored and "干将路88号" not in stored, stored
+    ans = bot.run("代办机构能替我们做实名认证吗", session_id=first.session_id)
+    assert ans.one_thing.id == "start_business" and not ans.refused
+    assert "小公司" in asked[-1] and asked[-1].endswith("实名认证吗")
+    _assert_grounded(bot, ans)
+    # Once read, it is gone: the next unsure message is read alone.
+    again = bot.run("代办机构能替我们做电子签名吗", session_id=first.session_id)
+    assert asked[-1] == bot.retriever.prepare("代办机构能替我们做电子签名吗").text
+    assert again.one_thing.id == "enterprise_info_change"
+
+
+def test_a_story_found_out_of_scope_is_asked_what_the_asker_wants(fast_assistant, monkeypatch):
+    """A message that asks nothing and fits no guide got "this question is not one I can answer": no question was
+    asked. It is told no matching service was found and asked what they want to know (still a hand-off, 12345)."""
+    bot = fast_assistant
+    story = "我在苏州干将路88号开个小公司，合伙人是德国人"
+    _reads(bot, monkeypatch, story, sure=0.9, outside=("明天上海会下雨吗？",))
+    told = bot.run(story)
+    assert told.refused and told.handoff["reason"] == "out_of_scope_or_weak_evidence"
+    assert "您想了解或想办什么" in told.answer and "12345" in told.answer
+    asked = bot.run("明天上海会下雨吗？")
+    assert asked.refused and "您想了解或想办什么" not in asked.answer
+
+
+def test_read_together_only_when_surely_about_one_bundle(fast_assistant, monkeypatch):
+    """Read after the story a message must be as sure as one leaving a thread (LEAVE_FOR_BUNDLE): "Are you a human or
+    a bot?" after a birth reads 0.50 for the birth. Unsure together, the message is decided as it was alone."""
+    bot = fast_assistant
+    story = "我在苏州开个小公司，合伙人是德国人"
+    _reads(bot, monkeypatch, story, sure=0.6)
+    first = bot.run(story)
+    ans = bot.run("代办机构能替我们做实名认证吗", session_id=first.session_id)
+    assert ans.one_thing.id == "enterprise_info_change"
+
+
 def _asked_which(bot, monkeypatch):
     """A conversation where we have just asked "我爸下个月的事: retirement or after-death?", and a router that reads
     every reply as a follow-up (the hash embedder's model cannot be relied on to); its conversation."""
