@@ -227,15 +227,17 @@ def test_a_message_is_read_with_the_one_before_when_that_could_not_be_placed(fas
 
 def test_a_story_found_out_of_scope_is_asked_what_the_asker_wants(fast_assistant, monkeypatch):
     """A message that asks nothing and fits no guide got "this question is not one I can answer": no question was
-    asked. It is told no matching service was found and asked what they want to know (still a hand-off, 12345)."""
+    asked. It is told no matching service was found and asked what they want to know (still a hand-off, 12345). A
+    request ("帮我写一篇作文") asks, without a question word: it is refused as before."""
     bot = fast_assistant
     story = "我在苏州干将路88号开个小公司，合伙人是德国人"
-    _reads(bot, monkeypatch, story, sure=0.9, outside=("明天上海会下雨吗？",))
+    _reads(bot, monkeypatch, story, sure=0.9, outside=("明天上海会下雨吗？", "帮我写一篇关于秋天的作文"))
     told = bot.run(story)
     assert told.refused and told.handoff["reason"] == "out_of_scope_or_weak_evidence"
     assert "您想了解或想办什么" in told.answer and "12345" in told.answer
-    asked = bot.run("明天上海会下雨吗？")
-    assert asked.refused and "您想了解或想办什么" not in asked.answer
+    for asked in ("明天上海会下雨吗？", "帮我写一篇关于秋天的作文"):  # a question, a request: refused as before
+        refused = bot.run(asked)
+        assert refused.refused and "您想了解或想办什么" not in refused.answer and "不在我能依据办事指南回答的范围内" in refused.answer
 
 
 def test_read_together_only_when_surely_about_one_bundle(fast_assistant, monkeypatch):
