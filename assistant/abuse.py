@@ -50,7 +50,10 @@ from knowledge.text import fold_cantonese
 # Acts of fraud in Chinese. Each alternative names the act itself, so a bare "假" (请假, 产假, 暑假)
 # or "虚假" in a question about penalties does not fire.
 _ZH_ACTS = [
-    r"伪造", r"变造", r"仿造", r"假冒", r"冒用", r"冒名", r"冒领", r"冒充", r"顶替", r"顶名",
+    r"伪造", r"变造", r"仿造", r"假冒", r"冒用", r"冒名", r"冒领", r"冒充", r"顶名",
+    # 顶替 standing in for a person ("找人顶替我去考", "顶替别人的名额"), not one document replacing others ("证明能用专用信用报告
+    # 顶替吗": the lawful 信用代证).
+    r"(找人|找个人|让人|请人|叫人|花钱)顶替", r"顶替(我|他|她|别人|他人|人家)",
     r"替考", r"代考", r"枪手", r"替(我|他|她|人)(去)?考", r"找人(替|代)(我|他|她)?(考|去考|参加考试)",
     r"骗取", r"骗保", r"骗(补贴|低保|救助|养老金|医保|社保|钱)", r"套取", r"套(补贴|医保|社保|现)",
     r"虚报", r"谎报", r"瞒报", r"虚开", r"造假", r"作假", r"弄虚作假", r"做假(账|材料|证明|合同)?",
