@@ -95,6 +95,15 @@ ENGLISH_ACT_MIN = -1.0
 # every development set, session 31): at −2.5 Chinese honest questions refused 14 → 12 of 1,138 and Chinese abuse
 # refused 137 of 165 either way; at −2: 11 and 136; at −1 (session 17's trial): 7 and 134.
 CHINESE_ACT_MIN = -2.5
+# In a conversation about a bundle an English follow-up needs the cue to read an act more clearly: a short follow-up
+# leaves the model little but its topic, and one about someone else's car, licence or address is where English abuse
+# rows live ("My ID card will show the old address, can I get a new one in the same application?" after moving a hukou:
+# p 1.00, cue +0.86). A request to cheat asked after a lawful question names the act ("can we just tick 'no outstanding
+# debts'…": +1.66). Chosen on the development follow-ups (abuse_followups, followup_dev, followup_dev2, blind2/3/5/7/8;
+# session 40): of the English turns the model reads as abuse at ABUSE_MIN, the three honest ones' cue is −0.1 to +0.86,
+# the requests to cheat +1.48 and up. Not in Chinese: there a bribe in Cantonese ("聽講俾封利是供電所師傅就可以排前啲",
+# −1.94) reads lower than an honest follow-up ("佢張銀行卡喺鄉下開嘅，可唔可以用嚟收津貼？", −1.37).
+THREAD_ENGLISH_ACT_MIN = 1.0
 
 
 @dataclass(frozen=True)
@@ -281,7 +290,8 @@ class OneThingRouter:
         # Abuse is decided on the question's own wording, whatever the conversation (at >= ABUSE_MIN > 0.5
         # it is also the most probable class).
         abusive = probs.get(ABUSE, 0.0) >= ABUSE_MIN
-        act_min = ENGLISH_ACT_MIN if detect_lang(query.text) == "en" else CHINESE_ACT_MIN
+        english = detect_lang(query.text) == "en"
+        act_min = (THREAD_ENGLISH_ACT_MIN if active else ENGLISH_ACT_MIN) if english else CHINESE_ACT_MIN
         if abusive and (says_lawful_intent(query.text) or self.model.act_log_odds(query.text) < act_min):
             # Not abuse after all (the asker says they mean the open way, or the words name no act): the other
             # classes as the model ranks them, given that it is not.

@@ -295,6 +295,32 @@ def test_english_is_refused_as_abuse_only_when_the_act_cue_reads_an_act(fast_ass
     assert not bot.router.run(zh, bot.retriever.run(zh), "zh-Hans").abuse
 
 
+def test_an_english_follow_up_needs_a_clearer_act_to_be_refused_as_abuse(fast_assistant, monkeypatch):
+    """In a conversation about a bundle, an honest English follow-up about someone else's car or an old address ("My
+    ID card will show the old address, can I get a new one in the same application?" after moving a hukou: p 1.00, cue
+    +0.86) was refused as fraud. There the cue must read an act more clearly (THREAD_ENGLISH_ACT_MIN); out of a thread,
+    and in Chinese, the bars are as before."""
+    from assistant.router import CHINESE_ACT_MIN, ENGLISH_ACT_MIN, THREAD_ENGLISH_ACT_MIN
+
+    bot = fast_assistant
+    model = bot.router.model
+    probs = {c: 0.0 for c in model.classes}
+    probs.update({ABUSE: 0.9, "hukou_migration": 0.08, OUT_OF_SCOPE: 0.02})
+    monkeypatch.setattr(model, "predict", lambda x, text: dict(probs))
+    between = (ENGLISH_ACT_MIN + THREAD_ENGLISH_ACT_MIN) / 2
+    monkeypatch.setattr(model, "act_log_odds", lambda text: between)
+    q = bot.retriever.prepare("My ID card will show the old address, can I get a new one in the same application?")
+    retrieval = bot.retriever.run(q)
+    assert bot.router.run(q, retrieval, "en").abuse  # asked out of the blue: the cue's agreement is enough
+    followed = bot.router.run(q, retrieval, "en", active="hukou_migration")
+    assert not followed.abuse and followed.continues and followed.top.id == "hukou_migration"
+    monkeypatch.setattr(model, "act_log_odds", lambda text: THREAD_ENGLISH_ACT_MIN + 0.5)
+    assert bot.router.run(q, retrieval, "en", active="hukou_migration").abuse
+    zh = bot.retriever.prepare("我的身份证还是旧地址，能一起换新的吗")
+    monkeypatch.setattr(model, "act_log_odds", lambda text: CHINESE_ACT_MIN + 0.5)
+    assert bot.router.run(zh, bot.retriever.run(zh), "zh-Hans", active="hukou_migration").abuse
+
+
 def test_a_question_saying_it_means_the_open_way_is_not_refused_as_fraud(fast_assistant, monkeypatch):
     """The model reads 帮 / 替 / 改一下 / 行不行 in a short question as fraud ("姥姥能不能拿委托书帮我们给娃上户口",
     "身份证号填错了，能改一下不"). A question that says it means the open way — an authorisation letter, its own mistake
