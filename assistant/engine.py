@@ -87,7 +87,7 @@ class Answer:
 
 
 REFUSAL = {
-    "zh-Hans": "抱歉，这个问题不在我能依据办事指南回答的范围内，我不想猜测。请拨打{hotline}政务服务便民热线，或到当地政务服务中心综合窗口咨询。",
+    "zh-Hans": "抱歉，这个问题不在我能依据办事指南作答的范围内，我不想猜测。请拨打{hotline}政务服务便民热线，或到当地政务服务中心综合窗口咨询。",
     "en": "Sorry, I can't answer that from the official service guides and I won't guess. Please call the {hotline} "
     "government service hotline or visit the comprehensive window (综合窗口) of your local service centre.",
 }
@@ -95,8 +95,8 @@ REFUSAL = {
 # hospital here."): nothing was asked that we could not answer, and the next message is read with it (Assistant.
 # _placed_with), so the asker is invited to say what they want to know.
 TELL_MORE = {
-    "zh-Hans": "我在办事指南里还没找到和您说的情况对应的事项。您想了解或想办什么？请直接告诉我（比如“要带哪些材料”“在哪里办”），"
-    "我再依据指南回答；也可以拨打{hotline}政务服务便民热线，或到当地政务服务中心综合窗口咨询。",
+    "zh-Hans": "我在办事指南中还没找到和您说的情况对应的事项。您想了解或想办什么？请直接告诉我（比如“要带哪些材料”“在哪里办”），"
+    "我再依据指南作答；也可以拨打{hotline}政务服务便民热线，或到当地政务服务中心综合窗口咨询。",
     "en": "I haven't found a service in the official guides that matches this yet. What would you like to know or get done? "
     "Tell me (for example \"what documents do we need?\" or \"where do we apply?\") and I'll answer from the guides; or "
     "call the {hotline} government service hotline or visit the comprehensive window (综合窗口) of your local service centre.",
@@ -155,7 +155,7 @@ REPORT_HANDOFF = {
 # A greeting or thanks with no question in it: the system's own words (no guide fact), what it can do, and an example.
 SMALL_TALK = {
     "greeting": {
-        "zh-Hans": "您好！我可以按官方办事指南回答“一件事”怎么办：要哪些材料、多久办好、在哪办、能不能代办，也可以帮您一键办理。"
+        "zh-Hans": "您好！我可以按官方办事指南解答“一件事”怎么办：要哪些材料、多久办好、在哪办、能不能代办，也可以帮您一键办理。"
         "请直接说您想办的事，比如“孩子出生了要办哪些手续”。",
         "en": "Hello! I answer questions about bundled government services from the official guides — documents, how "
         "long it takes, where to apply, applying for someone else — and can help you apply. Tell me what you need to "

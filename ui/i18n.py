@@ -18,7 +18,7 @@ STRINGS: dict[str, dict[str, str]] = {
     # page
     "title": {"zh-Hans": "一件事助手", "en": "One-Thing Assistant"},
     "intro": {
-        "zh-Hans": "依据官方办事指南回答，每条答复都注明出处；帮您找到要办的“一件事”，一次办好。",
+        "zh-Hans": "依据官方办事指南作答，每条答复都注明出处；帮您找到要办的“一件事”，一次办好。",
         "en": "Answers come from official service guides, each with its source; we help you find the "
         "one-thing (一件事) bundle to get it all done at once.",
     },

@@ -237,7 +237,7 @@ def test_a_story_found_out_of_scope_is_asked_what_the_asker_wants(fast_assistant
     assert "您想了解或想办什么" in told.answer and "12345" in told.answer
     for asked in ("明天上海会下雨吗？", "帮我写一篇关于秋天的作文"):  # a question, a request: refused as before
         refused = bot.run(asked)
-        assert refused.refused and "您想了解或想办什么" not in refused.answer and "不在我能依据办事指南回答的范围内" in refused.answer
+        assert refused.refused and "您想了解或想办什么" not in refused.answer and "不在我能依据办事指南作答的范围内" in refused.answer
 
 
 def test_read_together_only_when_surely_about_one_bundle(fast_assistant, monkeypatch):
