@@ -379,7 +379,7 @@ class Assistant:
             log.info("refused an unlawful request (decision model, p=%.2f)", routing.probabilities.get("abuse", 0.0))
             return self._refuse_abuse(lang, conv, lawful=self._lawful_bundle(routing), query=query)
         context = pending["question"] if pending else conv.state.pop("unplaced", None)
-        if context and not routing.continues and not routing.abuse and not self._surely_placed(routing):
+        if context and not routing.continues and not self._surely_placed(routing):
             # The message before could not be placed (we asked which one is meant, or found it out of scope) and
             # this one is not surely about one bundle on its own: read together they may be ("I'm setting up a
             # company in Suzhou; an agency is handling it." then "Can the agency also do the e-signature for us?").
@@ -431,7 +431,7 @@ class Assistant:
         query = self.retriever.prepare(f"{context} {q}"[-self.max_question_chars:])
         retrieval = self.retriever.run(query)
         routing = self.router.run(query, retrieval, lang)
-        return (query, retrieval, routing) if self._surely_placed(routing) and not routing.abuse else None
+        return (query, retrieval, routing) if self._surely_placed(routing) else None
 
     def _general(self, query: Query, lang: Lang, conv: Conversation) -> Answer | None:
         """No bundle fits: answer from an office's own ingested guide when the reranker is confident
