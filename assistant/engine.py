@@ -22,6 +22,7 @@ from assistant.decision.classes import FOLLOWUP
 from assistant.decision.training import TrainingSources, load_or_train
 from assistant.generators import Generator, ground_check
 from assistant.guard import (
+    asks_for_person,
     asks_for_personal_data,
     clean_question,
     contains_personal_data,
@@ -29,7 +30,7 @@ from assistant.guard import (
     small_talk,
 )
 from assistant.router import BUNDLE, LEAVE_FOR_BUNDLE, Candidate, OneThingRouter, Routing
-from assistant.state import Conversation, ConversationStore
+from assistant.state import CITIZEN_REQUEST, Conversation, ConversationStore
 from core.errors import InvalidInput
 from core.lang import Lang, family, localise, resolve_lang
 from core.masking import mask_free_text, mask_text
@@ -173,6 +174,12 @@ PII_REFUSAL = {
     "bank-card numbers here. To use your own data, sign in and grant consent in the pre-fill (一键办理) flow; "
     "otherwise please call {hotline}.",
 }
+# The citizen typed "转人工" (or "talk to a person"): put through, as the 转人工 button does (ConversationStore.request_handoff).
+PUT_THROUGH = {
+    "zh-Hans": "好的，已为您转人工服务，工作人员会在这里回复您；也可以拨打{hotline}政务服务便民热线。",
+    "en": "All right: you have been put through to a member of staff, who will reply here. You can also call the {hotline} "
+    "hotline.",
+}
 STAFF_HOLD = {
     "zh-Hans": "您的对话已转人工服务，工作人员会尽快回复您。",
     "en": "A member of staff has taken over this conversation and will reply shortly.",
@@ -276,6 +283,8 @@ class Assistant:
         stored = {"question": answer.asked or stored_q, **answer.to_dict()}
         stored.pop("staff_replies")  # the clerk's turns are stored once, as themselves
         self.conversations.append(conv, "assistant", answer.answer, stored)
+        if (answer.handoff or {}).get("reason") == CITIZEN_REQUEST:
+            self.conversations.request_handoff(conv.id)
         return answer
 
     def _undelivered_staff_replies(self, conv: Conversation) -> list[dict[str, Any]]:
@@ -333,6 +342,11 @@ class Assistant:
             # Never look anyone up from the chat, not even the asker: personal data goes through the
             # consented pre-fill flow only.
             return self._hand_off(PII_REFUSAL, "personal_data_request", lang, conv)
+
+        if asks_for_person(q):
+            # The citizen's own request for a person, typed: queued for staff by run(), as the button would.
+            return Answer(localise(PUT_THROUGH[family(lang)].format(hotline=self.hotline), lang),
+                          handoff={"channel": "staff", "reason": CITIZEN_REQUEST})
 
         kind = small_talk(q)
         if kind is not None:

@@ -84,6 +84,22 @@ _THANKS = re.compile(r"(谢谢|谢谢你|谢谢您|谢了|多谢|感谢|辛苦�
                      + _SMALL_TALK_TAIL)
 
 
+# A message that only asks for a person ("转人工", "我要找人工客服", "talk to a human"): the citizen's own request for the
+# hand-off, as the 转人工 button is. Typed, it was routed: "转人工" got "no guide covers this", "人工客服" a clarifying
+# question. Only the request itself, so "人工授精能报销吗" or "who do I talk to about my pension" are questions.
+_ASKS_FOR_PERSON = re.compile(
+    r"(?:(我要|我想|请|帮我|给我)?(转|转接|找|要|接|联系)?(人工|真人)(客服|服务|坐席|窗口)?(吧|呢|吗|可以吗|在吗|在不在)?"
+    r"|(我要|我想|请|帮我)?(转|找|联系)(个|一下)?(工作人员|客服|真人)"
+    r"|(can i |could i |i want to |i'd like to |let me |please )?(talk|speak|chat) (to|with) (a |an )?(real )?"
+    r"(human|person|agent|member of staff|staff|someone)( please)?|(a |an )?(real )?(human|live agent|agent|operator)"
+    r"( please)?)" + _SMALL_TALK_TAIL.replace("]", "?？]", 1))
+
+
+def asks_for_person(question: str) -> bool:
+    """Whether the message only asks to be put through to a person (转人工)."""
+    return bool(_ASKS_FOR_PERSON.fullmatch(to_simplified(question).strip().lower()))
+
+
 def small_talk(question: str) -> str | None:
     """"greeting" or "thanks" when the message is only that, else None."""
     q = to_simplified(question).strip().lower()

@@ -24,6 +24,9 @@ from core.masking import mask_free_text
 log = logging.getLogger(__name__)
 
 
+# Why a conversation joins the staff queue when the citizen asked for a person (the button, POST /v1/handoff, or typed).
+CITIZEN_REQUEST = "citizen_request"
+
 class Base(DeclarativeBase):
     pass
 
@@ -184,7 +187,7 @@ class ConversationStore:
             raise NotFound(f"no conversation {conversation_id!r}")
         self.append(conv, "staff", text, {"staff": staff_user})
 
-    def request_handoff(self, conversation_id: str, reason: str = "citizen_request") -> None:
+    def request_handoff(self, conversation_id: str, reason: str = CITIZEN_REQUEST) -> None:
         """The citizen asks for a person (转人工)."""
         conv = self.load(conversation_id)
         reason = mask_free_text(reason)

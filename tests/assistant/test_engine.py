@@ -114,6 +114,26 @@ def test_a_greeting_or_thanks_gets_a_reply_of_its_own_and_the_thread_goes_on(fas
     assert follow.one_thing.id == "retirement" and "办理时限" in follow.answer
 
 
+def test_asking_for_a_person_in_words_puts_the_conversation_through(fast_assistant):
+    """"转人工" typed (not the button) was routed like a question: "no guide covers this" or a clarifying question. It is
+    the citizen's own request for a person, so the conversation joins the staff queue, as with the button, and the page
+    is told a clerk will reply here (handoff channel "staff"). A question that merely names 人工 is still a question."""
+    from assistant.guard import asks_for_person
+
+    assert all(asks_for_person(q) for q in ("转人工", "轉人工", "我要找人工客服！", "人工客服在吗", "找工作人员",
+                                            "Can I speak to a real person?", "agent please"))
+    assert not any(asks_for_person(q) for q in ("人工授精能报销吗", "人工办理要多久", "找客服投诉", "我想找工作",
+                                                "who do I talk to about my pension"))
+    bot = fast_assistant
+    first = bot.run("退休一件事包括哪些服务")
+    put = bot.run("转人工", session_id=first.session_id)
+    assert put.handoff == {"channel": "staff", "reason": "citizen_request"} and not put.refused and not put.citations
+    assert "工作人员会在这里回复您" in put.answer
+    assert bot.conversations.load(first.session_id).status == "handoff"
+    assert first.session_id in [c["id"] for c in bot.conversations.list_conversations(status="handoff")]
+    assert bot.run("I'd like to talk to a human", lang="en").answer.startswith("All right: you have been put through")
+
+
 def test_clarification_then_choice(fast_assistant):
     bot = fast_assistant
     conv = bot.conversations.load(None)
