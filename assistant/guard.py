@@ -100,6 +100,22 @@ def asks_for_person(question: str) -> bool:
     return bool(_ASKS_FOR_PERSON.fullmatch(to_simplified(question).strip().lower()))
 
 
+# A message that only asks how its own application is getting on ("我想查一下我的办件进度", "办到哪一步了", "track my
+# application"): the 查 step is the tracking number under 我的办事 › 查进度 (or GET /v1/prefill/submissions/{no}), which the
+# chat cannot read for anyone. Routed, it got a clarifying question between three random bundles.
+_ASKS_PROGRESS = re.compile(
+    r"(?:(我想|我要|想|帮我|请)?(查|查询|看|看看|问)(一下|下)?(我的|我)?(办件|申请|业务|事项|材料)?的?(办理)?(进度|状态|结果)(吧|呢)?"
+    r"|(我的|我)?(办件|申请|事情|事)?(办|审核|处理)到哪(一步|里|儿)?了?"
+    r"|(how can i |can i |i want to |please )?(track|check) (the )?(status|progress) of my (application|submission)"
+    r"|(how can i |can i |i want to |please )?(track|check) my (application|submission)( status| progress)?"
+    r"|where is my application( at)?)" + _SMALL_TALK_TAIL.replace("]", "?？]", 1))
+
+
+def asks_progress(question: str) -> bool:
+    """Whether the message only asks how the asker's own application is getting on (查进度)."""
+    return bool(_ASKS_PROGRESS.fullmatch(to_simplified(question).strip().lower()))
+
+
 def small_talk(question: str) -> str | None:
     """"greeting" or "thanks" when the message is only that, else None."""
     q = to_simplified(question).strip().lower()

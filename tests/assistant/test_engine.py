@@ -134,6 +134,24 @@ def test_asking_for_a_person_in_words_puts_the_conversation_through(fast_assista
     assert bot.run("I'd like to talk to a human", lang="en").answer.startswith("All right: you have been put through")
 
 
+def test_asking_how_ones_application_is_getting_on_is_told_where_to_track_it(fast_assistant):
+    """"我想查一下我的办件进度" got a clarifying question between three random bundles. It is told where the 查 step is (the
+    tracking number under 我的办事 › 查进度, or the API), not refused (no knowledge gap), and the thread goes on. A question
+    about a bundle's own progress step ("育儿补贴申请了，进度在哪查") is still a question for the guide."""
+    from assistant.guard import asks_progress
+
+    assert all(asks_progress(q) for q in ("我想查一下我的办件进度", "办到哪一步了", "我的申請審核到哪了？", "Track my application",
+                                          "How can I check the status of my application?"))
+    assert not any(asks_progress(q) for q in ("育儿补贴申请了，进度在哪查", "出生证明办理进度多久", "社保卡办到哪一步可以查吗"))
+    bot = fast_assistant
+    first = bot.run("退休一件事包括哪些服务")
+    told = bot.run("我想查一下我的办件进度", session_id=first.session_id)
+    assert "查进度" in told.answer and "受理编号" in told.answer and not told.refused and not told.clarifying_question
+    assert not told.citations and told.handoff is None and not bot.conversations.knowledge_gaps()
+    assert bot.run("那要多久？", session_id=first.session_id).one_thing.id == "retirement"
+    assert "My applications › Track" in bot.run("Track my application", lang="en").answer
+
+
 def test_clarification_then_choice(fast_assistant):
     bot = fast_assistant
     conv = bot.conversations.load(None)
