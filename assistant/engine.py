@@ -181,14 +181,14 @@ PUT_THROUGH = {
     "en": "All right: you have been put through to a member of staff, who will reply here. You can also call the {hotline} "
     "hotline.",
 }
-# "我想查一下我的办件进度": where the 查 step is (the system's own words, no guide fact). The chat reads nobody's application.
+# "我想查一下我的办件进度": where the 查 step is (the system's own words, no guide fact; an app has
+# GET /v1/prefill/submissions/{tracking_no}). The chat reads nobody's application.
 PROGRESS = {
-    "zh-Hans": "办件进度请登录后在“我的办事 › 查进度”中输入受理编号（例如 YJS-20261123-ABC234）查看，各部门的受理、补正、办结状态都在那里更新；"
-    "其他应用可调用 GET /v1/prefill/submissions/{{受理编号}}。我不能在对话中查询任何人的办件；没有受理编号的，请拨打{hotline}。",
+    "zh-Hans": "办件进度请登录后在“我的办事 › 查进度”中输入受理编号（例如 YJS-20261123-ABC234）查看，各部门的受理、补正、办结状态都在那里更新。"
+    "我不能在对话中查询任何人的办件；没有受理编号的，请拨打{hotline}。",
     "en": "To see how your application is getting on, sign in and enter its tracking number (e.g. YJS-20261123-ABC234) "
-    "under My applications › Track: each department's status (accepted, more documents needed, completed) is updated there; "
-    "apps can call GET /v1/prefill/submissions/{{tracking number}}. I can't look up anyone's application in the chat; "
-    "without a tracking number, please call {hotline}.",
+    "under My applications › Track: each department's status (accepted, more documents needed, completed) is updated "
+    "there. I can't look up anyone's application in the chat; without a tracking number, please call {hotline}.",
 }
 STAFF_HOLD = {
     "zh-Hans": "您的对话已转人工服务，工作人员会尽快回复您。",
