@@ -84,6 +84,15 @@ _THANKS = re.compile(r"(谢谢|谢谢你|谢谢您|谢了|多谢|感谢|辛苦�
                      + _SMALL_TALK_TAIL)
 
 
+# The tail of a short request, which may end as a question ("人工客服在吗？", "Can I speak to a real person?").
+_REQUEST_TAIL = _SMALL_TALK_TAIL.replace("]", "?？]", 1)
+
+
+def _only(pattern: re.Pattern[str], question: str) -> bool:
+    """Whether the whole message, folded to Simplified lower case, is what `pattern` reads (and nothing else)."""
+    return bool(pattern.fullmatch(to_simplified(question).strip().lower()))
+
+
 # A message that only asks for a person ("转人工", "我要找人工客服", "talk to a human"): the citizen's own request for the
 # hand-off, as the 转人工 button is. Typed, it was routed: "转人工" got "no guide covers this", "人工客服" a clarifying
 # question. Only the request itself, so "人工授精能报销吗" or "who do I talk to about my pension" are questions.
@@ -92,12 +101,12 @@ _ASKS_FOR_PERSON = re.compile(
     r"|(我要|我想|请|帮我)?(转|找|联系)(个|一下)?(工作人员|客服|真人)"
     r"|(can i |could i |i want to |i'd like to |let me |please )?(talk|speak|chat) (to|with) (a |an )?(real )?"
     r"(human|person|agent|member of staff|staff|someone)( please)?|(a |an )?(real )?(human|live agent|agent|operator)"
-    r"( please)?)" + _SMALL_TALK_TAIL.replace("]", "?？]", 1))
+    r"( please)?)" + _REQUEST_TAIL)
 
 
 def asks_for_person(question: str) -> bool:
     """Whether the message only asks to be put through to a person (转人工)."""
-    return bool(_ASKS_FOR_PERSON.fullmatch(to_simplified(question).strip().lower()))
+    return _only(_ASKS_FOR_PERSON, question)
 
 
 # A message that only asks how its own application is getting on ("我想查一下我的办件进度", "办到哪一步了", "track my
@@ -108,17 +117,16 @@ _ASKS_PROGRESS = re.compile(
     r"|(我的|我)?(办件|申请|事情|事)?(办|审核|处理)到哪(一步|里|儿)?了?"
     r"|(how can i |can i |i want to |please )?(track|check) (the )?(status|progress) of my (application|submission)"
     r"|(how can i |can i |i want to |please )?(track|check) my (application|submission)( status| progress)?"
-    r"|where is my application( at)?)" + _SMALL_TALK_TAIL.replace("]", "?？]", 1))
+    r"|where is my application( at)?)" + _REQUEST_TAIL)
 
 
 def asks_progress(question: str) -> bool:
     """Whether the message only asks how the asker's own application is getting on (查进度)."""
-    return bool(_ASKS_PROGRESS.fullmatch(to_simplified(question).strip().lower()))
+    return _only(_ASKS_PROGRESS, question)
 
 
 def small_talk(question: str) -> str | None:
     """"greeting" or "thanks" when the message is only that, else None."""
-    q = to_simplified(question).strip().lower()
-    if _GREETING.fullmatch(q):
+    if _only(_GREETING, question):
         return "greeting"
-    return "thanks" if _THANKS.fullmatch(q) else None
+    return "thanks" if _only(_THANKS, question) else None

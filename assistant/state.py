@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 # Why a conversation joins the staff queue when the citizen asked for a person (the button, POST /v1/handoff, or typed).
 CITIZEN_REQUEST = "citizen_request"
 
+
 class Base(DeclarativeBase):
     pass
 
