@@ -355,18 +355,17 @@ class Assistant:
 
         if asks_for_person(q):
             # The citizen's own request for a person, typed: queued for staff by run(), as the button would.
-            return Answer(localise(PUT_THROUGH[family(lang)].format(hotline=self.hotline), lang),
-                          handoff={"channel": "staff", "reason": CITIZEN_REQUEST})
+            return Answer(self._say(PUT_THROUGH, lang), handoff={"channel": "staff", "reason": CITIZEN_REQUEST})
 
         if asks_progress(q):
             # Nothing to route or refuse (no knowledge gap): where the 查 step is. The thread and any pending choice stay.
-            return Answer(localise(PROGRESS[family(lang)].format(hotline=self.hotline), lang))
+            return Answer(self._say(PROGRESS, lang))
 
         kind = small_talk(q)
         if kind is not None:
             # No question to answer or route, nothing refused (so no knowledge gap for staff): the conversation's thread
             # and any pending choice are kept.
-            return Answer(localise(SMALL_TALK[kind][family(lang)].format(hotline=self.hotline), lang))
+            return Answer(self._say(SMALL_TALK[kind], lang))
         if reports_scam_attempt(q):
             # A likely victim, not a fraudster: warned and pointed to where to check, not refused as fraud.
             return self._hand_off(SCAM_WARNING, "possible_scam", lang, conv)
@@ -380,9 +379,7 @@ class Assistant:
             # Fraud, forgery, cheating or evasion: refused whatever the routing, because the matching guide's
             # answer (its materials list) would read as a recipe. Routing only finds the lawful route to offer.
             log.info("refused an unlawful request (matched %r)", abuse.matched)
-            self._ensure_model()
-            query = self.retriever.prepare(q)
-            routing = self.router.run(query, self.retriever.run(query), lang)
+            query, _, routing = self._decide(q, lang)
             return self._refuse_abuse(lang, conv, lawful=self._lawful_bundle(routing), query=query)
 
         # 1. A reply to our clarifying question picks one of the offered options.
@@ -393,16 +390,12 @@ class Assistant:
         if pending and declines_all(q):
             # "都不是": asking the same question again would loop; say so and hand off, as for a question no guide
             # answers (the hand-off button, 12345, the 综合窗口).
-            return Answer(localise(NONE_OF_THEM[family(lang)].format(hotline=self.hotline), lang), refused=True,
-                          handoff={"channel": self.hotline, "reason": "none_of_the_options"}, asked=pending["question"])
+            return replace(self._hand_off(NONE_OF_THEM, "none_of_the_options", lang, conv), asked=pending["question"])
 
         # 2. Retrieve and decide on the question as asked, prepared (folded, tokenised, embedded) once
         #    for every stage below; the conversation's active one-thing is an input of the decision.
-        self._ensure_model()
-        query = self.retriever.prepare(q)
-        retrieval = self.retriever.run(query)
         active = conv.state.get("active_one_thing")
-        routing = self.router.run(query, retrieval, lang, active=active if self.catalog.get(active or "") else None)
+        query, retrieval, routing = self._decide(q, lang, active if self.catalog.get(active or "") else None)
         if routing.abuse:
             log.info("refused an unlawful request (decision model, p=%.2f)", routing.probabilities.get("abuse", 0.0))
             return self._refuse_abuse(lang, conv, lawful=self._lawful_bundle(routing), query=query)
@@ -456,10 +449,16 @@ class Assistant:
         """The message read after the one before it, when together they are surely about one bundle (as sure as
         the message alone would have to be: read with its context, a question about something else, such as "Are
         you a human or a bot?" after a birth, reads 0.50 for the birth)."""
-        query = self.retriever.prepare(f"{context} {q}"[-self.max_question_chars:])
+        decided = self._decide(f"{context} {q}"[-self.max_question_chars:], lang)
+        return decided if self._surely_placed(decided[2]) else None
+
+    def _decide(self, text: str, lang: Lang, active: str | None = None) -> tuple[Query, RetrievalResult, Routing]:
+        """`text` prepared (folded, tokenised, embedded) once, retrieved for and decided, in a conversation about
+        `active` when given."""
+        self._ensure_model()
+        query = self.retriever.prepare(text)
         retrieval = self.retriever.run(query)
-        routing = self.router.run(query, retrieval, lang)
-        return (query, retrieval, routing) if self._surely_placed(routing) else None
+        return query, retrieval, self.router.run(query, retrieval, lang, active=active)
 
     def _general(self, query: Query, lang: Lang, conv: Conversation) -> Answer | None:
         """No bundle fits: answer from an office's own ingested guide when the reranker is confident
@@ -514,8 +513,11 @@ class Assistant:
         """An answer that quotes no guide (personal data, a likely scam, an unlawful request): the system's own
         text in the asker's script, the hotline offered, and any pending clarifying question dropped."""
         conv.state.pop("pending", None)
-        return Answer(localise(texts[family(lang)].format(hotline=self.hotline), lang), refused=True,
-                      handoff={"channel": self.hotline, "reason": reason})
+        return Answer(self._say(texts, lang), refused=True, handoff={"channel": self.hotline, "reason": reason})
+
+    def _say(self, texts: dict[str, str], lang: Lang) -> str:
+        """One of the system's own texts (no guide fact) in the asker's language and script, with the hotline."""
+        return localise(texts[family(lang)].format(hotline=self.hotline), lang)
 
     def _answer_pending(self, chosen: str, pending: dict, lang: Lang, conv: Conversation, generate: bool) -> Answer:
         """The question a clarifying question asked about, answered in the bundle the reply chose."""
@@ -529,9 +531,8 @@ class Assistant:
         return read_choice(reply, offered) if all(offered) else None  # (numbered as offered, or not at all)
 
     def _refuse(self, lang: Lang, routing: Routing | None, reason: str, texts: dict[str, str] = REFUSAL) -> Answer:
-        key = family(lang)
         return Answer(
-            localise(texts[key].format(hotline=self.hotline), lang),
+            self._say(texts, lang),
             candidates=routing.candidates[:3] if routing else [],
             refused=True,
             handoff={"channel": self.hotline, "reason": reason},
