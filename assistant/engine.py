@@ -25,6 +25,7 @@ from assistant.guard import (
     asks_for_person,
     asks_for_personal_data,
     asks_progress,
+    asks_to_complain,
     clean_question,
     contains_personal_data,
     reports_scam_attempt,
@@ -189,6 +190,15 @@ PROGRESS = {
     "en": "To see how your application is getting on, sign in and enter its tracking number (e.g. YJS-20261123-ABC234) "
     "under My applications › Track: each department's status (accepted, more documents needed, completed) is updated "
     "there. I can't look up anyone's application in the chat; without a tracking number, please call {hotline}.",
+}
+# "我要投诉…", "where can I complain?": where complaints go (the system's own words, no guide fact) — the hotline, the
+# 差评 under an answer (staff read it on the knowledge-gap list) and 转人工 (offered with every hand-off).
+COMPLAINT = {
+    "zh-Hans": "投诉、意见和建议请拨打{hotline}政务服务便民热线，或到当地政务服务中心反映。对我的回答不满意，请在回答下方点“差评”并写下原因，"
+    "工作人员会看到；想直接和工作人员说，请点“转人工”。",
+    "en": "To make a complaint or a suggestion, call the {hotline} government service hotline or raise it at your local "
+    "government service centre. If my reply didn't help, rate it \"Bad\" below it and say why — staff read those; to "
+    "tell a member of staff now, tap \"Talk to a person\".",
 }
 STAFF_HOLD = {
     "zh-Hans": "您的对话已转人工服务，工作人员会尽快回复您。",
@@ -375,6 +385,9 @@ class Assistant:
             # A victim or a witness of fraud: where to report or undo it. No guide covers that; a bundle's quote
             # (tried: the after-death department, the social security card's 代办 line) does not answer it.
             return self._hand_off(REPORT_HANDOFF, "report_misconduct", lang, conv)
+        if asks_to_complain(q):
+            # A complaint is for people, not a guide: where to make it, with 转人工 offered (a hand-off, like a report).
+            return self._hand_off(COMPLAINT, "complaint", lang, conv)
         if abuse.flagged:
             # Fraud, forgery, cheating or evasion: refused whatever the routing, because the matching guide's
             # answer (its materials list) would read as a recipe. Routing only finds the lawful route to offer.

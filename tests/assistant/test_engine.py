@@ -134,6 +134,27 @@ def test_asking_for_a_person_in_words_puts_the_conversation_through(fast_assista
     assert bot.run("I'd like to talk to a human", lang="en").answer.startswith("All right: you have been put through")
 
 
+def test_a_complaint_is_told_where_complaints_go(fast_assistant):
+    """"我要投诉" got a clarifying question between three random bundles and "我要投诉窗口工作人员态度差" the "no guide covers this"
+    refusal. A complaint, or a question where to make one, is told where complaints go (the hotline, the 差评 under an
+    answer, 转人工 offered as with every hand-off). A complaint made against the asker is still a question."""
+    from assistant.guard import asks_to_complain
+
+    assert all(asks_to_complain(q) for q in ("我要投诉", "我要投诉窗口工作人员态度差", "找客服投诉", "投訴電話是多少",
+                                             "楼上装修天天晚上打电钻，去哪投诉", "I want to make a complaint.",
+                                             "My electricity bill doubled, who can I complain to?"))
+    assert not any(asks_to_complain(q) for q in ("餐馆被投诉了怎么办", "我们公司被顾客投诉了会影响信用吗",
+                                                 "Our shop got a complaint from a customer, what happens now?"))
+    bot = fast_assistant
+    first = bot.run("退休一件事包括哪些服务")
+    told = bot.run("我要投诉", session_id=first.session_id)
+    assert told.refused and told.handoff == {"channel": "12345", "reason": "complaint"} and not told.citations
+    assert "12345" in told.answer and "差评" in told.answer and not told.clarifying_question
+    assert bot.run("那要多久？", session_id=first.session_id).one_thing.id == "retirement"
+    assert "投訴" in bot.run("我要投訴", lang="zh-Hant").answer
+    assert bot.run("I want to file a complaint", lang="en").answer.startswith("To make a complaint")
+
+
 def test_asking_how_ones_application_is_getting_on_is_told_where_to_track_it(fast_assistant):
     """"我想查一下我的办件进度" got a clarifying question between three random bundles. It is told where the 查 step is (the
     tracking number under 我的办事 › 查进度, or the API), not refused (no knowledge gap), and the thread goes on. A question
