@@ -45,6 +45,8 @@ ASPECTS: dict[str, tuple[tuple[Quote, ...], tuple[str, ...]]] = {
          "跑哪些", "跑几个", "跑好几",
          # What there is to do ("老人去世了要办什么手续", "证照都要办啥"): the things one application covers.
          "办什么", "办啥", "什么手续", "哪些手续", "啥手续", "要做什么", "要做哪些", "要做啥",
+         # (and said with 搞, the spoken 办: "宝宝刚出生，要搞些什么", Cantonese "要搞啲咩")
+         "办些什么", "做些什么", "搞什么", "搞啥", "搞些什么",
          "what do we need to do", "what do i need to do", "what do we have to do", "what do i have to do",
          "what needs to be done",
          "include", "which services", "what services", "in one go", "one application", "single application",
@@ -619,7 +621,7 @@ _ASKS_SOMETHING = re.compile(rf"[?？]|{_QUESTION_WORDS_ZH}|\b{_WH}")
 
 # What to do now, asked at the end of a message that tells what happened (`Ask.what_to_do`). Not 怎么办: it follows a
 # problem as often as a life event ("社保卡落出租车上了咋办", "卖方人在国外回不来，房子过户怎么办"), which an FAQ answers.
-_WHAT_TO_DO = re.compile(r"(?:(?:要|该|得|需要|应该)?(?:办|做)(?:些)?(?:什么|啥|哪些)(?:手续|事情|事)?|(?:什么|哪些|啥)手续"
+_WHAT_TO_DO = re.compile(r"(?:(?:要|该|得|需要|应该)?(?:办|做|搞)(?:些)?(?:什么|啥|哪些)(?:手续|事情|事)?|(?:什么|哪些|啥)手续"
                          r"|\bwhat (?:now|next)|\bwhat (?:do|should|must) (?:i|we) do(?: now| next| first)?"
                          r"|\bwhat do (?:i|we) (?:need|have) to do(?: now| next| first)?|\bwhat needs to be done"
                          # what paperwork or formalities there are, and where to begin ("My grandfather passed away

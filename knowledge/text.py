@@ -54,8 +54,9 @@ _CANTONESE = {
 _CANTONESE_WORD = re.compile("|".join(sorted(map(re.escape, _CANTONESE), key=len, reverse=True)))
 # 帮手 is Cantonese for 帮忙 ("阿嫲可唔可以幫手申請？"), except where it is a helper, as in Mandarin ("找个帮手").
 _CANTONESE_HELP = re.compile(r"(?<![个的位名当做找])帮手")
-# A question ending in 咩 ("而家仲係咁做咩？") asks yes or no, like 吗; within it 咩 is 什么 ("要辦啲咩手續").
-_CANTONESE_YES_NO = re.compile(r"咩(?=[?？\s]*$)")
+# A question ending in 咩 ("而家仲係咁做咩？") asks yes or no, like 吗; within it 咩 is 什么 ("要辦啲咩手續"), and so it is
+# after 啲 (folded to 些) at the end too: "BB啱啱出世，要搞啲咩" asks what to do, not whether.
+_CANTONESE_YES_NO = re.compile(r"(?<!些)咩(?=[?？\s]*$)")
 
 
 def fold_cantonese(text: str) -> str:

@@ -203,7 +203,8 @@ def test_a_message_telling_what_happened_and_asking_what_to_do_reads_as_told():
     for q in ("我爸上周去世了，要办什么", "儿子下个月退伍回家，回来要办哪些手续", "We just had a baby, what should we do?",
               "Someone in my family died, what now?", "My dad passed away yesterday. What do I need to do?",
               "My grandfather passed away last week. What paperwork is there?",
-              "My husband died on Sunday. Where do I begin?"):
+              "My husband died on Sunday. Where do I begin?",
+              "宝宝刚出生，要搞些什么"):  # 搞, the spoken 办
         assert _ask(q).what_to_do, q
     # Not what a named bundle covers, nor a problem (怎么办 follows one as often as a life event), nor a question of
     # anything else or of how to do one thing ("What do I need to do to start my pension?": the steps).

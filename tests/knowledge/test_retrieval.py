@@ -38,6 +38,9 @@ def test_spoken_cantonese_is_read_as_its_mandarin_words(fast_stack):
     ask = Ask.of(q)
     assert ask.yes_no and "time" in ask.aspects
     assert Ask.of(kb.retriever.prepare("而家仲係咁做咩？", embed=False)).yes_no  # 咩 ending a question: 吗
+    # but 啲咩 asks what: "BB啱啱出世，要搞啲咩" read "要搞些吗", a yes/no question, not what to do after a birth
+    told = Ask.of(kb.retriever.prepare("BB啱啱出世，要搞啲咩", embed=False))
+    assert told.what_to_do and not told.yes_no
     assert "fees" in Ask.of(kb.retriever.prepare("使唔使錢？", embed=False)).aspects  # 要不要钱
     # 嗰 is 𠮶 after OpenCC's fold; 咩 inside a question is 什么
     assert kb.retriever.prepare("搬屋嗰陣唔見咗張證，要帶咩證件？", embed=False).normalized == "搬屋那时不见了张证,要带什么证件?"
