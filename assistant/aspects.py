@@ -420,6 +420,12 @@ def _case(named: Iterable[str], asked: frozenset[str]) -> frozenset[str]:
     return (frozenset(named) - asked) & _CASE_ASPECTS
 
 
+def cases_named(text: str) -> frozenset[str]:
+    """The special cases a text of the guide names, asked about or not ("An employee has moved from a company in
+    another province. What happens to…": another province)."""
+    return frozenset(_read_guide(text)[0]) & _CASE_ASPECTS
+
+
 def conditions_in(text: str) -> frozenset[str]:
     """The special cases a text of the guide names without asking about them: the case it is about ("孩子在外省
     出生，还能用出生一件事一次办吗？" asks whether it is one application, for a birth in another province)."""

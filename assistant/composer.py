@@ -15,7 +15,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from itertools import groupby
 
-from assistant.aspects import ASPECTS, Ask, Quote, asked_in, asks_validity, conditions_in, of_the_case
+from assistant.aspects import (
+    ASPECTS,
+    Ask,
+    Quote,
+    asked_in,
+    asks_validity,
+    cases_named,
+    conditions_in,
+    of_the_case,
+)
 from core.lang import Lang, localise, to_simplified
 from knowledge.catalog import Catalog
 from knowledge.chunking import section_id
@@ -471,6 +480,10 @@ def faq_answer(statement: Statement, catalog: Catalog) -> Part | None:
     return part if part is not None and part.text in statement.quote else None
 
 
+# How many of a how-to question's topic words an FAQ's own question must name to be told the same case.
+SITUATION_WORDS = 3
+
+
 def caveat_key(one_thing_id: str) -> str:
     """How a conversation remembers that it has said a bundle's guide follows one region's practice."""
     return f"caveat|{one_thing_id}"
@@ -745,7 +758,14 @@ class GroundedComposer:
         top, shares = scored[0] if scored else (None, 0)
         alike = top if (case and ask.yes_no and not faq_first and top is not None and top.kind == "faq" and shares > 0
                         and conditions_in(self._faq_question(top)) == case) else None
-        first = decider if faq_first else top_faq or service or same or alike
+        # A how-to question that first tells its case ("公司注册两年了一直没开张 想注销掉 要怎么操作") is answered for that case
+        # when retrieval's best passage is an FAQ whose own question tells the same case in three of its words or more
+        # ("公司注册后一直没开业，可以走简易注销吗？": the simplified route, its 20-day notice), not by the bundle's steps
+        # for every case; the steps support.
+        situated = top if (ask.aspects == ["steps"] and not faq_first and top is not None and top.kind == "faq"
+                           and self._named_in_question(top, words) >= SITUATION_WORDS and of_this_case(top)
+                           and cases_named(self._faq_question(top)) <= ask.conditions) else None
+        first = decider if faq_first else top_faq or service or same or alike or situated
         if first is None and validity and most == 0:
             # "那证能管几年" after a restaurant answer names nothing any passage names: the guide's one FAQ on how long
             # something stays valid answers it (with two, the question would have to say which; "健康证能管几年" names

@@ -1559,3 +1559,23 @@ def test_how_to_apply_for_a_service_is_its_steps_and_where_to_take_them(catalog)
     quoted = "".join(s.quote for s in leads)
     assert service.steps[0] in quoted and service.channels[0] in quoted
     _verbatim(comp, index)
+
+
+def test_a_how_to_question_telling_its_case_is_answered_for_that_case(catalog):
+    """"公司注册两年了一直没开张 想注销掉 要怎么操作" got the bundle's six steps, written for every case; the FAQ telling the same
+    case in its own question ("公司注册后一直没开业，可以走简易注销吗？": the simplified route, its 20-day notice) now leads and
+    the steps support. Not an FAQ on a special case the question does not tell (a company in another province)."""
+    index = _index(catalog)
+    composer = _composer(catalog, index)
+    o = catalog.get("enterprise_deregistration")
+    faq = next(sid for sid, recs in index.items() if sid.startswith(f"{o.id}#faq-") and "一直没开业" in recs[0].text)
+    comp = composer.compose(o, _ask("公司注册两年了一直没开张 想注销掉 要怎么操作"), index[faq])
+    assert comp.statements[0].label == "faq" and "公示20日" in comp.statements[0].quote
+    assert "steps" in [s.label for s in comp.statements]
+    _verbatim(comp, index)
+    o = catalog.get("employee_recruitment")
+    other = next(sid for sid, recs in index.items() if sid.startswith(f"{o.id}#faq-") and sid.endswith("@en")
+                 and "another province" in recs[0].text)
+    comp = composer.compose(o, _ask("We just hired someone who is transferring from another company. How do we register "
+                                    "their employment and social insurance with us?"), index[other], lang="en")
+    assert comp.statements[0].label == "steps"
