@@ -364,8 +364,9 @@ class CitizenUI:
         # The buttons belong to the answer (gradio draws a message's options under the newest one, inside the
         # chat): a row of its own under the chat would push the question box off a phone screen, or hide under it.
         # A clarifying question's buttons are its options (which bundle is meant); an answer's, the sections it left
-        # out and 一键办理.
-        prefill = t("prefill", lang) if self._prefill_ready(st) else None
+        # out and 一键办理 — not on a refusal or a hand-off ("我要投诉" in a retirement thread): the message is about no
+        # bundle, and the button would start the last one's application under it.
+        prefill = t("prefill", lang) if self._prefill_ready(st) and not view.offer_handoff else None
         options = render.answer_options(view.options) if view.options else render.answer_options(view.more, prefill)
         if options:
             chat = [*chat[:-1], {**chat[-1], "options": options}]

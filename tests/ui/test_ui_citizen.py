@@ -231,6 +231,10 @@ def test_more_buttons_offer_one_go_application_when_a_bundle_applies(ui, app):
     options = final[ui.chatbot][-1]["options"]
     assert options[-1] == {"value": t("prefill"), "label": t("prefill")}  # the page hands it to #yjs-prefill-btn
     assert _more(ui, t("prefill"), final) == []  # never a chat turn
+    # Not under a refusal or a hand-off in the same conversation: the message is about no bundle.
+    _, told = _ask(ui, "我要投诉", final[ui.state], final[ui.chatbot])
+    assert told[ui.state]["one_thing"] == "retirement"  # the thread is kept
+    assert t("prefill") not in [o["label"] for o in told[ui.chatbot][-1].get("options", [])]
 
 
 def test_more_button_labels_in_traditional_and_english(ui, fast_assistant):
