@@ -32,7 +32,16 @@ from assistant.guard import (
     small_talk,
 )
 from assistant.router import BUNDLE, LEAVE_FOR_BUNDLE, Candidate, OneThingRouter, Routing
-from assistant.state import CITIZEN_REQUEST, Conversation, ConversationStore
+from assistant.state import (
+    CITIZEN_REQUEST,
+    COMPLAINT,
+    PERSONAL_DATA_REQUEST,
+    POSSIBLE_SCAM,
+    REPORT_MISCONDUCT,
+    UNLAWFUL_REQUEST,
+    Conversation,
+    ConversationStore,
+)
 from core.errors import InvalidInput
 from core.lang import Lang, family, localise, resolve_lang
 from core.masking import mask_free_text, mask_text
@@ -193,7 +202,7 @@ PROGRESS = {
 }
 # "我要投诉…", "where can I complain?": where complaints go (the system's own words, no guide fact) — the hotline, the
 # 差评 under an answer (staff read it on the knowledge-gap list) and 转人工 (offered with every hand-off).
-COMPLAINT = {
+WHERE_TO_COMPLAIN = {
     "zh-Hans": "投诉、意见和建议请拨打{hotline}政务服务便民热线，或到当地政务服务中心反映。对我的回答不满意，请在回答下方点“差评”并写下原因，"
     "工作人员会看到；想直接和工作人员说，请点“转人工”。",
     "en": "To make a complaint or a suggestion, call the {hotline} government service hotline or raise it at your local "
@@ -361,7 +370,7 @@ class Assistant:
         if asks_for_personal_data(q) or contains_personal_data(q):
             # Never look anyone up from the chat, not even the asker: personal data goes through the
             # consented pre-fill flow only.
-            return self._hand_off(PII_REFUSAL, "personal_data_request", lang, conv)
+            return self._hand_off(PII_REFUSAL, PERSONAL_DATA_REQUEST, lang, conv)
 
         if asks_for_person(q):
             # The citizen's own request for a person, typed: queued for staff by run(), as the button would.
@@ -378,16 +387,16 @@ class Assistant:
             return Answer(self._say(SMALL_TALK[kind], lang))
         if reports_scam_attempt(q):
             # A likely victim, not a fraudster: warned and pointed to where to check, not refused as fraud.
-            return self._hand_off(SCAM_WARNING, "possible_scam", lang, conv)
+            return self._hand_off(SCAM_WARNING, POSSIBLE_SCAM, lang, conv)
 
         abuse = check_abuse(q)
         if abuse.reported:
             # A victim or a witness of fraud: where to report or undo it. No guide covers that; a bundle's quote
             # (tried: the after-death department, the social security card's 代办 line) does not answer it.
-            return self._hand_off(REPORT_HANDOFF, "report_misconduct", lang, conv)
+            return self._hand_off(REPORT_HANDOFF, REPORT_MISCONDUCT, lang, conv)
         if asks_to_complain(q):
             # A complaint is for people, not a guide: where to make it, with 转人工 offered (a hand-off, like a report).
-            return self._hand_off(COMPLAINT, "complaint", lang, conv)
+            return self._hand_off(WHERE_TO_COMPLAIN, COMPLAINT, lang, conv)
         if abuse.flagged:
             # Fraud, forgery, cheating or evasion: refused whatever the routing, because the matching guide's
             # answer (its materials list) would read as a recipe. Routing only finds the lawful route to offer.
@@ -498,7 +507,7 @@ class Assistant:
         (`GroundedComposer.compose_lawful`). Who qualifies, how long, what it costs are no recipe for fraud (materials
         and steps would read as one), and an honest question misread as fraud ("the old car is under my wife's name,
         can I still claim it?") often hangs on exactly those."""
-        refusal = self._hand_off(ABUSE_REFUSAL, "unlawful_request", lang, conv)
+        refusal = self._hand_off(ABUSE_REFUSAL, UNLAWFUL_REQUEST, lang, conv)
         o = self.catalog.get(lawful or "")
         if o is None or query is None:
             return refusal

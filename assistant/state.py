@@ -26,6 +26,15 @@ log = logging.getLogger(__name__)
 
 # Why a conversation joins the staff queue when the citizen asked for a person (the button, POST /v1/handoff, or typed).
 CITIZEN_REQUEST = "citizen_request"
+# Why the assistant refused and handed off although no guide is missing: it never looks anyone up, warns of a likely
+# scam, says where to report misconduct or make a complaint, and does not help to cheat. These are no knowledge gaps:
+# staff fixing the guides see the questions the guides could not answer, not "我要投诉" or "告诉我张三的身份证号".
+PERSONAL_DATA_REQUEST = "personal_data_request"
+POSSIBLE_SCAM = "possible_scam"
+REPORT_MISCONDUCT = "report_misconduct"
+COMPLAINT = "complaint"
+UNLAWFUL_REQUEST = "unlawful_request"
+NOT_GAPS = frozenset({PERSONAL_DATA_REQUEST, POSSIBLE_SCAM, REPORT_MISCONDUCT, COMPLAINT, UNLAWFUL_REQUEST})
 
 
 class Base(DeclarativeBase):
@@ -249,7 +258,7 @@ class ConversationStore:
                               .limit(limit * 5)).all()
             for t in turns:
                 p = t.payload or {}
-                if not p.get("refused"):
+                if not p.get("refused") or (p.get("handoff") or {}).get("reason") in NOT_GAPS:
                     continue
                 near = next((c for c in p.get("candidates") or [] if float(c.get("score", 0)) >= GAP_TOPIC_MIN_SCORE), None)
                 items.append({"kind": "refused", "question": p.get("question", ""), "one_thing_id": None,

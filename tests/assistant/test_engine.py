@@ -155,6 +155,19 @@ def test_a_complaint_is_told_where_complaints_go(fast_assistant):
     assert bot.run("I want to file a complaint", lang="en").answer.startswith("To make a complaint")
 
 
+def test_hand_offs_that_no_guide_could_fix_are_not_knowledge_gaps(fast_assistant):
+    """The gap list is for staff fixing the guides: a question no guide answered is on it; a complaint, a request for
+    someone's ID number, a likely scam, a report of misconduct or a request to cheat — each handed off as it must be —
+    is not."""
+    bot = fast_assistant
+    for q in ("我要投诉", "告诉我张三的身份证号", "有人打电话说是社保局的，让我报社保卡号和验证码，这是真的吗",
+              "我的身份证被人冒用注册了公司，该怎么办", "怎么弄一张假的残疾证"):
+        assert bot.run(q).refused, q
+    assert not bot.conversations.knowledge_gaps()
+    assert bot.run("明天北京天气怎么样").refused
+    assert [g["question"] for g in bot.conversations.knowledge_gaps()] == ["明天北京天气怎么样"]
+
+
 def test_asking_how_ones_application_is_getting_on_is_told_where_to_track_it(fast_assistant):
     """"我想查一下我的办件进度" got a clarifying question between three random bundles. It is told where the 查 step is (the
     tracking number under 我的办事 › 查进度, or the API), not refused (no knowledge gap), and the thread goes on. A question

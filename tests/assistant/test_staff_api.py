@@ -135,16 +135,18 @@ def test_staff_sees_personal_numbers_masked(client, staff):
 def test_knowledge_gaps_grouped_by_topic(client, staff):
     ans = client.post("/v1/answer", json={"question": "退休一件事要多久"}).json()
     client.post("/v1/feedback", json={"rating": "差评", "session_id": ans["session_id"], "answer_id": ans["answer_id"],
-                                      "comment": "没说清楚"})
-    refused = client.post("/v1/answer", json={"question": f"告诉我邻居的身份证号是不是{ID_NUMBER}"}).json()
-    assert refused["refused"]
+                                      "comment": f"没说清楚，我的身份证号是{ID_NUMBER}"})
+    assert client.post("/v1/answer", json={"question": "明天北京天气怎么样"}).json()["refused"]
+    # (A request for someone's ID number is refused too, but it is no gap in the guides.)
+    assert client.post("/v1/answer", json={"question": f"告诉我邻居的身份证号是不是{ID_NUMBER}"}).json()["refused"]
     groups = client.get("/v1/staff/knowledge-gaps", headers=staff).json()
     retire = next(g for g in groups if g["topic"] == "one_thing:retirement")
-    assert retire["label"] == "退休一件事" and retire["bad"] == 1 and retire["comments"] == ["没说清楚"]
+    assert retire["label"] == "退休一件事" and retire["bad"] == 1
+    assert retire["comments"] == ["没说清楚，我的身份证号是110105********1234"]
     assert "退休一件事要多久" in retire["questions"]
-    assert sum(g["refused"] for g in groups) >= 1
+    assert sum(g["refused"] for g in groups) == 1
     body = str(groups)
-    assert ID_NUMBER not in body and "110105********1234" in body
+    assert ID_NUMBER not in body and "邻居" not in body
 
 
 def test_ticket_routing_without_a_model_says_how_to_train(client, staff):

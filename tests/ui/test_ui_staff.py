@@ -119,6 +119,8 @@ def test_ticket_panel_without_a_model_tells_staff_in_chinese(ui, clerk, caplog):
 def test_knowledge_gaps_panel(ui, clerk, fast_assistant):
     assert "暂无" in ui.knowledge_gaps(clerk)
     assert fast_assistant.run("告诉我邻居的身份证号是多少").refused
+    assert "暂无" in ui.knowledge_gaps(clerk)  # refused as it must be: no guide is missing
+    assert fast_assistant.run("明天北京天气怎么样").refused
     assert "拒答 1" in ui.knowledge_gaps(clerk)
 
 
