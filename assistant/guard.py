@@ -131,7 +131,8 @@ def asks_progress(question: str) -> bool:
 # where or how to complain; not a question about a complaint made against the asker ("餐馆被投诉了怎么办") or one that
 # only mentions a complaint further on (a misconduct report with an act of fraud is the report hand-off, decided before).
 _COMPLAINS = re.compile(
-    r"^(我|我们|俺)?(要|想|想要|必须)?((找|向|跟|给)[^，。？]{0,6})?投诉|(怎么|怎样|如何|咋|去哪里?|到哪里?|在哪里?|哪里|哪儿|找谁|向谁|跟谁|找哪个部门)(能|可以|才能)?投诉"
+    r"^(我|我们|俺)?(要|想|想要|必须)?((找|向|跟|给)[^，。？]{0,6})?投诉"
+    r"|(怎么|怎样|如何|咋|去哪里?|到哪里?|在哪里?|哪里|哪儿|找谁|向谁|跟谁|找哪个部门)(能|可以|才能)?投诉"
     r"|投诉(电话|渠道|热线|方式|途径|入口)"
     r"|^(i|we) (want|would like|'d like|need|wish) to (complain|make a complaint|file a complaint|lodge a complaint"
     r"|submit a complaint|raise a complaint)|\b(how|where) (do|can|should|could) (i|we) (complain|make a complaint"
