@@ -125,24 +125,34 @@ def asks_progress(question: str) -> bool:
     return _only(_ASKS_PROGRESS, question)
 
 
-# A complaint ("我要投诉窗口态度差", "投诉电话是多少", "去哪投诉", "I want to make a complaint"): the 12345 hotline takes
+# A complaint ("…太慢了，我要投诉", "投诉电话是多少", "这个问题去哪反映", "I want to make a complaint"): the 12345 hotline takes
 # complaints, and the 差评 under an answer reaches staff. Routed, "我要投诉" got a clarifying question between three random
-# bundles and "我要投诉窗口工作人员态度差" the "no guide covers this" refusal. A message that starts by complaining or asks
-# where or how to complain; not a question about a complaint made against the asker ("餐馆被投诉了怎么办") or one that
-# only mentions a complaint further on (a misconduct report with an act of fraud is the report hand-off, decided before).
+# bundles and "我要投诉窗口工作人员态度差" the "no guide covers this" refusal. The asker's own complaint wherever it is said,
+# or a question where, how or to whom to make one; not a complaint made against the asker ("餐馆被投诉了怎么办",
+# "顾客说要投诉我们") nor a report of an act of fraud (the report hand-off, decided before).
 _COMPLAINS = re.compile(
-    r"^(我|我们|俺)?(要|想|想要|必须)?((找|向|跟|给)[^，。？]{0,6})?投诉"
-    r"|(怎么|怎样|如何|咋|去哪里?|到哪里?|在哪里?|哪里|哪儿|找谁|向谁|跟谁|找哪个部门)(能|可以|才能)?投诉"
-    r"|投诉(电话|渠道|热线|方式|途径|入口)"
-    r"|^(i|we) (want|would like|'d like|need|wish) to (complain|make a complaint|file a complaint|lodge a complaint"
-    r"|submit a complaint|raise a complaint)|\b(how|where) (do|can|should|could) (i|we) (complain|make a complaint"
-    r"|file a complaint|lodge a complaint)|\bwho (do|can|should) (i|we) complain to\b|\bcomplaints? (hotline|number|line)\b",
+    r"(^|[，,。.!！?？\s]|我|俺|我们|咱)(就|真的|一定)?(要|想|想要|得|必须)(去)?((找|向|跟|给)[^，。？]{0,6})?投诉"
+    r"|^((找|向|跟|给)[^，。？]{0,6})?投诉"
+    r"|(怎么|怎样|如何|咋|去哪里?|到哪里?|在哪里?|哪里|哪儿|找谁|向谁|跟谁|(向|找|跟)哪个?[^，。？]{0,4})(能|可以|才能)?"
+    r"(投诉|反映|说理|评价)"
+    r"|(能|可以)(帮我)?投诉(吗|不)|投诉(电话|渠道|热线|方式|途径|入口)|打(个|一个)?差评"
+    r"|\b(i|we)( really)?( want| would like|'d like| need| wish) to (complain|make a complaint|file a complaint"
+    r"|lodge a complaint|submit a complaint|raise a complaint)|\b(how|where) (do|can|should|could) (i|we) (complain"
+    r"|make a complaint|file a complaint|lodge a complaint|report (him|her|them)\b)|\bwho (do|can|should) (i|we) complain"
+    r" to\b|\bcomplaints? (hotline|number|line)\b",
     re.IGNORECASE)
 
 
+# A question asked before the complaint ("补贴自己在平台上报可以吗，这种收费能去哪反映"): the message is that question, with a
+# complaint added, and is answered as one.
+_ASKED_BEFORE = re.compile(r"[?？]|吗")
+
+
 def asks_to_complain(question: str) -> bool:
-    """Whether the message makes a complaint or asks where to make one (投诉)."""
-    return bool(_COMPLAINS.search(to_simplified(question).strip().lower()))
+    """Whether the message makes a complaint or asks where to make one (投诉), and asks nothing else before it."""
+    text = to_simplified(question).strip().lower()
+    m = _COMPLAINS.search(text)
+    return m is not None and not _ASKED_BEFORE.search(text, 0, m.start())
 
 
 def small_talk(question: str) -> str | None:
