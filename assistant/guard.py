@@ -88,9 +88,14 @@ _THANKS = re.compile(r"(谢谢|谢谢你|谢谢您|谢了|多谢|感谢|辛苦�
 _REQUEST_TAIL = _SMALL_TALK_TAIL.replace("]", "?？]", 1)
 
 
+def _folded(question: str) -> str:
+    """A message as the patterns below read it: Simplified, lower case, without surrounding space."""
+    return to_simplified(question).strip().lower()
+
+
 def _only(pattern: re.Pattern[str], question: str) -> bool:
-    """Whether the whole message, folded to Simplified lower case, is what `pattern` reads (and nothing else)."""
-    return bool(pattern.fullmatch(to_simplified(question).strip().lower()))
+    """Whether the whole message, folded (`_folded`), is what `pattern` reads (and nothing else)."""
+    return bool(pattern.fullmatch(_folded(question)))
 
 
 # A message that only asks for a person ("转人工", "我要找人工客服", "talk to a human"): the citizen's own request for the
@@ -150,7 +155,7 @@ _ASKED_BEFORE = re.compile(r"[?？]|吗")
 
 def asks_to_complain(question: str) -> bool:
     """Whether the message makes a complaint or asks where to make one (投诉), and asks nothing else before it."""
-    text = to_simplified(question).strip().lower()
+    text = _folded(question)
     m = _COMPLAINS.search(text)
     return m is not None and not _ASKED_BEFORE.search(text, 0, m.start())
 
