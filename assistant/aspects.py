@@ -204,7 +204,14 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         r"|\bhelp (him|her|them|my \w+) (with|to|apply|register|claim|file)\b"
         # whether both must come ("必须我俩一起去吗", "do we both have to go?"): whether one may act for the other
         r"|(我俩|我们俩|我们两个|两个人|两人|夫妻|两口子)[^，。？?]{0,4}(一起|都|一块)(要|得)?(去|到场|来|跑)"
-        r"|\b(do|must|should) (we|they|you) both (have to |need to )?(go|come|attend|be there|show up)\b", re.IGNORECASE),
+        r"|\b(do|must|should) (we|they|you) both (have to |need to )?(go|come|attend|be there|show up)\b"
+        # or whether one of them can do it alone, the other away ("我老公在外地，我一个人能办吗", "我自己一個人幫兩公婆嘅嘢一齊辦",
+        # "Can my wife register our baby without me?"): the same question from the other side. Someone must be alone:
+        # "一個人可以同時辦兩張社保卡嗎" asks how many cards one person may hold, "我一个人在外地工作" where one lives; and
+        # "on his own" or "by myself" is as often paying for oneself ("keep paying his pension on his own"), "without
+        # my husband's ID card" a missing paper.
+        r"|(我|她|他|自己|老婆|老公|妻子|丈夫|爱人|媳妇)一个人[^，。？?]{0,4}(能|可以|能不能|可不可以|行|去|来|办|弄|跑|帮|替|代|申请)"
+        r"|\bwithout (me|him|her|them|us|(my|her|his) \w+)\b(?!')[^.?!]{0,40}\?", re.IGNORECASE),
     "deadline": re.compile(
         r"\b(register\w*|appl(y|ies|ied|ying)|fil(e|es|ed|ing)|report\w*|enrol\w*|sign(s|ed|ing)? up|renew\w*|submit\w*"
         r"|pa(y|ys|id|ying)|do(ing)? it|did it|get(ting)? it done)\b"

@@ -8,6 +8,7 @@ label in the text — and quotes them from the indexed chunks, citing each block
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import unicodedata
@@ -320,6 +321,32 @@ def _mentions(text: str, word: str) -> bool:
     return word in text or any(w in text for w in _EQUIVALENT.get(word, ()))
 
 
+# A short form's characters in order, each at most _ABBREVIATED characters after the one before.
+_ABBREVIATED = 2
+
+
+@functools.cache
+def _short_form(word: str) -> re.Pattern[str]:
+    gap = rf"[\u4e00-\u9fff]{{0,{_ABBREVIATED}}}?"
+    return re.compile("(?=(" + re.escape(word[0]) + "".join(gap + re.escape(c) for c in word[1:]) + "))")
+
+
+def _naming(name: str, words: set[str]) -> int:
+    """How many of a question's `words` a service's name holds, as written or in short form."""
+    return sum(_mentions(name, w) or _abbreviates(w, name) for w in words)
+
+
+def _abbreviates(word: str, text: str) -> bool:
+    """Whether a Chinese word of three characters or more is in `text` as the short form of a longer name: its characters
+    in order with at most two others between them in all — 出生证明 for 出生医学证明, 社保卡 for 社会保障卡. Two characters
+    are left to themselves: pairs meet by chance; nor more between: 法人 and 法定代表人 are named as one thing in
+    `_SAME_THING`. Read in services' names only (`_naming`): in a passage's text a token jieba ran together finds
+    words it never meant ("办残疾证" in "办了残疾人证")."""
+    if len(word) < 3 or word.isascii() or word[0] not in text:
+        return False
+    return any(len(m.group(1)) <= len(word) + _ABBREVIATED for m in _short_form(word).finditer(text))
+
+
 _ENGLISH_WORD = re.compile(r"[a-z]{4,}")
 # Things named together or done together ("户口和医保能一起办吗", "外线施工的审批也能一起办吗", "can I do the hukou and the
 # insurance together?"): whether they are done in one go is the services list's to say. A question naming the bundle's
@@ -613,6 +640,44 @@ class GroundedComposer:
         name = section_part(self.catalog, rec.source_id, "service")
         return sum(_mentions(name.label, w) for w in words) if name is not None else 0
 
+    def _service_missed(self, o: OneThing, ask: Ask, glang: str, words: set[str], on_topic: list[Record],
+                        first: Record | None) -> Record | None:
+        """The one service a question is only about, named short form and all, when retrieval missed it and a service's
+        part would answer (`first`, a service or None): "娃的出生证明去哪里开" is 出生医学证明首次签发's, whose window is the
+        maternity hospital's; retrieval found the registration's.
+
+        Its name must hold every topic word of the question but those of the bundle's life events (宝宝, baby):
+        "出生证明上名字写错了" asks about a correction (tried with any word named: 7 development answers of 23 got worse).
+        And one at least: "育儿补贴怎么领" names the bundle, not its one service. Not for things named together ("宝宝出生证明
+        和上户口": the registration's materials hold the birth certificate too). The words of the bundle's name count
+        in telling services apart: "medical birth certificate" is that service, not the two other "medical" ones."""
+        if ask.whole or _JOINED.search(ask.text) or not any(ask.leads(a) and a in SERVICE_PARTS for a in ask.aspects):
+            return None
+        naming_words = {w for w in ask.topic_words if len(w) >= 2}
+        named, naming = self._named_service(o, glang, naming_words)
+        if named is None or named.source_id in {p.source_id for p in on_topic}:
+            return None
+        events = " ".join(o.life_events_en if glang == "en" else o.life_events).lower()
+        required = {w for w in words if not _mentions(events, w)}
+        name = self._service_name(named)
+        alone = _naming(name, words) > 0 and _naming(name, required) == len(required)
+        return named if alone and naming > (_naming(self._service_name(first), naming_words) if first is not None else 0) else None
+
+    def _service_name(self, rec: Record) -> str:
+        """A service passage's name ("" when the catalogue does not know its parts)."""
+        name = section_part(self.catalog, rec.source_id, "service")
+        return name.label if name is not None else ""
+
+    def _named_service(self, o: OneThing, glang: str, words: set[str]) -> tuple[Record | None, int]:
+        """The first record of the one service of `o` whose name holds the most of `words`, and how many it holds
+        (None for none, or for a tie)."""
+        services = o.en.services if glang == "en" and o.en is not None else o.services
+        named = sorted(((_naming(s.name, words), s.id) for s in services), reverse=True)
+        if not named or named[0][0] == 0 or (len(named) > 1 and named[1][0] == named[0][0]):
+            return None, 0
+        suffix = "" if glang == "zh" else f"@{glang}"
+        return next(iter(self.section_records(f"{o.id}#svc-{named[0][1]}{suffix}")), None), named[0][0]
+
     def _answer_only(self, blocks: list[tuple[Record, str]]) -> list[tuple[Record, str]]:
         """An FAQ's quotes cut to its answer, without the question and the answer's label, when one chunk holds
         the whole answer line (else unchanged)."""
@@ -756,8 +821,11 @@ class GroundedComposer:
         # 上个月刚满3岁，还能领吗" and "孩子超过3岁了还能领吗？": an age; another province; missing papers).
         case = ask.conditions
         top, shares = scored[0] if scored else (None, 0)
+        # (Not one that asks something else than an aspect asked: "孩子刚出生，我老公在外地，我一个人能办吗" asks whether one
+        # parent may act alone, the 代办 part; the FAQ on a birth in another province shares only 外地's case.)
         alike = top if (case and ask.yes_no and not faq_first and top is not None and top.kind == "faq" and shares > 0
-                        and conditions_in(self._faq_question(top)) == case) else None
+                        and conditions_in(self._faq_question(top)) == case
+                        and (not ask.asked or ask.asked & asked_in(self._faq_question(top)))) else None
         # A how-to question that first tells its case ("公司注册两年了一直没开张 想注销掉 要怎么操作") is answered for that case
         # when retrieval's best passage is an FAQ whose own question tells the same case in three of its words or more
         # ("公司注册后一直没开业，可以走简易注销吗？": the simplified route, its 20-day notice), not by the bundle's steps
@@ -766,6 +834,8 @@ class GroundedComposer:
                            and self._named_in_question(top, words) >= SITUATION_WORDS and of_this_case(top)
                            and cases_named(self._faq_question(top)) <= ask.conditions) else None
         first = decider if faq_first else top_faq or service or same or alike or situated
+        if (first is None or first.kind == "service") and not faq_first:
+            first = self._service_missed(o, ask, glang, words, on_topic, first) or first
         if first is None and validity and most == 0:
             # "那证能管几年" after a restaurant answer names nothing any passage names: the guide's one FAQ on how long
             # something stays valid answers it (with two, the question would have to say which; "健康证能管几年" names

@@ -1204,6 +1204,23 @@ def test_whether_both_must_come_asks_whether_one_may_act_for_the_other():
         assert _ask(q).aspects == ["proxy"], (q, _ask(q).aspects)
 
 
+def test_whether_one_can_do_it_alone_asks_whether_one_may_act_for_the_other(catalog):
+    """"Can my wife register our baby without me?" led with the FAQ on parents with no marriage certificate, and
+    "我自己一个人去给孩子上户口可以吗" with the one on a parent with a hukou in another province: whether one can do it
+    alone is the 代办 line's question ("父母一方可代另一方办理"), as whether both must come is. Living alone is not."""
+    for q in ("我自己一个人去给孩子上户口可以吗", "我老公在外地，我一个人能办吗", "Can my wife register our baby without me?",
+              "Can the transfer go ahead without her?"):
+        assert "proxy" in _ask(q).aspects, (q, _ask(q).aspects)
+    for q in ("我一个人在外地工作，医保怎么交", "一個人可以同時辦兩張社保卡嗎？", "Can we apply without my husband's ID card?",
+              "How can he keep paying his pension and medical insurance on his own?"):
+        assert "proxy" not in _ask(q).aspects, (q, _ask(q).aspects)
+    lead = _lead(catalog, "newborn", ["newborn#faq-3", "newborn#faq-2"], "Can my wife register our baby without me?", "en")
+    assert "One parent may apply for the other" in lead.quote, lead
+    # Said beside another province's case, the FAQ on that case asks something else than the one thing asked.
+    lead = _lead(catalog, "newborn", ["newborn#faq-1", "newborn#services"], "孩子刚出生，我老公在外地，我一个人能办吗")
+    assert "父母一方可代另一方办理" in lead.quote, lead
+
+
 def test_whether_it_can_be_done_here_asks_about_the_cross_province_service():
     """"在苏州这边能办不" (a hukou in Anhui said a turn before) asks whether it can be done where one lives: the
     cross-province line, as for "another province"."""
@@ -1579,3 +1596,27 @@ def test_a_how_to_question_telling_its_case_is_answered_for_that_case(catalog):
     comp = composer.compose(o, _ask("We just hired someone who is transferring from another company. How do we register "
                                     "their employment and social insurance with us?"), index[other], lang="en")
     assert comp.statements[0].label == "steps"
+
+
+def test_a_service_named_by_its_short_form_answers_for_itself_though_retrieval_missed_it(catalog):
+    """"娃的出生证明去哪里开" got the bundle's channels and materials: retrieval found the registration's service, not
+    出生医学证明首次签发, and 出生证明 is not in that name as written. A short form (its characters in order, at most two
+    others between) names the service, and the service's own channel answers — the maternity hospital's window."""
+    lead = _lead(catalog, "newborn", ["newborn#svc-birth_registration", "newborn#faq-1"], "娃的出生证明去哪里开")
+    assert "助产机构出生医学证明办理窗口" in lead.quote, lead
+    lead = _lead(catalog, "newborn", ["newborn#svc-birth_registration@en"],
+                 "where do we get the baby's medical birth certificate?", "en")
+    assert "midwifery institution" in lead.quote, lead
+    # Two services named alike decide nothing: the bundle's own part answers.
+    lead = _lead(catalog, "newborn", ["newborn#faq-1"], "孩子的证明去哪里开")
+    assert not lead.citation.source_id.startswith("newborn#svc-"), lead
+
+
+def test_a_service_is_named_by_a_short_form_but_not_by_any_scatter_of_its_characters():
+    from assistant.composer import _naming
+
+    assert _naming("出生医学证明首次签发", {"出生证明"}) == 1
+    assert _naming("社会保障卡挂失、补领和换领", {"社保卡", "补领"}) == 2
+    assert _naming("城乡居民基本医疗保险参保登记", {"医保"}) == 0  # two characters: left to themselves
+    assert _naming("户籍所在地的口岸", {"户口本"}) == 0
+    assert _naming("社会、保障卡", {"社保卡"}) == 0  # not across a stop
