@@ -51,6 +51,9 @@ def new_page(browser):
 def _open(page, base: str, path: str = "/") -> None:
     page.goto(base + path)
     page.wait_for_selector("#yjs-send", state="visible")
+    # Gradio draws the page in parts: under load (the full run on two cores) the send button has been seen before
+    # the chat was in the page.
+    page.wait_for_selector("#yjs-chat", state="attached")
 
 
 def _bots(page) -> int:
