@@ -830,10 +830,16 @@ class GroundedComposer:
         # when retrieval's best passage is an FAQ whose own question tells the same case in three of its words or more
         # ("公司注册后一直没开业，可以走简易注销吗？": the simplified route, its 20-day notice), not by the bundle's steps
         # for every case; the steps support.
-        situated = top if (ask.aspects == ["steps"] and not faq_first and top is not None and top.kind == "faq"
-                           and self._named_in_question(top, words) >= SITUATION_WORDS and of_this_case(top)
-                           and cases_named(self._faq_question(top)) <= ask.conditions) else None
-        first = decider if faq_first else top_faq or service or same or alike or situated
+        # An FAQ sharing as many words as retrieval's best passage, a service, is as good a match ("My partner and I
+        # registered a company… it never did any business… How do we close it through the simplified route without
+        # forming a liquidation group?": the liquidation filing's steps and the FAQ on a company that never traded
+        # share seven words each): one telling the same case answers before the service.
+        case_faq = next((p for p, n in scored if p.kind == "faq" and n >= shares), None)
+        situated = case_faq if (ask.aspects == ["steps"] and not faq_first and case_faq is not None
+                                and self._named_in_question(case_faq, words) >= SITUATION_WORDS
+                                and of_this_case(case_faq)
+                                and cases_named(self._faq_question(case_faq)) <= ask.conditions) else None
+        first = decider if faq_first else top_faq or situated or service or same or alike
         if (first is None or first.kind == "service") and not faq_first:
             first = self._service_missed(o, ask, glang, words, on_topic, first) or first
         if first is None and validity and most == 0:

@@ -1598,6 +1598,18 @@ def test_a_how_to_question_telling_its_case_is_answered_for_that_case(catalog):
     assert comp.statements[0].label == "steps"
 
 
+def test_a_told_case_faq_answers_before_a_service_sharing_as_many_words(catalog):
+    """"…never did any business and owes nothing. How do we close it through the simplified route without forming a
+    liquidation group?" got the liquidation filing's steps: retrieval put that service first, sharing seven words
+    with it, as many as the FAQ on a company that never traded, which tells the same case and answers."""
+    lead = _lead(catalog, "enterprise_deregistration",
+                 ["enterprise_deregistration#svc-liquidation_filing@en", "enterprise_deregistration#faq-1@en"],
+                 "My partner and I registered a company in Suzhou two years ago but it never did any business and owes "
+                 "nothing. How do we close it through the simplified route without forming a liquidation group?", "en")
+    assert lead.citation.source_id.startswith("enterprise_deregistration#faq-1@en"), lead
+    assert "20 days" in lead.quote, lead
+
+
 def test_a_service_named_by_its_short_form_answers_for_itself_though_retrieval_missed_it(catalog):
     """"娃的出生证明去哪里开" got the bundle's channels and materials: retrieval found the registration's service, not
     出生医学证明首次签发, and 出生证明 is not in that name as written. A short form (its characters in order, at most two
