@@ -73,6 +73,11 @@ SHOW_NEWEST_JS = f"""() => {{
     held = box.scrollHeight === height ? held + 1 : 0;
     height = box.scrollHeight;
     if (held < 5 && ++polls < 40) {{ setTimeout(settle, 100); return; }}
+    // A row between the chat and the pinned question box (the 转人工 offer, the related bundles; the chat gave up
+    // its height for it, theme.css) is brought above the box, as far as the chat's top stays on screen.
+    const rows = ['yjs-handoff-offer', 'yjs-candidates'].map(id => document.getElementById(id)).filter(Boolean);
+    const under = Math.max(0, ...rows.map(e => e.getBoundingClientRect().bottom - floor));
+    if (under > 0) window.scrollBy(0, Math.min(under, Math.max(0, chat.getBoundingClientRect().top)));
     const users = chat.querySelectorAll("[data-testid='user']");
     const last = users[users.length - 1];
     const below = last ? last.getBoundingClientRect().top - box.getBoundingClientRect().top : 0;

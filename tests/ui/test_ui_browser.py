@@ -298,6 +298,25 @@ def test_chat_uses_the_screen_and_keeps_the_newest_answer_in_view(new_page, live
 
 
 STAFF_BUBBLES = "#yjs-chat [data-testid='bot'] .yjs-staff-msg"
+# Whether an element is on screen and above the pinned question box.
+ABOVE_THE_BOX_JS = """(sel) => {
+    const e = document.querySelector(sel), ask = document.querySelector('.yjs-ask');
+    if (!e || !ask) return false;
+    const r = e.getBoundingClientRect();
+    return r.top >= 0 && r.bottom <= ask.getBoundingClientRect().top + 1;
+}"""
+
+
+def test_related_bundles_after_an_answer_are_on_a_phones_screen(new_page, live_server):
+    """After an answer on a 390×844 phone the related bundles (育儿补贴 after a birth) sat under the pinned question
+    box; the chat gives up their height and they come into view, with the answer's beginning still on screen."""
+    page = new_page(390, 844)
+    _open(page, live_server)
+    _ask(page, "孩子刚出生要办哪些手续")
+    page.wait_for_function(ABOVE_THE_BOX_JS, arg="#yjs-candidate-0", timeout=6_000)
+    assert page.evaluate("() => document.getElementById('yjs-chat').getBoundingClientRect().top") >= 0
+    page.screenshot(path=str(SHOTS / "related_bundles_phone.png"))
+    assert not page.errors, page.errors
 
 
 def test_refusal_offers_handoff_and_clerk_replies_arrive_live_on_a_phone(new_page, live_server, real_stack):
@@ -312,6 +331,8 @@ def test_refusal_offers_handoff_and_clerk_replies_arrive_live_on_a_phone(new_pag
     assert "12345" in answer
     citizen.wait_for_selector("#yjs-handoff-offer-btn", state="visible")
     assert "转人工" in citizen.locator("#yjs-handoff-offer").inner_text()
+    # On the phone the offer is on screen above the pinned question box (it was under it until one scrolled).
+    citizen.wait_for_function(ABOVE_THE_BOX_JS, arg="#yjs-handoff-offer-btn", timeout=6_000)
     queued = store.list_conversations(status="handoff", limit=500)
     assert question not in store.last_user_messages([c["id"] for c in queued]).values()  # nothing silent
     citizen.screenshot(path=str(SHOTS / "refusal_offers_handoff_phone.png"), full_page=True)
