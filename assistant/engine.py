@@ -203,9 +203,9 @@ PROGRESS = {
 # "我要投诉…", "where can I complain?": where complaints go (the system's own words, no guide fact) — the hotline, the
 # 差评 under an answer (staff read it on the knowledge-gap list) and 转人工 (offered with every hand-off).
 WHERE_TO_COMPLAIN = {
-    "zh-Hans": "投诉、意见和建议请拨打{hotline}政务服务便民热线，或到当地政务服务中心反映。对我的回答不满意，请在回答下方点“差评”并写下原因，"
+    "zh-Hans": "投诉、举报、意见和建议请拨打{hotline}政务服务便民热线，或到当地政务服务中心反映。对我的回答不满意，请在回答下方点“差评”并写下原因，"
     "工作人员会看到；想直接和工作人员说，请点“转人工”。",
-    "en": "To make a complaint or a suggestion, call the {hotline} government service hotline or raise it at your local "
+    "en": "To make a complaint, a report or a suggestion, call the {hotline} government service hotline or raise it at your local "
     "government service centre. If my reply didn't help, rate it \"Bad\" below it and say why — staff read those; to "
     "tell a member of staff now, tap \"Talk to a person\".",
 }

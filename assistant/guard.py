@@ -130,17 +130,19 @@ def asks_progress(question: str) -> bool:
     return _only(_ASKS_PROGRESS, question)
 
 
-# A complaint ("…太慢了，我要投诉", "投诉电话是多少", "这个问题去哪反映", "I want to make a complaint"): the 12345 hotline takes
-# complaints, and the 差评 under an answer reaches staff. Routed, "我要投诉" got a clarifying question between three random
+# A complaint ("…太慢了，我要投诉", "投诉电话是多少", "这个问题去哪反映", "I want to make a complaint"), or a report of someone's
+# conduct ("我要举报办事员收红包", which got a clarifying question between three bundles): the 12345 hotline takes
+# complaints and reports, and the 差评 under an answer reaches staff. A report of fraud (冒领, 伪造 …) is the report
+# hand-off, decided before. Routed, "我要投诉" got a clarifying question between three random
 # bundles and "我要投诉窗口工作人员态度差" the "no guide covers this" refusal. The asker's own complaint wherever it is said,
 # or a question where, how or to whom to make one; not a complaint made against the asker ("餐馆被投诉了怎么办",
 # "顾客说要投诉我们") nor a report of an act of fraud (the report hand-off, decided before).
 _COMPLAINS = re.compile(
-    r"(^|[，,。.!！?？\s]|我|俺|我们|咱)(就|真的|一定)?(要|想|想要|得|必须)(去)?((找|向|跟|给)[^，。？]{0,6})?投诉"
-    r"|^((找|向|跟|给)[^，。？]{0,6})?投诉"
+    r"(^|[，,。.!！?？\s]|我|俺|我们|咱)(就|真的|一定)?(要|想|想要|得|必须)(去)?((找|向|跟|给)[^，。？]{0,6})?(投诉|举报)"
+    r"|^((找|向|跟|给)[^，。？]{0,6})?(投诉|举报)"
     r"|(怎么|怎样|如何|咋|去哪里?|到哪里?|在哪里?|哪里|哪儿|找谁|向谁|跟谁|(向|找|跟)哪个?[^，。？]{0,4})(能|可以|才能)?"
-    r"(投诉|反映|说理|评价)"
-    r"|(能|可以)(帮我)?投诉(吗|不)|投诉(电话|渠道|热线|方式|途径|入口)|打(个|一个)?差评"
+    r"(投诉|举报|反映|说理|评价)"
+    r"|(能|可以)(帮我)?(投诉|举报)(吗|不)|(投诉|举报)(电话|渠道|热线|方式|途径|入口)|打(个|一个)?差评"
     r"|\b(i|we)( really)?( want| would like|'d like| need| wish) to (complain|make a complaint|file a complaint"
     r"|lodge a complaint|submit a complaint|raise a complaint)|\b(how|where) (do|can|should|could) (i|we) (complain"
     r"|make a complaint|file a complaint|lodge a complaint|report (him|her|them)\b)|\bwho (do|can|should) (i|we) complain"

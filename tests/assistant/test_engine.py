@@ -161,6 +161,21 @@ def test_a_complaint_is_told_where_complaints_go(fast_assistant):
     assert bot.run("I want to file a complaint", lang="en").answer.startswith("To make a complaint")
 
 
+def test_reporting_a_clerks_conduct_is_told_where_complaints_go(fast_assistant):
+    """"我要举报办事员收红包" got a clarifying question between 信用修复, 救助 and 上市核查. Reporting someone's conduct goes where
+    complaints go (12345 takes reports too); a report of fraud (冒领 …) keeps its own hand-off, and a report made against
+    the asker is still a question."""
+    from assistant.guard import asks_to_complain
+
+    assert all(asks_to_complain(q) for q in ("我要举报办事员收红包", "举报一下社保窗口的工作人员态度恶劣", "举报电话是多少",
+                                             "这种乱收费去哪举报"))
+    assert not any(asks_to_complain(q) for q in ("被人举报了怎么办", "公司被举报偷税，会影响注销吗"))
+    bot = fast_assistant
+    told = bot.run("我要举报办事员收红包")
+    assert told.handoff == {"channel": "12345", "reason": "complaint"} and not told.clarifying_question
+    assert bot.run("有人冒领我爸的养老金，我要举报").handoff["reason"] == "report_misconduct"
+
+
 def test_hand_offs_that_no_guide_could_fix_are_not_knowledge_gaps(fast_assistant):
     """The gap list is for staff fixing the guides: a question no guide answered is on it; a complaint, a request for
     someone's ID number, a likely scam, a report of misconduct or a request to cheat — each handed off as it must be —
