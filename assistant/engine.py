@@ -143,6 +143,22 @@ ABUSE_LAWFUL_ROUTE = {
     "en": ("Sorry, I can't help with anything unlawful such as forging, impersonating or deception. If you mean to "
            "apply lawfully, this is what the guide says:", "To report such conduct, call {hotline}."),
 }
+# The same refusals when only the decision model read the request as one to cheat, its words naming no act of fraud
+# (no 伪造, 冒用, 假 … for `check_abuse`): the model misreads honest questions (development: 36 first questions a bundle
+# answers, most of them English stories — a house fire, a father who cannot dress himself, a shop by a school), and
+# telling such a citizen they asked to forge something is an accusation. The request is still refused, the lawful
+# route still given; the words say what the assistant can do, not what the asker did.
+MODEL_REFUSAL = {
+    "zh-Hans": "我只能按办事指南说明依法办理的条件、材料和流程，不能帮助绕开规定的做法。您可以直接问我具体的办理条件，"
+    "或拨打{hotline}咨询。",
+    "en": "I can only explain the lawful conditions, documents and steps in the service guides, and can't help with getting "
+    "round the rules. Ask me about the conditions that apply to you, or call {hotline}.",
+}
+MODEL_LAWFUL_ROUTE = {
+    "zh-Hans": ("我只能按办事指南说明依法办理的条件，不能帮助绕开规定的做法。指南是这样说的：", "其他问题可拨打{hotline}咨询。"),
+    "en": ("I can only go by the lawful conditions in the service guide, and can't help with getting round the rules. "
+           "This is what the guide says:", "For anything else, call {hotline}."),
+}
 # Someone asked the citizen for a code, password, card or money and they ask if it is genuine: the system's own
 # safety advice (no guide fact), and where to check.
 SCAM_WARNING = {
@@ -420,7 +436,7 @@ class Assistant:
         query, retrieval, routing = self._decide(q, lang, active if self.catalog.get(active or "") else None)
         if routing.abuse:
             log.info("refused an unlawful request (decision model, p=%.2f)", routing.probabilities.get("abuse", 0.0))
-            return self._refuse_abuse(lang, conv, lawful=self._lawful_bundle(routing), query=query)
+            return self._refuse_abuse(lang, conv, lawful=self._lawful_bundle(routing), query=query, named=False)
         context = pending["question"] if pending else conv.state.pop("unplaced", None)
         if context and not routing.continues and not self._surely_placed(routing):
             # The message before could not be placed (we asked which one is meant, or found it out of scope) and
@@ -500,21 +516,23 @@ class Assistant:
         conv.state.pop("active_one_thing", None)
         return Answer(self.composer.render_general(comp, lang), citations=comp.citations, statements=comp.statements)
 
-    def _refuse_abuse(self, lang: Lang, conv: Conversation, lawful: str | None = None, query: Query | None = None) -> Answer:
+    def _refuse_abuse(self, lang: Lang, conv: Conversation, lawful: str | None = None, query: Query | None = None,
+                      named: bool = True) -> Answer:
         """Refused, with the hand-off (a citizen the model misread can still reach a person) and, when the request
         is about one bundle (`_lawful_bundle`), the lawful route: that guide's FAQ asking in the question's words, its
         part for what is asked when that is no recipe, and (without the FAQ) its conditions closest to the question
         (`GroundedComposer.compose_lawful`). Who qualifies, how long, what it costs are no recipe for fraud (materials
         and steps would read as one), and an honest question misread as fraud ("the old car is under my wife's name,
-        can I still claim it?") often hangs on exactly those."""
-        refusal = self._hand_off(ABUSE_REFUSAL, UNLAWFUL_REQUEST, lang, conv)
+        can I still claim it?") often hangs on exactly those. `named`: the request names an act of fraud; when only the
+        decision model read it so, the words accuse no one (MODEL_REFUSAL)."""
+        refusal = self._hand_off(ABUSE_REFUSAL if named else MODEL_REFUSAL, UNLAWFUL_REQUEST, lang, conv)
         o = self.catalog.get(lawful or "")
         if o is None or query is None:
             return refusal
         comp = self.composer.compose_lawful(o, Ask.of(query, own_names(o)), lang, self._within(o, query))
         if not comp.statements:
             return refusal
-        before, after = ABUSE_LAWFUL_ROUTE[family(lang)]
+        before, after = (ABUSE_LAWFUL_ROUTE if named else MODEL_LAWFUL_ROUTE)[family(lang)]
         text = f"{localise(before, lang)}\n{self.composer.render(o, comp, lang)}\n{localise(after.format(hotline=self.hotline), lang)}"
         return Answer(text, refused=True, handoff=refusal.handoff, citations=comp.citations, statements=comp.statements)
 
