@@ -150,9 +150,9 @@ _COMPLAINS = re.compile(
     re.IGNORECASE)
 
 
-# A question asked before the complaint ("补贴自己在平台上报可以吗，这种收费能去哪反映"): the message is that question, with a
-# complaint added, and is answered as one.
-_ASKED_BEFORE = re.compile(r"[?？]|吗")
+# A question asked before the complaint ("补贴自己在平台上报可以吗，这种收费能去哪反映", "…说能代领育儿补贴，是不是骗局，怎么举报"):
+# the message is that question, with a complaint added, and is answered as one (the guide warns of such fees).
+_ASKED_BEFORE = re.compile(r"[?？]|吗|是不是|是否|能不能|可不可以|有没有")
 
 
 def asks_to_complain(question: str) -> bool:

@@ -169,7 +169,9 @@ def test_reporting_a_clerks_conduct_is_told_where_complaints_go(fast_assistant):
 
     assert all(asks_to_complain(q) for q in ("我要举报办事员收红包", "举报一下社保窗口的工作人员态度恶劣", "举报电话是多少",
                                              "这种乱收费去哪举报"))
-    assert not any(asks_to_complain(q) for q in ("被人举报了怎么办", "公司被举报偷税，会影响注销吗"))
+    assert not any(asks_to_complain(q) for q in ("被人举报了怎么办", "公司被举报偷税，会影响注销吗",
+                                                 # a question asked first: the guide warns of such fees
+                                                 "有人在妈妈群里说能代领育儿补贴，是不是骗局，怎么举报"))
     bot = fast_assistant
     told = bot.run("我要举报办事员收红包")
     assert told.handoff == {"channel": "12345", "reason": "complaint"} and not told.clarifying_question
