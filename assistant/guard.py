@@ -130,13 +130,12 @@ def asks_progress(question: str) -> bool:
     return _only(_ASKS_PROGRESS, question)
 
 
-# A complaint ("…太慢了，我要投诉", "投诉电话是多少", "这个问题去哪反映", "I want to make a complaint"), or a report of someone's
-# conduct ("我要举报办事员收红包", which got a clarifying question between three bundles): the 12345 hotline takes
-# complaints and reports, and the 差评 under an answer reaches staff. A report of fraud (冒领, 伪造 …) is the report
-# hand-off, decided before. Routed, "我要投诉" got a clarifying question between three random
-# bundles and "我要投诉窗口工作人员态度差" the "no guide covers this" refusal. The asker's own complaint wherever it is said,
-# or a question where, how or to whom to make one; not a complaint made against the asker ("餐馆被投诉了怎么办",
-# "顾客说要投诉我们") nor a report of an act of fraud (the report hand-off, decided before).
+# A complaint ("…太慢了，我要投诉", "投诉电话是多少", "这个问题去哪反映", "I want to make a complaint") or a report of someone's
+# conduct ("我要举报办事员收红包"): the 12345 hotline takes both, and the 差评 under an answer reaches staff. Routed, "我要投诉"
+# and "我要举报办事员收红包" got a clarifying question between three random bundles and "我要投诉窗口工作人员态度差" the "no guide
+# covers this" refusal. The asker's own complaint or report wherever it is said, or a question where, how or to whom to
+# make one; not one made against the asker ("餐馆被投诉了怎么办", "被人举报了怎么办") nor a report of an act of fraud (冒领,
+# 伪造 …: the report hand-off, decided before).
 _COMPLAINS = re.compile(
     r"(^|[，,。.!！?？\s]|我|俺|我们|咱)(就|真的|一定)?(要|想|想要|得|必须)(去)?((找|向|跟|给)[^，。？]{0,6})?(投诉|举报)"
     r"|^((找|向|跟|给)[^，。？]{0,6})?(投诉|举报)"
