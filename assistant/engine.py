@@ -217,13 +217,14 @@ PROGRESS = {
     "there. I can't look up anyone's application in the chat; without a tracking number, please call {hotline}.",
 }
 # "我要投诉…", "where can I complain?": where complaints go (the system's own words, no guide fact) — the hotline, the
-# 差评 under an answer (staff read it on the knowledge-gap list) and 转人工 (offered with every hand-off).
+# 差评 under an answer (staff read it on the knowledge-gap list) and 转人工 (offered with every hand-off). Said without
+# the page's buttons ("点“转人工”", "tap…"): an app calling the API draws its own, and typing 转人工 works everywhere.
 WHERE_TO_COMPLAIN = {
-    "zh-Hans": "投诉、举报、意见和建议请拨打{hotline}政务服务便民热线，或到当地政务服务中心反映。对我的回答不满意，请在回答下方点“差评”并写下原因，"
-    "工作人员会看到；想直接和工作人员说，请点“转人工”。",
-    "en": "To make a complaint, a report or a suggestion, call the {hotline} government service hotline or raise it at your local "
-    "government service centre. If my reply didn't help, rate it \"Bad\" below it and say why — staff read those; to "
-    "tell a member of staff now, tap \"Talk to a person\".",
+    "zh-Hans": "投诉、举报、意见和建议请拨打{hotline}政务服务便民热线，或到当地政务服务中心反映。对我的回答不满意，可以给这条回答打“差评”"
+    "并写下原因，工作人员会看到；也可以转人工，直接和工作人员说。",
+    "en": "To make a complaint, a report or a suggestion, call the {hotline} government service hotline or raise it at your "
+    "local government service centre. If my reply didn't help, rate it \"Bad\" and say why — staff read those; or ask "
+    "to talk to a person now.",
 }
 STAFF_HOLD = {
     "zh-Hans": "您的对话已转人工服务，工作人员会尽快回复您。",
