@@ -637,8 +637,7 @@ class GroundedComposer:
 
     def _named_in_service(self, rec: Record, words: set[str]) -> int:
         """How many of `words` a service passage's name holds (0 when the catalogue does not know its parts)."""
-        name = section_part(self.catalog, rec.source_id, "service")
-        return sum(_mentions(name.label, w) for w in words) if name is not None else 0
+        return sum(_mentions(self._service_name(rec), w) for w in words)
 
     def _service_missed(self, o: OneThing, ask: Ask, glang: str, words: set[str], on_topic: list[Record],
                         first: Record | None) -> Record | None:
@@ -661,11 +660,11 @@ class GroundedComposer:
         required = {w for w in words if not _mentions(events, w)}
         name = self._service_name(named)
         alone = _naming(name, words) > 0 and _naming(name, required) == len(required)
-        return named if alone and naming > (_naming(self._service_name(first), naming_words) if first is not None else 0) else None
+        return named if alone and naming > _naming(self._service_name(first), naming_words) else None
 
-    def _service_name(self, rec: Record) -> str:
-        """A service passage's name ("" when the catalogue does not know its parts)."""
-        name = section_part(self.catalog, rec.source_id, "service")
+    def _service_name(self, rec: Record | None) -> str:
+        """A service passage's name ("" for no passage, or when the catalogue does not know its parts)."""
+        name = section_part(self.catalog, rec.source_id, "service") if rec is not None else None
         return name.label if name is not None else ""
 
     def _named_service(self, o: OneThing, glang: str, words: set[str]) -> tuple[Record | None, int]:
@@ -827,13 +826,11 @@ class GroundedComposer:
                         and conditions_in(self._faq_question(top)) == case
                         and (not ask.asked or ask.asked & asked_in(self._faq_question(top)))) else None
         # A how-to question that first tells its case ("公司注册两年了一直没开张 想注销掉 要怎么操作") is answered for that case
-        # when retrieval's best passage is an FAQ whose own question tells the same case in three of its words or more
-        # ("公司注册后一直没开业，可以走简易注销吗？": the simplified route, its 20-day notice), not by the bundle's steps
-        # for every case; the steps support.
-        # An FAQ sharing as many words as retrieval's best passage, a service, is as good a match ("My partner and I
-        # registered a company… it never did any business… How do we close it through the simplified route without
-        # forming a liquidation group?": the liquidation filing's steps and the FAQ on a company that never traded
-        # share seven words each): one telling the same case answers before the service.
+        # by an FAQ sharing as many of its words as retrieval's best passage, whose own question tells the same case in
+        # three of its words or more ("公司注册后一直没开业，可以走简易注销吗？": the simplified route, its 20-day notice), not
+        # by the bundle's steps for every case, which support. Before a service sharing as many ("…never did any
+        # business… How do we close it through the simplified route without forming a liquidation group?": the
+        # liquidation filing's steps and the FAQ on a company that never traded share seven words each).
         case_faq = next((p for p, n in scored if p.kind == "faq" and n >= shares), None)
         situated = case_faq if (ask.aspects == ["steps"] and not faq_first and case_faq is not None
                                 and self._named_in_question(case_faq, words) >= SITUATION_WORDS

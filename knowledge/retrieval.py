@@ -31,9 +31,7 @@ from knowledge.embedders import Embedder
 from knowledge.store import VectorStore, Where
 from knowledge.text import (
     SegmentationCache,
-    fold_cantonese,
-    fold_passing,
-    normalize,
+    fold_question,
     segment,
     tokenize,
     tokenize_normalized,
@@ -266,7 +264,7 @@ class HybridRetriever:
         relative who 走了 as 去世了), pinyin-IME typos repaired, tokenised, and (with `embed`) embedded — each once.
         Only the first `max_embed_chars` characters are embedded, so the cost of a long question stays bounded."""
         self.warm_up()
-        normalized = fold_passing(fold_cantonese(normalize(text)))
+        normalized = fold_question(text)
         search_text = self.typos.correct(normalized)
         tokens = tuple(tokenize_normalized(normalized))
         # A repaired word may come from an office's own (unfolded) text, so repaired text is folded again.

@@ -91,6 +91,12 @@ def fold_passing(text: str) -> str:
     return _PASSED_EN.sub(r"\1passed away", _PASSED.sub(r"\1去世了", text))
 
 
+def fold_question(text: str) -> str:
+    """A question as every stage reads it: width and script folded (`normalize`), spoken Cantonese as Mandarin
+    (`fold_cantonese`), a relative who 走了 or "passed" as one who 去世了 / passed away (`fold_passing`)."""
+    return fold_passing(fold_cantonese(normalize(text)))
+
+
 def normalize(text: str) -> str:
     """Fold width (full-width ASCII → ASCII), fold Traditional → Simplified, collapse whitespace."""
     text = unicodedata.normalize("NFKC", text)

@@ -10,13 +10,13 @@ from pathlib import Path
 
 from assistant.aspects import Ask
 from knowledge.retrieval import Query
-from knowledge.text import fold_cantonese, fold_passing, normalize, tokenize_normalized
+from knowledge.text import fold_question, tokenize_normalized
 
 HERE = Path(__file__).resolve().parent
 
 
 def asks_proxy(text: str) -> bool:
-    folded = fold_passing(fold_cantonese(normalize(text)))
+    folded = fold_question(text)
     tokens = tuple(tokenize_normalized(folded))
     return "proxy" in Ask.of(Query(text, folded, folded, tokens, tokens)).aspects
 
