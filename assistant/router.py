@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,6 +156,12 @@ SPEAKS_TOP = 3
 # blind2/3/5/7/8): 4 switches to out of scope refused that were answered from the thread's guide, no follow-up lost;
 # held out (blind9): out-of-scope switches refused 0.65 → 0.80, follow-ups unchanged.
 SURE_OUT_OF_SCOPE = 0.95
+
+
+def _names(text: str, word: str) -> bool:
+    """Whether lower-case `text` uses `word`: an English word from its start ("visa" in "visas", not "nonvisa")."""
+    w = normalize(word).lower()
+    return re.search(rf"\b{re.escape(w)}", text) is not None if w.isascii() else w in text
 
 
 def telling_words(query: Query) -> set[str]:
@@ -331,6 +338,11 @@ class OneThingRouter:
             verdict == BUNDLE and self._names(active, query),
             holds=verdict != OUT_OF_SCOPE or self.catalog.speaks_of_all(active, content_words(query)),
             elsewhere=verdict == OUT_OF_SCOPE and self._sure_elsewhere(active, special[OUT_OF_SCOPE], query)))
+        answered_from = active if continues else (candidates[0].id if verdict == BUNDLE and not clarify else None)
+        if answered_from and not mentioned and self.outside(answered_from, query):
+            # The question names another topic's own thing, which the guide it would be answered from never touches
+            # (see `outside`): out of scope, whatever the thread or the model's topic.
+            verdict, clarify, continues = OUT_OF_SCOPE, False, False
         signals = {c.id: {"profile_cos": round(sig.profile.get(c.id, 0.0), 4),
                           "passage_cos": round(sig.passage.get(c.id, 0.0), 4),
                           "evidence": round(sig.evidence.get(c.id, 0.0), 4),
@@ -345,6 +357,17 @@ class OneThingRouter:
         votes = self.model.neighbours.vote(query.vector)
         by_votes = sorted((b for b in votes if b in self.bundle_ids), key=lambda b: -votes[b])
         return fuse(by_text, by_votes)
+
+    def outside(self, one_thing_id: str, query: Query) -> ScopeTopic | None:
+        """The out-of-scope topic the question names by one of its `words` ("BB辦護照要幾耐": 护照) when the bundle's
+        guide holds none of that topic's words or `touch` words (knowledge.catalog.ScopeTopic) — so "他驾照要注销吗"
+        stays with the after-death guide, which speaks of 驾驶证, while "驾校报名要体检吗" does not."""
+        text = query.normalized.lower()
+        for topic in self.out_of_scope:
+            if any(_names(text, w) for w in topic.words) and not any(
+                    self.catalog.share_held(one_thing_id, [w]) for w in (*topic.words, *topic.touch)):
+                return topic
+        return None
 
     def _sure_elsewhere(self, active: str, p_out_of_scope: float, query: Query) -> bool:
         """Whether a question read as out of scope is so surely, and so little in the active guide, that the guide's

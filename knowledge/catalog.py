@@ -39,6 +39,12 @@ class ScopeTopic:
     name: str
     kind: str  # government | off_topic
     examples: tuple[str, ...]
+    # Words that name the topic's own things (护照, 驾校, 劳动仲裁, "visa"): a question using one is about this topic
+    # unless the guide it would be answered from speaks of the topic too — holds one of its words, or of the words
+    # by which a guide touches it without naming it (`touch`: a guide on foreign employees speaks of their passports).
+    # See assistant.router, `OneThingRouter.outside`.
+    words: tuple[str, ...] = ()
+    touch: tuple[str, ...] = ()
 
 
 def load_out_of_scope(guides_dir: Path) -> list[ScopeTopic]:
@@ -48,7 +54,8 @@ def load_out_of_scope(guides_dir: Path) -> list[ScopeTopic]:
         return []
     try:
         raw = safeyaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        return [ScopeTopic(str(t["id"]), str(t["name"]), str(t.get("kind", "off_topic")), tuple(map(str, t["examples"])))
+        return [ScopeTopic(str(t["id"]), str(t["name"]), str(t.get("kind", "off_topic")), tuple(map(str, t["examples"])),
+                           tuple(map(str, t.get("words") or ())), tuple(map(str, t.get("touch") or ())))
                 for t in raw.get("topics", [])]
     except (yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
         raise ConfigurationError(f"{path}: each topic needs id, name and examples ({exc})") from exc

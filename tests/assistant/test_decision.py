@@ -450,3 +450,33 @@ def test_the_question_vector_leads_the_feature_row(fast_assistant):
     q = bot.retriever.prepare("孩子出生了怎么上户口")
     row = bot.router.features(q, bot.retriever.run(q), "zh-Hans")
     assert np.allclose(question_vectors(row[None, :], len(bot.router.bundle_ids))[0], q.vector)
+
+
+def test_a_question_naming_an_out_of_scope_topics_own_thing_is_refused_when_the_guide_never_touches_it(fast_assistant,
+                                                                                                      monkeypatch):
+    """"对了，小孩办护照大概要多久" after a birth: the model reads the thread's bundle (the question speaks of a child) and
+    the newborn guide's time limits answered a passport question. A word of an out-of-scope topic (out_of_scope.yaml
+    `words`: 护照) that the guide it would be answered from never uses makes it out of scope, in a thread or not; a
+    guide that speaks of the topic keeps it ("他驾驶证要注销吗" after a death: the after-death guide names 驾驶证)."""
+    bot = fast_assistant
+    model = bot.router.model
+    sure = {c: 0.0 for c in model.classes}
+    sure["newborn"] = 1.0
+    monkeypatch.setattr(model, "predict", lambda x, text: dict(sure))
+    passport = bot.retriever.prepare("对了，小孩办护照大概要多久")
+    retrieval = bot.retriever.run(passport)
+    assert bot.router.outside("newborn", passport).id == "exit_entry_documents"
+    in_thread = bot.router.run(passport, retrieval, active="newborn")
+    assert in_thread.verdict == OUT_OF_SCOPE and not in_thread.continues and not in_thread.in_scope
+    assert bot.router.run(passport, retrieval).verdict == OUT_OF_SCOPE
+    assert bot.router.outside("newborn", bot.retriever.prepare("BB辦護照要幾耐")) is not None  # read in Simplified
+    assert bot.router.outside("newborn", bot.retriever.prepare("Do the visas take long?")) is not None
+    assert bot.router.outside("newborn", bot.retriever.prepare("Is an advisa needed?")) is None  # a word, not a piece
+    # The guide speaks of the topic (驾驶证 in the after-death guide): a question naming any of its words stays.
+    sure.update({"newborn": 0.0, "after_death": 1.0})
+    licence = bot.retriever.prepare("他驾照要注销吗")
+    assert bot.router.outside("after_death", licence) is None
+    assert bot.router.run(licence, bot.retriever.run(licence), active="after_death").continues
+    # Without the topic's words nothing changes.
+    plain = bot.retriever.prepare("要多久")
+    assert bot.router.run(plain, bot.retriever.run(plain), active="after_death").continues
