@@ -45,7 +45,7 @@ from assistant.state import (
 from core.errors import InvalidInput
 from core.lang import Lang, family, localise, resolve_lang
 from core.masking import mask_free_text, mask_text
-from knowledge.catalog import Catalog
+from knowledge.catalog import Catalog, ScopeTopic
 from knowledge.documents import Record
 from knowledge.rerank import PassageReranker
 from knowledge.retrieval import HybridRetriever, Query, RetrievalResult
@@ -102,6 +102,13 @@ REFUSAL = {
     "zh-Hans": "抱歉，这个问题不在我能依据办事指南作答的范围内，我不想猜测。请拨打{hotline}政务服务便民热线，或到当地政务服务中心综合窗口咨询。",
     "en": "Sorry, I can't answer that from the official service guides and I won't guess. Please call the {hotline} "
     "government service hotline or visit the comprehensive window (综合窗口) of your local service centre.",
+}
+# The same when the question names the things of a topic no guide here touches (护照 after a birth: the router's
+# `outside`), which it can say: the topic's name from out_of_scope.yaml.
+OUTSIDE = {
+    "zh-Hans": "关于{topic}的问题不在我所依据的办事指南之内，我不想猜测。请拨打{hotline}政务服务便民热线，或到当地政务服务中心综合窗口咨询。",
+    "en": "Questions about {topic} are outside the service guides I answer from, and I won't guess. Please call the "
+    "{hotline} government service hotline or visit the comprehensive window (综合窗口) of your local service centre.",
 }
 # The same for a message that asks nothing ("My father-in-law was visiting us from Hubei and had a stroke, now he's in
 # hospital here."): nothing was asked that we could not answer, and the next message is read with it (Assistant.
@@ -241,6 +248,15 @@ SHOWN_KEPT = 200  # quotes a conversation remembers having shown (each key ~40 b
 def is_office_passage(rec: Record) -> bool:
     """A passage of an office's own ingested guides, not of our bundle catalogue."""
     return rec.metadata.get("source_type") not in (None, "guide")
+
+
+def _about(topic: ScopeTopic | None) -> dict[str, str]:
+    """The refusal for an out-of-scope question: naming its topic when the router knows it (and, in English, has the
+    topic's English name)."""
+    if topic is None:
+        return REFUSAL
+    return {"zh-Hans": OUTSIDE["zh-Hans"].replace("{topic}", topic.name),
+            "en": OUTSIDE["en"].replace("{topic}", topic.name_en) if topic.name_en else REFUSAL["en"]}
 
 
 class Assistant:
@@ -460,7 +476,7 @@ class Assistant:
             if answer is None:
                 conv.state["unplaced"] = mask_free_text(q)  # (kept masked, as the stored turns are)
                 answer = self._refuse(lang, routing, reason="out_of_scope_or_weak_evidence",
-                                      texts=TELL_MORE if self._tells_only(query) else REFUSAL)
+                                      texts=TELL_MORE if self._tells_only(query) else _about(routing.outside))
             return answer
         if routing.clarify or routing.verdict != BUNDLE:
             # Too vague to route, or a follow-up with nothing to follow: ask which one-thing is meant.

@@ -124,6 +124,7 @@ class Routing:
     mentioned: list[str] = field(default_factory=list)
     continues: bool = False  # a follow-up of the conversation's active bundle (given to run())
     signals: dict[str, dict[str, float]] = field(default_factory=dict)  # of the candidates, for the staff desk
+    outside: ScopeTopic | None = None  # the out-of-scope topic the question names (OneThingRouter.outside), if any
 
     @property
     def top(self) -> Candidate | None:
@@ -156,6 +157,9 @@ SPEAKS_TOP = 3
 # blind2/3/5/7/8): 4 switches to out of scope refused that were answered from the thread's guide, no follow-up lost;
 # held out (blind9): out-of-scope switches refused 0.65 → 0.80, follow-ups unchanged.
 SURE_OUT_OF_SCOPE = 0.95
+# A bundle the model gives at least this probability may be what a question naming an out-of-scope topic's thing is
+# about (`OneThingRouter.outside`): when its guide touches the topic, the question is not out of scope.
+PLAUSIBLE = 0.05
 
 
 def _names(text: str, word: str) -> bool:
@@ -339,16 +343,22 @@ class OneThingRouter:
             holds=verdict != OUT_OF_SCOPE or self.catalog.speaks_of_all(active, content_words(query)),
             elsewhere=verdict == OUT_OF_SCOPE and self._sure_elsewhere(active, special[OUT_OF_SCOPE], query)))
         answered_from = active if continues else (candidates[0].id if verdict == BUNDLE and not clarify else None)
-        if answered_from and not mentioned and self.outside(answered_from, query):
+        # (Nor when another bundle the model finds plausible touches the topic: "My wife died… She had a driving licence, a
+        # dibao…" read as 低保 at 0.81 and after a death at 0.08, whose guide names 驾驶证.)
+        plausible = [answered_from, *(c.id for c in candidates[:3] if c.score >= PLAUSIBLE)] if answered_from else []
+        topic = self.outside(plausible, query) if plausible and not mentioned else None
+        if topic is not None:
             # The question names another topic's own thing, which the guide it would be answered from never touches
             # (see `outside`): out of scope, whatever the thread or the model's topic.
             verdict, clarify, continues = OUT_OF_SCOPE, False, False
+        elif verdict == OUT_OF_SCOPE and not continues and candidates and not mentioned:
+            topic = self.outside([candidates[0].id], query)  # refused anyway: the refusal can name what it is about
         signals = {c.id: {"profile_cos": round(sig.profile.get(c.id, 0.0), 4),
                           "passage_cos": round(sig.passage.get(c.id, 0.0), 4),
                           "evidence": round(sig.evidence.get(c.id, 0.0), 4),
                           "mention": float(c.id in mentioned)} for c in candidates}
         return Routing(candidates, verdict, clarify, verdict in (BUNDLE, AMBIGUOUS, FOLLOWUP),
-                       {k: round(v, 4) for k, v in special.items()}, mentioned, continues, signals)
+                       {k: round(v, 4) for k, v in special.items()}, mentioned, continues, signals, topic)
 
     def _meant(self, query: Query, sig: Signals) -> list[str]:
         """The bundles a vague question could mean, likeliest first: those whose profile phrases and passages come
@@ -358,14 +368,14 @@ class OneThingRouter:
         by_votes = sorted((b for b in votes if b in self.bundle_ids), key=lambda b: -votes[b])
         return fuse(by_text, by_votes)
 
-    def outside(self, one_thing_id: str, query: Query) -> ScopeTopic | None:
-        """The out-of-scope topic the question names by one of its `words` ("BB辦護照要幾耐": 护照) when the bundle's
-        guide holds none of that topic's words or `touch` words (knowledge.catalog.ScopeTopic) — so "他驾照要注销吗"
-        stays with the after-death guide, which speaks of 驾驶证, while "驾校报名要体检吗" does not."""
+    def outside(self, one_thing_ids: list[str], query: Query) -> ScopeTopic | None:
+        """The out-of-scope topic the question names by one of its `words` ("BB辦護照要幾耐": 护照) when none of the
+        bundles' guides holds any of that topic's words or `touch` words (knowledge.catalog.ScopeTopic) — so "他驾照要注销
+        吗" stays with the after-death guide, which speaks of 驾驶证, while "驾校报名要体检吗" does not."""
         text = query.normalized.lower()
         for topic in self.out_of_scope:
             if any(_names(text, w) for w in topic.words) and not any(
-                    self.catalog.share_held(one_thing_id, [w]) for w in (*topic.words, *topic.touch)):
+                    self.catalog.share_held(b, [w]) for b in one_thing_ids for w in (*topic.words, *topic.touch)):
                 return topic
         return None
 

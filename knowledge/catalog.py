@@ -45,6 +45,7 @@ class ScopeTopic:
     # See assistant.router, `OneThingRouter.outside`.
     words: tuple[str, ...] = ()
     touch: tuple[str, ...] = ()
+    name_en: str = ""  # for the English refusal naming the topic ("Questions about passports and travel permits…")
 
 
 def load_out_of_scope(guides_dir: Path) -> list[ScopeTopic]:
@@ -55,7 +56,8 @@ def load_out_of_scope(guides_dir: Path) -> list[ScopeTopic]:
     try:
         raw = safeyaml.safe_load(path.read_text(encoding="utf-8")) or {}
         return [ScopeTopic(str(t["id"]), str(t["name"]), str(t.get("kind", "off_topic")), tuple(map(str, t["examples"])),
-                           tuple(map(str, t.get("words") or ())), tuple(map(str, t.get("touch") or ())))
+                           tuple(map(str, t.get("words") or ())), tuple(map(str, t.get("touch") or ())),
+                           str(t.get("name_en") or ""))
                 for t in raw.get("topics", [])]
     except (yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
         raise ConfigurationError(f"{path}: each topic needs id, name and examples ({exc})") from exc

@@ -465,18 +465,33 @@ def test_a_question_naming_an_out_of_scope_topics_own_thing_is_refused_when_the_
     monkeypatch.setattr(model, "predict", lambda x, text: dict(sure))
     passport = bot.retriever.prepare("对了，小孩办护照大概要多久")
     retrieval = bot.retriever.run(passport)
-    assert bot.router.outside("newborn", passport).id == "exit_entry_documents"
+    assert bot.router.outside(["newborn"], passport).id == "exit_entry_documents"
     in_thread = bot.router.run(passport, retrieval, active="newborn")
     assert in_thread.verdict == OUT_OF_SCOPE and not in_thread.continues and not in_thread.in_scope
     assert bot.router.run(passport, retrieval).verdict == OUT_OF_SCOPE
-    assert bot.router.outside("newborn", bot.retriever.prepare("BB辦護照要幾耐")) is not None  # read in Simplified
-    assert bot.router.outside("newborn", bot.retriever.prepare("Do the visas take long?")) is not None
-    assert bot.router.outside("newborn", bot.retriever.prepare("Is an advisa needed?")) is None  # a word, not a piece
+    assert bot.router.outside(["newborn"], bot.retriever.prepare("BB辦護照要幾耐")) is not None  # read in Simplified
+    assert bot.router.outside(["newborn"], bot.retriever.prepare("Do the visas take long?")) is not None
+    assert bot.router.outside(["newborn"], bot.retriever.prepare("Is an advisa needed?")) is None  # a word, not a piece
     # The guide speaks of the topic (驾驶证 in the after-death guide): a question naming any of its words stays.
     sure.update({"newborn": 0.0, "after_death": 1.0})
     licence = bot.retriever.prepare("他驾照要注销吗")
-    assert bot.router.outside("after_death", licence) is None
+    assert bot.router.outside(["after_death"], licence) is None
     assert bot.router.run(licence, bot.retriever.run(licence), active="after_death").continues
+    # Nor when another bundle the model finds plausible touches it.
+    assert bot.router.outside(["newborn", "after_death"], licence) is None
+    sure.update({"hardship_assistance": 0.9, "after_death": 0.1})
+    told = bot.retriever.prepare("My wife died. She had a driving licence and a dibao. Is there one place to stop it all?")
+    assert bot.router.run(told, bot.retriever.run(told)).verdict != OUT_OF_SCOPE
+    sure.update({"hardship_assistance": 1.0, "after_death": 0.0})
+    assert bot.router.run(told, bot.retriever.run(told)).verdict == OUT_OF_SCOPE
+    sure.update({"hardship_assistance": 0.0, "after_death": 1.0})
     # Without the topic's words nothing changes.
     plain = bot.retriever.prepare("要多久")
     assert bot.router.run(plain, bot.retriever.run(plain), active="after_death").continues
+    # The refusal names the topic, in the asker's language.
+    sure.update({"newborn": 1.0, "after_death": 0.0})
+    first = bot.run("宝宝刚出生，出生证明和上户口能一起办吗")
+    refusal = bot.run("对了，小孩办护照大概要多久", session_id=first.session_id)
+    assert refusal.refused and "关于出入境证件的问题" in refusal.answer
+    english = bot.run("How long does a passport for the baby take?", session_id=first.session_id)
+    assert english.refused and "passports and travel permits" in english.answer
