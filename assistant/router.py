@@ -342,14 +342,19 @@ class OneThingRouter:
             verdict == BUNDLE and self._names(active, query),
             holds=verdict != OUT_OF_SCOPE or self.catalog.speaks_of_all(active, content_words(query)),
             elsewhere=verdict == OUT_OF_SCOPE and self._sure_elsewhere(active, special[OUT_OF_SCOPE], query)))
-        answered_from = active if continues else (candidates[0].id if verdict == BUNDLE and not clarify else None)
-        # (Nor when another bundle the model finds plausible touches the topic: "My wife died… She had a driving licence, a
-        # dibao…" read as 低保 at 0.81 and after a death at 0.08, whose guide names 驾驶证.)
-        plausible = [answered_from, *(c.id for c in candidates[:3] if c.score >= PLAUSIBLE)] if answered_from else []
-        topic = self.outside(plausible, query) if plausible and not mentioned else None
+        # The bundles the answer could come from: the thread's or the model's pick, with any other the model finds
+        # plausible ("My wife died… She had a driving licence, a dibao…" read as 低保 at 0.81 and after a death at 0.08,
+        # whose guide names 驾驶证); or, when it would ask which one is meant, the ones it would offer.
+        if continues or (verdict == BUNDLE and not clarify):
+            could_answer = [active if continues else candidates[0].id,
+                            *(c.id for c in candidates[:3] if c.score >= PLAUSIBLE)]
+        else:
+            could_answer = [c.id for c in candidates[:3]] if verdict not in (OUT_OF_SCOPE, ABUSE) else []
+        topic = self.outside(could_answer, query) if could_answer and not mentioned else None
         if topic is not None:
-            # The question names another topic's own thing, which the guide it would be answered from never touches
-            # (see `outside`): out of scope, whatever the thread or the model's topic.
+            # The question names another topic's own thing, which no guide it could be answered from touches (see
+            # `outside`): out of scope, whatever the thread or the model's topic ("小孩办护照要什么材料" is not asked
+            # whether it means the newborn, school or childcare-subsidy bundle).
             verdict, clarify, continues = OUT_OF_SCOPE, False, False
         elif verdict == OUT_OF_SCOPE and not continues and candidates and not mentioned:
             topic = self.outside([candidates[0].id], query)  # refused anyway: the refusal can name what it is about

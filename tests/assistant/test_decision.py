@@ -469,6 +469,11 @@ def test_a_question_naming_an_out_of_scope_topics_own_thing_is_refused_when_the_
     in_thread = bot.router.run(passport, retrieval, active="newborn")
     assert in_thread.verdict == OUT_OF_SCOPE and not in_thread.continues and not in_thread.in_scope
     assert bot.router.run(passport, retrieval).verdict == OUT_OF_SCOPE
+    # Nor is it asked which bundle it means when none of those it would offer touches the topic.
+    sure.update({"newborn": 0.05, "school_enrollment": 0.05, AMBIGUOUS: 0.9})
+    vague = bot.retriever.prepare("小孩办护照要什么材料")
+    assert bot.router.run(vague, bot.retriever.run(vague)).verdict == OUT_OF_SCOPE
+    sure.update({"newborn": 1.0, "school_enrollment": 0.0, AMBIGUOUS: 0.0})
     assert bot.router.outside(["newborn"], bot.retriever.prepare("BB辦護照要幾耐")) is not None  # read in Simplified
     assert bot.router.outside(["newborn"], bot.retriever.prepare("Do the visas take long?")) is not None
     assert bot.router.outside(["newborn"], bot.retriever.prepare("Is an advisa needed?")) is None  # a word, not a piece
