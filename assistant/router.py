@@ -236,7 +236,7 @@ class OneThingRouter:
                 phrases.append(p)
                 owners.append(o.id)
         for t in self.out_of_scope:
-            for p in [t.name, *t.examples]:
+            for p in t.phrases:
                 phrases.append(normalize(p))
                 owners.append(f"oos:{t.id}")
         # As indices, a question's best phrase per owner is one grouped maximum, not a Python loop over ~2,000

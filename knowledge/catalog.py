@@ -47,6 +47,13 @@ class ScopeTopic:
     touch: tuple[str, ...] = ()
     name_en: str = ""  # for the English refusal naming the topic ("Questions about passports and travel permits…")
 
+    @property
+    def phrases(self) -> tuple[str, ...]:
+        """What a question may be near to (the router's profile phrases, the decision model's out-of-scope rows): the
+        name and the examples. A topic known by its words alone has none — it teaches the model nothing and only
+        `outside` reads it."""
+        return (self.name, *self.examples) if self.examples else ()
+
 
 def load_out_of_scope(guides_dir: Path) -> list[ScopeTopic]:
     """The out-of-scope topics next to the guides; none when the file is absent (an office's own corpus)."""
@@ -55,12 +62,16 @@ def load_out_of_scope(guides_dir: Path) -> list[ScopeTopic]:
         return []
     try:
         raw = safeyaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        return [ScopeTopic(str(t["id"]), str(t["name"]), str(t.get("kind", "off_topic")), tuple(map(str, t["examples"])),
-                           tuple(map(str, t.get("words") or ())), tuple(map(str, t.get("touch") or ())),
-                           str(t.get("name_en") or ""))
-                for t in raw.get("topics", [])]
+        topics = [ScopeTopic(str(t["id"]), str(t["name"]), str(t.get("kind", "off_topic")),
+                             *(tuple(map(str, t.get(key) or ())) for key in ("examples", "words", "touch")),
+                             str(t.get("name_en") or ""))
+                  for t in raw.get("topics", [])]
     except (yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
-        raise ConfigurationError(f"{path}: each topic needs id, name and examples ({exc})") from exc
+        raise ConfigurationError(f"{path}: each topic needs id, name and examples or words ({exc})") from exc
+    for t in topics:
+        if not t.examples and not t.words:
+            raise ConfigurationError(f"{path}: topic {t.id!r} needs examples or words")
+    return topics
 
 
 def load_one_thing(path: Path) -> OneThing:

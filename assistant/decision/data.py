@@ -88,7 +88,7 @@ def catalogue_examples(catalog: Catalog, out_of_scope: list[ScopeTopic]) -> list
     from assistant.router import profile_phrases
 
     out = [Example(p, o.id, "catalogue", leave_out=p) for o in catalog for p in profile_phrases(o)]
-    out += [Example(p, OUT_OF_SCOPE, "out_of_scope.yaml", leave_out=p) for t in out_of_scope for p in [t.name, *t.examples]]
+    out += [Example(p, OUT_OF_SCOPE, "out_of_scope.yaml", leave_out=p) for t in out_of_scope for p in t.phrases]
     return out
 
 

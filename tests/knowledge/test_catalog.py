@@ -91,3 +91,22 @@ def test_the_share_of_words_a_guide_holds(catalog):
     """`share_held`: how many of the words the guide holds, read as `speaks_of_all` reads them."""
     assert catalog.share_held("newborn", ["出生醫學證明", "户口", "护照", "法律援助"]) == 0.5
     assert catalog.share_held("newborn", []) == 1.0
+
+
+def test_out_of_scope_topics_are_known_by_examples_or_words(tmp_path: Path):
+    """A topic known by its words alone (商标, 专利) has no phrases: it is neither a profile phrase nor a training row,
+    so adding one needs no retraining; a topic with neither examples nor words is refused, naming the file and topic."""
+    from knowledge.catalog import OUT_OF_SCOPE_FILE, load_out_of_scope
+
+    (tmp_path / OUT_OF_SCOPE_FILE).write_text(
+        "topics:\n"
+        "  - {id: weather, name: 天气, kind: off_topic, examples: [明天下雨吗]}\n"
+        "  - {id: ip, name: 商标专利, name_en: trademarks and patents, words: [商标, 专利], touch: [品牌]}\n",
+        encoding="utf-8")
+    weather, ip = load_out_of_scope(tmp_path)
+    assert weather.phrases == ("天气", "明天下雨吗") and not weather.words
+    assert ip.phrases == () and ip.words == ("商标", "专利") and ip.touch == ("品牌",) and ip.name_en == "trademarks and patents"
+    (tmp_path / OUT_OF_SCOPE_FILE).write_text("topics:\n  - {id: empty, name: 空}\n", encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="'empty' needs examples or words") as err:
+        load_out_of_scope(tmp_path)
+    assert OUT_OF_SCOPE_FILE in err.value.message
