@@ -162,7 +162,7 @@ SURE_OUT_OF_SCOPE = 0.95
 PLAUSIBLE = 0.05
 
 
-def _names(text: str, word: str) -> bool:
+def _uses_word(text: str, word: str) -> bool:
     """Whether lower-case `text` uses `word`: an English word from its start ("visa" in "visas", not "nonvisa")."""
     w = normalize(word).lower()
     return re.search(rf"\b{re.escape(w)}", text) is not None if w.isascii() else w in text
@@ -379,7 +379,7 @@ class OneThingRouter:
         吗" stays with the after-death guide, which speaks of 驾驶证, while "驾校报名要体检吗" does not."""
         text = query.normalized.lower()
         for topic in self.out_of_scope:
-            if any(_names(text, w) for w in topic.words) and not any(
+            if any(_uses_word(text, w) for w in topic.words) and not any(
                     self.catalog.share_held(b, [w]) for b in one_thing_ids for w in (*topic.words, *topic.touch)):
                 return topic
         return None

@@ -40,8 +40,8 @@ class ScopeTopic:
     kind: str  # government | off_topic
     examples: tuple[str, ...]
     # Words that name the topic's own things (护照, 驾校, 劳动仲裁, "visa"): a question using one is about this topic
-    # unless the guide it would be answered from speaks of the topic too — holds one of its words, or of the words
-    # by which a guide touches it without naming it (`touch`: a guide on foreign employees speaks of their passports).
+    # unless a guide it could be answered from speaks of the topic too — holds one of its words, or of the words by
+    # which a guide touches it without naming it (`touch`: a guide on foreign employees speaks of their passports).
     # See assistant.router, `OneThingRouter.outside`.
     words: tuple[str, ...] = ()
     touch: tuple[str, ...] = ()
