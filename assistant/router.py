@@ -163,9 +163,9 @@ PLAUSIBLE = 0.05
 
 
 def _uses_word(text: str, word: str) -> bool:
-    """Whether lower-case `text` uses `word`: an English word from its start ("visa" in "visas", not "nonvisa")."""
-    w = normalize(word).lower()
-    return re.search(rf"\b{re.escape(w)}", text) is not None if w.isascii() else w in text
+    """Whether folded, lower-case `text` uses `word` (folded as `load_out_of_scope` keeps it): an English word from
+    its start ("visa" in "visas", not "nonvisa")."""
+    return re.search(rf"\b{re.escape(word)}", text) is not None if word.isascii() else word in text
 
 
 def telling_words(query: Query) -> set[str]:
@@ -380,7 +380,7 @@ class OneThingRouter:
         text = query.normalized.lower()
         for topic in self.out_of_scope:
             if any(_uses_word(text, w) for w in topic.words) and not any(
-                    self.catalog.share_held(b, [w]) for b in one_thing_ids for w in (*topic.words, *topic.touch)):
+                    self.catalog.share_held(b, (*topic.words, *topic.touch)) for b in one_thing_ids):
                 return topic
         return None
 

@@ -62,8 +62,10 @@ def load_out_of_scope(guides_dir: Path) -> list[ScopeTopic]:
         return []
     try:
         raw = safeyaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        # Words are kept as a question is read (width and script folded, lower case), once, not on every question.
         topics = [ScopeTopic(str(t["id"]), str(t["name"]), str(t.get("kind", "off_topic")),
-                             *(tuple(map(str, t.get(key) or ())) for key in ("examples", "words", "touch")),
+                             tuple(map(str, t.get("examples") or ())),
+                             *(tuple(normalize(str(w)).lower() for w in t.get(key) or ()) for key in ("words", "touch")),
                              str(t.get("name_en") or ""))
                   for t in raw.get("topics", [])]
     except (yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:

@@ -101,11 +101,12 @@ def test_out_of_scope_topics_are_known_by_examples_or_words(tmp_path: Path):
     (tmp_path / OUT_OF_SCOPE_FILE).write_text(
         "topics:\n"
         "  - {id: weather, name: 天气, kind: off_topic, examples: [明天下雨吗]}\n"
-        "  - {id: ip, name: 商标专利, name_en: trademarks and patents, words: [商标, 专利], touch: [品牌]}\n",
+        "  - {id: ip, name: 商标专利, name_en: trademarks and patents, words: [商标, 專利, Patent], touch: [品牌]}\n",
         encoding="utf-8")
     weather, ip = load_out_of_scope(tmp_path)
     assert weather.phrases == ("天气", "明天下雨吗") and not weather.words
-    assert ip.phrases == () and ip.words == ("商标", "专利") and ip.touch == ("品牌",) and ip.name_en == "trademarks and patents"
+    assert ip.phrases == () and ip.touch == ("品牌",) and ip.name_en == "trademarks and patents"
+    assert ip.words == ("商标", "专利", "patent")  # kept as a question is read: Simplified, lower case
     (tmp_path / OUT_OF_SCOPE_FILE).write_text("topics:\n  - {id: empty, name: 空}\n", encoding="utf-8")
     with pytest.raises(ConfigurationError, match="'empty' needs examples or words") as err:
         load_out_of_scope(tmp_path)
