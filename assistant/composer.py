@@ -477,6 +477,30 @@ def _mostly_shown(quote: str, statements: list[Statement]) -> bool:
     return 2 * len(items & shown) >= len(items)
 
 
+# A supporting quote of which at least this share (of its Chinese character pairs, or its English word stems) the
+# answer quotes already says nothing new: the guide states a time limit in an FAQ, in its 办理时限 line and in the
+# service's own part in nearly the same words ("常见为自受理之日起30个工作日内作出审核确认决定" three times over).
+REPEAT_SHARE = 0.75
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def _content(text: str) -> set[str]:
+    return _pairs(text) if _HAN.search(text) else set(english_stems(text))
+
+
+def _said_again(quote: str, statements: list[Statement]) -> bool:
+    """Whether the answer's statements say most of what a quote says (`REPEAT_SHARE`), in its words."""
+    own = _content(quote)
+    if len(own) < 3 or not statements:
+        return False
+    said = set().union(*(_content(s.quote) for s in statements))
+    return len(own & said) >= REPEAT_SHARE * len(own)
+
+
+def _repeats(quote: str, statements: list[Statement]) -> bool:
+    return _mostly_shown(quote, statements) or _said_again(quote, statements)
+
+
 def _service_of(s: Statement) -> str:
     """Framing for a quoted part of one service ("办理时限：即时办结"): which service it belongs to, from
     the section's title ("新生儿出生一件事 · 社会保障卡申领"), unless the quote names it already."""
@@ -980,7 +1004,7 @@ class GroundedComposer:
         for label, blocks in supports:
             fresh = [(r, q) for r, q in blocks if shown_key(r.chunk_id, q) not in shown
                      and not any(s.citation.source_id == r.chunk_id and s.quote in q for s in comp.statements)
-                     and not _mostly_shown(q, comp.statements)]
+                     and not _repeats(q, comp.statements)]
             if label == "deadline" and _clock_stated(o, glang, fresh, comp.statements):
                 fresh = _legal_basis(fresh)
             size = sum(len(q) for _, q in fresh)
@@ -1032,7 +1056,7 @@ class GroundedComposer:
             # Not what another part quoted already, whole or in part (an FAQ's answer alone after the FAQ), nor a list
             # whose items it mostly showed.
             if not any(t.citation.source_id == s.citation.source_id and (t.quote in s.quote or s.quote in t.quote)
-                       for t in comp.statements) and not _mostly_shown(s.quote, comp.statements):
+                       for t in comp.statements) and not _repeats(s.quote, comp.statements):
                 comp.statements.append(s)
 
         answers = [c.answers for c in comps]

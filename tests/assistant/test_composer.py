@@ -1633,3 +1633,35 @@ def test_a_service_is_named_by_a_short_form_but_not_by_any_scatter_of_its_charac
     assert _naming("城乡居民基本医疗保险参保登记", {"医保"}) == 0  # two characters: left to themselves
     assert _naming("户籍所在地的口岸", {"户口本"}) == 0
     assert _naming("社会、保障卡", {"社保卡"}) == 0  # not across a stop
+
+
+def test_a_support_that_says_again_what_the_lead_says_is_left_out(catalog):
+    """"村里给俺家报了低保，一般多久能批下来": the FAQ on how long approval takes leads with "常见为自受理之日起30个工作日内作出
+    审核确认决定"; the allowance service's own time part says the same clock in the same words and is no second support.
+    The bundle's time line, which adds the other services' limits, still supports."""
+    index = _index(catalog)
+    ids = ["hardship_assistance#faq-4", "hardship_assistance#svc-minimum_living_allowance", "hardship_assistance#time_fees"]
+    comp = _composer(catalog, index).compose(catalog.get("hardship_assistance"), _ask("村里给俺家报了低保，一般多久能批下来"),
+                                             [index[i][0] for i in ids])
+    _verbatim(comp, index)
+    assert comp.statements[0].citation.source_id.startswith("hardship_assistance#faq-4"), comp.statements[0]
+    assert not any(s.citation.source_id.startswith("hardship_assistance#svc-") for s in comp.statements), \
+        [s.quote for s in comp.statements]
+    assert any(s.citation.source_id.startswith("hardship_assistance#time_fees") for s in comp.statements)
+
+
+def test_saying_again_is_read_by_character_pairs_in_chinese_and_word_stems_in_english(catalog):
+    """The guide's English Fees line repeats the transfer-cost FAQ's first sentences word for word and adds nothing; a
+    Traditional quote repeating a Simplified-read one is the same words; a quote adding its own clause is new."""
+    from assistant.composer import Citation, Statement, _said_again
+
+    def said(*quotes: str) -> list[Statement]:
+        return [Statement("faq", q, Citation("x#faq-1", "x", q)) for q in quotes]
+
+    faq = ("A: The water, power, gas and internet transfers are free. The real estate registration fee is paid at the "
+           "national rate for residential property. The buyer pays deed tax; the seller pays value-added tax.")
+    fees = ("Fees: The water, power, gas and internet transfers are free. The real estate registration fee is paid at "
+            "the national rate for residential property.")
+    assert _said_again(fees, said(faq)) and not _said_again(faq, said(fees[:60]))
+    assert _said_again("辦理時限：轉移登記按當地承諾時限辦理", said("转移登记按当地承诺时限办理，多地已压缩到更短"))
+    assert not _said_again("收费标准：首次申领不收费；补换卡费用按当地规定", said("首次申领不收费"))
