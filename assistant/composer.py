@@ -931,7 +931,16 @@ class GroundedComposer:
             # home visit is not "How long does it take for a dibao application to be approved?" — or one sharing clearly
             # more of them, two or more beyond the service: "Will he be allowed to start grade one … or wait a year?" is
             # answered by the FAQ on a child who turns 6 late (start, year, wait), not the service's department line.)
-            tried = on_topic[:self.max_passages + 1] if scored[0][1] == 0 else \
+            # (A list or a service ranked best while sharing no word is ranked for its meaning alone, when another
+            # on-topic passage shares enough: "How does she renew it?" of a lapsed temporary treatment filing ranked the
+            # list of what bundling replaced, its paying first and reimbursing later, above the temporary filing service
+            # naming "temporary", "filing" and "hospital"; "个体户可唔可以直接换负责人" the bundle's conditions above the FAQ
+            # "个体户换经营者，还要先把原来的执照注销吗". The passages sharing most come first, in retrieval's order. An FAQ
+            # ranked best is kept: its own question often says the same in other words — "Grandma raises our kid, can
+            # she claim the subsidy?" and "The grandparents look after our child. Can they apply for us?")
+            sharing = max(n for _, n in scored)
+            ranked = sorted(scored, key=lambda pn: -pn[1]) if sharing >= need and scored[0][0].kind != "faq" else scored
+            tried = [p for p, _ in ranked[:self.max_passages + 1]] if scored[0][1] == 0 else \
                 [self._faq_for_service(scored, need, lambda p, n: self._named_in_question(p, words) >= need
                                        or n >= scored[0][1] + 2)
                  if not ask.aspects else on_topic[0]]

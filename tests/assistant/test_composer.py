@@ -1665,3 +1665,19 @@ def test_saying_again_is_read_by_character_pairs_in_chinese_and_word_stems_in_en
     assert _said_again(fees, said(faq)) and not _said_again(faq, said(fees[:60]))
     assert _said_again("辦理時限：轉移登記按當地承諾時限辦理", said("转移登记按当地承诺时限办理，多地已压缩到更短"))
     assert not _said_again("收费标准：首次申领不收费；补换卡费用按当地规定", said("首次申领不收费"))
+
+
+def test_a_list_ranked_first_for_its_meaning_alone_gives_way_to_a_passage_sharing_the_questions_words(catalog):
+    """Asked how to renew a lapsed temporary treatment filing, retrieval ranked the list of what bundling replaced
+    (its paying first and reimbursing later) first, sharing no word with the question; the passages naming the
+    hospital and the filing answer. "個體戶可唔可以直接換負責人" ranked the bundle's conditions above the FAQ on whether
+    the old licence must be cancelled first ("不用")."""
+    q = ("My mother-in-law's temporary treatment filing ran out while she was still doing chemo in Shanghai, and the "
+         "hospital now says it can't settle directly. How does she renew it?")
+    ids = ["cross_region_medical#replaced@en", "cross_region_medical#faq-3@en",
+           "cross_region_medical#svc-temporary_medical_filing@en"]
+    lead = _lead(catalog, "cross_region_medical", ids, q, lang="en")
+    assert not lead.citation.source_id.startswith("cross_region_medical#replaced"), lead
+    ids = ["self_employed_operator_change#eligibility", "self_employed_operator_change#faq-1"]
+    lead = _lead(catalog, "self_employed_operator_change", ids, "阿爸間舖頭想轉俾我做，個體戶可唔可以直接換負責人？", "zh-Hant")
+    assert lead.citation.source_id.startswith("self_employed_operator_change#faq-1"), lead
