@@ -415,18 +415,29 @@ def _closest_lines(text: str, spans: list[tuple[int, int]], question: str, ignor
 def _closest_parts(parts: tuple[Part, ...], question: str, ignore: str = "") -> set[Part]:
     """A service's first part (which service it is) and the parts closest to the question ("工本费" →
     its fees), when some share at least two of its words or character pairs other than those of `ignore`
-    (the bundle's name); empty otherwise."""
-    score = {p: _closeness(p.text, question, ignore) for p in parts[1:]}
+    (the bundle's name); empty otherwise. Not its legal basis, whose law is named for the service's own words
+    ("…do we need to go to the vehicle office to cancel it?" and "Provisions on the Application for and Use of Motor
+    Vehicle Driving Licences"), not for what is asked (see `_head`)."""
+    score = {p: _closeness(p.text, question, ignore) for p in parts[1:] if p.aspect != "legal_basis"}
     best = max(score.values(), default=0)
     return {parts[0], *(p for p, n in score.items() if n == best)} if best >= 2 else set()
 
 
-def _head(parts: tuple[Part, ...], budget: int) -> set[Part]:
-    """The first parts of a section that fit in `budget` characters (the first one always)."""
-    out, used = set(), 0
-    for part in parts:
+def _head(section: Section, budget: int) -> set[Part]:
+    """The first parts of a service section that fit in `budget` characters: its first always (which service it is,
+    counted as the department it is quoted as: `_department_only`), then the others in order, but for its legal basis.
+    The name of a law says nothing to someone who asked nothing of it: "My father passed away… What about his
+    pension?" got the pension service's department and "Legal basis: Social Insurance Law…", the English service line
+    (236 characters) and the law filling the budget; the law stays in the section, one click away."""
+    parts = section.parts
+    found = _department(section)
+    used = found[0][1] - found[0][0] if found is not None else len(parts[0].text)
+    out = {parts[0]}
+    for part in parts[1:]:
+        if part.aspect == "legal_basis":
+            continue
         used += len(part.text) + 1
-        if out and used > budget:
+        if used > budget:
             break
         out.add(part)
     return out
@@ -1139,7 +1150,7 @@ class GroundedComposer:
             # changed, median 821 → 376 characters; no key fact lost from the first 150 characters, 3 lost further down.)
             name = self._name(rec)
             keep = _closest_parts(section.parts, question, name if rec.metadata.get("lang") == "en" else "") \
-                or _head(section.parts, SPECIFIC_BUDGET)
+                or _head(section, SPECIFIC_BUDGET)
             spans = _closest_lines(section.text, section.spans(keep=lambda part: part in keep), narrow, name)
             return self._section_quotes(section, _department_only(section, spans))
         return self._section_quotes(section, _department_only(

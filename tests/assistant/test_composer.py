@@ -1681,3 +1681,24 @@ def test_a_list_ranked_first_for_its_meaning_alone_gives_way_to_a_passage_sharin
     ids = ["self_employed_operator_change#eligibility", "self_employed_operator_change#faq-1"]
     lead = _lead(catalog, "self_employed_operator_change", ids, "阿爸間舖頭想轉俾我做，個體戶可唔可以直接換負責人？", "zh-Hant")
     assert lead.citation.source_id.startswith("self_employed_operator_change#faq-1"), lead
+
+
+def test_a_service_asked_nothing_by_name_is_not_answered_with_its_legal_basis(catalog):
+    """"My father passed away… What about his pension?": the pension service's English first line (236 characters)
+    and its legal basis filled the budget, so the answer was the department and "Legal basis: Social Insurance Law…".
+    A law's name says nothing to someone who asked nothing of it — nor when its title shares the service's words
+    ("…do we need to go to the vehicle office to cancel it?" and "…Use of Motor Vehicle Driving Licences")."""
+    cases = [("after_death#svc-pension_survivor_benefits@en",
+              "My father passed away in Beijing last week. What about his pension?"),
+             ("after_death#svc-driving_licence_cancellation@en",
+              "He still had a driving licence, do we need to go to the vehicle office to cancel it?"),
+             ("after_death#svc-driving_licence_cancellation", "老爸走了，驾照咋注销")]
+    for source_id, q in cases:
+        lang = "en" if q.isascii() else "zh-Hans"
+        index = _index(catalog)
+        comp = _composer(catalog, index).compose(catalog.get("after_death"), _ask(q), [index[source_id][0]], lang=lang)
+        _verbatim(comp, index)
+        quoted = "\n".join(s.quote for s in comp.statements)
+        assert "Legal basis" not in quoted and "办理依据" not in quoted, quoted
+        if "pension" in q or "驾照" in q:  # the service's own parts answer (its conditions, materials, channels…)
+            assert any(s.citation.source_id.startswith(source_id) and "\n" in s.quote for s in comp.statements), quoted
