@@ -196,7 +196,6 @@ def cmd_hash_api_key(args) -> int:
 def cmd_train(args) -> int:
     """Fit the decision model (and, with MSGABench, the passage reranker); --if-missing keeps usable files."""
     from app.pipeline import build_assistant
-    from assistant.decision.model import DecisionModel
     from assistant.decision.training import TrainingSources, train
     from knowledge.rerank import PassageReranker
 
@@ -209,7 +208,7 @@ def cmd_train(args) -> int:
     if bench and not (bench / "msgabench").is_dir():
         print(f"train: no MSGABench at {bench}; training without it", file=sys.stderr)
         bench = None
-    need_decision = not (args.if_missing and _usable(out, lambda p: DecisionModel.load(p, embedder=settings.embedder)))
+    need_decision = not (args.if_missing and _usable(out, lambda p: current_decision_model(p, settings.embedder)))
     need_reranker = bench is not None and not (
         args.if_missing and _usable(settings.resolved_reranker_model_path, PassageReranker.load))
     if not (need_decision or need_reranker):
@@ -227,6 +226,21 @@ def cmd_train(args) -> int:
     if need_reranker:
         _train_reranker(settings, bot.retriever.embedder, bench)
     return 0
+
+
+def current_decision_model(path: Path, embedder: str):
+    """The decision model at `path` if it was trained for this code's features; else an AssistantError saying why
+    (the index it was trained on is not checked: after an ingest the server warns, see `warn_if_stale`)."""
+    from assistant.decision.features import features_signature
+    from assistant.decision.model import DecisionModel
+    from assistant.decision.training import other_features
+
+    model = DecisionModel.load(path, embedder=embedder)
+    trained_on = other_features(model)
+    if trained_on is not None:
+        raise AssistantError(f"it was trained on other feature definitions ({trained_on}, this code "
+                             f"{features_signature()})")
+    return model
 
 
 def _usable(path: Path, load) -> bool:

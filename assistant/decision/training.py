@@ -112,6 +112,14 @@ def fit_examples(router: OneThingRouter, retriever: HybridRetriever, examples: l
     return model
 
 
+def other_features(model: DecisionModel) -> str | None:
+    """The feature definitions a model was trained on when this code's differ (another content-word list, say: its
+    inputs meant something else), else None. `python -m assistant train --if-missing` (what `make run` calls) trains
+    such a model again: after an upgrade a deployer otherwise kept serving it with only a warning in the log."""
+    trained_on = model.meta.get("features")
+    return trained_on if trained_on is not None and trained_on != features_signature() else None
+
+
 def warn_if_stale(model: DecisionModel, retriever: HybridRetriever, path: Path) -> bool:
     """Say so when the model was trained on another index than the one being served.
 
@@ -124,8 +132,8 @@ def warn_if_stale(model: DecisionModel, retriever: HybridRetriever, path: Path) 
         log.warning("the decision model %s was trained on another index (%s, serving %s): routing may drift until "
                     "it is retrained; %s", path, trained_on, retriever.fingerprint(), TRAIN_HINT)
         stale = True
-    features = model.meta.get("features")
-    if features is not None and features != features_signature():
+    features = other_features(model)
+    if features is not None:
         log.warning("the decision model %s was trained on other feature definitions (%s, this code %s): routing "
                     "may drift until it is retrained; %s", path, features, features_signature(), TRAIN_HINT)
         stale = True

@@ -9,7 +9,7 @@ import pytest
 from assistant.decision.classes import ABUSE, AMBIGUOUS, FOLLOWUP, OUT_OF_SCOPE, SPECIAL
 from assistant.decision.data import DATA_DIR, msgabench_examples, project_examples, read_examples
 from assistant.decision.model import DecisionModel
-from core.errors import ConfigurationError, InvalidInput
+from core.errors import AssistantError, ConfigurationError, InvalidInput
 from core.settings import DEFAULT_GUIDES_DIR
 from knowledge.catalog import Catalog
 
@@ -502,3 +502,21 @@ def test_a_question_naming_an_out_of_scope_topics_own_thing_is_refused_when_the_
     assert refusal.refused and "关于出入境证件的问题" in refusal.answer
     english = bot.run("How long does a passport for the baby take?", session_id=first.session_id)
     assert english.refused and "passports and travel permits" in english.answer
+
+
+def test_train_if_missing_trains_again_a_model_fitted_to_other_feature_definitions(fast_assistant, tmp_path):
+    """`make run` calls `python -m assistant train --if-missing`: a model file of an older version of the code, fitted
+    to features that meant something else, is not "usable" — it is trained again instead of served with a warning.
+    One of the same feature definitions is kept (whatever index it was trained on: the server warns of that)."""
+    from app.cli import _usable, current_decision_model
+
+    path = tmp_path / "decision-model.joblib"
+    model = DecisionModel.load(fast_assistant.decision_model_path, embedder="hash")
+    model.meta["index"] = "0" * 16
+    model.save(path)
+    assert _usable(path, lambda p: current_decision_model(p, "hash"))
+    model.meta["features"] = "1-0000000000000000"
+    model.save(path)
+    with pytest.raises(AssistantError, match="other feature definitions"):
+        current_decision_model(path, "hash")
+    assert not _usable(path, lambda p: current_decision_model(p, "hash"))
