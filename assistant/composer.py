@@ -26,7 +26,7 @@ from assistant.aspects import (
     conditions_in,
     of_the_case,
 )
-from core.lang import Lang, localise, to_simplified
+from core.lang import Lang, detect_lang, localise, to_simplified
 from knowledge.catalog import Catalog
 from knowledge.chunking import section_id
 from knowledge.documents import Part, Record, Section
@@ -492,11 +492,12 @@ def _mostly_shown(quote: str, statements: list[Statement]) -> bool:
 # answer quotes already says nothing new: the guide states a time limit in an FAQ, in its 办理时限 line and in the
 # service's own part in nearly the same words ("常见为自受理之日起30个工作日内作出审核确认决定" three times over).
 REPEAT_SHARE = 0.75
-_HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 def _content(text: str) -> set[str]:
-    return _pairs(text) if _HAN.search(text) else set(english_stems(text))
+    """What a quote says, as `_said_again` compares it: English word stems (an English quote may name a law in
+    Chinese), else Chinese character pairs."""
+    return set(english_stems(text)) if detect_lang(text) == "en" else _pairs(text)
 
 
 def _said_again(quote: str, statements: list[Statement]) -> bool:
@@ -949,12 +950,15 @@ class GroundedComposer:
             # "个体户换经营者，还要先把原来的执照注销吗". The passages sharing most come first, in retrieval's order. An FAQ
             # ranked best is kept: its own question often says the same in other words — "Grandma raises our kid, can
             # she claim the subsidy?" and "The grandparents look after our child. Can they apply for us?")
-            sharing = max(n for _, n in scored)
-            ranked = sorted(scored, key=lambda pn: -pn[1]) if sharing >= need and scored[0][0].kind != "faq" else scored
-            tried = [p for p, _ in ranked[:self.max_passages + 1]] if scored[0][1] == 0 else \
-                [self._faq_for_service(scored, need, lambda p, n: self._named_in_question(p, words) >= need
-                                       or n >= scored[0][1] + 2)
-                 if not ask.aspects else on_topic[0]]
+            if scored[0][1] == 0:
+                sharing = max(n for _, n in scored)
+                ranked = sorted(scored, key=lambda pn: -pn[1]) \
+                    if sharing >= need and scored[0][0].kind != "faq" else scored
+                tried = [p for p, _ in ranked[:self.max_passages + 1]]
+            else:
+                tried = [self._faq_for_service(scored, need, lambda p, n: self._named_in_question(p, words) >= need
+                                               or n >= scored[0][1] + 2)
+                         if not ask.aspects else on_topic[0]]
             quoted = [(p, self._passage_quotes(p, ask.aspects, ask.text, narrow)) for p in tried]
             best, blocks = next(((p, b) for p, b in quoted if any(shown_key(r.chunk_id, q) not in shown for r, q in b)),
                                 quoted[0])
