@@ -158,7 +158,16 @@ _LAWFUL_INTENT = re.compile(
     r"|\b(so (my|his|her|our|the) [\w ]{0,20}stops|pay (it|them|the \w+) back|the right way|do it right|properly|legally"
     r"|power of attorney|authori[sz]ation letter"
     # the asker's own mistake, as 填错了 ("added 'food sales' to the business scope by mistake … can we take it out")
-    r"|by mistake|mistakenly|in error)",
+    r"|by mistake|mistakenly|in error"
+    # someone else's act asked about, as a witness or a worried relative asks: how to report it, whether it is punished,
+    # what happens to them ("a classmate's family used a fake address to get in. how do i tell the education bureau?",
+    # "my cousin paid for a fake marriage… what happens to him if it comes out?"); or whether a thing is allowed ("He'll
+    # sign a note saying so. Is that allowed…"): asked, not planned. The model read such English stories as fraud (4 of
+    # the development sets' honest questions); no English abuse request of them or of the training rows says so.
+    r"|how (do|can|should) (i|we) (tell|report|inform|notify)|who (do|should|can) (i|we) (report|tell|contact)"
+    r"|where (do|can|should) (i|we) report|(?<!not to )(?<!n't )(?<!never )report (him|her|them|it|this|that)\b"
+    r"|(can|could|will) be punished"
+    r"|what happens to (him|her|them)|is (that|this|it) (allowed|legal|ok|okay)|\blegit)",
     re.IGNORECASE,
 )
 # Retiring earlier or later asked plainly ("能不能早两年退休", "想晚点退休行不行"): since 2025 the law lets a worker choose
