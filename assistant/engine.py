@@ -31,7 +31,7 @@ from assistant.guard import (
     reports_scam_attempt,
     small_talk,
 )
-from assistant.router import BUNDLE, LEAVE_FOR_BUNDLE, Candidate, OneThingRouter, Routing
+from assistant.router import BUNDLE, LEAVE_FOR_BUNDLE, Candidate, OneThingRouter, Routing, telling_words
 from assistant.state import (
     CITIZEN_REQUEST,
     COMPLAINT,
@@ -467,10 +467,11 @@ class Assistant:
             # A reply naming one of the options in words of its own ("人死了那个" after "1. 新生儿出生一件事；2. 个人身后
             # 一件事…") chooses it: the question we asked about is answered, not the reply.
             return self._answer_pending(routing.top.id, pending, lang, conv, generate)
-        # 3. A follow-up ("那要多久？") continues the active one-thing.
+        # 3. A follow-up ("那要多久？") continues the active one-thing — or the one before it, when it names what only
+        #    that one's guide speaks of (`_thread_before`).
         if routing.continues:
-            return self._compose(active, query, lang, conv, routing=routing, retrieved=retrieval.passages,
-                                 generate=generate)
+            return self._compose(self._thread_before(conv, active, query) or active, query, lang, conv,
+                                 routing=routing, retrieved=retrieval.passages, generate=generate)
         if routing.top is None or not routing.in_scope:
             answer = self._general(query, lang, conv)
             if answer is None:
@@ -489,6 +490,18 @@ class Assistant:
             return self._clarify(q, lang, conv, routing)
         return self._compose(routing.top.id, query, lang, conv, routing=routing, retrieved=retrieval.passages,
                              generate=generate)
+
+    def _thread_before(self, conv: Conversation, active: str | None, query: Query) -> str | None:
+        """The one-thing this conversation was about before the active one, when a follow-up names things the active
+        guide never speaks of and that one's guide speaks of them all: after retirement, then a side question on
+        activating the card, "那他的公积金能一起取出来吗" is about the retirement bundle's withdrawal (the card's guide
+        never names 公积金; it answered with the card's benefit payments). None otherwise."""
+        before = conv.state.get("previous_one_thing")
+        words = telling_words(query)
+        if not words or not active or before in (None, active) or self.catalog.get(before) is None:
+            return None
+        return before if self.catalog.share_held(active, words) == 0 and self.catalog.speaks_of_all(before, words) \
+            else None
 
     @staticmethod
     def _tells_only(query: Query) -> bool:
@@ -634,6 +647,8 @@ class Assistant:
         topic = conv.state.get("topic") if conv.state.get("active_one_thing") == o.id and leans else None
         if conv.state.get("active_one_thing") != o.id:
             conv.state.pop("topic", None)
+            if conv.state.get("active_one_thing"):  # the thread left, which a follow-up may come back to
+                conv.state["previous_one_thing"] = conv.state["active_one_thing"]
         conv.state["active_one_thing"] = o.id
         if own:  # kept with the session, so masked as what the citizen typed is (numbers, street addresses)
             conv.state["topic"] = mask_free_text(query.text)

@@ -84,6 +84,35 @@ def test_follow_up_uses_the_conversation(fast_assistant):
     assert proxy.one_thing.id == "retirement"
 
 
+def test_a_follow_up_naming_only_what_the_thread_before_speaks_of_goes_back_to_it(fast_assistant, monkeypatch):
+    """After retirement, then a side question on activating the card (the card's bundle), "那他的公积金能一起取出来吗"
+    continues — as the decision model reads it — but the card's guide never names 公积金 and the retirement guide
+    speaks of it all: the answer comes from retirement. A follow-up the card's guide speaks of stays with the card."""
+    from dataclasses import replace
+
+    bot = fast_assistant
+    real_run = bot.router.run
+    reading = {"我爸上个月退休了，退休金怎么领": "retirement", "要不要本人去银行激活社保卡": "social_security_card"}
+
+    def routed(query, *a, active=None, **k):
+        real = real_run(query, *a, active=active, **k)
+        if query.text in reading:  # a first question, and a clear switch to the card
+            top = Candidate(reading[query.text], bot.catalog.get(reading[query.text]).name, 0.95)
+            return replace(real, verdict="bundle", candidates=[top], in_scope=True, clarify=False, continues=False)
+        return replace(real, verdict="followup", in_scope=True, clarify=False, continues=True)
+
+    monkeypatch.setattr(bot.router, "run", routed)
+    first = bot.run("我爸上个月退休了，退休金怎么领")
+    card = bot.run("要不要本人去银行激活社保卡", session_id=first.session_id)
+    assert (first.one_thing.id, card.one_thing.id) == ("retirement", "social_security_card")
+    back = bot.run("那他的公积金能一起取出来吗", session_id=first.session_id)
+    assert back.one_thing.id == "retirement" and "公积金" in back.answer, back.answer
+    _assert_grounded(bot, back)
+    again = bot.run("要不要本人去银行激活社保卡", session_id=first.session_id)
+    card_fee = bot.run("挂失后补卡要多少钱", session_id=again.session_id)
+    assert card_fee.one_thing.id == "social_security_card"
+
+
 def test_a_follow_up_that_leans_on_the_conversation_is_searched_with_the_topic_before_it(fast_assistant, monkeypatch):
     """"那让他自个儿拎过来交给我们行不" after "公司刚招了个应届生，人事档案还在学校" names nothing a passage names: inside the bundle
     it is searched with the words of the last question that named the topic (the FAQ on how files are transferred came
