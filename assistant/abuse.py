@@ -164,6 +164,9 @@ _LAWFUL_INTENT = re.compile(
     # "my cousin paid for a fake marriage… what happens to him if it comes out?"); or whether a thing is allowed ("He'll
     # sign a note saying so. Is that allowed…"): asked, not planned. The model read such English stories as fraud (4 of
     # the development sets' honest questions); no English abuse request of them or of the training rows says so.
+    # (`_ABOUT_THE_LAW` and `_REPORTED` below read the same kind of question, but only once the lexicon has found an
+    # act word; here the words outweigh the model on their own, so they are narrower: no "will they check if", no
+    # "better not to report it".)
     r"|how (do|can|should) (i|we) (tell|report|inform|notify)|who (do|should|can) (i|we) (report|tell|contact)"
     r"|where (do|can|should) (i|we) report|(?<!not to )(?<!n't )(?<!never )report (him|her|them|it|this|that)\b"
     r"|(can|could|will) be punished"
