@@ -99,6 +99,9 @@ _ZH_ACTS = [
 _EN_ACTS = [
     r"\bforg(e|ed|ing|ery)\b", r"\bfake[ds]?\b", r"\bfaking\b", r"\bcounterfeit", r"\bfalsif", r"\bfabricat",
     r"\bdoctor(ed|ing)? (the|a|my|his|her)\b", r"\bimpersonat", r"\bpretend(ing)? to be\b", r"\bpose as\b",
+    # A relationship that is not so ("can my nephew come along as if he's my son", "pass her off as our daughter").
+    r"\bas if (he|she|they)('s| is| are| were) (my|our)\b", r"\bpretend(ing)? (he|she|they)('s| is| are) (my|our)\b",
+    r"\bpass(ed|ing)? (him|her|them) off as\b",
     r"\bstand-?in\b", r"\b(someone|somebody|a friend|another person) (else )?(to )?(take|sit|do) (the|my|his|her) (test|exam)",
     r"\bcheat", r"\blie about\b", r"\blying about\b", r"\bhide (my|our|his|her|the)? ?(savings|income|assets|money|property|car)",
     r"\bhiding (my|our|his|her)? ?(savings|income|assets|money)", r"\bconceal", r"\bunder[- ]the[- ]table\b",
