@@ -494,10 +494,12 @@ def _mostly_shown(quote: str, statements: list[Statement]) -> bool:
 REPEAT_SHARE = 0.75
 
 
-def _content(text: str) -> set[str]:
+@functools.lru_cache(maxsize=4096)
+def _content(text: str) -> frozenset[str]:
     """What a quote says, as `_said_again` compares it: English word stems (an English quote may name a law in
-    Chinese), else Chinese character pairs."""
-    return set(english_stems(text)) if detect_lang(text) == "en" else _pairs(text)
+    Chinese), else Chinese character pairs. Kept per quote: the guides' quotes are few, and each support in line is
+    compared with every statement before it (each read through OpenCC when Chinese)."""
+    return english_stems(text) if detect_lang(text) == "en" else frozenset(_pairs(text))
 
 
 def _said_again(quote: str, statements: list[Statement]) -> bool:
